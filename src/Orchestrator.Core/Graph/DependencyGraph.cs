@@ -1,0 +1,177 @@
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Ledger;
+
+namespace Orchestrator.Core.Graph;
+
+/// <summary>
+/// Readiness and cycles over a ledger. An item is blocked while any of its blocking dependencies
+/// (blocks, conditional-blocks, waits-for) targets an item that is still open, in progress,
+/// blocked or hooked; blocking passes from an epic down to all its descendants.
+/// </summary>
+public sealed class DependencyGraph
+{
+    private readonly LedgerDocument _ledger;
+    private readonly Dictionary<string, bool> _blockedMemo = new(StringComparer.Ordinal);
+
+    public DependencyGraph(LedgerDocument ledger) => _ledger = ledger;
+
+    /// <summary>Items whose own blocking dependencies are still active.</summary>
+    public List<WorkItem> DirectBlockers(WorkItem item)
+    {
+        var list = new List<WorkItem>();
+        foreach (var d in item.Dependencies)
+        {
+            if (!DependencyTypes.IsBlocking(d.Type)) continue;
+            var target = _ledger.Find(d.DependsOnId);
+            if (target is not null && Statuses.IsActive(target.Status) && !list.Contains(target)) list.Add(target);
+        }
+        return list;
+    }
+
+    /// <summary>True if the item or any ancestor has an active blocker.</summary>
+    public bool IsBlocked(WorkItem item) => IsBlocked(item, 0);
+
+    private bool IsBlocked(WorkItem item, int depth)
+    {
+        if (_blockedMemo.TryGetValue(item.Id, out var known)) return known;
+        if (depth > 256) return false; // a parent cycle in a hand-edited file: stop, do not recurse forever
+        _blockedMemo[item.Id] = false;
+        var blocked = DirectBlockers(item).Count > 0;
+        if (!blocked)
+        {
+            foreach (var d in item.Dependencies)
+            {
+                if (d.Type != DependencyTypes.ParentChild) continue;
+                var parent = _ledger.Find(d.DependsOnId);
+                if (parent is not null && IsBlocked(parent, depth + 1)) { blocked = true; break; }
+            }
+        }
+        _blockedMemo[item.Id] = blocked;
+        return blocked;
+    }
+
+    /// <summary>What blocks the item, including blockers inherited from its ancestors.</summary>
+    public List<Blocker> BlockersOf(WorkItem item)
+    {
+        var result = new List<Blocker>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var current = item;
+        string? via = null;
+        while (current is not null && seen.Add(current.Id))
+        {
+            foreach (var b in DirectBlockers(current)) result.Add(new Blocker(b, via));
+            var parentId = current.ParentId;
+            current = parentId is null ? null : _ledger.Find(parentId);
+            via = current?.Id;
+        }
+        return result;
+    }
+
+    /// <summary>Open, unblocked, not deferred into the future; most urgent first, then oldest.</summary>
+    public List<WorkItem> Ready(DateTimeOffset now)
+    {
+        var ready = new List<WorkItem>();
+        foreach (var item in _ledger.Items)
+        {
+            if (item.Status != Statuses.Open) continue;
+            if (Timestamps.TryParse(item.DeferUntil, out var until) && until > now) continue;
+            if (IsBlocked(item)) continue;
+            ready.Add(item);
+        }
+        ready.Sort(ByPriorityThenAge);
+        return ready;
+    }
+
+    /// <summary>Items not closed that wait on something, or are marked blocked; with what blocks them.</summary>
+    public List<(WorkItem Item, List<Blocker> Blockers)> Blocked()
+    {
+        var list = new List<(WorkItem, List<Blocker>)>();
+        foreach (var item in _ledger.Items)
+        {
+            if (item.IsClosed || item.Status == Statuses.Deferred) continue;
+            if (item.Status != Statuses.Blocked && !IsBlocked(item)) continue;
+            list.Add((item, BlockersOf(item)));
+        }
+        list.Sort((a, b) => ByPriorityThenAge(a.Item1, b.Item1));
+        return list;
+    }
+
+    public static int ByPriorityThenAge(WorkItem a, WorkItem b)
+    {
+        var c = a.Priority.CompareTo(b.Priority);
+        if (c != 0) return c;
+        c = Timestamps.Compare(a.CreatedAt, b.CreatedAt);
+        return c != 0 ? c : IdComparer.Instance.Compare(a.Id, b.Id);
+    }
+
+    /// <summary>
+    /// The cycle that <paramref name="from"/> depending on <paramref name="to"/> would close, as the
+    /// list of ids from → to → … → from; null when there is none.
+    /// </summary>
+    public List<string>? CycleIfAdded(string from, string to)
+    {
+        if (from == to) return [from, from];
+        // A path to → … → from over ordering edges closes the cycle.
+        var previous = new Dictionary<string, string?>(StringComparer.Ordinal) { [to] = null };
+        var queue = new Queue<string>();
+        queue.Enqueue(to);
+        while (queue.Count > 0)
+        {
+            var id = queue.Dequeue();
+            if (id == from)
+            {
+                var path = new List<string>();
+                for (string? at = from; at is not null; at = previous[at]) path.Add(at);
+                path.Reverse(); // to … from
+                path.Insert(0, from);
+                return path;
+            }
+            var node = _ledger.Find(id);
+            if (node is null) continue;
+            foreach (var d in node.Dependencies)
+            {
+                if (!DependencyTypes.IsOrdering(d.Type) || previous.ContainsKey(d.DependsOnId)) continue;
+                previous[d.DependsOnId] = id;
+                queue.Enqueue(d.DependsOnId);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Every cycle-closing edge already in the ledger (e.g. after a merge), one cycle each.</summary>
+    public List<List<string>> FindCycles()
+    {
+        var cycles = new List<List<string>>();
+        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 visiting, 2 done
+        var stack = new List<string>();
+        foreach (var item in _ledger.Sorted())
+            Visit(item.Id);
+        return cycles;
+
+        void Visit(string id)
+        {
+            if (state.TryGetValue(id, out var s)) return;
+            var node = _ledger.Find(id);
+            if (node is null) return;
+            state[id] = 1;
+            stack.Add(id);
+            foreach (var d in node.Dependencies)
+            {
+                if (!DependencyTypes.IsOrdering(d.Type)) continue;
+                if (state.TryGetValue(d.DependsOnId, out var ts) && ts == 1)
+                {
+                    var start = stack.IndexOf(d.DependsOnId);
+                    var cycle = stack.Skip(start).ToList();
+                    cycle.Add(d.DependsOnId);
+                    cycles.Add(cycle);
+                }
+                else Visit(d.DependsOnId);
+            }
+            stack.RemoveAt(stack.Count - 1);
+            state[id] = 2;
+        }
+    }
+}
+
+/// <summary>An item that blocks another; <see cref="Via"/> names the ancestor it blocks, if inherited.</summary>
+public sealed record Blocker(WorkItem Item, string? Via);

@@ -1,0 +1,150 @@
+using System.Globalization;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Core.Items;
+
+/// <summary>
+/// What a well-formed value looks like. Every check throws an <see cref="OrcException"/> whose
+/// one-line message names the field (or option) and what is wrong.
+/// </summary>
+public static class WorkItemRules
+{
+    public const int MaxTitleLength = 500;
+    public const int MaxTextLength = 256 * 1024;
+    public const int MaxLabels = 100;
+    public const int MaxLabelLength = 64;
+    public const int MaxNameLength = 128;
+    public const int MaxFiles = 500;
+
+    public static string Title(string? title, string field = "title")
+    {
+        if (string.IsNullOrWhiteSpace(title))
+            throw new OrcException($"{field}: must not be empty");
+        if (title.Length > MaxTitleLength)
+            throw new OrcException($"{field}: is {title.Length:N0} characters long; the limit is {MaxTitleLength}");
+        NoControl(title, field, allowNewlines: false);
+        return title;
+    }
+
+    public static string? Text(string? text, string field)
+    {
+        if (text is null) return null;
+        if (text.Length > MaxTextLength)
+            throw new OrcException($"{field}: is {text.Length:N0} characters long; the limit is {MaxTextLength:N0}");
+        NoControl(text, field, allowNewlines: true);
+        return text;
+    }
+
+    public static string? Name(string? name, string field)
+    {
+        if (string.IsNullOrEmpty(name)) return null;
+        if (name.Length > MaxNameLength)
+            throw new OrcException($"{field}: is {name.Length:N0} characters long; the limit is {MaxNameLength}");
+        NoControl(name, field, allowNewlines: false);
+        if (name.Trim() != name) throw new OrcException($"{field}: must not start or end with spaces");
+        return name;
+    }
+
+    public static string Status(string? status, string field = "status")
+    {
+        var s = (status ?? "").Trim().ToLowerInvariant().Replace('-', '_');
+        if (!Statuses.Settable.Contains(s))
+            throw new OrcException($"{field}: unknown status '{TerminalText.Line(status)}' (one of {string.Join(", ", Statuses.Settable)})");
+        return s;
+    }
+
+    public static int Priority(string? text, string field = "priority")
+    {
+        var s = (text ?? "").Trim();
+        if (s.Length == 2 && s[0] is 'P' or 'p') s = s[1..];
+        if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p))
+            throw new OrcException($"{field}: '{TerminalText.Line(text)}' is not a priority (0-4, or P0-P4; 0 is most urgent)");
+        return Priority(p, field);
+    }
+
+    public static int Priority(int p, string field = "priority") =>
+        p is >= 0 and <= 4 ? p : throw new OrcException($"{field}: {p} is out of range (0-4, 0 is most urgent)");
+
+    public static string Type(string? type, string field = "type")
+    {
+        var t = (type ?? "").Trim().ToLowerInvariant();
+        if (t.Length is 0 or > 32 || !t.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+            throw new OrcException($"{field}: '{TerminalText.Line(type)}' is not a type (task, bug, feature, epic, chore, or another word of letters, digits, - and _)");
+        return t;
+    }
+
+    public static string Label(string? label, string field = "label")
+    {
+        if (string.IsNullOrEmpty(label)) throw new OrcException($"{field}: must not be empty");
+        if (label.Length > MaxLabelLength)
+            throw new OrcException($"{field}: is {label.Length:N0} characters long; the limit is {MaxLabelLength}");
+        if (label.Any(c => char.IsWhiteSpace(c) || c == ',') || TerminalText.HasControl(label, allowNewlines: false))
+            throw new OrcException($"{field}: '{TerminalText.Line(label)}' may not contain spaces, commas or control characters");
+        return label;
+    }
+
+    public static List<string> Labels(IEnumerable<string> labels, string field = "label")
+    {
+        var list = new List<string>();
+        foreach (var l in labels)
+        {
+            var v = Label(l, field);
+            if (!list.Contains(v)) list.Add(v);
+        }
+        if (list.Count > MaxLabels) throw new OrcException($"{field}: {list.Count:N0} labels; the limit is {MaxLabels} per item");
+        return list;
+    }
+
+    public static string DependencyType(string? type)
+    {
+        var t = (type ?? "").Trim().ToLowerInvariant();
+        if (!DependencyTypes.Known.Contains(t))
+            throw new OrcException($"--type: unknown dependency type '{TerminalText.Line(type)}' (one of {string.Join(", ", DependencyTypes.Known)})");
+        return t;
+    }
+
+    /// <summary>A date or time, absolute (2026-12-01, RFC 3339) or relative to now (+3d, +12h, +30m).</summary>
+    public static string When(string? text, DateTimeOffset now, string field)
+    {
+        var s = (text ?? "").Trim();
+        if (s.Length > 1 && s[0] == '+' && int.TryParse(s[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            TimeSpan? span = s[^1] switch { 'd' => TimeSpan.FromDays(n), 'h' => TimeSpan.FromHours(n), 'm' => TimeSpan.FromMinutes(n), 'w' => TimeSpan.FromDays(7 * n), _ => null };
+            if (span is { } sp) return Timestamps.Format(now + sp);
+        }
+        if (Timestamps.TryParse(s, out var t)) return Timestamps.Format(t);
+        throw new OrcException($"{field}: '{TerminalText.Line(text)}' is not a date (2026-12-01, 2026-12-01T09:00:00Z, or +3d, +12h, +1w)");
+    }
+
+    public static string File(string? path, string field = "file")
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new OrcException($"{field}: must not be empty");
+        if (path.Length > 1024) throw new OrcException($"{field}: path is too long");
+        NoControl(path, field, allowNewlines: false);
+        return path.Replace('\\', '/');
+    }
+
+    private static void NoControl(string text, string field, bool allowNewlines)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (allowNewlines && c is '\n' or '\t' or '\r') continue;
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+                throw new OrcException($"{field}: contains a control character ({Describe(c)} at position {i + 1}); terminal escape sequences and control characters are not accepted{(allowNewlines ? " (newlines and tabs are)" : "")}");
+            if (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) && ++i > 0))
+                throw new OrcException($"{field}: contains invalid UTF-16 (a lone surrogate at position {i + 1})");
+        }
+    }
+
+    private static string Describe(char c) => c switch
+    {
+        '\x1b' => "ESC",
+        '\0' => "NUL",
+        '\a' => "BEL",
+        '\n' => "newline",
+        '\r' => "carriage return",
+        '\t' => "tab",
+        _ => $"U+{(int)c:X4}",
+    };
+}

@@ -1,0 +1,86 @@
+using Orchestrator.Core.Items;
+
+namespace Orchestrator.Core.Ledger;
+
+/// <summary>
+/// The work items of a workspace in memory: what a ledger file holds, plus the lines that could
+/// not be read. Mutations happen here and are then written back by the adapter that loaded it.
+/// </summary>
+public sealed class LedgerDocument
+{
+    private readonly Dictionary<string, WorkItem> _items;
+
+    public LedgerDocument(IEnumerable<WorkItem>? items = null, IEnumerable<LedgerLineError>? errors = null)
+    {
+        _items = new Dictionary<string, WorkItem>(StringComparer.Ordinal);
+        Errors = errors?.ToList() ?? [];
+        foreach (var item in items ?? [])
+        {
+            if (_items.TryGetValue(item.Id, out var existing))
+            {
+                // Two lines with one id (a hand edit, a bad merge): merge them, as the merge driver would.
+                _items[item.Id] = LedgerMerge.MergeItem(null, existing, item);
+                DuplicateIds.Add(item.Id);
+            }
+            else
+            {
+                _items.Add(item.Id, item);
+            }
+        }
+    }
+
+    /// <summary>Parses a ledger file's bytes.</summary>
+    public static LedgerDocument Parse(ReadOnlyMemory<byte> data)
+    {
+        var (items, errors) = LedgerCodec.ReadLines(data);
+        return new LedgerDocument(items, errors);
+    }
+
+    public IReadOnlyCollection<WorkItem> Items => _items.Values;
+
+    public int Count => _items.Count;
+
+    /// <summary>Lines that did not parse, with their line numbers.</summary>
+    public List<LedgerLineError> Errors { get; }
+
+    /// <summary>Ids that appeared on more than one line and were merged.</summary>
+    public List<string> DuplicateIds { get; } = [];
+
+    public bool Contains(string id) => _items.ContainsKey(id);
+
+    public WorkItem? Find(string id) => _items.GetValueOrDefault(id);
+
+    /// <summary>The item, or an error naming the id that is not there.</summary>
+    public WorkItem Get(string id) =>
+        _items.TryGetValue(id, out var item)
+            ? item
+            : throw new OrcException($"no work item '{id}'{Suggest(id)}", ExitCodes.NotFound);
+
+    private string Suggest(string id)
+    {
+        var matches = _items.Keys.Where(k => k.EndsWith(id, StringComparison.Ordinal) || k.StartsWith(id, StringComparison.Ordinal)).Take(3).ToList();
+        return matches.Count == 0 ? "" : $" (did you mean {string.Join(", ", matches)}?)";
+    }
+
+    public void Add(WorkItem item)
+    {
+        if (!_items.TryAdd(item.Id, item))
+            throw new OrcException($"a work item '{item.Id}' already exists");
+    }
+
+    /// <summary>Replaces or adds an item by id.</summary>
+    public void Put(WorkItem item) => _items[item.Id] = item;
+
+    public IEnumerable<string> Ids => _items.Keys;
+
+    public List<WorkItem> Sorted()
+    {
+        var list = _items.Values.ToList();
+        list.Sort((a, b) => IdComparer.Instance.Compare(a.Id, b.Id));
+        return list;
+    }
+
+    /// <summary>Direct children of an epic (items with a parent-child dependency on it).</summary>
+    public IEnumerable<WorkItem> ChildrenOf(string id) =>
+        _items.Values.Where(i => i.Dependencies.Any(d => d.Type == DependencyTypes.ParentChild && d.DependsOnId == id));
+}

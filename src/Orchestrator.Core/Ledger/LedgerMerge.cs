@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Orchestrator.Core.Items;
+
+namespace Orchestrator.Core.Ledger;
+
+/// <summary>
+/// Merges two versions of a ledger by item id, as git's merge driver for ledger files.
+/// Per field: a field changed on one side only takes that change; a field changed on both
+/// sides takes the side with the later <c>updated_at</c>. Labels, files, dependencies and comments
+/// are unioned (an element one side removed since the base stays removed). Output stays sorted.
+/// </summary>
+public static class LedgerMerge
+{
+    private static readonly HashSet<string> StringSets = new(StringComparer.Ordinal) { "labels", "files" };
+
+    public static LedgerDocument Merge(LedgerDocument? baseLedger, LedgerDocument ours, LedgerDocument theirs)
+    {
+        var result = new List<WorkItem>();
+        var ids = new HashSet<string>(ours.Ids, StringComparer.Ordinal);
+        ids.UnionWith(theirs.Ids);
+        foreach (var id in ids)
+        {
+            var b = baseLedger?.Find(id);
+            var o = ours.Find(id);
+            var t = theirs.Find(id);
+            if (o is not null && t is not null)
+            {
+                result.Add(ReferenceEquals(o, t) || SameLine(o, t) ? o : MergeItem(b, o, t));
+            }
+            else
+            {
+                var only = o ?? t!;
+                // Present in the base and deleted on the other side, untouched on this one: stays deleted.
+                if (b is not null && SameJson(b, only)) continue;
+                result.Add(only);
+            }
+        }
+        var errors = new List<LedgerLineError>();
+        errors.AddRange(ours.Errors);
+        errors.AddRange(theirs.Errors);
+        return new LedgerDocument(result, errors);
+    }
+
+    private static bool SameLine(WorkItem a, WorkItem b) =>
+        a.HasRawLine && b.HasRawLine && a.RawLine.Span.SequenceEqual(b.RawLine.Span);
+
+    private static bool SameJson(WorkItem a, WorkItem b) =>
+        SameLine(a, b) || JsonNode.DeepEquals(ToNode(a), ToNode(b));
+
+    /// <summary>Merges one item's versions (base may be null: a two-way merge).</summary>
+    public static WorkItem MergeItem(WorkItem? baseItem, WorkItem ours, WorkItem theirs)
+    {
+        var b = baseItem is null ? null : ToNode(baseItem);
+        var o = ToNode(ours);
+        var t = ToNode(theirs);
+        var oursNewer = Timestamps.Compare(ours.UpdatedAt, theirs.UpdatedAt) >= 0;
+        var merged = new JsonObject();
+        var keys = new List<string>();
+        foreach (var (k, _) in o) keys.Add(k);
+        foreach (var (k, _) in t) if (!keys.Contains(k)) keys.Add(k);
+
+        foreach (var key in keys)
+        {
+            var bv = Normal(b?[key]);
+            var ov = Normal(o[key]);
+            var tv = Normal(t[key]);
+            JsonNode? value;
+            if (key == "updated_at")
+                value = oursNewer ? ov : tv;
+            else if (StringSets.Contains(key))
+                value = MergeSet(bv, ov, tv, n => n.GetValue<string>(), oursNewer);
+            else if (key == "dependencies")
+                value = MergeSet(bv, ov, tv, n => $"{n["depends_on_id"]}\0{n["type"]}", oursNewer);
+            else if (key == "comments")
+                value = RenumberComments(MergeSet(bv, ov, tv, n => $"{n["created_at"]}\0{n["author"]}\0{n["text"]}", oursNewer));
+            else
+                value = Pick(bv, ov, tv, oursNewer);
+            if (value is not null) merged[key] = value.DeepClone();
+        }
+        var item = LedgerCodec.ParseItem(Write(merged));
+        item.MarkDirty();
+        return item;
+    }
+
+    private static JsonNode? Pick(JsonNode? b, JsonNode? o, JsonNode? t, bool oursNewer)
+    {
+        if (JsonNode.DeepEquals(o, t)) return o;
+        if (JsonNode.DeepEquals(o, b)) return t;
+        if (JsonNode.DeepEquals(t, b)) return o;
+        return oursNewer ? o : t;
+    }
+
+    private static JsonArray? MergeSet(JsonNode? b, JsonNode? o, JsonNode? t, Func<JsonNode, string> key, bool oursNewer)
+    {
+        var baseKeys = new HashSet<string>(Elements(b).Select(key), StringComparer.Ordinal);
+        var ours = Elements(o).ToList();
+        var theirs = Elements(t).ToList();
+        var oursKeys = new HashSet<string>(ours.Select(key), StringComparer.Ordinal);
+        var theirKeys = new HashSet<string>(theirs.Select(key), StringComparer.Ordinal);
+        var result = new JsonArray();
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in ours.Concat(theirs))
+        {
+            var k = key(e);
+            if (!added.Add(k)) continue;
+            var removedByOne = baseKeys.Contains(k) && (!oursKeys.Contains(k) || !theirKeys.Contains(k));
+            if (removedByOne) continue;
+            var chosen = e;
+            if (oursKeys.Contains(k) && theirKeys.Contains(k))
+            {
+                var oe = ours.First(x => key(x) == k);
+                var te = theirs.First(x => key(x) == k);
+                chosen = oursNewer ? oe : te;
+            }
+            result.Add(chosen.DeepClone());
+        }
+        return result.Count == 0 ? null : result;
+    }
+
+    private static JsonArray? RenumberComments(JsonArray? comments)
+    {
+        if (comments is null) return null;
+        var used = new HashSet<long>();
+        long max = 0;
+        foreach (var c in comments)
+            if (c?["id"] is JsonValue v && v.TryGetValue<long>(out var id)) max = Math.Max(max, id);
+        foreach (var c in comments)
+        {
+            if (c is not JsonObject obj) continue;
+            if (obj["id"] is JsonValue v && v.TryGetValue<long>(out var id) && used.Add(id)) continue;
+            obj["id"] = ++max;
+            used.Add(max);
+        }
+        return comments;
+    }
+
+    private static IEnumerable<JsonNode> Elements(JsonNode? n) =>
+        n is JsonArray a ? a.Where(x => x is not null).Select(x => x!) : [];
+
+    /// <summary>Missing, null, "" and [] all mean "not set".</summary>
+    private static JsonNode? Normal(JsonNode? n) => n switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length == 0 => null,
+        JsonArray a when a.Count == 0 => null,
+        _ => n,
+    };
+
+    private static JsonObject ToNode(WorkItem item) =>
+        JsonNode.Parse(LedgerCodec.ToJsonLine(item))!.AsObject();
+
+    private static string Write(JsonObject node)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            node.WriteTo(w);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
