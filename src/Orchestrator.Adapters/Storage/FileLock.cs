@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Orchestrator.Core;
+
+namespace Orchestrator.Adapters.Storage;
+
+/// <summary>
+/// An exclusive lock shared by every process on the machine, held as an OS file lock
+/// (<c>flock</c>, taken by .NET for <see cref="FileShare.None"/>). The kernel drops it when the
+/// holder dies, even by <c>kill -9</c>, so a crashed writer never leaves the workspace locked.
+/// </summary>
+public sealed class FileLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private FileLock(FileStream stream) => _stream = stream;
+
+    public static FileLock Acquire(string path, TimeSpan timeout, string purpose)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var clock = Stopwatch.StartNew();
+        var delay = 1;
+        while (true)
+        {
+            try
+            {
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                try
+                {
+                    stream.SetLength(0);
+                    var note = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId} {purpose}\n");
+                    stream.Write(note);
+                    stream.Flush();
+                }
+                catch (IOException) { /* the note is only a diagnostic */ }
+                return new FileLock(stream);
+            }
+            catch (IOException) when (clock.Elapsed < timeout)
+            {
+                Thread.Sleep(delay);
+                delay = Math.Min(delay * 2, 25);
+            }
+            catch (IOException)
+            {
+                throw new OrcException($"timed out after {timeout.TotalSeconds:0}s waiting for the workspace lock ({path}, held by {Holder(path)}); try again", ExitCodes.Busy);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new OrcException($"{path}: cannot take the workspace lock: {ex.Message}");
+            }
+        }
+    }
+
+    private static string Holder(string path)
+    {
+        try
+        {
+            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var r = new StreamReader(s);
+            var text = r.ReadLine();
+            return string.IsNullOrWhiteSpace(text) ? "another process" : "pid " + text;
+        }
+        catch (IOException) { return "another process"; }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

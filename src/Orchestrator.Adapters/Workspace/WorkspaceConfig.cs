@@ -1,0 +1,97 @@
+using Orchestrator.Core;
+using Orchestrator.Core.Ledger;
+using Orchestrator.Core.Text;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Orchestrator.Adapters.Workspace;
+
+/// <summary>
+/// <c>.orc/config.yaml</c>: the workspace's settings. Read with YamlDotNet's representation model
+/// (no reflection, so it works under NativeAOT) and every error names the file and line.
+/// Keys orc does not know are kept when the file is written back.
+/// </summary>
+public sealed class WorkspaceConfig
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+
+    /// <summary>Id prefix of the workspace's own items.</summary>
+    public string Prefix { get; set; } = "hq";
+
+    /// <summary>The agent profile slung agents use unless told otherwise.</summary>
+    public string? DefaultProfile { get; set; }
+
+    public static WorkspaceConfig Load(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new OrcException($"{path}: cannot read the workspace configuration: {ex.Message}");
+        }
+        return Parse(text, path);
+    }
+
+    public static WorkspaceConfig Parse(string text, string path)
+    {
+        var config = new WorkspaceConfig();
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(text)); }
+        catch (YamlException ex)
+        {
+            throw new OrcException($"{path}:{ex.Start.Line}: invalid YAML: {Short(ex)}");
+        }
+        if (stream.Documents.Count == 0) return config;
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new OrcException($"{path}:{stream.Documents[0].RootNode.Start.Line}: expected a mapping of settings (key: value)");
+        foreach (var (keyNode, valueNode) in root.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            var line = keyNode.Start.Line;
+            switch (key)
+            {
+                case "version":
+                    if (!int.TryParse(Scalar(valueNode, path, key), out var v) || v < 1)
+                        throw new OrcException($"{path}:{line}: 'version' must be a positive integer");
+                    if (v > CurrentVersion)
+                        throw new OrcException($"{path}:{line}: this workspace has config version {v}; this orc understands up to {CurrentVersion} (upgrade orc)");
+                    config.Version = v;
+                    break;
+                case "prefix":
+                    var p = Scalar(valueNode, path, key);
+                    if (!IdGenerator.IsValidPrefix(p))
+                        throw new OrcException($"{path}:{line}: 'prefix' must be lowercase letters and digits starting with a letter, got '{TerminalText.Line(p)}'");
+                    config.Prefix = p;
+                    break;
+                case "default_profile":
+                    config.DefaultProfile = Scalar(valueNode, path, key);
+                    break;
+                default:
+                    break; // later sections (rigs, tui, notifications) are read by their own owners
+            }
+        }
+        return config;
+    }
+
+    private static string Scalar(YamlNode node, string path, string key) =>
+        node is YamlScalarNode s ? s.Value ?? "" : throw new OrcException($"{path}:{node.Start.Line}: '{key}' must be a single value");
+
+    private static string Short(YamlException ex)
+    {
+        var m = ex.InnerException?.Message ?? ex.Message;
+        var idx = m.IndexOf("): ", StringComparison.Ordinal);
+        return TerminalText.Line(idx > 0 ? m[(idx + 3)..] : m);
+    }
+
+    public string ToYaml() =>
+        $"""
+        # orc workspace configuration (see README, "Configuration")
+        version: {Version}
+        # id prefix of the workspace's own work items (rigs have their own)
+        prefix: {Prefix}
+        {(DefaultProfile is null ? "# default_profile: sim" : $"default_profile: {DefaultProfile}")}
+
+        """;
+}

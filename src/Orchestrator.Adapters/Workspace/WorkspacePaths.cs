@@ -1,0 +1,24 @@
+namespace Orchestrator.Adapters.Workspace;
+
+/// <summary>Where everything lives inside a workspace directory.</summary>
+public sealed class WorkspacePaths(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    public string OrcDir => Path.Combine(Root, ".orc");
+    public string ConfigFile => Path.Combine(OrcDir, "config.yaml");
+    public string LogsDir => Path.Combine(OrcDir, "logs");
+    public string LocksDir => Path.Combine(OrcDir, "locks");
+    public string WriteLock => Path.Combine(LocksDir, "workspace.lock");
+    public string LedgerDir => Path.Combine(Root, "ledger");
+    public string LedgerFile => Path.Combine(LedgerDir, "issues.jsonl");
+    public string QuarantineFile => Path.Combine(LedgerDir, "issues.quarantine");
+    public string MailDir => Path.Combine(Root, "mail");
+    public string AgentsDir => Path.Combine(Root, "agents");
+    public string RigsDir => Path.Combine(Root, "rigs");
+
+    /// <summary>A path relative to the root with forward slashes, as git names it.</summary>
+    public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
+
+    /// <summary>True when <paramref name="dir"/> holds a workspace.</summary>
+    public static bool IsWorkspace(string dir) => File.Exists(Path.Combine(dir, ".orc", "config.yaml"));
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Adapters.Git;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Ledger;
+using Orchestrator.Services.Workspace;
+
+namespace Orchestrator.Services.Ledger;
+
+/// <summary>The result of a change: what the verb returned, and what was written.</summary>
+public sealed record Mutation<T>(T Value, IReadOnlyList<string> ChangedIds, string? CommitId, int Quarantined);
+
+/// <summary>
+/// Reads and changes the ledger. Reads take no lock (the file is only ever replaced whole, by
+/// rename). Every change runs under the workspace write lock: load, apply, save atomically,
+/// commit to the workspace repository; a change is acknowledged only after all of that.
+/// </summary>
+public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerService> logger)
+{
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+
+    private LedgerFile File => new(context.Paths.LedgerFile, context.Paths.QuarantineFile);
+
+    public LedgerDocument Read() => File.Load();
+
+    /// <summary>The ledger file's bytes, for callers that stream raw lines.</summary>
+    public byte[] ReadBytes() => File.ReadBytes();
+
+    public Mutation<T> Mutate<T>(string verb, Func<ItemOperations, T> change)
+    {
+        var paths = context.Paths;
+        using var writeLock = FileLock.Acquire(paths.WriteLock, LockTimeout, verb);
+        var file = File;
+        var ledger = file.Load();
+        var now = context.Now;
+        var ops = new ItemOperations(ledger, now, context.Actor, context.Config.Prefix);
+        var value = change(ops);
+        var needsWrite = ops.Changed.Count > 0 || ledger.Errors.Count > 0 || ledger.DuplicateIds.Count > 0;
+        if (!needsWrite) return new Mutation<T>(value, [], null, 0);
+
+        var quarantined = file.Save(ledger, now);
+        var message = CommitMessage(verb, ops.Changed, ledger, quarantined);
+        var sha = new WorkspaceRepository(paths.Root).Commit(
+            [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile)], message, context.Actor);
+        logger.LogInformation("{Verb} by {Actor}: {Ids} (commit {Commit}, quarantined {Quarantined})",
+            verb, context.Actor, string.Join(",", ops.Changed), sha ?? "none", quarantined);
+        return new Mutation<T>(value, ops.Changed.ToList(), sha, quarantined);
+    }
+
+    private string CommitMessage(string verb, IReadOnlyList<string> ids, LedgerDocument ledger, int quarantined)
+    {
+        var shown = string.Join(" ", ids.Take(5)) + (ids.Count > 5 ? $" (+{ids.Count - 5} more)" : "");
+        var subject = ids.Count == 1 && ledger.Find(ids[0]) is { } item
+            ? $"{verb} {item.Id}: {OneLine(item.Title, 60)}"
+            : $"{verb} {shown}".TrimEnd();
+        var body = $"actor: {context.Actor}";
+        if (ids.Count > 1) body += $"\nitems: {string.Join(" ", ids)}";
+        if (quarantined > 0) body += $"\nquarantined {quarantined} unreadable line(s) to ledger/issues.quarantine";
+        return $"orc: {subject}\n\n{body}";
+    }
+
+    private static string OneLine(string text, int max)
+    {
+        var s = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return s.Length <= max ? s : s[..(max - 1)] + "…";
+    }
+}
