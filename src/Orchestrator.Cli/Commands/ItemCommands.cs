@@ -1,0 +1,296 @@
+using System.CommandLine;
+using Orchestrator.Cli.Output;
+using Orchestrator.Core;
+using Orchestrator.Core.Graph;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Ledger;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>orc item …</c>: create, list, show, update, close, reopen, comment, label, dep.</summary>
+internal static class ItemCommands
+{
+    public static Command Build(IServiceProvider services)
+    {
+        var item = new Command("item", "Work items (beads): the unit of work, kept in the workspace's git-backed ledger");
+        item.Add(Create(services));
+        item.Add(List(services));
+        item.Add(Show(services));
+        item.Add(Update(services));
+        item.Add(Close(services));
+        item.Add(Reopen(services));
+        item.Add(CommentCmd(services));
+        item.Add(Label(services));
+        item.Add(DepCommands.Build(services));
+        return item;
+    }
+
+    private static Command Create(IServiceProvider services)
+    {
+        var title = new Argument<string>("TITLE") { Description = "One line saying what is to be done (at most 500 characters)" };
+        var description = new Option<string>("--description", "-d") { Description = "Longer description ('-' reads standard input)" };
+        var design = new Option<string>("--design") { Description = "Design notes" };
+        var acceptance = new Option<string>("--acceptance") { Description = "Acceptance criteria: how to tell it is done" };
+        var notes = new Option<string>("--notes") { Description = "Free notes" };
+        var type = new Option<string>("--type", "-t") { Description = "task (default), bug, feature, epic, chore, or another word" };
+        var priority = new Option<string>("--priority", "-p") { Description = "0-4 or P0-P4, 0 most urgent (default 2)" };
+        var assignee = new Option<string>("--assignee", "-a") { Description = "Who works on it" };
+        var owner = new Option<string>("--owner") { Description = "Who answers for it" };
+        var labels = Options.Labels();
+        var parent = new Option<string>("--parent") { Description = "Make it a child of this epic (id becomes PARENT.N)" };
+        var deps = new Option<string[]>("--deps", "--blocked-by") { Description = "Items this one waits for (blocks dependencies; repeat or comma-separate)" };
+        var discovered = new Option<string>("--discovered-from") { Description = "The item whose work revealed this one" };
+        var defer = new Option<string>("--defer-until") { Description = "Not ready before this date (2026-12-01, or +3d, +12h)" };
+        var externalRef = new Option<string>("--external-ref") { Description = "A reference elsewhere (gh-123, a URL)" };
+        var files = new Option<string[]>("--file") { Description = "A file or folder the item expects to own (repeat)" };
+        var prefix = new Option<string>("--prefix") { Description = "Id prefix to use instead of the workspace's" };
+        var json = Options.Json();
+        var cmd = new Command("create", "Create a work item and print its id")
+        {
+            title, description, design, acceptance, notes, type, priority, assignee, owner, labels, parent, deps, discovered, defer, externalRef, files, prefix, json,
+        };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var request = new CreateItemRequest
+            {
+                Title = pr.GetValue(title)!,
+                Description = v.Env.TextOrStdin(pr.GetValue(description)),
+                Design = pr.GetValue(design),
+                AcceptanceCriteria = pr.GetValue(acceptance),
+                Notes = pr.GetValue(notes),
+                Type = pr.GetValue(type),
+                Priority = pr.GetValue(priority),
+                Assignee = pr.GetValue(assignee),
+                Owner = pr.GetValue(owner),
+                Labels = Options.SplitList(pr.GetValue(labels)),
+                Files = pr.GetValue(files) ?? [],
+                ParentId = pr.GetValue(parent),
+                BlockedBy = Options.SplitList(pr.GetValue(deps)),
+                DiscoveredFrom = pr.GetValue(discovered),
+                DeferUntil = pr.GetValue(defer),
+                ExternalRef = pr.GetValue(externalRef),
+                Prefix = pr.GetValue(prefix),
+            };
+            var created = v.Mutate("create", ops => ops.Create(request)).Value;
+            if (pr.GetValue(json)) JsonOut.Item(v.Out, created);
+            else v.Out.WriteLine($"created {created.Id}: {TerminalText.Line(created.Title)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command List(IServiceProvider services)
+    {
+        var status = new Option<string[]>("--status", "-s") { Description = "Only these statuses (repeat or comma-separate)" };
+        var type = new Option<string>("--type", "-t") { Description = "Only this type" };
+        var assignee = new Option<string>("--assignee", "-a") { Description = "Only items assigned to this name ('none' for unassigned)" };
+        var labels = Options.Labels();
+        labels.Description = "Only items with this label (repeat: all must match)";
+        var priority = new Option<string>("--priority", "-p") { Description = "Only this priority (0-4)" };
+        var text = new Option<string>("--text", "-q") { Description = "Only items whose id, title, description or notes contain this (case-insensitive)" };
+        var all = new Option<bool>("--all") { Description = "Include closed items (by default they are left out)" };
+        var limit = new Option<int?>("--limit", "-n") { Description = "At most this many" };
+        var json = Options.Json();
+        var cmd = new Command("list", "List work items, filtered")
+        {
+            status, type, assignee, labels, priority, text, all, limit, json,
+        };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var statuses = Options.SplitList(pr.GetValue(status)).Select(s => s == Statuses.Tombstone ? s : WorkItemRules.Status(s, "--status")).ToHashSet();
+            int? p = pr.GetValue(priority) is { } ps ? WorkItemRules.Priority(ps, "--priority") : null;
+            var t = pr.GetValue(type);
+            var a = pr.GetValue(assignee);
+            var ls = Options.SplitList(pr.GetValue(labels));
+            var q = pr.GetValue(text);
+            var includeClosed = pr.GetValue(all) || statuses.Count > 0;
+            var n = pr.GetValue(limit);
+            if (n is < 0) throw new OrcException("--limit: must be 0 or more", ExitCodes.Usage);
+            var ledger = v.Read();
+            var items = ledger.Sorted().Where(i =>
+                (statuses.Count == 0 || statuses.Contains(i.Status)) &&
+                (includeClosed || !i.IsClosed) &&
+                (t is null || i.IssueType.Equals(t, StringComparison.OrdinalIgnoreCase)) &&
+                (a is null || (a == "none" ? string.IsNullOrEmpty(i.Assignee) : string.Equals(i.Assignee, a, StringComparison.Ordinal))) &&
+                ls.All(i.Labels.Contains) &&
+                (p is null || i.Priority == p) &&
+                (q is null || Matches(i, q))).ToList();
+            if (n is { } max) items = items.Take(max).ToList();
+            if (pr.GetValue(json)) JsonOut.Items(v.Out, items);
+            else ItemText.List(v.Out, items, "no matching work items");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static bool Matches(WorkItem i, string q) =>
+        i.Id.Contains(q, StringComparison.OrdinalIgnoreCase) ||
+        i.Title.Contains(q, StringComparison.OrdinalIgnoreCase) ||
+        (i.Description?.Contains(q, StringComparison.OrdinalIgnoreCase) ?? false) ||
+        (i.Notes?.Contains(q, StringComparison.OrdinalIgnoreCase) ?? false);
+
+    private static Command Show(IServiceProvider services)
+    {
+        var ids = Options.ItemIds();
+        var json = Options.Json();
+        var cmd = new Command("show", "Show work items in full: fields, dependencies both ways, readiness, comments") { ids, json };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var ledger = v.Read();
+            var items = pr.GetValue(ids)!.Select(ledger.Get).ToList();
+            if (pr.GetValue(json)) { JsonOut.Items(v.Out, items); return 0; }
+            for (var k = 0; k < items.Count; k++)
+            {
+                if (k > 0) v.Out.WriteLine();
+                ItemText.Show(v.Out, items[k], ledger);
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Update(IServiceProvider services)
+    {
+        var id = Options.ItemId();
+        var title = new Option<string>("--title") { Description = "New title" };
+        var description = new Option<string>("--description", "-d") { Description = "New description ('-' reads standard input, '' clears)" };
+        var design = new Option<string>("--design") { Description = "New design notes" };
+        var acceptance = new Option<string>("--acceptance") { Description = "New acceptance criteria" };
+        var notes = new Option<string>("--notes") { Description = "New notes" };
+        var status = new Option<string>("--status", "-s") { Description = $"New status: {string.Join(", ", Statuses.Settable)}" };
+        var type = new Option<string>("--type", "-t") { Description = "New type" };
+        var priority = new Option<string>("--priority", "-p") { Description = "New priority, 0-4" };
+        var assignee = new Option<string>("--assignee", "-a") { Description = "New assignee ('' clears)" };
+        var owner = new Option<string>("--owner") { Description = "New owner ('' clears)" };
+        var defer = new Option<string>("--defer-until") { Description = "Not ready before this date ('' clears)" };
+        var externalRef = new Option<string>("--external-ref") { Description = "New external reference ('' clears)" };
+        var files = new Option<string[]>("--file") { Description = "Replace the files the item expects to own (repeat)" };
+        var json = Options.Json();
+        var cmd = new Command("update", "Change fields of a work item")
+        {
+            id, title, description, design, acceptance, notes, status, type, priority, assignee, owner, defer, externalRef, files, json,
+        };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var request = new UpdateItemRequest
+            {
+                Title = pr.GetValue(title),
+                Description = v.Env.TextOrStdin(pr.GetValue(description)),
+                Design = pr.GetValue(design),
+                AcceptanceCriteria = pr.GetValue(acceptance),
+                Notes = pr.GetValue(notes),
+                Status = pr.GetValue(status),
+                Type = pr.GetValue(type),
+                Priority = pr.GetValue(priority),
+                Assignee = pr.GetValue(assignee),
+                Owner = pr.GetValue(owner),
+                DeferUntil = pr.GetValue(defer),
+                ExternalRef = pr.GetValue(externalRef),
+                Files = pr.GetValue(files),
+            };
+            var updated = v.Mutate("update", ops => ops.Update(pr.GetValue(id)!, request)).Value;
+            if (pr.GetValue(json)) JsonOut.Item(v.Out, updated);
+            else v.Out.WriteLine($"updated {updated.Id}: {TerminalText.Line(updated.Title)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Close(IServiceProvider services)
+    {
+        var ids = Options.ItemIds();
+        var reason = new Option<string>("--reason", "-r") { Description = "Why it is closed" };
+        var json = Options.Json();
+        var cmd = new Command("close", "Close work items") { ids, reason, json };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var list = pr.GetValue(ids)!;
+            var result = v.Mutate("close", ops => list.Select(i => (Id: i, Changed: ops.Close(i, pr.GetValue(reason)), Item: ops.Ledger.Get(i))).ToList());
+            if (pr.GetValue(json)) { JsonOut.Items(v.Out, result.Value.Select(r => r.Item).ToList()); return 0; }
+            foreach (var r in result.Value)
+                v.Out.WriteLine(r.Changed ? $"closed {r.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Id} was already closed");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Reopen(IServiceProvider services)
+    {
+        var ids = Options.ItemIds();
+        var json = Options.Json();
+        var cmd = new Command("reopen", "Reopen closed work items") { ids, json };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var list = pr.GetValue(ids)!;
+            var result = v.Mutate("reopen", ops => list.Select(i => (Id: i, Changed: ops.Reopen(i), Item: ops.Ledger.Get(i))).ToList());
+            if (pr.GetValue(json)) { JsonOut.Items(v.Out, result.Value.Select(r => r.Item).ToList()); return 0; }
+            foreach (var r in result.Value)
+                v.Out.WriteLine(r.Changed ? $"reopened {r.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Id} is not closed ({TerminalText.Line(r.Item.Status)})");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command CommentCmd(IServiceProvider services)
+    {
+        var id = Options.ItemId();
+        var text = new Argument<string>("TEXT") { Description = "The comment ('-' reads standard input)" };
+        var json = Options.Json();
+        var cmd = new Command("comment", "Add a comment to a work item") { id, text, json };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var body = v.Env.TextOrStdin(pr.GetValue(text)) ?? "";
+            var c = v.Mutate("comment", ops => ops.AddComment(pr.GetValue(id)!, body)).Value;
+            if (pr.GetValue(json))
+                JsonOut.Write(v.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", c.Id);
+                    w.WriteString("issue_id", c.IssueId);
+                    w.WriteString("author", c.Author);
+                    w.WriteString("text", c.Text);
+                    w.WriteString("created_at", c.CreatedAt);
+                    w.WriteEndObject();
+                });
+            else v.Out.WriteLine($"commented on {c.IssueId} (#{c.Id})");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Label(IServiceProvider services)
+    {
+        var label = new Command("label", "Add or remove labels");
+        foreach (var adding in new[] { true, false })
+        {
+            var id = Options.ItemId();
+            var names = new Argument<string[]>("LABEL") { Description = "Labels", Arity = ArgumentArity.OneOrMore };
+            var json = Options.Json();
+            var cmd = new Command(adding ? "add" : "remove", adding ? "Add labels to a work item" : "Remove labels from a work item") { id, names, json };
+            cmd.SetAction(pr =>
+            {
+                var v = new Verb(services);
+                var wanted = Options.SplitList(pr.GetValue(names));
+                var itemId = pr.GetValue(id)!;
+                var result = v.Mutate(adding ? "label add" : "label remove", ops =>
+                    (Changed: adding ? ops.AddLabels(itemId, wanted) : ops.RemoveLabels(itemId, wanted), Item: ops.Ledger.Get(itemId)));
+                if (pr.GetValue(json)) { JsonOut.Item(v.Out, result.Value.Item); return 0; }
+                var changed = result.Value.Changed;
+                v.Out.WriteLine(changed.Count == 0
+                    ? $"{itemId}: nothing to {(adding ? "add" : "remove")}"
+                    : $"{itemId}: {(adding ? "added" : "removed")} {TerminalText.Line(string.Join(", ", changed))}");
+                return 0;
+            });
+            label.Add(cmd);
+        }
+        return label;
+    }
+}

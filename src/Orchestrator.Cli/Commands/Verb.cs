@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Core.Ledger;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Workspace;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary>What a verb's action reaches: the services, the streams, and ledger warnings printed once.</summary>
+internal sealed class Verb(IServiceProvider services)
+{
+    public CliEnvironment Env { get; } = services.GetRequiredService<CliEnvironment>();
+    public WorkspaceContext Context => services.GetRequiredService<WorkspaceContext>();
+    public LedgerService Ledger => services.GetRequiredService<LedgerService>();
+    public TextWriter Out => Env.Out;
+
+    /// <summary>Reads the ledger and warns (on stderr) about lines that could not be read.</summary>
+    public LedgerDocument Read()
+    {
+        var doc = Ledger.Read();
+        WarnAbout(doc);
+        return doc;
+    }
+
+    public void WarnAbout(LedgerDocument doc)
+    {
+        foreach (var e in doc.Errors.Take(5))
+            Env.Error.WriteLine($"orc: warning: ledger/issues.jsonl:{e.LineNumber}: {TerminalText.Line(e.Message)} (line kept; moved to ledger/issues.quarantine on the next change)");
+        if (doc.Errors.Count > 5) Env.Error.WriteLine($"orc: warning: {doc.Errors.Count - 5} more unreadable ledger lines");
+        foreach (var id in doc.DuplicateIds.Distinct().Take(5))
+            Env.Error.WriteLine($"orc: warning: ledger/issues.jsonl: item {id} appears on more than one line (merged; written once on the next change)");
+    }
+
+    public Mutation<T> Mutate<T>(string verb, Func<Core.Items.ItemOperations, T> change)
+    {
+        var result = Ledger.Mutate(verb, change);
+        if (result.Quarantined > 0)
+            Env.Error.WriteLine($"orc: warning: moved {result.Quarantined} unreadable ledger line(s) to ledger/issues.quarantine");
+        return result;
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Workspace;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace Orchestrator.Cli;
+
+/// <summary>The one place where orc's parts are put together.</summary>
+public static class Composition
+{
+    public static ServiceProvider Build(CliEnvironment env)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(env);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new WorkspaceContext(env.CurrentDirectory, env.Variable, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Serilog.ILogger>(sp => CreateFileLogger(sp.GetRequiredService<WorkspaceContext>()));
+        services.AddLogging(b => b.ClearProviders().SetMinimumLevel(LogLevel.Information));
+        services.AddSingleton<ILoggerProvider>(sp => new SerilogLoggerProvider(sp.GetRequiredService<Serilog.ILogger>(), dispose: true));
+        services.AddSingleton<LedgerService>();
+        services.AddSingleton<WorkspaceInitializer>();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Logs go to <c>.orc/logs/orc-DATE.log</c> in the workspace, shared by all processes; never to the terminal.</summary>
+    private static Serilog.ILogger CreateFileLogger(WorkspaceContext context)
+    {
+        var paths = context.TryPaths;
+        if (paths is null) return Serilog.Core.Logger.None;
+        try
+        {
+            Directory.CreateDirectory(paths.LogsDir);
+            return new LoggerConfiguration()
+                .MinimumLevel.Information()
+                .Enrich.WithProperty("Pid", Environment.ProcessId)
+                .WriteTo.File(Path.Combine(paths.LogsDir, "orc-.log"),
+                    rollingInterval: RollingInterval.Day,
+                    shared: true,
+                    retainedFileCountLimit: 14,
+                    outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] pid={Pid} {SourceContext}: {Message:lj}{NewLine}{Exception}")
+                .CreateLogger();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Serilog.Core.Logger.None; // a read-only workspace still answers reads
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Ledger;
+
+namespace Orchestrator.Cli.Output;
+
+/// <summary>JSON on standard output: items in the ledger's own shape, lists as arrays, one element per line.</summary>
+internal static class JsonOut
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    public static void Write(TextWriter output, Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer, Options)) body(w);
+        output.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        output.Write('\n');
+    }
+
+    public static void Item(TextWriter output, WorkItem item) => Write(output, w => LedgerCodec.WriteItem(w, item));
+
+    /// <summary>An array of items; unmodified items are copied from the ledger's bytes.</summary>
+    public static void Items(TextWriter output, IReadOnlyList<WorkItem> items, Action<Utf8JsonWriter, WorkItem>? extra = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, items.Count * 400));
+        buffer.Write("["u8);
+        using var w = new Utf8JsonWriter(buffer, Options);
+        for (var i = 0; i < items.Count; i++)
+        {
+            buffer.Write(i == 0 ? "\n"u8 : ",\n"u8);
+            var item = items[i];
+            if (extra is null) LedgerCodec.WriteItem(w, item);
+            else LedgerCodec.WriteItem(w, item, x => extra(x, item));
+            w.Flush();
+            w.Reset(buffer);
+        }
+        buffer.Write(items.Count == 0 ? "]"u8 : "\n]"u8);
+        output.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        output.Write('\n');
+    }
+}

@@ -1,0 +1,3 @@
+using Orchestrator.Cli;
+
+return OrcCli.Run(args, CliEnvironment.FromProcess());
