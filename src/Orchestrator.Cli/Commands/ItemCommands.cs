@@ -191,7 +191,7 @@ internal static class ItemCommands
                 Owner = pr.GetValue(owner),
                 DeferUntil = pr.GetValue(defer),
                 ExternalRef = pr.GetValue(externalRef),
-                Files = pr.GetValue(files),
+                Files = pr.GetValue(files) is { Length: > 0 } replaced ? replaced : null,
             };
             var updated = v.Mutate("update", ops => ops.Update(pr.GetValue(id)!, request)).Value;
             if (pr.GetValue(json)) JsonOut.Item(v.Out, updated);

@@ -210,8 +210,9 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
                 added++;
                 continue;
             }
+            if (LedgerMerge.SameContent(existing, item)) { unchanged++; continue; }
             var merged = LedgerMerge.MergeItem(null, existing, item);
-            if (LedgerCodec.ToJsonLine(merged) == LedgerCodec.ToJsonLine(existing)) { unchanged++; continue; }
+            if (LedgerMerge.SameContent(merged, existing)) { unchanged++; continue; }
             ledger.Put(merged);
             Changed.Add(item.Id);
             updated++;

@@ -28,13 +28,13 @@ public static class LedgerMerge
             var t = theirs.Find(id);
             if (o is not null && t is not null)
             {
-                result.Add(ReferenceEquals(o, t) || SameLine(o, t) ? o : MergeItem(b, o, t));
+                result.Add(ReferenceEquals(o, t) || SameContent(o, t) ? o : MergeItem(b, o, t));
             }
             else
             {
                 var only = o ?? t!;
                 // Present in the base and deleted on the other side, untouched on this one: stays deleted.
-                if (b is not null && SameJson(b, only)) continue;
+                if (b is not null && SameContent(b, only)) continue;
                 result.Add(only);
             }
         }
@@ -47,7 +47,8 @@ public static class LedgerMerge
     private static bool SameLine(WorkItem a, WorkItem b) =>
         a.HasRawLine && b.HasRawLine && a.RawLine.Span.SequenceEqual(b.RawLine.Span);
 
-    private static bool SameJson(WorkItem a, WorkItem b) =>
+    /// <summary>True when two items hold the same fields and values, whatever their field order or escaping.</summary>
+    public static bool SameContent(WorkItem a, WorkItem b) =>
         SameLine(a, b) || JsonNode.DeepEquals(ToNode(a), ToNode(b));
 
     /// <summary>Merges one item's versions (base may be null: a two-way merge).</summary>
