@@ -1,0 +1,99 @@
+using System.Text;
+using LibGit2Sharp;
+using Orchestrator.Cli;
+
+namespace Orchestrator.Integration.Tests.Support;
+
+/// <summary>
+/// A fresh temp directory for one test, removed afterwards. Runs orc in-process (fast, isolated
+/// streams and environment) or as a real child process (<see cref="OrcProcess"/>).
+/// </summary>
+public sealed class TempWorkspace : IDisposable
+{
+    public TempWorkspace(bool init = true, string prefix = "hq")
+    {
+        Root = Path.Combine(Path.GetTempPath(), "orc-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+        if (init)
+        {
+            var r = OrcProcess.Run(Root, ["init", ".", "--prefix", prefix]);
+            Assert.True(r.ExitCode == 0, r.ToString());
+        }
+    }
+
+    public string Root { get; }
+    public string LedgerPath => Path.Combine(Root, "ledger", "issues.jsonl");
+    public string QuarantinePath => Path.Combine(Root, "ledger", "issues.quarantine");
+
+    /// <summary>Runs orc in this process, in <paramref name="cwd"/> (default: the workspace root).</summary>
+    public CliResult Orc(params string[] args) => Run(args, null, null);
+
+    public CliResult OrcAs(string agent, params string[] args) => Run(args, new() { ["ORC_AGENT"] = agent }, null);
+
+    public CliResult OrcWithInput(string stdin, params string[] args) => Run(args, null, stdin);
+
+    public CliResult Run(string[] args, Dictionary<string, string>? env, string? stdin, string? cwd = null)
+    {
+        var vars = new Dictionary<string, string>(env ?? []) { ["USER"] = env?.GetValueOrDefault("USER") ?? "tester" };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = OrcCli.Run(args, new CliEnvironment(cwd ?? Root, k => vars.GetValueOrDefault(k), output, error, new StringReader(stdin ?? "")));
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Creates an item and returns its id.</summary>
+    public string Create(string title, params string[] extra)
+    {
+        var r = Orc(["item", "create", title, .. extra, "--json"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return System.Text.Json.JsonDocument.Parse(r.Out).RootElement.GetProperty("id").GetString()!;
+    }
+
+    public byte[] LedgerBytes() => File.ReadAllBytes(LedgerPath);
+
+    public string LedgerText() => Encoding.UTF8.GetString(LedgerBytes());
+
+    public int CommitCount()
+    {
+        using var repo = new Repository(Root);
+        return repo.Commits.Count();
+    }
+
+    public CommitInfo Head()
+    {
+        using var repo = new Repository(Root);
+        var tip = repo.Head.Tip;
+        return new CommitInfo(tip.MessageShort, tip.Message, tip.Author.Name);
+    }
+
+    public string HeadMessage()
+    {
+        using var repo = new Repository(Root);
+        return repo.Head.Tip.Message;
+    }
+
+    public bool IsClean()
+    {
+        using var repo = new Repository(Root);
+        return !repo.RetrieveStatus(new StatusOptions()).IsDirty;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+                File.SetAttributes(f, FileAttributes.Normal);
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
+
+public sealed record CommitInfo(string MessageShort, string Message, string AuthorName);
+
+public sealed record CliResult(int ExitCode, string Out, string Err)
+{
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Out}\nstderr: {Err}";
+}

@@ -1,0 +1,136 @@
+using LibGit2Sharp;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests;
+
+public class WorkspaceTests
+{
+    [Fact]
+    public void Init_makes_a_git_repository_with_config_ledger_and_room_for_mail_agents_and_logs()
+    {
+        using var ws = new TempWorkspace();
+        Assert.True(Repository.IsValid(ws.Root));
+        foreach (var path in new[] { ".orc/config.yaml", "ledger/issues.jsonl", ".gitattributes", ".gitignore", "mail", "agents", ".orc/logs" })
+            Assert.True(File.Exists(Path.Combine(ws.Root, path)) || Directory.Exists(Path.Combine(ws.Root, path)), path);
+        Assert.Contains("prefix: hq", File.ReadAllText(Path.Combine(ws.Root, ".orc/config.yaml")));
+        Assert.Contains("ledger/*.jsonl merge=orc-ledger", File.ReadAllText(Path.Combine(ws.Root, ".gitattributes")));
+        using var repo = new Repository(ws.Root);
+        Assert.Contains("merge-driver %O %A %B %P", repo.Config.Get<string>("merge.orc-ledger.driver").Value);
+        Assert.Single(repo.Commits);
+        Assert.True(ws.IsClean(), "init leaves nothing uncommitted");
+    }
+
+    [Fact]
+    public void Init_again_changes_nothing_and_says_so()
+    {
+        using var ws = new TempWorkspace();
+        var before = ws.CommitCount();
+        var config = File.ReadAllText(Path.Combine(ws.Root, ".orc/config.yaml"));
+        var r = ws.Orc("init", ".");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("already an orc workspace; nothing changed", r.Out);
+        Assert.Equal(before, ws.CommitCount());
+        Assert.Equal(config, File.ReadAllText(Path.Combine(ws.Root, ".orc/config.yaml")));
+    }
+
+    [Fact]
+    public void Init_with_a_bad_prefix_is_a_usage_error_and_makes_nothing()
+    {
+        using var ws = new TempWorkspace(init: false);
+        var r = ws.Orc("init", "sub", "--prefix", "../x");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--prefix", r.Err);
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, "sub")));
+    }
+
+    [Fact]
+    public void Commands_find_the_workspace_from_a_subdirectory()
+    {
+        using var ws = new TempWorkspace();
+        var sub = Directory.CreateDirectory(Path.Combine(ws.Root, "mail", "deep", "er")).FullName;
+        var r = ws.Run(["item", "create", "from below"], null, null, sub);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("from below", ws.LedgerText());
+    }
+
+    [Fact]
+    public void Commands_find_the_workspace_from_ORC_WORKSPACE()
+    {
+        using var ws = new TempWorkspace();
+        using var elsewhere = new TempWorkspace(init: false);
+        var r = ws.Run(["item", "create", "via env"], new() { ["ORC_WORKSPACE"] = ws.Root }, null, elsewhere.Root);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("via env", ws.LedgerText());
+    }
+
+    [Fact]
+    public void Outside_a_workspace_the_error_says_how_to_make_one()
+    {
+        using var dir = new TempWorkspace(init: false);
+        var r = dir.Orc("ready");
+        Assert.Equal(4, r.ExitCode);
+        Assert.Contains("not inside an orc workspace", r.Err);
+        Assert.Contains("orc init", r.Err);
+        Assert.Single(r.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void An_ORC_WORKSPACE_that_is_not_a_workspace_is_named_in_the_error()
+    {
+        using var dir = new TempWorkspace(init: false);
+        var r = dir.Run(["ready"], new() { ["ORC_WORKSPACE"] = dir.Root }, null);
+        Assert.Equal(4, r.ExitCode);
+        Assert.Contains("ORC_WORKSPACE=" + dir.Root, r.Err);
+    }
+
+    [Fact]
+    public void A_broken_config_names_the_file_and_line()
+    {
+        using var ws = new TempWorkspace();
+        File.WriteAllText(Path.Combine(ws.Root, ".orc/config.yaml"), "version: 1\nprefix: [unclosed\n");
+        var r = ws.Orc("item", "create", "x");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Matches(@"config\.yaml:\d+: invalid YAML", r.Err);
+    }
+
+    [Fact]
+    public void Logs_go_to_the_workspace_and_not_to_the_terminal()
+    {
+        using var ws = new TempWorkspace();
+        var r = ws.Orc("item", "create", "logged");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.Err);
+        var logs = Directory.GetFiles(Path.Combine(ws.Root, ".orc", "logs"), "orc-*.log");
+        Assert.NotEmpty(logs);
+        using var s = new FileStream(logs[0], FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        Assert.Contains("create", new StreamReader(s).ReadToEnd());
+    }
+
+    [Fact]
+    public void Help_and_version_work_for_every_verb()
+    {
+        using var ws = new TempWorkspace(init: false);
+        Assert.Matches(@"^\d+\.\d+\.\d+", ws.Orc("--version").Out);
+        var verbs = new[]
+        {
+            "init", "item", "item create", "item list", "item show", "item update", "item close", "item reopen", "item comment",
+            "item label add", "item label remove", "item dep add", "item dep remove", "item dep tree", "ready", "blocked", "stats", "import", "export",
+        };
+        foreach (var verb in verbs)
+        {
+            var r = ws.Orc([.. verb.Split(' '), "--help"]);
+            Assert.True(r.ExitCode == 0, verb + ": " + r);
+            Assert.Contains("Usage:", r.Out);
+            Assert.Contains("Description:", r.Out);
+        }
+    }
+
+    [Fact]
+    public void An_unknown_verb_is_a_usage_error()
+    {
+        using var ws = new TempWorkspace();
+        var r = ws.Orc("frobnicate");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("frobnicate", r.Err);
+    }
+}
