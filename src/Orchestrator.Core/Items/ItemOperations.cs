@@ -29,7 +29,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         var assignee = WorkItemRules.Name(r.Assignee, "assignee");
         var owner = WorkItemRules.Name(r.Owner, "owner");
         var labels = WorkItemRules.Labels(r.Labels);
-        var files = r.Files.Select(f => WorkItemRules.File(f)).Distinct().ToList();
+        var files = WorkItemRules.Files(r.Files);
         var defer = string.IsNullOrWhiteSpace(r.DeferUntil) ? null : WorkItemRules.When(r.DeferUntil, now, "defer-until");
         var externalRef = WorkItemRules.Name(r.ExternalRef, "external-ref");
         var prefix = r.Prefix ?? defaultPrefix;
@@ -85,7 +85,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         var owner = r.Owner is null ? null : WorkItemRules.Name(r.Owner, "owner") ?? "";
         var defer = r.DeferUntil is null ? null : r.DeferUntil.Length == 0 ? "" : WorkItemRules.When(r.DeferUntil, now, "defer-until");
         var externalRef = r.ExternalRef is null ? null : WorkItemRules.Name(r.ExternalRef, "external-ref") ?? "";
-        var files = r.Files?.Select(f => WorkItemRules.File(f)).Distinct().ToList();
+        var files = r.Files is null ? null : WorkItemRules.Files(r.Files);
 
         if (title is not null) item.Title = title;
         if (description is not null) item.Description = Empty(description);
@@ -99,7 +99,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         if (defer is not null) item.DeferUntil = Empty(defer);
         if (externalRef is not null) item.ExternalRef = Empty(externalRef);
         if (files is not null) item.Files = files;
-        if (status is not null) SetStatus(item, status, null);
+        if (status is not null && status != item.Status) SetStatus(item, status, null);
         Touch(item);
         return item;
     }
@@ -110,6 +110,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         var item = ledger.Get(id);
         var why = WorkItemRules.Text(reason, "reason");
         if (item.Status == Statuses.Closed) return false;
+        if (item.Status == Statuses.Tombstone) throw new OrcException($"{item.Id} is deleted (tombstone); it cannot be closed");
         SetStatus(item, Statuses.Closed, why);
         Touch(item);
         return true;
@@ -119,6 +120,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
     public bool Reopen(string id)
     {
         var item = ledger.Get(id);
+        if (item.Status == Statuses.Tombstone) throw new OrcException($"{item.Id} is deleted (tombstone); it cannot be reopened");
         if (!item.IsClosed) return false;
         SetStatus(item, Statuses.Open, null);
         Touch(item);

@@ -109,11 +109,22 @@ public static class WorkItemRules
         var s = (text ?? "").Trim();
         if (s.Length > 1 && s[0] == '+' && int.TryParse(s[1..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
         {
-            TimeSpan? span = s[^1] switch { 'd' => TimeSpan.FromDays(n), 'h' => TimeSpan.FromHours(n), 'm' => TimeSpan.FromMinutes(n), 'w' => TimeSpan.FromDays(7 * n), _ => null };
-            if (span is { } sp) return Timestamps.Format(now + sp);
+            double? days = s[^1] switch { 'd' => n, 'h' => n / 24.0, 'm' => n / 1440.0, 'w' => 7.0 * n, _ => null };
+            if (days is { } d)
+            {
+                if (d > 365 * 100) throw new OrcException($"{field}: '{TerminalText.Line(text)}' is more than 100 years away");
+                return Timestamps.Format(now + TimeSpan.FromDays(d));
+            }
         }
         if (Timestamps.TryParse(s, out var t)) return Timestamps.Format(t);
         throw new OrcException($"{field}: '{TerminalText.Line(text)}' is not a date (2026-12-01, 2026-12-01T09:00:00Z, or +3d, +12h, +1w)");
+    }
+
+    public static List<string> Files(IEnumerable<string> paths, string field = "file")
+    {
+        var list = paths.Select(p => File(p, field)).Distinct().ToList();
+        if (list.Count > MaxFiles) throw new OrcException($"{field}: {list.Count:N0} files; the limit is {MaxFiles} per item");
+        return list;
     }
 
     public static string File(string? path, string field = "file")

@@ -81,6 +81,7 @@ public static class LedgerCodec
     private static string FirstSentence(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut < 0) cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         var s = cut > 0 ? message[..cut] : message;
         return s.TrimEnd('.', ' ');
     }
