@@ -11,12 +11,27 @@ public sealed record CliEnvironment(
     TextWriter Error,
     TextReader In)
 {
+    /// <summary>Where UTF-8 bytes for standard output go (the process's stdout stream, or <see cref="Out"/> as text).</summary>
+    public Stream? RawOut { get; init; }
+
     public static CliEnvironment FromProcess() => new(
         Environment.CurrentDirectory,
         Environment.GetEnvironmentVariable,
         Console.Out,
         Console.Error,
-        Console.In);
+        Console.In)
+    {
+        RawOut = Console.OpenStandardOutput(),
+    };
+
+    /// <summary>Writes UTF-8 bytes to standard output without a round trip through strings.</summary>
+    public void WriteUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (RawOut is null) { Out.Write(System.Text.Encoding.UTF8.GetString(bytes)); return; }
+        Out.Flush();
+        RawOut.Write(bytes);
+        RawOut.Flush();
+    }
 
     /// <summary>Reads an option's text: "-" means standard input.</summary>
     public string? TextOrStdin(string? value) => value == "-" ? In.ReadToEnd() : value;

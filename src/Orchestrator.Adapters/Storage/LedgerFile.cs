@@ -11,12 +11,62 @@ namespace Orchestrator.Adapters.Storage;
 /// line is reported with its number and, on the next save, moved to the quarantine file beside
 /// the ledger (with the reason), never silently dropped.
 /// </summary>
-public sealed class LedgerFile(string path, string quarantinePath)
+public sealed class LedgerFile(string path, string quarantinePath, string? indexPath = null)
 {
     public string Path { get; } = path;
     public string QuarantinePath { get; } = quarantinePath;
 
-    public LedgerDocument Load()
+    public LedgerDocument Load() => LedgerDocument.Parse(ReadAll());
+
+    /// <summary>
+    /// Loads only what queries need (see <see cref="LedgerDocument.ParseSummary"/>), from the
+    /// index cache when it matches the ledger as it is on disk now, else by parsing (and then
+    /// refreshing the cache). The cache is never trusted over the ledger.
+    /// </summary>
+    public LedgerDocument LoadSummary()
+    {
+        if (indexPath is null) return LedgerDocument.ParseSummary(ReadAll());
+        var (length, ticks) = Stamp();
+        var bytes = ReadAll();
+        var stable = bytes.Length == length && Stamp() == (length, ticks);
+        if (stable && File.Exists(indexPath))
+        {
+            try
+            {
+                var cached = LedgerIndex.Read(File.ReadAllBytes(indexPath), bytes, length, ticks);
+                if (cached is not null) return cached;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        }
+        var doc = LedgerDocument.ParseSummary(bytes);
+        if (stable) TryWriteIndex(doc, bytes, length, ticks);
+        return doc;
+    }
+
+    private (long Length, long Ticks) Stamp()
+    {
+        var info = new FileInfo(Path);
+        return info.Exists ? (info.Length, info.LastWriteTimeUtc.Ticks) : (0, 0);
+    }
+
+    private void TryWriteIndex(LedgerDocument doc, byte[] bytes, long length, long ticks)
+    {
+        try
+        {
+            var index = LedgerIndex.Build(doc, bytes, length, ticks);
+            if (index is null) return;
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(indexPath)!);
+            var temp = indexPath + "." + Environment.ProcessId + ".tmp";
+            File.WriteAllBytes(temp, index);
+            File.Move(temp, indexPath!, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A cache that cannot be written (read-only workspace) only costs speed.
+        }
+    }
+
+    private byte[] ReadAll()
     {
         byte[] bytes;
         try
@@ -27,7 +77,7 @@ public sealed class LedgerFile(string path, string quarantinePath)
         {
             throw new OrcException($"{Path}: cannot read the ledger: {ex.Message}");
         }
-        return LedgerDocument.Parse(bytes);
+        return bytes;
     }
 
     /// <summary>Reads the raw bytes (for the fast read path of <c>ready --json</c>).</summary>

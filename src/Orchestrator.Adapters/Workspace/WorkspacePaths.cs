@@ -8,6 +8,8 @@ public sealed class WorkspacePaths(string root)
     public string ConfigFile => Path.Combine(OrcDir, "config.yaml");
     public string LogsDir => Path.Combine(OrcDir, "logs");
     public string LocksDir => Path.Combine(OrcDir, "locks");
+    public string CacheDir => Path.Combine(OrcDir, "cache");
+    public string LedgerIndex => Path.Combine(CacheDir, "ledger.idx");
     public string WriteLock => Path.Combine(LocksDir, "workspace.lock");
     public string LedgerDir => Path.Combine(Root, "ledger");
     public string LedgerFile => Path.Combine(LedgerDir, "issues.jsonl");

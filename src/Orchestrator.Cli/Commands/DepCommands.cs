@@ -37,7 +37,7 @@ internal static class DepCommands
             var (a, b) = (pr.GetValue(id)!, pr.GetValue(other)!);
             var t = pr.GetValue(type) ?? DependencyTypes.Blocks;
             var result = v.Mutate("dep add", ops => (Added: ops.AddDependency(a, b, t), Item: ops.Ledger.Get(a)));
-            if (pr.GetValue(json)) { JsonOut.Item(v.Out, result.Value.Item); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Item(v.Env, result.Value.Item); return 0; }
             v.Out.WriteLine(result.Value.Added ? $"{a} now depends on {b} ({TerminalText.Line(t)})" : $"{a} already depends on {b} ({TerminalText.Line(t)})");
             return 0;
         });
@@ -56,7 +56,7 @@ internal static class DepCommands
             var v = new Verb(services);
             var (a, b) = (pr.GetValue(id)!, pr.GetValue(other)!);
             var result = v.Mutate("dep remove", ops => (Removed: ops.RemoveDependency(a, b, pr.GetValue(type)), Item: ops.Ledger.Get(a)));
-            if (pr.GetValue(json)) { JsonOut.Item(v.Out, result.Value.Item); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Item(v.Env, result.Value.Item); return 0; }
             v.Out.WriteLine($"{a} no longer depends on {b}");
             return 0;
         });
@@ -83,7 +83,7 @@ internal static class DepCommands
 
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Out, w => WriteJson(w, ledger, root.Id, null, Next, [], max));
+                JsonOut.Write(v.Env, w => WriteJson(w, ledger, root.Id, null, Next, [], max));
                 return 0;
             }
             v.Out.WriteLine($"{root.Id}  {TerminalText.Line(root.Title)} [{TerminalText.Line(root.Status)}]");

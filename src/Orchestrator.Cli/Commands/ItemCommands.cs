@@ -74,7 +74,7 @@ internal static class ItemCommands
                 Prefix = pr.GetValue(prefix),
             };
             var created = v.Mutate("create", ops => ops.Create(request)).Value;
-            if (pr.GetValue(json)) JsonOut.Item(v.Out, created);
+            if (pr.GetValue(json)) JsonOut.Item(v.Env, created);
             else v.Out.WriteLine($"created {created.Id}: {TerminalText.Line(created.Title)}");
             return 0;
         });
@@ -119,7 +119,7 @@ internal static class ItemCommands
                 (p is null || i.Priority == p) &&
                 (q is null || Matches(i, q))).ToList();
             if (n is { } max) items = items.Take(max).ToList();
-            if (pr.GetValue(json)) JsonOut.Items(v.Out, items);
+            if (pr.GetValue(json)) JsonOut.Items(v.Env, items);
             else ItemText.List(v.Out, items, "no matching work items");
             return 0;
         });
@@ -142,7 +142,7 @@ internal static class ItemCommands
             var v = new Verb(services);
             var ledger = v.Read();
             var items = pr.GetValue(ids)!.Select(ledger.Get).ToList();
-            if (pr.GetValue(json)) { JsonOut.Items(v.Out, items); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Items(v.Env, items); return 0; }
             for (var k = 0; k < items.Count; k++)
             {
                 if (k > 0) v.Out.WriteLine();
@@ -194,7 +194,7 @@ internal static class ItemCommands
                 Files = pr.GetValue(files) is { Length: > 0 } replaced ? replaced : null,
             };
             var updated = v.Mutate("update", ops => ops.Update(pr.GetValue(id)!, request)).Value;
-            if (pr.GetValue(json)) JsonOut.Item(v.Out, updated);
+            if (pr.GetValue(json)) JsonOut.Item(v.Env, updated);
             else v.Out.WriteLine($"updated {updated.Id}: {TerminalText.Line(updated.Title)}");
             return 0;
         });
@@ -212,7 +212,7 @@ internal static class ItemCommands
             var v = new Verb(services);
             var list = pr.GetValue(ids)!;
             var result = v.Mutate("close", ops => list.Select(i => (Id: i, Changed: ops.Close(i, pr.GetValue(reason)), Item: ops.Ledger.Get(i))).ToList());
-            if (pr.GetValue(json)) { JsonOut.Items(v.Out, result.Value.Select(r => r.Item).ToList()); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); return 0; }
             foreach (var r in result.Value)
                 v.Out.WriteLine(r.Changed ? $"closed {r.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Id} was already closed");
             return 0;
@@ -230,7 +230,7 @@ internal static class ItemCommands
             var v = new Verb(services);
             var list = pr.GetValue(ids)!;
             var result = v.Mutate("reopen", ops => list.Select(i => (Id: i, Changed: ops.Reopen(i), Item: ops.Ledger.Get(i))).ToList());
-            if (pr.GetValue(json)) { JsonOut.Items(v.Out, result.Value.Select(r => r.Item).ToList()); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); return 0; }
             foreach (var r in result.Value)
                 v.Out.WriteLine(r.Changed ? $"reopened {r.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Id} is not closed ({TerminalText.Line(r.Item.Status)})");
             return 0;
@@ -250,7 +250,7 @@ internal static class ItemCommands
             var body = v.Env.TextOrStdin(pr.GetValue(text)) ?? "";
             var c = v.Mutate("comment", ops => ops.AddComment(pr.GetValue(id)!, body)).Value;
             if (pr.GetValue(json))
-                JsonOut.Write(v.Out, w =>
+                JsonOut.Write(v.Env, w =>
                 {
                     w.WriteStartObject();
                     w.WriteNumber("id", c.Id);
@@ -282,7 +282,7 @@ internal static class ItemCommands
                 var itemId = pr.GetValue(id)!;
                 var result = v.Mutate(adding ? "label add" : "label remove", ops =>
                     (Changed: adding ? ops.AddLabels(itemId, wanted) : ops.RemoveLabels(itemId, wanted), Item: ops.Ledger.Get(itemId)));
-                if (pr.GetValue(json)) { JsonOut.Item(v.Out, result.Value.Item); return 0; }
+                if (pr.GetValue(json)) { JsonOut.Item(v.Env, result.Value.Item); return 0; }
                 var changed = result.Value.Changed;
                 v.Out.WriteLine(changed.Count == 0
                     ? $"{itemId}: nothing to {(adding ? "add" : "remove")}"

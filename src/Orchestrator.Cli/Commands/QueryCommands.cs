@@ -31,7 +31,7 @@ internal static class QueryCommands
         cmd.SetAction(pr =>
         {
             var v = new Verb(services);
-            var ledger = v.Read();
+            var ledger = v.ReadSummary();
             var a = pr.GetValue(assignee);
             var ls = Options.SplitList(pr.GetValue(labels));
             var t = pr.GetValue(type);
@@ -41,7 +41,7 @@ internal static class QueryCommands
             if (t is not null) ready = ready.Where(i => i.IssueType.Equals(t, StringComparison.OrdinalIgnoreCase));
             if (pr.GetValue(limit) is { } n) ready = ready.Take(Math.Max(0, n));
             var list = ready.ToList();
-            if (pr.GetValue(json)) JsonOut.Items(v.Out, list);
+            if (pr.GetValue(json)) JsonOut.Items(v.Env, list);
             else ItemText.List(v.Out, list, "nothing is ready");
             return 0;
         });
@@ -55,12 +55,12 @@ internal static class QueryCommands
         cmd.SetAction(pr =>
         {
             var v = new Verb(services);
-            var ledger = v.Read();
+            var ledger = v.ReadSummary();
             var blocked = new DependencyGraph(ledger).Blocked();
             if (pr.GetValue(json))
             {
                 var byId = blocked.ToDictionary(b => b.Item.Id, b => b.Blockers);
-                JsonOut.Items(v.Out, blocked.Select(b => b.Item).ToList(), (w, item) =>
+                JsonOut.Items(v.Env, blocked.Select(b => b.Item).ToList(), (w, item) =>
                 {
                     var blockers = byId[item.Id];
                     w.WriteNumber("blocked_by_count", blockers.Count);
@@ -91,7 +91,7 @@ internal static class QueryCommands
         cmd.SetAction(pr =>
         {
             var v = new Verb(services);
-            var ledger = v.Read();
+            var ledger = v.ReadSummary();
             var graph = new DependencyGraph(ledger);
             var ready = graph.Ready(v.Context.Now).Count;
             var blocked = graph.Blocked().Count;
@@ -100,7 +100,7 @@ internal static class QueryCommands
             var byPriority = Count(ledger.Items.Select(i => "P" + i.Priority), ["P0", "P1", "P2", "P3", "P4"]);
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Out, w =>
+                JsonOut.Write(v.Env, w =>
                 {
                     w.WriteStartObject();
                     w.WriteNumber("total", ledger.Count);

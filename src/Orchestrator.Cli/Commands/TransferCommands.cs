@@ -58,7 +58,7 @@ internal static class TransferCommands
             var result = v.Mutate("import", ops => ops.Import(incoming));
             var s = result.Value;
             if (pr.GetValue(json))
-                JsonOut.Write(v.Out, w =>
+                JsonOut.Write(v.Env, w =>
                 {
                     w.WriteStartObject();
                     w.WriteNumber("added", s.Added);
@@ -87,7 +87,7 @@ internal static class TransferCommands
                 AtomicFile.Write(v.Context.Resolve(path), buffer.WrittenSpan);
                 v.Env.Error.WriteLine($"exported {ledger.Count} work items to {TerminalText.Line(path)}");
             }
-            else v.Out.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
+            else v.Env.WriteUtf8(buffer.WrittenSpan);
             return 0;
         });
         return cmd;

@@ -22,6 +22,14 @@ internal sealed class Verb(IServiceProvider services)
         return doc;
     }
 
+    /// <summary>Like <see cref="Read"/>, reading only what queries need (ready, blocked, stats).</summary>
+    public LedgerDocument ReadSummary()
+    {
+        var doc = Ledger.ReadSummary();
+        WarnAbout(doc);
+        return doc;
+    }
+
     public void WarnAbout(LedgerDocument doc)
     {
         foreach (var e in doc.Errors.Take(5))

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Orchestrator.Core.Items;
@@ -12,18 +11,18 @@ internal static class JsonOut
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
-    public static void Write(TextWriter output, Action<Utf8JsonWriter> body)
+    public static void Write(CliEnvironment output, Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var w = new Utf8JsonWriter(buffer, Options)) body(w);
-        output.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
-        output.Write('\n');
+        buffer.Write("\n"u8);
+        output.WriteUtf8(buffer.WrittenSpan);
     }
 
-    public static void Item(TextWriter output, WorkItem item) => Write(output, w => LedgerCodec.WriteItem(w, item));
+    public static void Item(CliEnvironment output, WorkItem item) => Write(output, w => LedgerCodec.WriteItem(w, item));
 
     /// <summary>An array of items; unmodified items are copied from the ledger's bytes.</summary>
-    public static void Items(TextWriter output, IReadOnlyList<WorkItem> items, Action<Utf8JsonWriter, WorkItem>? extra = null)
+    public static void Items(CliEnvironment output, IReadOnlyList<WorkItem> items, Action<Utf8JsonWriter, WorkItem>? extra = null)
     {
         var buffer = new ArrayBufferWriter<byte>(Math.Max(256, items.Count * 400));
         buffer.Write("["u8);
@@ -37,8 +36,7 @@ internal static class JsonOut
             w.Flush();
             w.Reset(buffer);
         }
-        buffer.Write(items.Count == 0 ? "]"u8 : "\n]"u8);
-        output.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
-        output.Write('\n');
+        buffer.Write(items.Count == 0 ? "]\n"u8 : "\n]\n"u8);
+        output.WriteUtf8(buffer.WrittenSpan);
     }
 }

@@ -28,18 +28,29 @@ public sealed class DependencyGraph
         return list;
     }
 
+    private bool HasActiveBlocker(WorkItem item)
+    {
+        foreach (var d in item.DependencyList)
+        {
+            if (!DependencyTypes.IsBlocking(d.Type)) continue;
+            if (_ledger.Find(d.DependsOnId) is { } target && Statuses.IsActive(target.Status)) return true;
+        }
+        return false;
+    }
+
     /// <summary>True if the item or any ancestor has an active blocker.</summary>
     public bool IsBlocked(WorkItem item) => IsBlocked(item, 0);
 
     private bool IsBlocked(WorkItem item, int depth)
     {
+        if (item.DependencyList.Count == 0) return false;
         if (_blockedMemo.TryGetValue(item.Id, out var known)) return known;
         if (depth > 256) return false; // a parent cycle in a hand-edited file: stop, do not recurse forever
         _blockedMemo[item.Id] = false;
-        var blocked = DirectBlockers(item).Count > 0;
+        var blocked = HasActiveBlocker(item);
         if (!blocked)
         {
-            foreach (var d in item.Dependencies)
+            foreach (var d in item.DependencyList)
             {
                 if (d.Type != DependencyTypes.ParentChild) continue;
                 var parent = _ledger.Find(d.DependsOnId);
@@ -78,8 +89,7 @@ public sealed class DependencyGraph
             if (IsBlocked(item)) continue;
             ready.Add(item);
         }
-        ready.Sort(ByPriorityThenAge);
-        return ready;
+        return SortByPriorityThenAge(ready);
     }
 
     /// <summary>Items not closed that wait on something, or are marked blocked; with what blocks them.</summary>
@@ -92,8 +102,33 @@ public sealed class DependencyGraph
             if (item.Status != Statuses.Blocked && !IsBlocked(item)) continue;
             list.Add((item, BlockersOf(item)));
         }
-        list.Sort((a, b) => ByPriorityThenAge(a.Item1, b.Item1));
-        return list;
+        var sorted = SortByPriorityThenAge(list.Select(x => x.Item1).ToList());
+        var byId = list.ToDictionary(x => x.Item1.Id, x => x.Item2);
+        return sorted.Select(i => (i, byId[i.Id])).ToList();
+    }
+
+    /// <summary>Sorts by priority, then age, parsing each created_at once.</summary>
+    public static List<WorkItem> SortByPriorityThenAge(List<WorkItem> items)
+    {
+        var keys = new (int Priority, bool HasTime, long Ticks, string? Raw, string Id)[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var it = items[i];
+            var has = Timestamps.TryParse(it.CreatedAt, out var t);
+            keys[i] = (it.Priority, has, has ? t.UtcTicks : 0, it.CreatedAt, it.Id);
+        }
+        var order = Enumerable.Range(0, items.Count).ToArray();
+        Array.Sort(order, (x, y) =>
+        {
+            var a = keys[x];
+            var b = keys[y];
+            var c = a.Priority.CompareTo(b.Priority);
+            if (c != 0) return c;
+            if (a.HasTime != b.HasTime) return a.HasTime ? 1 : -1;
+            c = a.HasTime ? a.Ticks.CompareTo(b.Ticks) : string.CompareOrdinal(a.Raw, b.Raw);
+            return c != 0 ? c : IdComparer.Instance.Compare(a.Id, b.Id);
+        });
+        return order.Select(i => items[i]).ToList();
     }
 
     public static int ByPriorityThenAge(WorkItem a, WorkItem b)

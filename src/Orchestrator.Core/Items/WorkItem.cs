@@ -19,11 +19,21 @@ public sealed class WorkItem
     public string? Assignee { get; set; }
     public string? Owner { get; set; }
     public string? CreatedBy { get; set; }
-    public List<string> Labels { get; set; } = [];
-    public List<Dependency> Dependencies { get; set; } = [];
-    public List<Comment> Comments { get; set; } = [];
+    // The lists are made on first use: a query over 100,000 items touches few of them.
+    private List<string>? _labels;
+    private List<Dependency>? _dependencies;
+    private List<Comment>? _comments;
+    private List<string>? _files;
+    private List<KeyValuePair<string, string>>? _extra;
+
+    public List<string> Labels { get => _labels ??= []; set => _labels = value; }
+    public List<Dependency> Dependencies { get => _dependencies ??= []; set => _dependencies = value; }
+    public List<Comment> Comments { get => _comments ??= []; set => _comments = value; }
     /// <summary>Files or folders the item expects to own (orc's field, used by the plan).</summary>
-    public List<string> Files { get; set; } = [];
+    public List<string> Files { get => _files ??= []; set => _files = value; }
+
+    /// <summary>The dependencies, without making an empty list when there are none.</summary>
+    public IReadOnlyList<Dependency> DependencyList => (IReadOnlyList<Dependency>?)_dependencies ?? [];
     public string? CreatedAt { get; set; }
     public string? UpdatedAt { get; set; }
     public string? ClosedAt { get; set; }
@@ -32,7 +42,7 @@ public sealed class WorkItem
     public string? ExternalRef { get; set; }
 
     /// <summary>Unknown fields in file order: name and raw JSON value.</summary>
-    public List<KeyValuePair<string, string>> Extra { get; set; } = [];
+    public List<KeyValuePair<string, string>> Extra { get => _extra ??= []; set => _extra = value; }
 
     /// <summary>The exact line this item was read from, while it is unmodified.</summary>
     public ReadOnlyMemory<byte> RawLine { get; private set; }
@@ -41,15 +51,27 @@ public sealed class WorkItem
 
     internal void SetRawLine(ReadOnlyMemory<byte> line) => RawLine = line;
 
+    /// <summary>
+    /// True when only the fields that queries need were read (see <c>LedgerDocument.ParseSummary</c>).
+    /// Such an item is written only as its original line; changing it is refused.
+    /// </summary>
+    public bool IsSummary { get; private set; }
+
+    internal void MarkSummary() => IsSummary = true;
+
     /// <summary>Marks the item changed at <paramref name="now"/>; it will be written from its fields.</summary>
     public void Touch(string now)
     {
+        MarkDirty();
         UpdatedAt = now;
-        RawLine = default;
     }
 
     /// <summary>Drops the remembered line so the item is written from its fields.</summary>
-    public void MarkDirty() => RawLine = default;
+    public void MarkDirty()
+    {
+        if (IsSummary) throw new InvalidOperationException($"{Id} was read as a summary and cannot be changed");
+        RawLine = default;
+    }
 
     public bool IsClosed => Status is Statuses.Closed or Statuses.Tombstone;
 
@@ -57,7 +79,15 @@ public sealed class WorkItem
         Dependencies.Where(d => d.Type == type);
 
     /// <summary>The parent of this item (its parent-child dependency), if any.</summary>
-    public string? ParentId => Dependencies.FirstOrDefault(d => d.Type == DependencyTypes.ParentChild)?.DependsOnId;
+    public string? ParentId
+    {
+        get
+        {
+            foreach (var d in DependencyList)
+                if (d.Type == DependencyTypes.ParentChild) return d.DependsOnId;
+            return null;
+        }
+    }
 }
 
 /// <summary>A dependency edge: <see cref="IssueId"/> depends on <see cref="DependsOnId"/>.</summary>

@@ -31,7 +31,7 @@ public static class LedgerCodec
     };
 
     /// <summary>Parses every line of <paramref name="data"/>. Items keep slices of it as their raw lines.</summary>
-    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data)
+    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data, bool summary = false)
     {
         var items = new List<WorkItem>(EstimateLines(data.Span));
         var errors = new List<LedgerLineError>();
@@ -47,7 +47,7 @@ public static class LedgerCodec
             if (IsBlank(line.Span)) continue;
             try
             {
-                var item = ReadItem(line.Span);
+                var item = ReadItem(line.Span, summary);
                 item.SetRawLine(line);
                 items.Add(item);
             }
@@ -97,60 +97,111 @@ public static class LedgerCodec
 
     private static string DecodeLossy(ReadOnlySpan<byte> line) => Encoding.UTF8.GetString(line);
 
-    private static WorkItem ReadItem(ReadOnlySpan<byte> line)
+    private enum Field
+    {
+        Unknown, Id, Title, Description, Design, AcceptanceCriteria, Notes, Status, Priority, IssueType, Assignee, Owner,
+        CreatedBy, CreatedAt, UpdatedAt, ClosedAt, CloseReason, DeferUntil, ExternalRef, Labels, Files, Dependencies, Comments,
+    }
+
+    private static readonly (byte[] Name, Field Field)[] FieldNames =
+    [
+        ("id"u8.ToArray(), Field.Id), ("title"u8.ToArray(), Field.Title), ("status"u8.ToArray(), Field.Status),
+        ("priority"u8.ToArray(), Field.Priority), ("issue_type"u8.ToArray(), Field.IssueType), ("created_at"u8.ToArray(), Field.CreatedAt),
+        ("updated_at"u8.ToArray(), Field.UpdatedAt), ("description"u8.ToArray(), Field.Description), ("dependencies"u8.ToArray(), Field.Dependencies),
+        ("labels"u8.ToArray(), Field.Labels), ("assignee"u8.ToArray(), Field.Assignee), ("created_by"u8.ToArray(), Field.CreatedBy),
+        ("design"u8.ToArray(), Field.Design), ("acceptance_criteria"u8.ToArray(), Field.AcceptanceCriteria), ("notes"u8.ToArray(), Field.Notes),
+        ("owner"u8.ToArray(), Field.Owner), ("closed_at"u8.ToArray(), Field.ClosedAt), ("close_reason"u8.ToArray(), Field.CloseReason),
+        ("defer_until"u8.ToArray(), Field.DeferUntil), ("external_ref"u8.ToArray(), Field.ExternalRef), ("files"u8.ToArray(), Field.Files),
+        ("comments"u8.ToArray(), Field.Comments),
+    ];
+
+    private static Field Identify(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped) return IdentifyName(reader.GetString()!);
+        var span = reader.ValueSpan;
+        foreach (var (name, field) in FieldNames)
+            if (span.SequenceEqual(name)) return field;
+        return Field.Unknown;
+    }
+
+    private static Field IdentifyName(string name)
+    {
+        var bytes = Encoding.UTF8.GetBytes(name);
+        foreach (var (n, field) in FieldNames)
+            if (bytes.AsSpan().SequenceEqual(n)) return field;
+        return Field.Unknown;
+    }
+
+    /// <summary>Fields a summary read keeps: what readiness, filters and one-line output need.</summary>
+    private static bool InSummary(Field f) => f is Field.Id or Field.Title or Field.Status or Field.Priority or Field.IssueType
+        or Field.Assignee or Field.Labels or Field.CreatedAt or Field.DeferUntil or Field.Dependencies;
+
+    private static WorkItem ReadItem(ReadOnlySpan<byte> line, bool summary = false)
     {
         var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(ReaderOptions));
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw new LedgerFormatException("not a JSON object");
         string? id = null;
         var item = new WorkItem { Id = "" };
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = 0u;
         while (true)
         {
             reader.Read();
             if (reader.TokenType == JsonTokenType.EndObject) break;
-            var name = reader.GetString()!;
-            if (!seen.Add(name)) throw new LedgerFormatException($"field '{name}' appears twice");
-            reader.Read();
-            switch (name)
+            var field = Identify(ref reader);
+            if (field == Field.Unknown)
             {
-                case "id": id = RequiredString(ref reader, name); break;
-                case "title": item.Title = OptionalString(ref reader, name) ?? ""; break;
-                case "description": item.Description = OptionalString(ref reader, name); break;
-                case "design": item.Design = OptionalString(ref reader, name); break;
-                case "acceptance_criteria": item.AcceptanceCriteria = OptionalString(ref reader, name); break;
-                case "notes": item.Notes = OptionalString(ref reader, name); break;
-                case "status": item.Status = OptionalString(ref reader, name) ?? Statuses.Open; break;
-                case "priority":
+                var unknown = reader.GetString()!;
+                reader.Read();
+                if (summary) { reader.Skip(); continue; }
+                if (item.Extra.Exists(e => e.Key == unknown)) throw new LedgerFormatException($"field '{unknown}' appears twice");
+                item.Extra.Add(new(unknown, Raw(ref reader, line)));
+                continue;
+            }
+            var bit = 1u << (int)field;
+            if ((seen & bit) != 0) throw new LedgerFormatException($"field '{Encoding.UTF8.GetString(FieldNames.First(f => f.Field == field).Name)}' appears twice");
+            seen |= bit;
+            reader.Read();
+            if (summary && !InSummary(field)) { reader.Skip(); continue; }
+            switch (field)
+            {
+                case Field.Id: id = RequiredString(ref reader, "id"); break;
+                case Field.Title: item.Title = OptionalString(ref reader, "title") ?? ""; break;
+                case Field.Description: item.Description = OptionalString(ref reader, "description"); break;
+                case Field.Design: item.Design = OptionalString(ref reader, "design"); break;
+                case Field.AcceptanceCriteria: item.AcceptanceCriteria = OptionalString(ref reader, "acceptance_criteria"); break;
+                case Field.Notes: item.Notes = OptionalString(ref reader, "notes"); break;
+                case Field.Status: item.Status = OptionalString(ref reader, "status") ?? Statuses.Open; break;
+                case Field.Priority:
                     if (reader.TokenType == JsonTokenType.Null) break;
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var p))
                         throw new LedgerFormatException($"field 'priority' must be an integer, got {Kind(reader.TokenType)}");
                     item.Priority = p;
                     break;
-                case "issue_type": item.IssueType = OptionalString(ref reader, name) ?? IssueTypes.Task; break;
-                case "assignee": item.Assignee = OptionalString(ref reader, name); break;
-                case "owner": item.Owner = OptionalString(ref reader, name); break;
-                case "created_by": item.CreatedBy = OptionalString(ref reader, name); break;
-                case "created_at": item.CreatedAt = OptionalString(ref reader, name); break;
-                case "updated_at": item.UpdatedAt = OptionalString(ref reader, name); break;
-                case "closed_at": item.ClosedAt = OptionalString(ref reader, name); break;
-                case "close_reason": item.CloseReason = OptionalString(ref reader, name); break;
-                case "defer_until": item.DeferUntil = OptionalString(ref reader, name); break;
-                case "external_ref": item.ExternalRef = OptionalString(ref reader, name); break;
-                case "labels": item.Labels = StringArray(ref reader, name); break;
-                case "files": item.Files = StringArray(ref reader, name); break;
-                case "dependencies": item.Dependencies = ReadDependencies(ref reader, line); break;
-                case "comments": item.Comments = ReadComments(ref reader, line); break;
-                default: item.Extra.Add(new(name, Raw(ref reader, line))); break;
+                case Field.IssueType: item.IssueType = OptionalString(ref reader, "issue_type") ?? IssueTypes.Task; break;
+                case Field.Assignee: item.Assignee = OptionalString(ref reader, "assignee"); break;
+                case Field.Owner: item.Owner = OptionalString(ref reader, "owner"); break;
+                case Field.CreatedBy: item.CreatedBy = OptionalString(ref reader, "created_by"); break;
+                case Field.CreatedAt: item.CreatedAt = OptionalString(ref reader, "created_at"); break;
+                case Field.UpdatedAt: item.UpdatedAt = OptionalString(ref reader, "updated_at"); break;
+                case Field.ClosedAt: item.ClosedAt = OptionalString(ref reader, "closed_at"); break;
+                case Field.CloseReason: item.CloseReason = OptionalString(ref reader, "close_reason"); break;
+                case Field.DeferUntil: item.DeferUntil = OptionalString(ref reader, "defer_until"); break;
+                case Field.ExternalRef: item.ExternalRef = OptionalString(ref reader, "external_ref"); break;
+                case Field.Labels: item.Labels = StringArray(ref reader, "labels"); break;
+                case Field.Files: item.Files = StringArray(ref reader, "files"); break;
+                case Field.Dependencies: item.Dependencies = ReadDependencies(ref reader, line, summary); break;
+                case Field.Comments: item.Comments = ReadComments(ref reader, line); break;
             }
         }
         if (reader.Read()) throw new LedgerFormatException("text after the JSON object");
         if (string.IsNullOrEmpty(id)) throw new LedgerFormatException("item has no 'id'");
         item.Id = id;
+        if (summary) item.MarkSummary();
         return item;
     }
 
-    private static List<Dependency> ReadDependencies(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
+    private static List<Dependency> ReadDependencies(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, bool summary = false)
     {
         var list = new List<Dependency>();
         if (reader.TokenType == JsonTokenType.Null) return list;
@@ -170,7 +221,10 @@ public static class LedgerCodec
                     case "type": dep.Type = OptionalString(ref reader, "dependencies." + name) ?? DependencyTypes.Blocks; break;
                     case "created_at": dep.CreatedAt = OptionalString(ref reader, "dependencies." + name); break;
                     case "created_by": dep.CreatedBy = OptionalString(ref reader, "dependencies." + name); break;
-                    default: dep.Extra.Add(new(name, Raw(ref reader, line))); break;
+                    default:
+                        if (summary) reader.Skip();
+                        else dep.Extra.Add(new(name, Raw(ref reader, line)));
+                        break;
                 }
             }
             if (dep.DependsOnId.Length == 0) throw new LedgerFormatException("a dependency has no 'depends_on_id'");

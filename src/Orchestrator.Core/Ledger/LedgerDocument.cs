@@ -36,6 +36,17 @@ public sealed class LedgerDocument
         return new LedgerDocument(items, errors);
     }
 
+    /// <summary>
+    /// Parses only what queries need (id, title, status, priority, type, assignee, labels,
+    /// created_at, defer_until, dependencies); every item keeps its original line for output.
+    /// For read-only verbs: the items cannot be changed.
+    /// </summary>
+    public static LedgerDocument ParseSummary(ReadOnlyMemory<byte> data)
+    {
+        var (items, errors) = LedgerCodec.ReadLines(data, summary: true);
+        return new LedgerDocument(items, errors);
+    }
+
     public IReadOnlyCollection<WorkItem> Items => _items.Values;
 
     public int Count => _items.Count;

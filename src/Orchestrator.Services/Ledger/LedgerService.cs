@@ -19,9 +19,12 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
 {
     public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
 
-    private LedgerFile File => new(context.Paths.LedgerFile, context.Paths.QuarantineFile);
+    private LedgerFile File => new(context.Paths.LedgerFile, context.Paths.QuarantineFile, context.Paths.LedgerIndex);
 
     public LedgerDocument Read() => File.Load();
+
+    /// <summary>A read for queries: only the fields readiness and one-line output need.</summary>
+    public LedgerDocument ReadSummary() => File.LoadSummary();
 
     /// <summary>The ledger file's bytes, for callers that stream raw lines.</summary>
     public byte[] ReadBytes() => File.ReadBytes();

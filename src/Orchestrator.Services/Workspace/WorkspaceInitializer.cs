@@ -20,6 +20,7 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         # orc: machine-local state, never committed
         .orc/logs/
         .orc/locks/
+        .orc/cache/
         .orc/tmp/
         rigs/
         ledger/.*.tmp

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests;
+
+/// <summary>The index cache only ever speeds up queries: a stale or damaged one is never believed.</summary>
+public class LedgerIndexTests
+{
+    private static string[] Ready(TempWorkspace ws) =>
+        JsonDocument.Parse(ws.Orc("ready", "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
+
+    [Fact]
+    public void A_query_builds_the_index_and_later_queries_answer_the_same_from_it()
+    {
+        using var ws = new TempWorkspace();
+        var a = ws.Create("A", "-p", "1");
+        var b = ws.Create("B", "--deps", a);
+        var index = Path.Combine(ws.Root, ".orc", "cache", "ledger.idx");
+        var first = ws.Orc("ready", "--json").Out;
+        Assert.True(File.Exists(index));
+        Assert.Equal(first, ws.Orc("ready", "--json").Out);
+        Assert.Equal([a], Ready(ws));
+        Assert.Contains(b, ws.Orc("blocked").Out);
+        Assert.True(ws.IsClean(), "the cache is not part of the workspace history");
+    }
+
+    [Fact]
+    public void A_change_to_the_ledger_makes_the_index_stale_and_it_is_not_used()
+    {
+        using var ws = new TempWorkspace();
+        var a = ws.Create("A");
+        var b = ws.Create("B", "--deps", a);
+        Assert.Equal([a], Ready(ws));
+        ws.Orc("item", "close", a);
+        Assert.Equal([b], Ready(ws));
+        // A hand edit (same tool, different bytes) is seen too.
+        File.WriteAllText(ws.LedgerPath, ws.LedgerText().Replace("\"status\":\"open\"", "\"status\":\"deferred\""));
+        Assert.Empty(Ready(ws));
+    }
+
+    [Fact]
+    public void A_damaged_index_is_ignored_and_rebuilt()
+    {
+        using var ws = new TempWorkspace();
+        var a = ws.Create("A");
+        ws.Orc("ready");
+        var index = Path.Combine(ws.Root, ".orc", "cache", "ledger.idx");
+        var bytes = File.ReadAllBytes(index);
+        File.WriteAllBytes(index, bytes[..(bytes.Length / 2)]);
+        Assert.Equal([a], Ready(ws));
+        File.WriteAllText(index, "garbage");
+        Assert.Equal([a], Ready(ws));
+        Assert.Equal(bytes.Length, new FileInfo(index).Length);
+    }
+
+    [Fact]
+    public void Unreadable_lines_are_still_reported_when_the_index_is_used()
+    {
+        using var ws = new TempWorkspace();
+        ws.Create("A");
+        File.AppendAllText(ws.LedgerPath, "not json\n");
+        Assert.Contains("issues.jsonl:2:", ws.Orc("ready").Err);
+        Assert.Contains("issues.jsonl:2:", ws.Orc("ready").Err);
+    }
+}
