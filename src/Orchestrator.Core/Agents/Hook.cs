@@ -1,0 +1,70 @@
+namespace Orchestrator.Core.Agents;
+
+/// <summary>Where a hook is in its life. It moves created → active ⇄ suspended → completed → archived.</summary>
+public static class HookStates
+{
+    public const string Created = "created";
+    public const string Active = "active";
+    public const string Suspended = "suspended";
+    public const string Completed = "completed";
+    public const string Archived = "archived";
+
+    public static readonly IReadOnlyList<string> All = [Created, Active, Suspended, Completed, Archived];
+
+    /// <summary>True while the agent holds work (its worktree and item are its own).</summary>
+    public static bool HoldsWork(string state) => state is Created or Active or Suspended;
+
+    public static bool CanMove(string from, string to) => (from, to) switch
+    {
+        (Created, Active) => true,
+        (Active, Suspended) => true,
+        (Suspended, Active) => true,
+        (Active, Completed) => true,
+        (Suspended, Completed) => true,
+        (Completed, Archived) => true,
+        (Created or Active or Suspended, Archived) => true, // an abandoned hook (sling rolled back, item released)
+        _ => from == to,
+    };
+}
+
+/// <summary>
+/// An agent's persistent assignment: which item it works on, in which worktree and branch,
+/// with which profile. Kept on disk in the workspace (agents/NAME.json) so an agent can be
+/// restarted from it after any crash.
+/// </summary>
+public sealed record Hook
+{
+    public required string Agent { get; init; }
+    public required string Rig { get; init; }
+    public string Role { get; init; } = Roles.Polecat;
+    public string? Item { get; init; }
+    public required string Branch { get; init; }
+    public required string Worktree { get; init; }
+    public required string BaseCommit { get; init; }
+    public required string Profile { get; init; }
+    public string State { get; init; } = HookStates.Created;
+    public required string CreatedAt { get; init; }
+    public string? UpdatedAt { get; init; }
+    public int Restarts { get; init; }
+    public string? SubmittedCommit { get; init; }
+    public string? Note { get; init; }
+    public List<HookEvent> History { get; init; } = [];
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool HoldsWork => HookStates.HoldsWork(State);
+
+    /// <summary>The hook moved to <paramref name="state"/>, or an error if that move is not allowed.</summary>
+    public Hook MoveTo(string state, string now, string why)
+    {
+        if (!HookStates.CanMove(State, state))
+            throw new OrcException($"agent {Agent}: its hook is {State} and cannot become {state}");
+        return this with
+        {
+            State = state,
+            UpdatedAt = now,
+            History = [.. History, new HookEvent(now, State, state, why)],
+        };
+    }
+}
+
+public sealed record HookEvent(string At, string From, string To, string Why);

@@ -1,0 +1,19 @@
+namespace Orchestrator.Core.Rigs;
+
+/// <summary>
+/// A git repository managed by the workspace: cloned into (or linked at) rigs/NAME, with its own
+/// id prefix, default branch and optional settings.
+/// </summary>
+public sealed record Rig
+{
+    public required string Name { get; init; }
+    public required string Source { get; init; }
+    public bool Linked { get; init; }
+    public required string Prefix { get; init; }
+    public required string DefaultBranch { get; init; }
+    /// <summary>Build and test command the refinery runs before merging (argv; empty = none).</summary>
+    public IReadOnlyList<string> Gate { get; init; } = [];
+    public string? Profile { get; init; }
+    public int MaxPolecats { get; init; } = 10;
+    public string? CreatedAt { get; init; }
+}
