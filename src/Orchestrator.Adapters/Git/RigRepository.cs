@@ -1,0 +1,113 @@
+using LibGit2Sharp;
+using Orchestrator.Core;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Adapters.Git;
+
+/// <summary>A rig's git repository (LibGit2Sharp): cloning, branches and the worktrees agents work in.</summary>
+public sealed class RigRepository(string path)
+{
+    public string Path { get; } = path;
+
+    /// <summary>Clones <paramref name="source"/> (a path or URL) into <paramref name="target"/>.</summary>
+    public static RigRepository Clone(string source, string target)
+    {
+        try
+        {
+            Repository.Clone(source, target, new CloneOptions { RecurseSubmodules = false });
+            return new RigRepository(target);
+        }
+        catch (LibGit2SharpException ex)
+        {
+            throw new OrcException($"cannot clone {TerminalText.Line(source)}: {TerminalText.Line(ex.Message)}");
+        }
+    }
+
+    public static bool IsRepository(string path) => Repository.IsValid(path);
+
+    /// <summary>The branch HEAD points at (the default branch of a fresh clone).</summary>
+    public string CurrentBranch()
+    {
+        using var repo = Open();
+        if (repo.Info.IsHeadUnborn) throw new OrcException($"{Path}: the repository has no commits yet; commit something first");
+        return repo.Head.FriendlyName;
+    }
+
+    public string TipOf(string branch)
+    {
+        using var repo = Open();
+        var b = repo.Branches[branch] ?? throw new OrcException($"{Path}: no branch '{TerminalText.Line(branch)}'");
+        return b.Tip.Sha;
+    }
+
+    public bool BranchExists(string branch)
+    {
+        using var repo = Open();
+        return repo.Branches[branch] is not null;
+    }
+
+    /// <summary>Creates <paramref name="branch"/> at <paramref name="startPoint"/> and a worktree for it at <paramref name="worktreePath"/>.</summary>
+    public void AddWorktree(string worktreeName, string branch, string startPoint, string worktreePath)
+    {
+        using var repo = Open();
+        try
+        {
+            if (repo.Branches[branch] is null) repo.CreateBranch(branch, startPoint);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(worktreePath)!);
+            repo.Worktrees.Add(branch, worktreeName, worktreePath, isLocked: false);
+        }
+        catch (LibGit2SharpException ex)
+        {
+            throw new OrcException($"cannot create the worktree {TerminalText.Line(worktreePath)}: {TerminalText.Line(ex.Message)}");
+        }
+    }
+
+    /// <summary>Removes a worktree (its directory and git's record of it) and, if asked, its branch.</summary>
+    public void RemoveWorktree(string worktreeName, string worktreePath, string? deleteBranch)
+    {
+        if (Directory.Exists(worktreePath)) DeleteDirectory(worktreePath);
+        using var repo = Open();
+        var wt = repo.Worktrees[worktreeName];
+        if (wt is not null) repo.Worktrees.Prune(wt, ifLocked: true);
+        var admin = System.IO.Path.Combine(Path, ".git", "worktrees", worktreeName);
+        if (Directory.Exists(admin)) DeleteDirectory(admin);
+        if (deleteBranch is not null && repo.Branches[deleteBranch] is { } b && !b.IsCurrentRepositoryHead)
+            repo.Branches.Remove(b);
+    }
+
+    /// <summary>What is uncommitted in a worktree (paths), ignoring ignored files.</summary>
+    public static List<string> Uncommitted(string worktreePath)
+    {
+        using var repo = new Repository(worktreePath);
+        return repo.RetrieveStatus(new StatusOptions { IncludeIgnored = false, IncludeUntracked = true, RecurseUntrackedDirs = true })
+            .Where(e => e.State != FileStatus.Ignored && e.State != FileStatus.Unaltered)
+            .Select(e => e.FilePath).ToList();
+    }
+
+    /// <summary>The commits on a worktree's HEAD that are not in <paramref name="baseCommit"/>.</summary>
+    public static List<(string Sha, string Subject)> CommitsSince(string worktreePath, string baseCommit)
+    {
+        using var repo = new Repository(worktreePath);
+        var filter = new CommitFilter { IncludeReachableFrom = repo.Head.Tip, ExcludeReachableFrom = baseCommit };
+        return repo.Commits.QueryBy(filter).Select(c => (c.Sha, c.MessageShort)).ToList();
+    }
+
+    public static string HeadOf(string worktreePath)
+    {
+        using var repo = new Repository(worktreePath);
+        return repo.Head.Tip.Sha;
+    }
+
+    private Repository Open()
+    {
+        try { return new Repository(Path); }
+        catch (RepositoryNotFoundException) { throw new OrcException($"{Path}: not a git repository"); }
+    }
+
+    private static void DeleteDirectory(string dir)
+    {
+        foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+            File.SetAttributes(f, FileAttributes.Normal);
+        Directory.Delete(dir, recursive: true);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Adapters.Profiles;
+
+/// <summary>
+/// Agent profiles: the ones shipped inside orc, overridden by the user's (~/.config/orc/profiles)
+/// and then the workspace's (.orc/profiles), one YAML file per profile. A broken file is an error
+/// naming its path and line.
+/// </summary>
+public sealed class ProfileCatalog
+{
+    public static readonly IReadOnlyList<string> ShippedNames = ["claude", "codex", "gemini", "aider", "opencode", "shell", "sim"];
+
+    /// <summary>The agent CLIs orc looks for on PATH, in order of preference, to pick a default profile.</summary>
+    public static readonly IReadOnlyList<string> Preferred = ["claude", "codex", "gemini", "opencode", "aider"];
+
+    private readonly Dictionary<string, AgentProfile> _profiles = new(StringComparer.Ordinal);
+
+    public ProfileCatalog(IEnumerable<string> overrideDirectories)
+    {
+        var asm = typeof(ProfileCatalog).Assembly;
+        foreach (var name in ShippedNames)
+        {
+            using var s = asm.GetManifestResourceStream($"profiles/{name}.yaml") ?? throw new InvalidOperationException($"shipped profile {name} missing");
+            var text = new StreamReader(s).ReadToEnd();
+            Add(Parse(YamlFile.Parse(text, $"(shipped) {name}.yaml"), name));
+        }
+        foreach (var dir in overrideDirectories)
+        {
+            if (!Directory.Exists(dir)) continue;
+            foreach (var f in Directory.EnumerateFiles(dir, "*.yaml").Order(StringComparer.Ordinal))
+                Add(Parse(YamlFile.Load(f), Path.GetFileNameWithoutExtension(f)));
+        }
+    }
+
+    private void Add(AgentProfile p) => _profiles[p.Name] = p;
+
+    public IReadOnlyCollection<AgentProfile> All => _profiles.Values;
+
+    public AgentProfile Get(string name) =>
+        _profiles.TryGetValue(name, out var p)
+            ? p
+            : throw new OrcException($"no agent profile '{TerminalText.Line(name)}' (known: {string.Join(", ", _profiles.Keys.Order())})", ExitCodes.NotFound);
+
+    public static AgentProfile Parse(YamlFile y, string fileName)
+    {
+        y.OnlyKeys("name", "command", "args", "env", "prompt", "states", "trust");
+        var name = y.String("name") ?? fileName;
+        if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
+        Names.Validate(name, y.Path + ": name");
+        var prompt = y.String("prompt") ?? PromptModes.Keys;
+        if (!PromptModes.All.Contains(prompt)) throw y.Error("prompt", $"must be one of {string.Join(", ", PromptModes.All)}, got '{TerminalText.Line(prompt)}'");
+        var states = y.Section("states");
+        states?.OnlyKeys("working", "waiting", "idle");
+        var trust = y.Section("trust");
+        trust?.OnlyKeys("detect", "accept");
+        return new AgentProfile
+        {
+            Name = name,
+            Command = y.RequiredString("command"),
+            Args = y.Strings("args"),
+            Env = y.Map("env"),
+            Prompt = prompt,
+            Working = Patterns(states, "working"),
+            Waiting = Patterns(states, "waiting"),
+            Idle = Patterns(states, "idle"),
+            TrustDialog = Patterns(trust, "detect"),
+            TrustAccept = trust?.Strings("accept") ?? [],
+            Source = y.Path,
+        };
+    }
+
+    private static List<Regex> Patterns(YamlFile? section, string key)
+    {
+        if (section is null) return [];
+        var node = section.Node(key);
+        var list = new List<Regex>();
+        foreach (var p in section.Strings(key))
+        {
+            try { list.Add(new Regex(p, RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200))); }
+            catch (ArgumentException ex)
+            {
+                throw section.Error(node!, $"'{key}' pattern '{TerminalText.Line(p)}' is not a valid regular expression: {ex.Message}");
+            }
+        }
+        return list;
+    }
+
+    /// <summary>True when <paramref name="command"/> can be found on PATH (or is a path that exists).</summary>
+    public static bool OnPath(string command, string? pathVariable)
+    {
+        if (command.Contains('/')) return File.Exists(command);
+        foreach (var dir in (pathVariable ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            if (File.Exists(Path.Combine(dir, command))) return true;
+        return false;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Core;
+using Orchestrator.Core.Ledger;
+using Orchestrator.Core.Rigs;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Adapters.Rigs;
+
+/// <summary>Rig settings, one YAML file per rig in the workspace (.orc/rigs/NAME.yaml), committed with it.</summary>
+public sealed class RigStore(string directory)
+{
+    public string Directory { get; } = directory;
+
+    public string PathOf(string name) => System.IO.Path.Combine(Directory, name + ".yaml");
+
+    public Rig? Find(string name)
+    {
+        var path = PathOf(name);
+        return File.Exists(path) ? Parse(YamlFile.Load(path), name) : null;
+    }
+
+    public Rig Get(string name) =>
+        Find(Names.Validate(name, "rig")) ?? throw new OrcException($"no rig '{name}' (see 'orc rig list'; add one with 'orc rig add NAME SOURCE')", ExitCodes.NotFound);
+
+    public List<Rig> All()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return [];
+        return System.IO.Directory.EnumerateFiles(Directory, "*.yaml").Order(StringComparer.Ordinal)
+            .Select(f => Parse(YamlFile.Load(f), System.IO.Path.GetFileNameWithoutExtension(f))).ToList();
+    }
+
+    public static Rig Parse(YamlFile y, string fileName)
+    {
+        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at");
+        var name = y.String("name") ?? fileName;
+        if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
+        var prefix = y.RequiredString("prefix");
+        if (!IdGenerator.IsValidPrefix(prefix)) throw y.Error("prefix", "must be lowercase letters and digits, a letter first");
+        var gateNode = y.Node("gate");
+        var gate = gateNode is YamlDotNet.RepresentationModel.YamlScalarNode gs && !string.IsNullOrWhiteSpace(gs.Value)
+            ? new List<string> { "sh", "-c", gs.Value! }
+            : y.Strings("gate");
+        return new Rig
+        {
+            Name = Names.Validate(name, y.Path + ": name"),
+            Source = y.RequiredString("source"),
+            Linked = y.Bool("linked") ?? false,
+            Prefix = prefix,
+            DefaultBranch = y.RequiredString("default_branch"),
+            Gate = gate,
+            Profile = y.String("profile"),
+            MaxPolecats = y.Int("max_polecats", 1, 100) ?? 10,
+            CreatedAt = y.String("created_at"),
+        };
+    }
+
+    public static string ToYaml(Rig rig)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# rig settings (see README, \"Rigs\")\n");
+        sb.Append("name: ").Append(rig.Name).Append('\n');
+        sb.Append("source: ").Append(Quote(rig.Source)).Append('\n');
+        sb.Append("linked: ").Append(rig.Linked ? "true" : "false").Append('\n');
+        sb.Append("prefix: ").Append(rig.Prefix).Append('\n');
+        sb.Append("default_branch: ").Append(Quote(rig.DefaultBranch)).Append('\n');
+        sb.Append("# build and test command run by the refinery before merging, e.g. gate: [dotnet, test]\n");
+        if (rig.Gate.Count == 0) sb.Append("gate: []\n");
+        else sb.Append("gate: [").Append(string.Join(", ", rig.Gate.Select(Quote))).Append("]\n");
+        sb.Append(rig.Profile is null ? "# profile: claude\n" : $"profile: {Quote(rig.Profile)}\n");
+        sb.Append("max_polecats: ").Append(rig.MaxPolecats).Append('\n');
+        if (rig.CreatedAt is not null) sb.Append("created_at: ").Append(Quote(rig.CreatedAt)).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>A YAML double-quoted scalar.</summary>
+    public static string Quote(string s) =>
+        "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\t", "\\t") + "\"";
+}

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Merging;
+
+namespace Orchestrator.Adapters.Storage;
+
+/// <summary>Source-generated JSON for orc's own records (no reflection: works under NativeAOT).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+[JsonSerializable(typeof(Hook))]
+[JsonSerializable(typeof(Submission))]
+public partial class OrcJsonContext : JsonSerializerContext;
