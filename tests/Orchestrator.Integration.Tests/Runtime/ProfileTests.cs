@@ -1,0 +1,108 @@
+using Orchestrator.Adapters.Profiles;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+
+namespace Orchestrator.Integration.Tests.Runtime;
+
+public class ProfileTests
+{
+    private static readonly ProfileCatalog Shipped = new([]);
+
+    [Fact]
+    public void Every_shipped_profile_loads()
+    {
+        Assert.Equal(ProfileCatalog.ShippedNames.Order(), Shipped.All.Select(p => p.Name).Order());
+        Assert.Equal(PromptModes.None, Shipped.Get("sim").Prompt);
+        Assert.Equal(AgentProfile.SelfPlaceholder, Shipped.Get("sim").Command);
+    }
+
+    /// <summary>Pane texts modelled on each CLI's documented screens, and the state each shows.</summary>
+    public static TheoryData<string, string, string> Panes() => new()
+    {
+        { "claude", "✻ Cogitating… (12s · ↑ 1.2k tokens · esc to interrupt)", AgentStates.Working },
+        { "claude", "╭──────────────╮\n│ > Try \"fix lint errors\" │\n╰──────────────╯\n  ? for shortcuts", AgentStates.Idle },
+        { "claude", "Edit file src/app.ts\nDo you want to make this edit to app.ts?\n❯ 1. Yes\n  2. No, and tell Claude what to do differently", AgentStates.Waiting },
+        { "claude", "Do you trust the files in this folder?\n/home/u/rig\n❯ 1. Yes, proceed\n  2. No, exit", AgentStates.Trust },
+        { "codex", "• Working (5s • esc to interrupt)", AgentStates.Working },
+        { "codex", "Allow command?\n  $ npm test\n[y/N]", AgentStates.Waiting },
+        { "codex", "▌ Ask Codex to do anything\n ⏎ send   ⇧⏎ newline", AgentStates.Idle },
+        { "gemini", "⠋ Thinking about the change (esc to cancel, 3s)", AgentStates.Working },
+        { "gemini", "Allow execution of: 'npm test'?\n● 1. Yes, allow once", AgentStates.Waiting },
+        { "gemini", ">   Type your message or @path/to/file", AgentStates.Idle },
+        { "aider", "Tokens: 4.2k sent, 310 received.\nApplied edit to app.py", AgentStates.Working },
+        { "aider", "Add app.py to the chat? (Y)es/(N)o [Yes]:", AgentStates.Waiting },
+        { "aider", "app.py\n> ", AgentStates.Idle },
+        { "shell", "orc$ ", AgentStates.Idle },
+        { "sim", "sim: working on hq-a1b2 (step 2 of 3)", AgentStates.Working },
+        { "sim", "sim: question: which database should I use?", AgentStates.Waiting },
+        { "sim", "sim: done hq-a1b2", AgentStates.Idle },
+        { "claude", "some unrelated build output", AgentStates.Unknown },
+    };
+
+    [Theory]
+    [MemberData(nameof(Panes))]
+    public void The_state_is_recognised_from_the_pane(string profile, string pane, string state) =>
+        Assert.Equal(state, Shipped.Get(profile).Classify(pane));
+
+    [Fact]
+    public void Only_the_bottom_of_the_screen_counts()
+    {
+        var old = "Do you want to proceed?\n" + string.Join('\n', Enumerable.Range(0, 30).Select(i => "line " + i)) + "\n? for shortcuts";
+        Assert.Equal(AgentStates.Idle, Shipped.Get("claude").Classify(old));
+    }
+
+    [Theory]
+    [InlineData("name: broken\ncommand: x\nargs: [unclosed\n", "broken.yaml:4: invalid YAML")]
+    [InlineData("name: broken\ncommand: x\nstates:\n  working: ['(unclosed']\n", "broken.yaml:4: 'working' pattern '(unclosed' is not a valid regular expression")]
+    [InlineData("name: broken\ncommand: x\ncomand: y\n", "broken.yaml:3: unknown setting 'comand'")]
+    [InlineData("name: broken\ncommand: x\nprompt: shout\n", "broken.yaml:3: 'prompt' must be one of arg, keys, none")]
+    [InlineData("name: other\ncommand: x\n", "broken.yaml:1: 'name' is 'other' but the file is named broken.yaml")]
+    public void A_broken_profile_names_its_file_and_line(string yaml, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("orc-profiles-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "broken.yaml"), yaml);
+            var e = Assert.Throws<OrcException>(() => new ProfileCatalog([dir.FullName]));
+            Assert.Contains(expected, e.Message);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void A_workspace_profile_overrides_the_shipped_one()
+    {
+        var dir = Directory.CreateTempSubdirectory("orc-profiles-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "claude.yaml"), "command: /opt/claude/bin/claude\nargs: ['--model', 'opus']\nprompt: arg\n");
+            var p = new ProfileCatalog([dir.FullName]).Get("claude");
+            Assert.Equal("/opt/claude/bin/claude", p.Command);
+            Assert.Equal(["--model", "opus"], p.Args);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void An_unknown_profile_lists_the_known_ones()
+    {
+        var e = Assert.Throws<OrcException>(() => Shipped.Get("gpt"));
+        Assert.Contains("claude", e.Message);
+        Assert.Contains("sim", e.Message);
+    }
+
+    [Fact]
+    public void Agent_clis_are_looked_up_on_path()
+    {
+        Assert.True(ProfileCatalog.OnPath("sh", Environment.GetEnvironmentVariable("PATH")));
+        Assert.False(ProfileCatalog.OnPath("no-such-agent-cli", Environment.GetEnvironmentVariable("PATH")));
+    }
+
+    [Fact]
+    public void Yaml_errors_from_any_file_name_the_line()
+    {
+        var e = Assert.Throws<OrcException>(() => YamlFile.Parse("a: 1\nb: : :\n", "x.yaml"));
+        Assert.StartsWith("x.yaml:2:", e.Message);
+    }
+}

@@ -1,0 +1,66 @@
+using LibGit2Sharp;
+using Orchestrator.Adapters.Git;
+using Orchestrator.Core;
+
+namespace Orchestrator.Integration.Tests.Runtime;
+
+public sealed class RigRepositoryTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("orc-rig-").FullName;
+
+    public void Dispose()
+    {
+        foreach (var f in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)) File.SetAttributes(f, FileAttributes.Normal);
+        Directory.Delete(_root, true);
+    }
+
+    private string MakeSource()
+    {
+        var src = Path.Combine(_root, "src");
+        Repository.Init(src);
+        using var repo = new Repository(src);
+        File.WriteAllText(Path.Combine(src, "README.md"), "hello\n");
+        Commands.Stage(repo, "README.md");
+        var sig = new Signature("t", "t@example.com", DateTimeOffset.Now);
+        repo.Commit("first", sig, sig);
+        return src;
+    }
+
+    [Fact]
+    public void A_rig_is_cloned_and_a_worktree_on_its_own_branch_holds_an_agents_commits()
+    {
+        var rig = RigRepository.Clone(MakeSource(), Path.Combine(_root, "rigs", "app"));
+        var main = rig.CurrentBranch();
+        var baseCommit = rig.TipOf(main);
+        var wt = Path.Combine(_root, "worktrees", "app", "nux");
+        rig.AddWorktree("nux", "polecat/nux/hq-a1", baseCommit, wt);
+        Assert.True(File.Exists(Path.Combine(wt, "README.md")));
+        Assert.Empty(RigRepository.Uncommitted(wt));
+        Assert.Empty(RigRepository.CommitsSince(wt, baseCommit));
+
+        File.WriteAllText(Path.Combine(wt, "work.txt"), "done\n");
+        Assert.Equal(["work.txt"], RigRepository.Uncommitted(wt));
+        using (var repo = new Repository(wt))
+        {
+            Commands.Stage(repo, "work.txt");
+            var sig = new Signature("nux", "nux@orc.local", DateTimeOffset.Now);
+            repo.Commit("hq-a1: the work", sig, sig);
+            Assert.Equal("polecat/nux/hq-a1", repo.Head.FriendlyName);
+        }
+        Assert.Empty(RigRepository.Uncommitted(wt));
+        var commits = RigRepository.CommitsSince(wt, baseCommit);
+        Assert.Equal("hq-a1: the work", Assert.Single(commits).Subject);
+        Assert.Equal(baseCommit, rig.TipOf(main));
+
+        rig.RemoveWorktree("nux", wt, deleteBranch: "polecat/nux/hq-a1");
+        Assert.False(Directory.Exists(wt));
+        Assert.False(rig.BranchExists("polecat/nux/hq-a1"));
+    }
+
+    [Fact]
+    public void Cloning_something_that_is_not_a_repository_is_a_clear_error()
+    {
+        var e = Assert.Throws<OrcException>(() => RigRepository.Clone(Path.Combine(_root, "nothing-here"), Path.Combine(_root, "rigs", "x")));
+        Assert.StartsWith("cannot clone", e.Message);
+    }
+}

@@ -1,0 +1,77 @@
+using Orchestrator.Adapters.Rigs;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Rigs;
+
+namespace Orchestrator.Integration.Tests.Runtime;
+
+public sealed class StoreTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("orc-store-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    [Fact]
+    public void Rig_settings_round_trip_through_yaml()
+    {
+        var store = new RigStore(_dir);
+        var rig = new Rig { Name = "app", Source = "/src/app \"quoted\"", Prefix = "app", DefaultBranch = "main", Gate = ["dotnet", "test"], Profile = "claude", MaxPolecats = 4, CreatedAt = "2026-11-23T00:00:00Z" };
+        File.WriteAllText(store.PathOf("app"), RigStore.ToYaml(rig));
+        var back = store.Get("app");
+        Assert.Equal(rig with { Gate = [] }, back with { Gate = [] });
+        Assert.Equal(["dotnet", "test"], back.Gate);
+        Assert.Equal(["app"], store.All().Select(r => r.Name));
+    }
+
+    [Fact]
+    public void A_gate_given_as_one_line_runs_through_sh()
+    {
+        File.WriteAllText(Path.Combine(_dir, "web.yaml"), "source: /x\nprefix: web\ndefault_branch: main\ngate: make test\n");
+        Assert.Equal(["sh", "-c", "make test"], new RigStore(_dir).Get("web").Gate);
+    }
+
+    [Theory]
+    [InlineData("source: /x\nprefix: web\ndefault_branch: main\nmax_polecats: lots\n", "web.yaml:4: 'max_polecats' must be a whole number")]
+    [InlineData("source: /x\nprefix: Web!\ndefault_branch: main\n", "web.yaml:2: 'prefix' must be lowercase")]
+    [InlineData("source: /x\nprefix: web\ndefault_branch: main\ngaet: [x]\n", "web.yaml:4: unknown setting 'gaet'")]
+    [InlineData("prefix: web\ndefault_branch: main\n", "'source' is required")]
+    public void A_broken_rig_file_names_its_line(string yaml, string expected)
+    {
+        File.WriteAllText(Path.Combine(_dir, "web.yaml"), yaml);
+        Assert.Contains(expected, Assert.Throws<OrcException>(() => new RigStore(_dir).Get("web")).Message);
+    }
+
+    [Fact]
+    public void An_unknown_rig_says_how_to_add_one()
+    {
+        var e = Assert.Throws<OrcException>(() => new RigStore(_dir).Get("nope"));
+        Assert.Equal(ExitCodes.NotFound, e.ExitCode);
+        Assert.Contains("orc rig add", e.Message);
+    }
+
+    [Fact]
+    public void Hooks_are_kept_as_json_records_and_read_back_whole()
+    {
+        var store = new RecordStore<Hook>(_dir, OrcJsonContext.Default.Hook);
+        var hook = new Hook { Agent = "nux", Rig = "app", Item = "app-x1", Branch = "polecat/nux/app-x1", Worktree = "/w/nux", BaseCommit = "abc", Profile = "sim", CreatedAt = "t0" }
+            .MoveTo(HookStates.Active, "t1", "started");
+        store.Write("nux", hook);
+        var text = File.ReadAllText(store.PathOf("nux"));
+        Assert.Contains("\"base_commit\": \"abc\"", text);
+        Assert.DoesNotContain("holds_work", text);
+        var back = store.Find("nux")!;
+        Assert.Equal(hook.State, back.State);
+        Assert.Equal(hook.History, back.History);
+        Assert.Single(store.All());
+        Assert.Null(store.Find("ace"));
+    }
+
+    [Fact]
+    public void A_damaged_record_names_its_file()
+    {
+        File.WriteAllText(Path.Combine(_dir, "nux.json"), "{\"agent\": \"nux\",");
+        var e = Assert.Throws<OrcException>(() => new RecordStore<Hook>(_dir, OrcJsonContext.Default.Hook).Find("nux"));
+        Assert.Contains("nux.json:", e.Message);
+    }
+}
