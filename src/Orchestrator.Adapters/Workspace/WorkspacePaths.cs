@@ -17,6 +17,14 @@ public sealed class WorkspacePaths(string root)
     public string MailDir => Path.Combine(Root, "mail");
     public string AgentsDir => Path.Combine(Root, "agents");
     public string RigsDir => Path.Combine(Root, "rigs");
+    public string RigSettingsDir => Path.Combine(OrcDir, "rigs");
+    public string ProfilesDir => Path.Combine(OrcDir, "profiles");
+    public string WorktreesDir => Path.Combine(Root, "worktrees");
+    public string QueueDir => Path.Combine(Root, "mq");
+    public string TmpDir => Path.Combine(OrcDir, "tmp");
+    public string TmuxConfig => Path.Combine(TmpDir, "tmux.conf");
+    public string RigDir(string rig) => Path.Combine(RigsDir, rig);
+    public string Worktree(string rig, string agent) => Path.Combine(WorktreesDir, rig, agent);
 
     /// <summary>A path relative to the root with forward slashes, as git names it.</summary>
     public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');

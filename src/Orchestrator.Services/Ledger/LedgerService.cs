@@ -29,7 +29,13 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
     /// <summary>The ledger file's bytes, for callers that stream raw lines.</summary>
     public byte[] ReadBytes() => File.ReadBytes();
 
-    public Mutation<T> Mutate<T>(string verb, Func<ItemOperations, T> change)
+    public Mutation<T> Mutate<T>(string verb, Func<ItemOperations, T> change) => Transact(verb, t => change(t.Items));
+
+    /// <summary>
+    /// One change to the workspace under its write lock: the ledger and any other files the
+    /// change writes (hooks, rig settings, queue entries), saved and committed together.
+    /// </summary>
+    public Mutation<T> Transact<T>(string verb, Func<WorkspaceTransaction, T> change)
     {
         var paths = context.Paths;
         using var writeLock = FileLock.Acquire(paths.WriteLock, LockTimeout, verb);
@@ -37,19 +43,20 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         var ledger = file.Load();
         var now = context.Now;
         var ops = new ItemOperations(ledger, now, context.Actor, context.Config.Prefix);
-        var value = change(ops);
-        var needsWrite = ops.Changed.Count > 0 || ledger.Errors.Count > 0 || ledger.DuplicateIds.Count > 0;
-        if (!needsWrite) return new Mutation<T>(value, [], null, 0);
+        var transaction = new WorkspaceTransaction(ops, paths.Relative);
+        var value = change(transaction);
+        var ledgerChanged = ops.Changed.Count > 0 || ledger.Errors.Count > 0 || ledger.DuplicateIds.Count > 0;
+        if (!ledgerChanged && transaction.Paths.Count == 0) return new Mutation<T>(value, [], null, 0);
 
-        var quarantined = file.Save(ledger, now);
-        var message = CommitMessage(verb, ops.Changed, ledger, quarantined);
+        var quarantined = ledgerChanged ? file.Save(ledger, now) : 0;
+        var subjects = ops.Changed.Concat(transaction.Subjects).Distinct().ToList();
+        var message = CommitMessage(verb, subjects, ledger, quarantined);
         var sha = new WorkspaceRepository(paths.Root).Commit(
-            [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile)], message, context.Actor);
+            [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), .. transaction.Paths], message, context.Actor);
         logger.LogInformation("{Verb} by {Actor}: {Ids} (commit {Commit}, quarantined {Quarantined})",
             verb, context.Actor, string.Join(",", ops.Changed), sha ?? "none", quarantined);
         return new Mutation<T>(value, ops.Changed.ToList(), sha, quarantined);
     }
-
     private string CommitMessage(string verb, IReadOnlyList<string> ids, LedgerDocument ledger, int quarantined)
     {
         var shown = string.Join(" ", ids.Take(5)) + (ids.Count > 5 ? $" (+{ids.Count - 5} more)" : "");
@@ -66,5 +73,25 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
     {
         var s = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
         return s.Length <= max ? s : s[..(max - 1)] + "…";
+    }
+}
+
+
+/// <summary>What one locked change does: ledger operations, plus files it wrote (committed with it).</summary>
+public sealed class WorkspaceTransaction(ItemOperations items, Func<string, string> relative)
+{
+    public ItemOperations Items { get; } = items;
+
+    /// <summary>Workspace-relative paths written or deleted by the change.</summary>
+    public List<string> Paths { get; } = [];
+
+    /// <summary>Names for the commit message besides changed items (agents, rigs).</summary>
+    public List<string> Subjects { get; } = [];
+
+    /// <summary>Records that <paramref name="absolutePath"/> was written or deleted.</summary>
+    public void Touched(string absolutePath, string? subject = null)
+    {
+        Paths.Add(relative(absolutePath));
+        if (subject is not null && !Subjects.Contains(subject)) Subjects.Add(subject);
     }
 }

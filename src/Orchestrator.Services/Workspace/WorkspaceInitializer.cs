@@ -23,6 +23,7 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         .orc/cache/
         .orc/tmp/
         rigs/
+        worktrees/
         ledger/.*.tmp
 
         """;
@@ -35,7 +36,7 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         """;
 
     /// <param name="mergeDriverCommand">The command git runs to merge ledger files (how to start this orc).</param>
-    public Result Init(string directory, string prefix, string mergeDriverCommand, string actor)
+    public Result Init(string directory, string prefix, string mergeDriverCommand, string actor, string? defaultProfile = null)
     {
         var paths = new WorkspacePaths(directory);
         if (WorkspacePaths.IsWorkspace(paths.Root))
@@ -66,7 +67,7 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         repo.SetConfig($"merge.{MergeDriverName}.name", "orc ledger merge (by item id)");
         repo.SetConfig($"merge.{MergeDriverName}.driver", mergeDriverCommand);
         // The config file is written last: its presence is what marks a finished workspace.
-        AtomicFile.Write(paths.ConfigFile, System.Text.Encoding.UTF8.GetBytes(new WorkspaceConfig { Prefix = prefix }.ToYaml()));
+        AtomicFile.Write(paths.ConfigFile, System.Text.Encoding.UTF8.GetBytes(new WorkspaceConfig { Prefix = prefix, DefaultProfile = defaultProfile }.ToYaml()));
         var sha = repo.Commit(
             [".gitignore", ".gitattributes", ".orc/config.yaml", "ledger/issues.jsonl", "mail/.gitkeep", "agents/.gitkeep"],
             $"orc: initialise workspace (prefix {prefix})\n\nactor: {actor}", actor);
