@@ -1,0 +1,142 @@
+using Orchestrator.Adapters.Git;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Ledger;
+
+namespace Orchestrator.Services.Runtime;
+
+/// <summary>One agent as <c>orc agents</c> shows it: its hook and what its tmux window shows now.</summary>
+public sealed record AgentView(Hook Hook, string State, long? LastActivityUnix, bool WindowAlive);
+
+/// <summary>The user's verbs on agents: list, nudge, peek, kill, resume, up, down, cleanup.</summary>
+public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, SlingService sling)
+{
+    public List<AgentView> List()
+    {
+        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList();
+        if (hooks.Count == 0) return [];
+        var windows = runtime.Tmux.ListWindows().ToDictionary(w => (w.Session, w.Window));
+        var views = new List<AgentView>();
+        foreach (var h in hooks)
+        {
+            windows.TryGetValue((h.Rig, h.Agent), out var w);
+            string state;
+            if (w is null) state = h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Suspended ? AgentStates.Stopped : AgentStates.Dead;
+            else if (w.PaneDead) state = h.State == HookStates.Completed && w.ExitStatus == 0 ? AgentStates.Done : AgentStates.Dead;
+            else state = Classify(h, w);
+            views.Add(new AgentView(h, state, w?.ActivityUnix, w is { PaneDead: false }));
+        }
+        return views;
+    }
+
+    private string Classify(Hook h, TmuxWindow w)
+    {
+        try { return runtime.Profiles.Get(h.Profile).Classify(runtime.Tmux.CapturePane(w.Session, w.Window, 40)); }
+        catch (OrcException) { return AgentStates.Unknown; }
+    }
+
+    public Hook Get(string agent) =>
+        runtime.Hooks.Find(Names.Validate(agent, "agent")) ?? throw new OrcException($"no agent '{agent}' (see 'orc agents')", ExitCodes.NotFound);
+
+    /// <summary>Types a message into an agent's pane as literal text (control characters made visible), then Enter.</summary>
+    public bool Nudge(string agent, string text)
+    {
+        var h = Get(agent);
+        if (string.IsNullOrWhiteSpace(text)) throw new OrcException("nudge: the message is empty", ExitCodes.Usage);
+        if (text.Length > 4000) throw new OrcException($"nudge: the message is {text.Length:N0} characters; the limit is 4,000", ExitCodes.Usage);
+        return runtime.Tmux.SendText(h.Rig, h.Agent, TerminalText.Line(text));
+    }
+
+    /// <summary>The last lines of an agent's pane, safe to print.</summary>
+    public string Peek(string agent, int lines)
+    {
+        var h = Get(agent);
+        var text = TerminalText.Block(runtime.Tmux.CapturePane(h.Rig, h.Agent, Math.Clamp(lines, 1, 2000)));
+        // An empty screen below the output is noise: keep one blank line of any run.
+        var kept = new List<string>();
+        foreach (var line in text.Split('\n'))
+            if (line.Trim().Length > 0 || (kept.Count > 0 && kept[^1].Trim().Length > 0)) kept.Add(line.TrimEnd());
+        return string.Join('\n', kept).Trim('\n');
+    }
+
+    /// <summary>Stops an agent; its worktree and hook stay (suspended) for <c>orc resume</c>.</summary>
+    public Hook Kill(string agent)
+    {
+        var h = Get(agent);
+        runtime.Tmux.KillWindow(h.Rig, h.Agent);
+        return h.State == HookStates.Active ? Move(h, HookStates.Suspended, "killed") : h;
+    }
+
+    /// <summary>Restarts an agent that holds a hook but has no live window, in its worktree.</summary>
+    public Hook Resume(string agent)
+    {
+        var h = Get(agent);
+        if (!h.HoldsWork) throw new OrcException($"agent {h.Agent} holds no work (its hook is {h.State})");
+        var w = runtime.Tmux.FindWindow(h.Rig, h.Agent);
+        if (w is { PaneDead: false }) throw new OrcException($"agent {h.Agent} is already running");
+        if (!Directory.Exists(h.Worktree)) throw new OrcException($"agent {h.Agent}: its worktree {h.Worktree} is gone; cannot resume");
+        var rig = runtime.Rigs.Get(h.Rig);
+        sling.Start(h, runtime.Profiles.Get(h.Profile), rig, firstStart: false);
+        return ledger.Transact("resume", t =>
+        {
+            var current = runtime.Hooks.Find(h.Agent)!;
+            var next = (current.State == HookStates.Active ? current : current.MoveTo(HookStates.Active, Now, "resumed")) with { Restarts = current.Restarts + 1 };
+            t.Touched(runtime.Hooks.Write(h.Agent, next), h.Agent);
+            return next;
+        }).Value;
+    }
+
+    /// <summary>Brings back every agent that holds a hook but has no live window. Returns those restarted.</summary>
+    public List<Hook> Up()
+    {
+        var windows = runtime.Tmux.ListWindows().Where(w => !w.PaneDead).Select(w => (w.Session, w.Window)).ToHashSet();
+        var restarted = new List<Hook>();
+        foreach (var h in runtime.Hooks.All().Where(h => h.HoldsWork && !windows.Contains((h.Rig, h.Agent))))
+            restarted.Add(Resume(h.Agent));
+        return restarted;
+    }
+
+    /// <summary>Stops this workspace's tmux server (only its own); agents' hooks stay, suspended.</summary>
+    public int Down()
+    {
+        var running = runtime.Tmux.ListWindows().Count;
+        runtime.Tmux.KillServer();
+        foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Active))
+            Move(h, HookStates.Suspended, "orc down");
+        return running;
+    }
+
+    /// <summary>Removes the worktrees of completed hooks; refuses dirty ones. Returns (cleaned, refused with reason).</summary>
+    public (List<string> Cleaned, List<string> Refused) Cleanup()
+    {
+        var cleaned = new List<string>();
+        var refused = new List<string>();
+        foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Completed))
+        {
+            if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is { PaneDead: false }) { refused.Add($"{h.Agent}: still running"); continue; }
+            if (Directory.Exists(h.Worktree))
+            {
+                var dirty = RigRepository.Uncommitted(h.Worktree);
+                if (dirty.Count > 0) { refused.Add($"{h.Agent}: uncommitted changes in {h.Worktree} ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))})"); continue; }
+                new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null);
+            }
+            runtime.Tmux.KillWindow(h.Rig, h.Agent);
+            Move(h, HookStates.Archived, "cleaned up");
+            cleaned.Add(h.Agent);
+        }
+        return (cleaned, refused);
+    }
+
+    private string Now => Timestamps.Format(runtime.Workspace.Now);
+
+    private Hook Move(Hook h, string state, string why) =>
+        ledger.Transact(why, t =>
+        {
+            var next = (runtime.Hooks.Find(h.Agent) ?? h).MoveTo(state, Now, why);
+            t.Touched(runtime.Hooks.Write(h.Agent, next), h.Agent);
+            return next;
+        }).Value;
+}

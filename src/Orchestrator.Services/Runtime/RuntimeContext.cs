@@ -1,0 +1,58 @@
+using Orchestrator.Adapters.Profiles;
+using Orchestrator.Adapters.Rigs;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Merging;
+using Orchestrator.Services.Workspace;
+
+namespace Orchestrator.Services.Runtime;
+
+/// <summary>
+/// What the agent runtime works with in one workspace: its private tmux server, the agent
+/// profiles, the rig settings, the hooks and the merge queue, and how to start this orc again.
+/// </summary>
+public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<string> selfArgv)
+{
+    public const string SocketVariable = "ORC_TMUX_SOCKET";
+
+    private TmuxServer? _tmux;
+    private ProfileCatalog? _profiles;
+
+    public WorkspaceContext Workspace { get; } = workspace;
+
+    /// <summary>The argv that starts this orc (for the sim agent and git's merge driver).</summary>
+    public IReadOnlyList<string> SelfArgv { get; } = selfArgv;
+
+    public TmuxServer Tmux => _tmux ??= new TmuxServer(
+        Workspace.Environment(SocketVariable) is { Length: > 0 } s ? s : TmuxServer.SocketNameFor(Workspace.Paths.Root),
+        Workspace.Paths.TmuxConfig, Workspace.Paths.LocksDir);
+
+    public ProfileCatalog Profiles => _profiles ??= new ProfileCatalog(
+    [
+        Path.Combine(Workspace.Environment("XDG_CONFIG_HOME") is { Length: > 0 } x ? x : Path.Combine(Workspace.Environment("HOME") ?? "/nonexistent", ".config"), "orc", "profiles"),
+        Workspace.Paths.ProfilesDir,
+    ]);
+
+    public RigStore Rigs => new(Workspace.Paths.RigSettingsDir);
+
+    public RecordStore<Hook> Hooks => new(Workspace.Paths.AgentsDir, OrcJsonContext.Default.Hook);
+
+    public RecordStore<Submission> Queue(string rig) => new(Path.Combine(Workspace.Paths.QueueDir, rig), OrcJsonContext.Default.Submission);
+
+    /// <summary>A profile's command line, with <c>{orc}</c> replaced by this orc's own argv.</summary>
+    public List<string> CommandLine(AgentProfile profile)
+    {
+        var argv = new List<string>();
+        if (profile.Command == AgentProfile.SelfPlaceholder) argv.AddRange(SelfArgv);
+        else argv.Add(profile.Command);
+        foreach (var a in profile.Args)
+            if (a == AgentProfile.SelfPlaceholder) argv.AddRange(SelfArgv);
+            else argv.Add(a);
+        return argv;
+    }
+
+    /// <summary>True when the profile's program can be started here.</summary>
+    public bool CanStart(AgentProfile profile) =>
+        profile.Command == AgentProfile.SelfPlaceholder || ProfileCatalog.OnPath(profile.Command, Workspace.Environment("PATH"));
+}
