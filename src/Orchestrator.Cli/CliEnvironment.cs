@@ -14,6 +14,9 @@ public sealed record CliEnvironment(
     /// <summary>Where UTF-8 bytes for standard output go (the process's stdout stream, or <see cref="Out"/> as text).</summary>
     public Stream? RawOut { get; init; }
 
+    /// <summary>How to start this orc again (for agents it launches); null: this process's own command line.</summary>
+    public IReadOnlyList<string>? SelfArgv { get; init; }
+
     public static CliEnvironment FromProcess() => new(
         Environment.CurrentDirectory,
         Environment.GetEnvironmentVariable,

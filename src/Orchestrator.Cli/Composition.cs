@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Runtime;
 using Orchestrator.Services.Workspace;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -21,6 +22,12 @@ public static class Composition
         services.AddSingleton<ILoggerProvider>(sp => new SerilogLoggerProvider(sp.GetRequiredService<Serilog.ILogger>(), dispose: true));
         services.AddSingleton<LedgerService>();
         services.AddSingleton<WorkspaceInitializer>();
+        services.AddSingleton(sp => new RuntimeContext(sp.GetRequiredService<WorkspaceContext>(), env.SelfArgv ?? Commands.SelfCommand.Argv()));
+        services.AddSingleton<RigService>();
+        services.AddSingleton<SlingService>();
+        services.AddSingleton<AgentService>();
+        services.AddSingleton<WorkService>();
+        services.AddSingleton<SimAgent>();
         return services.BuildServiceProvider();
     }
 

@@ -62,6 +62,8 @@ public static class OrcCli
         root.Add(ItemCommands.Build(services));
         foreach (var c in QueryCommands.Build(services)) root.Add(c);
         foreach (var c in TransferCommands.Build(services)) root.Add(c);
+        root.Add(RigCommands.Build(services));
+        foreach (var c in AgentCommands.Build(services)) root.Add(c);
         root.SetAction(pr =>
         {
             // With no verb, orc shows its help (the TUI will open here once it exists).

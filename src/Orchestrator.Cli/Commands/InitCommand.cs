@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Adapters.Profiles;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Workspace;
 
@@ -20,7 +21,9 @@ internal static class InitCommand
             var env = services.GetRequiredService<CliEnvironment>();
             var context = services.GetRequiredService<WorkspaceContext>();
             var target = context.Resolve(pr.GetValue(dir) ?? ".");
-            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(), context.Actor);
+            var found = ProfileCatalog.Preferred.FirstOrDefault(c => ProfileCatalog.OnPath(c, context.Environment("PATH")));
+            var profile = found ?? "sim";
+            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(), context.Actor, profile);
             var where = TerminalText.Line(result.Paths.Root);
             if (!result.Created)
             {
@@ -28,6 +31,9 @@ internal static class InitCommand
                 return 0;
             }
             env.Out.WriteLine($"initialised orc workspace in {where} (item prefix '{pr.GetValue(prefix)}')");
+            env.Out.WriteLine(found is null
+                ? $"default agent profile: sim (the built-in simulated agent; none of {string.Join(", ", ProfileCatalog.Preferred)} is on PATH)"
+                : $"default agent profile: {found} (found on PATH)");
             env.Out.WriteLine($"next: cd {where} && orc item create \"My first task\"");
             return 0;
         });

@@ -1,0 +1,218 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary>The agent runtime: sling, agents, nudge, peek, attach, kill, resume, up, down, cleanup, and the agent's own prime, hook, done.</summary>
+internal static class AgentCommands
+{
+    public static IEnumerable<Command> Build(IServiceProvider services)
+    {
+        AgentService Agents() => services.GetRequiredService<AgentService>();
+        WorkService Work() => services.GetRequiredService<WorkService>();
+
+        var item = Options.ItemId("ITEM");
+        var rig = new Option<string>("--rig", "-r") { Description = "Rig to work in (default: the rig whose prefix the item has)" };
+        var agent = new Option<string>("--agent") { Description = "Agent name (default: the next free name from the pool)" };
+        var profile = new Option<string>("--profile") { Description = "Agent profile (default: the rig's, else the workspace's)" };
+        var slingJson = Options.Json();
+        var sling = new Command("sling", "Hook a work item onto a polecat: a worktree on branch polecat/NAME/ITEM, the item marked hooked, the agent started in its tmux window")
+        {
+            item, rig, agent, profile, slingJson,
+        };
+        sling.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var h = services.GetRequiredService<SlingService>().Sling(new SlingService.Request(pr.GetValue(item)!, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile)));
+            if (pr.GetValue(slingJson)) { Output.JsonOut.Write(v.Env, w => WriteHook(w, h, null)); return 0; }
+            v.Out.WriteLine($"slung {h.Item} to {h.Agent} on rig {h.Rig} ({h.Profile}); branch {h.Branch}");
+            v.Out.WriteLine($"watch it: orc peek {h.Agent}   go there: orc attach {h.Agent}");
+            return 0;
+        });
+        yield return sling;
+
+        var json = Options.Json();
+        var agents = new Command("agents", "Every agent: rig, role, item, state (working, idle, waiting, trust, dead, stopped, done) and last activity") { json };
+        agents.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var list = Agents().List();
+            if (pr.GetValue(json)) { Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var a in list) WriteHook(w, a.Hook, a); w.WriteEndArray(); }); return 0; }
+            if (list.Count == 0) { v.Out.WriteLine("no agents; start one with 'orc sling ITEM'"); return 0; }
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            foreach (var a in list)
+                v.Out.WriteLine($"{a.Hook.Agent,-12} {a.Hook.Rig,-12} {a.Hook.Role,-8} {a.Hook.Item,-14} {a.State,-8} {(a.LastActivityUnix is { } t ? $"{Math.Max(0, now - t)}s ago" : "-")}");
+            return 0;
+        });
+        yield return agents;
+
+        var nudgeAgent = new Argument<string>("AGENT") { Description = "Agent name" };
+        var text = new Argument<string>("TEXT") { Description = "What to tell it (typed as literal text, then Enter)" };
+        var nudge = new Command("nudge", "Type a message into an agent's pane: literal text (control characters shown, nothing run), Enter after a short settle, delivery checked") { nudgeAgent, text };
+        nudge.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var delivered = Agents().Nudge(pr.GetValue(nudgeAgent)!, pr.GetValue(text)!);
+            v.Out.WriteLine(delivered ? $"nudged {pr.GetValue(nudgeAgent)}" : $"sent to {pr.GetValue(nudgeAgent)}, but its pane did not change");
+            return delivered ? 0 : 1;
+        });
+        yield return nudge;
+
+        var peekAgent = new Argument<string>("AGENT") { Description = "Agent name" };
+        var lines = new Option<int>("--lines", "-n") { Description = "How many lines (default 30)", DefaultValueFactory = _ => 30 };
+        var peek = new Command("peek", "Print the last lines of an agent's pane (escape sequences shown, never sent to your terminal)") { peekAgent, lines };
+        peek.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            v.Out.WriteLine(Agents().Peek(pr.GetValue(peekAgent)!, pr.GetValue(lines)));
+            return 0;
+        });
+        yield return peek;
+
+        var attachAgent = new Argument<string>("AGENT") { Description = "Agent name" };
+        var attach = new Command("attach", "Go to an agent's tmux window (switches the client when you are inside orc's tmux, else attaches; detach with prefix d, or F12 back to the orc window)") { attachAgent };
+        attach.SetAction(pr => Attach(services, pr.GetValue(attachAgent)!));
+        yield return attach;
+
+        foreach (var (verb, help) in new[]
+        {
+            ("kill", "Stop an agent; its worktree and hook stay (suspended) for 'orc resume'"),
+            ("resume", "Restart an agent that holds a hook but has no live window, in its worktree"),
+        })
+        {
+            var a = new Argument<string>("AGENT") { Description = "Agent name" };
+            var cmd = new Command(verb, help) { a };
+            cmd.SetAction(pr =>
+            {
+                var v = new Verb(services);
+                var h = verb == "kill" ? Agents().Kill(pr.GetValue(a)!) : Agents().Resume(pr.GetValue(a)!);
+                v.Out.WriteLine(verb == "kill" ? $"stopped {h.Agent}; its hook is {h.State} (orc resume {h.Agent})" : $"resumed {h.Agent} on {h.Item} (restart {h.Restarts})");
+                return 0;
+            });
+            yield return cmd;
+        }
+
+        var up = new Command("up", "Restart every agent that holds a hook but has no live window (after a crash, a reboot, or orc down)");
+        up.SetAction(_ =>
+        {
+            var v = new Verb(services);
+            var restarted = Agents().Up();
+            v.Out.WriteLine(restarted.Count == 0 ? "every hooked agent is running" : $"restarted {string.Join(", ", restarted.Select(h => h.Agent))}");
+            return 0;
+        });
+        yield return up;
+
+        var down = new Command("down", "Stop this workspace's tmux server and its agents (only this workspace's); hooks and worktrees stay");
+        down.SetAction(_ =>
+        {
+            var v = new Verb(services);
+            var n = Agents().Down();
+            v.Out.WriteLine($"stopped {n} window(s); 'orc up' brings hooked agents back");
+            return 0;
+        });
+        yield return down;
+
+        var cleanup = new Command("cleanup", "Remove the worktrees of completed hooks; refuses dirty ones and says which");
+        cleanup.SetAction(_ =>
+        {
+            var v = new Verb(services);
+            var (cleaned, refused) = Agents().Cleanup();
+            v.Out.WriteLine(cleaned.Count == 0 ? "nothing to clean up" : $"cleaned up {string.Join(", ", cleaned)}");
+            foreach (var r in refused) v.Env.Error.WriteLine($"orc: kept {r}");
+            return refused.Count == 0 ? 0 : 1;
+        });
+        yield return cleanup;
+
+        var primeAgent = new Option<string>("--agent") { Description = "Agent name (default: ORC_AGENT)" };
+        var prime = new Command("prime", "For an agent: its role, its hooked item, how to submit, its mail and the workspace's learnings") { primeAgent };
+        prime.SetAction(pr =>
+        {
+            new Verb(services).Out.Write(Work().Prime(pr.GetValue(primeAgent)));
+            return 0;
+        });
+        yield return prime;
+
+        var hookAgent = new Option<string>("--agent") { Description = "Agent name (default: ORC_AGENT)" };
+        var hookJson = Options.Json();
+        var hook = new Command("hook", "For an agent: what am I on (item, branch, worktree, hook state)") { hookAgent, hookJson };
+        hook.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var h = Work().MyHook(pr.GetValue(hookAgent));
+            if (pr.GetValue(hookJson)) { Output.JsonOut.Write(v.Env, w => WriteHook(w, h, null)); return 0; }
+            v.Out.WriteLine($"{h.Agent}: {h.Item ?? "(no item)"} on rig {h.Rig}, hook {h.State}");
+            v.Out.WriteLine($"  branch {h.Branch}  worktree {h.Worktree}");
+            return 0;
+        });
+        yield return hook;
+
+        var doneAgent = new Option<string>("--agent") { Description = "Agent name (default: ORC_AGENT)" };
+        var note = new Option<string>("--note") { Description = "A note for the reviewer" };
+        var done = new Command("done", "For an agent: submit my branch to the rig's merge queue (refused if the worktree is dirty or has no new commit)") { doneAgent, note };
+        done.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var s = Work().Done(pr.GetValue(doneAgent), pr.GetValue(note));
+            v.Out.WriteLine($"submitted {s.Item} ({s.Commits.Count} commit(s), {s.Commit[..12]}) to the merge queue of {s.Rig}");
+            return 0;
+        });
+        yield return done;
+
+        var sim = new Command("sim-agent", "The simulated coding agent (profile 'sim'): makes a real change, commits it, runs 'orc done'") { Hidden = true };
+        sim.SetAction(_ =>
+        {
+            var v = new Verb(services);
+            return services.GetRequiredService<SimAgent>().Run(v.Out, v.Env.In);
+        });
+        yield return sim;
+    }
+
+    private static int Attach(IServiceProvider services, string agent)
+    {
+        var runtime = services.GetRequiredService<RuntimeContext>();
+        var h = services.GetRequiredService<AgentService>().Get(agent);
+        var target = TmuxServer.Target(h.Rig, h.Agent);
+        if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is null) throw new OrcException($"agent {h.Agent} has no window (orc resume {h.Agent})");
+        var insideOurs = runtime.Workspace.Environment("TMUX") is { } tmux && tmux.Contains("/" + runtime.Tmux.SocketName + ",", StringComparison.Ordinal);
+        if (insideOurs)
+        {
+            var r = runtime.Tmux.Run("switch-client", "-t", target);
+            if (!r.Ok) throw new OrcException($"tmux switch-client failed: {TerminalText.Line(r.Err.Trim())}");
+            return 0;
+        }
+        if (Console.IsInputRedirected || Console.IsOutputRedirected) throw new OrcException("attach needs a terminal (stdin and stdout must not be redirected)");
+        var psi = new ProcessStartInfo("tmux") { UseShellExecute = false };
+        foreach (var a in new[] { "-L", runtime.Tmux.SocketName, "attach-session", "-t", target }) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("TMUX"); // attaching from inside another tmux: open ours inside it
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+
+    private static void WriteHook(System.Text.Json.Utf8JsonWriter w, Hook h, AgentView? view)
+    {
+        w.WriteStartObject();
+        w.WriteString("agent", h.Agent);
+        w.WriteString("rig", h.Rig);
+        w.WriteString("role", h.Role);
+        if (h.Item is not null) w.WriteString("item", h.Item);
+        w.WriteString("branch", h.Branch);
+        w.WriteString("worktree", h.Worktree);
+        w.WriteString("profile", h.Profile);
+        w.WriteString("hook_state", h.State);
+        w.WriteNumber("restarts", h.Restarts);
+        if (view is not null)
+        {
+            w.WriteString("state", view.State);
+            w.WriteBoolean("window_alive", view.WindowAlive);
+            if (view.LastActivityUnix is { } t) w.WriteString("last_activity", DateTimeOffset.FromUnixTimeSeconds(t).ToString("O"));
+        }
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Cli.Output;
+using Orchestrator.Core.Rigs;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>orc rig add | list | show | remove</c>.</summary>
+internal static class RigCommands
+{
+    public static Command Build(IServiceProvider services)
+    {
+        var rig = new Command("rig", "Rigs: the git repositories this workspace manages (cloned or linked into rigs/NAME)");
+        RigService Rigs() => services.GetRequiredService<RigService>();
+
+        var name = new Argument<string>("NAME") { Description = "Rig name: lowercase letters, digits, - and _" };
+        var source = new Argument<string>("SOURCE") { Description = "A local repository path or a git URL" };
+        var link = new Option<bool>("--link") { Description = "Link the local repository instead of cloning it" };
+        var prefix = new Option<string>("--prefix") { Description = "Id prefix of the rig's work items (default: from the name)" };
+        var gate = new Option<string[]>("--gate") { Description = "Gate command the refinery runs before merging, one word per option (e.g. --gate dotnet --gate test)" };
+        var profile = new Option<string>("--profile") { Description = "Agent profile for the rig's polecats" };
+        var max = new Option<int?>("--max-polecats") { Description = "At most this many polecats at once (default 10)" };
+        var add = new Command("add", "Add a rig: clone (or link) SOURCE into rigs/NAME") { name, source, link, prefix, gate, profile, max };
+        add.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var r = Rigs().Add(new RigService.AddRequest(pr.GetValue(name)!, pr.GetValue(source)!, pr.GetValue(link), pr.GetValue(prefix), pr.GetValue(gate) ?? [], pr.GetValue(profile), pr.GetValue(max)));
+            v.Out.WriteLine($"added rig {r.Name} ({(r.Linked ? "linked" : "cloned")} from {TerminalText.Line(r.Source)}, branch {TerminalText.Line(r.DefaultBranch)}, item prefix '{r.Prefix}')");
+            return 0;
+        });
+        rig.Add(add);
+
+        var json = Options.Json();
+        var list = new Command("list", "List the rigs") { json };
+        list.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var rigs = Rigs().List();
+            if (pr.GetValue(json)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var r in rigs) WriteRig(w, r); w.WriteEndArray(); }); return 0; }
+            if (rigs.Count == 0) v.Out.WriteLine("no rigs; add one with 'orc rig add NAME SOURCE'");
+            foreach (var r in rigs) v.Out.WriteLine($"{r.Name,-16} {r.Prefix,-8} {TerminalText.Line(r.DefaultBranch),-10} {TerminalText.Line(r.Source)}");
+            return 0;
+        });
+        rig.Add(list);
+
+        var showName = new Argument<string>("NAME") { Description = "Rig name" };
+        var showJson = Options.Json();
+        var show = new Command("show", "Show a rig's settings") { showName, showJson };
+        show.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var r = Rigs().Get(pr.GetValue(showName)!);
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteRig(w, r)); return 0; }
+            v.Out.WriteLine($"rig {r.Name}");
+            v.Out.WriteLine($"  source: {TerminalText.Line(r.Source)}{(r.Linked ? " (linked)" : "")}");
+            v.Out.WriteLine($"  prefix: {r.Prefix}   default branch: {TerminalText.Line(r.DefaultBranch)}   max polecats: {r.MaxPolecats}");
+            v.Out.WriteLine($"  gate: {(r.Gate.Count == 0 ? "none (merge directly)" : TerminalText.Line(string.Join(' ', r.Gate)))}");
+            v.Out.WriteLine($"  profile: {TerminalText.Line(r.Profile ?? "(workspace default)")}");
+            return 0;
+        });
+        rig.Add(show);
+
+        var rmName = new Argument<string>("NAME") { Description = "Rig name" };
+        var remove = new Command("remove", "Remove a rig (refused while its agents hold work)") { rmName };
+        remove.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            Rigs().Remove(pr.GetValue(rmName)!);
+            v.Out.WriteLine($"removed rig {pr.GetValue(rmName)}");
+            return 0;
+        });
+        rig.Add(remove);
+        return rig;
+    }
+
+    private static void WriteRig(System.Text.Json.Utf8JsonWriter w, Rig r)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", r.Name);
+        w.WriteString("source", r.Source);
+        w.WriteBoolean("linked", r.Linked);
+        w.WriteString("prefix", r.Prefix);
+        w.WriteString("default_branch", r.DefaultBranch);
+        w.WriteStartArray("gate");
+        foreach (var g in r.Gate) w.WriteStringValue(g);
+        w.WriteEndArray();
+        if (r.Profile is not null) w.WriteString("profile", r.Profile);
+        w.WriteNumber("max_polecats", r.MaxPolecats);
+        w.WriteEndObject();
+    }
+}
