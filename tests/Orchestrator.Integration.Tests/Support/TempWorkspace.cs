@@ -22,6 +22,9 @@ public sealed class TempWorkspace : IDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>Environment every in-process run sees (e.g. a private tmux socket for the test).</summary>
+    public Dictionary<string, string> Env { get; } = [];
     public string LedgerPath => Path.Combine(Root, "ledger", "issues.jsonl");
     public string QuarantinePath => Path.Combine(Root, "ledger", "issues.quarantine");
 
@@ -34,10 +37,17 @@ public sealed class TempWorkspace : IDisposable
 
     public CliResult Run(string[] args, Dictionary<string, string>? env, string? stdin, string? cwd = null)
     {
-        var vars = new Dictionary<string, string>(env ?? []) { ["USER"] = env?.GetValueOrDefault("USER") ?? "tester" };
+        var vars = new Dictionary<string, string>(Env);
+        foreach (var (k, v) in env ?? []) vars[k] = v;
+        vars.TryAdd("USER", "tester");
+        vars.TryAdd("PATH", Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin");
+        vars.TryAdd("HOME", Root);
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = OrcCli.Run(args, new CliEnvironment(cwd ?? Root, k => vars.GetValueOrDefault(k), output, error, new StringReader(stdin ?? "")));
+        var code = OrcCli.Run(args, new CliEnvironment(cwd ?? Root, k => vars.GetValueOrDefault(k), output, error, new StringReader(stdin ?? ""))
+        {
+            SelfArgv = ["dotnet", OrcProcess.Dll],
+        });
         return new CliResult(code, output.ToString(), error.ToString());
     }
 

@@ -1,0 +1,251 @@
+using System.Text.Json;
+using LibGit2Sharp;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests.Runtime;
+
+/// <summary>
+/// The agent runtime end to end, in-process orc against real git and a real tmux server on a
+/// private socket per test (killed afterwards), with the sim agent as a real child process.
+/// </summary>
+public sealed class AgentRuntimeTests : IDisposable
+{
+    private readonly TempWorkspace _ws = new();
+    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _source;
+
+    public AgentRuntimeTests()
+    {
+        TmuxServer.CheckVersion();
+        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
+        _source = Path.Combine(_ws.Root, "..", Path.GetFileName(_ws.Root) + "-src");
+        Repository.Init(_source);
+        using var repo = new Repository(_source);
+        File.WriteAllText(Path.Combine(_source, "README.md"), "app\n");
+        Commands.Stage(repo, "README.md");
+        var sig = new Signature("t", "t@example.com", DateTimeOffset.Now);
+        repo.Commit("first", sig, sig);
+        Ok("rig", "add", "app", _source);
+    }
+
+    public void Dispose()
+    {
+        new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")).KillServer();
+        _ws.Dispose();
+        try { Directory.Delete(_source, true); } catch (IOException) { }
+    }
+
+    private CliResult Ok(params string[] args)
+    {
+        var r = _ws.Orc(args);
+        Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);
+        return r;
+    }
+
+    private string Item(string title, params string[] extra) => _ws.Create(title, ["--prefix", "app", .. extra]);
+
+    private JsonElement Agent(string name) =>
+        JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == name);
+
+    private JsonElement WaitForState(string agent, params string[] states)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        JsonElement a;
+        do
+        {
+            a = Agent(agent);
+            if (states.Contains(a.GetProperty("state").GetString())) return a;
+            Thread.Sleep(250);
+        } while (DateTime.UtcNow < deadline);
+        Assert.Fail($"{agent} never reached {string.Join("/", states)}: {a}\n{_ws.Orc("peek", agent).Out}");
+        return a;
+    }
+
+    private string Sling(string item, params string[] extra)
+    {
+        var r = Ok(["sling", item, "--json", .. extra]);
+        return JsonDocument.Parse(r.Out).RootElement.GetProperty("agent").GetString()!;
+    }
+
+    [Fact]
+    public void Sling_then_the_sim_agent_commits_and_submits_its_work()
+    {
+        var id = Item("Add a greeting", "--file", "src/greet.txt");
+        var agent = Sling(id);
+        Assert.Equal("nux", agent);
+        var a = WaitForState(agent, "done");
+        Assert.Equal("completed", a.GetProperty("hook_state").GetString());
+
+        var worktree = a.GetProperty("worktree").GetString()!;
+        using (var repo = new Repository(worktree))
+        {
+            Assert.Equal($"polecat/nux/{id}", repo.Head.FriendlyName);
+            Assert.StartsWith(id + ": Add a greeting", repo.Head.Tip.MessageShort);
+            Assert.Contains(id, File.ReadAllText(Path.Combine(worktree, "src", "greet.txt")));
+        }
+        var submission = JsonDocument.Parse(File.ReadAllText(Path.Combine(_ws.Root, "mq", "app", id + ".json"))).RootElement;
+        Assert.Equal($"polecat/nux/{id}", submission.GetProperty("branch").GetString());
+        Assert.Equal("queued", submission.GetProperty("state").GetString());
+        var item = JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0];
+        Assert.Equal("in_progress", item.GetProperty("status").GetString());
+        Assert.Equal("nux", item.GetProperty("assignee").GetString());
+        Assert.Contains("submitted to the merge queue", item.GetProperty("comments")[0].GetProperty("text").GetString());
+        Assert.True(_ws.IsClean(), "every step is committed to the workspace");
+        // The rig's main branch is untouched until the refinery merges.
+        using var rigRepo = new Repository(Path.Combine(_ws.Root, "rigs", "app"));
+        Assert.Equal("first", rigRepo.Head.Tip.MessageShort);
+
+        var cleaned = Ok("cleanup");
+        Assert.Contains("cleaned up nux", cleaned.Out);
+        Assert.False(Directory.Exists(worktree));
+    }
+
+    [Fact]
+    public void Killing_the_agent_and_the_tmux_server_loses_nothing_and_up_brings_it_back()
+    {
+        var id = Item("Long job", "-l", "sim:hang");
+        var agent = Sling(id);
+        var a = WaitForState(agent, "working");
+        var worktree = a.GetProperty("worktree").GetString()!;
+        // Work in progress: a commit on the branch.
+        File.WriteAllText(Path.Combine(worktree, "wip.txt"), "half done\n");
+        using (var repo = new Repository(worktree))
+        {
+            Commands.Stage(repo, "wip.txt");
+            var sig = new Signature("nux", "nux@orc.local", DateTimeOffset.Now);
+            repo.Commit($"{id}: half", sig, sig);
+        }
+
+        Ok("kill", agent);
+        Assert.Equal("stopped", Agent(agent).GetProperty("state").GetString());
+        Assert.Contains("resumed", Ok("resume", agent).Out);
+        WaitForState(agent, "working");
+
+        new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")).KillServer();
+        Assert.Equal("dead", Agent(agent).GetProperty("state").GetString());
+        Assert.Contains(agent, Ok("up").Out);
+        var back = WaitForState(agent, "working");
+        Assert.Equal(2, back.GetProperty("restarts").GetInt32());
+        Assert.Equal(worktree, back.GetProperty("worktree").GetString());
+        using (var repo = new Repository(worktree))
+            Assert.Equal($"{id}: half", repo.Head.Tip.MessageShort);
+        Assert.Equal("hooked", JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+        Assert.Contains("every hooked agent is running", Ok("up").Out);
+    }
+
+    [Fact]
+    public void A_nudge_is_delivered_as_literal_text_and_the_waiting_agent_goes_on()
+    {
+        var id = Item("Ask first", "-l", "sim:ask");
+        var agent = Sling(id);
+        WaitForState(agent, "waiting");
+        var marker = Path.Combine(_ws.Root, "pwned");
+        Assert.Contains("nudged", Ok("nudge", agent, $"keep it $(touch {marker}) \u001b[2J ok").Out);
+        WaitForState(agent, "done");
+        Assert.False(File.Exists(marker));
+        var pane = Ok("peek", agent, "-n", "40").Out;
+        Assert.Contains($"$(touch {marker})", pane);
+        Assert.Contains("\\e[2J", pane);
+        Assert.DoesNotContain('\u001b', pane);
+    }
+
+    [Fact]
+    public void Done_refuses_a_dirty_worktree_or_a_branch_without_a_new_commit()
+    {
+        var id = Item("Not yet", "-l", "sim:hang");
+        var agent = Sling(id);
+        var worktree = WaitForState(agent, "working").GetProperty("worktree").GetString()!;
+        var none = _ws.Orc("done", "--agent", agent);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("has no commit since it was slung", none.Err);
+        File.WriteAllText(Path.Combine(worktree, "draft.txt"), "x");
+        var dirty = _ws.Orc("done", "--agent", agent);
+        Assert.Equal(1, dirty.ExitCode);
+        Assert.Contains("uncommitted changes in draft.txt", dirty.Err);
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "mq", "app", id + ".json")));
+        Assert.Equal("active", Agent(agent).GetProperty("hook_state").GetString());
+    }
+
+    [Fact]
+    public void A_failed_sling_leaves_nothing_half_made()
+    {
+        Directory.CreateDirectory(Path.Combine(_ws.Root, ".orc", "profiles"));
+        File.WriteAllText(Path.Combine(_ws.Root, ".orc", "profiles", "ghost.yaml"), "command: no-such-agent-cli\nprompt: arg\n");
+        var id = Item("Nobody home");
+        var commits = _ws.CommitCount();
+        var r = _ws.Orc("sling", id, "--profile", "ghost");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("'no-such-agent-cli' is not on PATH", r.Err);
+        Assert.Equal(commits, _ws.CommitCount());
+        Assert.False(Directory.Exists(Path.Combine(_ws.Root, "worktrees", "app")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_ws.Root, "agents"), "*.json"));
+        Assert.Equal("open", JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void Slinging_a_hooked_unknown_or_closed_item_is_refused()
+    {
+        var id = Item("Once", "-l", "sim:hang");
+        Sling(id);
+        Assert.Contains("already hooked by nux", _ws.Orc("sling", id).Err);
+        Assert.Equal(3, _ws.Orc("sling", "app-nope").ExitCode);
+        var closed = Item("Closed");
+        Ok("item", "close", closed);
+        Assert.Contains("reopen it first", _ws.Orc("sling", closed).Err);
+        Assert.Contains("has agents holding work: nux", _ws.Orc("rig", "remove", "app").Err);
+    }
+
+    [Theory]
+    [InlineData("../evil")]
+    [InlineData("has space")]
+    [InlineData("quo'te")]
+    [InlineData("-rf")]
+    [InlineData("a:b")]
+    public void A_bad_rig_name_is_refused_and_nothing_is_cloned(string name)
+    {
+        var r = _ws.Orc("rig", "add", name, _source);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("rig: ", r.Err);
+        Assert.Equal(["app"], Directory.GetFileSystemEntries(Path.Combine(_ws.Root, "rigs")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Prime_and_hook_tell_an_agent_what_it_is_on()
+    {
+        var id = Item("Write docs", "-d", "Explain the thing", "--acceptance", "a README section");
+        var agent = Sling(id, "--agent", "scribe", "--profile", "shell");
+        var prime = _ws.Run(["prime"], new() { ["ORC_AGENT"] = agent }, null);
+        Assert.Equal(0, prime.ExitCode);
+        Assert.Contains($"You are scribe, a polecat on rig app", prime.Out);
+        Assert.Contains("Write docs", prime.Out);
+        Assert.Contains("a README section", prime.Out);
+        Assert.Contains("orc done", prime.Out);
+        Assert.DoesNotContain('\u001b', prime.Out);
+        var hook = JsonDocument.Parse(_ws.Run(["hook", "--json"], new() { ["ORC_AGENT"] = agent }, null).Out).RootElement;
+        Assert.Equal(id, hook.GetProperty("item").GetString());
+        Assert.Equal($"polecat/scribe/{id}", hook.GetProperty("branch").GetString());
+        // The shell profile's first prompt was typed at its prompt.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!_ws.Orc("peek", agent).Out.Contains("orc prime") && DateTime.UtcNow < deadline) Thread.Sleep(200);
+        Assert.Contains("orc prime", _ws.Orc("peek", agent).Out);
+    }
+
+    [Fact]
+    public void Down_stops_only_this_workspace_and_suspends_its_hooks()
+    {
+        var other = new TmuxServer("orc-test-other-" + Guid.NewGuid().ToString("N")[..8], Path.Combine(_ws.Root, "other.conf"), Path.Combine(_ws.Root, "other-locks"));
+        try
+        {
+            other.StartWindow("x", "y", _ws.Root, new Dictionary<string, string>(), ["sh", "-c", "exec cat"]);
+            var id = Item("Hang", "-l", "sim:hang");
+            var agent = Sling(id);
+            WaitForState(agent, "working");
+            Ok("down");
+            Assert.Equal("suspended", Agent(agent).GetProperty("hook_state").GetString());
+            Assert.True(other.IsRunning());
+            Assert.Single(other.ListWindows());
+        }
+        finally { other.KillServer(); }
+    }
+}
