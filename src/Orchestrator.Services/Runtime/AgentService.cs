@@ -16,9 +16,11 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
 {
     public List<AgentView> List()
     {
-        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList();
-        if (hooks.Count == 0) return [];
+        // Windows first, hooks second: an agent completes its hook before it exits, so a dead pane
+        // is always seen together with the hook state it left behind.
+        if (!runtime.Hooks.All().Any(h => h.State != HookStates.Archived)) return [];
         var windows = runtime.Tmux.ListWindows().ToDictionary(w => (w.Session, w.Window));
+        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList();
         var views = new List<AgentView>();
         foreach (var h in hooks)
         {
