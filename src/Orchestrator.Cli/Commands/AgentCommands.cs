@@ -211,6 +211,7 @@ internal static class AgentCommands
         {
             w.WriteString("state", view.State);
             w.WriteBoolean("window_alive", view.WindowAlive);
+            if (view.ExitStatus is { } code) w.WriteNumber("exit_status", code);
             if (view.LastActivityUnix is { } t) w.WriteString("last_activity", DateTimeOffset.FromUnixTimeSeconds(t).ToString("O"));
         }
         w.WriteEndObject();

@@ -9,7 +9,7 @@ using Orchestrator.Services.Ledger;
 namespace Orchestrator.Services.Runtime;
 
 /// <summary>One agent as <c>orc agents</c> shows it: its hook and what its tmux window shows now.</summary>
-public sealed record AgentView(Hook Hook, string State, long? LastActivityUnix, bool WindowAlive);
+public sealed record AgentView(Hook Hook, string State, long? LastActivityUnix, bool WindowAlive, int? ExitStatus = null);
 
 /// <summary>The user's verbs on agents: list, nudge, peek, kill, resume, up, down, cleanup.</summary>
 public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, SlingService sling)
@@ -27,9 +27,10 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
             windows.TryGetValue((h.Rig, h.Agent), out var w);
             string state;
             if (w is null) state = h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Suspended ? AgentStates.Stopped : AgentStates.Dead;
-            else if (w.PaneDead) state = h.State == HookStates.Completed && w.ExitStatus == 0 ? AgentStates.Done : AgentStates.Dead;
+            // A completed hook means the submission is recorded; how the process ended after that does not matter.
+            else if (w.PaneDead) state = h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Dead;
             else state = Classify(h, w);
-            views.Add(new AgentView(h, state, w?.ActivityUnix, w is { PaneDead: false }));
+            views.Add(new AgentView(h, state, w?.ActivityUnix, w is { PaneDead: false }, w is { PaneDead: true } ? w.ExitStatus : null));
         }
         return views;
     }
