@@ -203,36 +203,34 @@ internal static class ItemCommands
 
     private static Command Close(IServiceProvider services)
     {
-        var ids = Options.ItemIds();
         var reason = new Option<string>("--reason", "-r") { Description = "Why it is closed" };
-        var json = Options.Json();
-        var cmd = new Command("close", "Close work items") { ids, reason, json };
-        cmd.SetAction(pr =>
-        {
-            var v = new Verb(services);
-            var list = pr.GetValue(ids)!;
-            var result = v.Mutate("close", ops => list.Select(i => (Id: i, Changed: ops.Close(i, pr.GetValue(reason)), Item: ops.Ledger.Get(i))).ToList());
-            if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); return 0; }
-            foreach (var r in result.Value)
-                v.Out.WriteLine(r.Changed ? $"closed {r.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Id} was already closed");
-            return 0;
-        });
-        return cmd;
+        return StatusChange(services, "close", "Close work items", [reason],
+            (ops, id, pr) => ops.Close(id, pr.GetValue(reason)),
+            i => $"closed {i.Id}: {TerminalText.Line(i.Title)}",
+            i => $"{i.Id} was already closed");
     }
 
-    private static Command Reopen(IServiceProvider services)
+    private static Command Reopen(IServiceProvider services) =>
+        StatusChange(services, "reopen", "Reopen closed work items", [],
+            (ops, id, _) => ops.Reopen(id),
+            i => $"reopened {i.Id}: {TerminalText.Line(i.Title)}",
+            i => $"{i.Id} is not closed ({TerminalText.Line(i.Status)})");
+
+    /// <summary>A verb that changes the status of several items in one commit, saying for each whether it changed.</summary>
+    private static Command StatusChange(IServiceProvider services, string verb, string help, Option[] extra,
+        Func<ItemOperations, string, ParseResult, bool> change, Func<WorkItem, string> changed, Func<WorkItem, string> unchanged)
     {
         var ids = Options.ItemIds();
         var json = Options.Json();
-        var cmd = new Command("reopen", "Reopen closed work items") { ids, json };
+        var cmd = new Command(verb, help) { ids, json };
+        foreach (var o in extra) cmd.Add(o);
         cmd.SetAction(pr =>
         {
             var v = new Verb(services);
             var list = pr.GetValue(ids)!;
-            var result = v.Mutate("reopen", ops => list.Select(i => (Id: i, Changed: ops.Reopen(i), Item: ops.Ledger.Get(i))).ToList());
+            var result = v.Mutate(verb, ops => list.Select(i => (Changed: change(ops, i, pr), Item: ops.Ledger.Get(i))).ToList());
             if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); return 0; }
-            foreach (var r in result.Value)
-                v.Out.WriteLine(r.Changed ? $"reopened {r.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Id} is not closed ({TerminalText.Line(r.Item.Status)})");
+            foreach (var r in result.Value) v.Out.WriteLine(r.Changed ? changed(r.Item) : unchanged(r.Item));
             return 0;
         });
         return cmd;

@@ -68,7 +68,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         }
         catch
         {
-            Undo(repo, agent, worktree, branch, hookWritten: false, item.Id);
+            Undo(repo, rig.Name, agent, worktree, branch, hookWritten: false, item.Id);
             throw;
         }
 
@@ -80,7 +80,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         catch (Exception ex)
         {
             logger.LogError(ex, "sling of {Item} to {Agent} failed while starting; rolling back", item.Id, agent);
-            Undo(repo, agent, worktree, branch, hookWritten: true, item.Id);
+            Undo(repo, rig.Name, agent, worktree, branch, hookWritten: true, item.Id);
             throw;
         }
     }
@@ -148,9 +148,9 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                     : $"You are {hook.Agent}, restarted after an interruption; your work on {hook.Item} is intact in this worktree. ")
         + "Run `orc prime` now: it prints your work item and how to submit it. Work only in this directory, commit your changes, then run `orc done`.";
 
-    private void Undo(RigRepository repo, string agent, string worktree, string branch, bool hookWritten, string itemId)
+    private void Undo(RigRepository repo, string rigName, string agent, string worktree, string branch, bool hookWritten, string itemId)
     {
-        try { runtime.Tmux.KillWindow(repo.Path.Split('/')[^1], agent); } catch (OrcException) { }
+        try { runtime.Tmux.KillWindow(rigName, agent); } catch (OrcException) { }
         try { repo.RemoveWorktree(agent, worktree, branch); } catch (Exception e) when (e is OrcException or IOException or LibGit2Sharp.LibGit2SharpException) { logger.LogWarning(e, "undo: worktree"); }
         if (!hookWritten) return;
         ledger.Transact("sling undo", t =>
