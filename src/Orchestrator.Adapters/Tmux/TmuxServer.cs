@@ -17,7 +17,7 @@ public sealed record TmuxWindow(string Session, string Window, string PaneId, in
 /// a shell string, and every target is an exact match (<c>=session:=window</c>), so no name or
 /// text can be read as something else. orc never talks to any other tmux server.
 /// </summary>
-public sealed class TmuxServer(string socketName, string configFile, string locksDir)
+public sealed class TmuxServer(string socketName, string configFile, string locksDir) : IDisposable
 {
     public static readonly Version MinimumVersion = new(3, 2);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(20);
@@ -46,9 +46,9 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
         set -g automatic-rename off
         set -g focus-events on
         set -g mouse on
-        # F12 (or prefix + o) returns from an agent's window to the orc window.
-        bind-key -n F12 select-window -t :=orc
-        bind-key o select-window -t :=orc
+        # F12 (or prefix + o) returns to where you were before 'orc attach' switched you here.
+        bind-key -n F12 switch-client -l
+        bind-key o switch-client -l
 
         """;
 
@@ -57,12 +57,81 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
         public bool Ok => ExitCode == 0;
     }
 
+    /// <summary>
+    /// Commands that must not go through the control client: they act on "the current client"
+    /// (which for a control client is orc's own hidden one), attach, or end the server under it.
+    /// </summary>
+    private static readonly HashSet<string> PlainOnly = ["attach-session", "attach", "switch-client", "switchc", "detach-client", "display-message", "kill-server", "display-popup", "display-menu"];
+
+    private readonly Lock _controlGate = new();
+    private TmuxControl? _control;
+    private bool _controlUnavailable;
+    private long _processes;
+
+    /// <summary>
+    /// Whether commands go through one long-lived control-mode client (<c>tmux -C</c>) instead of a
+    /// process each. On by default; the client is opened on first use and falls back to plain
+    /// processes when there is no session to attach to, or for a command it cannot carry.
+    /// </summary>
+    public bool PreferControlMode { get; set; } = true;
+
+    /// <summary>tmux processes this object has started (plain commands and control clients).</summary>
+    public long ProcessesStarted => Interlocked.Read(ref _processes);
+
+    /// <summary>True while a control client is attached.</summary>
+    public bool ControlConnected => _control is { IsOpen: true };
+
     /// <summary>Runs one tmux command on this server.</summary>
     public Result Run(params string[] args)
+    {
+        if (args.Length > 0 && args[0] is "kill-server") CloseControl();
+        if (Control(args) is { } control)
+        {
+            try { return control.Run(args); }
+            catch (OrcException) { /* the client went away (server stopped?): run it plainly below */ }
+        }
+        var r = RunProcess(args);
+        // A new session means there is now something to attach a control client to.
+        if (r.Ok && args[0] is "new-session" or "new") _controlUnavailable = false;
+        return r;
+    }
+
+    private TmuxControl? Control(string[] args)
+    {
+        if (!PreferControlMode || args.Length == 0 || PlainOnly.Contains(args[0]) || !TmuxControl.CanCarry(args)) return null;
+        lock (_controlGate)
+        {
+            if (_control is { IsOpen: true }) return _control;
+            _control?.Dispose();
+            _control = null;
+            if (_controlUnavailable) return null;
+            EnsureConfig();
+            Interlocked.Increment(ref _processes);
+            _control = TmuxControl.TryOpen(SocketName, configFile);
+            _controlUnavailable = _control is null;
+            return _control;
+        }
+    }
+
+    /// <summary>Detaches the control client, if one is attached.</summary>
+    public void CloseControl()
+    {
+        lock (_controlGate)
+        {
+            _control?.Dispose();
+            _control = null;
+        }
+    }
+
+    public void Dispose() => CloseControl();
+
+    /// <summary>Runs one tmux command as its own process.</summary>
+    public Result RunProcess(params string[] args)
     {
         EnsureConfig();
         var all = new List<string> { "-L", SocketName, "-f", configFile };
         all.AddRange(args);
+        Interlocked.Increment(ref _processes);
         try
         {
             var task = Cli.Wrap("tmux")
@@ -90,11 +159,19 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
         return r;
     }
 
+    private bool _configChecked;
+
+    /// <summary>Writes the server's config if it is missing or from another version of orc.</summary>
     private void EnsureConfig()
     {
-        if (File.Exists(configFile)) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(configFile)!);
-        AtomicFile.Write(configFile, Encoding.UTF8.GetBytes(Config));
+        if (_configChecked) return;
+        var bytes = Encoding.UTF8.GetBytes(Config);
+        if (!File.Exists(configFile) || !File.ReadAllBytes(configFile).AsSpan().SequenceEqual(bytes))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(configFile)!);
+            AtomicFile.Write(configFile, bytes);
+        }
+        _configChecked = true;
     }
 
     /// <summary>Checks tmux is there and recent enough; returns its version.</summary>
@@ -125,7 +202,7 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
     public List<TmuxWindow> ListWindows()
     {
         var r = Run("list-panes", "-a", "-F",
-            "#{session_name}\t#{window_name}\t#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{window_activity}\t#{pane_in_mode}");
+            "#{session_name}\t#{window_name}\t#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{window_activity}\t#{pane_in_mode}\t#{pane_dead_signal}");
         if (!r.Ok) return []; // no server: no windows
         var list = new List<TmuxWindow>();
         foreach (var line in r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -135,7 +212,9 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
             list.Add(new TmuxWindow(f[0], f[1], f[2],
                 int.TryParse(f[3], out var pid) ? pid : 0,
                 f[4] == "1",
-                int.TryParse(f[5], out var st) ? st : null,
+                // tmux sees the pane's end (EOF) a moment before it reaps the process: until then
+                // the pane is dead with no status. A signal is reported as a shell does, 128 + N.
+                int.TryParse(f[5], out var st) ? st : f.Length > 8 && int.TryParse(f[8], out var sig) ? 128 + sig : null,
                 long.TryParse(f[6], NumberStyles.Integer, CultureInfo.InvariantCulture, out var act) ? act : 0,
                 f[7] == "1"));
         }
@@ -154,9 +233,11 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
         if (argv.Count == 0) throw new OrcException("no command to start");
         var existing = FindWindow(session, window);
         if (existing is { PaneDead: false }) throw new OrcException($"tmux window {session}:{window} is already running");
-        if (existing is not null) Run("kill-window", "-t", Target(session, window));
         var args = new List<string>();
-        if (HasSession(session)) args.AddRange(["new-window", "-d", "-t", $"={session}:", "-n", window]);
+        // A dead window is respawned in place: killing it could end its session and with it the
+        // server, racing the new-session that follows.
+        if (existing is not null) args.AddRange(["respawn-window", "-k", "-t", Target(session, window)]);
+        else if (HasSession(session)) args.AddRange(["new-window", "-d", "-t", $"={session}:", "-n", window]);
         else args.AddRange(["new-session", "-d", "-s", session, "-n", window, "-x", "200", "-y", "50"]);
         args.AddRange(["-c", cwd]);
         foreach (var (k, v) in env) args.AddRange(["-e", $"{k}={v}"]);
@@ -164,7 +245,10 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
         args.Add("--");
         if (argv.Count == 1) args.AddRange(["/usr/bin/env", argv[0]]);
         else args.AddRange(argv);
-        Must([.. args]);
+        var r = Run([.. args]);
+        // A server that was just exiting (its last session ended) refuses once; a new one answers.
+        if (!r.Ok && r.Err.Contains("server exited unexpectedly", StringComparison.Ordinal)) { Thread.Sleep(100); r = Run([.. args]); }
+        if (!r.Ok) throw new OrcException($"tmux {args[0]} failed: {TerminalText.Line(r.Err.Trim())}");
     }
 
     public string CapturePane(string session, string window, int lines = 50)

@@ -12,7 +12,7 @@ namespace Orchestrator.Services.Runtime;
 /// What the agent runtime works with in one workspace: its private tmux server, the agent
 /// profiles, the rig settings, the hooks and the merge queue, and how to start this orc again.
 /// </summary>
-public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<string> selfArgv)
+public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<string> selfArgv) : IDisposable
 {
     public const string SocketVariable = "ORC_TMUX_SOCKET";
 
@@ -55,4 +55,7 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
     /// <summary>True when the profile's program can be started here.</summary>
     public bool CanStart(AgentProfile profile) =>
         profile.Command == AgentProfile.SelfPlaceholder || ProfileCatalog.OnPath(profile.Command, Workspace.Environment("PATH"));
+
+    /// <summary>Detaches the tmux control client, if this process opened one.</summary>
+    public void Dispose() => _tmux?.Dispose();
 }

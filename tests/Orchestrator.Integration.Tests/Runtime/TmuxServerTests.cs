@@ -86,7 +86,8 @@ public sealed class TmuxServerTests : IDisposable
         _tmux.StartWindow("rig", "crash", _dir.Root, NoEnv, ["sh", "-c", "echo last words; exit 3"]);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         TmuxWindow? w;
-        do { w = _tmux.FindWindow("rig", "crash"); Thread.Sleep(50); } while (w is not { PaneDead: true } && DateTime.UtcNow < deadline);
+        // The pane ends (EOF) a moment before tmux reaps the process and knows its status.
+        do { w = _tmux.FindWindow("rig", "crash"); Thread.Sleep(50); } while (w is not { PaneDead: true, ExitStatus: not null } && DateTime.UtcNow < deadline);
         Assert.True(w!.PaneDead);
         Assert.Equal(3, w.ExitStatus);
         Assert.Contains("last words", _tmux.CapturePane("rig", "crash"));
@@ -95,6 +96,16 @@ public sealed class TmuxServerTests : IDisposable
         // Starting it again replaces the dead window.
         StartCat("crash");
         WaitFor("crash", "started crash");
+    }
+
+    [Fact]
+    public void A_killed_agent_reports_128_plus_its_signal()
+    {
+        _tmux.StartWindow("rig", "shot", _dir.Root, NoEnv, ["sh", "-c", "kill -9 $$"]);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        TmuxWindow? w;
+        do { w = _tmux.FindWindow("rig", "shot"); Thread.Sleep(50); } while (w is not { PaneDead: true, ExitStatus: not null } && DateTime.UtcNow < deadline);
+        Assert.Equal(137, w!.ExitStatus);
     }
 
     [Fact]
