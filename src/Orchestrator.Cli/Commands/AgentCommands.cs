@@ -182,7 +182,11 @@ internal static class AgentCommands
         var insideOurs = runtime.Workspace.Environment("TMUX") is { } tmux && tmux.Contains("/" + runtime.Tmux.SocketName + ",", StringComparison.Ordinal);
         if (insideOurs)
         {
-            var r = runtime.Tmux.Run("switch-client", "-t", target);
+            // Name the client: without -c tmux would pick the most recently active one, which
+            // may be another terminal, or orc's own control client.
+            var tty = TerminalOf(runtime.Workspace.Environment("TMUX_PANE"), runtime.Tmux)
+                ?? throw new OrcException("attach: no tmux client is showing this pane, so there is nothing to switch");
+            var r = runtime.Tmux.Run("switch-client", "-c", tty, "-t", target);
             if (!r.Ok) throw new OrcException($"tmux switch-client failed: {TerminalText.Line(r.Err.Trim())}");
             return 0;
         }
@@ -193,6 +197,19 @@ internal static class AgentCommands
         using var p = Process.Start(psi)!;
         p.WaitForExit();
         return p.ExitCode;
+    }
+
+    /// <summary>The tty of the tmux client (not a control client) that shows the pane this orc runs in.</summary>
+    private static string? TerminalOf(string? pane, TmuxServer tmux)
+    {
+        if (string.IsNullOrEmpty(pane)) return null;
+        var clients = tmux.Run("list-clients", "-F", "#{client_tty}\t#{pane_id}\t#{client_control_mode}");
+        foreach (var line in clients.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var f = line.Split('\t');
+            if (f.Length >= 3 && f[2] != "1" && f[1] == pane) return f[0];
+        }
+        return null;
     }
 
     private static void WriteHook(System.Text.Json.Utf8JsonWriter w, Hook h, AgentView? view)

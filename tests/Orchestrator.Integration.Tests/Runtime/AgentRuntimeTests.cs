@@ -248,4 +248,117 @@ public sealed class AgentRuntimeTests : IDisposable
         }
         finally { other.KillServer(); }
     }
+
+    // ---- attach and two processes nudging: orc as a real child process in a real terminal ----
+
+    /// <summary>A second tmux server standing in for the user's terminal (plain config, its own socket).</summary>
+    private sealed class Terminal : IDisposable
+    {
+        public string Socket { get; } = "orc-test-term-" + Guid.NewGuid().ToString("N")[..8];
+
+        public string Run(params string[] args)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in (string[])["-L", Socket, "-f", "/dev/null", .. args]) psi.ArgumentList.Add(a);
+            psi.Environment.Remove("TMUX");
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return output;
+        }
+
+        public void Start(string cwd, string script, IDictionary<string, string> env)
+        {
+            var args = new List<string> { "new-session", "-d", "-s", "term", "-x", "160", "-y", "40", "-c", cwd };
+            foreach (var (k, v) in env) args.AddRange(["-e", $"{k}={v}"]);
+            args.AddRange(["sh", "-c", script]);
+            Run([.. args]);
+        }
+
+        public string Screen() => Run("capture-pane", "-p", "-J", "-t", "=term:");
+
+        public void Dispose() => Run("kill-server");
+    }
+
+    private Dictionary<string, string> OrcEnv() => new()
+    {
+        ["ORC_WORKSPACE"] = _ws.Root,
+        ["ORC_TMUX_SOCKET"] = _socket,
+        ["DOTNET_TieredPGO"] = "0",
+    };
+
+    private static string Sh(string s) => "'" + s.Replace("'", "'\\''") + "'";
+
+    private string OrcInShell(string args) => $"dotnet {Sh(OrcProcess.Dll)} {args}";
+
+    /// <summary>The non-control clients of the workspace's server: tty, session, window.</summary>
+    private List<(string Tty, string Session, string Window)> Clients()
+    {
+        var r = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"))
+            .RunProcess("list-clients", "-F", "#{client_tty}\t#{session_name}\t#{window_name}\t#{client_control_mode}");
+        return r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t'))
+            .Where(f => f.Length >= 4 && f[3] != "1").Select(f => (f[0], f[1], f[2])).ToList();
+    }
+
+    private static void Eventually(Func<bool> condition, Func<string> what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail(what());
+            Thread.Sleep(100);
+        }
+    }
+
+    [Fact]
+    public void Attach_from_a_plain_terminal_shows_the_agent_and_detaching_returns()
+    {
+        var agent = Sling(Item("Watch me", "-l", "sim:hang"));
+        WaitForState(agent, "working");
+        using var term = new Terminal();
+        term.Start(_ws.Root, $"{OrcInShell("attach " + agent)}; echo attach-exit=$?; exec cat", OrcEnv());
+        Eventually(() => Clients().Any(c => c.Session == "app" && c.Window == agent), () => "no client on the agent's window: " + term.Screen());
+        Eventually(() => term.Screen().Contains("sim: working on"), () => "the terminal does not show the agent: " + term.Screen());
+        term.Run("send-keys", "-t", "=term:", "C-b", "d");
+        Eventually(() => term.Screen().Contains("attach-exit=0"), () => "attach did not return: " + term.Screen());
+        Assert.Empty(Clients());
+        Assert.Equal("working", Agent(agent).GetProperty("state").GetString()); // detaching leaves the agent running
+    }
+
+    [Fact]
+    public void Attach_inside_the_workspace_tmux_switches_this_client_and_F12_returns()
+    {
+        var agent = Sling(Item("Switch to me", "-l", "sim:hang"));
+        WaitForState(agent, "working");
+        // The user's own window in the workspace's server, where they run orc attach.
+        var server = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));
+        server.StartWindow("orc", "orc", _ws.Root, OrcEnv(), ["sh", "-c", $"read go; {OrcInShell("attach " + agent)}; echo attach-exit=$?; exec cat"]);
+        using var term = new Terminal();
+        term.Start(_ws.Root, $"unset TMUX; exec tmux -L {_socket} attach-session -t =orc", new Dictionary<string, string>());
+        Eventually(() => Clients().Any(c => c.Session == "orc"), () => "the terminal did not attach: " + term.Screen());
+        server.SendText("orc", "orc", "go");
+        Eventually(() => Clients() is [var c] && c.Session == "app" && c.Window == agent, () => "the client was not switched: " + string.Join(", ", Clients()));
+        Eventually(() => server.CapturePane("orc", "orc").Contains("attach-exit=0"), () => "attach failed: " + server.CapturePane("orc", "orc"));
+        term.Run("send-keys", "-t", "=term:", "F12");
+        Eventually(() => Clients() is [var c] && c.Session == "orc", () => "F12 did not return: " + string.Join(", ", Clients()));
+    }
+
+    [Fact]
+    public void Two_orc_processes_nudging_one_agent_never_interleave()
+    {
+        var agent = Sling(Item("Listen", "-l", "sim:hang"));
+        WaitForState(agent, "working");
+        var a = new string('a', 240);
+        var b = new string('b', 240);
+        var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket };
+        var results = new CliResult[2];
+        Parallel.Invoke(
+            () => results[0] = OrcProcess.Run(_ws.Root, ["nudge", agent, a], env),
+            () => results[1] = OrcProcess.Run(_ws.Root, ["nudge", agent, b], env));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var lines = Ok("peek", agent, "-n", "100").Out.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("aaaa") || l.Contains("bbbb")).ToList();
+        Assert.Contains(a, lines);
+        Assert.Contains(b, lines);
+        Assert.All(lines, l => Assert.True(l == a || l == b, "interleaved: " + l));
+    }
 }
