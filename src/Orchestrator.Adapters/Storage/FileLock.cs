@@ -50,7 +50,15 @@ public sealed class FileLock : IDisposable
         }
     }
 
-    private static string Holder(string path)
+    /// <summary>The lock if it is free now, else null (no waiting).</summary>
+    public static FileLock? TryAcquire(string path, string purpose)
+    {
+        try { return Acquire(path, TimeSpan.Zero, purpose); }
+        catch (OrcException e) when (e.ExitCode == ExitCodes.Busy) { return null; }
+    }
+
+    /// <summary>Who holds the lock, from the note its holder wrote ("pid 123 purpose").</summary>
+    public static string Holder(string path)
     {
         try
         {

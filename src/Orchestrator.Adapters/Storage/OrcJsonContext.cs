@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Orchestrator.Core.Agents;
+using Orchestrator.Core.Events;
 using Orchestrator.Core.Merging;
 
 namespace Orchestrator.Adapters.Storage;
@@ -12,4 +13,5 @@ namespace Orchestrator.Adapters.Storage;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(Hook))]
 [JsonSerializable(typeof(Submission))]
+[JsonSerializable(typeof(Heartbeat))]
 public partial class OrcJsonContext : JsonSerializerContext;

@@ -52,7 +52,7 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         var subjects = ops.Changed.Concat(transaction.Subjects).Distinct().ToList();
         var message = CommitMessage(verb, subjects, ledger, quarantined);
         var sha = new WorkspaceRepository(paths.Root).Commit(
-            [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), .. transaction.Paths], message, context.Actor);
+            [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor);
         logger.LogInformation("{Verb} by {Actor}: {Ids} (commit {Commit}, quarantined {Quarantined})",
             verb, context.Actor, string.Join(",", ops.Changed), sha ?? "none", quarantined);
         return new Mutation<T>(value, ops.Changed.ToList(), sha, quarantined);

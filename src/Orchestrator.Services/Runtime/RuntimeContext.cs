@@ -3,6 +3,7 @@ using Orchestrator.Adapters.Rigs;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Adapters.Tmux;
 using Orchestrator.Core.Agents;
+using Orchestrator.Core.Events;
 using Orchestrator.Core.Merging;
 using Orchestrator.Services.Workspace;
 
@@ -37,6 +38,14 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
     public RigStore Rigs => new(Workspace.Paths.RigSettingsDir);
 
     public RecordStore<Hook> Hooks => new(Workspace.Paths.AgentsDir, OrcJsonContext.Default.Hook);
+
+    public EventLog Events => new(Workspace.Paths.EventsFile, Path.Combine(Workspace.Paths.LocksDir, "events.lock"));
+
+    public RecordStore<Heartbeat> Heartbeats => new(Workspace.Paths.RunDir, OrcJsonContext.Default.Heartbeat);
+
+    /// <summary>Records an event from <paramref name="source"/> in the feed.</summary>
+    public void Record(string source, string kind, string? subject, string text) =>
+        Events.Append(new Core.Events.OrcEvent { At = Core.Items.Timestamps.Format(Workspace.Now), Source = source, Kind = kind, Subject = subject, Text = text });
 
     public RecordStore<Submission> Queue(string rig) => new(Path.Combine(Workspace.Paths.QueueDir, rig), OrcJsonContext.Default.Submission);
 

@@ -22,6 +22,7 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         .orc/locks/
         .orc/cache/
         .orc/tmp/
+        .orc/run/
         rigs/
         worktrees/
         ledger/.*.tmp

@@ -1,0 +1,35 @@
+namespace Orchestrator.Core.Events;
+
+/// <summary>
+/// One thing a part of orc did or saw, as the feed and the TUI show it: when, which part
+/// (<c>refinery@app</c>, <c>witness@app</c>, <c>deacon</c>, <c>boot</c>, or a user verb), what
+/// kind of thing, about which item or agent, and a sentence.
+/// </summary>
+public sealed record OrcEvent
+{
+    public required string At { get; init; }
+    public required string Source { get; init; }
+    public required string Kind { get; init; }
+    public string? Subject { get; init; }
+    public required string Text { get; init; }
+}
+
+/// <summary>Kinds of events (a stable vocabulary for scripts reading <c>orc feed --json</c>).</summary>
+public static class EventKinds
+{
+    public const string Merged = "merged";
+    public const string Rejected = "rejected";
+    public const string Waiting = "waiting";
+    public const string GateRun = "gate";
+    public const string Recovered = "recovered";
+    public const string Nudged = "nudged";
+    public const string Restarted = "restarted";
+    public const string GaveUp = "gave-up";
+    public const string Flagged = "flagged";
+    public const string Cleaned = "cleaned";
+    public const string Released = "released";
+    public const string Checkpoint = "checkpoint";
+    public const string Started = "started";
+    public const string Stopped = "stopped";
+    public const string Error = "error";
+}

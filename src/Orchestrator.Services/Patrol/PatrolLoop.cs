@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Items;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Services.Patrol;
+
+/// <summary>
+/// Runs a service's pass on an interval until stopped, writing its heartbeat
+/// (<c>.orc/run/NAME.json</c>) before and after every pass. A pass that throws is recorded as an
+/// error event and the loop goes on: one bad pass must not stop the fleet's safety net.
+/// </summary>
+public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logger)
+{
+    public void Run(string name, TimeSpan interval, Func<string?> pass, CancellationToken stop, bool once = false)
+    {
+        var started = Timestamps.Format(runtime.Workspace.Now);
+        long passes = 0;
+        string? last = null;
+        runtime.Record(name, EventKinds.Started, null, $"{name} started (pid {Environment.ProcessId}, every {interval.TotalSeconds:0.#}s)");
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Beat(name, started, interval, "running", last, passes);
+                try
+                {
+                    last = pass() ?? last;
+                }
+                catch (Exception ex) when (ex is OrcException or IOException or LibGit2Sharp.LibGit2SharpException or UnauthorizedAccessException)
+                {
+                    logger.LogError(ex, "{Name}: pass failed", name);
+                    last = "error: " + ex.Message;
+                    runtime.Record(name, EventKinds.Error, null, $"{name}: {ex.Message}");
+                }
+                passes++;
+                Beat(name, started, interval, "running", last, passes);
+                if (once) break;
+                stop.WaitHandle.WaitOne(interval);
+            }
+        }
+        finally
+        {
+            Beat(name, started, interval, "stopped", last, passes);
+            runtime.Record(name, EventKinds.Stopped, null, $"{name} stopped after {passes} pass{(passes == 1 ? "" : "es")}");
+        }
+    }
+
+    private void Beat(string name, string started, TimeSpan interval, string state, string? last, long passes)
+    {
+        try
+        {
+            runtime.Heartbeats.Write(name.Replace('@', '-'), new Heartbeat
+            {
+                Name = name, Pid = Environment.ProcessId, StartedAt = started, BeatAt = Timestamps.Format(runtime.Workspace.Now),
+                IntervalSeconds = (int)Math.Ceiling(interval.TotalSeconds), State = state, Last = last, Passes = passes,
+            });
+        }
+        catch (OrcException ex) { logger.LogWarning("{Name}: heartbeat not written: {Message}", name, ex.Message); }
+    }
+}
