@@ -28,6 +28,8 @@ public static class Composition
         services.AddSingleton<AgentService>();
         services.AddSingleton<WorkService>();
         services.AddSingleton<SimAgent>();
+        services.AddSingleton<Orchestrator.Services.Refinery.RefineryService>();
+        services.AddSingleton<Orchestrator.Services.Patrol.PatrolLoop>();
         return services.BuildServiceProvider();
     }
 

@@ -64,6 +64,7 @@ public static class OrcCli
         foreach (var c in TransferCommands.Build(services)) root.Add(c);
         root.Add(RigCommands.Build(services));
         foreach (var c in AgentCommands.Build(services)) root.Add(c);
+        foreach (var c in ServiceCommands.Build(services)) root.Add(c);
         root.SetAction(pr =>
         {
             // With no verb, orc shows its help (the TUI will open here once it exists).

@@ -32,7 +32,7 @@ public sealed class RigStore(string directory)
 
     public static Rig Parse(YamlFile y, string fileName)
     {
-        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at");
+        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at", "gate_timeout", "batch");
         var name = y.String("name") ?? fileName;
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         var prefix = y.RequiredString("prefix");
@@ -51,6 +51,8 @@ public sealed class RigStore(string directory)
             Gate = gate,
             Profile = y.String("profile"),
             MaxPolecats = y.Int("max_polecats", 1, 100) ?? 10,
+            GateTimeoutSeconds = y.Int("gate_timeout", 1, 86400) ?? 600,
+            Batch = y.Int("batch", 1, 100) ?? 1,
             CreatedAt = y.String("created_at"),
         };
     }
@@ -69,6 +71,10 @@ public sealed class RigStore(string directory)
         else sb.Append("gate: [").Append(string.Join(", ", rig.Gate.Select(Quote))).Append("]\n");
         sb.Append(rig.Profile is null ? "# profile: claude\n" : $"profile: {Quote(rig.Profile)}\n");
         sb.Append("max_polecats: ").Append(rig.MaxPolecats).Append('\n');
+        sb.Append("# seconds before a gate run is stopped and counted as failed\n");
+        sb.Append("gate_timeout: ").Append(rig.GateTimeoutSeconds).Append('\n');
+        sb.Append("# submissions the refinery stacks under one gate run (1 = one at a time); a red batch is bisected\n");
+        sb.Append("batch: ").Append(rig.Batch).Append('\n');
         if (rig.CreatedAt is not null) sb.Append("created_at: ").Append(Quote(rig.CreatedAt)).Append('\n');
         return sb.ToString();
     }

@@ -1,6 +1,6 @@
 namespace Orchestrator.Core.Agents;
 
-/// <summary>Where a hook is in its life. It moves created → active ⇄ suspended → completed → archived.</summary>
+/// <summary>Where a hook is in its life. It moves created → active ⇄ suspended → completed → archived (completed → active when the refinery returns the work).</summary>
 public static class HookStates
 {
     public const string Created = "created";
@@ -21,6 +21,7 @@ public static class HookStates
         (Suspended, Active) => true,
         (Active, Completed) => true,
         (Suspended, Completed) => true,
+        (Completed, Active) => true, // the refinery returned the work to its worker
         (Completed, Archived) => true,
         (Created or Active or Suspended, Archived) => true, // an abandoned hook (sling rolled back, item released)
         _ => from == to,

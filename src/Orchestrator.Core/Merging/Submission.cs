@@ -26,4 +26,16 @@ public sealed record Submission
     public int Priority { get; init; } = 2;
     public string? Note { get; init; }
     public List<string> Commits { get; init; } = [];
+    /// <summary>While merging: the commit being landed, and the main it was built on (for recovery).</summary>
+    public string? Candidate { get; init; }
+    public string? Onto { get; init; }
+    /// <summary>Once merged: the commit on main.</summary>
+    public string? Landed { get; init; }
+    public string? FinishedAt { get; init; }
+    /// <summary>Once rejected: why (one line), and the details (conflicting files, the gate's output tail).</summary>
+    public string? Reason { get; init; }
+    public string? Details { get; init; }
+    public int Attempts { get; init; }
+
+    public bool IsOpen => State is SubmissionStates.Queued or SubmissionStates.Merging;
 }

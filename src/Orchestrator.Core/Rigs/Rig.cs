@@ -15,5 +15,9 @@ public sealed record Rig
     public IReadOnlyList<string> Gate { get; init; } = [];
     public string? Profile { get; init; }
     public int MaxPolecats { get; init; } = 10;
+    /// <summary>Seconds a gate run may take before it is stopped and counted as red.</summary>
+    public int GateTimeoutSeconds { get; init; } = 600;
+    /// <summary>How many submissions the refinery stacks under one gate run.</summary>
+    public int Batch { get; init; } = 1;
     public string? CreatedAt { get; init; }
 }

@@ -48,7 +48,10 @@ public class NameTests
         h = h.MoveTo(HookStates.Active, "t1", "started").MoveTo(HookStates.Suspended, "t2", "killed").MoveTo(HookStates.Active, "t3", "resumed").MoveTo(HookStates.Completed, "t4", "done");
         Assert.Equal(4, h.History.Count);
         Assert.False(h.HoldsWork);
-        Assert.Throws<OrcException>(() => h.MoveTo(HookStates.Active, "t5", "again"));
-        Assert.Equal(HookStates.Archived, h.MoveTo(HookStates.Archived, "t5", "cleaned").State);
+        Assert.Throws<OrcException>(() => h.MoveTo(HookStates.Suspended, "t5", "again"));
+        Assert.Throws<OrcException>(() => h.MoveTo(HookStates.Created, "t5", "again"));
+        Assert.Equal(HookStates.Active, h.MoveTo(HookStates.Active, "t5", "returned by the refinery").State);
+        var archived = h.MoveTo(HookStates.Archived, "t5", "cleaned");
+        Assert.Throws<OrcException>(() => archived.MoveTo(HookStates.Active, "t6", "again"));
     }
 }

@@ -1,0 +1,188 @@
+using LibGit2Sharp;
+using Orchestrator.Core;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Adapters.Git;
+
+/// <summary>The outcome of squashing a branch onto a base: the new commit, or why it cannot be made.</summary>
+public sealed record SquashResult(string? Commit, IReadOnlyList<string> Conflicts, IReadOnlyList<string> MarkerFiles, string? Missing)
+{
+    public bool Ok => Commit is not null;
+}
+
+/// <summary>
+/// What the refinery does to a rig's repository: squash a submitted branch onto main as one
+/// commit (in the object database, touching no checkout), check out candidates in a scratch
+/// worktree for the gate, and move main forward, only forward, only from the tip it expects.
+/// </summary>
+public sealed class RigIntegration(string repositoryPath)
+{
+    public const string ItemTrailer = "Orc-Item";
+
+    public string Path { get; } = repositoryPath;
+
+    private Repository Open()
+    {
+        try { return new Repository(Path); }
+        catch (RepositoryNotFoundException) { throw new OrcException($"{Path}: not a git repository"); }
+    }
+
+    public string TipOf(string branch)
+    {
+        using var repo = Open();
+        return (repo.Branches[branch] ?? throw new OrcException($"{Path}: no branch '{TerminalText.Line(branch)}'")).Tip.Sha;
+    }
+
+    public bool CommitExists(string sha)
+    {
+        using var repo = Open();
+        return repo.Lookup<Commit>(sha) is not null;
+    }
+
+    public string? BranchTip(string branch)
+    {
+        using var repo = Open();
+        return repo.Branches[branch]?.Tip.Sha;
+    }
+
+    /// <summary>
+    /// The changes of <paramref name="tip"/> since its merge base with <paramref name="onto"/>,
+    /// merged onto <paramref name="onto"/> as one commit with <paramref name="message"/>
+    /// (authored as the branch's last author). Nothing is written if the merge conflicts, or if the
+    /// result would add conflict markers to a file.
+    /// </summary>
+    public SquashResult Squash(string onto, string tip, string message, DateTimeOffset now)
+    {
+        using var repo = Open();
+        var ontoCommit = repo.Lookup<Commit>(onto) ?? throw new OrcException($"{Path}: no commit {onto}");
+        var tipCommit = repo.Lookup<Commit>(tip);
+        if (tipCommit is null) return new SquashResult(null, [], [], $"the submitted commit {tip[..Math.Min(12, tip.Length)]} is not in the rig's repository");
+        var merge = repo.ObjectDatabase.MergeCommits(ontoCommit, tipCommit, new MergeTreeOptions { FailOnConflict = false, SkipReuc = true });
+        if (merge.Status == MergeTreeStatus.Conflicts)
+            return new SquashResult(null, merge.Conflicts.Select(c => (c.Ours ?? c.Theirs ?? c.Ancestor).Path).Distinct().Order(StringComparer.Ordinal).ToList(), [], null);
+        var markers = FilesWithNewConflictMarkers(repo, ontoCommit.Tree, merge.Tree);
+        if (markers.Count > 0) return new SquashResult(null, [], markers, null);
+        var author = new Signature(tipCommit.Author.Name, tipCommit.Author.Email, tipCommit.Author.When);
+        var committer = new Signature("orc refinery", "refinery@orc.local", now);
+        var commit = repo.ObjectDatabase.CreateCommit(author, committer, message.TrimEnd() + "\n", merge.Tree, [ontoCommit], prettifyMessage: false);
+        return new SquashResult(commit.Sha, [], [], null);
+    }
+
+    /// <summary>Files whose new version adds lines that look like unresolved conflict markers.</summary>
+    private static List<string> FilesWithNewConflictMarkers(Repository repo, Tree before, Tree after)
+    {
+        var found = new List<string>();
+        using var patch = repo.Diff.Compare<Patch>(before, after);
+        foreach (var change in patch)
+        {
+            if (change.IsBinaryComparison) continue;
+            foreach (var line in change.AddedLines)
+            {
+                var text = line.Content;
+                if (text.StartsWith("<<<<<<< ", StringComparison.Ordinal) || text.StartsWith(">>>>>>> ", StringComparison.Ordinal) || text.TrimEnd('\r', '\n') == "=======")
+                {
+                    if (change.AddedLines.Any(l => l.Content.StartsWith("<<<<<<< ", StringComparison.Ordinal)) &&
+                        change.AddedLines.Any(l => l.Content.StartsWith(">>>>>>> ", StringComparison.Ordinal)))
+                        found.Add(change.Path);
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The paths a commit range changed: what <paramref name="tip"/> changed since its merge base with <paramref name="onto"/>.</summary>
+    public List<string> ChangedFiles(string onto, string tip)
+    {
+        using var repo = Open();
+        var a = repo.Lookup<Commit>(onto);
+        var b = repo.Lookup<Commit>(tip);
+        if (a is null || b is null) return [];
+        var mergeBase = repo.ObjectDatabase.FindMergeBase(a, b) ?? a;
+        using var changes = repo.Diff.Compare<TreeChanges>(mergeBase.Tree, b.Tree);
+        return changes.Select(c => c.Path).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Makes <paramref name="scratchPath"/> a worktree with exactly <paramref name="commit"/>
+    /// checked out (untracked and ignored files removed), for the gate to run in.
+    /// </summary>
+    public void PrepareScratch(string scratchPath, string scratchName, string commit)
+    {
+        using (var repo = Open())
+        {
+            var branchName = "orc/refinery-scratch";
+            if (!Directory.Exists(scratchPath) || !Repository.IsValid(scratchPath))
+            {
+                if (repo.Worktrees[scratchName] is { } stale) repo.Worktrees.Prune(stale, ifLocked: true);
+                var admin = System.IO.Path.Combine(Path, ".git", "worktrees", scratchName);
+                if (Directory.Exists(admin)) Directory.Delete(admin, true);
+                if (Directory.Exists(scratchPath)) Directory.Delete(scratchPath, true);
+                if (repo.Branches[branchName] is { } old) repo.Branches.Remove(old);
+                repo.CreateBranch(branchName, commit);
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(scratchPath)!);
+                repo.Worktrees.Add(branchName, scratchName, scratchPath, isLocked: false);
+            }
+        }
+        using var scratch = new Repository(scratchPath);
+        scratch.Reset(ResetMode.Hard, scratch.Lookup<Commit>(commit) ?? throw new OrcException($"no commit {commit} for the gate"));
+        scratch.RemoveUntrackedFiles();
+        // RemoveUntrackedFiles keeps ignored files (build outputs); a gate must start clean.
+        foreach (var entry in scratch.RetrieveStatus(new StatusOptions { IncludeIgnored = true, RecurseIgnoredDirs = true }).Ignored)
+        {
+            var full = System.IO.Path.Combine(scratchPath, entry.FilePath);
+            if (File.Exists(full)) File.Delete(full);
+            else if (Directory.Exists(full)) Directory.Delete(full, true);
+        }
+    }
+
+    /// <summary>
+    /// Moves <paramref name="branch"/> from <paramref name="expected"/> to <paramref name="next"/>,
+    /// which must descend from it (never a force). If the branch is checked out in the rig's own
+    /// checkout, that checkout follows, but only if it has no uncommitted changes.
+    /// </summary>
+    public void FastForward(string branch, string expected, string next, string why)
+    {
+        using var repo = Open();
+        var b = repo.Branches[branch] ?? throw new OrcException($"{Path}: no branch '{branch}'");
+        if (b.Tip.Sha != expected) throw new OrcException($"{branch} moved from {expected[..12]} to {b.Tip.Sha[..12]} while the refinery worked; retrying on the new tip");
+        var target = repo.Lookup<Commit>(next) ?? throw new OrcException($"no commit {next}");
+        var mergeBase = repo.ObjectDatabase.FindMergeBase(b.Tip, target);
+        if (mergeBase?.Sha != expected) throw new OrcException($"{next[..12]} does not descend from {branch}; refusing to move {branch} backwards or sideways");
+        if (!repo.Info.IsBare && !repo.Info.IsHeadDetached && repo.Head.CanonicalName == b.CanonicalName)
+        {
+            var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = false }).Where(e => e.State != FileStatus.Ignored && e.State != FileStatus.Unaltered).Select(e => e.FilePath).ToList();
+            if (dirty.Count > 0)
+                throw new OrcException($"{Path} has {branch} checked out with uncommitted changes ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))}); commit or stash them so main can move");
+            repo.Reset(ResetMode.Hard, target); // moves the branch and its checkout together
+            return;
+        }
+        repo.Refs.UpdateTarget(repo.Refs[b.CanonicalName], target.Id, "orc refinery: " + why);
+    }
+
+    /// <summary>True when <paramref name="commit"/> is <paramref name="branch"/>'s tip or one of its ancestors.</summary>
+    public bool Contains(string branch, string commit)
+    {
+        using var repo = Open();
+        var tip = repo.Branches[branch]?.Tip;
+        var c = repo.Lookup<Commit>(commit);
+        if (tip is null || c is null) return false;
+        return tip.Sha == c.Sha || repo.ObjectDatabase.FindMergeBase(tip, c)?.Sha == c.Sha;
+    }
+
+    /// <summary>The commit on <paramref name="branch"/> (newest first, within <paramref name="depth"/>) that landed <paramref name="item"/>, if any.</summary>
+    public string? FindLanded(string branch, string item, int depth = 500)
+    {
+        using var repo = Open();
+        var tip = repo.Branches[branch]?.Tip;
+        if (tip is null) return null;
+        var trailer = $"\n{ItemTrailer}: {item}\n";
+        foreach (var c in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = tip }).Take(depth))
+            if (c.Message.Contains(trailer, StringComparison.Ordinal)) return c.Sha;
+        return null;
+    }
+
+    /// <summary>The commit message of a landed work item: its id and title, then the trailer the refinery finds it by.</summary>
+    public static string LandingMessage(string item, string title, string agent, IReadOnlyList<string> commits) =>
+        $"{item}: {TerminalText.Line(title)}\n\nSquashed from {commits.Count} commit{(commits.Count == 1 ? "" : "s")} by {agent}.\n\n{ItemTrailer}: {item}\n";
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text;
+using CliWrap;
+using Orchestrator.Core;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Adapters.Processes;
+
+/// <summary>How a command run ended: its exit code (or a timeout), how long it took, and the tail of its output.</summary>
+public sealed record CommandOutcome(int ExitCode, bool TimedOut, TimeSpan Elapsed, string Tail)
+{
+    public bool Green => ExitCode == 0 && !TimedOut;
+}
+
+/// <summary>
+/// Runs a configured command (a rig's gate, a hook command) as an argument array in a given
+/// directory, with a time limit. stdout and stderr are kept together, only the last lines. On
+/// timeout the whole process group is killed, so a gate that forks cannot outlive its limit.
+/// </summary>
+public static class CommandRunner
+{
+    public static CommandOutcome Run(IReadOnlyList<string> argv, string cwd, IReadOnlyDictionary<string, string?> env, TimeSpan timeout, int tailLines = 40)
+    {
+        if (argv.Count == 0) throw new OrcException("no command to run");
+        var tail = new Queue<string>();
+        var gate = new Lock();
+        void Keep(string line)
+        {
+            lock (gate)
+            {
+                tail.Enqueue(line.Length > 500 ? line[..500] + "…" : line);
+                while (tail.Count > tailLines) tail.Dequeue();
+            }
+        }
+        // setsid puts the command in its own process group: on timeout it and everything it
+        // started are killed together.
+        var useSetsid = OperatingSystem.IsLinux() && File.Exists("/usr/bin/setsid");
+        var cmd = Cli.Wrap(useSetsid ? "/usr/bin/setsid" : argv[0])
+            .WithArguments(useSetsid ? argv : argv.Skip(1))
+            .WithWorkingDirectory(cwd)
+            .WithEnvironmentVariables(env)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8));
+        var clock = Stopwatch.StartNew();
+        using var forceful = new CancellationTokenSource();
+        var task = cmd.ExecuteAsync(forceful.Token);
+        var pid = task.ProcessId;
+        var timedOut = false;
+        int exit;
+        try
+        {
+            if (!task.Task.Wait(timeout))
+            {
+                timedOut = true;
+                if (useSetsid) KillGroup(pid);
+                forceful.Cancel();
+            }
+            exit = task.Task.GetAwaiter().GetResult().ExitCode;
+        }
+        catch (OperationCanceledException) { exit = -1; }
+        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { exit = -1; }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new OrcException($"cannot run '{TerminalText.Line(argv[0])}': not found or not executable");
+        }
+        string text;
+        lock (gate) text = string.Join('\n', tail);
+        return new CommandOutcome(timedOut ? -1 : exit, timedOut, clock.Elapsed, text);
+    }
+
+    private static void KillGroup(int pid)
+    {
+        try
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", "-" + pid }, UseShellExecute = false });
+            kill?.WaitForExit(5000);
+        }
+        catch (System.ComponentModel.Win32Exception) { }
+    }
+}

@@ -1,0 +1,246 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Cli.Output;
+using Orchestrator.Core;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Merging;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Patrol;
+using Orchestrator.Services.Refinery;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary>The services that run by themselves and what they show: <c>orc mq</c>, <c>orc refinery</c>, <c>orc feed</c>, <c>orc status</c>.</summary>
+internal static class ServiceCommands
+{
+    public static IEnumerable<Command> Build(IServiceProvider services)
+    {
+        RefineryService Refinery() => services.GetRequiredService<RefineryService>();
+        RuntimeContext Runtime() => services.GetRequiredService<RuntimeContext>();
+
+        // ---- orc mq ----
+        var mq = new Command("mq", "The merge queues: what 'orc done' submitted and what the refinery did with it");
+        var rigOpt = new Option<string>("--rig", "-r") { Description = "Only this rig" };
+        var all = new Option<bool>("--all", "-a") { Description = "Also merged and rejected submissions" };
+        var listJson = Options.Json();
+        var list = new Command("list", "Queued and merging submissions, in the order the refinery will take them (with --all, the finished ones too)") { rigOpt, all, listJson };
+        list.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var subs = Refinery().List(pr.GetValue(rigOpt)).Where(s => pr.GetValue(all) || s.IsOpen).ToList();
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var s in subs) WriteSubmission(w, s); w.WriteEndArray(); }); return 0; }
+            if (subs.Count == 0) { v.Out.WriteLine(pr.GetValue(all) ? "no submissions" : "the merge queues are empty"); return 0; }
+            foreach (var s in subs)
+                v.Out.WriteLine($"{s.Item,-14} {s.Rig,-10} {s.State,-9} P{s.Priority} {s.Agent,-10} {s.SubmittedAt}  {TerminalText.Line(s.Reason ?? (s.Landed is { } l ? "landed " + l[..12] : ""))}");
+            return 0;
+        });
+        mq.Add(list);
+
+        var showItem = Options.ItemId("ITEM");
+        var showJson = Options.Json();
+        var show = new Command("show", "One submission: branch, commits, state, and why it was returned") { showItem, showJson };
+        show.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var s = Refinery().Get(pr.GetValue(showItem)!);
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteSubmission(w, s)); return 0; }
+            v.Out.WriteLine($"{s.Item} on rig {s.Rig}: {s.State}");
+            v.Out.WriteLine($"  by {s.Agent}, branch {TerminalText.Line(s.Branch)} at {s.Commit[..12]} ({s.Commits.Count} commit{(s.Commits.Count == 1 ? "" : "s")}), submitted {s.SubmittedAt}, P{s.Priority}");
+            if (s.Note is { } note) v.Out.WriteLine($"  note: {TerminalText.Line(note)}");
+            if (s.Landed is { } landed) v.Out.WriteLine($"  landed as {landed} at {s.FinishedAt}");
+            if (s.Reason is { } reason) v.Out.WriteLine($"  returned: {TerminalText.Line(reason)}");
+            if (s.Details is { } details) v.Out.WriteLine(TerminalText.Block(details).TrimEnd());
+            return 0;
+        });
+        mq.Add(show);
+
+        var retryItem = Options.ItemId("ITEM");
+        var retry = new Command("retry", "Queue a rejected submission again, at its branch's current tip") { retryItem };
+        retry.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var s = Refinery().Retry(pr.GetValue(retryItem)!);
+            v.Out.WriteLine($"queued {s.Item} again at {s.Commit[..12]}");
+            return 0;
+        });
+        mq.Add(retry);
+
+        var rejectItem = Options.ItemId("ITEM");
+        var reason = new Option<string>("--reason") { Description = "Why (goes on the item and to the worker)", Required = true };
+        var reject = new Command("reject", "Take a queued submission out of the queue and return the work, with a reason") { rejectItem, reason };
+        reject.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var s = Refinery().RejectByHand(pr.GetValue(rejectItem)!, pr.GetValue(reason)!);
+            v.Out.WriteLine($"rejected {s.Item}: {TerminalText.Line(s.Reason ?? "")}");
+            return 0;
+        });
+        mq.Add(reject);
+        yield return mq;
+
+        // ---- orc refinery ----
+        var refinery = new Command("refinery", "The merge queue's worker for one rig (orc up starts one per rig)");
+        var runRig = new Argument<string>("RIG") { Description = "Rig name" };
+        var once = new Option<bool>("--once") { Description = "One pass over the queue, then exit" };
+        var interval = new Option<double>("--interval") { Description = "Seconds between passes (default 5)", DefaultValueFactory = _ => 5 };
+        var run = new Command("run", "Run the refinery of RIG: take queued submissions, gate them, land them on main or return them") { runRig, once, interval };
+        run.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var rig = Runtime().Rigs.Get(pr.GetValue(runRig)!);
+            var svc = Refinery();
+            using var claim = svc.Claim(rig.Name) ?? throw new OrcException($"the refinery of {rig.Name} is already running", ExitCodes.Busy);
+            using var stop = StopSignal();
+            services.GetRequiredService<PatrolLoop>().Run(RefineryService.SourceOf(rig.Name), Seconds(pr.GetValue(interval)), () =>
+            {
+                var outcomes = svc.Pass(Runtime().Rigs.Get(rig.Name));
+                foreach (var o in outcomes)
+                    v.Out.WriteLine($"{o.Item}: {o.Result}{(o.Commit is { } c ? " as " + c[..12] : "")}{(o.Reason is { } r ? " (" + TerminalText.Line(r) + ")" : "")}");
+                v.Out.Flush();
+                return outcomes.Count == 0 ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned";
+            }, stop.Token, pr.GetValue(once));
+            return 0;
+        });
+        refinery.Add(run);
+        yield return refinery;
+
+        // ---- orc feed ----
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as they come (Ctrl-C stops)" };
+        var count = new Option<int>("--lines", "-n") { Description = "How many recent events (default 30)", DefaultValueFactory = _ => 30 };
+        var source = new Option<string>("--source") { Description = "Only events from this part (e.g. refinery@app, witness@app, deacon)" };
+        var feedJson = Options.Json();
+        var feed = new Command("feed", "What the refinery, witness, deacon and boot did, newest last") { follow, count, source, feedJson };
+        feed.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var log = Runtime().Events;
+            var only = pr.GetValue(source);
+            var json = pr.GetValue(feedJson);
+            bool Keep(OrcEvent e) => only is null || e.Source == only;
+            void Print(OrcEvent e)
+            {
+                if (json) v.Out.WriteLine(JsonSerializer.Serialize(e, Adapters.Storage.OrcEventJsonContext.Default.OrcEvent));
+                else v.Out.WriteLine($"{e.At}  {TerminalText.Line(e.Source),-16} {e.Kind,-10} {TerminalText.Line(e.Text)}");
+            }
+            var (events, next) = log.ReadFrom(0);
+            var shown = events.Where(Keep).ToList();
+            if (json && !pr.GetValue(follow))
+            {
+                JsonOut.Write(v.Env, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var e in shown.TakeLast(Math.Max(0, pr.GetValue(count)))) JsonSerializer.Serialize(w, e, Adapters.Storage.OrcEventJsonContext.Default.OrcEvent);
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+            foreach (var e in shown.TakeLast(Math.Max(0, pr.GetValue(count)))) Print(e);
+            v.Out.Flush();
+            if (!pr.GetValue(follow)) return 0;
+            using var stop = StopSignal();
+            while (!stop.Token.WaitHandle.WaitOne(250))
+            {
+                (events, next) = log.ReadFrom(next);
+                foreach (var e in events.Where(Keep)) Print(e);
+                v.Out.Flush();
+            }
+            return 0;
+        });
+        yield return feed;
+
+        // ---- orc status ----
+        var statusJson = Options.Json();
+        var status = new Command("status", "The services (refinery and witness per rig, deacon, boot): running or not, last heartbeat, what they did last") { statusJson };
+        status.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var rt = Runtime();
+            var now = rt.Workspace.Now;
+            var beats = rt.Heartbeats.All();
+            var expected = rt.Rigs.All().SelectMany(r => new[] { RefineryService.SourceOf(r.Name), "witness@" + r.Name }).Append("deacon").Append("boot").ToList();
+            var rows = expected.Select(n => (Name: n, Beat: beats.FirstOrDefault(b => b.Name == n)))
+                .Concat(beats.Where(b => !expected.Contains(b.Name)).Select(b => (Name: b.Name, Beat: (Heartbeat?)b))).ToList();
+            string StateOf(Heartbeat? b) => b is null ? "never ran" : b.State == "stopped" ? "stopped" : b.IsStale(now) ? "stale" : "running";
+            if (pr.GetValue(statusJson))
+            {
+                JsonOut.Write(v.Env, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var (n, b) in rows)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", n);
+                        w.WriteString("state", StateOf(b));
+                        if (b is not null)
+                        {
+                            w.WriteNumber("pid", b.Pid);
+                            w.WriteString("beat_at", b.BeatAt);
+                            w.WriteNumber("passes", b.Passes);
+                            if (b.Last is { } l) w.WriteString("last", l);
+                        }
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+            foreach (var (n, b) in rows)
+                v.Out.WriteLine($"{n,-20} {StateOf(b),-10} {(b is null ? "" : $"pid {b.Pid,-7} beat {b.BeatAt}  {TerminalText.Line(b.Last ?? "")}")}");
+            return 0;
+        });
+        yield return status;
+    }
+
+    private static TimeSpan Seconds(double s) =>
+        s is > 0 and <= 3600 ? TimeSpan.FromSeconds(s) : throw new OrcException($"--interval must be between 0 and 3600 seconds, got {s}", ExitCodes.Usage);
+
+    /// <summary>Cancelled by Ctrl-C, SIGTERM or SIGHUP, so a loop ends its pass and writes its last heartbeat.</summary>
+    internal static StopSource StopSignal() => new();
+
+    internal sealed class StopSource : IDisposable
+    {
+        private readonly CancellationTokenSource _cts = new();
+        private readonly List<PosixSignalRegistration> _registrations = [];
+
+        public StopSource()
+        {
+            foreach (var sig in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP })
+                _registrations.Add(PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; _cts.Cancel(); }));
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        public void Dispose()
+        {
+            foreach (var r in _registrations) r.Dispose();
+            _cts.Dispose();
+        }
+    }
+
+    private static void WriteSubmission(Utf8JsonWriter w, Submission s)
+    {
+        w.WriteStartObject();
+        w.WriteString("item", s.Item);
+        w.WriteString("rig", s.Rig);
+        w.WriteString("state", s.State);
+        w.WriteString("agent", s.Agent);
+        w.WriteString("branch", s.Branch);
+        w.WriteString("commit", s.Commit);
+        w.WriteString("base_commit", s.BaseCommit);
+        w.WriteNumber("priority", s.Priority);
+        w.WriteString("submitted_at", s.SubmittedAt);
+        w.WriteNumber("attempts", s.Attempts);
+        w.WriteStartArray("commits");
+        foreach (var c in s.Commits) w.WriteStringValue(c);
+        w.WriteEndArray();
+        if (s.Note is { } n) w.WriteString("note", n);
+        if (s.Landed is { } l) w.WriteString("landed", l);
+        if (s.FinishedAt is { } f) w.WriteString("finished_at", f);
+        if (s.Reason is { } r) w.WriteString("reason", r);
+        if (s.Details is { } d) w.WriteString("details", d);
+        w.WriteEndObject();
+    }
+}

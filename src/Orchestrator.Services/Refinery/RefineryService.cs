@@ -1,0 +1,303 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Adapters.Git;
+using Orchestrator.Adapters.Processes;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Merging;
+using Orchestrator.Core.Rigs;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Services.Refinery;
+
+/// <summary>What happened to one submission in a refinery pass.</summary>
+public sealed record RefineryOutcome(string Item, string Result, string? Commit, string? Reason);
+
+/// <summary>
+/// The refinery of one rig: the only thing that moves the rig's main. It takes queued
+/// submissions in dependency, priority and age order, squashes each onto main as one commit,
+/// runs the rig's gate on the result in a scratch worktree, and fast-forwards main on green. On a
+/// conflict or a red gate nothing lands and the work goes back to its worker with the reason.
+/// Every step is recorded before the next, so a refinery killed at any point resumes without
+/// losing a submission or landing one twice.
+/// </summary>
+public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ILogger<RefineryService> logger)
+{
+    public static string SourceOf(string rig) => "refinery@" + rig;
+
+    /// <summary>Gate runs made by this object (tests count them).</summary>
+    public int GateRuns { get; private set; }
+
+    /// <summary>The lock only one refinery per rig can hold; null if another refinery has it.</summary>
+    public FileLock? Claim(string rig) =>
+        FileLock.TryAcquire(Path.Combine(runtime.Workspace.Paths.LocksDir, $"refinery-{rig}.lock"), $"refinery of {rig}");
+
+    /// <summary>Takes the rig's refinery lock (refusing if another refinery holds it) and runs one pass.</summary>
+    public List<RefineryOutcome> RunOnce(string rigName)
+    {
+        var rig = runtime.Rigs.Get(rigName);
+        using var claim = Claim(rig.Name) ?? throw new OrcException($"the refinery of {rig.Name} is already running ({FileLock.Holder(Path.Combine(runtime.Workspace.Paths.LocksDir, $"refinery-{rig.Name}.lock"))})", ExitCodes.Busy);
+        return Pass(rig);
+    }
+
+    /// <summary>One pass over the queue; the caller holds the rig's refinery lock.</summary>
+    public List<RefineryOutcome> Pass(Rig rig)
+    {
+        var outcomes = new List<RefineryOutcome>();
+        var git = new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name));
+        Recover(rig, git, outcomes);
+        var rounds = 0;
+        while (rounds++ < 1000)
+        {
+            var queue = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Queued).ToList();
+            if (queue.Count == 0) break;
+            var items = ledger.ReadSummary();
+            var (ready, waiting) = MergeOrder.Plan(queue, id => items.Find(id)?.Dependencies
+                .Where(d => DependencyTypes.IsBlocking(d.Type)).Select(d => d.DependsOnId) ?? []);
+            if (ready.Count == 0)
+            {
+                foreach (var w in waiting) outcomes.Add(new RefineryOutcome(w.Submission.Item, "waiting", null, $"waits for {w.WaitsFor}"));
+                break; // only a cycle can leave every submission waiting; nothing to do until one changes
+            }
+            if (!Round(rig, git, ready.Take(Math.Max(1, rig.Batch)).ToList(), outcomes)) break;
+        }
+        return outcomes;
+    }
+
+    /// <summary>Finishes submissions a killed refinery left in state merging: landed ones are recorded, the rest queued again.</summary>
+    private void Recover(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
+    {
+        foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging))
+        {
+            var landed = git.FindLanded(rig.DefaultBranch, s.Item);
+            if (landed is not null)
+            {
+                FinishMerged(rig, [(s, landed)], "recovered after a restart");
+                outcomes.Add(new RefineryOutcome(s.Item, "merged", landed, "recovered"));
+            }
+            else
+            {
+                Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");
+                runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item, $"{s.Item} was being merged when the refinery stopped; queued again");
+            }
+        }
+    }
+
+    /// <summary>One stack of up to <c>batch</c> submissions: squash, gate, land or return. False when nothing could progress.</summary>
+    private bool Round(Rig rig, RigIntegration git, List<Submission> batch, List<RefineryOutcome> outcomes)
+    {
+        var main = git.TipOf(rig.DefaultBranch);
+        var stacked = new List<(Submission Sub, string Commit)>();
+        var onto = main;
+        var items = ledger.ReadSummary();
+        foreach (var s in batch)
+        {
+            if (git.BranchTip(s.Branch) is null)
+            {
+                Reject(rig, s, $"its branch {s.Branch} was deleted", null, outcomes);
+                continue;
+            }
+            var title = items.Find(s.Item)?.Title ?? s.Item;
+            var squash = git.Squash(onto, s.Commit, RigIntegration.LandingMessage(s.Item, title, s.Agent, s.Commits), runtime.Workspace.Now);
+            if (squash.Missing is { } missing) { Reject(rig, s, missing, null, outcomes); continue; }
+            if (squash.Conflicts.Count > 0)
+            {
+                Reject(rig, s, $"conflicts with {rig.DefaultBranch} in {string.Join(", ", squash.Conflicts.Take(10).Select(TerminalText.Line))}",
+                    "conflicting files:\n" + string.Join('\n', squash.Conflicts.Select(TerminalText.Line)), outcomes);
+                continue;
+            }
+            if (squash.MarkerFiles.Count > 0)
+            {
+                Reject(rig, s, $"leaves conflict markers in {string.Join(", ", squash.MarkerFiles.Take(10).Select(TerminalText.Line))}",
+                    "files with <<<<<<< / >>>>>>> markers:\n" + string.Join('\n', squash.MarkerFiles.Select(TerminalText.Line)), outcomes);
+                continue;
+            }
+            stacked.Add((s, squash.Commit!));
+            onto = squash.Commit!;
+        }
+        if (stacked.Count == 0) return true; // every one was returned: the queue changed
+
+        // Record the candidates before touching main: a restart then knows what may have landed.
+        ledger.Transact("refinery merging", t =>
+        {
+            var prev = main;
+            foreach (var (s, c) in stacked)
+            {
+                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merging, Candidate = c, Onto = prev, Attempts = s.Attempts + 1 }), s.Item);
+                prev = c;
+            }
+            return 0;
+        });
+        var current = stacked.Select(x => x with { Sub = runtime.Queue(rig.Name).Find(x.Sub.Item)! }).ToList();
+
+        var (green, tail) = Gate(rig, git, current[^1].Commit, current.Select(x => x.Sub.Item).ToList());
+        if (green) return Land(rig, git, main, current, outcomes);
+        if (current.Count == 1)
+        {
+            Reject(rig, current[0].Sub, GateReason(rig), tail, outcomes);
+            return true;
+        }
+        // A red batch: find the first submission whose prefix is red.
+        var tails = new Dictionary<int, string> { [current.Count] = tail };
+        var (culprit, greenPrefix) = Bisection.FirstBad(current.Count, k =>
+        {
+            var (ok, t) = Gate(rig, git, current[k - 1].Commit, current.Take(k).Select(x => x.Sub.Item).ToList());
+            tails[k] = t;
+            return ok;
+        });
+        runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, current[culprit].Sub.Item,
+            $"bisected a red batch of {current.Count}: {current[culprit].Sub.Item} breaks the gate; {greenPrefix} before it are green");
+        if (greenPrefix > 0 && !Land(rig, git, main, current.Take(greenPrefix).ToList(), outcomes)) return false;
+        Reject(rig, current[culprit].Sub, GateReason(rig), tails.GetValueOrDefault(culprit + 1, tail), outcomes);
+        foreach (var (s, _) in current.Skip(culprit + 1))
+            Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue"); // restacked on the new main next round
+        return true;
+    }
+
+    private static string GateReason(Rig rig) => $"the gate ({TerminalText.Line(string.Join(' ', rig.Gate))}) failed";
+
+    private (bool Green, string Tail) Gate(Rig rig, RigIntegration git, string commit, List<string> items)
+    {
+        if (rig.Gate.Count == 0) return (true, "");
+        GateRuns++;
+        var scratch = Path.Combine(runtime.Workspace.Paths.WorktreesDir, rig.Name, ".refinery");
+        git.PrepareScratch(scratch, $"orc-refinery-{rig.Name}", commit);
+        var env = new Dictionary<string, string?>
+        {
+            ["ORC_RIG"] = rig.Name, ["ORC_ITEMS"] = string.Join(' ', items), ["ORC_AGENT"] = null, ["ORC_WORKSPACE"] = null, ["GIT_DIR"] = null,
+        };
+        var outcome = CommandRunner.Run(rig.Gate, scratch, env, TimeSpan.FromSeconds(rig.GateTimeoutSeconds));
+        var verdict = outcome.TimedOut ? $"timed out after {rig.GateTimeoutSeconds}s" : outcome.Green ? "green" : $"red (exit {outcome.ExitCode})";
+        runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, string.Join(' ', items), $"gate on {commit[..12]} ({items.Count} item{(items.Count == 1 ? "" : "s")}): {verdict} in {outcome.Elapsed.TotalSeconds:0.0}s");
+        var tail = outcome.TimedOut ? $"(stopped after {rig.GateTimeoutSeconds}s)\n{outcome.Tail}" : outcome.Tail;
+        return (outcome.Green, tail);
+    }
+
+    /// <summary>Moves main to the last of <paramref name="stack"/> and records every item as merged.</summary>
+    private bool Land(Rig rig, RigIntegration git, string expectedMain, List<(Submission Sub, string Commit)> stack, List<RefineryOutcome> outcomes)
+    {
+        try
+        {
+            git.FastForward(rig.DefaultBranch, expectedMain, stack[^1].Commit, $"land {string.Join(' ', stack.Select(x => x.Sub.Item))}");
+        }
+        catch (OrcException ex)
+        {
+            // main moved under us, or its checkout is dirty: nothing landed; try again later.
+            logger.LogWarning("refinery {Rig}: cannot move {Branch}: {Message}", rig.Name, rig.DefaultBranch, ex.Message);
+            runtime.Record(SourceOf(rig.Name), EventKinds.Error, null, $"cannot move {rig.DefaultBranch}: {ex.Message}");
+            foreach (var (s, _) in stack) Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");
+            return false;
+        }
+        FinishMerged(rig, stack, "landed");
+        foreach (var (s, c) in stack) outcomes.Add(new RefineryOutcome(s.Item, "merged", c, null));
+        return true;
+    }
+
+    private void FinishMerged(Rig rig, IReadOnlyList<(Submission Sub, string Commit)> landed, string why)
+    {
+        var now = Timestamps.Format(runtime.Workspace.Now);
+        ledger.Transact("merge", t =>
+        {
+            foreach (var (s, c) in landed)
+            {
+                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merged, Landed = c, FinishedAt = now, Reason = null, Details = null }), s.Item);
+                if (t.Items.Ledger.Find(s.Item) is { } item && !item.IsClosed)
+                {
+                    t.Items.Close(s.Item, $"merged into {rig.DefaultBranch} as {c[..12]}");
+                    t.Items.AddComment(s.Item, $"the refinery merged {s.Branch} into {rig.Name}/{rig.DefaultBranch} as {c[..12]} ({why})");
+                }
+            }
+            return 0;
+        });
+        foreach (var (s, c) in landed)
+            runtime.Record(SourceOf(rig.Name), EventKinds.Merged, s.Item, $"{s.Item} by {s.Agent} landed on {rig.DefaultBranch} as {c[..12]}");
+    }
+
+    /// <summary>
+    /// Sends a submission back: the item returns to its worker if the worker still has its
+    /// worktree (hook active again, told by a nudge), else to ready; the reason goes on the item.
+    /// </summary>
+    private void Reject(Rig rig, Submission s, string reason, string? details, List<RefineryOutcome> outcomes)
+    {
+        var now = Timestamps.Format(runtime.Workspace.Now);
+        var hook = runtime.Hooks.Find(s.Agent);
+        var backToWorker = hook is not null && hook.Item == s.Item && hook.State is HookStates.Completed or HookStates.Active && Directory.Exists(hook.Worktree);
+        ledger.Transact("reject", t =>
+        {
+            t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Rejected, Reason = reason, Details = details, FinishedAt = now, Candidate = null, Onto = null }), s.Item);
+            if (t.Items.Ledger.Find(s.Item) is { IsClosed: false })
+            {
+                t.Items.Update(s.Item, backToWorker
+                    ? new UpdateItemRequest { Status = Statuses.Hooked, Assignee = s.Agent }
+                    : new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
+                var text = $"the refinery returned this {(backToWorker ? "to " + s.Agent : "to ready (its worker is gone)")}: {reason}";
+                if (!string.IsNullOrWhiteSpace(details)) text += "\n\n" + Truncate(details, 4000);
+                t.Items.AddComment(s.Item, text);
+            }
+            if (backToWorker && hook!.State == HookStates.Completed)
+                t.Touched(runtime.Hooks.Write(hook.Agent, hook.MoveTo(HookStates.Active, now, "returned by the refinery: " + reason)), hook.Agent);
+            return 0;
+        });
+        runtime.Record(SourceOf(rig.Name), EventKinds.Rejected, s.Item, $"{s.Item} returned {(backToWorker ? "to " + s.Agent : "to ready")}: {reason}");
+        outcomes.Add(new RefineryOutcome(s.Item, "rejected", null, reason));
+        if (!backToWorker) return;
+        try
+        {
+            agents.Nudge(s.Agent, $"The refinery returned your work on {s.Item}: {reason}. Run `orc mq show {s.Item}` for details, fix it, commit, and run `orc done` again.");
+        }
+        catch (OrcException ex) { logger.LogInformation("refinery: could not nudge {Agent}: {Message}", s.Agent, ex.Message); }
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : "…" + s[^max..];
+
+    private void Save(Submission s, string verb) =>
+        ledger.Transact(verb, t => { t.Touched(runtime.Queue(s.Rig).Write(s.Item, s), s.Item); return 0; });
+
+    // ---- the queue verbs ----
+
+    public List<Submission> List(string? rig) =>
+        (rig is null ? runtime.Rigs.All().Select(r => r.Name) : [runtime.Rigs.Get(rig).Name])
+            .SelectMany(r => runtime.Queue(r).All())
+            .OrderBy(s => s.IsOpen ? 0 : 1).ThenBy(s => s.Priority).ThenBy(s => s.SubmittedAt, StringComparer.Ordinal).ToList();
+
+    public Submission Get(string item)
+    {
+        foreach (var r in runtime.Rigs.All())
+            if (runtime.Queue(r.Name).Find(item) is { } s) return s;
+        throw new OrcException($"no submission for '{TerminalText.Line(item)}' in any rig's merge queue (see 'orc mq list')", ExitCodes.NotFound);
+    }
+
+    /// <summary>Queues a rejected submission again (e.g. after fixing the gate), with the worker's current branch tip.</summary>
+    public Submission Retry(string item)
+    {
+        var s = Get(item);
+        if (s.State != SubmissionStates.Rejected) throw new OrcException($"{item} is {s.State}; only a rejected submission can be retried");
+        var git = new RigIntegration(runtime.Workspace.Paths.RigDir(s.Rig));
+        var tip = git.BranchTip(s.Branch) ?? throw new OrcException($"{item}: its branch {s.Branch} is gone; nothing to retry");
+        var next = s with { State = SubmissionStates.Queued, Commit = tip, Reason = null, Details = null, FinishedAt = null, SubmittedAt = Timestamps.Format(runtime.Workspace.Now) };
+        ledger.Transact("mq retry", t =>
+        {
+            t.Touched(runtime.Queue(s.Rig).Write(s.Item, next), s.Item);
+            if (t.Items.Ledger.Find(s.Item) is { IsClosed: false }) t.Items.Update(s.Item, new UpdateItemRequest { Status = Statuses.InProgress });
+            return 0;
+        });
+        runtime.Record(runtime.Workspace.Actor, EventKinds.Waiting, s.Item, $"{s.Item} queued again by {runtime.Workspace.Actor}");
+        return next;
+    }
+
+    /// <summary>Takes a queued submission out of the queue by hand, returning the work like a red gate would.</summary>
+    public Submission RejectByHand(string item, string reason)
+    {
+        var s = Get(item);
+        if (s.State != SubmissionStates.Queued) throw new OrcException($"{item} is {s.State}; only a queued submission can be rejected");
+        if (string.IsNullOrWhiteSpace(reason)) throw new OrcException("mq reject: give a reason with --reason", ExitCodes.Usage);
+        var rig = runtime.Rigs.Get(s.Rig);
+        using var claim = Claim(rig.Name) ?? throw new OrcException($"the refinery of {rig.Name} is working; stop it or try again", ExitCodes.Busy);
+        Reject(rig, s, "rejected by " + runtime.Workspace.Actor + ": " + TerminalText.Line(reason), null, []);
+        return runtime.Queue(s.Rig).Find(s.Item)!;
+    }
+}

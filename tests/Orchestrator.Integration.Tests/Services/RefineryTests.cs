@@ -1,0 +1,294 @@
+using System.Text.Json;
+using LibGit2Sharp;
+using Orchestrator.Adapters.Git;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Merging;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests.Services;
+
+/// <summary>
+/// The refinery against real git: submissions are made the way an agent makes them (a worktree
+/// on its branch, commits, then the real 'orc done'), and the refinery runs as 'orc refinery run'.
+/// </summary>
+public sealed class RefineryTests : IDisposable
+{
+    private readonly TempWorkspace _ws = new();
+    private readonly string _source;
+    private int _agents;
+
+    public RefineryTests()
+    {
+        _ws.Env["ORC_TMUX_SOCKET"] = "orc-test-" + Guid.NewGuid().ToString("N")[..10]; // never started: no agent windows here
+        _source = Path.Combine(_ws.Root, "..", Path.GetFileName(_ws.Root) + "-src");
+        Repository.Init(_source);
+        using var repo = new Repository(_source);
+        File.WriteAllText(Path.Combine(_source, "README.md"), "line one\nline two\nline three\n");
+        Commands.Stage(repo, "README.md");
+        var sig = new Signature("t", "t@example.com", DateTimeOffset.Now);
+        repo.Commit("first", sig, sig);
+        Ok("rig", "add", "app", _source);
+    }
+
+    public void Dispose()
+    {
+        _ws.Dispose();
+        try { Directory.Delete(_source, true); } catch (IOException) { }
+    }
+
+    private CliResult Ok(params string[] args)
+    {
+        var r = _ws.Orc(args);
+        Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);
+        return r;
+    }
+
+    private string RigDir => Path.Combine(_ws.Root, "rigs", "app");
+
+    private void Settings(string key, string value)
+    {
+        var path = Path.Combine(_ws.Root, ".orc", "rigs", "app.yaml");
+        var lines = File.ReadAllLines(path).Where(l => !l.StartsWith(key + ":", StringComparison.Ordinal)).Append($"{key}: {value}");
+        File.WriteAllLines(path, lines);
+    }
+
+    /// <summary>An agent's work, submitted with the real 'orc done': returns the item id.</summary>
+    private string Submit(string title, Dictionary<string, string> files, params string[] createArgs)
+    {
+        var id = _ws.Create(title, ["--prefix", "app", .. createArgs]);
+        var agent = "w" + (++_agents);
+        var branch = $"polecat/{agent}/{id}";
+        var worktree = Path.Combine(_ws.Root, "worktrees", "app", agent);
+        var rig = new RigRepository(RigDir);
+        var baseCommit = rig.TipOf("master");
+        rig.AddWorktree(agent, branch, baseCommit, worktree);
+        using (var repo = new Repository(worktree))
+        {
+            foreach (var (path, text) in files)
+            {
+                var full = Path.Combine(worktree, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllText(full, text);
+                Commands.Stage(repo, path);
+            }
+            var sig = new Signature(agent, agent + "@orc.local", DateTimeOffset.Now);
+            repo.Commit($"{id}: {title}", sig, sig);
+        }
+        new RecordStore<Hook>(Path.Combine(_ws.Root, "agents"), OrcJsonContext.Default.Hook).Write(agent, new Hook
+        {
+            Agent = agent, Rig = "app", Item = id, Branch = branch, Worktree = worktree, BaseCommit = baseCommit,
+            Profile = "sim", State = HookStates.Active, CreatedAt = "2026-11-23T00:00:00Z",
+        });
+        Ok("item", "update", id, "--status", "hooked", "--assignee", agent);
+        Ok("done", "--agent", agent);
+        return id;
+    }
+
+    private JsonElement Show(string id) => JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0];
+
+    private JsonElement Mq(string id) => JsonDocument.Parse(Ok("mq", "show", id, "--json").Out).RootElement;
+
+    /// <summary>Subjects of main's first-parent history, newest first.</summary>
+    private List<string> MainLog()
+    {
+        using var repo = new Repository(RigDir);
+        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true })
+            .Select(c => c.MessageShort).ToList();
+    }
+
+    [Fact]
+    public void Submissions_land_dependencies_first_then_by_priority_one_commit_each()
+    {
+        var a = Submit("Add a", new() { ["a.txt"] = "a\n" });
+        var b = Submit("Add b on a", new() { ["b.txt"] = "b\n" });
+        Ok("item", "dep", "add", b, a);
+        var c = Submit("Urgent c", new() { ["c.txt"] = "c\n" }, "--priority", "0");
+        var list = Ok("mq", "list").Out;
+        Assert.Contains(a, list);
+
+        var run = Ok("refinery", "run", "app", "--once");
+        Assert.Contains($"{c}: merged", run.Out);
+        Assert.Equal([$"{b}: Add b on a", $"{a}: Add a", $"{c}: Urgent c", "first"], MainLog());
+        foreach (var id in new[] { a, b, c })
+        {
+            Assert.Equal("closed", Show(id).GetProperty("status").GetString());
+            Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
+        }
+        // The rig's checkout follows main, and the landed commit carries the item trailer.
+        Assert.True(File.Exists(Path.Combine(RigDir, "b.txt")));
+        using var repo = new Repository(RigDir);
+        Assert.Contains($"Orc-Item: {b}", repo.Head.Tip.Message);
+        Assert.Contains("merged", Ok("feed").Out);
+        Assert.Equal("the merge queues are empty", Ok("mq", "list").Out.Trim());
+    }
+
+    [Fact]
+    public void A_conflicting_submission_goes_back_to_its_worker_with_the_file_names()
+    {
+        var first = Submit("Edit readme", new() { ["README.md"] = "line one\nchanged by first\nline three\n" });
+        var second = Submit("Edit readme too", new() { ["README.md"] = "line one\nchanged by second\nline three\n", ["other.txt"] = "x\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("closed", Show(first).GetProperty("status").GetString());
+        var item = Show(second);
+        Assert.Equal("hooked", item.GetProperty("status").GetString());
+        Assert.Equal("w2", item.GetProperty("assignee").GetString());
+        var mq = Mq(second);
+        Assert.Equal("rejected", mq.GetProperty("state").GetString());
+        Assert.Contains("README.md", mq.GetProperty("reason").GetString());
+        Assert.Contains("README.md", item.GetProperty("comments").EnumerateArray().Last().GetProperty("text").GetString());
+        var hook = JsonDocument.Parse(Ok("hook", "--agent", "w2", "--json").Out).RootElement;
+        Assert.Equal("active", hook.GetProperty("hook_state").GetString());
+        Assert.Equal(2, MainLog().Count);
+
+        // The worker fixes it on its branch and submits again; then it lands.
+        var worktree = Path.Combine(_ws.Root, "worktrees", "app", "w2");
+        using (var repo = new Repository(worktree))
+        {
+            var sig = new Signature("w2", "w2@orc.local", DateTimeOffset.Now);
+            Commands.Checkout(repo, repo.Branches[$"polecat/w2/{second}"]);
+            repo.Merge(new RigIntegration(RigDir).TipOf("master"), sig, new MergeOptions { FileConflictStrategy = CheckoutFileConflictStrategy.Ours });
+            File.WriteAllText(Path.Combine(worktree, "README.md"), "line one\nchanged by first\nand by second\nline three\n");
+            Commands.Stage(repo, "README.md");
+            repo.Commit($"{second}: resolve", sig, sig);
+        }
+        Ok("done", "--agent", "w2");
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("closed", Show(second).GetProperty("status").GetString());
+        Assert.Equal(3, MainLog().Count);
+    }
+
+    [Fact]
+    public void A_red_gate_returns_the_work_with_the_output_tail_and_main_stays()
+    {
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "sh", "--gate", "-c", "--gate", "if [ -e broken ]; then echo 'FAIL: broken is here' >&2; exit 1; fi; echo all green");
+        var before = MainLog();
+        var bad = Submit("Break it", new() { ["broken"] = "x\n" });
+        Ok("refinery", "run", "app", "--once");
+        var mq = Mq(bad);
+        Assert.Equal("rejected", mq.GetProperty("state").GetString());
+        Assert.Contains("the gate", mq.GetProperty("reason").GetString());
+        Assert.Contains("FAIL: broken is here", mq.GetProperty("details").GetString());
+        Assert.Equal(before, MainLog());
+        Assert.False(File.Exists(Path.Combine(RigDir, "broken")));
+        var good = Submit("Fine", new() { ["fine.txt"] = "x\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("merged", Mq(good).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public void A_red_batch_is_bisected_in_about_log2_gate_runs()
+    {
+        var counter = Path.Combine(_ws.Root, ".orc", "tmp", "gate-runs");
+        Directory.CreateDirectory(Path.GetDirectoryName(counter)!);
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "sh", "--gate", "-c", "--gate", $"echo run >> '{counter}'; test ! -e bad");
+        Settings("batch", "8");
+        var ids = new List<string>();
+        for (var i = 1; i <= 8; i++)
+            ids.Add(Submit($"Change {i}", i == 5 ? new() { ["bad"] = "x\n" } : new() { [$"f{i}.txt"] = $"{i}\n" }));
+        Ok("refinery", "run", "app", "--once");
+        var runs = File.ReadAllLines(counter).Length;
+        // 1 run of the whole batch, 3 to bisect 8, 1 for the three restacked after the culprit.
+        Assert.True(runs <= 5, $"{runs} gate runs");
+        Assert.Equal("rejected", Mq(ids[4]).GetProperty("state").GetString());
+        foreach (var id in ids.Where((_, i) => i != 4)) Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
+        Assert.Equal(8, MainLog().Count); // 7 landed + first
+    }
+
+    [Fact]
+    public void A_refinery_killed_mid_merge_resumes_without_losing_or_doubling_a_submission()
+    {
+        var landedButUnrecorded = Submit("Landed before the crash", new() { ["x.txt"] = "x\n" });
+        var notLanded = Submit("Not yet landed", new() { ["y.txt"] = "y\n" });
+        // Replay what a refinery killed between moving main and recording it leaves behind.
+        var git = new RigIntegration(RigDir);
+        var main = git.TipOf("master");
+        var queue = new RecordStore<Submission>(Path.Combine(_ws.Root, "mq", "app"), OrcJsonContext.Default.Submission);
+        var s1 = queue.Find(landedButUnrecorded)!;
+        var squash = git.Squash(main, s1.Commit, RigIntegration.LandingMessage(s1.Item, "Landed before the crash", s1.Agent, s1.Commits), DateTimeOffset.Now);
+        git.FastForward("master", main, squash.Commit!, "test");
+        queue.Write(s1.Item, s1 with { State = SubmissionStates.Merging, Candidate = squash.Commit, Onto = main });
+        var s2 = queue.Find(notLanded)!;
+        queue.Write(s2.Item, s2 with { State = SubmissionStates.Merging, Candidate = "0000000000000000000000000000000000000000", Onto = main });
+
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("merged", Mq(landedButUnrecorded).GetProperty("state").GetString());
+        Assert.Equal("merged", Mq(notLanded).GetProperty("state").GetString());
+        var log = MainLog();
+        Assert.Single(log, l => l.StartsWith(landedButUnrecorded, StringComparison.Ordinal));
+        Assert.Single(log, l => l.StartsWith(notLanded, StringComparison.Ordinal));
+        Assert.Contains("queued again", Ok("feed").Out);
+    }
+
+    [Fact]
+    public void A_second_refinery_for_the_rig_refuses()
+    {
+        using var held = FileLock.Acquire(Path.Combine(_ws.Root, ".orc", "locks", "refinery-app.lock"), TimeSpan.FromSeconds(5), "test refinery");
+        var r = _ws.Orc("refinery", "run", "app", "--once");
+        Assert.Equal(5, r.ExitCode);
+        Assert.Contains("already running", r.Err);
+    }
+
+    [Fact]
+    public void A_hanging_gate_is_stopped_and_reported()
+    {
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "sh", "--gate", "-c", "--gate", "echo starting; sleep 600 & wait");
+        Settings("gate_timeout", "2");
+        var id = Submit("Hangs the gate", new() { ["h.txt"] = "h\n" });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Ok("refinery", "run", "app", "--once");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), clock.Elapsed.ToString());
+        var mq = Mq(id);
+        Assert.Equal("rejected", mq.GetProperty("state").GetString());
+        Assert.Contains("stopped after 2s", mq.GetProperty("details").GetString());
+    }
+
+    [Fact]
+    public void A_deleted_branch_or_conflict_markers_are_returned_with_the_reason()
+    {
+        var gone = Submit("Branch will vanish", new() { ["g.txt"] = "g\n" });
+        var markers = Submit("Committed markers", new() { ["m.txt"] = "<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> other\n" });
+        Directory.Delete(Path.Combine(_ws.Root, "worktrees", "app", "w1"), true);
+        new RigRepository(RigDir).RemoveWorktree("w1", Path.Combine(_ws.Root, "worktrees", "app", "w1"), $"polecat/w1/{gone}");
+        Ok("refinery", "run", "app", "--once");
+        Assert.Contains("was deleted", Mq(gone).GetProperty("reason").GetString());
+        Assert.Equal("open", Show(gone).GetProperty("status").GetString()); // its worker's worktree is gone: back to ready
+        Assert.Contains("conflict markers in m.txt", Mq(markers).GetProperty("reason").GetString());
+        Assert.Single(MainLog());
+    }
+
+    [Fact]
+    public void The_gate_runs_in_a_scratch_worktree_never_in_the_rig_checkout()
+    {
+        var where = Path.Combine(_ws.Root, ".orc", "tmp", "gate-cwd");
+        Directory.CreateDirectory(Path.GetDirectoryName(where)!);
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "sh", "--gate", "-c", "--gate", $"pwd > '{where}'; touch made-by-gate");
+        var id = Submit("Anything", new() { ["any.txt"] = "a\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
+        Assert.EndsWith(Path.Combine("worktrees", "app", ".refinery"), File.ReadAllText(where).Trim());
+        Assert.False(File.Exists(Path.Combine(RigDir, "made-by-gate")));
+        Assert.Contains("stopped", Ok("status").Out.Split('\n').First(l => l.StartsWith("refinery@app", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Queue_verbs_retry_and_reject_with_clear_errors()
+    {
+        var id = Submit("Hold", new() { ["h.txt"] = "h\n" });
+        Assert.Equal(3, _ws.Orc("mq", "show", "app-nope").ExitCode);
+        Assert.Contains("only a rejected submission", _ws.Orc("mq", "retry", id).Err);
+        Ok("mq", "reject", id, "--reason", "not now");
+        Assert.Equal("rejected", Mq(id).GetProperty("state").GetString());
+        Assert.Contains("not now", Mq(id).GetProperty("reason").GetString());
+        Ok("mq", "retry", id);
+        Assert.Equal("queued", Mq(id).GetProperty("state").GetString());
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
+        var all = JsonDocument.Parse(Ok("mq", "list", "--all", "--json").Out).RootElement;
+        Assert.Equal(1, all.GetArrayLength());
+    }
+}
