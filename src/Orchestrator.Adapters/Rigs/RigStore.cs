@@ -32,7 +32,7 @@ public sealed class RigStore(string directory)
 
     public static Rig Parse(YamlFile y, string fileName)
     {
-        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at", "gate_timeout", "batch");
+        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at", "gate_timeout", "batch", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead");
         var name = y.String("name") ?? fileName;
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         var prefix = y.RequiredString("prefix");
@@ -53,6 +53,11 @@ public sealed class RigStore(string directory)
             MaxPolecats = y.Int("max_polecats", 1, 100) ?? 10,
             GateTimeoutSeconds = y.Int("gate_timeout", 1, 86400) ?? 600,
             Batch = y.Int("batch", 1, 100) ?? 1,
+            StuckAfterSeconds = y.Int("stuck_after", 10, 86400) ?? 300,
+            MaxRestarts = y.Int("max_restarts", 0, 100) ?? 3,
+            GraceSeconds = y.Int("grace", 0, 3600) ?? 30,
+            NudgeIdle = y.Bool("nudge_idle") ?? true,
+            RestartDead = y.Bool("restart_dead") ?? true,
             CreatedAt = y.String("created_at"),
         };
     }
@@ -75,6 +80,13 @@ public sealed class RigStore(string directory)
         sb.Append("gate_timeout: ").Append(rig.GateTimeoutSeconds).Append('\n');
         sb.Append("# submissions the refinery stacks under one gate run (1 = one at a time); a red batch is bisected\n");
         sb.Append("batch: ").Append(rig.Batch).Append('\n');
+        sb.Append("# the witness: seconds without a screen change before a working agent is stuck; restarts before it gives up;\n");
+        sb.Append("# seconds after a start when it leaves an agent alone; whether it nudges idle agents and restarts dead ones\n");
+        sb.Append("stuck_after: ").Append(rig.StuckAfterSeconds).Append('\n');
+        sb.Append("max_restarts: ").Append(rig.MaxRestarts).Append('\n');
+        sb.Append("grace: ").Append(rig.GraceSeconds).Append('\n');
+        sb.Append("nudge_idle: ").Append(rig.NudgeIdle ? "true" : "false").Append('\n');
+        sb.Append("restart_dead: ").Append(rig.RestartDead ? "true" : "false").Append('\n');
         if (rig.CreatedAt is not null) sb.Append("created_at: ").Append(Quote(rig.CreatedAt)).Append('\n');
         return sb.ToString();
     }

@@ -19,5 +19,11 @@ public sealed record Rig
     public int GateTimeoutSeconds { get; init; } = 600;
     /// <summary>How many submissions the refinery stacks under one gate run.</summary>
     public int Batch { get; init; } = 1;
+    /// <summary>The witness's settings: see the rig YAML's comments.</summary>
+    public int StuckAfterSeconds { get; init; } = 300;
+    public int MaxRestarts { get; init; } = 3;
+    public int GraceSeconds { get; init; } = 30;
+    public bool NudgeIdle { get; init; } = true;
+    public bool RestartDead { get; init; } = true;
     public string? CreatedAt { get; init; }
 }

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Services.Witness;
+
+/// <summary>What the witness saw of one agent in a pass, and what it did.</summary>
+public sealed record Observation(string Agent, string State, string? Action);
+
+/// <summary>
+/// The witness of one rig: looks at each of the rig's agents on every pass and classifies it
+/// (working, idle with or without its hook, waiting for an answer, stuck, looping, dead), then
+/// acts as the rig's settings allow: nudges an idle agent that holds work, restarts a dead one
+/// from its hook (up to max_restarts, then gives up and tells the overseer), and reports waiting,
+/// stuck and looping agents once each time they enter that state. It never kills an agent and
+/// never touches another rig's agents or another workspace's tmux server.
+/// </summary>
+public sealed class WitnessService(RuntimeContext runtime, AgentService agents, LedgerService ledger, ILogger<WitnessService> logger)
+{
+    private sealed class Seen
+    {
+        public int ScreenHash;
+        public DateTimeOffset ChangedAt;
+        public string? Flagged;
+        public DateTimeOffset NudgedAt = DateTimeOffset.MinValue;
+    }
+
+    private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
+
+    public static string SourceOf(string rig) => "witness@" + rig;
+
+    /// <summary>Seconds between two nudges of the same idle agent.</summary>
+    public TimeSpan NudgeCooldown { get; init; } = TimeSpan.FromMinutes(5);
+
+    public List<Observation> Pass(string rigName)
+    {
+        var rig = runtime.Rigs.Get(rigName);
+        var now = runtime.Workspace.Now;
+        var source = SourceOf(rig.Name);
+        var windows = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name).ToDictionary(w => w.Window);
+        var seen = new List<Observation>();
+        foreach (var h in runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.State != HookStates.Archived))
+        {
+            windows.TryGetValue(h.Agent, out var w);
+            var sinceStart = now - Parse(h.UpdatedAt ?? h.CreatedAt, now);
+            if (h.State == HookStates.Active && w is null or { PaneDead: true })
+            {
+                seen.Add(Dead(rig, h, w, sinceStart, source));
+                continue;
+            }
+            if (w is null || w.PaneDead) { seen.Add(new Observation(h.Agent, h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Stopped, null)); continue; }
+
+            string screen;
+            try { screen = runtime.Tmux.CapturePane(rig.Name, h.Agent, 60); }
+            catch (OrcException) { continue; } // it went away between the listing and now
+            if (!_seen.TryGetValue(h.Agent, out var s)) _seen[h.Agent] = s = new Seen { ScreenHash = screen.GetHashCode(StringComparison.Ordinal), ChangedAt = now };
+            var hash = screen.GetHashCode(StringComparison.Ordinal);
+            if (hash != s.ScreenHash) { s.ScreenHash = hash; s.ChangedAt = now; }
+            var profileState = ProfileState(h.Profile, screen);
+            var state = Watch.Classify(profileState, h.HoldsWork, now - s.ChangedAt, TimeSpan.FromSeconds(rig.StuckAfterSeconds),
+                Watch.RepeatingBlock(screen) is not null, sinceStart, TimeSpan.FromSeconds(rig.GraceSeconds));
+            string? action = null;
+            if (state == WatchStates.IdleWithHook && h.State == HookStates.Active && rig.NudgeIdle && now - s.NudgedAt >= NudgeCooldown)
+            {
+                s.NudgedAt = now;
+                try
+                {
+                    agents.Nudge(h.Agent, $"You still hold {h.Item}. Carry on with it (run `orc prime` to see it again); commit and run `orc done` when it is finished, or say what blocks you.");
+                    action = "nudged";
+                    runtime.Record(source, EventKinds.Nudged, h.Agent, $"{h.Agent} was idle at its prompt while holding {h.Item}; nudged it to continue");
+                }
+                catch (OrcException ex) { logger.LogInformation("witness: nudge of {Agent} failed: {Message}", h.Agent, ex.Message); }
+            }
+            if (state is AgentStates.Waiting or WatchStates.Stuck or WatchStates.Looping)
+            {
+                if (s.Flagged != state)
+                {
+                    s.Flagged = state;
+                    action = "flagged";
+                    var why = state switch
+                    {
+                        AgentStates.Waiting => "is waiting for an answer",
+                        WatchStates.Stuck => $"has shown no change for {(now - s.ChangedAt).TotalSeconds:0}s while working",
+                        _ => "repeats the same output (retrying the same thing)",
+                    };
+                    runtime.Record(source, EventKinds.Flagged, h.Agent, $"{h.Agent} ({h.Item}) {why}: see 'orc peek {h.Agent}'");
+                    runtime.Tmux.DisplayMessage($"orc: {h.Agent} {why}");
+                }
+            }
+            else s.Flagged = null;
+            seen.Add(new Observation(h.Agent, state, action));
+        }
+        return seen;
+    }
+
+    private Observation Dead(Core.Rigs.Rig rig, Hook h, Adapters.Tmux.TmuxWindow? w, TimeSpan sinceStart, string source)
+    {
+        if (sinceStart < TimeSpan.FromSeconds(rig.GraceSeconds)) return new Observation(h.Agent, WatchStates.Starting, null);
+        var exit = w?.ExitStatus is { } code ? $" (exit {code})" : w is null ? " (no window)" : "";
+        if (!rig.RestartDead) return new Observation(h.Agent, AgentStates.Dead, null);
+        if (h.Restarts >= rig.MaxRestarts)
+        {
+            // Stop trying: suspend the hook (work kept) and tell the overseer.
+            ledger.Transact("witness gave up", t =>
+            {
+                var current = runtime.Hooks.Find(h.Agent) ?? h;
+                t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, Timestamps.Format(runtime.Workspace.Now), $"witness gave up after {h.Restarts} restarts")), h.Agent);
+                if (h.Item is { } id && t.Items.Ledger.Find(id) is { IsClosed: false })
+                    t.Items.AddComment(id, $"the witness stopped restarting {h.Agent} after {h.Restarts} restarts{exit}; its worktree and commits are kept. Look at it ('orc peek {h.Agent}'), then 'orc resume {h.Agent}' or release the item.");
+                return 0;
+            });
+            runtime.Record(source, EventKinds.GaveUp, h.Agent, $"{h.Agent} ({h.Item}) died {h.Restarts + 1} times{exit}; stopped restarting it, the overseer should look");
+            runtime.Tmux.DisplayMessage($"orc: gave up restarting {h.Agent}");
+            return new Observation(h.Agent, AgentStates.Dead, "gave up");
+        }
+        try
+        {
+            agents.Resume(h.Agent);
+            _seen.Remove(h.Agent);
+            runtime.Record(source, EventKinds.Restarted, h.Agent, $"{h.Agent} ({h.Item}) was dead{exit}; restarted it from its hook (restart {h.Restarts + 1} of {rig.MaxRestarts})");
+            return new Observation(h.Agent, AgentStates.Dead, "restarted");
+        }
+        catch (OrcException ex)
+        {
+            runtime.Record(source, EventKinds.Error, h.Agent, $"could not restart {h.Agent}: {TerminalText.Line(ex.Message)}");
+            return new Observation(h.Agent, AgentStates.Dead, "restart failed");
+        }
+    }
+
+    private string ProfileState(string profile, string screen)
+    {
+        try { return runtime.Profiles.Get(profile).Classify(screen); }
+        catch (OrcException) { return AgentStates.Unknown; }
+    }
+
+    private static DateTimeOffset Parse(string at, DateTimeOffset fallback) =>
+        DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : fallback;
+}
