@@ -30,6 +30,10 @@ public static class Composition
         services.AddSingleton<SimAgent>();
         services.AddSingleton<Orchestrator.Services.Refinery.RefineryService>();
         services.AddSingleton<Orchestrator.Services.Patrol.PatrolLoop>();
+        services.AddSingleton<Orchestrator.Services.Patrol.ServiceLauncher>();
+        services.AddSingleton<Orchestrator.Services.Patrol.DeaconService>();
+        services.AddSingleton<Orchestrator.Services.Patrol.BootService>();
+        services.AddSingleton<Orchestrator.Services.Witness.WitnessService>();
         return services.BuildServiceProvider();
     }
 

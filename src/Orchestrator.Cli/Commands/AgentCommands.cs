@@ -98,12 +98,18 @@ internal static class AgentCommands
             yield return cmd;
         }
 
-        var up = new Command("up", "Restart every agent that holds a hook but has no live window (after a crash, a reboot, or orc down)");
-        up.SetAction(_ =>
+        var noServices = new Option<bool>("--no-services") { Description = "Only the agents: do not start boot, the deacon, or the rigs' refineries and witnesses" };
+        var up = new Command("up", "Start the services (boot, deacon, a refinery and a witness per rig, in tmux windows of the 'orc' session) and restart every agent that holds a hook but has no live window") { noServices };
+        up.SetAction(pr =>
         {
             var v = new Verb(services);
             var restarted = Agents().Up();
             v.Out.WriteLine(restarted.Count == 0 ? "every hooked agent is running" : $"restarted {string.Join(", ", restarted.Select(h => h.Agent))}");
+            if (!pr.GetValue(noServices))
+            {
+                var started = services.GetRequiredService<Orchestrator.Services.Patrol.ServiceLauncher>().EnsureAll(services.GetRequiredService<RuntimeContext>().Workspace.Actor);
+                v.Out.WriteLine(started.Count == 0 ? "every service is running (orc status)" : $"started {string.Join(", ", started)} (orc status; orc feed -f)");
+            }
             return 0;
         });
         yield return up;

@@ -107,6 +107,29 @@ internal static class ServiceCommands
         refinery.Add(run);
         yield return refinery;
 
+        // ---- orc witness / deacon / boot ----
+        yield return PatrolCommand(services, "witness", "The recovery monitor of one rig (orc up starts one per rig)",
+            "Run the witness of RIG: classify each agent, nudge idle ones holding work, restart dead ones, flag waiting, stuck and looping ones", 10, perRig: true,
+            (rig, _) => services.GetRequiredService<Orchestrator.Services.Witness.WitnessService>().Pass(rig!)
+                .Where(o => o.Action is not null).Select(o => $"{o.Agent}: {o.State}, {o.Action}").ToList());
+        var noSupervise = new Option<bool>("--no-supervise") { Description = "Do not restart stale refineries and witnesses" };
+        yield return PatrolCommand(services, "deacon", "The workspace's maintenance patrol (orc up starts it)",
+            "Run the deacon: clean landed worktrees, close orphan windows, release orphaned items, restart stale refineries and witnesses, checkpoint dead agents' dirty worktrees, compact old events", 30, perRig: false,
+            (_, pr) => services.GetRequiredService<DeaconService>().Pass(supervise: !pr.GetValue(noSupervise)), noSupervise);
+        yield return PatrolCommand(services, "boot", "The deacon's watchdog (orc up starts it)",
+            "Run boot: restart the deacon when its heartbeat is stale", 30, perRig: false,
+            (_, _) => services.GetRequiredService<BootService>().Pass() is { } s ? [s] : []);
+
+        var dogAgent = new Argument<string>("AGENT") { Description = "Agent name" };
+        var checkpoint = new Command("checkpoint", "Commit a dead agent's uncommitted work to refs/orc/checkpoints/AGENT (worktree, index and branch untouched)") { dogAgent };
+        checkpoint.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            v.Out.WriteLine(services.GetRequiredService<DeaconService>().Checkpoint(pr.GetValue(dogAgent)!));
+            return 0;
+        });
+        yield return new Command("dog", "One maintenance task, run by the deacon") { Hidden = true, Subcommands = { checkpoint } };
+
         // ---- orc feed ----
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new events as they come (Ctrl-C stops)" };
         var count = new Option<int>("--lines", "-n") { Description = "How many recent events (default 30)", DefaultValueFactory = _ => 30 };
@@ -192,6 +215,40 @@ internal static class ServiceCommands
             return 0;
         });
         yield return status;
+    }
+
+    /// <summary><c>orc NAME run [RIG] [--once] [--interval S]</c>: one instance per workspace (or rig), a pass per interval.</summary>
+    private static Command PatrolCommand(IServiceProvider services, string name, string description, string runDescription, double defaultInterval, bool perRig,
+        Func<string?, ParseResult, List<string>> pass, params Option[] extra)
+    {
+        var command = new Command(name, description);
+        var rigArg = new Argument<string>("RIG") { Description = "Rig name" };
+        var once = new Option<bool>("--once") { Description = "One pass, then exit" };
+        var interval = new Option<double>("--interval") { Description = $"Seconds between passes (default {defaultInterval})", DefaultValueFactory = _ => defaultInterval };
+        var run = new Command("run", runDescription) { once, interval };
+        foreach (var o in extra) run.Add(o);
+        if (perRig) run.Add(rigArg);
+        run.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var runtime = services.GetRequiredService<RuntimeContext>();
+            var rig = perRig ? runtime.Rigs.Get(pr.GetValue(rigArg)!).Name : null;
+            var source = rig is null ? name : $"{name}@{rig}";
+            var lockPath = Path.Combine(runtime.Workspace.Paths.LocksDir, (rig is null ? name : $"{name}-{rig}") + ".lock");
+            using var claim = Adapters.Storage.FileLock.TryAcquire(lockPath, source)
+                ?? throw new OrcException($"the {source} is already running ({Adapters.Storage.FileLock.Holder(lockPath)})", ExitCodes.Busy);
+            using var stop = StopSignal();
+            services.GetRequiredService<PatrolLoop>().Run(source, Seconds(pr.GetValue(interval)), () =>
+            {
+                var did = pass(rig, pr);
+                foreach (var line in did) v.Out.WriteLine(TerminalText.Line(line));
+                v.Out.Flush();
+                return did.Count == 0 ? null : string.Join("; ", did.Take(3));
+            }, stop.Token, pr.GetValue(once));
+            return 0;
+        });
+        command.Add(run);
+        return command;
     }
 
     private static TimeSpan Seconds(double s) =>

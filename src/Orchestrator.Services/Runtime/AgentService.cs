@@ -113,11 +113,11 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
     }
 
     /// <summary>Removes the worktrees of completed hooks; refuses dirty ones. Returns (cleaned, refused with reason).</summary>
-    public (List<string> Cleaned, List<string> Refused) Cleanup()
+    public (List<string> Cleaned, List<string> Refused) Cleanup(Func<Hook, bool>? which = null)
     {
         var cleaned = new List<string>();
         var refused = new List<string>();
-        foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Completed))
+        foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Completed && (which is null || which(h))))
         {
             if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is { PaneDead: false }) { refused.Add($"{h.Agent}: still running"); continue; }
             if (Directory.Exists(h.Worktree))

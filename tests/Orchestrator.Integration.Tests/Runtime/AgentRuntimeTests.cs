@@ -124,14 +124,14 @@ public sealed class AgentRuntimeTests : IDisposable
 
         new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")).KillServer();
         Assert.Equal("dead", Agent(agent).GetProperty("state").GetString());
-        Assert.Contains(agent, Ok("up").Out);
+        Assert.Contains(agent, Ok("up", "--no-services").Out);
         var back = WaitForState(agent, "working");
         Assert.Equal(2, back.GetProperty("restarts").GetInt32());
         Assert.Equal(worktree, back.GetProperty("worktree").GetString());
         using (var repo = new Repository(worktree))
             Assert.Equal($"{id}: half", repo.Head.Tip.MessageShort);
         Assert.Equal("hooked", JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
-        Assert.Contains("every hooked agent is running", Ok("up").Out);
+        Assert.Contains("every hooked agent is running", Ok("up", "--no-services").Out);
     }
 
     [Fact]

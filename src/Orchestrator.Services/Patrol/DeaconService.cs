@@ -1,0 +1,156 @@
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Adapters.Git;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Events;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Merging;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Services.Patrol;
+
+/// <summary>
+/// The deacon: the workspace's patrol. Each pass it cleans the worktrees of merged work (never a
+/// dirty one), removes tmux windows no agent stands behind, returns items hooked by agents that
+/// no longer exist to ready, restarts refineries and witnesses whose heartbeat went stale, has
+/// dogs checkpoint the dirty worktrees of dead agents to a safety ref, and compacts old events.
+/// </summary>
+public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ServiceLauncher launcher, ILogger<DeaconService> logger)
+{
+    public const string Source = "deacon";
+
+    /// <summary>Events older than this are dropped from the feed (they stay in git history).</summary>
+    public TimeSpan KeepEvents { get; init; } = TimeSpan.FromDays(14);
+
+    /// <param name="supervise">Whether to restart stale refineries and witnesses.</param>
+    public List<string> Pass(bool supervise = true)
+    {
+        var did = new List<string>();
+        var hooks = runtime.Hooks.All();
+        var rigs = runtime.Rigs.All().Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var windows = runtime.Tmux.ListWindows();
+
+        // 1. Worktrees of work that has landed.
+        var merged = hooks.Where(h => h.State == HookStates.Completed && h.Item is { } id && runtime.Queue(h.Rig).Find(id) is { State: SubmissionStates.Merged }).Select(h => h.Agent).ToHashSet();
+        if (merged.Count > 0)
+        {
+            var (cleaned, refused) = agents.Cleanup(h => merged.Contains(h.Agent));
+            foreach (var a in cleaned) { did.Add("cleaned " + a); runtime.Record(Source, EventKinds.Cleaned, a, $"removed {a}'s worktree: its work has landed"); }
+            foreach (var r in refused) runtime.Record(Source, EventKinds.Flagged, null, "not cleaned: " + r);
+        }
+
+        // 2. Windows with no agent behind them (dead panes of finished or unknown agents) in the rigs' sessions.
+        hooks = runtime.Hooks.All();
+        var holders = hooks.Where(h => h.State != HookStates.Archived).ToDictionary(h => (h.Rig, h.Agent), h => h);
+        foreach (var w in windows.Where(w => rigs.Contains(w.Session)))
+        {
+            holders.TryGetValue((w.Session, w.Window), out var h);
+            var orphan = h is null ? w.PaneDead : w.PaneDead && h.State == HookStates.Completed;
+            if (!orphan) continue;
+            runtime.Tmux.KillWindow(w.Session, w.Window);
+            did.Add($"closed window {w.Session}:{w.Window}");
+            runtime.Record(Source, EventKinds.Cleaned, w.Window, $"closed the dead window {w.Session}:{w.Window} (no agent holds work there)");
+        }
+
+        // 3. Items hooked by agents that no longer exist go back to ready.
+        var live = hooks.Where(h => h.HoldsWork || h.State == HookStates.Completed).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
+        var orphans = ledger.ReadSummary().Items.Where(i => i.Status == Statuses.Hooked && (i.Assignee is null || !live.Contains(i.Assignee))).Select(i => (i.Id, i.Assignee)).ToList();
+        if (orphans.Count > 0)
+        {
+            ledger.Transact("deacon release", t =>
+            {
+                foreach (var (id, who) in orphans)
+                {
+                    var item = t.Items.Ledger.Find(id);
+                    if (item is not { Status: Statuses.Hooked } || (item.Assignee is { } a && live.Contains(a))) continue;
+                    t.Items.Update(id, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
+                    t.Items.AddComment(id, $"the deacon returned this to ready: it was hooked by {TerminalText.Line(who ?? "nobody")}, who has no hook any more");
+                }
+                return 0;
+            });
+            foreach (var (id, who) in orphans) { did.Add("released " + id); runtime.Record(Source, EventKinds.Released, id, $"{id} was hooked by {TerminalText.Line(who ?? "nobody")}, who no longer exists; back to ready"); }
+        }
+
+        // 4. Refineries and witnesses whose heartbeat went stale.
+        if (supervise)
+            foreach (var name in launcher.EnsureAll(Source, n => n.StartsWith("refinery@", StringComparison.Ordinal) || n.StartsWith("witness@", StringComparison.Ordinal)))
+                did.Add("started " + name);
+
+        // 5. Dirty worktrees of dead agents: a dog commits them to a safety ref.
+        var liveWindows = windows.Where(w => !w.PaneDead).Select(w => (w.Session, w.Window)).ToHashSet();
+        foreach (var h in hooks.Where(h => h.HoldsWork && !liveWindows.Contains((h.Rig, h.Agent)) && Directory.Exists(h.Worktree)))
+        {
+            if (RigRepository.Uncommitted(h.Worktree).Count == 0) continue;
+            var report = Dog(["dog", "checkpoint", h.Agent]);
+            did.Add($"checkpoint {h.Agent}: {report}");
+        }
+
+        // 6. Old events.
+        var dropped = runtime.Events.Compact(Timestamps.Format(runtime.Workspace.Now - KeepEvents));
+        if (dropped > 0) did.Add($"compacted {dropped} old events");
+        ledger.Transact("deacon", t => { t.Touched(runtime.Workspace.Paths.EventsFile); return 0; });
+        return did;
+    }
+
+    /// <summary>Runs a dog (a short-lived orc process for one task) and returns its report (its last line of output).</summary>
+    private string Dog(string[] args)
+    {
+        var argv = runtime.SelfArgv.Concat(args).ToList();
+        try
+        {
+            var r = Cli.Wrap(argv[0]).WithArguments(argv.Skip(1)).WithWorkingDirectory(runtime.Workspace.Paths.Root)
+                .WithEnvironmentVariables(e => e.Set("ORC_WORKSPACE", runtime.Workspace.Paths.Root))
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteBufferedAsync(Encoding.UTF8, new CancellationTokenSource(TimeSpan.FromMinutes(5)).Token).GetAwaiter().GetResult();
+            var text = (r.StandardOutput + r.StandardError).Trim().Split('\n').LastOrDefault() ?? "";
+            return r.ExitCode == 0 ? text : $"failed (exit {r.ExitCode}): {text}";
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            logger.LogWarning(ex, "dog {Args} failed", string.Join(' ', args));
+            return "failed: " + ex.Message;
+        }
+    }
+
+    /// <summary>
+    /// The checkpoint dog: commits everything in a dead agent's worktree (tracked changes and new
+    /// files) to <c>refs/orc/checkpoints/AGENT</c> in the rig's repository, through a temporary
+    /// index, so the worktree, its index and its branch are left exactly as they were.
+    /// </summary>
+    public string Checkpoint(string agent)
+    {
+        var h = agents.Get(agent);
+        if (!Directory.Exists(h.Worktree)) throw new OrcException($"{agent}: its worktree {h.Worktree} is gone");
+        var index = Path.Combine(runtime.Workspace.Paths.TmpDir, $"checkpoint-{agent}-{Environment.ProcessId}.index");
+        Directory.CreateDirectory(runtime.Workspace.Paths.TmpDir);
+        try
+        {
+            string Git(params string[] a)
+            {
+                var r = Cli.Wrap("git").WithArguments(a).WithWorkingDirectory(h.Worktree)
+                    .WithEnvironmentVariables(e => e.Set("GIT_INDEX_FILE", index).Set("GIT_AUTHOR_NAME", "orc deacon").Set("GIT_AUTHOR_EMAIL", "deacon@orc.local")
+                        .Set("GIT_COMMITTER_NAME", "orc deacon").Set("GIT_COMMITTER_EMAIL", "deacon@orc.local"))
+                    .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync().GetAwaiter().GetResult();
+                if (r.ExitCode != 0) throw new OrcException($"git {a[0]} failed in {h.Worktree}: {TerminalText.Line(r.StandardError.Trim())}");
+                return r.StandardOutput.Trim();
+            }
+            Git("read-tree", "HEAD");
+            Git("add", "-A", ".");
+            var tree = Git("write-tree");
+            var refName = $"refs/orc/checkpoints/{agent}";
+            var commit = Git("commit-tree", tree, "-p", "HEAD", "-m", $"checkpoint of {agent}'s uncommitted work on {h.Item} ({Timestamps.Format(runtime.Workspace.Now)})");
+            Git("update-ref", refName, commit);
+            runtime.Record(Source, EventKinds.Checkpoint, agent, $"saved {agent}'s uncommitted work to {refName} ({commit[..12]})");
+            return $"saved to {refName} at {commit[..12]}";
+        }
+        finally
+        {
+            try { File.Delete(index); } catch (IOException) { }
+        }
+    }
+}
