@@ -151,9 +151,9 @@ public sealed class RigIntegration(string repositoryPath)
         if (mergeBase?.Sha != expected) throw new OrcException($"{next[..12]} does not descend from {branch}; refusing to move {branch} backwards or sideways");
         if (!repo.Info.IsBare && !repo.Info.IsHeadDetached && repo.Head.CanonicalName == b.CanonicalName)
         {
-            var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = false }).Where(e => e.State != FileStatus.Ignored && e.State != FileStatus.Unaltered).Select(e => e.FilePath).ToList();
+            var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true, RecurseUntrackedDirs = true }).Where(e => e.State != FileStatus.Ignored && e.State != FileStatus.Unaltered).Select(e => e.FilePath).ToList();
             if (dirty.Count > 0)
-                throw new OrcException($"{Path} has {branch} checked out with uncommitted changes ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))}); commit or stash them so main can move");
+                throw new OrcException($"{Path} has {branch} checked out with uncommitted or untracked changes ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))}); commit or stash them so main can move");
             repo.Reset(ResetMode.Hard, target); // moves the branch and its checkout together
             return;
         }

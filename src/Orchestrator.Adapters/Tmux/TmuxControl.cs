@@ -220,8 +220,12 @@ public sealed class TmuxControl : IDisposable
     public void Dispose()
     {
         Close("closed by orc");
-        if (!_process.Wait(TimeSpan.FromSeconds(2))) _kill.Cancel();
-        try { _process.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
+        try
+        {
+            if (!_process.Wait(TimeSpan.FromSeconds(2))) _kill.Cancel();
+            _process.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException) { }
         _kill.Dispose();
     }
 }

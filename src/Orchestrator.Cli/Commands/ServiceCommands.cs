@@ -86,13 +86,14 @@ internal static class ServiceCommands
         var runRig = new Argument<string>("RIG") { Description = "Rig name" };
         var once = new Option<bool>("--once") { Description = "One pass over the queue, then exit" };
         var interval = new Option<double>("--interval") { Description = "Seconds between passes (default 5)", DefaultValueFactory = _ => 5 };
-        var run = new Command("run", "Run the refinery of RIG: take queued submissions, gate them, land them on main or return them") { runRig, once, interval };
+        var refineryWait = WaitOption();
+        var run = new Command("run", "Run the refinery of RIG: take queued submissions, gate them, land them on main or return them") { runRig, once, interval, refineryWait };
         run.SetAction(pr =>
         {
             var v = new Verb(services);
             var rig = Runtime().Rigs.Get(pr.GetValue(runRig)!);
             var svc = Refinery();
-            using var claim = svc.Claim(rig.Name) ?? throw new OrcException($"the refinery of {rig.Name} is already running", ExitCodes.Busy);
+            using var claim = Claim(Path.Combine(Runtime().Workspace.Paths.LocksDir, $"refinery-{rig.Name}.lock"), RefineryService.SourceOf(rig.Name), pr.GetValue(refineryWait));
             using var stop = StopSignal();
             services.GetRequiredService<PatrolLoop>().Run(RefineryService.SourceOf(rig.Name), Seconds(pr.GetValue(interval)), () =>
             {
@@ -225,7 +226,8 @@ internal static class ServiceCommands
         var rigArg = new Argument<string>("RIG") { Description = "Rig name" };
         var once = new Option<bool>("--once") { Description = "One pass, then exit" };
         var interval = new Option<double>("--interval") { Description = $"Seconds between passes (default {defaultInterval})", DefaultValueFactory = _ => defaultInterval };
-        var run = new Command("run", runDescription) { once, interval };
+        var wait = WaitOption();
+        var run = new Command("run", runDescription) { once, interval, wait };
         foreach (var o in extra) run.Add(o);
         if (perRig) run.Add(rigArg);
         run.SetAction(pr =>
@@ -235,8 +237,7 @@ internal static class ServiceCommands
             var rig = perRig ? runtime.Rigs.Get(pr.GetValue(rigArg)!).Name : null;
             var source = rig is null ? name : $"{name}@{rig}";
             var lockPath = Path.Combine(runtime.Workspace.Paths.LocksDir, (rig is null ? name : $"{name}-{rig}") + ".lock");
-            using var claim = Adapters.Storage.FileLock.TryAcquire(lockPath, source)
-                ?? throw new OrcException($"the {source} is already running ({Adapters.Storage.FileLock.Holder(lockPath)})", ExitCodes.Busy);
+            using var claim = Claim(lockPath, source, pr.GetValue(wait));
             using var stop = StopSignal();
             services.GetRequiredService<PatrolLoop>().Run(source, Seconds(pr.GetValue(interval)), () =>
             {
@@ -249,6 +250,22 @@ internal static class ServiceCommands
         });
         command.Add(run);
         return command;
+    }
+
+    /// <summary>Hidden: how long a restarted service waits for its predecessor to finish its pass and let go.</summary>
+    private static Option<double> WaitOption() => new("--wait") { Hidden = true, Description = "Seconds to wait for another instance to stop (default 0: refuse at once)" };
+
+    /// <summary>The one-instance lock of a service: refused at once (or after --wait seconds) if another instance holds it.</summary>
+    private static Adapters.Storage.FileLock Claim(string lockPath, string source, double waitSeconds)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(Math.Clamp(waitSeconds, 0, 600));
+        while (true)
+        {
+            if (Adapters.Storage.FileLock.TryAcquire(lockPath, source) is { } claim) return claim;
+            if (DateTime.UtcNow >= deadline)
+                throw new OrcException($"the {source} is already running ({Adapters.Storage.FileLock.Holder(lockPath)})", ExitCodes.Busy);
+            Thread.Sleep(200);
+        }
     }
 
     private static TimeSpan Seconds(double s) =>

@@ -64,9 +64,12 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         {
             ledger.Transact("deacon release", t =>
             {
+                // Re-read under the lock: a sling since the snapshot may have hooked one of these.
+                var holdersNow = runtime.Hooks.All().Where(h => h.HoldsWork || h.State == HookStates.Completed).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
                 foreach (var (id, who) in orphans)
                 {
                     var item = t.Items.Ledger.Find(id);
+                    if (item?.Assignee is { } holder && holdersNow.Contains(holder)) continue;
                     if (item is not { Status: Statuses.Hooked } || (item.Assignee is { } a && live.Contains(a))) continue;
                     t.Items.Update(id, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
                     t.Items.AddComment(id, $"the deacon returned this to ready: it was hooked by {TerminalText.Line(who ?? "nobody")}, who has no hook any more");

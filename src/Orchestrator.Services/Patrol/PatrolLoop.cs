@@ -24,11 +24,14 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
             while (!stop.IsCancellationRequested)
             {
                 Beat(name, started, interval, "running", last, passes);
+                // A long pass (a slow gate, a dog) keeps beating, so it is not taken for dead.
+                var beatEvery = TimeSpan.FromSeconds(Math.Clamp(interval.TotalSeconds, 1, 10));
+                using var during = new Timer(_ => Beat(name, started, interval, "running", last, passes), null, beatEvery, beatEvery);
                 try
                 {
                     last = pass() ?? last;
                 }
-                catch (Exception ex) when (ex is OrcException or IOException or LibGit2Sharp.LibGit2SharpException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException or AccessViolationException))
                 {
                     logger.LogError(ex, "{Name}: pass failed", name);
                     last = "error: " + ex.Message;
@@ -42,9 +45,18 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
         }
         finally
         {
-            Beat(name, started, interval, "stopped", last, passes);
+            // A successor may already be running (this one was stopped while finishing a pass):
+            // its heartbeat is not ours to overwrite.
+            var current = TryRead(name);
+            if (current is null || current.Pid == Environment.ProcessId) Beat(name, started, interval, "stopped", last, passes);
             runtime.Record(name, EventKinds.Stopped, null, $"{name} stopped after {passes} pass{(passes == 1 ? "" : "es")}");
         }
+    }
+
+    private Heartbeat? TryRead(string name)
+    {
+        try { return runtime.Heartbeats.Find(name.Replace('@', '-')); }
+        catch (OrcException) { return null; }
     }
 
     private void Beat(string name, string started, TimeSpan interval, string state, string? last, long passes)

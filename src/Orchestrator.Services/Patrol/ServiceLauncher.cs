@@ -44,7 +44,8 @@ public sealed class ServiceLauncher(RuntimeContext runtime)
         var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = runtime.Workspace.Paths.Root, ["ORC_ROLE"] = name.Split('@')[0] };
         if (runtime.Workspace.Environment(RuntimeContext.SocketVariable) is { Length: > 0 } socket) env[RuntimeContext.SocketVariable] = socket;
         if (runtime.Tmux.FindWindow(Session, window) is { PaneDead: false }) runtime.Tmux.KillWindow(Session, window); // alive but silent: replace it
-        runtime.Tmux.StartWindow(Session, window, runtime.Workspace.Paths.Root, env, [.. runtime.SelfArgv, .. args]);
+        // A predecessor that was just stopped may still be finishing its pass: wait for it to let go.
+        runtime.Tmux.StartWindow(Session, window, runtime.Workspace.Paths.Root, env, [.. runtime.SelfArgv, .. args, "--wait", "60"]);
         runtime.Record(by, EventKinds.Started, name, $"{by} started {name}");
     }
 

@@ -73,7 +73,9 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     {
         foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging))
         {
-            var landed = git.FindLanded(rig.DefaultBranch, s.Item);
+            // Only the exact commit recorded before main moved counts: an older landing of the same
+            // item (reopened, resubmitted) must not pass for this one.
+            var landed = s.Candidate is { } c && git.Contains(rig.DefaultBranch, c) ? c : null;
             if (landed is not null)
             {
                 FinishMerged(rig, [(s, landed)], "recovered after a restart");
@@ -297,6 +299,8 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         if (string.IsNullOrWhiteSpace(reason)) throw new OrcException("mq reject: give a reason with --reason", ExitCodes.Usage);
         var rig = runtime.Rigs.Get(s.Rig);
         using var claim = Claim(rig.Name) ?? throw new OrcException($"the refinery of {rig.Name} is working; stop it or try again", ExitCodes.Busy);
+        s = runtime.Queue(s.Rig).Find(s.Item) ?? s; // it may have moved before the claim was ours
+        if (s.State != SubmissionStates.Queued) throw new OrcException($"{item} is {s.State} now; only a queued submission can be rejected");
         Reject(rig, s, "rejected by " + runtime.Workspace.Actor + ": " + TerminalText.Line(reason), null, []);
         return runtime.Queue(s.Rig).Find(s.Item)!;
     }

@@ -42,7 +42,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         var rig = runtime.Rigs.Get(rigName);
         var now = runtime.Workspace.Now;
         var source = SourceOf(rig.Name);
-        var windows = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name).ToDictionary(w => w.Window);
+        var windows = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name).GroupBy(w => w.Window).ToDictionary(g => g.Key, g => g.OrderBy(w => w.PaneDead).First());
         var seen = new List<Observation>();
         foreach (var h in runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.State != HookStates.Archived))
         {
@@ -109,6 +109,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             ledger.Transact("witness gave up", t =>
             {
                 var current = runtime.Hooks.Find(h.Agent) ?? h;
+                if (current.State != HookStates.Active || current.Restarts != h.Restarts) return 0; // someone acted since
                 t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, Timestamps.Format(runtime.Workspace.Now), $"witness gave up after {h.Restarts} restarts")), h.Agent);
                 if (h.Item is { } id && t.Items.Ledger.Find(id) is { IsClosed: false })
                     t.Items.AddComment(id, $"the witness stopped restarting {h.Agent} after {h.Restarts} restarts{exit}; its worktree and commits are kept. Look at it ('orc peek {h.Agent}'), then 'orc resume {h.Agent}' or release the item.");

@@ -109,7 +109,12 @@ public sealed class RefineryTests : IDisposable
 
         var run = Ok("refinery", "run", "app", "--once");
         Assert.Contains($"{c}: merged", run.Out);
-        Assert.Equal([$"{b}: Add b on a", $"{a}: Add a", $"{c}: Urgent c", "first"], MainLog());
+        // A pass stops early when main cannot move (it says why in the feed); the next pass goes on,
+        // as the running refinery's would.
+        for (var pass = 0; pass < 2 && Ok("mq", "list").Out.Trim() != "the merge queues are empty"; pass++)
+            run = Ok("refinery", "run", "app", "--once");
+        Assert.True(MainLog().SequenceEqual([$"{b}: Add b on a", $"{a}: Add a", $"{c}: Urgent c", "first"]),
+            string.Join(" | ", MainLog()) + "\n" + run.Out + "\n" + Ok("feed").Out + Ok("mq", "list", "--all").Out);
         foreach (var id in new[] { a, b, c })
         {
             Assert.Equal("closed", Show(id).GetProperty("status").GetString());
