@@ -37,3 +37,7 @@ if command -v hyperfine >/dev/null; then
       "jq -c 'select(.status==\"open\")' /tmp/orc-bench-$n/ledger/issues.jsonl"
   done
 fi
+
+# The agent runtime: 20 slings onto a 1,000-file rig, orc agents --json with 30 agents, tmux
+# processes in steady state (needs tmux; strace optional for the cross-check).
+$BENCH fleet --orc $AOT

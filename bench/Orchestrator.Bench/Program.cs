@@ -21,6 +21,21 @@ namespace Orchestrator.Bench
                   time any command the same way (stdout is read fully and discarded)
               profile --workspace DIR [--runs R] [--warmup W]
                   in-process split of 'ready --json' with Orchestrator.Core: read, parse, graph, sort, output
+              fleet [--orc PATH] [--agents N] [--live L] [--files F] [--behaviour hang|normal]
+                    [--runs R] [--warmup W] [--sample-seconds S] [--dir DIR] [--no-strace] [--keep]
+                  the agent runtime, in a new dir under DIR (default /tmp) with a private tmux server
+                  (ORC_TMUX_SOCKET=orc-bench-RANDOM): a git repo of F files (default 1000) as a rig;
+                  1. 'orc sling' N sim polecats (default 20) one after another: total (target < 5 s),
+                     per sling, where the time goes, until every agent is live; 'hang' labels the
+                     items sim:hang (agents stay alive), 'normal' lets them finish with 'orc done'
+                  2. 'orc agents --json' with L live agents (default 30; target < 100 ms)
+                  3. tmux processes started per second while the agents idle, S s (default 10) of
+                     /proc sampling (target 0), and by one 'orc agents --json' (expected 1);
+                     cross-checked with strace when it is on PATH (unless --no-strace)
+                  at the end the server is killed and the dir removed (--keep keeps the dir).
+                  The slings mostly create files: on ext4 without a journal, creating files is
+                  many times slower for minutes after many were deleted nearby (as the previous
+                  run's cleanup does); the 'creating 1,000 empty files' reference shows it.
 
             PATH is the orc binary (NativeAOT) or orc.dll (run with 'dotnet').
             Defaults: --runs 20, --warmup 2, --seed 42. Times are wall-clock milliseconds.
@@ -43,6 +58,7 @@ namespace Orchestrator.Bench
                     "version" => Version(opts),
                     "exec" => Exec(opts),
                     "profile" => InProcessProfile.Run(opts.Required("workspace"), opts.Int("runs", 20), opts.Int("warmup", 2)),
+                    "fleet" => FleetBench.Run(opts),
                     _ => throw new UsageException($"unknown subcommand '{args[0]}'"),
                 };
             }
@@ -149,7 +165,7 @@ namespace Orchestrator.Bench
     /// <summary><c>--name value</c> options, <c>--flag</c> switches, and everything after <c>--</c>.</summary>
     internal sealed class Options
     {
-        private static readonly HashSet<string> Flags = ["force"];
+        private static readonly HashSet<string> Flags = ["force", "keep", "no-strace"];
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
         private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
