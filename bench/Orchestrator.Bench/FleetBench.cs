@@ -24,6 +24,7 @@ internal sealed class FleetBench
     private readonly string _ws;
     private readonly string _socket;
     private int _cleaned;
+    private volatile bool _interrupted;
 
     private sealed record Agent(string Name, string State, bool WindowAlive, string HookState, int? ExitStatus);
 
@@ -61,7 +62,14 @@ internal sealed class FleetBench
         var strace = !o.Flag("no-strace") && Strace.Available();
 
         var bench = new FleetBench(orc, o.Flag("keep"), Path.GetFullPath(o.Optional("dir") ?? "/tmp"));
-        ConsoleCancelEventHandler onCancel = (_, _) => bench.Cleanup();
+        // Ctrl-C: stop before the next orc process and clean up on the main thread; a second Ctrl-C aborts.
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (bench._interrupted) return;
+            bench._interrupted = true;
+            e.Cancel = true;
+            Console.Error.WriteLine("orc-bench: interrupted; cleaning up after the current step (Ctrl-C again to abort without cleaning up)");
+        };
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -83,9 +91,9 @@ internal sealed class FleetBench
         var sw = Stopwatch.StartNew();
         var folders = MakeSource(files);
         var sourceMs = sw.Elapsed.TotalMilliseconds;
-        var init = MustOrc(_root, "init", _ws);
+        var init = RunOrc(_root, "init", _ws);
         var maxPolecats = Math.Max(40, Math.Max(n, live));
-        var rigAdd = MustOrc(_ws, "rig", "add", "app", _src, "--max-polecats", maxPolecats.ToString(Inv));
+        var rigAdd = RunOrc(_ws, "rig", "add", "app", _src, "--max-polecats", maxPolecats.ToString(Inv));
         var (ids, creates) = CreateItems(n, hang, first: 1);
         Console.WriteLine(F($"setup: source repo {files:N0} files in {folders} folders, 1 commit ({sourceMs:F0} ms); orc init {init.Ms:F0} ms; rig add (clone) {rigAdd.Ms:F0} ms; {n} items created (median {Stats(creates).Median:F1} ms each)"));
         var version = ProcessTimer.Measure(Orc(_ws, "--version"), 5, 1);
@@ -98,7 +106,7 @@ internal sealed class FleetBench
         Console.WriteLine(F($"1. sling {n} sim polecats ({(hang ? "label sim:hang: they stay alive" : "no label: they work, commit and run 'orc done'")}) onto a rig of {files:N0} files, one after another"));
         var cpu = CpuTimes.Now();
         var clock = Stopwatch.StartNew();
-        var slings = ids.Select(id => TimedOrc(_ws, "sling", id)).ToList();
+        var slings = ids.Select(id => RunOrc(_ws, "sling", id)).ToList();
         var slingTotal = clock.Elapsed.TotalMilliseconds;
         var s = Stats(slings.Select(x => x.Ms));
         Console.WriteLine(F($"   total {slingTotal:N0} ms   target < 5,000 ms: {(slingTotal < 5000 ? "met" : "MISSED")}   (machine meanwhile: {CpuTimes.Now().Since(cpu)})"));
@@ -117,21 +125,21 @@ internal sealed class FleetBench
         }
 
         // 2. orc agents --json with L live agents.
-        Console.WriteLine();
-        Console.WriteLine(F($"2. orc agents --json with {live} live agents (sim:hang)"));
-        if (!hang)
-        {
-            var cleanup = MustOrc(_ws, "cleanup");
-            Console.WriteLine(F($"   orc cleanup archived the {n} finished agents ({cleanup.Ms:F0} ms)"));
-        }
         var liveNow = hang ? n : 0;
         var more = Math.Max(0, live - liveNow);
         var expected = liveNow + more;
+        Console.WriteLine();
+        Console.WriteLine(F($"2. orc agents --json with {expected} live agents (sim:hang)"));
+        if (!hang)
+        {
+            var cleanup = RunOrc(_ws, "cleanup");
+            Console.WriteLine(F($"   orc cleanup archived the {n} finished agents ({cleanup.Ms:F0} ms)"));
+        }
         if (more > 0)
         {
             var (moreIds, _) = CreateItems(more, hang: true, first: n + 1);
             var moreClock = Stopwatch.StartNew();
-            var moreSlings = moreIds.Select(id => TimedOrc(_ws, "sling", id)).ToList();
+            var moreSlings = moreIds.Select(id => RunOrc(_ws, "sling", id)).ToList();
             var ms = Stats(moreSlings.Select(x => x.Ms));
             var (working, _) = WaitAgents(moreClock, a => a.Count(x => x.State == "working") >= expected, true, $"{expected} agents working");
             Console.WriteLine(F($"   slung {more} more{(liveNow > 0 ? $" (with {liveNow} running)" : "")}: per sling median {ms.Median:F0} ms, max {ms.Max:F0}; all {expected} working {working / 1000:F2} s after the first of them began"));
@@ -154,7 +162,8 @@ internal sealed class FleetBench
         var sampler = new ProcSampler(_socket);
         var traced = strace ? servers.SelectMany(ProcSampler.Tree).Distinct().ToList() : [];
         var attach = traced.Count > 0 ? Task.Run(() => Strace.Attach(traced, TimeSpan.FromSeconds(seconds), _root)) : null;
-        sampler.RunFor(TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(5));
+        sampler.RunFor(TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(5), () => _interrupted);
+        if (_interrupted) throw new BenchException("interrupted");
         var machine3 = CpuTimes.Now().Since(cpu3);
         var ours = sampler.OursSpawned.ToList();
         Console.WriteLine(F($"   tmux server pid {string.Join(",", servers)} (comm 'tmux: server', left out); {sampler.Samples:N0} samples; new tmux processes on this server: {ours.Count} = {ours.Count / (double)seconds:F1}/s   target 0/s: {(ours.Count == 0 ? "met" : "MISSED")}   (machine meanwhile, sampler and strace included: {machine3})"));
@@ -164,6 +173,7 @@ internal sealed class FleetBench
         if (attach?.Result is { } execs)
             Console.WriteLine(F($"   strace cross-check, attached to the server and its {traced.Count - servers.Count} descendant processes (the agents) for {seconds} s: {execs.Count} programs executed, {execs.Count(IsTmux)} of them tmux"));
         else if (strace) Console.WriteLine("   strace cross-check: could not attach");
+        else Console.WriteLine("   (no strace cross-check: strace is not on PATH, or --no-strace)");
 
         const int calls = 5;
         var perCall = new List<int>();
@@ -256,7 +266,7 @@ internal sealed class FleetBench
         {
             List<string> args = ["item", "create", $"Task {i}", "--prefix", "app", "--json"];
             if (hang) args.AddRange(["--label", "sim:hang"]);
-            var t = MustOrc(_ws, [.. args]);
+            var t = RunOrc(_ws, [.. args]);
             using var doc = JsonDocument.Parse(t.Run.Stdout);
             ids.Add(doc.RootElement.GetProperty("id").GetString() ?? throw new BenchException("orc item create --json printed no id"));
             ms.Add(t.Ms);
@@ -287,7 +297,7 @@ internal sealed class FleetBench
         }
     }
 
-    private List<Agent> Agents() => ParseAgents(MustOrc(_ws, "agents", "--json").Run.Stdout);
+    private List<Agent> Agents() => ParseAgents(RunOrc(_ws, "agents", "--json").Run.Stdout);
 
     private static List<Agent> ParseAgents(byte[] json)
     {
@@ -368,8 +378,9 @@ internal sealed class FleetBench
         return psi;
     }
 
-    private Timed TimedOrc(string cwd, params string[] args)
+    private Timed RunOrc(string cwd, params string[] args)
     {
+        if (_interrupted) throw new BenchException("interrupted");
         var start = DateTimeOffset.Now;
         var run = ProcessTimer.RunOnce(Orc(cwd, args), captureStdout: true);
         var end = DateTimeOffset.Now;
@@ -377,8 +388,6 @@ internal sealed class FleetBench
         Must(run, label);
         return new Timed(label, run, start, end);
     }
-
-    private Timed MustOrc(string cwd, params string[] args) => TimedOrc(cwd, args);
 
     private static ProcessRun Must(ProcessRun run, string what) =>
         run.ExitCode == 0 ? run : throw new BenchException($"{what} exited with {run.ExitCode}: {run.Stderr.Trim()} {System.Text.Encoding.UTF8.GetString(run.Stdout).Trim()}");

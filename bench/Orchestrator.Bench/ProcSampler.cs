@@ -33,11 +33,11 @@ internal sealed class ProcSampler(string socket)
 
     public IEnumerable<TmuxSpawn> OthersSpawned => Spawns.Where(s => !s.Ours);
 
-    /// <summary>Samples every <paramref name="interval"/> until <paramref name="duration"/> has passed.</summary>
-    public void RunFor(TimeSpan duration, TimeSpan interval)
+    /// <summary>Samples every <paramref name="interval"/> until <paramref name="duration"/> has passed (or <paramref name="stop"/> says so).</summary>
+    public void RunFor(TimeSpan duration, TimeSpan interval, Func<bool>? stop = null)
     {
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < duration)
+        while (sw.Elapsed < duration && stop?.Invoke() != true)
         {
             SampleOnce();
             Thread.Sleep(interval);
