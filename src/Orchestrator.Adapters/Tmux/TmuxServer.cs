@@ -17,7 +17,7 @@ public sealed record TmuxWindow(string Session, string Window, string PaneId, in
 /// a shell string, and every target is an exact match (<c>=session:=window</c>), so no name or
 /// text can be read as something else. orc never talks to any other tmux server.
 /// </summary>
-public sealed class TmuxServer(string socketName, string configFile, string locksDir) : IDisposable
+public sealed partial class TmuxServer(string socketName, string configFile, string locksDir) : IDisposable
 {
     public static readonly Version MinimumVersion = new(3, 2);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(20);
@@ -105,6 +105,9 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
             _control?.Dispose();
             _control = null;
             if (_controlUnavailable) return null;
+            // attach-session starts a server when there is none (which then exits at once and
+            // leaves its socket file behind): without a socket there is nothing to attach to.
+            if (!File.Exists(SocketPath)) { _controlUnavailable = true; return null; }
             EnsureConfig();
             Interlocked.Increment(ref _processes);
             _control = TmuxControl.TryOpen(SocketName, configFile);
@@ -260,7 +263,19 @@ public sealed class TmuxServer(string socketName, string configFile, string lock
 
     public void KillWindow(string session, string window) => Run("kill-window", "-t", Target(session, window));
 
-    public void KillServer() => Run("kill-server");
+    /// <summary>Stops the server and removes its socket file (tmux 3.3 leaves it behind).</summary>
+    public void KillServer()
+    {
+        Run("kill-server");
+        try { File.Delete(SocketPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Where tmux keeps this server's socket: $TMUX_TMPDIR (or /tmp), then tmux-UID/NAME.</summary>
+    public string SocketPath =>
+        Path.Combine(Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } d ? d : "/tmp", $"tmux-{GetUid()}", SocketName);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint GetUid();
 
     public void DisplayMessage(string text) => Run("display-message", "-d", "4000", text.Replace("#", "##"));
 

@@ -277,7 +277,13 @@ public sealed class AgentRuntimeTests : IDisposable
 
         public string Screen() => Run("capture-pane", "-p", "-J", "-t", "=term:");
 
-        public void Dispose() => Run("kill-server");
+        public void Dispose()
+        {
+            Run("kill-server");
+            // Its socket file sits beside any orc server's (tmux 3.3 leaves it behind).
+            var socket = Path.Combine(Path.GetDirectoryName(new TmuxServer("x", "/nonexistent", "/nonexistent").SocketPath)!, Socket);
+            try { File.Delete(socket); } catch (IOException) { }
+        }
     }
 
     private Dictionary<string, string> OrcEnv() => new()
