@@ -19,13 +19,7 @@ public sealed class AgentRuntimeTests : IDisposable
     {
         TmuxServer.CheckVersion();
         _ws.Env["ORC_TMUX_SOCKET"] = _socket;
-        _source = Path.Combine(_ws.Root, "..", Path.GetFileName(_ws.Root) + "-src");
-        Repository.Init(_source);
-        using var repo = new Repository(_source);
-        File.WriteAllText(Path.Combine(_source, "README.md"), "app\n");
-        Commands.Stage(repo, "README.md");
-        var sig = new Signature("t", "t@example.com", DateTimeOffset.Now);
-        repo.Commit("first", sig, sig);
+        _source = RigFixture.CreateSource(_ws);
         Ok("rig", "add", "app", _source);
     }
 
@@ -33,7 +27,7 @@ public sealed class AgentRuntimeTests : IDisposable
     {
         new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")).KillServer();
         _ws.Dispose();
-        try { Directory.Delete(_source, true); } catch (IOException) { }
+        RigFixture.DeleteSource(_source);
     }
 
     private CliResult Ok(params string[] args)
@@ -306,15 +300,6 @@ public sealed class AgentRuntimeTests : IDisposable
             .Where(f => f.Length >= 4 && f[3] != "1").Select(f => (f[0], f[1], f[2])).ToList();
     }
 
-    private static void Eventually(Func<bool> condition, Func<string> what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail(what());
-            Thread.Sleep(100);
-        }
-    }
 
     [Fact]
     public void Attach_from_a_plain_terminal_shows_the_agent_and_detaching_returns()
@@ -323,10 +308,10 @@ public sealed class AgentRuntimeTests : IDisposable
         WaitForState(agent, "working");
         using var term = new Terminal();
         term.Start(_ws.Root, $"{OrcInShell("attach " + agent)}; echo attach-exit=$?; exec cat", OrcEnv());
-        Eventually(() => Clients().Any(c => c.Session == "app" && c.Window == agent), () => "no client on the agent's window: " + term.Screen());
-        Eventually(() => term.Screen().Contains("sim: working on"), () => "the terminal does not show the agent: " + term.Screen());
+        RigFixture.Eventually(() => Clients().Any(c => c.Session == "app" && c.Window == agent), () => "no client on the agent's window: " + term.Screen());
+        RigFixture.Eventually(() => term.Screen().Contains("sim: working on"), () => "the terminal does not show the agent: " + term.Screen());
         term.Run("send-keys", "-t", "=term:", "C-b", "d");
-        Eventually(() => term.Screen().Contains("attach-exit=0"), () => "attach did not return: " + term.Screen());
+        RigFixture.Eventually(() => term.Screen().Contains("attach-exit=0"), () => "attach did not return: " + term.Screen());
         Assert.Empty(Clients());
         Assert.Equal("working", Agent(agent).GetProperty("state").GetString()); // detaching leaves the agent running
     }
@@ -341,12 +326,12 @@ public sealed class AgentRuntimeTests : IDisposable
         server.StartWindow("orc", "orc", _ws.Root, OrcEnv(), ["sh", "-c", $"read go; {OrcInShell("attach " + agent)}; echo attach-exit=$?; exec cat"]);
         using var term = new Terminal();
         term.Start(_ws.Root, $"unset TMUX; exec tmux -L {_socket} attach-session -t =orc", new Dictionary<string, string>());
-        Eventually(() => Clients().Any(c => c.Session == "orc"), () => "the terminal did not attach: " + term.Screen());
+        RigFixture.Eventually(() => Clients().Any(c => c.Session == "orc"), () => "the terminal did not attach: " + term.Screen());
         server.SendText("orc", "orc", "go");
-        Eventually(() => Clients() is [var c] && c.Session == "app" && c.Window == agent, () => "the client was not switched: " + string.Join(", ", Clients()));
-        Eventually(() => server.CapturePane("orc", "orc").Contains("attach-exit=0"), () => "attach failed: " + server.CapturePane("orc", "orc"));
+        RigFixture.Eventually(() => Clients() is [var c] && c.Session == "app" && c.Window == agent, () => "the client was not switched: " + string.Join(", ", Clients()));
+        RigFixture.Eventually(() => server.CapturePane("orc", "orc").Contains("attach-exit=0"), () => "attach failed: " + server.CapturePane("orc", "orc"));
         term.Run("send-keys", "-t", "=term:", "F12");
-        Eventually(() => Clients() is [var c] && c.Session == "orc", () => "F12 did not return: " + string.Join(", ", Clients()));
+        RigFixture.Eventually(() => Clients() is [var c] && c.Session == "orc", () => "F12 did not return: " + string.Join(", ", Clients()));
     }
 
     [Fact]

@@ -19,13 +19,7 @@ public sealed class PatrolTests : IDisposable
     {
         TmuxServer.CheckVersion();
         _ws.Env["ORC_TMUX_SOCKET"] = _socket;
-        _source = Path.Combine(_ws.Root, "..", Path.GetFileName(_ws.Root) + "-src");
-        Repository.Init(_source);
-        using var repo = new Repository(_source);
-        File.WriteAllText(Path.Combine(_source, "README.md"), "app\n");
-        Commands.Stage(repo, "README.md");
-        var sig = new Signature("t", "t@example.com", DateTimeOffset.Now);
-        repo.Commit("first", sig, sig);
+        _source = RigFixture.CreateSource(_ws);
         Ok("rig", "add", "app", _source);
         Settings("grace", "0");
     }
@@ -35,7 +29,7 @@ public sealed class PatrolTests : IDisposable
         Tmux.KillServer();
         Tmux.Dispose();
         _ws.Dispose();
-        try { Directory.Delete(_source, true); } catch (IOException) { }
+        RigFixture.DeleteSource(_source);
     }
 
     private TmuxServer Tmux => field ??= new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));
@@ -47,11 +41,7 @@ public sealed class PatrolTests : IDisposable
         return r;
     }
 
-    private void Settings(string key, string value)
-    {
-        var path = Path.Combine(_ws.Root, ".orc", "rigs", "app.yaml");
-        File.WriteAllLines(path, File.ReadAllLines(path).Where(l => !l.StartsWith(key + ":", StringComparison.Ordinal)).Append($"{key}: {value}"));
-    }
+    private void Settings(string key, string value) => RigFixture.SetSetting(_ws, "app", key, value);
 
     private string Item(string title, params string[] extra) => _ws.Create(title, ["--prefix", "app", .. extra]);
 
@@ -60,15 +50,6 @@ public sealed class PatrolTests : IDisposable
     private JsonElement Agent(string name) =>
         JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == name);
 
-    private static void Eventually(Func<bool> condition, Func<string> what, int seconds = 45)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail(what());
-            Thread.Sleep(200);
-        }
-    }
 
     private string State(string agent) => Agent(agent).GetProperty("state").GetString()!;
 
@@ -79,12 +60,12 @@ public sealed class PatrolTests : IDisposable
         var agent = Sling(Item("Crashes", "-l", "sim:crash"));
         for (var restart = 1; restart <= 2; restart++)
         {
-            Eventually(() => State(agent) == "dead", () => $"{agent} did not die: {State(agent)}");
+            RigFixture.Eventually(() => State(agent) == "dead", () => $"{agent} did not die: {State(agent)}");
             var run = Ok("witness", "run", "app", "--once");
             Assert.Contains($"{agent}: dead, restarted", run.Out);
             Assert.Equal(restart, Agent(agent).GetProperty("restarts").GetInt32());
         }
-        Eventually(() => State(agent) == "dead", () => $"{agent} did not die again");
+        RigFixture.Eventually(() => State(agent) == "dead", () => $"{agent} did not die again");
         Assert.Contains("gave up", Ok("witness", "run", "app", "--once").Out);
         var a = Agent(agent);
         Assert.Equal("suspended", a.GetProperty("hook_state").GetString());
@@ -97,7 +78,7 @@ public sealed class PatrolTests : IDisposable
     public void The_witness_flags_a_looping_agent_once()
     {
         var agent = Sling(Item("Loops", "-l", "sim:loop"));
-        Eventually(() => Ok("peek", agent).Out.Split("trying the same fix").Length > 4, () => "no loop yet: " + Ok("peek", agent).Out);
+        RigFixture.Eventually(() => Ok("peek", agent).Out.Split("trying the same fix").Length > 4, () => "no loop yet: " + Ok("peek", agent).Out);
         Assert.Contains($"{agent}: looping, flagged", Ok("witness", "run", "app", "--once").Out);
         Assert.Contains("repeats the same output", Ok("feed").Out);
     }
@@ -108,7 +89,7 @@ public sealed class PatrolTests : IDisposable
         // Landed work: sling, the sim agent submits, the refinery merges.
         var landed = Item("Lands");
         var worker = Sling(landed);
-        Eventually(() => State(worker) == "done", () => $"{worker} did not finish: {State(worker)}");
+        RigFixture.Eventually(() => State(worker) == "done", () => $"{worker} did not finish: {State(worker)}");
         Ok("refinery", "run", "app", "--once");
         var worktree = Agent(worker).GetProperty("worktree").GetString()!;
         // An orphan: hooked by an agent that does not exist.
@@ -117,7 +98,7 @@ public sealed class PatrolTests : IDisposable
         // A dead agent with uncommitted work.
         var held = Item("Held", "-l", "sim:hang");
         var sleeper = Sling(held);
-        Eventually(() => State(sleeper) == "working", () => $"{sleeper}: {State(sleeper)}");
+        RigFixture.Eventually(() => State(sleeper) == "working", () => $"{sleeper}: {State(sleeper)}");
         var sleeperTree = Agent(sleeper).GetProperty("worktree").GetString()!;
         File.WriteAllText(Path.Combine(sleeperTree, "unsaved.txt"), "typed but not committed\n");
         Ok("kill", sleeper);
@@ -147,17 +128,17 @@ public sealed class PatrolTests : IDisposable
     public void Boot_starts_the_deacon_and_starts_it_again_when_it_dies()
     {
         Assert.Contains("started the deacon", Ok("boot", "run", "--once").Out);
-        Eventually(() => Ok("status").Out.Split('\n').Any(l => l.StartsWith("deacon", StringComparison.Ordinal) && l.Contains(" running ")),
+        RigFixture.Eventually(() => Ok("status").Out.Split('\n').Any(l => l.StartsWith("deacon", StringComparison.Ordinal) && l.Contains(" running ")),
             () => "the deacon never beat: " + Ok("status").Out + Ok("feed").Out);
         Assert.DoesNotContain("started the deacon", Ok("boot", "run", "--once").Out); // alive: left alone
         Tmux.KillWindow("orc", "deacon");
         Assert.Contains("started the deacon", Ok("boot", "run", "--once").Out);
-        Eventually(() => Tmux.FindWindow("orc", "deacon") is { PaneDead: false }, () => "no deacon window");
+        RigFixture.Eventually(() => Tmux.FindWindow("orc", "deacon") is { PaneDead: false }, () => "no deacon window");
         // The deacon it started supervises the rig's refinery and witness.
-        Eventually(() => Tmux.FindWindow("orc", "refinery-app") is { PaneDead: false } && Tmux.FindWindow("orc", "witness-app") is { PaneDead: false },
+        RigFixture.Eventually(() => Tmux.FindWindow("orc", "refinery-app") is { PaneDead: false } && Tmux.FindWindow("orc", "witness-app") is { PaneDead: false },
             () => "the deacon did not start the refinery and witness: " + string.Join(", ", Tmux.ListWindows().Select(w => w.Window)));
         // A second deacon refuses (once the restarted one has started and holds its lock).
-        Eventually(() => Tmux.FindWindow("orc", "deacon") is { } w && JsonDocument.Parse(Ok("status", "--json").Out).RootElement.EnumerateArray()
+        RigFixture.Eventually(() => Tmux.FindWindow("orc", "deacon") is { } w && JsonDocument.Parse(Ok("status", "--json").Out).RootElement.EnumerateArray()
             .Any(e => e.GetProperty("name").GetString() == "deacon" && e.TryGetProperty("pid", out var pid) && pid.GetInt32() == w.PanePid), () => "the new deacon never beat: " + Ok("status", "--json").Out + " windows: " + string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("feed", "-n", "40").Out);
         var second = _ws.Orc("deacon", "run", "--once");
         Assert.Equal(5, second.ExitCode);

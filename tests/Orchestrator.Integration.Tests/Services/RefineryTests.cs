@@ -21,20 +21,14 @@ public sealed class RefineryTests : IDisposable
     public RefineryTests()
     {
         _ws.Env["ORC_TMUX_SOCKET"] = "orc-test-" + Guid.NewGuid().ToString("N")[..10]; // never started: no agent windows here
-        _source = Path.Combine(_ws.Root, "..", Path.GetFileName(_ws.Root) + "-src");
-        Repository.Init(_source);
-        using var repo = new Repository(_source);
-        File.WriteAllText(Path.Combine(_source, "README.md"), "line one\nline two\nline three\n");
-        Commands.Stage(repo, "README.md");
-        var sig = new Signature("t", "t@example.com", DateTimeOffset.Now);
-        repo.Commit("first", sig, sig);
+        _source = RigFixture.CreateSource(_ws, "line one\nline two\nline three\n");
         Ok("rig", "add", "app", _source);
     }
 
     public void Dispose()
     {
         _ws.Dispose();
-        try { Directory.Delete(_source, true); } catch (IOException) { }
+        RigFixture.DeleteSource(_source);
     }
 
     private CliResult Ok(params string[] args)
@@ -46,12 +40,7 @@ public sealed class RefineryTests : IDisposable
 
     private string RigDir => Path.Combine(_ws.Root, "rigs", "app");
 
-    private void Settings(string key, string value)
-    {
-        var path = Path.Combine(_ws.Root, ".orc", "rigs", "app.yaml");
-        var lines = File.ReadAllLines(path).Where(l => !l.StartsWith(key + ":", StringComparison.Ordinal)).Append($"{key}: {value}");
-        File.WriteAllLines(path, lines);
-    }
+    private void Settings(string key, string value) => RigFixture.SetSetting(_ws, "app", key, value);
 
     /// <summary>An agent's work, submitted with the real 'orc done': returns the item id.</summary>
     private string Submit(string title, Dictionary<string, string> files, params string[] createArgs)
