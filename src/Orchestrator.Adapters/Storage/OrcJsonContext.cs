@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using Orchestrator.Core.Agents;
+using Orchestrator.Core.Convoys;
+using Orchestrator.Core.Mail;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Merging;
 
@@ -14,4 +16,9 @@ namespace Orchestrator.Adapters.Storage;
 [JsonSerializable(typeof(Hook))]
 [JsonSerializable(typeof(Submission))]
 [JsonSerializable(typeof(Heartbeat))]
+[JsonSerializable(typeof(Message))]
+[JsonSerializable(typeof(List<Message>))]
+[JsonSerializable(typeof(PendingNudge))]
+[JsonSerializable(typeof(Convoy))]
+[JsonSerializable(typeof(ConvoyReport))]
 public partial class OrcJsonContext : JsonSerializerContext;

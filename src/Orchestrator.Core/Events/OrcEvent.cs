@@ -12,6 +12,8 @@ public sealed record OrcEvent
     public required string Kind { get; init; }
     public string? Subject { get; init; }
     public required string Text { get; init; }
+    /// <summary>A machine-readable detail of the kind: why a submission was returned (<c>conflict</c>, <c>gate</c>, <c>branch</c>, <c>hand</c>).</summary>
+    public string? Tag { get; init; }
 }
 
 /// <summary>Kinds of events (a stable vocabulary for scripts reading <c>orc feed --json</c>).</summary>
@@ -32,4 +34,9 @@ public static class EventKinds
     public const string Started = "started";
     public const string Stopped = "stopped";
     public const string Error = "error";
+    public const string Slung = "slung";
+    public const string Submitted = "submitted";
+    public const string Mail = "mail";
+    public const string ConvoyLanded = "convoy-landed";
+    public const string Overlap = "overlap";
 }
