@@ -277,7 +277,35 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getuid")]
     private static partial uint GetUid();
 
-    public void DisplayMessage(string text) => Run("display-message", "-d", "4000", text.Replace("#", "##"));
+    /// <summary>
+    /// Shows <paramref name="text"/> on the status line of every user attached to this server (not
+    /// orc's own control clients) and, with <paramref name="bell"/>, rings their terminal's bell.
+    /// The text is made one safe line and '#' is escaped, so it is shown, never expanded. Returns
+    /// how many clients were told; none attached is not an error.
+    /// </summary>
+    public int Notify(string text, bool bell = false)
+    {
+        var r = Run("list-clients", "-F", "#{client_control}\t#{client_name}\t#{client_tty}");
+        if (!r.Ok) return 0;
+        var told = 0;
+        var line = TerminalText.Line(text).Replace("#", "##");
+        foreach (var row in r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var f = row.Split('\t');
+            if (f.Length < 3 || f[0] == "1") continue;
+            if (Run("display-message", "-c", f[1], "-d", "5000", line).Ok) told++;
+            if (bell && f[2].StartsWith("/dev/", StringComparison.Ordinal))
+            {
+                // One BEL byte to the client's terminal, as tmux's own bell-action would.
+                try { using var tty = new FileStream(f[2], FileMode.Open, FileAccess.Write); tty.WriteByte(7); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+        }
+        return told;
+    }
+
+    /// <summary>Shows a message to the users attached to this server (see <see cref="Notify"/>).</summary>
+    public void DisplayMessage(string text) => Notify(text);
 
     /// <summary>
     /// Types <paramref name="text"/> into a pane as literal keys, then Enter after a short settle,

@@ -9,9 +9,10 @@ namespace Orchestrator.Services.Runtime;
 /// <c>orc sim-agent</c>: a simulated coding agent, so the whole loop runs without an AI CLI. It
 /// reads its hook, writes a real change in its worktree (a line in each of the item's files, or
 /// notes/ITEM.md), commits it with the item id, and runs <c>orc done</c>. Labels make it
-/// misbehave on purpose: sim:slow, sim:crash, sim:hang, sim:loop, sim:ask, sim:touch=PATH.
+/// misbehave on purpose: sim:slow, sim:crash, sim:hang, sim:loop, sim:ask, sim:touch=PATH;
+/// sim:idle makes it wait at a prompt instead (after sim:busy=SECONDS of work), reading its mail when told to.
 /// </summary>
-public sealed class SimAgent(WorkService work, LedgerService ledger)
+public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailService mail)
 {
     public int Run(TextWriter output, TextReader input, Func<TimeSpan, bool>? sleep = null)
     {
@@ -23,6 +24,7 @@ public sealed class SimAgent(WorkService work, LedgerService ledger)
         var step = Has("sim:slow") ? TimeSpan.FromSeconds(3) : TimeSpan.FromMilliseconds(100);
         output.WriteLine($"sim: working on {item.Id} (step 1 of 3)");
         sleep(step);
+        if (Has("sim:idle")) return Idle(output, input, hook, labels, sleep);
         if (Has("sim:crash")) { output.WriteLine("sim: crashing on purpose"); return 70; }
         if (Has("sim:hang")) { while (sleep(TimeSpan.FromSeconds(60))) { } return 0; }
         if (Has("sim:loop"))
@@ -52,6 +54,43 @@ public sealed class SimAgent(WorkService work, LedgerService ledger)
         var submission = work.Done(null, "made by the sim agent");
         output.WriteLine($"sim: done {item.Id} (submitted {submission.Commit[..12]})");
         return 0;
+    }
+
+    /// <summary>
+    /// An agent that waits at its prompt: busy first for sim:busy=SECONDS, then idle. Each line
+    /// typed is handled (the screen shows it working), and a line that mentions mail makes it read
+    /// its unread mail, as an agent told "run orc mail inbox" would; then it is idle again.
+    /// </summary>
+    private int Idle(TextWriter output, TextReader input, Core.Agents.Hook hook, List<string> labels, Func<TimeSpan, bool> sleep)
+    {
+        var busy = labels.Select(l => l.StartsWith("sim:busy=", StringComparison.Ordinal) && double.TryParse(l["sim:busy=".Length..], System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0).Max();
+        if (busy > 0)
+        {
+            output.WriteLine($"sim: working on {hook.Item} (busy for {busy:0.#}s)");
+            output.Flush();
+            sleep(TimeSpan.FromSeconds(Math.Min(busy, 600)));
+        }
+        var log = new List<string>();
+        while (true)
+        {
+            // Redraw like an agent's TUI: the screen shows what it did, then its prompt.
+            output.Write("\u001b[H\u001b[2J");
+            foreach (var l in log.TakeLast(10)) output.WriteLine(l);
+            output.WriteLine("sim: idle at the prompt (type a line)");
+            output.Flush();
+            var line = input.ReadLine();
+            if (line is null) return 0;
+            output.WriteLine($"sim: working: handling '{Core.Text.TerminalText.Line(line)}'");
+            output.Flush();
+            log.Add($"sim: got '{Core.Text.TerminalText.Line(line)}'");
+            if (line.Contains("mail", StringComparison.OrdinalIgnoreCase))
+                foreach (var m in mail.Unread(hook.Agent))
+                {
+                    mail.Read(hook.Agent, m.Id);
+                    log.Add($"sim: read mail {m.Id} from {Core.Text.TerminalText.Line(m.From)}: {Core.Text.TerminalText.Line(m.Subject)}");
+                }
+            sleep(TimeSpan.FromMilliseconds(300));
+        }
     }
 
     private static List<string> WriteChange(string worktree, string agent, WorkItem item, List<string> labels)

@@ -10,7 +10,7 @@ using Orchestrator.Services.Ledger;
 namespace Orchestrator.Services.Runtime;
 
 /// <summary>The verbs an agent uses from inside its window: prime, hook, done.</summary>
-public sealed class WorkService(RuntimeContext runtime, LedgerService ledger)
+public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Mail.MailService mail)
 {
     /// <summary>The calling agent's hook (from <c>ORC_AGENT</c>, or the name given).</summary>
     public Hook MyHook(string? agent)
@@ -45,10 +45,18 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger)
         sb.AppendLine($"- Commit your changes with the item id in the message, e.g. \"{h.Item}: what changed\".");
         sb.AppendLine("- Found more work? `orc item create \"TITLE\" --discovered-from " + h.Item + "`");
         sb.AppendLine("- When the work is committed, run `orc done` (add --note \"...\" for the reviewer). It refuses uncommitted work.");
-        sb.AppendLine("- Stuck or need a decision? Say so plainly and wait; the overseer watches your window.");
+        sb.AppendLine("- Stuck or need a decision? Say so plainly and wait, or mail the overseer: `orc mail send overseer \"SUBJECT\" --body \"...\"`.");
         sb.AppendLine();
         sb.AppendLine("## Mail");
-        sb.AppendLine("No unread mail.");
+        var unread = mail.Unread(h.Agent);
+        if (unread.Count == 0) sb.AppendLine("No unread mail.");
+        else
+        {
+            sb.AppendLine($"{unread.Count} unread message{(unread.Count == 1 ? "" : "s")} (read one with `orc mail read ID`, answer with `orc mail reply ID --body \"...\"`):");
+            foreach (var m in unread.Take(10))
+                sb.AppendLine($"- {m.Id} from {TerminalText.Line(m.From)} at {m.SentAt}: {TerminalText.Line(m.Subject)}");
+            if (unread.Count > 10) sb.AppendLine($"- and {unread.Count - 10} more: `orc mail inbox`");
+        }
         sb.AppendLine();
         sb.AppendLine("## Learnings");
         sb.AppendLine("None recorded for this rig yet.");
@@ -94,6 +102,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger)
             t.Items.AddComment(h.Item, $"submitted to the merge queue of {h.Rig}: branch {h.Branch} at {head[..12]} ({commits.Count} commit{(commits.Count == 1 ? "" : "s")}){(noteText is null ? "" : "\n" + noteText)}");
             var done = (runtime.Hooks.Find(h.Agent) ?? h).MoveTo(HookStates.Completed, now, "submitted") with { SubmittedCommit = head, Note = noteText };
             t.Touched(runtime.Hooks.Write(h.Agent, done), h.Agent);
+            runtime.Record(h.Agent, Core.Events.EventKinds.Submitted, h.Item, $"{h.Agent} submitted {h.Item} to the merge queue of {h.Rig} ({commits.Count} commit{(commits.Count == 1 ? "" : "s")})");
             return submission;
         }).Value;
     }

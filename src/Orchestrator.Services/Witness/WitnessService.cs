@@ -20,7 +20,7 @@ public sealed record Observation(string Agent, string State, string? Action);
 /// stuck and looping agents once each time they enter that state. It never kills an agent and
 /// never touches another rig's agents or another workspace's tmux server.
 /// </summary>
-public sealed class WitnessService(RuntimeContext runtime, AgentService agents, LedgerService ledger, ILogger<WitnessService> logger)
+public sealed class WitnessService(RuntimeContext runtime, AgentService agents, LedgerService ledger, Mail.MailService mail, ILogger<WitnessService> logger)
 {
     private sealed class Seen
     {
@@ -95,6 +95,8 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             else s.Flagged = null;
             seen.Add(new Observation(h.Agent, state, action));
         }
+        // Mail that came while an agent was busy: tell it now that it is idle.
+        foreach (var agent in mail.DeliverPending(rig.Name)) seen.Add(new Observation(agent, AgentStates.Idle, "told about mail"));
         return seen;
     }
 
