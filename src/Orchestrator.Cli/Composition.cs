@@ -34,6 +34,9 @@ public static class Composition
         services.AddSingleton<Orchestrator.Services.Patrol.DeaconService>();
         services.AddSingleton<Orchestrator.Services.Patrol.BootService>();
         services.AddSingleton<Orchestrator.Services.Witness.WitnessService>();
+        services.AddSingleton<Orchestrator.Services.Mail.MailService>();
+        services.AddSingleton<Orchestrator.Services.Planning.PlanService>();
+        services.AddSingleton<Orchestrator.Services.Convoys.ConvoyService>();
         return services.BuildServiceProvider();
     }
 

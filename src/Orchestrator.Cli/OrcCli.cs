@@ -65,6 +65,8 @@ public static class OrcCli
         root.Add(RigCommands.Build(services));
         foreach (var c in AgentCommands.Build(services)) root.Add(c);
         foreach (var c in ServiceCommands.Build(services)) root.Add(c);
+        root.Add(MailCommands.Build(services));
+        foreach (var c in ConvoyCommands.Build(services)) root.Add(c);
         root.SetAction(pr =>
         {
             // With no verb, orc shows its help (the TUI will open here once it exists).

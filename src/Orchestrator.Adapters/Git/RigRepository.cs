@@ -92,6 +92,48 @@ public sealed class RigRepository(string path)
         return repo.Commits.QueryBy(filter).Select(c => (c.Sha, c.MessageShort)).ToList();
     }
 
+    /// <summary>The files tracked at the tip of <paramref name="branch"/> (rig-relative, '/' separators).</summary>
+    public List<string> TrackedFiles(string branch)
+    {
+        using var repo = Open();
+        var tip = repo.Branches[branch]?.Tip ?? throw new OrcException($"{Path}: no branch {branch}");
+        var files = new List<string>();
+        void Walk(Tree tree, string prefix)
+        {
+            foreach (var e in tree)
+            {
+                if (e.TargetType == TreeEntryTargetType.Tree) Walk((Tree)e.Target, prefix + e.Name + "/");
+                else if (e.TargetType == TreeEntryTargetType.Blob) files.Add(prefix + e.Name);
+            }
+        }
+        Walk(tip.Tree, "");
+        return files;
+    }
+
+    /// <summary>
+    /// The files a branch changed since <paramref name="baseCommit"/>: committed on the branch
+    /// (<paramref name="tip"/>, or the worktree's HEAD), plus, when <paramref name="worktreePath"/>
+    /// is given, what is changed in the worktree and not committed yet.
+    /// </summary>
+    public static List<string> ChangedFiles(string repoPath, string baseCommit, string? tip, string? worktreePath)
+    {
+        var changed = new SortedSet<string>(StringComparer.Ordinal);
+        using (var repo = new Repository(worktreePath is not null && Directory.Exists(worktreePath) ? worktreePath : repoPath))
+        {
+            var head = tip is null ? repo.Head.Tip : repo.Lookup<Commit>(tip);
+            var @base = repo.Lookup<Commit>(baseCommit);
+            if (head is not null && @base is not null)
+                foreach (var c in repo.Diff.Compare<TreeChanges>(@base.Tree, head.Tree))
+                {
+                    changed.Add(c.Path);
+                    if (c.OldPath != c.Path) changed.Add(c.OldPath);
+                }
+        }
+        if (worktreePath is not null && Directory.Exists(worktreePath))
+            foreach (var f in Uncommitted(worktreePath)) changed.Add(f);
+        return [.. changed];
+    }
+
     public static string HeadOf(string worktreePath)
     {
         using var repo = new Repository(worktreePath);

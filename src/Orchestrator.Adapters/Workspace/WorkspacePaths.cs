@@ -21,6 +21,7 @@ public sealed class WorkspacePaths(string root)
     public string ProfilesDir => Path.Combine(OrcDir, "profiles");
     public string WorktreesDir => Path.Combine(Root, "worktrees");
     public string QueueDir => Path.Combine(Root, "mq");
+    public string ConvoysDir => Path.Combine(Root, "convoys");
     public string EventsFile => Path.Combine(Root, "events", "events.jsonl");
     /// <summary>Heartbeats of the running services (refinery, witness, deacon, boot); not committed.</summary>
     public string RunDir => Path.Combine(OrcDir, "run");

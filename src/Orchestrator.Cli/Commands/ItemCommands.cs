@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using Orchestrator.Cli.Output;
 using Orchestrator.Core;
@@ -229,11 +230,20 @@ internal static class ItemCommands
             var v = new Verb(services);
             var list = pr.GetValue(ids)!;
             var result = v.Mutate(verb, ops => list.Select(i => (Changed: change(ops, i, pr), Item: ops.Ledger.Get(i))).ToList());
-            if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); LandConvoys(services, verb, null); return 0; }
             foreach (var r in result.Value) v.Out.WriteLine(r.Changed ? changed(r.Item) : unchanged(r.Item));
+            LandConvoys(services, verb, v.Out);
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>After a close, a convoy whose items are now all closed lands (mail, tmux, its on-land command).</summary>
+    private static void LandConvoys(IServiceProvider services, string verb, TextWriter? output)
+    {
+        if (verb != "close" || !Directory.Exists(services.GetRequiredService<Orchestrator.Services.Workspace.WorkspaceContext>().Paths.ConvoysDir)) return;
+        foreach (var c in services.GetRequiredService<Orchestrator.Services.Convoys.ConvoyService>().CheckLanded())
+            output?.WriteLine($"convoy {c.Name} has landed (see 'orc convoy report {c.Name}')");
     }
 
     private static Command CommentCmd(IServiceProvider services)

@@ -20,7 +20,8 @@ namespace Orchestrator.Services.Patrol;
 /// no longer exist to ready, restarts refineries and witnesses whose heartbeat went stale, has
 /// dogs checkpoint the dirty worktrees of dead agents to a safety ref, and compacts old events.
 /// </summary>
-public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ServiceLauncher launcher, ILogger<DeaconService> logger)
+public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ServiceLauncher launcher,
+    Convoys.ConvoyService convoys, Planning.PlanService plans, Mail.MailService mail, ILogger<DeaconService> logger)
 {
     public const string Source = "deacon";
 
@@ -93,7 +94,23 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
             did.Add($"checkpoint {h.Agent}: {report}");
         }
 
-        // 6. Old events.
+        // 6. Convoys whose items are all closed land; overlaps between branches in flight are told to the overseer.
+        foreach (var c in convoys.CheckLanded()) did.Add("convoy landed: " + c.Name);
+        foreach (var o in plans.NewOverlaps())
+        {
+            did.Add($"overlap {o.A} × {o.B}");
+            try
+            {
+                mail.Send(Source, Core.Mail.MailRules.Overseer, $"{o.A} and {o.B} changed the same files",
+                    $"The branches of {o.A} and {o.B} both changed:\n{string.Join("\n", o.Files.Take(20).Select(f => "  " + f))}\n\n" +
+                    (o.Predicted ? "The plan predicted this conflict." : "The plan did NOT predict this: the items' declared files do not cover it.") +
+                    "\nOne of them will conflict in the merge queue. Decide now: let one land first and return the other, or tell one agent to leave those files alone.\nSee 'orc plan " + o.A + " " + o.B + "'.",
+                    TimeSpan.Zero, item: o.A);
+            }
+            catch (OrcException ex) { logger.LogWarning("deacon: overlap mail failed: {Message}", ex.Message); }
+        }
+
+        // 7. Old events.
         var dropped = runtime.Events.Compact(Timestamps.Format(runtime.Workspace.Now - KeepEvents));
         if (dropped > 0) did.Add($"compacted {dropped} old events");
         ledger.Transact("deacon", t => { t.Touched(runtime.Workspace.Paths.EventsFile); return 0; });

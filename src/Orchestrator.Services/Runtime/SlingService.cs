@@ -75,7 +75,9 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         try
         {
             Start(hook, profile, rig, firstStart: true);
-            return Activate(hook, "started");
+            var activated = Activate(hook, "started");
+            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Slung, item.Id, $"slung {item.Id} to {agent} on rig {rig.Name} ({profile.Name})");
+            return activated;
         }
         catch (Exception ex)
         {

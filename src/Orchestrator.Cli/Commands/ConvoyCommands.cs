@@ -1,0 +1,322 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Cli.Output;
+using Orchestrator.Core;
+using Orchestrator.Core.Convoys;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Convoys;
+using Orchestrator.Services.Planning;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>orc convoy</c> (bundles of items tracked as one unit) and <c>orc plan</c> (the coordination plan).</summary>
+internal static class ConvoyCommands
+{
+    public static IEnumerable<Command> Build(IServiceProvider services)
+    {
+        ConvoyService Convoys() => services.GetRequiredService<ConvoyService>();
+        var convoy = new Command("convoy", "Convoys: named bundles of work items (across rigs) tracked, launched and scored as one unit");
+        Argument<string> Name() => new("NAME") { Description = "Convoy name (lowercase letters, digits, '-' and '_')" };
+
+        var createName = Name();
+        var createItems = Options.ItemIds("ITEM");
+        var title = new Option<string>("--title") { Description = "What the convoy delivers" };
+        var onLand = new Option<string>("--on-land") { Description = "A command run by /bin/sh in the workspace when the convoy lands (ORC_CONVOY and ORC_CONVOY_ITEMS are set)" };
+        var create = new Command("create", "Make a convoy of work items (from any rig); refuses unknown or repeated items and dependency cycles among them") { createName, createItems, title, onLand };
+        create.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var c = Convoys().Create(pr.GetValue(createName)!, pr.GetValue(createItems)!, pr.GetValue(title), pr.GetValue(onLand));
+            v.Out.WriteLine($"created convoy {c.Name} with {c.Items.Count} item{(c.Items.Count == 1 ? "" : "s")}: {string.Join(" ", c.Items)}");
+            v.Out.WriteLine($"see the plan: orc plan {c.Name}   launch it: orc convoy launch {c.Name} --max 3");
+            return 0;
+        });
+        convoy.Add(create);
+
+        var addName = Name();
+        var addItems = Options.ItemIds("ITEM");
+        var add = new Command("add", "Add work items to a convoy (a landed convoy opens again)") { addName, addItems };
+        add.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var c = Convoys().Add(pr.GetValue(addName)!, pr.GetValue(addItems)!);
+            v.Out.WriteLine($"convoy {c.Name} now has {c.Items.Count} items");
+            return 0;
+        });
+        convoy.Add(add);
+
+        var removeName = Name();
+        var removeItems = Options.ItemIds("ITEM");
+        var remove = new Command("remove", "Take work items out of a convoy (the items are not changed)") { removeName, removeItems };
+        remove.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var c = Convoys().Remove(pr.GetValue(removeName)!, pr.GetValue(removeItems)!);
+            v.Out.WriteLine($"convoy {c.Name} now has {c.Items.Count} items");
+            return 0;
+        });
+        convoy.Add(remove);
+
+        var listJson = Options.Json();
+        var list = new Command("list", "Every convoy with its state and progress") { listJson };
+        list.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var svc = Convoys();
+            var all = svc.All().Select(svc.Progress).ToList();
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var p in all) WriteProgress(w, p, items: false); w.WriteEndArray(); }); return 0; }
+            if (all.Count == 0) { v.Out.WriteLine("no convoys; make one with 'orc convoy create NAME ITEM…'"); return 0; }
+            foreach (var p in all)
+                v.Out.WriteLine($"{p.Convoy.Name,-16} {p.Convoy.State,-7} [{ConvoyRules.Bar(p)}] {p.Count(ProgressStates.Done)}/{p.Items.Count} done, {p.Count(ProgressStates.InFlight)} in flight  {TerminalText.Line(p.Convoy.Title ?? "")}");
+            return 0;
+        });
+        convoy.Add(list);
+
+        var showName = Name();
+        var showJson = Options.Json();
+        var show = new Command("show", "A convoy's progress: each item (done, in flight, ready, blocked) and the counts per rig") { showName, showJson };
+        show.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var svc = Convoys();
+            var p = svc.Progress(svc.Get(pr.GetValue(showName)!));
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteProgress(w, p, items: true)); return 0; }
+            var c = p.Convoy;
+            v.Out.WriteLine($"convoy {c.Name}: {c.State}{(c.Title is { } t ? " — " + TerminalText.Line(t) : "")}");
+            v.Out.WriteLine($"  [{ConvoyRules.Bar(p, 30)}] {p.Count(ProgressStates.Done)} done, {p.Count(ProgressStates.InFlight)} in flight, {p.Count(ProgressStates.Ready)} ready, {p.Count(ProgressStates.Blocked) + p.Count(ProgressStates.Missing)} blocked");
+            if (c.LandedAt is { } l) v.Out.WriteLine($"  landed {l}{(c.OnLandResult is { } r ? $"; on-land command: {TerminalText.Line(r)}" : "")}");
+            v.Out.WriteLine();
+            foreach (var i in p.Items)
+                v.Out.WriteLine($"  {i.Id,-14} {i.Rig ?? "-",-10} {i.State,-9} {i.Assignee ?? "",-10} {Clip(TerminalText.Line(i.Title), 40)}{(i.BlockedBy.Count > 0 ? "  (waits for " + string.Join(", ", i.BlockedBy) + ")" : "")}");
+            v.Out.WriteLine();
+            foreach (var r in p.Rigs)
+                v.Out.WriteLine($"  rig {r.Rig,-10} {r.Done}/{r.Total} done, {r.InFlight} in flight, {r.Ready} ready, {r.Blocked} blocked");
+            return 0;
+        });
+        convoy.Add(show);
+
+        var closeName = Name();
+        var close = new Command("close", "Close a convoy by hand (abandon it); its items are not changed") { closeName };
+        close.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var c = Convoys().Close(pr.GetValue(closeName)!);
+            v.Out.WriteLine($"convoy {c.Name} is {c.State}");
+            return 0;
+        });
+        convoy.Add(close);
+
+        var launchName = Name();
+        var max = new Option<int>("--max", "-n") { Description = "Most agents of the convoy at work at once (default 3)", DefaultValueFactory = _ => 3 };
+        var once = new Option<bool>("--once") { Description = "Sling what can start now, then exit" };
+        var interval = new Option<double>("--interval") { Description = "Seconds between checks (default 5)", DefaultValueFactory = _ => 5 };
+        var launch = new Command("launch", "Sling the convoy's ready items in the plan's waves, never more than --max at once, the next as each one finishes; ends when the convoy lands")
+        { launchName, max, once, interval };
+        launch.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var svc = Convoys();
+            var name = pr.GetValue(launchName)!;
+            var seconds = pr.GetValue(interval);
+            if (seconds is <= 0 or > 3600) throw new OrcException($"--interval must be between 0 and 3600 seconds, got {seconds}", ExitCodes.Usage);
+            using var stop = ServiceCommands.StopSignal();
+            string? last = null;
+            while (true)
+            {
+                var step = svc.Step(name, pr.GetValue(max));
+                foreach (var h in step.Slung) v.Out.WriteLine($"slung {h.Item} to {h.Agent} on rig {h.Rig}");
+                foreach (var f in step.Failed) v.Error($"could not sling {f}");
+                if (step.Summary != last || step.Slung.Count > 0) { v.Out.WriteLine(step.Summary); last = step.Summary; }
+                v.Out.Flush();
+                if (step.Landed) return 0;
+                if (step.Stalled)
+                {
+                    foreach (var w in step.Waiting) v.Out.WriteLine("  " + w);
+                    v.Error($"convoy {name} cannot go on: nothing is in flight and nothing can start");
+                    return ExitCodes.Failure;
+                }
+                if (pr.GetValue(once)) { foreach (var w in step.Waiting) v.Out.WriteLine("  " + w); return 0; }
+                if (stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) return 0;
+            }
+        });
+        convoy.Add(launch);
+
+        var reportName = Name();
+        var reportJson = Options.Json();
+        var report = new Command("report", "Score the convoy honestly: agent time (summed and overlapping), merge-queue time, conflicts predicted vs met, gate failures, rework") { reportName, reportJson };
+        report.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var r = Convoys().Report(pr.GetValue(reportName)!);
+            if (pr.GetValue(reportJson)) { JsonOut.Write(v.Env, w => WriteReport(w, r)); return 0; }
+            if (r.LandedAt is null) v.Out.WriteLine("(not landed yet: the figures so far)");
+            foreach (var line in ConvoyScoring.Describe(r)) v.Out.WriteLine(line);
+            return 0;
+        });
+        convoy.Add(report);
+        yield return convoy;
+
+        // ---- orc plan ----
+        var targets = new Argument<string[]>("CONVOY|ITEM") { Description = "A convoy, or work items (an epic stands for its children)", Arity = ArgumentArity.OneOrMore };
+        var planJson = Options.Json();
+        var plan = new Command("plan", "The coordination plan: item, branch, worktree, files owned, depends on, status; predicted conflicts, waves, and overlaps seen in flight") { targets, planJson };
+        plan.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var p = services.GetRequiredService<PlanService>().For(pr.GetValue(targets)!);
+            if (pr.GetValue(planJson)) { JsonOut.Write(v.Env, w => WritePlan(w, p)); return 0; }
+            PrintPlan(v.Out, p);
+            foreach (var warn in p.Result.Warnings) v.Error($"warning: {TerminalText.Line(warn.Text)}");
+            return 0;
+        });
+        yield return plan;
+    }
+
+    private static void Error(this Verb v, string text) => v.Env.Error.WriteLine("orc: " + TerminalText.Line(text));
+
+    private static void PrintPlan(TextWriter o, PlanView p)
+    {
+        o.WriteLine(p.Convoy is null ? $"plan of {p.Rows.Count} item{(p.Rows.Count == 1 ? "" : "s")}" : $"plan of convoy {p.Convoy} ({p.Rows.Count} items)");
+        o.WriteLine();
+        var header = new[] { "item", "wave", "rig", "branch", "worktree", "files owned", "depends on", "status" };
+        var rows = p.Rows.Select(r => new[]
+        {
+            r.Id, r.Wave?.ToString() ?? "-", r.Rig ?? "-", r.Branch ?? "-", r.Worktree is null ? "-" : Path.GetFileName(r.Worktree) is { Length: > 0 } w ? $"{r.Rig}/{w}" : r.Worktree,
+            r.Files.Count == 0 ? "(none declared)" : Clip(TerminalText.Line(string.Join(", ", r.Files)), 40),
+            r.DependsOn.Count == 0 ? "none" : string.Join(", ", r.DependsOn), r.Status + (r.Agent is { } a ? $" ({a})" : ""),
+        }).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        o.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+        foreach (var r in rows) o.WriteLine(string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        o.WriteLine();
+        if (p.Result.Conflicts.Count == 0) o.WriteLine("predicted conflicts: none (no two items of a rig claim the same files)");
+        else
+        {
+            o.WriteLine("predicted conflicts (the same files claimed; run these one after the other):");
+            foreach (var c in p.Result.Conflicts) o.WriteLine($"  {c.A} × {c.B}: {Clip(TerminalText.Line(string.Join(", ", c.Shared)), 60)}");
+        }
+        if (p.Rows.Any(r => r.Files.Count == 0 && r.Status != "closed"))
+            o.WriteLine($"  note: {string.Join(", ", p.Rows.Where(r => r.Files.Count == 0 && r.Status != "closed").Select(r => r.Id))} declare no files; conflicts with them cannot be predicted ('orc item update ID --files …')");
+        o.WriteLine();
+        o.WriteLine("waves (each wave's items can run at once):");
+        for (var w = 0; w < p.Result.Waves.Count; w++) o.WriteLine($"  wave {w + 1}: {string.Join(" ", p.Result.Waves[w])}");
+        if (p.Result.Waves.Count == 0) o.WriteLine("  nothing left to run");
+        if (p.Live.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine("overlaps in flight (branches that changed the same files; one will conflict at merge):");
+            foreach (var l in p.Live) o.WriteLine($"  {l.A} × {l.B}: {Clip(TerminalText.Line(string.Join(", ", l.Files)), 60)}{(l.Predicted ? " (predicted)" : " (NOT predicted)")}");
+        }
+    }
+
+    private static void WritePlan(Utf8JsonWriter w, PlanView p)
+    {
+        w.WriteStartObject();
+        if (p.Convoy is not null) w.WriteString("convoy", p.Convoy);
+        w.WriteStartArray("items");
+        foreach (var r in p.Rows)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", r.Id);
+            w.WriteString("title", r.Title);
+            if (r.Rig is not null) w.WriteString("rig", r.Rig);
+            if (r.Branch is not null) w.WriteString("branch", r.Branch);
+            if (r.Worktree is not null) w.WriteString("worktree", r.Worktree);
+            if (r.Agent is not null) w.WriteString("agent", r.Agent);
+            w.WriteStartArray("files"); foreach (var f in r.Files) w.WriteStringValue(f); w.WriteEndArray();
+            w.WriteStartArray("depends_on"); foreach (var d in r.DependsOn) w.WriteStringValue(d); w.WriteEndArray();
+            w.WriteString("status", r.Status);
+            if (r.Wave is { } wave) w.WriteNumber("wave", wave); else w.WriteNull("wave");
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("conflicts");
+        foreach (var c in p.Result.Conflicts)
+        {
+            w.WriteStartObject();
+            w.WriteString("a", c.A); w.WriteString("b", c.B);
+            w.WriteStartArray("shared"); foreach (var f in c.Shared) w.WriteStringValue(f); w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("waves");
+        foreach (var wave in p.Result.Waves) { w.WriteStartArray(); foreach (var id in wave) w.WriteStringValue(id); w.WriteEndArray(); }
+        w.WriteEndArray();
+        w.WriteStartArray("warnings");
+        foreach (var x in p.Result.Warnings) { w.WriteStartObject(); w.WriteString("item", x.Item); w.WriteString("pattern", x.Pattern); w.WriteString("text", x.Text); w.WriteEndObject(); }
+        w.WriteEndArray();
+        w.WriteStartArray("overlaps");
+        foreach (var l in p.Live)
+        {
+            w.WriteStartObject();
+            w.WriteString("a", l.A); w.WriteString("b", l.B);
+            w.WriteStartArray("files"); foreach (var f in l.Files) w.WriteStringValue(f); w.WriteEndArray();
+            w.WriteBoolean("predicted", l.Predicted);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteProgress(Utf8JsonWriter w, ConvoyProgress p, bool items)
+    {
+        var c = p.Convoy;
+        w.WriteStartObject();
+        w.WriteString("name", c.Name);
+        if (c.Title is not null) w.WriteString("title", c.Title);
+        w.WriteString("state", c.State);
+        w.WriteString("created_at", c.CreatedAt);
+        if (c.LandedAt is not null) w.WriteString("landed_at", c.LandedAt);
+        if (c.ClosedAt is not null) w.WriteString("closed_at", c.ClosedAt);
+        w.WriteNumber("total", p.Items.Count);
+        foreach (var s in new[] { ProgressStates.Done, ProgressStates.InFlight, ProgressStates.Ready, ProgressStates.Blocked })
+            w.WriteNumber(s.Replace('-', '_'), p.Count(s) + (s == ProgressStates.Blocked ? p.Count(ProgressStates.Missing) : 0));
+        if (items)
+        {
+            w.WriteStartArray("items");
+            foreach (var i in p.Items)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", i.Id); w.WriteString("title", i.Title);
+                if (i.Rig is not null) w.WriteString("rig", i.Rig);
+                w.WriteString("progress", i.State); w.WriteString("status", i.Status);
+                if (i.Assignee is not null) w.WriteString("assignee", i.Assignee);
+                w.WriteStartArray("blocked_by"); foreach (var b in i.BlockedBy) w.WriteStringValue(b); w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("rigs");
+            foreach (var r in p.Rigs)
+            {
+                w.WriteStartObject();
+                w.WriteString("rig", r.Rig); w.WriteNumber("done", r.Done); w.WriteNumber("in_flight", r.InFlight); w.WriteNumber("ready", r.Ready); w.WriteNumber("blocked", r.Blocked);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteReport(Utf8JsonWriter w, ConvoyReport r)
+    {
+        w.WriteStartObject();
+        w.WriteString("convoy", r.Convoy);
+        w.WriteNumber("items", r.Items);
+        if (r.FirstSlungAt is not null) w.WriteString("first_slung_at", r.FirstSlungAt);
+        if (r.LandedAt is not null) w.WriteString("landed_at", r.LandedAt);
+        w.WriteNumber("elapsed_seconds", Math.Round(r.ElapsedSeconds, 1));
+        w.WriteNumber("agent_seconds", Math.Round(r.AgentSeconds, 1));
+        w.WriteNumber("agent_wall_seconds", Math.Round(r.AgentWallSeconds, 1));
+        w.WriteNumber("queue_seconds", Math.Round(r.QueueSeconds, 1));
+        w.WriteNumber("conflicts_predicted", r.ConflictsPredicted);
+        w.WriteNumber("conflicts_met", r.ConflictsMet);
+        w.WriteNumber("gate_failures", r.GateFailures);
+        w.WriteNumber("rework", r.Rework);
+        w.WriteStartArray("predicted_pairs"); foreach (var x in r.PredictedPairs) w.WriteStringValue(x); w.WriteEndArray();
+        w.WriteStartArray("met_items"); foreach (var x in r.MetItems) w.WriteStringValue(x); w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static string Clip(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+}
