@@ -114,7 +114,12 @@ public static class MailRules
         return subject.Trim();
     }
 
-    public static string? Body(string? body) => string.IsNullOrEmpty(body) ? null : WorkItemRules.Text(body, "mail body");
+    public static string? Body(string? body)
+    {
+        if (string.IsNullOrEmpty(body)) return null;
+        try { return WorkItemRules.Text(body, "mail body"); }
+        catch (OrcException ex) { throw new OrcException(ex.Message, ExitCodes.Usage); }
+    }
 
     /// <summary>A subject for a reply: "Re: " once.</summary>
     public static string ReplySubject(string subject)

@@ -22,9 +22,9 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
         var labels = item.Labels;
         bool Has(string l) => labels.Contains(l);
         var step = Has("sim:slow") ? TimeSpan.FromSeconds(3) : TimeSpan.FromMilliseconds(100);
+        if (Has("sim:idle")) return Idle(output, input, hook, labels, sleep);
         output.WriteLine($"sim: working on {item.Id} (step 1 of 3)");
         sleep(step);
-        if (Has("sim:idle")) return Idle(output, input, hook, labels, sleep);
         if (Has("sim:crash")) { output.WriteLine("sim: crashing on purpose"); return 70; }
         if (Has("sim:hang")) { while (sleep(TimeSpan.FromSeconds(60))) { } return 0; }
         if (Has("sim:loop"))
@@ -74,7 +74,8 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
         while (true)
         {
             // Redraw like an agent's TUI: the screen shows what it did, then its prompt.
-            output.Write("\u001b[H\u001b[2J");
+            // Clear the screen and the scrollback, so the pane shows the prompt, not old work.
+            output.Write("\u001b[H\u001b[2J\u001b[3J");
             foreach (var l in log.TakeLast(10)) output.WriteLine(l);
             output.WriteLine("sim: idle at the prompt (type a line)");
             output.Flush();
