@@ -89,7 +89,9 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                         _ => "repeats the same output (retrying the same thing)",
                     };
                     runtime.Record(source, EventKinds.Flagged, h.Agent, $"{h.Agent} ({h.Item}) {why}: see 'orc peek {h.Agent}'");
-                    runtime.Tmux.DisplayMessage($"orc: {h.Agent} {why}");
+                    runtime.Tmux.Notify($"orc: {h.Agent} {why}", bell: state == AgentStates.Waiting);
+                    TellOverseer(source, $"{h.Agent} {why}", $"{h.Agent} on rig {rig.Name} ({h.Item}) {why}.\nLook: orc peek {h.Agent}\nGo there: orc attach {h.Agent}" +
+                        (state == AgentStates.Waiting ? "\nAnswer it there, or: orc nudge " + h.Agent + " \"...\"" : "\nIf it is retrying the same thing, tell it what to do differently (orc nudge), or stop it (orc kill)."), h.Item);
                 }
             }
             else s.Flagged = null;
@@ -118,7 +120,9 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                 return 0;
             });
             runtime.Record(source, EventKinds.GaveUp, h.Agent, $"{h.Agent} ({h.Item}) died {h.Restarts + 1} times{exit}; stopped restarting it, the overseer should look");
-            runtime.Tmux.DisplayMessage($"orc: gave up restarting {h.Agent}");
+            runtime.Tmux.Notify($"orc: gave up restarting {h.Agent}", bell: true);
+            TellOverseer(source, $"gave up restarting {h.Agent}", $"{h.Agent} on rig {rig.Name} ({h.Item}) died {h.Restarts + 1} times{exit}. Its hook is suspended; its worktree and commits are kept.\n" +
+                $"Look: orc peek {h.Agent}  (and its worktree {h.Worktree})\nThen: orc resume {h.Agent}, or release the item.", h.Item);
             return new Observation(h.Agent, AgentStates.Dead, "gave up");
         }
         try
@@ -133,6 +137,13 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             runtime.Record(source, EventKinds.Error, h.Agent, $"could not restart {h.Agent}: {TerminalText.Line(ex.Message)}");
             return new Observation(h.Agent, AgentStates.Dead, "restart failed");
         }
+    }
+
+    /// <summary>Mail to the overseer from this rig's witness; a failure to send is logged, never stops the pass.</summary>
+    private void TellOverseer(string source, string subject, string body, string? item)
+    {
+        try { mail.Send(source, Core.Mail.MailRules.Overseer, subject, body, TimeSpan.Zero, item: item); }
+        catch (OrcException ex) { logger.LogWarning("witness: mail to the overseer failed: {Message}", ex.Message); }
     }
 
     private string ProfileState(string profile, string screen)

@@ -70,6 +70,9 @@ public sealed class PatrolTests : IDisposable
         var a = Agent(agent);
         Assert.Equal("suspended", a.GetProperty("hook_state").GetString());
         Assert.Contains("stopped restarting it", Ok("feed", "--source", "witness@app").Out);
+        var told = Ok("mail", "inbox").Out;
+        Assert.Contains($"gave up restarting {agent}", told);
+        Assert.Contains("witness@app", told);
         // A suspended hook is left alone from now on.
         Assert.DoesNotContain(agent, Ok("witness", "run", "app", "--once").Out);
     }
@@ -81,6 +84,7 @@ public sealed class PatrolTests : IDisposable
         RigFixture.Eventually(() => Ok("peek", agent).Out.Split("trying the same fix").Length > 4, () => "no loop yet: " + Ok("peek", agent).Out);
         Assert.Contains($"{agent}: looping, flagged", Ok("witness", "run", "app", "--once").Out);
         Assert.Contains("repeats the same output", Ok("feed").Out);
+        Assert.Contains($"{agent} repeats the same output", Ok("mail", "inbox").Out);
     }
 
     [Fact]
