@@ -8,7 +8,7 @@ namespace Orchestrator.Adapters.Tmux;
 /// <summary>A notification tmux sends a control client outside a command's reply (<c>%output</c>, <c>%window-add</c>, <c>%exit</c>...).</summary>
 /// <param name="Name">The notification without its <c>%</c>, e.g. <c>output</c>.</param>
 /// <param name="Arguments">The rest of the line; for <c>%output</c> the pane id only.</param>
-/// <param name="Data">For <c>%output</c>: the bytes the pane wrote (tmux's octal escapes decoded); else empty.</param>
+/// <param name="Data">For <c>%output</c>: the bytes the pane wrote (tmux's octal escapes decoded), which may end or start inside a UTF-8 character (see <see cref="PaneOutputDecoder"/>); else empty.</param>
 public sealed record TmuxNotification(string Name, string Arguments, byte[] Data);
 
 /// <summary>
@@ -136,26 +136,68 @@ public sealed class TmuxControl : IDisposable
         // Returning closes stdin: tmux detaches the client and exits.
     }
 
+    /// <summary>
+    /// Reads tmux's replies and notifications. tmux writes bytes, not text: a reply's body is the
+    /// command's output (UTF-8 text, decoded whole once the block ends), and <c>%output</c> carries the
+    /// pane's raw bytes, where a UTF-8 character may be split between two notifications. So lines are
+    /// split on <c>\n</c> as bytes and nothing is decoded before it is known what the bytes are.
+    /// </summary>
     private async Task ReadRepliesAsync(Stream stdout, CancellationToken ct)
     {
-        using var reader = new StreamReader(stdout, new UTF8Encoding(false, false));
         string? guard = null; // "TIME NUMBER FLAGS" of the open reply block
-        var body = new StringBuilder();
-        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+        var body = new MemoryStream();
+        await foreach (var line in ReadLinesAsync(stdout, ct).ConfigureAwait(false))
         {
             if (guard is not null)
             {
                 // A pane line could look like a guard; only the exact one that opened the block ends it.
-                var ended = line == "%end " + guard ? 0 : line == "%error " + guard ? 1 : -1;
-                if (ended < 0) { body.Append(line).Append('\n'); continue; }
-                if (guard.EndsWith(" 1", StringComparison.Ordinal)) Complete(ended == 0, body.ToString());
+                var ended = IsLine(line, "%end ", guard) ? 0 : IsLine(line, "%error ", guard) ? 1 : -1;
+                if (ended < 0) { body.Write(line); body.WriteByte((byte)'\n'); continue; }
+                if (guard.EndsWith(" 1", StringComparison.Ordinal)) Complete(ended == 0, Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length));
                 guard = null;
-                body.Clear();
+                body.SetLength(0);
                 continue;
             }
-            if (line.StartsWith("%begin ", StringComparison.Ordinal)) { guard = line["%begin ".Length..]; continue; }
-            if (line.StartsWith('%')) Notify(line);
+            if (line.AsSpan().StartsWith("%begin "u8)) { guard = Encoding.Latin1.GetString(line, 7, line.Length - 7); continue; }
+            if (line.Length > 0 && line[0] == (byte)'%') Notify(line);
         }
+    }
+
+    /// <summary>True when <paramref name="line"/> is exactly <paramref name="prefix"/> followed by <paramref name="guard"/> (both ASCII).</summary>
+    private static bool IsLine(byte[] line, string prefix, string guard)
+    {
+        if (line.Length != prefix.Length + guard.Length) return false;
+        for (var i = 0; i < line.Length; i++)
+            if (line[i] != (i < prefix.Length ? prefix[i] : guard[i - prefix.Length])) return false;
+        return true;
+    }
+
+    /// <summary>The stream's lines as bytes, without their <c>\n</c>.</summary>
+    private static async IAsyncEnumerable<byte[]> ReadLinesAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        var partial = new MemoryStream();
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            var start = 0;
+            int newline;
+            while ((newline = Array.IndexOf(buffer, (byte)'\n', start, read - start)) >= 0)
+            {
+                byte[] line;
+                if (partial.Length == 0) line = buffer[start..newline];
+                else
+                {
+                    partial.Write(buffer, start, newline - start);
+                    line = partial.ToArray();
+                    partial.SetLength(0);
+                }
+                start = newline + 1;
+                yield return line;
+            }
+            partial.Write(buffer, start, read - start);
+        }
+        if (partial.Length > 0) yield return partial.ToArray();
     }
 
     private void Complete(bool ok, string text)
@@ -166,37 +208,43 @@ public sealed class TmuxControl : IDisposable
         reply?.TrySetResult(ok ? new TmuxServer.Result(0, text, "") : new TmuxServer.Result(1, "", text));
     }
 
-    private void Notify(string line)
+    private void Notify(byte[] line)
     {
-        var space = line.IndexOf(' ');
-        var name = space < 0 ? line[1..] : line[1..space];
-        var rest = space < 0 ? "" : line[(space + 1)..];
-        if (name == "exit") { Close("tmux ended the client" + (rest.Length > 0 ? ": " + rest : "")); }
+        var span = line.AsSpan(1);
+        var space = span.IndexOf((byte)' ');
+        var name = Encoding.UTF8.GetString(space < 0 ? span : span[..space]);
+        var rest = space < 0 ? Span<byte>.Empty : span[(space + 1)..];
         var data = Array.Empty<byte>();
-        if (name == "output" && rest.IndexOf(' ') is var sp and > 0)
+        if (name == "output" && rest.IndexOf((byte)' ') is var sp and > 0)
         {
-            data = Unescape(rest.AsSpan(sp + 1));
+            data = Unescape(rest[(sp + 1)..]);
             rest = rest[..sp];
         }
-        try { Notified?.Invoke(new TmuxNotification(name, rest, data)); }
+        var arguments = Encoding.UTF8.GetString(rest);
+        if (name == "exit") { Close("tmux ended the client" + (arguments.Length > 0 ? ": " + arguments : "")); }
+        try { Notified?.Invoke(new TmuxNotification(name, arguments, data)); }
         catch (Exception) { /* a listener's fault must not stop the reader */ }
     }
 
-    /// <summary>Decodes <c>%output</c> data: tmux writes bytes below space and the backslash as <c>\ooo</c>.</summary>
-    public static byte[] Unescape(ReadOnlySpan<char> s)
+    /// <summary>
+    /// Decodes <c>%output</c> data as tmux sent it: bytes below space and the backslash come as
+    /// <c>\ooo</c> (any byte may), every other byte as itself (so UTF-8 arrives raw, possibly split
+    /// between notifications: decode per pane with <see cref="PaneOutputDecoder"/>).
+    /// </summary>
+    public static byte[] Unescape(ReadOnlySpan<byte> s)
     {
-        var utf8 = Encoding.UTF8.GetBytes(s.ToString());
-        var result = new List<byte>(utf8.Length);
-        for (var i = 0; i < utf8.Length; i++)
+        var result = new byte[s.Length];
+        var n = 0;
+        for (var i = 0; i < s.Length; i++)
         {
-            if (utf8[i] == (byte)'\\' && i + 3 < utf8.Length && IsOctal(utf8[i + 1]) && IsOctal(utf8[i + 2]) && IsOctal(utf8[i + 3]))
+            if (s[i] == (byte)'\\' && i + 3 < s.Length && s[i + 1] is >= (byte)'0' and <= (byte)'3' && IsOctal(s[i + 2]) && IsOctal(s[i + 3]))
             {
-                result.Add((byte)(((utf8[i + 1] - '0') << 6) | ((utf8[i + 2] - '0') << 3) | (utf8[i + 3] - '0')));
+                result[n++] = (byte)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
                 i += 3;
             }
-            else result.Add(utf8[i]);
+            else result[n++] = s[i];
         }
-        return [.. result];
+        return result[..n];
 
         static bool IsOctal(byte b) => b is >= (byte)'0' and <= (byte)'7';
     }

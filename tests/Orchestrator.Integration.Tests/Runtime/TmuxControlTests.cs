@@ -149,9 +149,91 @@ public sealed class TmuxControlTests : IDisposable
     }
 
     [Fact]
-    public void Octal_escapes_are_decoded_and_other_text_is_kept()
+    public void Octal_escapes_are_decoded_and_other_bytes_are_kept_as_they_are()
     {
-        Assert.Equal("a\u001bb\\c\r\n"u8.ToArray(), TmuxControl.Unescape("a\\033b\\134c\\015\\012"));
-        Assert.Equal("é\\9"u8.ToArray(), TmuxControl.Unescape("é\\9"));
+        Assert.Equal("a\u001bb\\c\r\n"u8.ToArray(), TmuxControl.Unescape("a\\033b\\134c\\015\\012"u8));
+        Assert.Equal("é\\9"u8.ToArray(), TmuxControl.Unescape("é\\9"u8));
+        // High bytes, raw or escaped, stay single bytes: a split UTF-8 character is not "repaired" here.
+        Assert.Equal(new byte[] { 0xC3, 0xA9, 0xE6 }, TmuxControl.Unescape([0xC3, (byte)'\\', (byte)'2', (byte)'5', (byte)'1', 0xE6]));
+    }
+
+    [Fact]
+    public void A_character_split_between_notifications_is_decoded_once_it_is_whole()
+    {
+        var d = new PaneOutputDecoder();
+        Assert.Equal("x", d.Decode("%1", [(byte)'x', 0xE6, 0x97]));
+        Assert.Equal("y", d.Decode("%2", [(byte)'y'])); // another pane's text does not disturb %1's pending bytes
+        Assert.Equal("日z", d.Decode("%1", [0xA5, (byte)'z']));
+        Assert.Equal("", d.Decode("%1", [0xF0, 0x9F]));
+        Assert.Equal("🚀", d.Decode("%1", [0x9A, 0x80]));
+    }
+
+    /// <summary>Collects a control client's %output for one pane as bytes and as text decoded per pane.</summary>
+    private sealed class OutputLog
+    {
+        private readonly List<byte> _bytes = [];
+        private readonly StringBuilder _text = new();
+        private readonly PaneOutputDecoder _decoder = new();
+
+        public OutputLog(TmuxControl c) => c.Notified += n =>
+        {
+            if (n.Name != "output") return;
+            lock (_bytes)
+            {
+                _bytes.AddRange(n.Data);
+                _text.Append(_decoder.Decode(n));
+                Pieces.Add(n.Data);
+            }
+        };
+
+        public List<byte[]> Pieces { get; } = [];
+
+        public string Text { get { lock (_bytes) return _text.ToString(); } }
+
+        public byte[] Bytes { get { lock (_bytes) return [.. _bytes]; } }
+    }
+
+    [Fact]
+    public void Utf8_text_a_pane_prints_arrives_in_output_notifications_intact()
+    {
+        StartShell("u", "sleep 0.5; printf 'start é 日本 🚀 end\\n'; exec cat");
+        using var c = Open(output: true);
+        var log = new OutputLog(c);
+        RigFixture.Eventually(() => log.Text.Contains("end"), () => "no %output: " + log.Text, 20);
+        Assert.Contains("start é 日本 🚀 end", log.Text);
+        Assert.DoesNotContain('\uFFFD', log.Text);
+        Assert.True(log.Bytes.AsSpan().IndexOf("é 日本 🚀"u8) >= 0, Convert.ToHexString(log.Bytes)); // the exact bytes the pane wrote
+    }
+
+    [Fact]
+    public void A_character_the_pane_writes_in_two_halves_arrives_whole()
+    {
+        // The pane writes the first byte of "é", waits until the test has seen it in a %output
+        // notification, then writes the second: the two halves cannot share a notification.
+        var go = Path.Combine(_dir.Root, "go");
+        StartShell("s", $"sleep 0.5; printf 'half:\\303'; while [ ! -e '{go}' ]; do sleep 0.05; done; printf '\\251 whole\\n'; exec cat");
+        using var c = Open(output: true);
+        var log = new OutputLog(c);
+        RigFixture.Eventually(() => log.Bytes is [.., 0xC3], () => "first half not seen: " + Convert.ToHexString(log.Bytes), 20);
+        File.WriteAllText(go, "");
+        RigFixture.Eventually(() => log.Text.Contains("whole"), () => "second half not seen: " + Convert.ToHexString(log.Bytes), 20);
+        Assert.Contains("half:é whole", log.Text);
+        Assert.DoesNotContain('\uFFFD', log.Text);
+        lock (log.Pieces) Assert.Contains(log.Pieces, p => p is [.., 0xC3]);
+    }
+
+    [Fact]
+    public void Capture_pane_of_utf8_text_through_control_mode_round_trips()
+    {
+        StartShell("p", "printf 'ascii then é 日本 🚀 done\\n'; exec cat");
+        RigFixture.Eventually(() => _tmux.CapturePane("rig", "p").Contains("done"), () => _tmux.CapturePane("rig", "p"), 20);
+        using var c = Open();
+        var captured = c.Run(["capture-pane", "-p", "-t", "=rig:=p"]);
+        Assert.True(captured.Ok, captured.Err);
+        Assert.Contains("ascii then é 日本 🚀 done", captured.Out);
+        // The same text the plain command returns, and what the adapter (control mode) returns.
+        Assert.Equal(_tmux.RunProcess("capture-pane", "-p", "-t", "=rig:=p").Out, captured.Out);
+        Assert.True(_tmux.ControlConnected);
+        Assert.Contains("ascii then é 日本 🚀 done", _tmux.CapturePane("rig", "p"));
     }
 }
