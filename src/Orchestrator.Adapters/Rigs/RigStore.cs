@@ -50,16 +50,22 @@ public sealed class RigStore(string directory)
             DefaultBranch = y.RequiredString("default_branch"),
             Gate = gate,
             Profile = y.String("profile"),
-            MaxPolecats = y.Int("max_polecats", 1, 100) ?? 10,
-            GateTimeoutSeconds = y.Int("gate_timeout", 1, 86400) ?? 600,
-            Batch = y.Int("batch", 1, 100) ?? 1,
-            StuckAfterSeconds = y.Int("stuck_after", 10, 86400) ?? 300,
-            MaxRestarts = y.Int("max_restarts", 0, 100) ?? 3,
-            GraceSeconds = y.Int("grace", 0, 3600) ?? 30,
+            MaxPolecats = Number(y, "max_polecats"),
+            GateTimeoutSeconds = Number(y, "gate_timeout"),
+            Batch = Number(y, "batch"),
+            StuckAfterSeconds = Number(y, "stuck_after"),
+            MaxRestarts = Number(y, "max_restarts"),
+            GraceSeconds = Number(y, "grace"),
             NudgeIdle = y.Bool("nudge_idle") ?? true,
             RestartDead = y.Bool("restart_dead") ?? true,
             CreatedAt = y.String("created_at"),
         };
+    }
+
+    private static int Number(YamlFile y, string key)
+    {
+        var range = RigSettings.Numbers[key];
+        return y.Int(key, range.Min, range.Max) ?? range.Default;
     }
 
     public static string ToYaml(Rig rig)

@@ -7,7 +7,7 @@ using Orchestrator.Services.Runtime;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orc rig add | list | show | remove</c>.</summary>
+/// <summary><c>orc rig add | list | show | set | unset | remove</c>.</summary>
 internal static class RigCommands
 {
     public static Command Build(IServiceProvider services)
@@ -55,12 +55,38 @@ internal static class RigCommands
             if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteRig(w, r)); return 0; }
             v.Out.WriteLine($"rig {r.Name}");
             v.Out.WriteLine($"  source: {TerminalText.Line(r.Source)}{(r.Linked ? " (linked)" : "")}");
-            v.Out.WriteLine($"  prefix: {r.Prefix}   default branch: {TerminalText.Line(r.DefaultBranch)}   max polecats: {r.MaxPolecats}");
-            v.Out.WriteLine($"  gate: {(r.Gate.Count == 0 ? "none (merge directly)" : TerminalText.Line(string.Join(' ', r.Gate)))}");
-            v.Out.WriteLine($"  profile: {TerminalText.Line(r.Profile ?? "(workspace default)")}");
+            v.Out.WriteLine($"  prefix: {r.Prefix}");
+            foreach (var key in RigSettings.Settable) v.Out.WriteLine($"  {key}: {TerminalText.Line(RigSettings.Show(r, key))}");
             return 0;
         });
         rig.Add(show);
+
+        var setRig = new Argument<string>("RIG") { Description = "Rig name" };
+        var setKey = new Argument<string>("KEY") { Description = "The setting: " + string.Join(", ", RigSettings.Settable) };
+        var setValue = new Argument<string>("VALUE") { Description = "Its new value: a whole number, true or false, a branch, a profile, or for gate one shell command line (\"\" for none)" };
+        var set = new Command("set", "Change one rig setting (committed to the workspace; services read it on their next pass)") { setRig, setKey, setValue };
+        set.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var key = pr.GetValue(setKey)!;
+            var c = Rigs().Set(pr.GetValue(setRig)!, key, pr.GetValue(setValue)!);
+            v.Out.WriteLine(Said(c, key));
+            return 0;
+        });
+        rig.Add(set);
+
+        var unsetRig = new Argument<string>("RIG") { Description = "Rig name" };
+        var unsetKey = new Argument<string>("KEY") { Description = "The setting to put back to its default" };
+        var unset = new Command("unset", "Put one rig setting back to its default (committed to the workspace)") { unsetRig, unsetKey };
+        unset.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var key = pr.GetValue(unsetKey)!;
+            var c = Rigs().Unset(pr.GetValue(unsetRig)!, key);
+            v.Out.WriteLine(Said(c, key));
+            return 0;
+        });
+        rig.Add(unset);
 
         var rmName = new Argument<string>("NAME") { Description = "Rig name" };
         var remove = new Command("remove", "Remove a rig (refused while its agents hold work)") { rmName };
@@ -73,6 +99,14 @@ internal static class RigCommands
         });
         rig.Add(remove);
         return rig;
+    }
+
+    private static string Said(RigService.Change c, string key)
+    {
+        var now = TerminalText.Line(RigSettings.Show(c.After, key));
+        return c.Changed
+            ? $"rig {c.After.Name}: {key} changed from '{TerminalText.Line(RigSettings.Show(c.Before, key))}' to '{now}'"
+            : $"rig {c.After.Name}: {key} is already '{now}'; nothing changed";
     }
 
     private static void WriteRig(System.Text.Json.Utf8JsonWriter w, Rig r)
@@ -88,6 +122,14 @@ internal static class RigCommands
         w.WriteEndArray();
         if (r.Profile is not null) w.WriteString("profile", r.Profile);
         w.WriteNumber("max_polecats", r.MaxPolecats);
+        w.WriteNumber("gate_timeout", r.GateTimeoutSeconds);
+        w.WriteNumber("batch", r.Batch);
+        w.WriteNumber("stuck_after", r.StuckAfterSeconds);
+        w.WriteNumber("max_restarts", r.MaxRestarts);
+        w.WriteNumber("grace", r.GraceSeconds);
+        w.WriteBoolean("nudge_idle", r.NudgeIdle);
+        w.WriteBoolean("restart_dead", r.RestartDead);
+        if (r.CreatedAt is not null) w.WriteString("created_at", r.CreatedAt);
         w.WriteEndObject();
     }
 }

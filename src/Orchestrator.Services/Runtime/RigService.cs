@@ -67,6 +67,53 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         }
     }
 
+    /// <summary>What <see cref="Set"/> or <see cref="Unset"/> did: the rig before and after, and whether a commit was made.</summary>
+    public sealed record Change(Rig Before, Rig After, bool Changed);
+
+    /// <summary>
+    /// Changes one setting of a rig (see <see cref="RigSettings"/>) and commits the rig's file, under
+    /// the workspace write lock. The value is checked before anything is written; setting what is
+    /// already there writes nothing.
+    /// </summary>
+    public Change Set(string name, string key, string value)
+    {
+        var rig = Get(name);
+        var next = RigSettings.With(rig, key, value); // KEY and VALUE checked before the lock is taken
+        if (key == "profile" && next.Profile is { } profile)
+        {
+            try { runtime.Profiles.Get(profile); }
+            catch (OrcException e) { throw new OrcException("VALUE: " + e.Message, ExitCodes.Usage); }
+        }
+        if (key == "default_branch" && new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name)).BranchTip(next.DefaultBranch) is null)
+            throw new OrcException($"VALUE: rigs/{rig.Name} has no branch '{TerminalText.Line(next.DefaultBranch)}'", ExitCodes.Usage);
+        return Write(rig.Name, "rig set", current => RigSettings.With(current, key, value));
+    }
+
+    /// <summary>Puts one setting of a rig back to its default; committed like <see cref="Set"/>.</summary>
+    public Change Unset(string name, string key)
+    {
+        var rig = Get(name);
+        RigSettings.Without(rig, key); // KEY checked before the lock is taken
+        return Write(rig.Name, "rig unset", current => RigSettings.Without(current, key));
+    }
+
+    private Change Write(string name, string verb, Func<Rig, Rig> change)
+    {
+        var store = runtime.Rigs;
+        return ledger.Transact(verb, t =>
+        {
+            // Read again under the lock: a change made since the check is kept, not overwritten.
+            var current = store.Get(name);
+            var next = change(current);
+            var yaml = RigStore.ToYaml(next);
+            if (yaml == RigStore.ToYaml(current)) return new Change(current, next, false);
+            var file = store.PathOf(name);
+            AtomicFile.Write(file, System.Text.Encoding.UTF8.GetBytes(yaml));
+            t.Touched(file, name);
+            return new Change(current, next, true);
+        }).Value;
+    }
+
     public List<Rig> List() => runtime.Rigs.All();
 
     public Rig Get(string name) => runtime.Rigs.Get(name);
