@@ -25,6 +25,9 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         if (prefix == runtime.Workspace.Config.Prefix || store.All().Any(x => x.Prefix == prefix))
             throw new OrcException($"--prefix: '{prefix}' is already used in this workspace; choose another with --prefix", ExitCodes.Usage);
         if (r.Profile is not null) runtime.Profiles.Get(r.Profile);
+        var polecats = RigSettings.Numbers["max_polecats"];
+        if (r.MaxPolecats is { } max && (max < polecats.Min || max > polecats.Max))
+            throw new OrcException($"--max-polecats: must be a whole number from {polecats.Min} to {polecats.Max}, got {max}", ExitCodes.Usage);
 
         var isUrl = r.Source.Contains("://", StringComparison.Ordinal) || r.Source.StartsWith("git@", StringComparison.Ordinal);
         var source = isUrl ? r.Source : runtime.Workspace.Resolve(r.Source);

@@ -147,4 +147,14 @@ public sealed class RigSettingsTests : IDisposable
         Assert.Equal(["sh", "-c", "make check"], rig.GetProperty("gate").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(5, rig.GetProperty("grace").GetInt32());
     }
+
+    [Fact]
+    public void Rig_add_refuses_a_max_polecats_the_rig_file_could_not_hold()
+    {
+        var r = _ws.Orc("rig", "add", "web", _source, "--max-polecats", "0");
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains("--max-polecats: must be a whole number from 1 to 100, got 0", r.Err);
+        Assert.False(Directory.Exists(Path.Combine(_ws.Root, "rigs", "web")));
+        Assert.Single(JsonDocument.Parse(Ok("rig", "list", "--json").Out).RootElement.EnumerateArray());
+    }
 }
