@@ -119,9 +119,11 @@ public sealed class RigIntegration(string repositoryPath)
                 if (Directory.Exists(admin)) Directory.Delete(admin, true);
                 if (Directory.Exists(scratchPath)) Directory.Delete(scratchPath, true);
                 if (repo.Branches[branchName] is { } old) repo.Branches.Remove(old);
+                RemoveSideBranch(repo, scratchName); // left by an attempt that failed half-way
                 repo.CreateBranch(branchName, commit);
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(scratchPath)!);
                 repo.Worktrees.Add(branchName, scratchName, scratchPath, isLocked: false);
+                RemoveSideBranch(repo, scratchName);
             }
         }
         using var scratch = new Repository(scratchPath);
@@ -134,6 +136,16 @@ public sealed class RigIntegration(string repositoryPath)
             if (File.Exists(full)) File.Delete(full);
             else if (Directory.Exists(full)) Directory.Delete(full, true);
         }
+    }
+
+    /// <summary>
+    /// LibGit2Sharp's worktree add first creates a branch named after the worktree, then checks out
+    /// the branch asked for: the first is left behind, and a later add of the same name would fail
+    /// on it. It is orc's own name (orc-refinery-RIG), so it is removed.
+    /// </summary>
+    private static void RemoveSideBranch(Repository repo, string name)
+    {
+        if (repo.Branches[name] is { IsRemote: false } side && !side.IsCurrentRepositoryHead) repo.Branches.Remove(side);
     }
 
     /// <summary>

@@ -281,4 +281,21 @@ public sealed class RefineryTests : IDisposable
         var all = JsonDocument.Parse(Ok("mq", "list", "--all", "--json").Out).RootElement;
         Assert.Equal(1, all.GetArrayLength());
     }
+
+    [Fact]
+    public void A_deleted_scratch_worktree_is_made_again()
+    {
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "true");
+        Submit("First", new() { ["1.txt"] = "1\n" });
+        Ok("refinery", "run", "app", "--once");
+        var scratch = Path.Combine(_ws.Root, "worktrees", "app", ".refinery");
+        Assert.True(Directory.Exists(scratch));
+        Directory.Delete(scratch, true); // someone cleaned up worktrees/ by hand
+        var second = Submit("Second", new() { ["2.txt"] = "2\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("merged", Mq(second).GetProperty("state").GetString());
+        using var repo = new Repository(RigDir);
+        Assert.Null(repo.Branches["orc-refinery-app"]); // LibGit2Sharp's side branch, which blocked the second add
+    }
 }
