@@ -109,6 +109,15 @@ public sealed class RigIntegration(string repositoryPath)
     /// </summary>
     public void PrepareScratch(string scratchPath, string scratchName, string commit)
     {
+        try { MakeScratch(scratchPath, scratchName, commit); }
+        catch (Exception e) when (e is LibGit2SharpException or IOException or UnauthorizedAccessException)
+        {
+            throw new OrcException($"cannot prepare the scratch worktree {scratchPath}: {TerminalText.Line(e.Message)}");
+        }
+    }
+
+    private void MakeScratch(string scratchPath, string scratchName, string commit)
+    {
         using (var repo = Open())
         {
             var branchName = "orc/refinery-scratch";
@@ -161,15 +170,34 @@ public sealed class RigIntegration(string repositoryPath)
         var target = repo.Lookup<Commit>(next) ?? throw new OrcException($"no commit {next}");
         var mergeBase = repo.ObjectDatabase.FindMergeBase(b.Tip, target);
         if (mergeBase?.Sha != expected) throw new OrcException($"{next[..12]} does not descend from {branch}; refusing to move {branch} backwards or sideways");
-        if (!repo.Info.IsBare && !repo.Info.IsHeadDetached && repo.Head.CanonicalName == b.CanonicalName)
+        if (IsCheckedOut(repo, b))
         {
-            var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true, RecurseUntrackedDirs = true }).Where(e => e.State != FileStatus.Ignored && e.State != FileStatus.Unaltered).Select(e => e.FilePath).ToList();
-            if (dirty.Count > 0)
-                throw new OrcException($"{Path} has {branch} checked out with uncommitted or untracked changes ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))}); commit or stash them so main can move");
+            if (Blocker(repo, branch) is { } blocked) throw new OrcException(blocked);
             repo.Reset(ResetMode.Hard, target); // moves the branch and its checkout together
             return;
         }
         repo.Refs.UpdateTarget(repo.Refs[b.CanonicalName], target.Id, "orc refinery: " + why);
+    }
+
+    /// <summary>
+    /// Why <paramref name="branch"/> cannot move now: the rig's own checkout has it checked out with
+    /// uncommitted or untracked changes, which moving it would overwrite. Null when it can move.
+    /// </summary>
+    public string? CheckoutBlocker(string branch)
+    {
+        using var repo = Open();
+        return repo.Branches[branch] is { } b && IsCheckedOut(repo, b) ? Blocker(repo, branch) : null;
+    }
+
+    private static bool IsCheckedOut(Repository repo, Branch b) =>
+        !repo.Info.IsBare && !repo.Info.IsHeadDetached && repo.Head.CanonicalName == b.CanonicalName;
+
+    private string? Blocker(Repository repo, string branch)
+    {
+        var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true, RecurseUntrackedDirs = true })
+            .Where(e => e.State != FileStatus.Ignored && e.State != FileStatus.Unaltered).Select(e => e.FilePath).ToList();
+        return dirty.Count == 0 ? null
+            : $"{Path} has {branch} checked out with uncommitted or untracked changes ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))}); commit or stash them so main can move";
     }
 
     /// <summary>True when <paramref name="commit"/> is <paramref name="branch"/>'s tip or one of its ancestors.</summary>

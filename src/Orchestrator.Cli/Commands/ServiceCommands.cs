@@ -101,6 +101,7 @@ internal static class ServiceCommands
                 foreach (var o in outcomes)
                     v.Out.WriteLine($"{o.Item}: {o.Result}{(o.Commit is { } c ? " as " + c[..12] : "")}{(o.Reason is { } r ? " (" + TerminalText.Line(r) + ")" : "")}");
                 v.Out.Flush();
+                if (svc.BackingOff(rig.Name) is { } why && outcomes.All(o => o.Result == "waiting")) return "backing off: " + why;
                 return outcomes.Count == 0 ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned";
             }, stop.Token, pr.GetValue(once));
             return 0;

@@ -32,6 +32,24 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     /// <summary>Gate runs made by this object (tests count them).</summary>
     public int GateRuns { get; private set; }
 
+    // What the refinery needs before it can land anything: the rig's checkout able to follow main,
+    // and (with a gate) the scratch worktree. When one of them keeps failing, passes back off.
+    private const string CheckoutStep = "checkout";
+    private const string ScratchStep = "scratch";
+
+    /// <summary>Per rig: the back-off of a setup step that keeps failing. Lives as long as this object (the refinery loop).</summary>
+    private readonly Dictionary<string, SetupBackoff> _setup = new(StringComparer.Ordinal);
+
+    /// <summary>A setup step failed: nothing landed, the submissions are queued again, and passes back off.</summary>
+    private sealed class SetupFailure(string step, string message) : Exception(message)
+    {
+        public string Step { get; } = step;
+    }
+
+    /// <summary>Why the rig's refinery is backing off (a setup step keeps failing), or null.</summary>
+    public string? BackingOff(string rig) =>
+        _setup.GetValueOrDefault(rig)?.Failing is { } f ? $"{Describe(f.Kind)}: {f.Message} ({f.Failures} failed attempt{(f.Failures == 1 ? "" : "s")} since {Timestamps.Format(f.Since)})" : null;
+
     /// <summary>The lock only one refinery per rig can hold; null if another refinery has it.</summary>
     public FileLock? Claim(string rig) =>
         FileLock.TryAcquire(Path.Combine(runtime.Workspace.Paths.LocksDir, $"refinery-{rig}.lock"), $"refinery of {rig}");
@@ -48,6 +66,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     public List<RefineryOutcome> Pass(Rig rig)
     {
         var outcomes = new List<RefineryOutcome>();
+        if (Backoff(rig.Name).ShouldWait(runtime.Workspace.Now)) return outcomes;
         var git = new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name));
         Recover(rig, git, outcomes);
         var rounds = 0;
@@ -92,6 +111,14 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     /// <summary>One stack of up to <c>batch</c> submissions: squash, gate, land or return. False when nothing could progress.</summary>
     private bool Round(Rig rig, RigIntegration git, List<Submission> batch, List<RefineryOutcome> outcomes)
     {
+        // Checked before anything is squashed, recorded or gated: a checkout that cannot follow
+        // main would only make the whole round fail at its end.
+        if (git.CheckoutBlocker(rig.DefaultBranch) is { } blocked)
+        {
+            SetupFailed(rig, CheckoutStep, blocked, batch.Select(s => s.Item), outcomes);
+            return false;
+        }
+        SetupWorked(rig, CheckoutStep);
         var main = git.TipOf(rig.DefaultBranch);
         var stacked = new List<(Submission Sub, string Commit)>();
         var onto = main;
@@ -136,7 +163,10 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         });
         var current = stacked.Select(x => x with { Sub = runtime.Queue(rig.Name).Find(x.Sub.Item)! }).ToList();
 
-        var (green, tail) = Gate(rig, git, current[^1].Commit, current.Select(x => x.Sub.Item).ToList());
+        bool green;
+        string tail;
+        try { (green, tail) = Gate(rig, git, current[^1].Commit, current.Select(x => x.Sub.Item).ToList()); }
+        catch (SetupFailure f) { return Postpone(rig, current, f, outcomes); }
         if (green) return Land(rig, git, main, current, outcomes);
         if (current.Count == 1)
         {
@@ -145,15 +175,25 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         }
         // A red batch: find the first submission whose prefix is red.
         var tails = new Dictionary<int, string> { [current.Count] = tail };
-        var (culprit, greenPrefix) = Bisection.FirstBad(current.Count, k =>
+        int culprit, greenPrefix;
+        try
         {
-            var (ok, t) = Gate(rig, git, current[k - 1].Commit, current.Take(k).Select(x => x.Sub.Item).ToList());
-            tails[k] = t;
-            return ok;
-        });
+            (culprit, greenPrefix) = Bisection.FirstBad(current.Count, k =>
+            {
+                var (ok, t) = Gate(rig, git, current[k - 1].Commit, current.Take(k).Select(x => x.Sub.Item).ToList());
+                tails[k] = t;
+                return ok;
+            });
+        }
+        catch (SetupFailure f) { return Postpone(rig, current, f, outcomes); }
         runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, current[culprit].Sub.Item,
             $"bisected a red batch of {current.Count}: {current[culprit].Sub.Item} breaks the gate; {greenPrefix} before it are green");
-        if (greenPrefix > 0 && !Land(rig, git, main, current.Take(greenPrefix).ToList(), outcomes)) return false;
+        if (greenPrefix > 0 && !Land(rig, git, main, current.Take(greenPrefix).ToList(), outcomes))
+        {
+            foreach (var (s, _) in current.Skip(greenPrefix))
+                Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue"); // nothing landed: the rest waits too
+            return false;
+        }
         Reject(rig, current[culprit].Sub, GateReason(rig), tails.GetValueOrDefault(culprit + 1, tail), outcomes);
         foreach (var (s, _) in current.Skip(culprit + 1))
             Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue"); // restacked on the new main next round
@@ -167,7 +207,9 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         if (rig.Gate.Count == 0) return (true, "");
         GateRuns++;
         var scratch = Path.Combine(runtime.Workspace.Paths.WorktreesDir, rig.Name, ".refinery");
-        git.PrepareScratch(scratch, $"orc-refinery-{rig.Name}", commit);
+        try { git.PrepareScratch(scratch, $"orc-refinery-{rig.Name}", commit); }
+        catch (OrcException e) { throw new SetupFailure(ScratchStep, e.Message); }
+        SetupWorked(rig, ScratchStep);
         var env = new Dictionary<string, string?>
         {
             ["ORC_RIG"] = rig.Name, ["ORC_ITEMS"] = string.Join(' ', items), ["ORC_AGENT"] = null, ["ORC_WORKSPACE"] = null, ["GIT_DIR"] = null,
@@ -188,15 +230,59 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         }
         catch (OrcException ex)
         {
-            // main moved under us, or its checkout is dirty: nothing landed; try again later.
+            // main moved under us, or its checkout became dirty during the gate: nothing landed; try again later.
+            foreach (var (s, _) in stack) Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");
+            if (git.CheckoutBlocker(rig.DefaultBranch) is { } blocked)
+            {
+                SetupFailed(rig, CheckoutStep, blocked, stack.Select(x => x.Sub.Item), outcomes);
+                return false;
+            }
             logger.LogWarning("refinery {Rig}: cannot move {Branch}: {Message}", rig.Name, rig.DefaultBranch, ex.Message);
             runtime.Record(SourceOf(rig.Name), EventKinds.Error, null, $"cannot move {rig.DefaultBranch}: {ex.Message}");
-            foreach (var (s, _) in stack) Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");
             return false;
         }
         FinishMerged(rig, stack, "landed");
         foreach (var (s, c) in stack) outcomes.Add(new RefineryOutcome(s.Item, "merged", c, null));
         return true;
+    }
+
+    private SetupBackoff Backoff(string rig)
+    {
+        if (!_setup.TryGetValue(rig, out var b)) _setup[rig] = b = new SetupBackoff(SetupBackoff.DefaultCap);
+        return b;
+    }
+
+    private static string Describe(string step) => step == CheckoutStep ? "the rig's checkout cannot follow main" : "the gate's scratch worktree cannot be prepared";
+
+    /// <summary>The stack recorded as merging goes back to the queue unchanged; nothing landed.</summary>
+    private bool Postpone(Rig rig, List<(Submission Sub, string Commit)> stack, SetupFailure f, List<RefineryOutcome> outcomes)
+    {
+        foreach (var (s, _) in stack) Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");
+        SetupFailed(rig, f.Step, f.Message, stack.Select(x => x.Sub.Item), outcomes);
+        return false;
+    }
+
+    /// <summary>A failed setup step: one event when a failing spell starts, then passes back off (see <see cref="SetupBackoff"/>).</summary>
+    private void SetupFailed(Rig rig, string step, string message, IEnumerable<string> items, List<RefineryOutcome> outcomes)
+    {
+        var backoff = Backoff(rig.Name);
+        if (backoff.Failed(step, message, runtime.Workspace.Now))
+        {
+            logger.LogWarning("refinery {Rig}: {Step}: {Message}", rig.Name, Describe(step), message);
+            runtime.Record(SourceOf(rig.Name), EventKinds.Error, null,
+                $"{Describe(step)}: {message}; nothing lands until it is fixed (retrying with back-off, at least every {backoff.Cap.TotalMinutes:0} min)");
+        }
+        else logger.LogInformation("refinery {Rig}: {Step} still failing ({Failures} attempts): {Message}", rig.Name, step, backoff.Failing!.Failures, message);
+        foreach (var item in items) outcomes.Add(new RefineryOutcome(item, "waiting", null, Describe(step)));
+    }
+
+    /// <summary>A setup step worked: if it was failing, its spell ends with one event.</summary>
+    private void SetupWorked(Rig rig, string step)
+    {
+        if (_setup.GetValueOrDefault(rig.Name)?.Succeeded(step) is not { } spell) return;
+        logger.LogInformation("refinery {Rig}: {Step} works again", rig.Name, step);
+        runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, null,
+            $"{(step == CheckoutStep ? "the rig's checkout can follow main" : "the gate's scratch worktree is ready")} again, after {spell.Failures} failed attempt{(spell.Failures == 1 ? "" : "s")} since {Timestamps.Format(spell.Since)}");
     }
 
     private void FinishMerged(Rig rig, IReadOnlyList<(Submission Sub, string Commit)> landed, string why)

@@ -1,10 +1,14 @@
 using System.Text.Json;
 using LibGit2Sharp;
+using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Adapters.Git;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Merging;
+using Orchestrator.Cli;
 using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Services.Refinery;
+using Orchestrator.Services.Runtime;
 
 namespace Orchestrator.Integration.Tests.Services;
 
@@ -280,6 +284,88 @@ public sealed class RefineryTests : IDisposable
         Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
         var all = JsonDocument.Parse(Ok("mq", "list", "--all", "--json").Out).RootElement;
         Assert.Equal(1, all.GetArrayLength());
+    }
+
+    /// <summary>Events of the rig's refinery in the feed: (kind, text).</summary>
+    private List<(string Kind, string Text)> RefineryEvents() =>
+        JsonDocument.Parse(Ok("feed", "--json", "--source", "refinery@app", "-n", "1000").Out).RootElement.EnumerateArray()
+            .Select(e => (e.GetProperty("kind").GetString()!, e.GetProperty("text").GetString()!)).ToList();
+
+    /// <summary>
+    /// The refinery as 'orc refinery run' holds it: one service object for many passes (its back-off
+    /// lives in it), composed the way the CLI composes it, in this process.
+    /// </summary>
+    private sealed class Loop : IDisposable
+    {
+        private readonly ServiceProvider _services;
+
+        public Loop(TempWorkspace ws)
+        {
+            var env = new Dictionary<string, string>(ws.Env) { ["USER"] = "tester", ["HOME"] = ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
+            _services = Composition.Build(new CliEnvironment(ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = ["dotnet", OrcProcess.Dll] });
+            Refinery = _services.GetRequiredService<RefineryService>();
+        }
+
+        public RefineryService Refinery { get; }
+
+        /// <summary>One pass, with the rig's settings read afresh as the loop does.</summary>
+        public List<RefineryOutcome> Pass() => Refinery.Pass(_services.GetRequiredService<RuntimeContext>().Rigs.Get("app"));
+
+        public void Dispose() => _services.Dispose();
+    }
+
+    [Fact]
+    public void A_dirty_checkout_is_reported_once_retried_with_back_off_and_the_recovery_is_reported_once()
+    {
+        var id = Submit("Waits for a clean checkout", new() { ["w.txt"] = "w\n" });
+        var stray = Path.Combine(RigDir, "stray.txt");
+        File.WriteAllText(stray, "left here by hand\n");
+        var commits = _ws.CommitCount();
+        using var loop = new Loop(_ws);
+        var attempts = new List<int>();
+        for (var pass = 1; pass <= 12; pass++)
+            if (loop.Pass().Any(o => o.Item == id && o.Result == "waiting")) attempts.Add(pass);
+        // Tried on passes 1, 3, 6 and 11: after the n-th failure in a row 2^(n-1) passes are skipped.
+        Assert.Equal([1, 3, 6, 11], attempts);
+        var errors = RefineryEvents().Where(e => e.Kind == "error").ToList();
+        Assert.Contains("stray.txt", Assert.Single(errors).Text);
+        Assert.Contains("4 failed attempts", loop.Refinery.BackingOff("app"));
+        Assert.Equal("queued", Mq(id).GetProperty("state").GetString());
+        Assert.Equal(commits, _ws.CommitCount()); // found before anything was recorded: no commit per attempt
+        Assert.Single(MainLog());
+
+        File.Delete(stray);
+        for (var pass = 0; pass < 40 && Mq(id).GetProperty("state").GetString() != "merged"; pass++) loop.Pass();
+        Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
+        Assert.Single(MainLog(), l => l.StartsWith(id, StringComparison.Ordinal));
+        var events = RefineryEvents();
+        Assert.Single(events, e => e.Kind == "error");
+        Assert.Contains("after 4 failed attempts", Assert.Single(events, e => e.Kind == "recovered").Text);
+        Assert.Null(loop.Refinery.BackingOff("app"));
+    }
+
+    [Fact]
+    public void A_scratch_worktree_that_cannot_be_made_backs_off_and_the_submission_stays_queued()
+    {
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "true");
+        var id = Submit("Needs the scratch worktree", new() { ["s.txt"] = "s\n" });
+        var scratch = Path.Combine(_ws.Root, "worktrees", "app", ".refinery");
+        File.WriteAllText(scratch, "a file where the scratch worktree goes\n");
+        using var loop = new Loop(_ws);
+        for (var pass = 0; pass < 6; pass++) loop.Pass();
+        Assert.Contains("scratch worktree", Assert.Single(RefineryEvents(), e => e.Kind == "error").Text);
+        Assert.Equal("queued", Mq(id).GetProperty("state").GetString());
+        Assert.True(loop.Refinery.GateRuns > 1); // it did try again, not once and never after
+        Assert.Single(MainLog());
+
+        File.Delete(scratch);
+        for (var pass = 0; pass < 40 && Mq(id).GetProperty("state").GetString() != "merged"; pass++) loop.Pass();
+        Assert.True(Mq(id).GetProperty("state").GetString() == "merged", string.Join("\n", RefineryEvents()) + "\n" + loop.Refinery.BackingOff("app"));
+        Assert.Single(RefineryEvents(), e => e.Kind == "recovered");
+        // The failed attempts left no branch behind that would block the next scratch worktree.
+        using var repo = new Repository(RigDir);
+        Assert.Null(repo.Branches["orc-refinery-app"]);
     }
 
     [Fact]
