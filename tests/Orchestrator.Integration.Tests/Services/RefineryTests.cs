@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using LibGit2Sharp;
 using Microsoft.Extensions.DependencyInjection;
@@ -383,5 +385,100 @@ public sealed class RefineryTests : IDisposable
         Assert.Equal("merged", Mq(second).GetProperty("state").GetString());
         using var repo = new Repository(RigDir);
         Assert.Null(repo.Branches["orc-refinery-app"]); // LibGit2Sharp's side branch, which blocked the second add
+    }
+
+    /// <summary>Live (not zombie) processes of process group <paramref name="pgid"/>, read from /proc.</summary>
+    private static List<int> ProcessGroup(int pgid)
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            var stat = ProcStat(pid);
+            if (stat is { State: not "Z" } s && s.Group == pgid) pids.Add(pid);
+        }
+        return pids;
+    }
+
+    /// <summary>State and process group of a process (fields 3 and 5 of /proc/PID/stat), or null if it is gone.</summary>
+    private static (string State, int Group)? ProcStat(int pid)
+    {
+        string text;
+        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' '); // after "PID (COMM) "
+        return (fields[0], int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static void KillGroup(int pgid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", "-" + pgid }, UseShellExecute = false, RedirectStandardError = true })!;
+        kill.WaitForExit();
+    }
+
+    [Fact]
+    public void A_refinery_killed_with_sigkill_during_the_gate_lands_the_submission_once_after_a_restart()
+    {
+        var pidFile = Path.Combine(_ws.Root, ".orc", "tmp", "gate-pid");
+        Directory.CreateDirectory(Path.GetDirectoryName(pidFile)!);
+        Ok("rig", "set", "app", "gate", $"echo $$ > '{pidFile}'; sleep 30; echo slept");
+        var id = Submit("Survives a killed refinery", new() { ["k.txt"] = "k\n" });
+        var env = new Dictionary<string, string>(_ws.Env) { ["HOME"] = _ws.Root, ["USER"] = "tester" };
+        var output = new StringBuilder();
+        using var refinery = Process.Start(OrcProcess.StartInfo(_ws.Root, ["refinery", "run", "app", "--interval", "0.5"], env))!;
+        refinery.StandardInput.Close();
+        refinery.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        refinery.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        refinery.BeginOutputReadLine();
+        refinery.BeginErrorReadLine();
+        var gateGroup = 0;
+        try
+        {
+            // The refinery took it: the candidate is recorded, and the gate is running.
+            RigFixture.Eventually(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0 && Mq(id).GetProperty("state").GetString() == "merging",
+                () => "the gate never started: " + Mq(id) + "\n" + output, 90);
+            var taken = new RecordStore<Submission>(Path.Combine(_ws.Root, "mq", "app"), OrcJsonContext.Default.Submission).Find(id)!;
+            Assert.NotNull(taken.Candidate);
+            var gatePid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            gateGroup = ProcStat(gatePid)?.Group ?? 0;
+            Assert.Equal(gatePid, gateGroup); // setsid: the gate leads its own process group
+
+            refinery.Kill(); // SIGKILL to the refinery process only, as kill -9 PID does
+            Assert.True(refinery.WaitForExit(30_000));
+            var survivors = ProcessGroup(gateGroup);
+            // What is measured, not asserted here: the gate runs under setsid, so its shell and sleep
+            // outlive the refinery (nothing else stops them; they hold the scratch worktree as cwd).
+            TestContext.Current.TestOutputHelper?.WriteLine($"gate group {gateGroup} after kill -9 of the refinery: {(survivors.Count == 0 ? "gone" : "alive: " + string.Join(", ", survivors))}");
+
+            // Restart it with a gate that passes, while whatever survived of the old gate still runs:
+            // it must neither block on the old gate nor land the item twice.
+            Ok("rig", "set", "app", "gate", "true");
+            var again = OrcProcess.Run(_ws.Root, ["refinery", "run", "app", "--once"], env, TimeSpan.FromSeconds(120));
+            Assert.True(again.ExitCode == 0, again.ToString());
+            Assert.Contains($"{id}: merged", again.Out);
+
+            var mq = Mq(id);
+            Assert.Equal("merged", mq.GetProperty("state").GetString());
+            Assert.Equal("closed", Show(id).GetProperty("status").GetString());
+            var log = MainLog();
+            Assert.Equal(2, log.Count); // "first" and the item, once
+            Assert.Single(log, l => l.StartsWith(id, StringComparison.Ordinal));
+            using var rigRepo = new Repository(RigDir);
+            Assert.Equal(mq.GetProperty("landed").GetString(), rigRepo.Branches["master"].Tip.Sha);
+            Assert.Single(RefineryEvents(), e => e.Kind == "recovered" && e.Text.Contains("queued again"));
+            Assert.Single(RefineryEvents(), e => e.Kind == "gate" && e.Text.Contains("green"));
+            // No stray state: nothing left merging, no side branch, the scratch worktree clean at the landed commit.
+            Assert.DoesNotContain(JsonDocument.Parse(Ok("mq", "list", "--all", "--json").Out).RootElement.EnumerateArray(),
+                e => e.GetProperty("state").GetString() == "merging");
+            Assert.Null(rigRepo.Branches["orc-refinery-app"]);
+            using var scratch = new Repository(Path.Combine(_ws.Root, "worktrees", "app", ".refinery"));
+            Assert.Equal(rigRepo.Branches["master"].Tip.Sha, scratch.Head.Tip.Sha);
+            Assert.False(scratch.RetrieveStatus(new StatusOptions { IncludeUntracked = true }).IsDirty);
+        }
+        finally
+        {
+            if (!refinery.HasExited) refinery.Kill();
+            if (gateGroup > 0) KillGroup(gateGroup);
+        }
     }
 }
