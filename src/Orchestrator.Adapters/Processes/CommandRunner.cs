@@ -19,7 +19,8 @@ public sealed record CommandOutcome(int ExitCode, bool TimedOut, TimeSpan Elapse
 /// </summary>
 public static class CommandRunner
 {
-    public static CommandOutcome Run(IReadOnlyList<string> argv, string cwd, IReadOnlyDictionary<string, string?> env, TimeSpan timeout, int tailLines = 40)
+    /// <param name="started">Told the started command's <see cref="SessionMark"/> (Linux), e.g. to record it where a successor finds it.</param>
+    public static CommandOutcome Run(IReadOnlyList<string> argv, string cwd, IReadOnlyDictionary<string, string?> env, TimeSpan timeout, int tailLines = 40, Action<SessionMark>? started = null)
     {
         if (argv.Count == 0) throw new OrcException("no command to run");
         var tail = new Queue<string>();
@@ -46,6 +47,7 @@ public static class CommandRunner
         using var forceful = new CancellationTokenSource();
         var task = cmd.ExecuteAsync(forceful.Token);
         var pid = task.ProcessId;
+        if (useSetsid && started is not null && SessionMark.Of(pid) is { } mark) started(mark); // setsid execs in place: pid leads the session
         var timedOut = false;
         int exit;
         try

@@ -66,6 +66,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     public List<RefineryOutcome> Pass(Rig rig)
     {
         var outcomes = new List<RefineryOutcome>();
+        StopLeftoverGate(rig);
         if (Backoff(rig.Name).ShouldWait(runtime.Workspace.Now)) return outcomes;
         var git = new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name));
         Recover(rig, git, outcomes);
@@ -214,7 +215,14 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         {
             ["ORC_RIG"] = rig.Name, ["ORC_ITEMS"] = string.Join(' ', items), ["ORC_AGENT"] = null, ["ORC_WORKSPACE"] = null, ["GIT_DIR"] = null,
         };
-        var outcome = CommandRunner.Run(rig.Gate, scratch, env, TimeSpan.FromSeconds(rig.GateTimeoutSeconds));
+        var markFile = GateMarkFile(rig);
+        CommandOutcome outcome;
+        try
+        {
+            outcome = CommandRunner.Run(rig.Gate, scratch, env, TimeSpan.FromSeconds(rig.GateTimeoutSeconds),
+                started: mark => RecordGate(rig, markFile, mark));
+        }
+        finally { TryDelete(markFile); }
         var verdict = outcome.TimedOut ? $"timed out after {rig.GateTimeoutSeconds}s" : outcome.Green ? "green" : $"red (exit {outcome.ExitCode})";
         runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, string.Join(' ', items), $"gate on {commit[..12]} ({items.Count} item{(items.Count == 1 ? "" : "s")}): {verdict} in {outcome.Elapsed.TotalSeconds:0.0}s");
         var tail = outcome.TimedOut ? $"(stopped after {rig.GateTimeoutSeconds}s)\n{outcome.Tail}" : outcome.Tail;
@@ -244,6 +252,50 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         FinishMerged(rig, stack, "landed");
         foreach (var (s, c) in stack) outcomes.Add(new RefineryOutcome(s.Item, "merged", c, null));
         return true;
+    }
+
+    /// <summary>Where a running gate's <see cref="SessionMark"/> is kept (.orc/run/refinery-RIG.gate, not committed).</summary>
+    private string GateMarkFile(Rig rig) => Path.Combine(runtime.Workspace.Paths.RunDir, $"refinery-{rig.Name}.gate");
+
+    /// <summary>
+    /// A refinery killed during a gate (SIGKILL, a crash) leaves the gate running in its own
+    /// session, in the scratch worktree, with no time limit any more. The next pass stops it
+    /// before anything reuses the scratch worktree.
+    /// </summary>
+    private void StopLeftoverGate(Rig rig)
+    {
+        var file = GateMarkFile(rig);
+        if (!File.Exists(file)) return;
+        string text;
+        try { text = File.ReadAllText(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        if (SessionMark.Parse(text) is { } mark && mark.Kill() is var killed and > 0)
+        {
+            logger.LogWarning("refinery {Rig}: stopped {Count} process(es) of a gate a stopped refinery left running (session {Pid})", rig.Name, killed, mark.Pid);
+            runtime.Record(SourceOf(rig.Name), EventKinds.Cleaned, null,
+                $"stopped a gate left running by a refinery that did not finish its pass ({killed} process{(killed == 1 ? "" : "es")}, session {mark.Pid})");
+        }
+        TryDelete(file);
+    }
+
+    private void RecordGate(Rig rig, string markFile, SessionMark mark)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(markFile)!);
+            AtomicFile.Write(markFile, System.Text.Encoding.UTF8.GetBytes(mark + "\n"));
+        }
+        catch (Exception e) when (e is OrcException or IOException or UnauthorizedAccessException)
+        {
+            // The gate runs either way; only a refinery killed during it could not stop it afterwards.
+            logger.LogWarning("refinery {Rig}: cannot record the gate's session: {Message}", rig.Name, e.Message);
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private SetupBackoff Backoff(string rig)

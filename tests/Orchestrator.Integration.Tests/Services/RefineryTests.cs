@@ -417,7 +417,7 @@ public sealed class RefineryTests : IDisposable
     }
 
     [Fact]
-    public void A_refinery_killed_with_sigkill_during_the_gate_lands_the_submission_once_after_a_restart()
+    public void A_refinery_killed_with_sigkill_during_the_gate_lands_the_submission_once_and_its_successor_stops_the_old_gate()
     {
         var pidFile = Path.Combine(_ws.Root, ".orc", "tmp", "gate-pid");
         Directory.CreateDirectory(Path.GetDirectoryName(pidFile)!);
@@ -446,16 +446,19 @@ public sealed class RefineryTests : IDisposable
             refinery.Kill(); // SIGKILL to the refinery process only, as kill -9 PID does
             Assert.True(refinery.WaitForExit(30_000));
             var survivors = ProcessGroup(gateGroup);
-            // What is measured, not asserted here: the gate runs under setsid, so its shell and sleep
-            // outlive the refinery (nothing else stops them; they hold the scratch worktree as cwd).
+            // The gate runs under setsid, so its shell and sleep outlive the refinery: nothing but the
+            // next refinery can stop them (they would run on in the scratch worktree, with no time limit).
             TestContext.Current.TestOutputHelper?.WriteLine($"gate group {gateGroup} after kill -9 of the refinery: {(survivors.Count == 0 ? "gone" : "alive: " + string.Join(", ", survivors))}");
 
             // Restart it with a gate that passes, while whatever survived of the old gate still runs:
-            // it must neither block on the old gate nor land the item twice.
+            // it must neither block on the old gate nor land the item twice, and it stops the old gate.
             Ok("rig", "set", "app", "gate", "true");
             var again = OrcProcess.Run(_ws.Root, ["refinery", "run", "app", "--once"], env, TimeSpan.FromSeconds(120));
             Assert.True(again.ExitCode == 0, again.ToString());
             Assert.Contains($"{id}: merged", again.Out);
+            Assert.Empty(ProcessGroup(gateGroup));
+            if (survivors.Count > 0) Assert.Single(RefineryEvents(), e => e.Kind == "cleaned" && e.Text.Contains("gate left running"));
+            Assert.False(File.Exists(Path.Combine(_ws.Root, ".orc", "run", "refinery-app.gate")));
 
             var mq = Mq(id);
             Assert.Equal("merged", mq.GetProperty("state").GetString());
