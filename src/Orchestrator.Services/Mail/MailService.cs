@@ -99,7 +99,8 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
     /// among the recipients is told, if idle; a busy one gets the nudge once it is idle (waiting
     /// up to <paramref name="wait"/>, then queued).
     /// </summary>
-    public SendResult Send(string from, string to, string subject, string? body, TimeSpan wait, string? replyTo = null, string? thread = null, string? item = null)
+    /// <param name="notify">False when the caller tells the agent itself (the refinery's nudge carries the reason).</param>
+    public SendResult Send(string from, string to, string subject, string? body, TimeSpan wait, string? replyTo = null, string? thread = null, string? item = null, bool notify = true)
     {
         if (!MailRules.IsBox(from)) throw new OrcException($"mail: '{TerminalText.Line(from)}' cannot send mail (not a mailbox)", ExitCodes.Usage);
         var subj = MailRules.Subject(subject);
@@ -125,7 +126,7 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
         }).Value;
         var deliveries = new List<Delivery>();
         foreach (var (box, hook) in recipients)
-            deliveries.Add(new Delivery(box, hook is null ? DeliveryOutcomes.Stored : Notify(hook, messages.First(m => m.Box == box).Id, wait)));
+            deliveries.Add(new Delivery(box, hook is null || !notify ? DeliveryOutcomes.Stored : Notify(hook, messages.First(m => m.Box == box).Id, wait)));
         return new SendResult(messages, deliveries);
     }
 

@@ -25,7 +25,7 @@ public sealed record RefineryOutcome(string Item, string Result, string? Commit,
 /// Every step is recorded before the next, so a refinery killed at any point resumes without
 /// losing a submission or landing one twice.
 /// </summary>
-public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ILogger<RefineryService> logger)
+public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger, AgentService agents, Mail.MailService mail, Convoys.ConvoyService convoys, ILogger<RefineryService> logger)
 {
     public static string SourceOf(string rig) => "refinery@" + rig;
 
@@ -354,8 +354,32 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
             return 0;
         });
         foreach (var (s, c) in landed)
+        {
             runtime.Record(SourceOf(rig.Name), EventKinds.Merged, s.Item, $"{s.Item} by {s.Agent} landed on {rig.DefaultBranch} as {c[..12]}");
+            var body = $"{s.Item} landed on {rig.Name}/{rig.DefaultBranch} as {c[..12]} (one commit, squashed from {s.Branch}; {why}). The item is closed.";
+            Tell(rig, s.Agent, $"{s.Item} landed", body, s.Item);
+            Tell(rig, Core.Mail.MailRules.Overseer, $"{s.Item} landed on {rig.Name}", body, s.Item);
+        }
+        // The last item of a convoy may just have closed.
+        try { convoys.CheckLanded(); }
+        catch (OrcException ex) { logger.LogWarning("refinery {Rig}: convoy check failed: {Message}", rig.Name, ex.Message); }
     }
+
+    /// <summary>Mail from this rig's refinery (to an agent only while it exists); a failure to send never stops the queue.</summary>
+    private void Tell(Rig rig, string to, string subject, string body, string item, bool notify = true)
+    {
+        if (to != Core.Mail.MailRules.Overseer && runtime.Hooks.Find(to) is not { State: not HookStates.Archived }) return;
+        try { mail.Send(SourceOf(rig.Name), to, subject, body, TimeSpan.Zero, item: item, notify: notify); }
+        catch (OrcException ex) { logger.LogWarning("refinery {Rig}: mail to {To} failed: {Message}", rig.Name, to, ex.Message); }
+    }
+
+    /// <summary>Why a submission was returned, for scripts and the convoy report: conflict, gate, branch or hand.</summary>
+    private static string? CauseOf(Rig rig, string reason) =>
+        reason.StartsWith("conflicts with", StringComparison.Ordinal) || reason.StartsWith("leaves conflict markers", StringComparison.Ordinal) ? "conflict"
+        : reason == GateReason(rig) ? "gate"
+        : reason.StartsWith("rejected by", StringComparison.Ordinal) ? "hand"
+        : reason.StartsWith("its branch", StringComparison.Ordinal) ? "branch"
+        : null;
 
     /// <summary>
     /// Sends a submission back: the item returns to its worker if the worker still has its
@@ -382,17 +406,31 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
                 t.Touched(runtime.Hooks.Write(hook.Agent, hook.MoveTo(HookStates.Active, now, "returned by the refinery: " + reason)), hook.Agent);
             return 0;
         });
-        runtime.Record(SourceOf(rig.Name), EventKinds.Rejected, s.Item, $"{s.Item} returned {(backToWorker ? "to " + s.Agent : "to ready")}: {reason}");
+        runtime.Events.Append(new OrcEvent
+        {
+            At = now, Source = SourceOf(rig.Name), Kind = EventKinds.Rejected, Subject = s.Item, Tag = CauseOf(rig, reason),
+            Text = $"{s.Item} returned {(backToWorker ? "to " + s.Agent : "to ready")}: {reason}",
+        });
         outcomes.Add(new RefineryOutcome(s.Item, "rejected", null, reason));
+        var letter = $"The refinery of {rig.Name} returned {s.Item} ({s.Branch} at {s.Commit[..Math.Min(12, s.Commit.Length)]}): {reason}.\n" +
+            (backToWorker ? $"It is yours again: fix it in your worktree, commit, and run `orc done`." : "Its worker is gone; the item is back to ready.") +
+            (string.IsNullOrWhiteSpace(details) ? "" : "\n\n" + TerminalText.Block(Truncate(details, 4000)).TrimEnd());
+        Tell(rig, backToWorker ? s.Agent : Core.Mail.MailRules.Overseer, $"{s.Item} returned: {Clip(reason, 120)}", letter, s.Item, notify: false);
         if (!backToWorker) return;
         try
         {
-            agents.Nudge(s.Agent, $"The refinery returned your work on {s.Item}: {reason}. Run `orc mq show {s.Item}` for details, fix it, commit, and run `orc done` again.");
+            agents.Nudge(s.Agent, $"The refinery returned your work on {s.Item}: {reason}. The details are in your mail (`orc mail inbox`) and `orc mq show {s.Item}`; fix it, commit, and run `orc done` again.");
         }
         catch (OrcException ex) { logger.LogInformation("refinery: could not nudge {Agent}: {Message}", s.Agent, ex.Message); }
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : "…" + s[^max..];
+
+    private static string Clip(string s, int max)
+    {
+        var line = TerminalText.Line(s);
+        return line.Length <= max ? line : line[..(max - 1)] + "…";
+    }
 
     private void Save(Submission s, string verb) =>
         ledger.Transact(verb, t => { t.Touched(runtime.Queue(s.Rig).Write(s.Item, s), s.Item); return 0; });

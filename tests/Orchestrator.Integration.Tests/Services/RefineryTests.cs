@@ -117,6 +117,13 @@ public sealed class RefineryTests : IDisposable
         Assert.Contains($"Orc-Item: {b}", repo.Head.Tip.Message);
         Assert.Contains("merged", Ok("feed").Out);
         Assert.Equal("the merge queues are empty", Ok("mq", "list").Out.Trim());
+
+        // The worker and the overseer are told, by mail from the rig's refinery.
+        var overseer = JsonDocument.Parse(Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray().ToList();
+        Assert.Equal(new[] { a, b, c }.Order(), overseer.Select(m => m.GetProperty("item").GetString()).Order());
+        Assert.All(overseer, m => Assert.Equal("refinery@app", m.GetProperty("from").GetString()));
+        var worker = JsonDocument.Parse(Ok("mail", "inbox", "--as", "w1", "--json").Out).RootElement.EnumerateArray().Single();
+        Assert.Equal($"{a} landed", worker.GetProperty("subject").GetString());
     }
 
     [Fact]
@@ -136,6 +143,10 @@ public sealed class RefineryTests : IDisposable
         var hook = JsonDocument.Parse(Ok("hook", "--agent", "w2", "--json").Out).RootElement;
         Assert.Equal("active", hook.GetProperty("hook_state").GetString());
         Assert.Equal(2, MainLog().Count);
+        var letter = JsonDocument.Parse(Ok("mail", "inbox", "--as", "w2", "--json").Out).RootElement.EnumerateArray().Single();
+        Assert.StartsWith($"{second} returned: conflicts with master in README.md", letter.GetProperty("subject").GetString());
+        Assert.Contains("rejected", Ok("feed", "--json").Out);
+        Assert.Contains("\"tag\":\"conflict\"", Ok("feed", "--json").Out.Replace(" ", ""));
 
         // The worker fixes it on its branch and submits again; then it lands.
         var worktree = Path.Combine(_ws.Root, "worktrees", "app", "w2");
@@ -166,6 +177,8 @@ public sealed class RefineryTests : IDisposable
         Assert.Equal("rejected", mq.GetProperty("state").GetString());
         Assert.Contains("the gate", mq.GetProperty("reason").GetString());
         Assert.Contains("FAIL: broken is here", mq.GetProperty("details").GetString());
+        var letter = JsonDocument.Parse(Ok("mail", "inbox", "--as", "w1", "--json").Out).RootElement.EnumerateArray().Single();
+        Assert.Contains("FAIL: broken is here", letter.GetProperty("body").GetString());
         Assert.Equal(before, MainLog());
         Assert.False(File.Exists(Path.Combine(RigDir, "broken")));
         var good = Submit("Fine", new() { ["fine.txt"] = "x\n" });
