@@ -116,7 +116,7 @@ public sealed class ConvoyTests : IDisposable
     public void A_convoy_across_two_rigs_launches_in_waves_lands_and_notifies()
     {
         TmuxServer.CheckVersion();
-        var a1 = Item("app", "first on app", "--file", "shared.txt");
+        var a1 = Item("app", "first on app", "--file", "shared.txt", "-p", "1"); // more urgent: it goes first
         var a2 = Item("app", "second on app", "--file", "shared.txt"); // conflicts with a1: waits for it to land
         var w1 = Item("web", "on web", "--file", "page.html");
         var flag = Path.Combine(_ws.Root, "..", Path.GetFileName(_ws.Root) + "-landed.txt");
