@@ -448,7 +448,9 @@ public sealed class RefineryTests : IDisposable
         try
         {
             // The refinery took it: the candidate is recorded, and the gate is running.
-            RigFixture.Eventually(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0 && Mq(id).GetProperty("state").GetString() == "merging",
+            // (The refinery marks the gate's session in .orc/run once the gate has started: wait for that too.)
+            RigFixture.Eventually(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0 && Mq(id).GetProperty("state").GetString() == "merging"
+                    && File.Exists(Path.Combine(_ws.Root, ".orc", "run", "refinery-app.gate")),
                 () => "the gate never started: " + Mq(id) + "\n" + output, 90);
             var taken = new RecordStore<Submission>(Path.Combine(_ws.Root, "mq", "app"), OrcJsonContext.Default.Submission).Find(id)!;
             Assert.NotNull(taken.Candidate);
