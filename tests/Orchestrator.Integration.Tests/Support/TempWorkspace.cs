@@ -90,8 +90,19 @@ public sealed class TempWorkspace : IDisposable
 
     public void Dispose()
     {
+        Delete();
+        // An orc process the test stopped (a service or an agent in a tmux window that just got
+        // SIGHUP) may still write its last heartbeat or log line: look again a little later.
+        if (!Env.ContainsKey("ORC_TMUX_SOCKET")) return;
+        for (var i = 0; i < 5 && !Directory.Exists(Root); i++) Thread.Sleep(100);
+        Delete();
+    }
+
+    private void Delete()
+    {
         try
         {
+            if (!Directory.Exists(Root)) return;
             foreach (var f in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
                 File.SetAttributes(f, FileAttributes.Normal);
             Directory.Delete(Root, recursive: true);
