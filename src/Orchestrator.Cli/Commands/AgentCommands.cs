@@ -17,23 +17,51 @@ internal static class AgentCommands
         AgentService Agents() => services.GetRequiredService<AgentService>();
         WorkService Work() => services.GetRequiredService<WorkService>();
 
-        var item = Options.ItemId("ITEM");
+        var item = Options.ItemIds("ITEM");
         var rig = new Option<string>("--rig", "-r") { Description = "Rig to work in (default: the rig whose prefix the item has)" };
-        var agent = new Option<string>("--agent") { Description = "Agent name (default: the next free name from the pool)" };
+        var agent = new Option<string>("--agent") { Description = "Agent name (default: the next free name from the pool; one item only)" };
         var profile = new Option<string>("--profile") { Description = "Agent profile (default: the rig's, else the workspace's)" };
+        var convoyName = new Option<string>("--convoy") { Description = "Also make a convoy NAME of the items (tracked, landed and scored as one unit)" };
         var slingJson = Options.Json();
-        var sling = new Command("sling", "Hook a work item onto a polecat: a worktree on branch polecat/NAME/ITEM, the item marked hooked, the agent started in its tmux window")
+        var sling = new Command("sling", "Hook work items onto polecats: for each, a worktree on branch polecat/NAME/ITEM, the item marked hooked, the agent started in its tmux window")
         {
-            item, rig, agent, profile, slingJson,
+            item, rig, agent, profile, convoyName, slingJson,
         };
         sling.SetAction(pr =>
         {
             var v = new Verb(services);
-            var h = services.GetRequiredService<SlingService>().Sling(new SlingService.Request(pr.GetValue(item)!, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile)));
-            if (pr.GetValue(slingJson)) { Output.JsonOut.Write(v.Env, w => WriteHook(w, h, null)); return 0; }
-            v.Out.WriteLine($"slung {h.Item} to {h.Agent} on rig {h.Rig} ({h.Profile}); branch {h.Branch}");
-            v.Out.WriteLine($"watch it: orc peek {h.Agent}   go there: orc attach {h.Agent}");
-            return 0;
+            var ids = pr.GetValue(item)!;
+            if (ids.Length > 1 && pr.GetValue(agent) is not null) throw new OrcException("--agent names one agent: sling one item with it", ExitCodes.Usage);
+            if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length) throw new OrcException("sling: an item is named twice", ExitCodes.Usage);
+            if (pr.GetValue(convoyName) is { } name)
+            {
+                var c = services.GetRequiredService<Orchestrator.Services.Convoys.ConvoyService>().Create(name, ids, null, null);
+                if (!pr.GetValue(slingJson)) v.Out.WriteLine($"created convoy {c.Name} with {c.Items.Count} items");
+            }
+            var hooks = new List<Hook>();
+            var failed = 0;
+            foreach (var id in ids)
+            {
+                try { hooks.Add(services.GetRequiredService<SlingService>().Sling(new SlingService.Request(id, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile)))); }
+                catch (OrcException ex) when (ids.Length > 1)
+                {
+                    // One item that cannot go does not stop the others; each is its own locked change.
+                    failed++;
+                    v.Env.Error.WriteLine($"orc: error: {id}: {TerminalText.Line(ex.Message)}");
+                }
+            }
+            if (pr.GetValue(slingJson))
+            {
+                if (ids.Length == 1) Output.JsonOut.Write(v.Env, w => WriteHook(w, hooks[0], null));
+                else Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var h in hooks) WriteHook(w, h, null); w.WriteEndArray(); });
+            }
+            else
+            {
+                foreach (var h in hooks) v.Out.WriteLine($"slung {h.Item} to {h.Agent} on rig {h.Rig} ({h.Profile}); branch {h.Branch}");
+                if (hooks.Count == 1) v.Out.WriteLine($"watch it: orc peek {hooks[0].Agent}   go there: orc attach {hooks[0].Agent}");
+                else if (hooks.Count > 1) v.Out.WriteLine("watch them: orc agents   orc peek AGENT");
+            }
+            return failed == 0 ? 0 : ExitCodes.Failure;
         });
         yield return sling;
 

@@ -182,6 +182,25 @@ public sealed class ConvoyTests : IDisposable
     }
 
     [Fact]
+    public void Sling_of_several_items_can_make_a_convoy_of_them()
+    {
+        TmuxServer.CheckVersion();
+        var a = Item("app", "one", "-l", "sim:hang");
+        var w = Item("web", "two", "-l", "sim:hang");
+        Assert.Equal(2, _ws.Orc("sling", a, w, "--agent", "bob").ExitCode);
+        var r = JsonDocument.Parse(Ok("sling", a, w, "--convoy", "pair", "--json").Out).RootElement;
+        Assert.Equal([a, w], r.EnumerateArray().Select(h => h.GetProperty("item").GetString()));
+        Assert.Equal(["app", "web"], r.EnumerateArray().Select(h => h.GetProperty("rig").GetString()));
+        var show = Show("pair");
+        Assert.Equal(2, show.GetProperty("in_flight").GetInt32());
+        // One that cannot go (already hooked) does not stop the others, and the exit says so.
+        var again = _ws.Orc("sling", a, Item("app", "three", "-l", "sim:hang"));
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains($"{a}: {a} is already hooked", again.Err);
+        Assert.Contains("slung ", again.Out);
+    }
+
+    [Fact]
     public void A_stalled_convoy_says_why_and_fails()
     {
         var outside = Item("app", "outside the convoy");
