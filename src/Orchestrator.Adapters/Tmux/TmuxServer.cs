@@ -251,6 +251,13 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         var r = Run([.. args]);
         // A server that was just exiting (its last session ended) refuses once; a new one answers.
         if (!r.Ok && r.Err.Contains("server exited unexpectedly", StringComparison.Ordinal)) { Thread.Sleep(100); r = Run([.. args]); }
+        // Another process made the session between our look and our new-session: add a window to it instead.
+        if (!r.Ok && args[0] == "new-session" && r.Err.Contains("duplicate session", StringComparison.Ordinal))
+        {
+            args.RemoveRange(0, args.IndexOf("-c"));
+            args.InsertRange(0, ["new-window", "-d", "-t", $"={session}:", "-n", window]);
+            r = Run([.. args]);
+        }
         if (!r.Ok) throw new OrcException($"tmux {args[0]} failed: {TerminalText.Line(r.Err.Trim())}");
     }
 

@@ -136,7 +136,11 @@ public sealed class PatrolTests : IDisposable
             () => "the deacon never beat: " + Ok("status").Out + Ok("feed").Out);
         Assert.DoesNotContain("started the deacon", Ok("boot", "run", "--once").Out); // alive: left alone
         Tmux.KillWindow("orc", "deacon");
-        Assert.Contains("started the deacon", Ok("boot", "run", "--once").Out);
+        RigFixture.Eventually(() => Tmux.FindWindow("orc", "deacon") is null || Tmux.RunProcess("kill-window", "-t", "=orc:=deacon") is var _ && false,
+            () => "the deacon window would not go: " + string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Session}:{w.Window}={w.PanePid}")));
+        var restart = Ok("boot", "run", "--once").Out;
+        Assert.True(restart.Contains("started the deacon"), "boot did not restart the killed deacon: '" + restart + "' windows: " +
+            string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Session}:{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("status").Out + Ok("feed", "-n", "30").Out);
         RigFixture.Eventually(() => Tmux.FindWindow("orc", "deacon") is { PaneDead: false }, () => "no deacon window");
         // The deacon it started supervises the rig's refinery and witness.
         RigFixture.Eventually(() => Tmux.FindWindow("orc", "refinery-app") is { PaneDead: false } && Tmux.FindWindow("orc", "witness-app") is { PaneDead: false },
