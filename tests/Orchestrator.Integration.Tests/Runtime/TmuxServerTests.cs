@@ -83,7 +83,8 @@ public sealed class TmuxServerTests : IDisposable
     [Fact]
     public void A_dead_agent_stays_visible_with_its_exit_status()
     {
-        _tmux.StartWindow("rig", "crash", _dir.Root, NoEnv, ["sh", "-c", "echo last words; exit 3"]);
+        // (A short pause before the exit: a pty may drop what a process wrote just before it closed.)
+        _tmux.StartWindow("rig", "crash", _dir.Root, NoEnv, ["sh", "-c", "echo last words; sleep 0.3; exit 3"]);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         TmuxWindow? w;
         // The pane ends (EOF) a moment before tmux reaps the process and knows its status.
