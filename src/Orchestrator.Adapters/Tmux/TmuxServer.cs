@@ -292,7 +292,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     /// </summary>
     public int Notify(string text, bool bell = false)
     {
-        var r = Run("list-clients", "-F", "#{client_control}\t#{client_name}\t#{client_tty}");
+        var r = Run("list-clients", "-F", "#{client_control_mode}\t#{client_name}\t#{client_tty}");
         if (!r.Ok) return 0;
         var told = 0;
         var line = TerminalText.Line(text).Replace("#", "##");

@@ -335,6 +335,21 @@ public sealed class AgentRuntimeTests : IDisposable
     }
 
     [Fact]
+    public void A_notification_reaches_the_attached_terminal_and_not_orcs_own_control_client()
+    {
+        var server = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));
+        server.StartWindow("orc", "orc", _ws.Root, OrcEnv(), ["sh", "-c", "exec cat"]);
+        Assert.Equal(0, server.Notify("nobody is attached"));
+        using var term = new Terminal();
+        term.Start(_ws.Root, $"unset TMUX; exec tmux -L {_socket} attach-session -t =orc", new Dictionary<string, string>());
+        RigFixture.Eventually(() => Clients().Any(c => c.Session == "orc"), () => "the terminal did not attach: " + term.Screen());
+        server.ListWindows(); // opens this process's control client: it must not be counted or told
+        Assert.Equal(1, server.Notify("orc: convoy #x landed \u001b[2J", bell: true));
+        RigFixture.Eventually(() => term.Screen().Contains("orc: convoy #x landed"), () => "the message was not shown: " + term.Screen());
+        server.Dispose();
+    }
+
+    [Fact]
     public void Two_orc_processes_nudging_one_agent_never_interleave()
     {
         var agent = Sling(Item("Listen", "-l", "sim:hang"));
