@@ -1,0 +1,1 @@
+namespace Orchestrator.Tui; internal static class Placeholder {}

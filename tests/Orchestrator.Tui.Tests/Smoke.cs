@@ -1,0 +1,1 @@
+namespace Orchestrator.Tui.Tests; public class Smoke { [Fact] public void Builds() => Assert.True(true); }
