@@ -8,8 +8,12 @@ namespace Orchestrator.Adapters.Tmux;
 /// <summary>A notification tmux sends a control client outside a command's reply (<c>%output</c>, <c>%window-add</c>, <c>%exit</c>...).</summary>
 /// <param name="Name">The notification without its <c>%</c>, e.g. <c>output</c>.</param>
 /// <param name="Arguments">The rest of the line; for <c>%output</c> the pane id only.</param>
-/// <param name="Data">For <c>%output</c>: the bytes the pane wrote (tmux's octal escapes decoded), which may end or start inside a UTF-8 character (see <see cref="PaneOutputDecoder"/>); else empty.</param>
-public sealed record TmuxNotification(string Name, string Arguments, byte[] Data);
+/// <param name="Data">For <c>%output</c>: the bytes the pane wrote (tmux's octal escapes decoded), which may end or start inside a UTF-8 character (see <see cref="PaneOutputDecoder"/>); else empty. Also empty when the client does not decode output (<see cref="TmuxControl.DecodeOutput"/>).</param>
+public sealed record TmuxNotification(string Name, string Arguments, byte[] Data)
+{
+    /// <summary>For <c>%output</c>: how many bytes the pane wrote, also when <see cref="Data"/> was not decoded.</summary>
+    public int DataLength { get; init; } = Data.Length;
+}
 
 /// <summary>
 /// One long-lived tmux control-mode client (<c>tmux -C attach-session</c>) on a private server:
@@ -36,6 +40,13 @@ public sealed class TmuxControl : IDisposable
 
     public bool IsOpen => !_closed;
 
+    /// <summary>
+    /// Whether <c>%output</c> notifications carry the pane's bytes (<see cref="TmuxNotification.Data"/>).
+    /// A listener that only needs to know that a pane wrote, and how much, turns this off: the
+    /// reader then counts the bytes instead of copying them.
+    /// </summary>
+    public bool DecodeOutput { get; set; } = true;
+
     private TmuxControl(IReadOnlyList<string> argv)
     {
         var cmd = Cli.Wrap("tmux")
@@ -48,14 +59,21 @@ public sealed class TmuxControl : IDisposable
     }
 
     /// <summary>
-    /// Attaches a control client to the server (any of its sessions). Returns null when the
-    /// server has no session to attach to; the caller then uses plain commands.
+    /// Attaches a control client to the server: to <paramref name="session"/>, or to any of its
+    /// sessions. Returns null when the server has no such session to attach to; the caller then
+    /// uses plain commands.
     /// </summary>
-    /// <param name="output">Whether tmux should send <c>%output</c> for the attached session's panes.</param>
-    public static TmuxControl? TryOpen(string socketName, string configFile, bool output = false)
+    /// <param name="output">
+    /// Whether tmux should send <c>%output</c>. tmux 3.3 sends a control client the output of the
+    /// panes of its attached session only, not of the server's other sessions.
+    /// </param>
+    /// <param name="session">A target session as tmux reads it: <c>=NAME</c> (exact name) or <c>$ID</c>; null for any.</param>
+    public static TmuxControl? TryOpen(string socketName, string configFile, bool output = false, string? session = null)
     {
         var flags = output ? "ignore-size" : "ignore-size,no-output";
-        var c = new TmuxControl(["-L", socketName, "-f", configFile, "-C", "attach-session", "-f", flags]);
+        List<string> argv = ["-L", socketName, "-f", configFile, "-C", "attach-session", "-f", flags];
+        if (session is not null) argv.AddRange(["-t", session]);
+        var c = new TmuxControl(argv);
         // The first reply proves the client is attached; no server or no session closes it instead.
         try
         {
@@ -90,25 +108,42 @@ public sealed class TmuxControl : IDisposable
     }
 
     /// <summary>Runs one command and waits for its reply. Throws <see cref="OrcException"/> if the client is gone.</summary>
-    public TmuxServer.Result Run(IReadOnlyList<string> args)
+    public TmuxServer.Result Run(IReadOnlyList<string> args) => RunAll([args])[0];
+
+    /// <summary>
+    /// Sends several commands at once and waits for all their replies (one round trip instead of
+    /// one each), in order. Throws <see cref="OrcException"/> if the client is gone.
+    /// </summary>
+    public TmuxServer.Result[] RunAll(IReadOnlyList<IReadOnlyList<string>> commands)
     {
-        if (!CanCarry(args)) throw new ArgumentException("argument cannot be sent in control mode", nameof(args));
-        var reply = new TaskCompletionSource<TmuxServer.Result>(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var args in commands)
+            if (!CanCarry(args)) throw new ArgumentException("argument cannot be sent in control mode", nameof(commands));
+        var replies = new TaskCompletionSource<TmuxServer.Result>[commands.Count];
         lock (_gate)
         {
             if (_closed) throw Closed();
-            _pending.Enqueue(reply);
-            _lines.Writer.TryWrite(Quote(args));
+            for (var i = 0; i < replies.Length; i++)
+            {
+                replies[i] = new TaskCompletionSource<TmuxServer.Result>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pending.Enqueue(replies[i]);
+                _lines.Writer.TryWrite(Quote(commands[i]));
+            }
         }
-        bool answered;
-        try { answered = reply.Task.Wait(ReplyTimeout); }
-        catch (AggregateException e) when (e.InnerException is OrcException closed) { throw closed; }
-        if (!answered)
+        var deadline = Environment.TickCount64 + (long)ReplyTimeout.TotalMilliseconds;
+        var results = new TmuxServer.Result[replies.Length];
+        for (var i = 0; i < replies.Length; i++)
         {
-            Close($"tmux did not answer '{args[0]}' within {ReplyTimeout.TotalSeconds:0}s");
-            throw Closed();
+            bool answered;
+            try { answered = replies[i].Task.Wait(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))); }
+            catch (AggregateException e) when (e.InnerException is OrcException closed) { throw closed; }
+            if (!answered)
+            {
+                Close($"tmux did not answer '{commands[i][0]}' within {ReplyTimeout.TotalSeconds:0}s");
+                throw Closed();
+            }
+            results[i] = replies[i].Task.Result;
         }
-        return reply.Task.Result;
+        return results;
     }
 
     private OrcException Closed() => new($"the tmux control connection closed ({_closeReason ?? "no reason given"})");
@@ -212,17 +247,21 @@ public sealed class TmuxControl : IDisposable
     {
         var span = line.AsSpan(1);
         var space = span.IndexOf((byte)' ');
-        var name = Encoding.UTF8.GetString(space < 0 ? span : span[..space]);
+        var word = space < 0 ? span : span[..space];
+        // %output is by far the most frequent: its name is not decoded each time.
+        var name = word.SequenceEqual("output"u8) ? "output" : Encoding.UTF8.GetString(word);
         var rest = space < 0 ? Span<byte>.Empty : span[(space + 1)..];
         var data = Array.Empty<byte>();
+        var length = 0;
         if (name == "output" && rest.IndexOf((byte)' ') is var sp and > 0)
         {
-            data = Unescape(rest[(sp + 1)..]);
+            if (DecodeOutput) length = (data = Unescape(rest[(sp + 1)..])).Length;
+            else length = UnescapedLength(rest[(sp + 1)..]);
             rest = rest[..sp];
         }
         var arguments = Encoding.UTF8.GetString(rest);
         if (name == "exit") { Close("tmux ended the client" + (arguments.Length > 0 ? ": " + arguments : "")); }
-        try { Notified?.Invoke(new TmuxNotification(name, arguments, data)); }
+        try { Notified?.Invoke(new TmuxNotification(name, arguments, data) { DataLength = length }); }
         catch (Exception) { /* a listener's fault must not stop the reader */ }
     }
 
@@ -245,8 +284,23 @@ public sealed class TmuxControl : IDisposable
             else result[n++] = s[i];
         }
         return result[..n];
+    }
 
-        static bool IsOctal(byte b) => b is >= (byte)'0' and <= (byte)'7';
+    private static bool IsOctal(byte b) => b is >= (byte)'0' and <= (byte)'7';
+
+    /// <summary>How many bytes <see cref="Unescape"/> would return, without making them.</summary>
+    public static int UnescapedLength(ReadOnlySpan<byte> s)
+    {
+        var n = s.Length;
+        for (var i = s.IndexOf((byte)'\\'); i >= 0 && i + 3 < s.Length; )
+        {
+            if (s[i + 1] is >= (byte)'0' and <= (byte)'3' && IsOctal(s[i + 2]) && IsOctal(s[i + 3])) { n -= 3; i += 4; }
+            else i++;
+            var next = s[i..].IndexOf((byte)'\\');
+            if (next < 0) break;
+            i += next;
+        }
+        return n;
     }
 
     private void Close(string reason)

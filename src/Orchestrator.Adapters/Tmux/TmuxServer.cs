@@ -65,7 +65,10 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
 
     private readonly Lock _controlGate = new();
     private TmuxControl? _control;
-    private bool _controlUnavailable;
+    // When opening a control client last failed, it is not tried again before this time
+    // (Environment.TickCount64); meanwhile commands run as plain processes.
+    private long _controlRetryAt;
+    private static readonly TimeSpan ControlRetry = TimeSpan.FromSeconds(2);
     private long _processes;
 
     /// <summary>
@@ -92,7 +95,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         }
         var r = RunProcess(args);
         // A new session means there is now something to attach a control client to.
-        if (r.Ok && args[0] is "new-session" or "new") _controlUnavailable = false;
+        if (r.Ok && args[0] is "new-session" or "new") Volatile.Write(ref _controlRetryAt, 0);
         return r;
     }
 
@@ -104,16 +107,45 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
             if (_control is { IsOpen: true }) return _control;
             _control?.Dispose();
             _control = null;
-            if (_controlUnavailable) return null;
+            if (Environment.TickCount64 < Volatile.Read(ref _controlRetryAt)) return null;
             // attach-session starts a server when there is none (which then exits at once and
-            // leaves its socket file behind): without a socket there is nothing to attach to.
-            if (!File.Exists(SocketPath)) { _controlUnavailable = true; return null; }
-            EnsureConfig();
-            Interlocked.Increment(ref _processes);
-            _control = TmuxControl.TryOpen(SocketName, configFile);
-            _controlUnavailable = _control is null;
+            // leaves its socket file behind): without a server listening there is nothing to
+            // attach to. (A server started later, by this or another process, is attached to on
+            // a later call.)
+            _control = IsListening() ? OpenControl() : null;
+            if (_control is null) Volatile.Write(ref _controlRetryAt, Environment.TickCount64 + (long)ControlRetry.TotalMilliseconds);
             return _control;
         }
+    }
+
+    /// <summary>
+    /// Opens a control client of its own (a process, counted in <see cref="ProcessesStarted"/>),
+    /// attached to <paramref name="session"/> (<c>=NAME</c> or <c>$ID</c>) or any session; null
+    /// when there is no such session. The caller disposes it.
+    /// </summary>
+    /// <param name="output">Whether the client receives <c>%output</c> for its session's panes.</param>
+    public TmuxControl? OpenControl(string? session = null, bool output = false)
+    {
+        EnsureConfig();
+        Interlocked.Increment(ref _processes);
+        return TmuxControl.TryOpen(SocketName, configFile, output, session);
+    }
+
+    /// <summary>
+    /// True when a server answers on the socket (it accepts a connection), told without starting
+    /// a process. False when there is no socket or only the one a dead server left behind.
+    /// </summary>
+    public bool IsListening()
+    {
+        var path = SocketPath;
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException) { return false; }
     }
 
     /// <summary>Detaches the control client, if one is attached.</summary>
@@ -267,6 +299,40 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         if (!r.Ok) throw new OrcException($"no tmux window {session}:{window} ({TerminalText.Line(r.Err.Trim())})", ExitCodes.NotFound);
         return r.Out;
     }
+
+    /// <summary>
+    /// The text of several panes by id (<c>%3</c>), as <see cref="CapturePane"/> gives it (the
+    /// visible screen and up to <paramref name="lines"/> lines of history, wrapped lines joined)
+    /// and made safe to show (<see cref="TerminalText.Block"/>: no escape sequence or other control
+    /// character survives). All the captures go to the control client at once, one round trip and
+    /// no process. Panes that do not exist (any more) and ids that are not pane ids are left out.
+    /// </summary>
+    public Dictionary<string, string> CapturePanes(IEnumerable<string> paneIds, int lines = 50)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ids = paneIds.Where(IsPaneId).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0) return result;
+        var commands = ids.Select(id => (IReadOnlyList<string>)["capture-pane", "-p", "-J", "-t", id, "-S", $"-{Math.Max(1, lines)}"]).ToList();
+        Result[]? replies = null;
+        if (Control([.. commands[0]]) is { } control)
+        {
+            try { replies = control.RunAll(commands); }
+            catch (OrcException) { /* the client went away (server stopped?): see below */ }
+        }
+        if (replies is null)
+        {
+            // No control client: a process per pane, but none at all when no server is there.
+            if (!IsListening()) return result;
+            replies = [.. commands.Select(c => RunProcess([.. c]))];
+        }
+        for (var i = 0; i < ids.Count; i++)
+            if (replies[i].Ok) result[ids[i]] = TerminalText.Block(replies[i].Out);
+        return result;
+    }
+
+    /// <summary>True for a tmux pane id: <c>%</c> and digits.</summary>
+    public static bool IsPaneId(string? id) =>
+        id is { Length: > 1 } && id[0] == '%' && id.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0;
 
     public void KillWindow(string session, string window) => Run("kill-window", "-t", Target(session, window));
 
