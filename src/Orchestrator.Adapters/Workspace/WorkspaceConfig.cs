@@ -23,6 +23,12 @@ public sealed class WorkspaceConfig
     /// <summary>The agent profile slung agents use unless told otherwise.</summary>
     public string? DefaultProfile { get; set; }
 
+    /// <summary><c>tui: layout:</c>, the TUI's layout name (null: the TUI's default).</summary>
+    public string? TuiLayout { get; set; }
+
+    /// <summary><c>tui: theme:</c>, the TUI's theme name (null: the TUI's default).</summary>
+    public string? TuiTheme { get; set; }
+
     public static WorkspaceConfig Load(string path)
     {
         string text;
@@ -68,12 +74,37 @@ public sealed class WorkspaceConfig
                 case "default_profile":
                     config.DefaultProfile = Scalar(valueNode, path, key);
                     break;
+                case "tui":
+                    ParseTui(config, valueNode, path);
+                    break;
                 default:
                     break; // later sections (rigs, tui, notifications) are read by their own owners
             }
         }
         return config;
     }
+
+    private static void ParseTui(WorkspaceConfig config, YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: null or "" }) return;
+        if (node is not YamlMappingNode tui)
+            throw new OrcException($"{path}:{node.Start.Line}: 'tui' must be a mapping (layout: NAME, theme: NAME)");
+        foreach (var (keyNode, valueNode) in tui.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (key is not ("layout" or "theme"))
+                throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'tui.{TerminalText.Line(key)}' (known: tui.layout, tui.theme)");
+            var name = Scalar(valueNode, path, "tui." + key);
+            if (!IsTuiName(name))
+                throw new OrcException($"{path}:{keyNode.Start.Line}: 'tui.{key}' must be a {key} name (letters, digits, '-' and '_'), got '{TerminalText.Line(name)}'");
+            if (key == "layout") config.TuiLayout = name;
+            else config.TuiTheme = name;
+        }
+    }
+
+    /// <summary>Layout and theme names become file names: letters, digits, '-' and '_', starting with a letter or digit.</summary>
+    private static bool IsTuiName(string name) =>
+        name.Length is > 0 and <= 64 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static string Scalar(YamlNode node, string path, string key) =>
         node is YamlScalarNode s ? s.Value ?? "" : throw new OrcException($"{path}:{node.Start.Line}: '{key}' must be a single value");
@@ -92,6 +123,17 @@ public sealed class WorkspaceConfig
         # id prefix of the workspace's own work items (rigs have their own)
         prefix: {Prefix}
         {(DefaultProfile is null ? "# default_profile: sim" : $"default_profile: {DefaultProfile}")}
+        # the TUI's layout and theme (shipped: overview, agents-wall, items-focus; dark, light, high-contrast)
+        {TuiYaml()}
 
         """;
+
+    private string TuiYaml()
+    {
+        if (TuiLayout is null && TuiTheme is null) return "# tui: { layout: overview, theme: dark }";
+        var parts = new List<string>();
+        if (TuiLayout is not null) parts.Add($"layout: {TuiLayout}");
+        if (TuiTheme is not null) parts.Add($"theme: {TuiTheme}");
+        return $"tui: {{ {string.Join(", ", parts)} }}";
+    }
 }
