@@ -1,0 +1,48 @@
+namespace Orchestrator.Tui.Config;
+
+/// <summary>The panes a layout can show (the <c>pane:</c> values of a layout file).</summary>
+public static class PaneKinds
+{
+    public const string Rigs = "rigs";
+    public const string Items = "items";
+    public const string Details = "details";
+    public const string Tiles = "tiles";
+    public const string Queue = "queue";
+    public const string Mail = "mail";
+    public const string Convoys = "convoys";
+    public const string Feed = "feed";
+
+    public static readonly IReadOnlyList<string> All = [Rigs, Items, Details, Tiles, Queue, Mail, Convoys, Feed];
+}
+
+/// <summary>
+/// Which panes the TUI shows, where and how large: columns from left to right, each a stack of
+/// panes from top to bottom. Read from <c>layouts/NAME.yaml</c> by <see cref="LayoutParser"/>.
+/// </summary>
+/// <param name="Name">The layout's name (its file name without <c>.yaml</c>).</param>
+/// <param name="Focus">The pane focused at start; null means the first pane (see <see cref="FocusedPane"/>).</param>
+public sealed record LayoutSpec(string Name, IReadOnlyList<LayoutColumn> Columns, string? Focus)
+{
+    public const string DefaultName = "overview";
+
+    /// <summary>Every pane, column by column, top to bottom.</summary>
+    public IReadOnlyList<LayoutPane> AllPanes => [.. Columns.SelectMany(c => c.Panes)];
+
+    /// <summary>The pane focused at start: <see cref="Focus"/>, else the first pane.</summary>
+    public string FocusedPane => Focus ?? Columns[0].Panes[0].Kind;
+
+    public bool Has(string kind) => Columns.Any(c => c.Panes.Any(p => p.Kind == kind));
+}
+
+/// <param name="Width">Share of the screen width.</param>
+/// <param name="Panes">Top to bottom; never empty.</param>
+public sealed record LayoutColumn(Size Width, IReadOnlyList<LayoutPane> Panes);
+
+/// <param name="Kind">One of <see cref="PaneKinds.All"/>.</param>
+/// <param name="Height">Share of the column's height.</param>
+/// <param name="TilesPerRow">For <c>tiles</c>: agent previews per row, 1..8 (default 3); 0 for other panes.</param>
+public sealed record LayoutPane(string Kind, Size Height, int TilesPerRow)
+{
+    public const int DefaultTilesPerRow = 3;
+    public const int MaxTilesPerRow = 8;
+}
