@@ -1,0 +1,114 @@
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Convoys;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Merging;
+using Orchestrator.Core.Rigs;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Patrol;
+using Orchestrator.Services.Planning;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Services.Fleet;
+
+/// <summary>
+/// Reads a <see cref="FleetSnapshot"/>: the ledger, hooks, merge queues, the overseer's mail,
+/// convoys and the event feed from the workspace, and the windows of its tmux server in one
+/// query. An agent's state comes from its screen (the profile's patterns), refined the way the
+/// witness refines it: output repeating at the end is looping, a working screen unchanged for
+/// the rig's stuck_after is stuck. Screens the caller already holds are used instead of capturing.
+/// </summary>
+public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Mail.MailService mail, Convoys.ConvoyService convoys)
+{
+    public const string Overseer = "overseer";
+
+    /// <summary>How many recent events the snapshot carries.</summary>
+    public int EventCount { get; init; } = 300;
+
+    /// <param name="screenOf">The screen text of a pane the caller already captured, or null to capture it here.</param>
+    public FleetSnapshot Read(Func<string, string?>? screenOf = null)
+    {
+        var problems = new List<string>();
+        var now = runtime.Workspace.Now;
+        var doc = Try(() => ledger.Read(), new Core.Ledger.LedgerDocument(), "ledger", problems);
+        var rigs = Try(() => runtime.Rigs.All(), [], "rigs", problems);
+        var windows = Try(() => runtime.Tmux.ListWindows(), [], "tmux", problems);
+        var byTarget = windows.GroupBy(w => (w.Session, w.Window)).ToDictionary(g => g.Key, g => g.OrderBy(w => w.PaneDead).First());
+        var hooks = Try(() => runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList(), [], "hooks", problems);
+
+        var agents = new List<FleetAgent>();
+        foreach (var h in hooks.OrderBy(h => h.Rig, StringComparer.Ordinal).ThenBy(h => h.Agent, StringComparer.Ordinal))
+        {
+            byTarget.TryGetValue((h.Rig, h.Agent), out var w);
+            agents.Add(new FleetAgent(h, StateOf(h, w, rigs, screenOf, now), w?.PaneId, w?.ActivityUnix, w is { PaneDead: true } ? w.ExitStatus : null));
+        }
+
+        var services = new List<ServiceStatus> { Service("deacon", Roles.Deacon, null, "deacon", byTarget), Service("boot", "boot", null, "boot", byTarget) };
+        foreach (var r in rigs)
+        {
+            services.Add(Service("refinery@" + r.Name, Roles.Refinery, r.Name, "refinery-" + r.Name, byTarget));
+            services.Add(Service("witness@" + r.Name, Roles.Witness, r.Name, "witness-" + r.Name, byTarget));
+        }
+
+        var queue = new List<Submission>();
+        foreach (var r in rigs)
+            queue.AddRange(Try(() => runtime.Queue(r.Name).All(), [], "merge queue of " + r.Name, problems));
+        // Open submissions in the order the refinery takes them, then the latest finished ones.
+        var open = MergeOrder(queue.Where(s => s.IsOpen));
+        var finished = queue.Where(s => !s.IsOpen).OrderByDescending(s => s.FinishedAt ?? s.SubmittedAt, StringComparer.Ordinal).Take(30);
+
+        var inbox = Try(() => mail.List(Overseer), [], "mail", problems);
+        var convoyList = Try(() => convoys.All(), [], "convoys", problems)
+            .Select(c => new FleetConvoy(c, ConvoyRules.Progress(c, doc, item => PlanService.RigOf(item, hooks.FirstOrDefault(h => h.Item == item.Id), rigs))))
+            .OrderBy(c => c.Convoy.IsOpen ? 0 : 1).ThenByDescending(c => c.Convoy.CreatedAt, StringComparer.Ordinal).ToList();
+        var events = Try(() => runtime.Events.Tail(EventCount), [], "events", problems);
+
+        return new FleetSnapshot(runtime.Workspace.Paths.Root, now, rigs, agents, services, doc,
+            [.. open, .. finished], inbox, convoyList, events, windows.Count > 0, problems);
+    }
+
+    private static List<Submission> MergeOrder(IEnumerable<Submission> open) =>
+        open.OrderBy(s => s.State == SubmissionStates.Merging ? 0 : 1).ThenBy(s => s.Priority).ThenBy(s => s.SubmittedAt, StringComparer.Ordinal).ToList();
+
+    private string StateOf(Hook h, TmuxWindow? w, List<Rig> rigs, Func<string, string?>? screenOf, DateTimeOffset now)
+    {
+        if (w is null) return h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Suspended ? AgentStates.Stopped : AgentStates.Dead;
+        if (w.PaneDead) return h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Dead;
+        string screen;
+        try { screen = screenOf?.Invoke(w.PaneId) ?? runtime.Tmux.CapturePane(w.Session, w.Window, 40); }
+        catch (OrcException) { return AgentStates.Unknown; }
+        string state;
+        try { state = runtime.Profiles.Get(h.Profile).Classify(screen); }
+        catch (OrcException) { state = AgentStates.Unknown; }
+        if (state is AgentStates.Trust) return AgentStates.Waiting;
+        if (Watch.RepeatingBlock(screen) is not null) return WatchStates.Looping;
+        if (state is AgentStates.Working or AgentStates.Unknown)
+        {
+            var stuckAfter = rigs.FirstOrDefault(r => r.Name == h.Rig)?.StuckAfterSeconds ?? 300;
+            if (w.ActivityUnix > 0 && now.ToUnixTimeSeconds() - w.ActivityUnix >= stuckAfter) return WatchStates.Stuck;
+            return AgentStates.Working;
+        }
+        return state;
+    }
+
+    private ServiceStatus Service(string name, string role, string? rig, string window, Dictionary<(string, string), TmuxWindow> windows)
+    {
+        windows.TryGetValue((ServiceLauncher.Session, window), out var w);
+        Core.Events.Heartbeat? beat = null;
+        try { beat = runtime.Heartbeats.Find(name.Replace('@', '-')); } catch (OrcException) { }
+        var alive = w is { PaneDead: false } && (beat is null || beat.Pid != w.PanePid || (beat.State != "stopped" && !beat.IsStale(runtime.Workspace.Now)));
+        return new ServiceStatus(name, role, rig, alive, beat?.Last, w?.PaneId);
+    }
+
+    private static T Try<T>(Func<T> read, T fallback, string what, List<string> problems)
+    {
+        // One unreadable part (a ledger mid-merge, a broken file) must not blank the whole view.
+        try { return read(); }
+        catch (Exception ex) when (ex is OrcException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            problems.Add($"{what}: {Core.Text.TerminalText.Line(ex.Message)}");
+            return fallback;
+        }
+    }
+}
