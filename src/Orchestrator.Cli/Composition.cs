@@ -37,6 +37,7 @@ public static class Composition
         services.AddSingleton<Orchestrator.Services.Mail.MailService>();
         services.AddSingleton<Orchestrator.Services.Planning.PlanService>();
         services.AddSingleton<Orchestrator.Services.Convoys.ConvoyService>();
+        services.AddSingleton<Orchestrator.Services.Fleet.FleetReader>();
         return services.BuildServiceProvider();
     }
 

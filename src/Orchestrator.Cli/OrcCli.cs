@@ -67,10 +67,17 @@ public static class OrcCli
         foreach (var c in ServiceCommands.Build(services)) root.Add(c);
         root.Add(MailCommands.Build(services));
         foreach (var c in ConvoyCommands.Build(services)) root.Add(c);
+        root.Add(TuiCommand.Build(services, root));
+        root.Add(TuiCommand.Layout);
+        root.Add(TuiCommand.Theme);
+        root.Add(TuiCommand.Sixteen);
         root.SetAction(pr =>
         {
-            // With no verb, orc shows its help (the TUI will open here once it exists).
-            return root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = services.GetRequiredService<CliEnvironment>().Out });
+            // With no verb: the TUI inside a workspace (on a terminal), else the help.
+            var env = services.GetRequiredService<CliEnvironment>();
+            if (services.GetRequiredService<Orchestrator.Services.Workspace.WorkspaceContext>().TryPaths is not null && !Console.IsInputRedirected && !Console.IsOutputRedirected && env.RawOut is not null)
+                return TuiCommand.Run(services, root, pr.GetValue(TuiCommand.Layout), pr.GetValue(TuiCommand.Theme), pr.GetValue(TuiCommand.Sixteen));
+            return root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = env.Out });
         });
         return root;
     }

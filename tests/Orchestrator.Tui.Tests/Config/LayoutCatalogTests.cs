@@ -60,7 +60,7 @@ public sealed class LayoutCatalogTests : IDisposable
     [Fact]
     public void A_layout_in_the_workspace_folder_overrides_the_shipped_one_and_the_users()
     {
-        var workspace = _temp.Folder("ws/.orc/layouts");
+        var workspace = _temp.Folder("ws/layouts");
         var user = _temp.Folder("xdg/orc/layouts");
         File.WriteAllText(Path.Combine(workspace, "overview.yaml"), "columns:\n  - panes:\n      - { pane: feed }\n");
         File.WriteAllText(Path.Combine(user, "overview.yaml"), "columns:\n  - panes:\n      - { pane: mail }\n");
@@ -77,7 +77,7 @@ public sealed class LayoutCatalogTests : IDisposable
     {
         var env = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = Path.Combine(_temp.Root, "xdg"), ["HOME"] = "/nonexistent" };
         var folders = TuiConfigFolders.Layouts(Path.Combine(_temp.Root, "ws"), k => env.GetValueOrDefault(k));
-        Assert.Equal([Path.Combine(_temp.Root, "ws", ".orc", "layouts"), Path.Combine(_temp.Root, "xdg", "orc", "layouts")], folders);
+        Assert.Equal([Path.Combine(_temp.Root, "ws", "layouts"), Path.Combine(_temp.Root, "xdg", "orc", "layouts")], folders);
         _temp.Write("xdg/orc/layouts/mine.yaml", "name: mine\nfocus: mail\ncolumns:\n  - width: 50%\n    panes:\n      - { pane: items }\n  - panes:\n      - { pane: mail, height: 10 }\n");
 
         var catalog = new LayoutCatalog(folders);

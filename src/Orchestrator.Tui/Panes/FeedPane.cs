@@ -1,0 +1,39 @@
+using Orchestrator.Core.Events;
+using Orchestrator.Services.Fleet;
+using Orchestrator.Tui.Views;
+
+namespace Orchestrator.Tui.Panes;
+
+/// <summary>The event feed, newest first: what the refinery, witness, deacon and the user's verbs did.</summary>
+internal sealed class FeedPane() : ListPane("feed", "Events")
+{
+    public override string? FilterHelp => "source, kind, subject or text";
+
+    protected override List<Row> BuildRows(FleetSnapshot s, string filter)
+    {
+        var rows = new List<Row>();
+        for (var i = s.Events.Count - 1; i >= 0; i--)
+        {
+            var e = s.Events[i];
+            var line = Core.Text.TerminalText.Line(e.Text);
+            if (filter.Length > 0 && !$"{e.Source} {e.Kind} {e.Subject} {line}".Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+            var time = e.At.Length >= 19 ? e.At[11..19] : e.At;
+            var color = e.Kind switch
+            {
+                EventKinds.Merged or EventKinds.ConvoyLanded or EventKinds.Recovered => Palette.Status("closed"),
+                EventKinds.Rejected or EventKinds.Error or EventKinds.GaveUp => Palette.State("dead"),
+                EventKinds.Waiting or EventKinds.Flagged or EventKinds.Overlap => Palette.State("waiting"),
+                EventKinds.Restarted or EventKinds.Nudged => Palette.State("stuck"),
+                _ => Palette.Normal,
+            };
+            rows.Add(Row.Of($"event:{i}:{e.At}",
+                new Span(time + " ", Palette.Dim),
+                new Span(Pad(Core.Text.TerminalText.Line(e.Source), 13) + " ", Palette.Dim),
+                new Span(Pad(e.Kind, 9) + " ", color),
+                new Span(line)));
+        }
+        return rows;
+    }
+
+    protected override string EmptyText => "no events yet";
+}

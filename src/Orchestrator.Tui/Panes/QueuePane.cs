@@ -1,0 +1,44 @@
+using Orchestrator.Core.Merging;
+using Orchestrator.Services.Fleet;
+using Orchestrator.Tui.Views;
+
+namespace Orchestrator.Tui.Panes;
+
+/// <summary>The merge queues: open submissions in the refinery's order, then the latest merged and returned ones.</summary>
+internal sealed class QueuePane() : ListPane("queue", "Merge queue")
+{
+    public override string? FilterHelp => "item, rig, agent or state";
+
+    protected override string TitleDetail => Snapshot is { } s && s.Queue.Count(q => q.IsOpen) is var n and > 0 ? $"({n} open)" : "";
+
+    protected override List<Row> BuildRows(FleetSnapshot s, string filter)
+    {
+        var rows = new List<Row>();
+        foreach (var q in s.Queue)
+        {
+            if (filter.Length > 0 && !$"{q.Item} {q.Rig} {q.Agent} {q.State}".Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+            var color = q.State switch
+            {
+                SubmissionStates.Merging => Palette.State("working"),
+                SubmissionStates.Merged => Palette.Status("closed"),
+                SubmissionStates.Rejected => Palette.State("dead"),
+                _ => Palette.Normal,
+            };
+            var note = q.State switch
+            {
+                SubmissionStates.Merged => q.Landed is { Length: >= 8 } l ? "landed " + l[..8] : "landed",
+                SubmissionStates.Rejected => q.Reason ?? "returned",
+                _ => q.Attempts > 0 ? $"attempt {q.Attempts + 1}" : "",
+            };
+            rows.Add(Row.Of("mq:" + q.Rig + "/" + q.Item,
+                new Span(Pad(q.Item, 12) + " "),
+                new Span(Pad(q.State, 8) + " ", color),
+                new Span(Pad(q.Rig, 8) + " ", Palette.Dim),
+                new Span(Pad(q.Agent, 8) + " "),
+                new Span(Core.Text.TerminalText.Line(note), Palette.Dim)));
+        }
+        return rows;
+    }
+
+    protected override string EmptyText => "the merge queues are empty";
+}

@@ -1,0 +1,149 @@
+using Orchestrator.Services.Fleet;
+using Orchestrator.Tui.Views;
+using Terminal.Gui.Drawing;
+using Terminal.Gui.Input;
+using Terminal.Gui.Text;
+using Terminal.Gui.ViewBase;
+
+namespace Orchestrator.Tui.Panes;
+
+/// <summary>
+/// A wall of live agent terminals: one tile per agent with a header (agent, rig, role, item,
+/// state) and the last lines of its pane, <see cref="TilesPerRow"/> to a row. The selected tile's
+/// row is drawn taller. Pane text arrives through <see cref="SetScreens"/> as plain text (captured
+/// without escape sequences, and made safe again here).
+/// </summary>
+internal sealed class TilesPane() : ListPane("tiles", "Agents")
+{
+    private IReadOnlyDictionary<string, string> _screens = new Dictionary<string, string>();
+
+    public int TilesPerRow { get; set; } = 3;
+
+    public override IReadOnlyList<KeyHelp> Keys =>
+    [
+        new("Enter", "attach"), new("n", "nudge"), new("K", "kill"), new("R", "resume"), new("m", "mail"),
+    ];
+
+    public override string? FilterHelp => "agent, rig, item or state";
+
+    /// <summary>The latest text of each pane, by pane id.</summary>
+    public void SetScreens(IReadOnlyDictionary<string, string> screens)
+    {
+        _screens = screens;
+        SetNeedsDraw();
+    }
+
+    protected override List<Row> BuildRows(FleetSnapshot s, string filter) =>
+        s.Agents
+            .Where(a => filter.Length == 0 || $"{a.Name} {a.Rig} {a.Hook.Item} {a.State} {a.Role}".Contains(filter, StringComparison.OrdinalIgnoreCase))
+            .Where(a => a.State != "done" || filter.Length > 0)
+            .Select(a => Row.Of("agent:" + a.Name, new Span(a.Name)))
+            .ToList();
+
+    protected override bool OnKeyDown(Key key)
+    {
+        var index = Rows.ToList().FindIndex(r => r.Key == SelectedKey);
+        int? target = null;
+        if (key == Key.L || key == Key.CursorRight) target = index + 1;
+        else if (key == Key.H || key == Key.CursorLeft) target = index - 1;
+        else if (key == Key.CursorDown || key == Key.J) target = index + TilesPerRow;
+        else if (key == Key.CursorUp || key == Key.K) target = index - TilesPerRow;
+        if (target is { } t)
+        {
+            if (Rows.Count > 0) Select(Rows[Math.Clamp(t, 0, Rows.Count - 1)].Key);
+            return true;
+        }
+        return base.OnKeyDown(key);
+    }
+
+    protected override string EmptyText => Filter.Length > 0 ? "no agent matches the filter" : "no agents; select an item and press s to sling it";
+
+    protected override bool OnDrawingContent(DrawContext? context)
+    {
+        var width = Viewport.Width;
+        var height = Viewport.Height;
+        SetAttribute(Palette.Normal);
+        for (var y = 0; y < height; y++) { Move(0, y); AddStr(new string(' ', Math.Max(0, width))); }
+        var agents = Snapshot is null ? [] : Rows.Select(r => Snapshot.Agents.FirstOrDefault(a => "agent:" + a.Name == r.Key)).OfType<FleetAgent>().ToList();
+        if (agents.Count == 0)
+        {
+            Move(1, 0);
+            SetAttribute(Palette.Dim);
+            AddStr(Fit(EmptyText, width - 1));
+            return true;
+        }
+        var perRow = Math.Clamp(TilesPerRow, 1, Math.Max(1, width / 12));
+        var rowCount = (agents.Count + perRow - 1) / perRow;
+        var selected = Math.Max(0, agents.FindIndex(a => "agent:" + a.Name == SelectedKey));
+        var selectedRow = selected / perRow;
+        // Tiles are at least 4 lines tall; the selected row gets half the pane when there is room.
+        const int minHeight = 4;
+        var fit = Math.Max(1, height / minHeight);
+        var firstRow = Math.Clamp(selectedRow - fit + 1, 0, Math.Max(0, rowCount - fit));
+        var visibleRows = Math.Min(fit, rowCount - firstRow);
+        var heights = new int[visibleRows];
+        if (visibleRows == 1) heights[0] = height;
+        else
+        {
+            var big = Math.Max(minHeight, height / 2);
+            var rest = (height - big) / (visibleRows - 1);
+            if (rest < minHeight) { big = minHeight; rest = (height - big) / Math.Max(1, visibleRows - 1); }
+            for (var r = 0; r < visibleRows; r++) heights[r] = firstRow + r == selectedRow ? big : rest;
+            heights[^1] += height - heights.Sum();
+        }
+        var y0 = 0;
+        for (var r = 0; r < visibleRows; r++)
+        {
+            var row = firstRow + r;
+            var inRow = Math.Min(perRow, agents.Count - row * perRow);
+            var tileWidth = width / perRow;
+            for (var c = 0; c < inRow; c++)
+            {
+                var i = row * perRow + c;
+                var w = c == perRow - 1 || c == inRow - 1 ? width - c * tileWidth : tileWidth;
+                DrawTile(agents[i], c * tileWidth, y0, w, heights[r], i == selected);
+            }
+            y0 += heights[r];
+        }
+        return true;
+    }
+
+    private void DrawTile(FleetAgent a, int x, int y, int w, int h, bool selected)
+    {
+        if (w < 4 || h < 2) return;
+        var frame = selected ? (HasFocus ? Palette.FocusBorder : Palette.Title) : Palette.Border;
+        // Header: the tile's top line carries who it is and what it does.
+        var header = $"{StateGlyphs.State(a.State)} {a.Name} · {a.Rig} · {a.Role} · {a.Hook.Item ?? "-"} · {a.State}";
+        Move(x, y);
+        SetAttribute(frame);
+        AddStr(selected ? "▛" : "┌");
+        SetAttribute(selected ? (HasFocus ? Palette.Selected : Palette.SelectedInactive) : Palette.State(a.State));
+        var head = Fit(" " + header + " ", w - 2);
+        AddStr(head);
+        SetAttribute(frame);
+        AddStr(new string(selected ? '▀' : '─', Math.Max(0, w - 2 - head.GetColumns())));
+        AddStr(selected ? "▜" : "┐");
+        var body = h - 1;
+        var lines = ScreenLines(a, body);
+        for (var i = 0; i < body; i++)
+        {
+            Move(x, y + 1 + i);
+            SetAttribute(frame);
+            AddStr(selected ? "▌" : "│");
+            SetAttribute(i < lines.Count ? Palette.Normal : Palette.Dim);
+            AddStr(Pad(i < lines.Count ? lines[i] : "", w - 2));
+            SetAttribute(frame);
+            AddStr(selected ? "▐" : "│");
+        }
+    }
+
+    /// <summary>The last <paramref name="count"/> non-trailing-blank lines of the agent's pane, safe to draw.</summary>
+    private List<string> ScreenLines(FleetAgent a, int count)
+    {
+        if (a.PaneId is null || !_screens.TryGetValue(a.PaneId, out var text))
+            return [a.State is "dead" or "stopped" or "done" ? $"({a.State}{(a.ExitStatus is { } e ? $", exit {e}" : "")})" : "(waiting for output)"];
+        var lines = Core.Text.TerminalText.Block(text).Replace("\r", "").Split('\n').Select(l => l.Replace("\t", "    ").TrimEnd()).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        return lines.Skip(Math.Max(0, lines.Count - count)).ToList();
+    }
+}

@@ -1,1 +1,0 @@
-namespace Orchestrator.Tui; internal static class Placeholder {}

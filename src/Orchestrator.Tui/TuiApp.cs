@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Orchestrator.Core;
+using Orchestrator.Services.Convoys;
+using Orchestrator.Services.Fleet;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Mail;
+using Orchestrator.Services.Runtime;
+using Orchestrator.Tui.Actions;
+using Orchestrator.Tui.Config;
+using Orchestrator.Tui.Views;
+using Terminal.Gui.App;
+
+namespace Orchestrator.Tui;
+
+/// <summary>How the TUI was asked to start.</summary>
+public sealed record TuiOptions
+{
+    /// <summary>Layout and theme names from the command line (null: the workspace's config, then the defaults).</summary>
+    public string? Layout { get; init; }
+    public string? Theme { get; init; }
+    /// <summary>Draw with the 16 ANSI colours only.</summary>
+    public bool Sixteen { get; init; }
+    /// <summary>The CLI's verbs for the command palette.</summary>
+    public IReadOnlyList<(string Name, string Help)> Verbs { get; init; } = [];
+}
+
+/// <summary>
+/// Runs the TUI in this terminal until the user quits. Leaving for an agent's window either
+/// switches the tmux client (when orc runs inside the workspace's own tmux server: the TUI keeps
+/// running, F12 comes back) or stops the TUI, attaches to the agent's window, and starts the TUI
+/// again when the user detaches (F12).
+/// </summary>
+public static class TuiApp
+{
+    public static int Run(IServiceProvider services, TuiOptions options, Func<string, string?> environment)
+    {
+        T Get<T>() where T : notnull => (T)(services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not registered"));
+        var runtime = Get<RuntimeContext>();
+        var root = runtime.Workspace.Paths.Root;
+        var layouts = new LayoutCatalog(TuiConfigFolders.Layouts(root, environment));
+        var themes = new ThemeCatalog(TuiConfigFolders.Themes(root, environment));
+        var config = runtime.Workspace.Config;
+        var (layout, layoutWarning) = layouts.Load(options.Layout ?? config.TuiLayout);
+        var (theme, themeWarning) = themes.Load(options.Theme ?? config.TuiTheme);
+        var sixteen = options.Sixteen || environment("ORC_COLORS") == "16";
+
+        using var feed = new FleetFeed(Get<FleetReader>(), runtime.Tmux);
+        AttachTarget? pending = null;
+        IApplication? current = null;
+        var quit = false;
+        var self = new SelfRunner(runtime.SelfArgv, root, new Dictionary<string, string?> { [RuntimeContext.SocketVariable] = environment(RuntimeContext.SocketVariable) });
+        var insideOurTmux = InsideServer(environment("TMUX"), runtime.Tmux.SocketPath);
+        FleetWindow? window = null;
+        var host = new TuiHost
+        {
+            Actions = new FleetActions(Get<LedgerService>(), Get<SlingService>(), Get<AgentService>(), Get<MailService>(), Get<ConvoyService>()),
+            Self = self,
+            Layouts = layouts,
+            Themes = themes,
+            Sixteen = sixteen,
+            Verbs = options.Verbs,
+            Background = work => ThreadPool.QueueUserWorkItem(_ => work()),
+            OnUi = update => current?.Invoke(update),
+            Refresh = feed.RequestRefresh,
+            Quit = () => { quit = true; current?.RequestStop(); },
+            Attach = target =>
+            {
+                if (insideOurTmux)
+                {
+                    // The TUI stays where it is; the client that shows it goes to the agent (F12 comes back).
+                    var r = SwitchClient(runtime.Tmux.SocketName, target, environment);
+                    window?.Status.Say(r ?? $"switched to {target.Label}; F12 comes back", error: r is not null);
+                    return;
+                }
+                pending = target;
+                current?.RequestStop();
+            },
+        };
+        window = new FleetWindow(layout, TuiPalette.From(theme, sixteen), host) { ThemeName = theme.Name };
+        feed.Snapshot += (snapshot, screens) => current?.Invoke(() => window.Apply(snapshot, screens));
+        feed.Screens += screens => current?.Invoke(() => window.ApplyScreens(screens));
+        feed.Start();
+        var warning = layoutWarning ?? themeWarning;
+        while (true)
+        {
+            using (var app = Application.Create().Init())
+            {
+                if (sixteen && app.Driver is { } d) d.Force16Colors = true;
+                current = app;
+                if (warning is not null) { window.Status.Say(warning, error: true, seconds: 15); warning = null; }
+                feed.RequestRefresh();
+                app.Run(window);
+                current = null;
+            }
+            if (quit || pending is null) break;
+            var target = pending;
+            pending = null;
+            AttachOutside(runtime.Tmux.SocketName, runtime.Workspace.Paths.TmuxConfig, target);
+            window.Status.Say($"back from {target.Label}");
+        }
+        window.Dispose();
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>True when <c>$TMUX</c> names the workspace's own server (its socket path comes first).</summary>
+    internal static bool InsideServer(string? tmuxVariable, string socketPath) =>
+        tmuxVariable is { Length: > 0 } t && t.Split(',')[0] == socketPath;
+
+    private static string? SwitchClient(string socket, AttachTarget target, Func<string, string?> environment)
+    {
+        // Run from inside the server with $TMUX kept, so tmux switches the client this pane is shown in.
+        var psi = new ProcessStartInfo("tmux") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-L", socket, "switch-client", "-t", Adapters.Tmux.TmuxServer.Target(target.Session, target.Window) }) psi.ArgumentList.Add(a);
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var err = p.StandardError.ReadToEnd();
+            p.WaitForExit(5000);
+            return p.ExitCode == 0 ? null : $"cannot switch to {target.Label}: {Core.Text.TerminalText.Line(err.Trim())}";
+        }
+        catch (System.ComponentModel.Win32Exception ex) { return "cannot run tmux: " + ex.Message; }
+    }
+
+    /// <summary>Attaches this terminal to the agent's window until the user detaches (F12), as a nested client when inside another tmux.</summary>
+    private static void AttachOutside(string socket, string configFile, AttachTarget target)
+    {
+        var psi = new ProcessStartInfo("tmux") { UseShellExecute = false };
+        foreach (var a in new[] { "-L", socket, "-f", configFile, "attach-session", "-t", Adapters.Tmux.TmuxServer.Target(target.Session, target.Window) }) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("TMUX");
+        try
+        {
+            using var p = Process.Start(psi)!;
+            p.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception) { }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text;
+using Orchestrator.Tui.Actions;
+
+namespace Orchestrator.Tui.Views;
+
+internal sealed partial class FleetWindow
+{
+    /// <summary>Every key, for the <c>?</c> overlay: the global ones, then each pane's.</summary>
+    public string HelpText()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Everywhere");
+        foreach (var (k, what) in new[]
+        {
+            ("Tab / Shift-Tab", "next / previous pane"), ("1-9", "go to pane N (numbered in its title)"),
+            ("j k / ↓ ↑", "move"), ("PgDn PgUp, Ctrl-D Ctrl-U", "page"), ("g G / Home End", "first / last"),
+            ("Enter", "open: attach to an agent, show an item, read mail"), ("Esc", "back: clear the filter, close a box"),
+            ("/", "filter the focused pane (as you type; Enter keeps it, Esc drops it)"),
+            (":", "command palette: any orc verb, e.g. :ready or :convoy show NAME"),
+            ("?", "this help"), ("L", "next layout"), ("T", "next theme"), ("F5, Ctrl-L", "refresh now"), ("q", "quit"),
+            ("F12 (in an agent's window)", "come back to the TUI"),
+        })
+            sb.AppendLine($"  {k,-26} {what}");
+        foreach (var pane in _panes)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"{pane.Number} {pane.BaseTitle}" + (pane.FilterHelp is { } f ? $"   (/ filters: {f})" : ""));
+            if (pane.Keys.Count == 0) sb.AppendLine("  (moving and filtering only)");
+            foreach (var k in pane.Keys) sb.AppendLine($"  {k.Keys,-26} {k.What}");
+        }
+        sb.AppendLine();
+        sb.AppendLine("Destructive verbs (K kill, x close) ask first: y confirms, n or Esc cancels.");
+        return sb.ToString();
+    }
+
+    private void ShowHelp() => ShowOverlay(new TextOverlay("keys (Esc closes)", HelpText(), Viewport.Width, Viewport.Height));
+
+    /// <summary>
+    /// <c>:</c> opens the command palette: the rest of the line is an orc command line (without
+    /// <c>orc</c>), split like a shell would but never given to one. Tab completes the verb. It
+    /// runs as a child orc on this workspace and its output is shown in a box.
+    /// </summary>
+    private void OpenPalette()
+    {
+        Status.Say("command: " + string.Join(" ", Host.Verbs.Select(v => v.Name)), seconds: 30);
+        Prompt.Open(":", "",
+            accept: RunCommand,
+            cancel: () => Status.Say("", seconds: 0),
+            changed: text =>
+            {
+                var first = text.TrimStart().Split(' ')[0];
+                var matches = Host.Verbs.Where(v => v.Name.StartsWith(first, StringComparison.Ordinal)).ToList();
+                Status.Say(matches.Count == 1 ? $"{matches[0].Name}: {matches[0].Help}" : "command: " + string.Join(" ", matches.Select(v => v.Name)), seconds: 30);
+            },
+            complete: text =>
+            {
+                var first = text.TrimStart().Split(' ')[0];
+                if (text.TrimStart().Contains(' ')) return null;
+                var matches = Host.Verbs.Where(v => v.Name.StartsWith(first, StringComparison.Ordinal)).Select(v => v.Name).ToList();
+                if (matches.Count == 0) return null;
+                var common = matches.Aggregate((a, b) => new string(a.Zip(b).TakeWhile(p => p.First == p.Second).Select(p => p.First).ToArray()));
+                return matches.Count == 1 ? common + " " : common;
+            });
+    }
+
+    private void RunCommand(string line)
+    {
+        List<string> args;
+        try { args = CommandWords.Split(line); }
+        catch (FormatException ex) { Status.Say(": " + ex.Message, error: true); return; }
+        FocusedPane?.SetFocus();
+        if (args.Count == 0) { Status.Say("", seconds: 0); return; }
+        if (args[0] is "q" or "quit") { Host.Quit(); return; }
+        if (args[0] == "attach" && args.Count == 2 && _snapshot?.Agents.FirstOrDefault(a => a.Name == args[1]) is { } agent)
+        {
+            Host.Attach(new AttachTarget(agent.Rig, agent.Name, agent.Name));
+            return;
+        }
+        if (args[0] is "tui" or "demo")
+        {
+            Status.Say($"'{args[0]}' takes over the terminal; run it outside the TUI", error: true);
+            return;
+        }
+        Status.Say($"running orc {line}…", seconds: 120);
+        Host.Background(() =>
+        {
+            var outcome = Host.Self.RunAsync(args, TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
+            Host.OnUi(() =>
+            {
+                var text = outcome.Output.TrimEnd();
+                Status.Say(outcome.ExitCode == 0 ? $"orc {line}: ok" : $"orc {line}: exit {outcome.ExitCode}", error: outcome.ExitCode != 0);
+                if (text.Length > 0) ShowOverlay(new TextOverlay($"orc {line}  (exit {outcome.ExitCode})", text, Viewport.Width, Viewport.Height));
+                Host.Refresh();
+            });
+        });
+    }
+}

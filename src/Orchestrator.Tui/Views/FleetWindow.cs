@@ -1,0 +1,207 @@
+using Orchestrator.Services.Fleet;
+using Orchestrator.Tui.Config;
+using Orchestrator.Tui.Panes;
+using Terminal.Gui.Drawing;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace Orchestrator.Tui.Views;
+
+/// <summary>
+/// The TUI's one window: the panes a layout names, placed in its columns, a status line (or the
+/// prompt line over it) at the bottom, and overlays (help, forms, questions, text) on top. It
+/// draws snapshots handed to it with <see cref="Apply"/>; it reads nothing itself. Keys are in
+/// the other part of this class.
+/// </summary>
+internal sealed partial class FleetWindow : Window
+{
+    private readonly List<ListPane> _panes = [];
+    private LayoutSpec _layout;
+    private Palette _palette;
+    private FleetSnapshot? _snapshot;
+    private IReadOnlyDictionary<string, string> _screens = new Dictionary<string, string>();
+    private Overlay? _overlay;
+
+    public FleetWindow(LayoutSpec layout, Palette palette, TuiHost host)
+    {
+        Host = host;
+        _layout = layout;
+        _palette = palette;
+        BorderStyle = LineStyle.None;
+        Title = "orc";
+        Status = new StatusLine { X = 0, Y = Pos.AnchorEnd(1), Palette = palette };
+        Prompt = new PromptLine { X = 0, Y = Pos.AnchorEnd(1) };
+        Add(Status, Prompt);
+        BuildPanes();
+        ViewportChanged += (_, _) => Arrange();
+    }
+
+    /// <summary>What the window asks of the world: actions, attaching, the layout and theme catalogs.</summary>
+    public TuiHost Host { get; }
+
+    public StatusLine Status { get; }
+
+    public PromptLine Prompt { get; }
+
+    public IReadOnlyList<ListPane> Panes => _panes;
+
+    public LayoutSpec LayoutSpec => _layout;
+
+    public Overlay? CurrentOverlay => _overlay;
+
+    public ListPane? FocusedPane => _panes.FirstOrDefault(p => p.HasFocus);
+
+    public T? Pane<T>() where T : ListPane => _panes.OfType<T>().FirstOrDefault();
+
+    /// <summary>Shows a new snapshot (and pane screens) in every pane.</summary>
+    public void Apply(FleetSnapshot snapshot, IReadOnlyDictionary<string, string>? screens = null)
+    {
+        _snapshot = snapshot;
+        if (screens is not null) _screens = screens;
+        foreach (var p in _panes)
+        {
+            if (p is TilesPane t) t.SetScreens(_screens);
+            p.Show(snapshot);
+        }
+        Status.Snapshot = snapshot;
+        Status.SetNeedsDraw();
+        FollowSelection();
+    }
+
+    /// <summary>Updates only the agents' screens (output arrived), redrawing just the tiles.</summary>
+    public void ApplyScreens(IReadOnlyDictionary<string, string> screens)
+    {
+        _screens = screens;
+        foreach (var t in _panes.OfType<TilesPane>()) t.SetScreens(screens);
+    }
+
+    public void UseLayout(LayoutSpec layout)
+    {
+        var focused = FocusedPane?.Kind;
+        var filters = _panes.ToDictionary(p => p.Kind, p => p.Filter);
+        _layout = layout;
+        BuildPanes();
+        foreach (var p in _panes)
+            if (filters.TryGetValue(p.Kind, out var f) && f.Length > 0) p.SetFilter(f);
+        if (_snapshot is not null) Apply(_snapshot);
+        Focus(focused is not null && layout.Has(focused) ? focused : layout.FocusedPane);
+    }
+
+    public void UsePalette(Palette palette)
+    {
+        _palette = palette;
+        Status.Palette = palette;
+        foreach (var p in _panes) { p.Palette = palette; p.SetScheme(SchemeFor(palette)); }
+        SetScheme(SchemeFor(palette));
+        if (_snapshot is not null) Apply(_snapshot);
+        SetNeedsDraw();
+    }
+
+    private static Scheme SchemeFor(Palette p) => new(p.Normal) { Focus = p.FocusBorder, Normal = p.Border, Active = p.FocusBorder, Editable = p.Normal };
+
+    private void BuildPanes()
+    {
+        foreach (var p in _panes) { Remove(p); p.Dispose(); }
+        _panes.Clear();
+        var number = 1;
+        foreach (var spec in _layout.AllPanes)
+        {
+            ListPane pane = spec.Kind switch
+            {
+                PaneKinds.Rigs => new RigsPane(),
+                PaneKinds.Items => new ItemsPane(),
+                PaneKinds.Details => new DetailsPane(),
+                PaneKinds.Tiles => new TilesPane { TilesPerRow = spec.TilesPerRow },
+                PaneKinds.Queue => new QueuePane(),
+                PaneKinds.Mail => new MailPane(),
+                PaneKinds.Convoys => new ConvoysPane(),
+                _ => new FeedPane(),
+            };
+            pane.Number = number++;
+            pane.Palette = _palette;
+            pane.SetScheme(SchemeFor(_palette));
+            pane.SelectionChanged += _ => FollowSelection();
+            pane.HasFocusChanged += (_, _) => UpdateKeys();
+            _panes.Add(pane);
+            Add(pane);
+        }
+        SetScheme(SchemeFor(_palette));
+        Arrange();
+    }
+
+    /// <summary>Places the panes for the current size: columns across, panes down each column, the bottom line kept free.</summary>
+    private void Arrange()
+    {
+        var width = Math.Max(1, Viewport.Width);
+        var height = Math.Max(1, Viewport.Height - 1);
+        var widths = Config.Size.Distribute(width, _layout.Columns.Select(c => c.Width).ToList());
+        var x = 0;
+        var index = 0;
+        for (var c = 0; c < _layout.Columns.Count; c++)
+        {
+            var column = _layout.Columns[c];
+            var heights = Config.Size.Distribute(height, column.Panes.Select(p => p.Height).ToList());
+            var y = 0;
+            for (var r = 0; r < column.Panes.Count; r++)
+            {
+                var pane = _panes[index++];
+                pane.X = x;
+                pane.Y = y;
+                pane.Width = widths[c];
+                pane.Height = heights[r];
+                pane.Visible = widths[c] >= 3 && heights[r] >= 3;
+                y += heights[r];
+            }
+            x += widths[c];
+        }
+        SetNeedsLayout();
+    }
+
+    /// <summary>The details pane follows the selected item (or the item of the selected agent).</summary>
+    private void FollowSelection()
+    {
+        if (Pane<DetailsPane>() is not { } details || _snapshot is null) return;
+        var source = FocusedPane is ItemsPane or RigsPane or TilesPane ? FocusedPane : Pane<ItemsPane>();
+        var key = source?.SelectedKey;
+        string? item = null;
+        if (source is ItemsPane) item = key;
+        else if (key?.StartsWith("agent:", StringComparison.Ordinal) == true)
+            item = _snapshot.Agents.FirstOrDefault(a => "agent:" + a.Name == key)?.Hook.Item;
+        if (item is not null || source is ItemsPane) details.ShowItem(item ?? Pane<ItemsPane>()?.SelectedKey);
+        UpdateKeys();
+    }
+
+    private void UpdateKeys()
+    {
+        Status.Keys = FocusedPane?.Keys ?? [];
+        Status.SetNeedsDraw();
+    }
+
+    /// <summary>Focuses the first pane of a kind; false when the layout has none.</summary>
+    public bool Focus(string kind)
+    {
+        var pane = _panes.FirstOrDefault(p => p.Kind == kind && p.Visible);
+        if (pane is null) return false;
+        pane.SetFocus();
+        UpdateKeys();
+        return true;
+    }
+
+    public void ShowOverlay(Overlay overlay)
+    {
+        _overlay?.Close();
+        var back = FocusedPane;
+        overlay.Palette = _palette;
+        overlay.SetScheme(SchemeFor(_palette));
+        overlay.Closed += () =>
+        {
+            if (_overlay == overlay) _overlay = null;
+            back?.SetFocus();
+            UpdateKeys();
+        };
+        _overlay = overlay;
+        Add(overlay);
+        overlay.SetFocus();
+        if (overlay.SubViews.FirstOrDefault(v => v.CanFocus) is { } first) first.SetFocus();
+    }
+}

@@ -1,0 +1,228 @@
+using System.Text;
+using Orchestrator.Services.Fleet;
+using Terminal.Gui.Drawing;
+using Terminal.Gui.Input;
+using Terminal.Gui.Text;
+using Terminal.Gui.ViewBase;
+using Attribute = Terminal.Gui.Drawing.Attribute;
+
+namespace Orchestrator.Tui.Views;
+
+/// <summary>
+/// A bordered pane that shows rows and a selection, moved with j/k, arrows, PageUp/PageDown,
+/// g/G (Home/End). The rows are rebuilt from each new snapshot; the selection follows the row's
+/// key, so it stays on the same item while the list changes under it. A filter (set with
+/// <c>/</c>) narrows the rows; what it matches is up to the pane.
+/// </summary>
+internal abstract class ListPane : View
+{
+    private List<Row> _rows = [];
+    private int _selected;
+    private int _top;
+
+    protected ListPane(string kind, string title)
+    {
+        Kind = kind;
+        BaseTitle = title;
+        Title = title;
+        CanFocus = true;
+        BorderStyle = LineStyle.Rounded;
+    }
+
+    /// <summary>The layout's name for this pane (<c>items</c>, <c>tiles</c>…).</summary>
+    public string Kind { get; }
+
+    /// <summary>The title without the position number and filter.</summary>
+    public string BaseTitle { get; }
+
+    /// <summary>Its number in the layout (the key that focuses it).</summary>
+    public int Number { get; set; }
+
+    public Palette Palette { get; set; } = Palette.Default;
+
+    public string Filter { get; private set; } = "";
+
+    public FleetSnapshot? Snapshot { get; private set; }
+
+    public IReadOnlyList<Row> Rows => _rows;
+
+    /// <summary>The key of the selected row, or null.</summary>
+    public string? SelectedKey => _selected >= 0 && _selected < _rows.Count && _rows[_selected].Selectable ? _rows[_selected].Key : null;
+
+    /// <summary>Raised when the selection moves to another row.</summary>
+    public event Action<ListPane>? SelectionChanged;
+
+    /// <summary>The rows for a snapshot, filtered.</summary>
+    protected abstract List<Row> BuildRows(FleetSnapshot snapshot, string filter);
+
+    /// <summary>Keys this pane answers to besides moving (for the status bar and help).</summary>
+    public virtual IReadOnlyList<KeyHelp> Keys => [];
+
+    /// <summary>Whether <c>/</c> filters this pane, and what the filter matches.</summary>
+    public virtual string? FilterHelp => "text";
+
+    public void Show(FleetSnapshot snapshot)
+    {
+        Snapshot = snapshot;
+        Rebuild();
+    }
+
+    public void SetFilter(string filter)
+    {
+        Filter = filter.Trim();
+        Rebuild();
+    }
+
+    public void Select(string key)
+    {
+        var i = _rows.FindIndex(r => r.Key == key && r.Selectable);
+        if (i >= 0) MoveTo(i);
+    }
+
+    protected void Rebuild()
+    {
+        var before = SelectedKey;
+        _rows = Snapshot is null ? [] : BuildRows(Snapshot, Filter);
+        var index = before is null ? -1 : _rows.FindIndex(r => r.Key == before && r.Selectable);
+        if (index < 0) index = Math.Clamp(_selected, 0, Math.Max(0, _rows.Count - 1));
+        _selected = NearestSelectable(index, 1);
+        UpdateTitle();
+        Scroll();
+        SetNeedsDraw();
+        if (SelectedKey != before) SelectionChanged?.Invoke(this);
+    }
+
+    protected virtual string TitleDetail => "";
+
+    private void UpdateTitle()
+    {
+        var t = new StringBuilder();
+        if (Number > 0) t.Append(Number).Append(' ');
+        t.Append(BaseTitle);
+        if (TitleDetail.Length > 0) t.Append(' ').Append(TitleDetail);
+        if (Filter.Length > 0) t.Append(" /").Append(Filter);
+        Title = t.ToString();
+    }
+
+    private int NearestSelectable(int from, int direction)
+    {
+        if (_rows.Count == 0) return 0;
+        for (var i = Math.Clamp(from, 0, _rows.Count - 1); i >= 0 && i < _rows.Count; i += direction)
+            if (_rows[i].Selectable) return i;
+        for (var i = Math.Clamp(from, 0, _rows.Count - 1); i >= 0 && i < _rows.Count; i -= direction)
+            if (_rows[i].Selectable) return i;
+        return Math.Clamp(from, 0, _rows.Count - 1);
+    }
+
+    private void MoveTo(int index)
+    {
+        var before = SelectedKey;
+        _selected = Math.Clamp(index, 0, Math.Max(0, _rows.Count - 1));
+        Scroll();
+        SetNeedsDraw();
+        if (SelectedKey != before) SelectionChanged?.Invoke(this);
+    }
+
+    private void Move(int delta)
+    {
+        if (_rows.Count == 0) return;
+        var i = _selected;
+        var step = Math.Sign(delta);
+        for (var n = Math.Abs(delta); n > 0; n--)
+        {
+            var next = i + step;
+            while (next >= 0 && next < _rows.Count && !_rows[next].Selectable) next += step;
+            if (next < 0 || next >= _rows.Count) break;
+            i = next;
+        }
+        MoveTo(i);
+    }
+
+    private int PageSize => Math.Max(1, Viewport.Height - 1);
+
+    private void Scroll()
+    {
+        var h = Math.Max(1, Viewport.Height);
+        if (_selected < _top) _top = _selected;
+        if (_selected >= _top + h) _top = _selected - h + 1;
+        _top = Math.Clamp(_top, 0, Math.Max(0, _rows.Count - h));
+    }
+
+    /// <summary>Navigation keys; verbs are handled by the window, which asks the pane what is selected.</summary>
+    protected override bool OnKeyDown(Key key)
+    {
+        if (key == Key.J || key == Key.CursorDown) { Move(1); return true; }
+        if (key == Key.K || key == Key.CursorUp) { Move(-1); return true; }
+        if (key == Key.PageDown || key == Key.D.WithCtrl) { Move(PageSize); return true; }
+        if (key == Key.PageUp || key == Key.U.WithCtrl) { Move(-PageSize); return true; }
+        if (key == Key.Home || key == Key.G) { MoveTo(NearestSelectable(0, 1)); return true; }
+        if (key == Key.End || key == Key.G.WithShift) { MoveTo(NearestSelectable(_rows.Count - 1, -1)); return true; }
+        return false;
+    }
+
+    protected override void OnHasFocusChanged(bool newHasFocus, View? previousFocusedView, View? focusedView)
+    {
+        base.OnHasFocusChanged(newHasFocus, previousFocusedView, focusedView);
+        SetNeedsDraw();
+    }
+
+    protected override bool OnDrawingContent(DrawContext? context)
+    {
+        Scroll();
+        var width = Viewport.Width;
+        for (var y = 0; y < Viewport.Height; y++)
+        {
+            var index = _top + y;
+            Move(0, y);
+            if (index >= _rows.Count)
+            {
+                SetAttribute(Palette.Normal);
+                AddStr(new string(' ', width));
+                if (index == 0 && _rows.Count == 0) { Move(1, 0); SetAttribute(Palette.Dim); AddStr(Fit(EmptyText, width - 1)); }
+                continue;
+            }
+            var row = _rows[index];
+            var selected = index == _selected && row.Selectable;
+            var x = 0;
+            foreach (var span in row.Spans)
+            {
+                if (x >= width) break;
+                var text = Fit(Core.Text.TerminalText.Line(span.Text), width - x);
+                SetAttribute(selected ? (HasFocus ? Palette.Selected : Palette.SelectedInactive) : span.Color ?? Palette.Normal);
+                AddStr(text);
+                x += text.GetColumns();
+            }
+            SetAttribute(selected ? (HasFocus ? Palette.Selected : Palette.SelectedInactive) : Palette.Normal);
+            if (x < width) AddStr(new string(' ', width - x));
+        }
+        return true;
+    }
+
+    /// <summary>What an empty pane says.</summary>
+    protected virtual string EmptyText => Filter.Length > 0 ? "nothing matches the filter" : "nothing here yet";
+
+    /// <summary><paramref name="text"/> cut to <paramref name="columns"/> terminal columns (wide characters count twice).</summary>
+    public static string Fit(string text, int columns)
+    {
+        if (columns <= 0) return "";
+        if (text.Length <= columns && text.GetColumns() <= columns) return text;
+        var sb = new StringBuilder();
+        var used = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var w = Math.Max(0, rune.GetColumns());
+            if (used + w > columns - 1) { sb.Append('…'); break; }
+            sb.Append(rune.ToString());
+            used += w;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Text padded or cut to exactly <paramref name="columns"/> columns.</summary>
+    public static string Pad(string text, int columns)
+    {
+        var fit = Fit(text, columns);
+        var w = fit.GetColumns();
+        return w < columns ? fit + new string(' ', columns - w) : fit;
+    }
+}

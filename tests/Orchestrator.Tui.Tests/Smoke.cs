@@ -1,1 +1,0 @@
-namespace Orchestrator.Tui.Tests; public class Smoke { [Fact] public void Builds() => Assert.True(true); }

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using Orchestrator.Services.Fleet;
+using Orchestrator.Tui.Actions;
+using Orchestrator.Tui.Config;
+using Orchestrator.Tui.Views;
+using Terminal.Gui.App;
+using Terminal.Gui.Drivers;
+using Terminal.Gui.Input;
+
+namespace Orchestrator.Tui.Tests.Support;
+
+internal static class HeadlessSetup
+{
+    /// <summary>No test may touch the real terminal: Terminal.Gui's drivers write nowhere.</summary>
+    [ModuleInitializer]
+    internal static void NoRealTerminal() => Environment.SetEnvironmentVariable("DisableRealDriverIO", "1");
+}
+
+/// <summary>
+/// The real FleetWindow on Terminal.Gui's ANSI driver with no terminal: keys are injected, the
+/// screen is read back as text. The host runs actions at once on the test's thread.
+/// </summary>
+internal sealed class Headless : IDisposable
+{
+    private readonly IApplication _app;
+    private readonly SessionToken? _token;
+
+    public Headless(FleetSnapshot snapshot, int width = 80, int height = 24, string layout = "overview", FleetActions? actions = null,
+        string? workspace = null, IReadOnlyDictionary<string, string>? screens = null, List<AttachTarget>? attached = null, Action? refresh = null)
+    {
+        _app = Application.Create().Init(DriverRegistry.Names.ANSI);
+        _app.Driver!.SetScreenSize(width, height);
+        var folders = workspace is null ? [] : new[] { Path.Combine(workspace, "layouts") };
+        Layouts = new LayoutCatalog(folders);
+        var (spec, warning) = Layouts.Load(layout);
+        LayoutWarning = warning;
+        var themes = new ThemeCatalog(workspace is null ? [] : [Path.Combine(workspace, "themes")]);
+        Host = new TuiHost
+        {
+            Actions = actions!,
+            Self = new SelfRunner(["true"], workspace ?? Path.GetTempPath(), new Dictionary<string, string?>()),
+            Layouts = Layouts,
+            Themes = themes,
+            Attach = t => attached?.Add(t),
+            Refresh = refresh ?? (() => { }),
+            Verbs = [("agents", "Every agent"), ("convoy", "Convoys"), ("ready", "Ready items"), ("rig", "Rigs"), ("sling", "Hook work items")],
+        };
+        Window = new FleetWindow(spec, TuiPalette.From(ThemeSpec.Dark, false), Host);
+        if (warning is not null) Window.Status.Say(warning, error: true, seconds: 600);
+        _token = _app.Begin(Window);
+        Window.Apply(snapshot, screens);
+        Window.Focus(spec.FocusedPane);
+        _app.LayoutAndDraw();
+    }
+
+    public FleetWindow Window { get; }
+    public TuiHost Host { get; }
+    public LayoutCatalog Layouts { get; }
+    public string? LayoutWarning { get; }
+
+    public void Apply(FleetSnapshot snapshot, IReadOnlyDictionary<string, string>? screens = null)
+    {
+        Window.Apply(snapshot, screens);
+        _app.LayoutAndDraw();
+    }
+
+    public Headless Press(params Key[] keys)
+    {
+        foreach (var k in keys) _app.Keyboard.RaiseKeyDownEvent(k);
+        _app.LayoutAndDraw();
+        return this;
+    }
+
+    /// <summary>Types text as keys (each character one key press).</summary>
+    public Headless Type(string text)
+    {
+        foreach (var ch in text) _app.Keyboard.RaiseKeyDownEvent(new Key(ch));
+        _app.LayoutAndDraw();
+        return this;
+    }
+
+    public string Screen()
+    {
+        _app.LayoutAndDraw(true);
+        return _app.Driver!.ToString()!;
+    }
+
+    public void Dispose()
+    {
+        if (_token is not null) _app.End(_token);
+        Window.Dispose();
+        _app.Dispose();
+    }
+}
