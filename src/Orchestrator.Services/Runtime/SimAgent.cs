@@ -9,11 +9,16 @@ namespace Orchestrator.Services.Runtime;
 /// <c>orc sim-agent</c>: a simulated coding agent, so the whole loop runs without an AI CLI. It
 /// reads its hook, writes a real change in its worktree (a line in each of the item's files, or
 /// notes/ITEM.md), commits it with the item id, and runs <c>orc done</c>. Labels make it
-/// misbehave on purpose: sim:slow, sim:crash, sim:hang, sim:loop, sim:ask, sim:touch=PATH;
+/// misbehave on purpose: sim:slow, sim:crash, sim:crash-once, sim:hang, sim:loop, sim:ask, sim:touch=PATH;
 /// sim:idle makes it wait at a prompt instead (after sim:busy=SECONDS of work), reading its mail when told to.
+/// Restarted on work the refinery returned for a conflict, it merges the rig's main into its
+/// branch (keeping both sides of each conflicting hunk, as its one-line changes allow) and submits again.
 /// </summary>
-public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailService mail)
+public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailService mail, RuntimeContext runtime)
 {
+    /// <summary>The mark a sim:crash-once agent leaves in its worktree's git directory when it crashes.</summary>
+    public const string CrashMark = "orc-sim-crashed";
+
     public int Run(TextWriter output, TextReader input, Func<TimeSpan, bool>? sleep = null)
     {
         sleep ??= t => { Thread.Sleep(t); return true; };
@@ -26,6 +31,19 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
         output.WriteLine($"sim: working on {item.Id} (step 1 of 3)");
         sleep(step);
         if (Has("sim:crash")) { output.WriteLine("sim: crashing on purpose"); return 70; }
+        if (Has("sim:crash-once") && FirstRun(hook)) { output.WriteLine("sim: crashing on purpose (only this once)"); return 70; }
+        if (Returned(hook, item.Id) is { } reason)
+        {
+            output.WriteLine($"sim: working on {item.Id} again: the refinery returned it ({Core.Text.TerminalText.Line(reason)})");
+            if (MergeMain(hook, output))
+            {
+                sleep(step);
+                output.WriteLine($"sim: working on {item.Id} (rework): orc done");
+                var again = work.Done(null, "reworked by the sim agent: merged main");
+                output.WriteLine($"sim: done {item.Id} (submitted {again.Commit[..12]})");
+                return 0;
+            }
+        }
         if (Has("sim:hang")) { while (sleep(TimeSpan.FromSeconds(60))) { } return 0; }
         if (Has("sim:loop"))
         {
@@ -91,6 +109,61 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
                     log.Add($"sim: read mail {m.Id} from {Core.Text.TerminalText.Line(m.From)}: {Core.Text.TerminalText.Line(m.Subject)}");
                 }
             sleep(TimeSpan.FromMilliseconds(300));
+        }
+    }
+
+    /// <summary>
+    /// True on a sim:crash-once agent's first run: its hook was never restarted and it left no
+    /// crash mark in its worktree's git directory (a restart's count is written just after the
+    /// restarted agent starts, so the mark is what a fast restart sees).
+    /// </summary>
+    private static bool FirstRun(Core.Agents.Hook hook)
+    {
+        if (hook.Restarts > 0) return false;
+        using var repo = new Repository(hook.Worktree);
+        var mark = Path.Combine(repo.Info.Path, CrashMark);
+        if (File.Exists(mark)) return false;
+        File.WriteAllText(mark, $"{hook.Agent} crashed on purpose at {DateTimeOffset.UtcNow:O}\n");
+        return true;
+    }
+
+    /// <summary>Why the refinery returned this agent's submission for a conflict, if it did (null otherwise).</summary>
+    private string? Returned(Core.Agents.Hook hook, string item) =>
+        hook.SubmittedCommit is not null
+        && runtime.Queue(hook.Rig).Find(item) is { State: Core.Merging.SubmissionStates.Rejected, Agent: var agent, Reason: { } reason } && agent == hook.Agent
+        && (reason.StartsWith("conflicts with", StringComparison.Ordinal) || reason.StartsWith("leaves conflict markers", StringComparison.Ordinal))
+            ? reason : null;
+
+    /// <summary>
+    /// Merges the rig's main into the worktree's branch, resolving conflicting hunks by keeping
+    /// both sides (git's union merge). True when a merge commit was made; false when the branch
+    /// already had main, or the merge could not be resolved (the worktree is then left as it was).
+    /// </summary>
+    private bool MergeMain(Core.Agents.Hook hook, TextWriter output)
+    {
+        var main = runtime.Rigs.Get(hook.Rig).DefaultBranch;
+        using var repo = new Repository(hook.Worktree);
+        var tip = repo.Branches[main]?.Tip;
+        if (tip is null) { output.WriteLine($"sim: no branch {main} to merge"); return false; }
+        var sig = new Signature(hook.Agent, $"{hook.Agent}@orc.local", DateTimeOffset.Now);
+        var result = repo.Merge(tip, sig, new MergeOptions
+        {
+            FastForwardStrategy = FastForwardStrategy.NoFastForward,
+            MergeFileFavor = MergeFileFavor.Union,
+            CommitOnSuccess = true,
+        });
+        switch (result.Status)
+        {
+            case MergeStatus.NonFastForward:
+                output.WriteLine($"sim: working: merged {main} into my branch (conflicting lines kept from both sides)");
+                return true;
+            case MergeStatus.Conflicts:
+                repo.Reset(ResetMode.Hard, repo.Head.Tip);
+                output.WriteLine($"sim: cannot resolve the conflict with {main} by myself");
+                return false;
+            default:
+                output.WriteLine($"sim: my branch already has {main}");
+                return false;
         }
     }
 

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using LibGit2Sharp;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests.Services;
+
+/// <summary>
+/// The sim agent's rehearsal behaviours that need the witness and the refinery: a crash on the
+/// first run only, and rework of a submission returned for a conflict. Real git, a private tmux
+/// server per test, sim agents as real child processes.
+/// </summary>
+public sealed class SimAgentTests : IDisposable
+{
+    private readonly TempWorkspace _ws = new();
+    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _source;
+
+    public SimAgentTests()
+    {
+        TmuxServer.CheckVersion();
+        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
+        _source = RigFixture.CreateSource(_ws, "app\n");
+        Ok("rig", "add", "app", _source);
+        RigFixture.SetSetting(_ws, "app", "grace", "0");
+    }
+
+    public void Dispose()
+    {
+        using (var tmux = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")))
+            tmux.KillServer();
+        _ws.Dispose();
+        RigFixture.DeleteSource(_source);
+    }
+
+    private CliResult Ok(params string[] args)
+    {
+        var r = _ws.Orc(args);
+        Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);
+        return r;
+    }
+
+    private string Item(string title, params string[] extra) => _ws.Create(title, ["--prefix", "app", .. extra]);
+
+    private string Sling(string item) => JsonDocument.Parse(Ok("sling", item, "--json").Out).RootElement.GetProperty("agent").GetString()!;
+
+    private JsonElement Agent(string name) =>
+        JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == name);
+
+    private string State(string agent) => Agent(agent).GetProperty("state").GetString()!;
+
+    private string MqState(string item) => JsonDocument.Parse(Ok("mq", "show", item, "--json").Out).RootElement.GetProperty("state").GetString()!;
+
+    [Fact]
+    public void A_crash_once_agent_crashes_on_its_first_run_only_and_then_submits()
+    {
+        var item = Item("Crashes once", "-l", "sim:crash-once");
+        var agent = Sling(item);
+        RigFixture.Eventually(() => State(agent) == "dead", () => $"{agent} did not crash: {State(agent)}");
+        Assert.Contains("crashing on purpose (only this once)", Ok("peek", agent).Out);
+        Assert.Contains($"{agent}: dead, restarted", Ok("witness", "run", "app", "--once").Out);
+        RigFixture.Eventually(() => State(agent) == "done", () => $"{agent} did not finish after its restart: {State(agent)}\n{Ok("peek", agent).Out}");
+        Assert.Equal(1, Agent(agent).GetProperty("restarts").GetInt32());
+        Assert.Equal("queued", MqState(item));
+        Assert.DoesNotContain(agent, Ok("witness", "run", "app", "--once").Out);
+    }
+
+    [Fact]
+    public void A_sim_agent_given_back_its_work_for_a_conflict_merges_main_and_submits_again()
+    {
+        // Neither item declares README.md: nothing serialises them, and the second to land conflicts.
+        var first = Item("First", "-l", "sim:touch=README.md", "-p", "1");
+        var second = Item("Second", "-l", "sim:touch=README.md", "-p", "3");
+        var a = Sling(first);
+        var b = Sling(second);
+        RigFixture.Eventually(() => State(a) == "done" && State(b) == "done", () => $"{a}: {State(a)}, {b}: {State(b)}");
+
+        var pass = Ok("refinery", "run", "app", "--once").Out;
+        Assert.Contains($"{first}: merged", pass);
+        Assert.Contains($"{second}: rejected (conflicts with", pass);
+        Assert.Equal("active", Agent(b).GetProperty("hook_state").GetString());
+
+        Assert.Contains($"{b}: dead, restarted", Ok("witness", "run", "app", "--once").Out);
+        RigFixture.Eventually(() => State(b) == "done" && MqState(second) == "queued", () => $"{b} did not submit again: {State(b)}\n{Ok("peek", b).Out}");
+        var screen = Ok("peek", b, "-n", "50").Out;
+        Assert.True(screen.Contains("into my branch (conflicting lines kept from both sides)", StringComparison.Ordinal), screen);
+        Assert.Contains($"{second}: merged", Ok("refinery", "run", "app", "--once").Out);
+
+        using var repo = new Repository(Path.Combine(_ws.Root, "rigs", "app"));
+        var main = repo.Branches["refs/heads/" + repo.Head.FriendlyName].Tip;
+        var log = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = main }).ToList();
+        Assert.Single(log, c => c.Message.Contains("Orc-Item: " + first, StringComparison.Ordinal));
+        Assert.Single(log, c => c.Message.Contains("Orc-Item: " + second, StringComparison.Ordinal));
+        Assert.Equal(3, log.Count); // the first commit and one per item
+        var readme = ((Blob)main["README.md"].Target).GetContentText();
+        Assert.Contains(first + ":", readme);
+        Assert.Contains(second + ":", readme);
+        Assert.DoesNotContain("<<<<<<<", readme);
+    }
+}
