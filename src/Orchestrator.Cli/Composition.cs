@@ -38,6 +38,7 @@ public static class Composition
         services.AddSingleton<Orchestrator.Services.Planning.PlanService>();
         services.AddSingleton<Orchestrator.Services.Convoys.ConvoyService>();
         services.AddSingleton<Orchestrator.Services.Fleet.FleetReader>();
+        services.AddSingleton<Orchestrator.Services.Demo.DemoScenario>();
         return services.BuildServiceProvider();
     }
 

@@ -71,6 +71,7 @@ public static class OrcCli
         root.Add(TuiCommand.Layout);
         root.Add(TuiCommand.Theme);
         root.Add(TuiCommand.Sixteen);
+        root.Add(DemoCommand.Build(services));
         root.SetAction(pr =>
         {
             // With no verb: the TUI inside a workspace (on a terminal), else the help.
