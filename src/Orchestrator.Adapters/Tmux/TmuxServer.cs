@@ -46,9 +46,10 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         set -g automatic-rename off
         set -g focus-events on
         set -g mouse on
-        # F12 (or prefix + o) returns to where you were before 'orc attach' switched you here.
-        bind-key -n F12 switch-client -l
-        bind-key o switch-client -l
+        # F12 (or prefix + o) returns to where you were: the session 'orc attach' or the TUI switched
+        # you from, or, when this client was attached just for this window, back out (detach).
+        bind-key -n F12 if-shell -F '#{client_last_session}' 'switch-client -l' 'detach-client'
+        bind-key o if-shell -F '#{client_last_session}' 'switch-client -l' 'detach-client'
 
         """;
 
@@ -236,6 +237,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     /// <summary>Every window of the server (one pane each).</summary>
     public List<TmuxWindow> ListWindows()
     {
+        if (!ControlConnected && !IsListening()) return []; // no server: no windows, and no process started to learn it
         var r = Run("list-panes", "-a", "-F",
             "#{session_name}\t#{window_name}\t#{pane_id}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{window_activity}\t#{pane_in_mode}\t#{pane_dead_signal}");
         if (!r.Ok) return []; // no server: no windows
