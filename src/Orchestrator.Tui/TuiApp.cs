@@ -80,7 +80,7 @@ public static class TuiApp
         feed.Snapshot += (snapshot, screens) => current?.Invoke(() => window.Apply(snapshot, screens));
         feed.Screens += screens => current?.Invoke(() => window.ApplyScreens(screens));
         feed.Start();
-        var warning = layoutWarning ?? themeWarning;
+        var warning = (layoutWarning ?? themeWarning)?.Replace(root + "/", "");
         while (true)
         {
             using (var app = Application.Create().Init())
@@ -88,6 +88,7 @@ public static class TuiApp
                 if (sixteen && app.Driver is { } d) d.Force16Colors = true;
                 current = app;
                 if (warning is not null) { window.Status.Say(warning, error: true, seconds: 15); warning = null; }
+                if (window.FocusedPane is null) app.Invoke(() => window.Focus(window.LayoutSpec.FocusedPane));
                 feed.RequestRefresh();
                 app.Run(window);
                 current = null;

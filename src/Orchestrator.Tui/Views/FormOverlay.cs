@@ -26,7 +26,7 @@ internal sealed class FormOverlay : Overlay
         foreach (var f in fields)
         {
             Add(new Label { Text = f.Label + ":", X = 0, Y = y });
-            var box = new TextField { X = labelWidth, Y = y, Width = Dim.Fill(), Text = f.Value };
+            var box = new FormBox(this) { X = labelWidth, Y = y, Width = Dim.Fill(), Text = f.Value };
             Add(box);
             _fields.Add((f, box));
             y++;
@@ -35,6 +35,15 @@ internal sealed class FormOverlay : Overlay
     }
 
     public IReadOnlyList<TextField> Boxes => _fields.Select(f => f.Box).ToList();
+
+    /// <summary>A text field that leaves Enter, Esc and Tab to its form (a plain field would take Enter as its own accept).</summary>
+    private sealed class FormBox(FormOverlay form) : TextField
+    {
+        protected override bool OnKeyDown(Key key) =>
+            key == Key.Enter || key == Key.Esc || key == Key.Tab || key == Key.Tab.WithShift || key == Key.CursorUp || key == Key.CursorDown
+                ? form.OnKeyDown(key)
+                : base.OnKeyDown(key);
+    }
 
     protected override bool OnKeyDown(Key key)
     {

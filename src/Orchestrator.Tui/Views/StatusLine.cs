@@ -60,7 +60,8 @@ internal sealed class StatusLine : View
         var keys = new[] { new KeyHelp("?", "help") }.Concat(Keys.Where(k => k.InStatusBar)).Append(new KeyHelp("q", "quit")).ToList();
         var parts = new List<(string Keys, string What)>();
         var keysWidth = 0;
-        foreach (var k in keys)
+        // A message (what a verb did, a warning) gets the whole line while it lasts.
+        foreach (var k in Message.Length > 0 ? [] : keys)
         {
             var w = k.Keys.Length + k.What.Length + 3;
             if (keysWidth + w > width * 2 / 3) continue;

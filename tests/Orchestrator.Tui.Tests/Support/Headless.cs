@@ -42,15 +42,33 @@ internal sealed class Headless : IDisposable
             Layouts = Layouts,
             Themes = themes,
             Attach = t => attached?.Add(t),
+            // At once, so a test sees the result; without Terminal.Gui's synchronization context,
+            // which would deadlock the services' sync-over-async calls (the real program runs verbs on the thread pool).
+            Background = work =>
+            {
+                var context = SynchronizationContext.Current;
+                SynchronizationContext.SetSynchronizationContext(null);
+                try { work(); }
+                finally { SynchronizationContext.SetSynchronizationContext(context); }
+                Drain();
+            },
+            OnUi = update => _updates.Enqueue(update),
             Refresh = refresh ?? (() => { }),
             Verbs = [("agents", "Every agent"), ("convoy", "Convoys"), ("ready", "Ready items"), ("rig", "Rigs"), ("sling", "Hook work items")],
         };
         Window = new FleetWindow(spec, TuiPalette.From(ThemeSpec.Dark, false), Host);
-        if (warning is not null) Window.Status.Say(warning, error: true, seconds: 600);
+        if (warning is not null) Window.Status.Say(workspace is null ? warning : warning.Replace(workspace + "/", ""), error: true, seconds: 600);
         _token = _app.Begin(Window);
         Window.Apply(snapshot, screens);
         Window.Focus(spec.FocusedPane);
         _app.LayoutAndDraw();
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _updates = new();
+
+    private void Drain()
+    {
+        while (_updates.TryDequeue(out var update)) update();
     }
 
     public FleetWindow Window { get; }
@@ -58,15 +76,20 @@ internal sealed class Headless : IDisposable
     public LayoutCatalog Layouts { get; }
     public string? LayoutWarning { get; }
 
+    private bool _inKey;
+
+    /// <summary>Shows a new snapshot (drawn now, or after the key being handled when called from a verb).</summary>
     public void Apply(FleetSnapshot snapshot, IReadOnlyDictionary<string, string>? screens = null)
     {
         Window.Apply(snapshot, screens);
-        _app.LayoutAndDraw();
+        if (!_inKey) _app.LayoutAndDraw();
     }
 
     public Headless Press(params Key[] keys)
     {
-        foreach (var k in keys) _app.Keyboard.RaiseKeyDownEvent(k);
+        _inKey = true;
+        try { foreach (var k in keys) _app.Keyboard.RaiseKeyDownEvent(k); }
+        finally { _inKey = false; }
         _app.LayoutAndDraw();
         return this;
     }
@@ -74,7 +97,9 @@ internal sealed class Headless : IDisposable
     /// <summary>Types text as keys (each character one key press).</summary>
     public Headless Type(string text)
     {
-        foreach (var ch in text) _app.Keyboard.RaiseKeyDownEvent(new Key(ch));
+        _inKey = true;
+        try { foreach (var ch in text) _app.Keyboard.RaiseKeyDownEvent(new Key(ch)); }
+        finally { _inKey = false; }
         _app.LayoutAndDraw();
         return this;
     }
