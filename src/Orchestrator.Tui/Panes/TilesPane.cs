@@ -16,6 +16,8 @@ namespace Orchestrator.Tui.Panes;
 internal sealed class TilesPane() : ListPane("tiles", "Agents")
 {
     private IReadOnlyDictionary<string, string> _screens = new Dictionary<string, string>();
+    // The text each tile on screen was last drawn from, by pane id (null: drawn without a screen).
+    private readonly Dictionary<string, string?> _drawn = new(StringComparer.Ordinal);
 
     public int TilesPerRow { get; set; } = 3;
 
@@ -26,12 +28,21 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
 
     public override string? FilterHelp => "agent, rig, item or state";
 
-    /// <summary>The latest text of each pane, by pane id.</summary>
+    /// <summary>
+    /// The latest text of each pane, by pane id. Redraws only when a tile on screen would change:
+    /// output of agents whose tiles are scrolled away costs no frame.
+    /// </summary>
     public void SetScreens(IReadOnlyDictionary<string, string> screens)
     {
         _screens = screens;
-        SetNeedsDraw();
+        if (_drawn.Count == 0 || _drawn.Any(d => screens.GetValueOrDefault(d.Key) is var now && !ReferenceEquals(now, d.Value) && now != d.Value))
+            SetNeedsDraw();
     }
+
+    /// <summary>With agents to show, the tiles cover every cell: Terminal.Gui need not clear the viewport first.</summary>
+    protected override bool OnClearingViewport() => CoversViewport;
+
+    private bool CoversViewport => Snapshot is not null && Rows.Count > 0 && Viewport.Width >= 4 && Viewport.Height >= 2;
 
     protected override List<Row> BuildRows(FleetSnapshot s, string filter) =>
         s.Agents
@@ -62,9 +73,14 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
     {
         var width = Viewport.Width;
         var height = Viewport.Height;
-        SetAttribute(Palette.Normal);
-        for (var y = 0; y < height; y++) { Move(0, y); AddStr(new string(' ', Math.Max(0, width))); }
+        _drawn.Clear();
         var agents = Snapshot is null ? [] : Rows.Select(r => Snapshot.Agents.FirstOrDefault(a => "agent:" + a.Name == r.Key)).OfType<FleetAgent>().ToList();
+        if (agents.Count < Rows.Count || !CoversViewport)
+        {
+            // The tiles will not cover every cell (and Terminal.Gui was told not to clear): blank it first.
+            SetAttribute(Palette.Normal);
+            for (var y = 0; y < height; y++) { Move(0, y); AddStr(new string(' ', Math.Max(0, width))); }
+        }
         if (agents.Count == 0)
         {
             Move(1, 0);
@@ -140,7 +156,9 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
     /// <summary>The last <paramref name="count"/> non-trailing-blank lines of the agent's pane, safe to draw.</summary>
     private List<string> ScreenLines(FleetAgent a, int count)
     {
-        if (a.PaneId is null || !_screens.TryGetValue(a.PaneId, out var text))
+        string? text = null;
+        if (a.PaneId is not null) _drawn[a.PaneId] = text = _screens.GetValueOrDefault(a.PaneId);
+        if (text is null)
             return [a.State is "dead" or "stopped" or "done" ? $"({a.State}{(a.ExitStatus is { } e ? $", exit {e}" : "")})" : "(waiting for output)"];
         var lines = Core.Text.TerminalText.Block(text).Replace("\r", "").Split('\n').Select(l => l.Replace("\t", "    ").TrimEnd()).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
