@@ -41,3 +41,7 @@ fi
 # The agent runtime: 20 slings onto a 1,000-file rig, orc agents --json with 30 agents, tmux
 # processes in steady state (needs tmux; strace optional for the cross-check).
 $BENCH fleet --orc $AOT
+
+# The TUI with 30 live agents: output -> tile, key -> frame, CPU quiet and printing, tmux processes
+# in steady state; then orc tui itself in a terminal (needs tmux; strace optional).
+$BENCH tui --orc $AOT

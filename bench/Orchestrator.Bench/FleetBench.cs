@@ -26,15 +26,15 @@ internal sealed class FleetBench
     private int _cleaned;
     private volatile bool _interrupted;
 
-    private sealed record Agent(string Name, string State, bool WindowAlive, string HookState, int? ExitStatus);
+    internal sealed record Agent(string Name, string State, bool WindowAlive, string HookState, int? ExitStatus);
 
     /// <summary>One orc process: its run and its wall-clock start and end (for matching orc's log).</summary>
-    private sealed record Timed(string Label, ProcessRun Run, DateTimeOffset Start, DateTimeOffset End)
+    internal sealed record Timed(string Label, ProcessRun Run, DateTimeOffset Start, DateTimeOffset End)
     {
         public double Ms => Run.Milliseconds;
     }
 
-    private FleetBench(OrcCommand orc, bool keep, string parent)
+    internal FleetBench(OrcCommand orc, bool keep, string parent)
     {
         _orc = orc;
         _keep = keep;
@@ -45,6 +45,16 @@ internal sealed class FleetBench
         _ws = Path.Combine(_root, "ws");
         _socket = "orc-bench-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
     }
+
+    /// <summary>The bench's directory, its orc workspace, its private tmux socket name, the orc it runs (for other scenarios).</summary>
+    internal string Root => _root;
+    internal string Workspace => _ws;
+    internal string Source => _src;
+    internal string Socket => _socket;
+    internal OrcCommand OrcBinary => _orc;
+
+    /// <summary>Set by Ctrl-C: the next orc process is not started.</summary>
+    internal bool Interrupted { get => _interrupted; set => _interrupted = value; }
 
     public static int Run(Options o)
     {
@@ -211,7 +221,7 @@ internal sealed class FleetBench
     // ---- setup -------------------------------------------------------------------------------
 
     /// <summary>A git repository of <paramref name="files"/> small C# files under src/modM/partP/, one commit. Returns the number of folders.</summary>
-    private int MakeSource(int files)
+    internal int MakeSource(int files)
     {
         var folders = new HashSet<string>();
         for (var i = 0; i < files; i++)
@@ -258,14 +268,18 @@ internal sealed class FleetBench
         return ms;
     }
 
-    private (List<string> Ids, List<double> Ms) CreateItems(int count, bool hang, int first)
+    private (List<string> Ids, List<double> Ms) CreateItems(int count, bool hang, int first) =>
+        CreateItems(count, hang ? ["sim:hang"] : [], first);
+
+    /// <summary>Creates items <c>Task FIRST</c>… with the given labels; their ids and each create's wall time.</summary>
+    internal (List<string> Ids, List<double> Ms) CreateItems(int count, IReadOnlyList<string> labels, int first)
     {
         var ids = new List<string>();
         var ms = new List<double>();
         for (var i = first; i < first + count; i++)
         {
             List<string> args = ["item", "create", $"Task {i}", "--prefix", "app", "--json"];
-            if (hang) args.AddRange(["--label", "sim:hang"]);
+            foreach (var label in labels) args.AddRange(["--label", label]);
             var t = RunOrc(_ws, [.. args]);
             using var doc = JsonDocument.Parse(t.Run.Stdout);
             ids.Add(doc.RootElement.GetProperty("id").GetString() ?? throw new BenchException("orc item create --json printed no id"));
@@ -276,10 +290,10 @@ internal sealed class FleetBench
 
     // ---- agents ------------------------------------------------------------------------------
 
-    private static bool Ended(string state) => state is "dead" or "stopped" or "done";
+    internal static bool Ended(string state) => state is "dead" or "stopped" or "done";
 
     /// <summary>Polls <c>orc agents --json</c> until <paramref name="until"/> holds; returns the clock's time then and the number of polls.</summary>
-    private (double Ms, int Polls) WaitAgents(Stopwatch clock, Func<List<Agent>, bool> until, bool hang, string what)
+    internal (double Ms, int Polls) WaitAgents(Stopwatch clock, Func<List<Agent>, bool> until, bool hang, string what)
     {
         var deadline = clock.Elapsed + WaitLimit;
         for (var polls = 1; ; polls++)
@@ -297,7 +311,7 @@ internal sealed class FleetBench
         }
     }
 
-    private List<Agent> Agents() => ParseAgents(RunOrc(_ws, "agents", "--json").Run.Stdout);
+    internal List<Agent> Agents() => ParseAgents(RunOrc(_ws, "agents", "--json").Run.Stdout);
 
     private static List<Agent> ParseAgents(byte[] json)
     {
@@ -378,7 +392,7 @@ internal sealed class FleetBench
         return psi;
     }
 
-    private Timed RunOrc(string cwd, params string[] args)
+    internal Timed RunOrc(string cwd, params string[] args)
     {
         if (_interrupted) throw new BenchException("interrupted");
         var start = DateTimeOffset.Now;
@@ -417,7 +431,7 @@ internal sealed class FleetBench
     }
 
     /// <summary>The 1, 5 and 15 minute load averages.</summary>
-    private static string Load() => string.Join(' ', (ProcSampler.Read("/proc/loadavg") ?? "?").Split(' ').Take(3));
+    internal static string Load() => string.Join(' ', (ProcSampler.Read("/proc/loadavg") ?? "?").Split(' ').Take(3));
 
     private static TimingReport Stats(IEnumerable<double> ms) => new(ms.ToList(), 0, []);
 
@@ -426,7 +440,7 @@ internal sealed class FleetBench
     // ---- cleanup -----------------------------------------------------------------------------
 
     /// <summary>Stops the private tmux server and every process that carries its socket, removes its socket file and (unless --keep) the directory. Runs once.</summary>
-    private void Cleanup()
+    internal void Cleanup()
     {
         if (Interlocked.Exchange(ref _cleaned, 1) != 0) return;
         var notes = new List<string>();

@@ -36,6 +36,24 @@ namespace Orchestrator.Bench
                   The slings mostly create files: on ext4 without a journal, creating files is
                   many times slower for minutes after many were deleted nearby (as the previous
                   run's cleanup does); the 'creating 1,000 empty files' reference shows it.
+              tui [--orc PATH] [--agents N] [--printing P] [--sample-seconds S] [--markers M] [--keys K]
+                  [--width W] [--height H] [--layout NAME] [--warmup-seconds S] [--max-fps N]
+                  [--files F] [--dir DIR] [--no-binary] [--tui-orc PATH] [--keep]
+                  the TUI in this process (FleetFeed + FleetWindow, Terminal.Gui's ANSI driver with no
+                  terminal, the real main loop) against a workspace like fleet's with N live agents
+                  (default 30): N-P sim agents waiting at their prompt (sim:idle) and P (default 10)
+                  shell loops printing a line a second while the bench lets them; screen W x H
+                  (default 200 x 50). Measures this process's CPU (S s, default 10; target a few % of
+                  a core) and the tmux processes the TUI starts (target 0/s) with the fleet quiet and
+                  printing; K key presses (default 40; j, k, Tab, Shift+Tab fed to the driver's input)
+                  to the end of the frame that drew them (target: one frame); M markers (default 20)
+                  typed into quiet agents' panes until a frame shows them (target ~200 ms). Then
+                  (unless --no-binary) the orc binary itself, 'orc tui' in a W x H pane of a second
+                  tmux server: its CPU quiet and printing, and the programs it runs (strace);
+                  --tui-orc PATH runs that binary there instead (e.g. an older build, to compare),
+                  --tui-env NAME=VALUE[,...] sets its environment. Experiments: --snapshot-ms N sets
+                  the in-process feed's snapshot interval (orc's is 1000).
+                  --max-fps sets Terminal.Gui's MaximumIterationsPerSecond in this process (default 25).
 
             PATH is the orc binary (NativeAOT) or orc.dll (run with 'dotnet').
             Defaults: --runs 20, --warmup 2, --seed 42. Times are wall-clock milliseconds.
@@ -59,6 +77,7 @@ namespace Orchestrator.Bench
                     "exec" => Exec(opts),
                     "profile" => InProcessProfile.Run(opts.Required("workspace"), opts.Int("runs", 20), opts.Int("warmup", 2)),
                     "fleet" => FleetBench.Run(opts),
+                    "tui" => TuiBench.Run(opts),
                     _ => throw new UsageException($"unknown subcommand '{args[0]}'"),
                 };
             }
@@ -165,7 +184,7 @@ namespace Orchestrator.Bench
     /// <summary><c>--name value</c> options, <c>--flag</c> switches, and everything after <c>--</c>.</summary>
     internal sealed class Options
     {
-        private static readonly HashSet<string> Flags = ["force", "keep", "no-strace"];
+        private static readonly HashSet<string> Flags = ["force", "keep", "no-strace", "no-binary"];
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
         private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
