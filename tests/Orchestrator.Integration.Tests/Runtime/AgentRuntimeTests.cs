@@ -245,41 +245,6 @@ public sealed class AgentRuntimeTests : IDisposable
 
     // ---- attach and two processes nudging: orc as a real child process in a real terminal ----
 
-    /// <summary>A second tmux server standing in for the user's terminal (plain config, its own socket).</summary>
-    private sealed class Terminal : IDisposable
-    {
-        public string Socket { get; } = "orc-test-term-" + Guid.NewGuid().ToString("N")[..8];
-
-        public string Run(params string[] args)
-        {
-            var psi = new System.Diagnostics.ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in (string[])["-L", Socket, "-f", "/dev/null", .. args]) psi.ArgumentList.Add(a);
-            psi.Environment.Remove("TMUX");
-            using var p = System.Diagnostics.Process.Start(psi)!;
-            var output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return output;
-        }
-
-        public void Start(string cwd, string script, IDictionary<string, string> env)
-        {
-            var args = new List<string> { "new-session", "-d", "-s", "term", "-x", "160", "-y", "40", "-c", cwd };
-            foreach (var (k, v) in env) args.AddRange(["-e", $"{k}={v}"]);
-            args.AddRange(["sh", "-c", script]);
-            Run([.. args]);
-        }
-
-        public string Screen() => Run("capture-pane", "-p", "-J", "-t", "=term:");
-
-        public void Dispose()
-        {
-            Run("kill-server");
-            // Its socket file sits beside any orc server's (tmux 3.3 leaves it behind).
-            var socket = Path.Combine(Path.GetDirectoryName(new TmuxServer("x", "/nonexistent", "/nonexistent").SocketPath)!, Socket);
-            try { File.Delete(socket); } catch (IOException) { }
-        }
-    }
-
     private Dictionary<string, string> OrcEnv() => new()
     {
         ["ORC_WORKSPACE"] = _ws.Root,
@@ -306,7 +271,7 @@ public sealed class AgentRuntimeTests : IDisposable
     {
         var agent = Sling(Item("Watch me", "-l", "sim:hang"));
         WaitForState(agent, "working");
-        using var term = new Terminal();
+        using var term = new TestTerminal();
         term.Start(_ws.Root, $"{OrcInShell("attach " + agent)}; echo attach-exit=$?; exec cat", OrcEnv());
         RigFixture.Eventually(() => Clients().Any(c => c.Session == "app" && c.Window == agent), () => "no client on the agent's window: " + term.Screen());
         RigFixture.Eventually(() => term.Screen().Contains("sim: working on"), () => "the terminal does not show the agent: " + term.Screen());
@@ -324,7 +289,7 @@ public sealed class AgentRuntimeTests : IDisposable
         // The user's own window in the workspace's server, where they run orc attach.
         var server = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));
         server.StartWindow("orc", "orc", _ws.Root, OrcEnv(), ["sh", "-c", $"read go; {OrcInShell("attach " + agent)}; echo attach-exit=$?; exec cat"]);
-        using var term = new Terminal();
+        using var term = new TestTerminal();
         term.Start(_ws.Root, $"unset TMUX; exec tmux -L {_socket} attach-session -t =orc", new Dictionary<string, string>());
         RigFixture.Eventually(() => Clients().Any(c => c.Session == "orc"), () => "the terminal did not attach: " + term.Screen());
         server.SendText("orc", "orc", "go");
@@ -340,7 +305,7 @@ public sealed class AgentRuntimeTests : IDisposable
         var server = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));
         server.StartWindow("orc", "orc", _ws.Root, OrcEnv(), ["sh", "-c", "exec cat"]);
         Assert.Equal(0, server.Notify("nobody is attached"));
-        using var term = new Terminal();
+        using var term = new TestTerminal();
         term.Start(_ws.Root, $"unset TMUX; exec tmux -L {_socket} attach-session -t =orc", new Dictionary<string, string>());
         RigFixture.Eventually(() => Clients().Any(c => c.Session == "orc"), () => "the terminal did not attach: " + term.Screen());
         server.ListWindows(); // opens this process's control client: it must not be counted or told
