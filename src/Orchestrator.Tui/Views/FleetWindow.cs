@@ -63,8 +63,9 @@ internal sealed partial class FleetWindow : Window
             if (p is TilesPane t) t.SetScreens(_screens);
             p.Show(snapshot);
         }
+        var summary = Status.Summary();
         Status.Snapshot = snapshot;
-        Status.SetNeedsDraw();
+        if (Status.Summary() != summary) Status.SetNeedsDraw();
         FollowSelection();
     }
 

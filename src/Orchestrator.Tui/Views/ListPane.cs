@@ -82,14 +82,25 @@ internal abstract class ListPane : View
     protected void Rebuild()
     {
         var before = SelectedKey;
+        var old = _rows;
+        var oldTitle = Title;
         _rows = Snapshot is null ? [] : BuildRows(Snapshot, Filter);
         var index = before is null ? -1 : _rows.FindIndex(r => r.Key == before && r.Selectable);
         if (index < 0) index = Math.Clamp(_selected, 0, Math.Max(0, _rows.Count - 1));
         _selected = NearestSelectable(index, 1);
         UpdateTitle();
         Scroll();
-        SetNeedsDraw();
+        // A snapshot a second mostly changes nothing: a pane whose rows are the same is not drawn again.
+        if (SelectedKey != before || Title != oldTitle || !SameRows(old, _rows)) SetNeedsDraw();
         if (SelectedKey != before) SelectionChanged?.Invoke(this);
+    }
+
+    private static bool SameRows(List<Row> a, List<Row> b)
+    {
+        if (a.Count != b.Count) return false;
+        for (var i = 0; i < a.Count; i++)
+            if (a[i].Key != b[i].Key || a[i].Selectable != b[i].Selectable || !a[i].Spans.SequenceEqual(b[i].Spans)) return false;
+        return true;
     }
 
     protected virtual string TitleDetail => "";
