@@ -17,7 +17,7 @@ internal abstract class Overlay : View
         CanFocus = true;
         X = Pos.Center();
         Y = Pos.Center();
-        Width = Dim.Percent(90) is var pw ? Dim.Auto(minimumContentDim: Dim.Absolute(Math.Max(10, width - 2)), maximumContentDim: pw) : pw;
+        Width = Dim.Auto(minimumContentDim: Dim.Absolute(Math.Max(10, width - 2)), maximumContentDim: Dim.Percent(90));
         Height = Dim.Auto(minimumContentDim: Dim.Absolute(Math.Max(1, height - 2)), maximumContentDim: Dim.Percent(90));
         Arrangement = ViewArrangement.Fixed;
     }
