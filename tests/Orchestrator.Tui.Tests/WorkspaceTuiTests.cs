@@ -88,6 +88,34 @@ public sealed class WorkspaceTuiTests : IDisposable
     }
 
     [Fact]
+    public void Two_TUIs_on_one_workspace_both_show_what_either_one_did()
+    {
+        var id = _ws.Create("Shared work");
+        var vars = new Dictionary<string, string> { ["USER"] = "other", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["ORC_TMUX_SOCKET"] = "orc-test-none-" + Guid.NewGuid().ToString("N")[..8] };
+        using var second = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = ["dotnet", OrcProcess.Dll] });
+        FleetSnapshot ReadSecond() => second.GetRequiredService<FleetReader>().Read();
+        Headless? a = null, b = null;
+        a = new Headless(Read(), 100, 30, actions: Actions(), workspace: _ws.Root, refresh: () => a!.Apply(Read()));
+        b = new Headless(ReadSecond(), 100, 30, workspace: _ws.Root, refresh: () => b!.Apply(ReadSecond()));
+        using (a)
+        using (b)
+        {
+            a.Window.Pane<ItemsPane>()!.Select(id);
+            a.Type("c");
+            a.Type("seen by both");
+            a.Press(Key.Enter);
+            a.Type("n");
+            a.Type("Made in the first TUI");
+            a.Press(Key.Enter);
+            b.Host.Refresh(); // the second reads the disk on its own
+            var made = ReadSecond().Ledger.Items.Single(i => i.Title == "Made in the first TUI");
+            Assert.Contains(made.Id, b.Window.Pane<ItemsPane>()!.Rows.Select(r => r.Key));
+            Assert.Contains(made.Id, b.Screen());
+            Assert.Equal("seen by both", ReadSecond().Ledger.Get(id).Comments.Single().Text);
+        }
+    }
+
+    [Fact]
     public void A_broken_layout_file_is_named_with_its_line_and_the_overview_is_used()
     {
         Directory.CreateDirectory(Path.Combine(_ws.Root, "layouts"));
