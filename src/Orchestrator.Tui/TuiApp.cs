@@ -7,6 +7,7 @@ using Orchestrator.Services.Mail;
 using Orchestrator.Services.Runtime;
 using Orchestrator.Tui.Actions;
 using Orchestrator.Tui.Config;
+using Orchestrator.Tui.Hosting;
 using Orchestrator.Tui.Views;
 using Terminal.Gui.App;
 
@@ -43,6 +44,7 @@ public static class TuiApp
         var (layout, layoutWarning) = layouts.Load(options.Layout ?? config.TuiLayout);
         var (theme, themeWarning) = themes.Load(options.Theme ?? config.TuiTheme);
         var sixteen = options.Sixteen || environment("ORC_COLORS") == "16";
+        int? fps = int.TryParse(environment("ORC_TUI_FPS"), out var f) && f > 0 ? f : null;
 
         using var feed = new FleetFeed(Get<FleetReader>(), runtime.Tmux);
         AttachTarget? pending = null;
@@ -83,7 +85,7 @@ public static class TuiApp
         var warning = (layoutWarning ?? themeWarning)?.Replace(root + "/", "");
         while (true)
         {
-            using (var app = Application.Create().Init())
+            using (var app = TerminalApp.Create(fps))
             {
                 if (sixteen && app.Driver is { } d) d.Force16Colors = true;
                 current = app;

@@ -28,7 +28,7 @@ internal sealed class Headless : IDisposable
     public Headless(FleetSnapshot snapshot, int width = 80, int height = 24, string layout = "overview", FleetActions? actions = null,
         string? workspace = null, IReadOnlyDictionary<string, string>? screens = null, List<AttachTarget>? attached = null, Action? refresh = null)
     {
-        _app = Application.Create().Init(DriverRegistry.Names.ANSI);
+        _app = Hosting.TerminalApp.Create(); // as orc tui makes it: the ANSI driver with WakingInput
         _app.Driver!.SetScreenSize(width, height);
         var folders = workspace is null ? [] : new[] { Path.Combine(workspace, "layouts") };
         Layouts = new LayoutCatalog(folders);

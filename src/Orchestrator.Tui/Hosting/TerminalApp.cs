@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using Terminal.Gui.App;
+using Terminal.Gui.Drivers;
+using Terminal.Gui.Time;
+
+namespace Orchestrator.Tui.Hosting;
+
+/// <summary>
+/// Makes the Terminal.Gui application the TUI runs in: the ANSI driver with <see cref="WakingInput"/>,
+/// and the main loop's pace.
+/// </summary>
+/// <remarks>
+/// Terminal.Gui 2.5 has no public way to give <see cref="Application.Create"/> a component factory
+/// (its tests use an internal constructor), so the same constructor is reached with an
+/// <see cref="UnsafeAccessorAttribute"/>: checked at build time against the pinned package, and
+/// safe under NativeAOT, unlike reflection. If a later Terminal.Gui drops it, the TUI falls back to
+/// <see cref="Application.Create"/> and the stock input (keys then wait up to 20 ms more).
+/// </remarks>
+internal static class TerminalApp
+{
+    private const string ImplType = "Terminal.Gui.App.ApplicationImpl, Terminal.Gui";
+
+    /// <summary>
+    /// Main-loop iterations per second. A key waits at most one iteration before it is handled and
+    /// drawn in the next; 100 keeps that under a 60 Hz display frame (16.7 ms) while an idle
+    /// iteration (nothing to lay out or draw) costs a few microseconds.
+    /// </summary>
+    public const ushort IterationsPerSecond = 100;
+
+    /// <summary>False while the TUI's own input is in use; true if this Terminal.Gui had no way to give it one.</summary>
+    public static bool UsedStockInput { get; private set; }
+
+    /// <summary>The application, initialised; <paramref name="iterationsPerSecond"/> overrides the pace (ORC_TUI_FPS).</summary>
+    public static IApplication Create(int? iterationsPerSecond = null)
+    {
+        Application.MaximumIterationsPerSecond = (ushort)Math.Clamp(iterationsPerSecond ?? IterationsPerSecond, 1, 1000);
+        IApplication app;
+        try
+        {
+            MarkInstanceBasedModelUsed(null);
+            app = (IApplication)NewApplication(new AnsiComponentFactory(new WakingInput()), new SystemTimeProvider());
+            UsedStockInput = false;
+        }
+        catch (Exception e) when (e is MissingMethodException or MissingMemberException or TypeLoadException)
+        {
+            app = Application.Create();
+            UsedStockInput = true;
+        }
+        return app.Init();
+    }
+
+    [UnsafeAccessor(UnsafeAccessorKind.Constructor)]
+    [return: UnsafeAccessorType(ImplType)]
+    private static extern object NewApplication(IComponentFactory componentFactory, ITimeProvider timeProvider);
+
+    [UnsafeAccessor(UnsafeAccessorKind.StaticMethod, Name = "MarkInstanceBasedModelUsed")]
+    private static extern void MarkInstanceBasedModelUsed([UnsafeAccessorType(ImplType)] object? type);
+}
