@@ -53,7 +53,7 @@ namespace Orchestrator.Bench
                   --tui-orc PATH runs that binary there instead (e.g. an older build, to compare),
                   --tui-env NAME=VALUE[,...] sets its environment. Experiments: --snapshot-ms N sets
                   the in-process feed's snapshot interval (orc's is 1000).
-                  --max-fps sets Terminal.Gui's MaximumIterationsPerSecond in this process (default 25).
+                  --max-fps sets Terminal.Gui's MaximumIterationsPerSecond in this process (default: orc tui's, 100).
 
             PATH is the orc binary (NativeAOT) or orc.dll (run with 'dotnet').
             Defaults: --runs 20, --warmup 2, --seed 42. Times are wall-clock milliseconds.

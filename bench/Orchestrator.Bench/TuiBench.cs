@@ -234,7 +234,7 @@ internal sealed class TuiBench
     {
         try
         {
-            using var app = Application.Create().Init(DriverRegistry.Names.ANSI);
+            using var app = Orchestrator.Tui.Hosting.TerminalApp.Create(_maxFps > 0 ? _maxFps : null);
             app.Driver!.SetScreenSize(_width, _height);
             var window = new FleetWindow(layout, TuiPalette.From(theme, false), host) { ThemeName = theme.Name };
             app.Iteration += (_, _) => Volatile.Write(ref _iterationStart, Stopwatch.GetTimestamp());
@@ -281,7 +281,6 @@ internal sealed class TuiBench
 
     private void Measure(FleetFeed feed, TmuxServer tuiTmux, TmuxServer stimulus, string layoutName)
     {
-        if (_maxFps > 0) Application.MaximumIterationsPerSecond = (ushort)Math.Min(_maxFps, ushort.MaxValue);
         var frameMs = 1000.0 / Math.Max(1, (int)Application.MaximumIterationsPerSecond);
         var tiered = Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is not "0";
         Console.WriteLine($"JIT: tiered compilation {(tiered ? "on (JIT work goes on in the background for a while: see '.NET Tiered Com' below; orc itself is NativeAOT)" : "off (DOTNET_TieredCompilation=0: methods are compiled once, fully optimised, as NativeAOT would have them)")}");
@@ -384,6 +383,7 @@ internal sealed class TuiBench
             Console.WriteLine(F($"   {(printing ? $"{_printing} agents printing" : "fleet quiet")}: CPU of orc tui {pct:F1}% of one core ({(c1 - c0) * 1000.0 / ClockTicks:F0} ms in {wall:F1} s)   target: a few %: {(pct < 5 ? "met" : "MISSED")}"));
             Console.WriteLine("     by thread: " + ByThread(t0, Threads(panePid), wall));
         }
+        ShippedKeys();
         if (Strace.Available())
         {
             var execs = Strace.Attach([panePid], TimeSpan.FromSeconds(_seconds), _fleet.Root);
@@ -397,6 +397,65 @@ internal sealed class TuiBench
         else Console.WriteLine("   (strace is not on PATH: no count of programs executed)");
         File.Delete(_flag);
         StopTerminal();
+    }
+
+    /// <summary>
+    /// Key press → frame, end to end on the shipped binary: keys go in through a tmux control client
+    /// of the stand-in terminal (send-keys, as a terminal would write them to orc's tty) and the time
+    /// is taken when orc's first output bytes after the key come out of the pane (pipe-pane into a FIFO
+    /// this process reads). It includes tmux's own hops both ways.
+    /// </summary>
+    private void ShippedKeys()
+    {
+        var fifo = Path.Combine(_fleet.Root, "tui-output.fifo");
+        File.Delete(fifo);
+        var mk = ProcessTimer.RunOnce(new ProcessStartInfo("mkfifo") { ArgumentList = { fifo } }, captureStdout: false);
+        if (mk.ExitCode != 0) { Console.WriteLine($"   key press → output: mkfifo failed ({mk.Stderr.Trim()})"); return; }
+        long awaitingSince = 0, firstOutput = 0;
+        var got = new ManualResetEventSlim();
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                using var f = new FileStream(fifo, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+                var buf = new byte[65536];
+                while (f.Read(buf, 0, buf.Length) > 0)
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    var since = Volatile.Read(ref awaitingSince);
+                    if (since != 0 && now >= since && Interlocked.CompareExchange(ref firstOutput, now, 0) == 0) got.Set();
+                }
+            }
+            catch (IOException) { }
+        }) { IsBackground = true, Name = "pane output" };
+        reader.Start();
+        Tmux("-L", TermSocket, "pipe-pane", "-O", "-t", "tui", $"cat > {fifo}");
+        using var control = TmuxControl.TryOpen(TermSocket, "/dev/null");
+        if (control is null) { Console.WriteLine("   key press → output: no control client on the terminal server"); return; }
+        string[] keys = ["j", "k", "Tab", "BTab"];
+        var ms = new List<double>();
+        var missed = 0;
+        Thread.Sleep(500);
+        for (var i = 0; i < _keys && !_fleet.Interrupted; i++)
+        {
+            Thread.Sleep(_random.Next(50, 250));
+            got.Reset();
+            Interlocked.Exchange(ref firstOutput, 0);
+            var sent = Stopwatch.GetTimestamp();
+            Volatile.Write(ref awaitingSince, sent);
+            var r = control.Run(["send-keys", "-t", "tui", keys[i % keys.Length]]);
+            if (!r.Ok) throw new BenchException($"send-keys to orc tui: {r.Err.Trim()}");
+            if (got.Wait(TimeSpan.FromSeconds(2))) ms.Add(Stopwatch.GetElapsedTime(sent, Volatile.Read(ref firstOutput)).TotalMilliseconds);
+            else missed++;
+            Volatile.Write(ref awaitingSince, 0);
+        }
+        try { Tmux("-L", TermSocket, "pipe-pane", "-t", "tui"); } catch (BenchException) { }
+        reader.Join(TimeSpan.FromSeconds(2));
+        File.Delete(fifo);
+        if (ms.Count == 0) { Console.WriteLine($"   key press → output: no key drew anything ({missed} sent)"); return; }
+        var t = Stats(ms);
+        const double displayFrame = 1000.0 / 60;
+        Console.WriteLine(F($"   key press → first output byte (j, k, Tab, Shift+Tab; send-keys through a control client → pipe-pane), fleet quiet: {ms.Count} keys, median {t.Median:F1} ms, p90 {t.P90:F1}, max {t.Max:F1}   target: within one frame (60 Hz: {displayFrame:F1} ms): {ms.Count(x => x <= displayFrame)}/{ms.Count} {(t.Max <= displayFrame ? "met" : t.P90 <= displayFrame ? "met at p90" : "MISSED")}{(missed > 0 ? $"   {missed} keys drew nothing" : "")}"));
     }
 
     private string TermSocket => _fleet.Socket + "-term";
@@ -543,7 +602,7 @@ internal sealed class TuiBench
         var input = FindObject(_app!, o => o is ITestableInput<char>, 8) as ITestableInput<char>;
         if (input is not null)
         {
-            how = $"fed to the driver's input ({input.GetType().Name}, read by Terminal.Gui's input thread)";
+            how = $"fed to the driver's input ({input.GetType().Name}, read by Terminal.Gui's input thread{(Orchestrator.Tui.Hosting.WakingInput.ReadsTerminal ? "" : "; with no terminal it keeps the stock 20 ms poll, so this is slower than orc tui: see 8 for the shipped binary end to end")})";
             return s => { foreach (var c in s) input.InjectInput(c); };
         }
         how = "fed to the input processor's queue (InjectKeyDownEvent; the input thread's poll is not included)";
