@@ -72,6 +72,40 @@ public sealed class EndToEndTests : IDisposable
         SeeOnScreen("TUI-EXITED 0", "quitting");
     }
 
+    [Fact]
+    public void Two_people_in_one_tmux_session_both_drive_the_same_TUI()
+    {
+        _ws.Create("Idle at its prompt", "--label", "sim:idle");
+        _ws.Create("Something else entirely");
+        var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket, ["TERM"] = "xterm-256color", ["DOTNET_TieredPGO"] = "0" };
+        _term.Start(_ws.Root, $"unset DisableRealDriverIO; dotnet '{OrcProcess.Dll}' tui; echo \"TUI-EXITED $?\"; sleep 60", env, 120, 36);
+        SeeOnScreen("Items (2/2)", "the TUI opening for the first person");
+
+        // A second person attaches their own (smaller) terminal to the same session.
+        using var second = new TestTerminal();
+        second.Start(_ws.Root, $"unset TMUX; tmux -L {_term.Socket} -f /dev/null attach-session -t =term", new Dictionary<string, string> { ["TERM"] = "xterm-256color" }, 100, 30);
+        string SecondScreen() => second.Screen();
+        RigFixture.Eventually(() => SecondScreen().Contains("Items (", StringComparison.Ordinal), () => "the second person seeing the TUI; their screen:\n" + SecondScreen());
+
+        // The second person filters; the TUI (resized to their terminal) shows it to both.
+        second.Keys(false, "2");
+        second.Keys(true, "/Idle");
+        second.Keys(false, "Enter");
+        RigFixture.Eventually(() => SecondScreen().Contains("Items (1/2) /Idle", StringComparison.Ordinal), () => "the second person's filter on their screen:\n" + SecondScreen());
+        SeeOnScreen("Items (1/2) /Idle", "the second person's filter on the first person's screen");
+        Assert.DoesNotContain("Something else entirely", SecondScreen());
+
+        // The first person opens the help; the second sees it too, then the first quits for both.
+        _term.Keys(true, "?");
+        RigFixture.Eventually(() => SecondScreen().Contains("Tab / Shift-Tab", StringComparison.Ordinal), () => "the first person's help on the second person's screen:\n" + SecondScreen());
+        _term.Keys(false, "Escape");
+        // Escape and q sent together would read as Alt-q: wait for the help to close first.
+        RigFixture.Eventually(() => !Screen().Contains("Tab / Shift-Tab", StringComparison.Ordinal), () => "closing the help:\n" + Screen());
+        _term.Keys(true, "q");
+        SeeOnScreen("TUI-EXITED 0", "quitting");
+        RigFixture.Eventually(() => SecondScreen().Contains("TUI-EXITED 0", StringComparison.Ordinal), () => "the second person seeing the TUI end:\n" + SecondScreen());
+    }
+
     public void Dispose()
     {
         _term.Dispose();
