@@ -43,7 +43,7 @@ public static class TuiApp
         var config = runtime.Workspace.Config;
         var (layout, layoutWarning) = layouts.Load(options.Layout ?? config.TuiLayout);
         var (theme, themeWarning) = themes.Load(options.Theme ?? config.TuiTheme);
-        var sixteen = options.Sixteen || environment("ORC_COLORS") == "16";
+        var sixteen = ColorSupport.SixteenOnly(options.Sixteen, environment);
         int? fps = int.TryParse(environment("ORC_TUI_FPS"), out var f) && f > 0 ? f : null;
 
         using var feed = new FleetFeed(Get<FleetReader>(), runtime.Tmux);

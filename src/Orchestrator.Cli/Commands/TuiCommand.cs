@@ -11,7 +11,7 @@ internal static class TuiCommand
 {
     public static readonly Option<string> Layout = new("--layout") { Description = "Layout to start with: overview, agents-wall, items-focus, or one of yours (layouts/NAME.yaml in the workspace or ~/.config/orc/)" };
     public static readonly Option<string> Theme = new("--theme") { Description = "Theme: dark, light, high-contrast, or one of yours (themes/NAME.yaml)" };
-    public static readonly Option<bool> Sixteen = new("--16-colors") { Description = "Draw with the 16 ANSI colours only (also ORC_COLORS=16)" };
+    public static readonly Option<bool> Sixteen = new("--16-colors") { Description = "Draw with the 16 ANSI colours only (also ORC_COLORS=16; chosen by itself on a terminal such as TERM=linux; ORC_COLORS=256 insists on more)" };
 
     public static Command Build(IServiceProvider services, RootCommand root)
     {
