@@ -81,6 +81,14 @@ public sealed class FormulaCatalog
         return Prepare(entry.Formula, profiles);
     }
 
+    /// <summary>Every problem of an entry: its file's own, then those of its parents and the whole; empty when it can be poured.</summary>
+    public IReadOnlyList<FormulaError> Problems(FormulaEntry entry, IReadOnlyCollection<string>? profiles = null)
+    {
+        if (entry.Formula is null) return entry.Errors;
+        try { Prepare(entry.Formula, profiles); return []; }
+        catch (FormulaException ex) { return ex.Errors; }
+    }
+
     /// <summary>Checks a formula read from anywhere (e.g. <c>orc formula check FILE</c>) against this catalog's formulas for <c>extends</c>.</summary>
     public Formula Prepare(Formula formula, IReadOnlyCollection<string>? profiles = null) =>
         FormulaRules.Prepare(formula, Parent, profiles);

@@ -3,6 +3,7 @@ using Orchestrator.Core.Agents;
 using Orchestrator.Core.Convoys;
 using Orchestrator.Core.Mail;
 using Orchestrator.Core.Events;
+using Orchestrator.Core.Formulas;
 using Orchestrator.Core.Merging;
 
 namespace Orchestrator.Adapters.Storage;
@@ -21,4 +22,5 @@ namespace Orchestrator.Adapters.Storage;
 [JsonSerializable(typeof(PendingNudge))]
 [JsonSerializable(typeof(Convoy))]
 [JsonSerializable(typeof(ConvoyReport))]
+[JsonSerializable(typeof(Wisp))]
 public partial class OrcJsonContext : JsonSerializerContext;

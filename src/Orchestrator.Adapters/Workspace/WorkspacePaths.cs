@@ -22,6 +22,10 @@ public sealed class WorkspacePaths(string root)
     public string WorktreesDir => Path.Combine(Root, "worktrees");
     public string QueueDir => Path.Combine(Root, "mq");
     public string ConvoysDir => Path.Combine(Root, "convoys");
+    /// <summary>The workspace's own formulas (TOML), committed with it.</summary>
+    public string FormulasDir => Path.Combine(Root, "formulas");
+    /// <summary>Wisps: ephemeral molecules, never committed (the folder ignores itself).</summary>
+    public string WispsDir => Path.Combine(OrcDir, "wisps");
     public string EventsFile => Path.Combine(Root, "events", "events.jsonl");
     /// <summary>Heartbeats of the running services (refinery, witness, deacon, boot); not committed.</summary>
     public string RunDir => Path.Combine(OrcDir, "run");

@@ -37,19 +37,25 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
     public Convoy Create(string name, IReadOnlyList<string> items, string? title, string? onLand)
     {
         Names.Validate(name, "convoy");
+        WorkItemRules.Name(title, "--title");
+        if (onLand is not null) OnLandCommand(onLand);
+        return ledger.Transact("convoy create", tx => CreateIn(tx, name, items, title, onLand)).Value;
+    }
+
+    /// <summary>Makes a convoy inside a change already under way (e.g. <c>orc pour --convoy</c>): committed with it.</summary>
+    public Convoy CreateIn(WorkspaceTransaction tx, string name, IReadOnlyList<string> items, string? title, string? onLand)
+    {
+        Names.Validate(name, "convoy");
         var t = WorkItemRules.Name(title, "--title");
         var hook = onLand is null ? null : OnLandCommand(onLand);
-        return ledger.Transact("convoy create", tx =>
+        if (Store.Find(name) is not null) throw new OrcException($"convoy {name} exists already (add items with 'orc convoy add {name} ITEM…')");
+        var ids = ConvoyRules.CheckItems(items, tx.Items.Ledger);
+        var convoy = new Convoy
         {
-            if (Store.Find(name) is not null) throw new OrcException($"convoy {name} exists already (add items with 'orc convoy add {name} ITEM…')");
-            var ids = ConvoyRules.CheckItems(items, tx.Items.Ledger);
-            var convoy = new Convoy
-            {
-                Name = name, Title = t, Items = ids, CreatedAt = Timestamps.Format(runtime.Workspace.Now), CreatedBy = runtime.Workspace.Actor, OnLand = hook,
-            };
-            tx.Touched(Store.Write(name, convoy), "convoy " + name);
-            return convoy;
-        }).Value;
+            Name = name, Title = t, Items = ids, CreatedAt = Timestamps.Format(runtime.Workspace.Now), CreatedBy = runtime.Workspace.Actor, OnLand = hook,
+        };
+        tx.Touched(Store.Write(name, convoy), "convoy " + name);
+        return convoy;
     }
 
     private static string OnLandCommand(string command)

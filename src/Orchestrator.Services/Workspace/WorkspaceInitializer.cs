@@ -23,6 +23,7 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         .orc/cache/
         .orc/tmp/
         .orc/run/
+        .orc/wisps/
         rigs/
         worktrees/
         ledger/.*.tmp
