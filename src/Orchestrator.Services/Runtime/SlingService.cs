@@ -29,7 +29,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         if (item.IsClosed) throw new OrcException($"{item.Id} is {item.Status}; reopen it first");
         if (item.IssueType == IssueTypes.Epic) throw new OrcException($"{item.Id} is an epic; sling its children instead");
         var rig = ResolveRig(r.Rig, item.Id);
-        var profile = runtime.Profiles.Get(r.Profile ?? rig.Profile ?? runtime.Workspace.Config.DefaultProfile ?? "sim");
+        // A molecule's step may name its profile (the label profile:NAME, from its formula).
+        var profile = runtime.Profiles.Get(r.Profile ?? Core.Formulas.MoleculeLabels.Value(item, Core.Formulas.MoleculeLabels.Profile) ?? rig.Profile ?? runtime.Workspace.Config.DefaultProfile ?? "sim");
         if (!runtime.CanStart(profile))
             throw new OrcException($"agent profile '{profile.Name}': '{TerminalText.Line(profile.Command)}' is not on PATH (install it, or choose another with --profile)");
         var hooks = runtime.Hooks.All();
