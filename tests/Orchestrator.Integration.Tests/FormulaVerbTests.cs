@@ -210,6 +210,8 @@ public class FormulaVerbTests
         Assert.Contains("feature", list.Keys);
         Assert.Contains("loop.formula.toml:11:", list["loop"].GetProperty("errors")[0].GetString());
         Assert.Contains("BROKEN", Ok(ws, "formula", "list").Out);
+        Write(ws, "formulas/Bad Name.toml", "[[steps]]\nid = \"a\"\ntitle = \"A\"\n");
+        Assert.Contains("is not a valid formula name", Ok(ws, "formula", "list").Out);
     }
 
     [Fact]

@@ -8,10 +8,7 @@ namespace Orchestrator.Adapters.Formulas;
 public sealed record FormulaFolder(string Directory, string Origin);
 
 /// <summary>One formula as the catalog has it: from which file, and whether that file reads.</summary>
-public sealed record FormulaEntry(string Name, string File, string Origin, Formula? Formula, IReadOnlyList<FormulaError> Errors, IReadOnlyList<string> Hides)
-{
-    public bool IsBroken => Formula is null;
-}
+public sealed record FormulaEntry(string Name, string File, string Origin, Formula? Formula, IReadOnlyList<FormulaError> Errors, IReadOnlyList<string> Hides);
 
 /// <summary>
 /// The formulas orc can pour: the ones shipped inside orc, then each folder in order (the
@@ -48,7 +45,13 @@ public sealed class FormulaCatalog
             foreach (var f in files)
             {
                 var name = FormulaFile.NameOf(f);
-                if (!Names.IsValid(name)) continue;
+                if (!Names.IsValid(name))
+                {
+                    // Listed, not skipped: whoever put it there learns why it is never used.
+                    Add(new FormulaEntry(name, f, folder.Origin, null,
+                        [new FormulaError(f, 1, $"'{TerminalText.Line(name)}' is not a valid formula name (lowercase letters, digits, '-' and '_'); rename the file")], []));
+                    continue;
+                }
                 var (formula, errors) = FormulaFile.Load(f);
                 Add(new FormulaEntry(name, f, folder.Origin, formula, errors, []));
             }
@@ -65,9 +68,6 @@ public sealed class FormulaCatalog
     public IReadOnlyList<FormulaEntry> All => [.. _entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal)];
 
     public FormulaEntry? Find(string name) => _entries.GetValueOrDefault(name);
-
-    /// <summary>The file's own formula (before inheritance), if it reads.</summary>
-    public Formula? Own(string name) => Find(name)?.Formula;
 
     /// <summary>
     /// The formula called <paramref name="name"/>, its parents folded in and checked; throws a

@@ -84,17 +84,17 @@ internal static class FormulaCommands
                 return 0;
             }
             if (entries.Count == 0) { v.Out.WriteLine("no formulas"); return 0; }
-            var width = Math.Max(12, entries.Max(e => e.Name.Length));
+            var width = Math.Max(12, entries.Max(e => TerminalText.Line(e.Name).Length));
             var originWidth = Math.Max(8, entries.Max(e => e.Origin.Length));
             foreach (var e in entries)
             {
                 var what = problems[e.Name].Count > 0
                     ? $"BROKEN: {TerminalText.Line(problems[e.Name][0].ToString())}"
-                    : ItemText.Clip(TerminalText.Line(e.Formula!.Summary), 70) + (e.Formula.Extends is { } p ? $" (extends {p})" : "");
-                v.Out.WriteLine($"{e.Name.PadRight(width)}  {e.Origin.PadRight(originWidth)}  {what}");
+                    : ItemText.Clip(TerminalText.Line(e.Formula!.Summary), 70) + (e.Formula.Extends is { } p ? $" (extends {TerminalText.Line(p)})" : "");
+                v.Out.WriteLine($"{TerminalText.Line(e.Name).PadRight(width)}  {e.Origin.PadRight(originWidth)}  {what}");
             }
             foreach (var e in entries.Where(e => e.Origin != FormulaCatalog.ShippedOrigin || e.Hides.Count > 0))
-                v.Out.WriteLine($"  {e.Name}: {TerminalText.Line(e.File)}{(e.Hides.Count > 0 ? " (overrides " + TerminalText.Line(string.Join(", ", e.Hides)) + ")" : "")}");
+                v.Out.WriteLine($"  {TerminalText.Line(e.Name)}: {TerminalText.Line(e.File)}{(e.Hides.Count > 0 ? " (overrides " + TerminalText.Line(string.Join(", ", e.Hides)) + ")" : "")}");
             return 0;
         });
         formula.Add(list);
@@ -305,7 +305,7 @@ internal static class FormulaCommands
             if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var m in all) WriteProgress(w, m); w.WriteEndArray(); }); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no molecules; pour one with 'orc pour FORMULA' or 'orc wisp FORMULA'"); return 0; }
             foreach (var m in all)
-                v.Out.WriteLine($"{m.Id,-16} {m.Kind,-6} {m.Formula ?? "-",-14} {m.Closed}/{m.Total} ({m.Percent}%)  {ItemText.Clip(TerminalText.Line(m.Title), 60)}");
+                v.Out.WriteLine($"{TerminalText.Line(m.Id),-16} {m.Kind,-6} {TerminalText.Line(m.Formula ?? "-"),-14} {m.Closed}/{m.Total} ({m.Percent}%)  {ItemText.Clip(TerminalText.Line(m.Title), 60)}");
             return 0;
         });
         mol.Add(list);
@@ -352,7 +352,7 @@ internal static class FormulaCommands
             var v = new Verb(services);
             var r = Molecules(services).CloseSteps(pr.GetValue(closeId)!, pr.GetValue(closeSteps)!, pr.GetValue(reason));
             if (pr.GetValue(closeJson)) { JsonOut.Write(v.Env, w => WriteMolecule(w, r.Molecule, r.Burned, r.Summary?.Id)); return 0; }
-            v.Out.WriteLine(r.Closed.Count == 0 ? "nothing to close: those steps were closed already" : $"closed {string.Join(", ", r.Closed)} of {r.Molecule.Id} ({r.Molecule.Closed}/{r.Molecule.Total})");
+            v.Out.WriteLine(r.Closed.Count == 0 ? "nothing to close: those steps were closed already" : $"closed {TerminalText.Line(string.Join(", ", r.Closed))} of {r.Molecule.Id} ({r.Molecule.Closed}/{r.Molecule.Total})");
             if (r.Burned) v.Out.WriteLine(r.Summary is { } s ? $"wisp {r.Molecule.Id} is done: burned, squashed into {s.Id}" : $"wisp {r.Molecule.Id} is done: burned");
             else if (r.Molecule.AllClosed) v.Out.WriteLine($"molecule {r.Molecule.Id} is done: all steps closed");
             return 0;
@@ -389,15 +389,15 @@ internal static class FormulaCommands
 
     private static void PrintSteps(TextWriter o, MoleculeView m)
     {
-        var width = Math.Max(4, m.Steps.Count == 0 ? 0 : m.Steps.Max(s => s.Step.Length));
-        var idWidth = Math.Max(4, m.Steps.Count == 0 ? 0 : m.Steps.Max(s => s.ItemId.Length));
+        var width = Math.Max(4, m.Steps.Count == 0 ? 0 : m.Steps.Max(s => TerminalText.Line(s.Step).Length));
+        var idWidth = Math.Max(4, m.Steps.Count == 0 ? 0 : m.Steps.Max(s => TerminalText.Line(s.ItemId).Length));
         foreach (var s in m.Steps)
         {
             var state = s.IsClosed ? "" : s.WaitsFor.Count > 0 ? "waits for " + string.Join(", ", s.WaitsFor) : s.Status == Core.Items.Statuses.Open ? "ready" : s.Assignee is { } a ? "@" + a : "";
             var who = new List<string>();
             if (s.Role is { } r) who.Add("role " + r);
             if (s.Profile is { } p) who.Add("profile " + p);
-            o.WriteLine($"  {s.Step.PadRight(width)}  {s.ItemId.PadRight(idWidth)}  {TerminalText.Line(s.Status),-11} {TerminalText.Line(state),-24} {ItemText.Clip(TerminalText.Line(s.Title), 50)}{(who.Count > 0 ? "  [" + TerminalText.Line(string.Join(", ", who)) + "]" : "")}");
+            o.WriteLine($"  {TerminalText.Line(s.Step).PadRight(width)}  {TerminalText.Line(s.ItemId).PadRight(idWidth)}  {TerminalText.Line(s.Status),-11} {TerminalText.Line(state),-24} {ItemText.Clip(TerminalText.Line(s.Title), 50)}{(who.Count > 0 ? "  [" + TerminalText.Line(string.Join(", ", who)) + "]" : "")}");
         }
     }
 
