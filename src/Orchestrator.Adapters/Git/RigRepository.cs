@@ -54,7 +54,12 @@ public sealed class RigRepository(string path)
         {
             if (repo.Branches[branch] is null) repo.CreateBranch(branch, startPoint);
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(worktreePath)!);
+            var hadSide = repo.Branches[worktreeName] is not null;
             repo.Worktrees.Add(branch, worktreeName, worktreePath, isLocked: false);
+            // LibGit2Sharp's add first makes a branch named after the worktree, then checks out the
+            // one asked for; left behind, it would make a later worktree of the same name (an agent
+            // name used again) fail. Only the one this add made is removed.
+            if (!hadSide && worktreeName != branch && repo.Branches[worktreeName] is { IsRemote: false } side && !side.IsCurrentRepositoryHead) repo.Branches.Remove(side);
         }
         catch (LibGit2SharpException ex)
         {
