@@ -55,7 +55,8 @@ public sealed record Hook
     public bool HoldsWork => HookStates.HoldsWork(State);
 
     /// <summary>The hook moved to <paramref name="state"/>, or an error if that move is not allowed.</summary>
-    public Hook MoveTo(string state, string now, string why)
+    /// <param name="note">What the agent said with the move (its done or handoff note), kept in the history.</param>
+    public Hook MoveTo(string state, string now, string why, string? note = null)
     {
         if (!HookStates.CanMove(State, state))
             throw new OrcException($"agent {Agent}: its hook is {State} and cannot become {state}");
@@ -63,9 +64,16 @@ public sealed record Hook
         {
             State = state,
             UpdatedAt = now,
-            History = [.. History, new HookEvent(now, State, state, why)],
+            History = [.. History, new HookEvent(now, State, state, why) { Item = Item, Note = note }],
         };
     }
 }
 
-public sealed record HookEvent(string At, string From, string To, string Why);
+/// <summary>One move of a hook: when, from and to which state, why; the item it held then, and the agent's note if it left one.</summary>
+public sealed record HookEvent(string At, string From, string To, string Why)
+{
+    public string? Item { get; init; }
+    public string? Note { get; init; }
+    /// <summary>For a handoff: the number of the session it ended.</summary>
+    public int? Session { get; init; }
+}

@@ -86,7 +86,7 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         return ledger.Transact("resume", t =>
         {
             var current = runtime.Hooks.Find(h.Agent)!;
-            var next = (current.State == HookStates.Active ? current : current.MoveTo(HookStates.Active, Now, "resumed")) with { Restarts = current.Restarts + 1 };
+            var next = current.MoveTo(HookStates.Active, Now, current.State == HookStates.Active ? HookReasons.Restarted : "resumed") with { Restarts = current.Restarts + 1 };
             t.Touched(runtime.Hooks.Write(h.Agent, next), h.Agent);
             return next;
         }).Value;

@@ -56,6 +56,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                 if (current.Status == Statuses.Hooked) throw new OrcException($"{item.Id} was just hooked by {TerminalText.Line(current.Assignee ?? "another agent")}");
                 var baseCommit = repo.TipOf(rig.DefaultBranch);
                 repo.AddWorktree(agent, branch, baseCommit, worktree);
+                if (runtime.Hooks.Find(agent) is { State: HookStates.Archived } old)
+                    t.Touched(runtime.HookArchive.Write($"{agent}-{new string(old.CreatedAt.Where(char.IsAsciiDigit).ToArray())}", old), agent);
                 var h = new Hook
                 {
                     Agent = agent, Rig = rig.Name, Item = item.Id, Branch = branch, Worktree = worktree,

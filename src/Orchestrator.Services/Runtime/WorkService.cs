@@ -100,7 +100,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             t.Touched(queue.Write(h.Item, submission), h.Agent);
             t.Items.Update(h.Item, new UpdateItemRequest { Status = Statuses.InProgress });
             t.Items.AddComment(h.Item, $"submitted to the merge queue of {h.Rig}: branch {h.Branch} at {head[..12]} ({commits.Count} commit{(commits.Count == 1 ? "" : "s")}){(noteText is null ? "" : "\n" + noteText)}");
-            var done = (runtime.Hooks.Find(h.Agent) ?? h).MoveTo(HookStates.Completed, now, "submitted") with { SubmittedCommit = head, Note = noteText };
+            var done = (runtime.Hooks.Find(h.Agent) ?? h).MoveTo(HookStates.Completed, now, "submitted", noteText) with { SubmittedCommit = head, Note = noteText };
             t.Touched(runtime.Hooks.Write(h.Agent, done), h.Agent);
             runtime.Record(h.Agent, Core.Events.EventKinds.Submitted, h.Item, $"{h.Agent} submitted {h.Item} to the merge queue of {h.Rig} ({commits.Count} commit{(commits.Count == 1 ? "" : "s")})");
             return submission;
