@@ -68,6 +68,7 @@ public static class OrcCli
         root.Add(MailCommands.Build(services));
         foreach (var c in ConvoyCommands.Build(services)) root.Add(c);
         foreach (var c in FormulaCommands.Build(services)) root.Add(c);
+        root.Add(LearnCommands.Build(services));
         root.Add(TuiCommand.Build(services, root));
         root.Add(TuiCommand.Layout);
         root.Add(TuiCommand.Theme);

@@ -26,6 +26,7 @@ public sealed class WorkspacePaths(string root)
     public string FormulasDir => Path.Combine(Root, "formulas");
     /// <summary>Wisps: ephemeral molecules, never committed (the folder ignores itself).</summary>
     public string WispsDir => Path.Combine(OrcDir, "wisps");
+    public string LearningsFile => Path.Combine(Root, "learnings", "learnings.jsonl");
     public string EventsFile => Path.Combine(Root, "events", "events.jsonl");
     /// <summary>Heartbeats of the running services (refinery, witness, deacon, boot); not committed.</summary>
     public string RunDir => Path.Combine(OrcDir, "run");

@@ -34,6 +34,8 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         $"""
         # orc merges its ledger files by item id (see 'orc merge-driver --help')
         ledger/*.jsonl merge={MergeDriverName}
+        # orc: learnings are one per line; a merge keeps the lines of both sides
+        learnings/*.jsonl merge=union
 
         """;
 

@@ -88,6 +88,13 @@ public sealed class TempWorkspace : IDisposable
         return !repo.RetrieveStatus(new StatusOptions()).IsDirty;
     }
 
+    /// <summary>What is not committed in the workspace (for failure messages).</summary>
+    public string Dirty()
+    {
+        using var repo = new Repository(Root);
+        return string.Join(", ", repo.RetrieveStatus(new StatusOptions()).Where(e => e.State != FileStatus.Unaltered && e.State != FileStatus.Ignored).Select(e => $"{e.FilePath} ({e.State})"));
+    }
+
     public void Dispose()
     {
         Delete();

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Cli.Output;
+using Orchestrator.Core.Knowledge;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Knowledge;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>orc learn</c>: short learnings kept in the workspace that <c>orc prime</c> passes to the agents they concern.</summary>
+internal static class LearnCommands
+{
+    public static Command Build(IServiceProvider services)
+    {
+        LearningService Learnings() => services.GetRequiredService<LearningService>();
+        var learn = new Command("learn", "Learnings: short lessons kept in the workspace (for everyone, a rig or a role); 'orc prime' gives each agent the relevant ones");
+
+        var text = new Argument<string>("TEXT") { Description = $"The lesson, one line of at most {LearningRules.MaxTextLength} characters" };
+        var rig = new Option<string>("--rig", "-r") { Description = "Only for agents on this rig (default: the whole workspace)" };
+        var role = new Option<string>("--role") { Description = $"Only for agents of this role ({string.Join(", ", LearningRules.KnownRoles)})" };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "A tag (repeat, or separate with commas); a tag naming a label, word or file of an agent's item puts the learning first in its prime" };
+        var addJson = Options.Json();
+        var add = new Command("add", "Record a learning (committed to the workspace)") { text, rig, role, tags, addJson };
+        add.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var l = Learnings().Add(pr.GetValue(text)!, pr.GetValue(rig), pr.GetValue(role), Options.SplitList(pr.GetValue(tags)));
+            if (pr.GetValue(addJson)) { JsonOut.Write(v.Env, w => Write(w, l)); return 0; }
+            v.Out.WriteLine($"learnt {l.Id} ({l.Scope}): {TerminalText.Line(l.Text)}");
+            return 0;
+        });
+        learn.Add(add);
+
+        var listRig = new Option<string>("--rig", "-r") { Description = "What an agent on this rig sees: the workspace's learnings and the rig's" };
+        var listRole = new Option<string>("--role") { Description = "What an agent of this role sees: the general learnings and the role's" };
+        var listTag = new Option<string>("--tag", "-t") { Description = "Only learnings with this tag" };
+        var listJson = Options.Json();
+        var list = new Command("list", "The learnings, newest first (unreadable lines of learnings/learnings.jsonl are reported, and kept)") { listRig, listRole, listTag, listJson };
+        list.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var svc = Learnings();
+            foreach (var e in svc.Read().Errors.Take(5))
+                v.Env.Error.WriteLine($"orc: warning: learnings/learnings.jsonl:{e.Line}: {TerminalText.Line(e.Message)} (line kept as it is)");
+            var all = svc.List(pr.GetValue(listRig), pr.GetValue(listRole), pr.GetValue(listTag));
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var l in all) Write(w, l); w.WriteEndArray(); }); return 0; }
+            if (all.Count == 0) { v.Out.WriteLine("no learnings; record one with 'orc learn add \"TEXT\" [--rig R]'"); return 0; }
+            foreach (var l in all)
+            {
+                var extra = new List<string>();
+                if (l.Tags.Count > 0) extra.Add("tags " + string.Join(",", l.Tags.Select(TerminalText.Line)));
+                if (l.Source is { } s) extra.Add("from " + TerminalText.Line(s));
+                v.Out.WriteLine($"{l.Id}  {Clip(l.Scope, 22),-22} {TerminalText.Line(l.Text)}{(extra.Count > 0 ? "  (" + string.Join("; ", extra) + ")" : "")}");
+            }
+            return 0;
+        });
+        learn.Add(list);
+
+        var ids = new Argument<string[]>("ID") { Description = "One or more learning ids (ln-…)", Arity = ArgumentArity.OneOrMore };
+        var remove = new Command("remove", "Forget learnings (the change is committed; git keeps the old text)") { ids };
+        remove.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            foreach (var l in Learnings().Remove(pr.GetValue(ids)!))
+                v.Out.WriteLine($"removed {l.Id}: {TerminalText.Line(l.Text)}");
+            return 0;
+        });
+        learn.Add(remove);
+
+        return learn;
+    }
+
+    private static void Write(Utf8JsonWriter w, Learning l, string? status = null)
+    {
+        w.WriteStartObject();
+        if (l.Id.Length > 0) w.WriteString("id", l.Id);
+        w.WriteString("text", l.Text);
+        w.WriteString("scope", l.Scope);
+        if (l.Rig is not null) w.WriteString("rig", l.Rig);
+        if (l.Role is not null) w.WriteString("role", l.Role);
+        w.WriteStartArray("tags");
+        foreach (var t in l.Tags) w.WriteStringValue(t);
+        w.WriteEndArray();
+        w.WriteString("created_at", l.CreatedAt);
+        if (l.CreatedBy is not null) w.WriteString("created_by", l.CreatedBy);
+        if (l.Source is not null) w.WriteString("source", l.Source);
+        if (l.Item is not null) w.WriteString("item", l.Item);
+        if (status is not null) w.WriteString("status", status);
+        w.WriteEndObject();
+    }
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using LibGit2Sharp;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests.Services;
+
+/// <summary>
+/// <c>orc learn add | list | remove</c> through the CLI on a real git workspace: every change
+/// committed, bad input refused with one line and nothing stored, hostile text printed escaped, a
+/// damaged line kept, several orc processes adding at once.
+/// </summary>
+public sealed class LearningVerbTests : IDisposable
+{
+    private readonly TempWorkspace _ws = new();
+    private readonly string _source;
+
+    public LearningVerbTests()
+    {
+        _source = RigFixture.CreateSource(_ws);
+        Ok("rig", "add", "app", _source);
+        Ok("rig", "add", "web", _source, "--link");
+    }
+
+    public void Dispose()
+    {
+        _ws.Dispose();
+        RigFixture.DeleteSource(_source);
+    }
+
+    private string LearningsPath => Path.Combine(_ws.Root, "learnings", "learnings.jsonl");
+
+    private CliResult Ok(params string[] args)
+    {
+        var r = _ws.Orc(args);
+        Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);
+        return r;
+    }
+
+    private string Add(params string[] args) => JsonDocument.Parse(Ok(["learn", "add", .. args, "--json"]).Out).RootElement.GetProperty("id").GetString()!;
+
+    private List<JsonElement> List(params string[] args) => JsonDocument.Parse(Ok(["learn", "list", .. args, "--json"]).Out).RootElement.EnumerateArray().ToList();
+
+    [Fact]
+    public void Learnings_are_added_listed_and_removed_and_each_change_is_committed()
+    {
+        // A workspace made before learnings existed: its .gitattributes gains the union-merge line with the first learning.
+        var attributes = Path.Combine(_ws.Root, ".gitattributes");
+        File.WriteAllLines(attributes, File.ReadAllLines(attributes).Where(l => !l.Contains("learnings", StringComparison.Ordinal)));
+        using (var r = new Repository(_ws.Root))
+        {
+            Commands.Stage(r, ".gitattributes");
+            r.Commit("older workspace", new Signature("t", "t@x", DateTimeOffset.Now), new Signature("t", "t@x", DateTimeOffset.Now));
+        }
+        var commits = _ws.CommitCount();
+        var general = Add("Small commits review faster", "--tag", "review");
+        Assert.Matches("^ln-[0-9a-z]{6}$", general);
+        Assert.Contains($"learn add {general}", _ws.Head().MessageShort);
+        var app = Add("Run make gen before the gate", "--rig", "app", "--tag", "gate,make");
+        var mayor = Add("Split work by the files it owns", "--role", "mayor");
+        var web = Add("The web rig's tests need a browser", "--rig", "web");
+        Assert.Equal(commits + 4, _ws.CommitCount());
+        Assert.True(_ws.IsClean(), "every change is committed");
+
+        // One line per learning, sorted by id; the file merges line by line.
+        var lines = File.ReadAllLines(LearningsPath);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal(lines.Order(StringComparer.Ordinal), lines);
+        Assert.Contains("learnings/*.jsonl merge=union", File.ReadAllText(Path.Combine(_ws.Root, ".gitattributes")));
+
+        Assert.Equal([web, mayor, app, general], List().Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal([mayor, app, general], List("--rig", "app").Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal([app], List("--tag", "gate").Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal([web, app, general], List("--role", "polecat").Select(l => l.GetProperty("id").GetString()));
+        var text = Ok("learn", "list").Out;
+        Assert.Contains($"{app}  rig app", text);
+        Assert.Contains("Run make gen before the gate  (tags gate,make)", text);
+
+        Assert.Contains($"removed {app}: Run make gen before the gate", Ok("learn", "remove", app).Out);
+        Assert.Contains($"learn remove {app}", _ws.Head().MessageShort);
+        Assert.DoesNotContain(app, File.ReadAllText(LearningsPath));
+        Assert.Equal(3, List().Count);
+        Assert.True(_ws.IsClean());
+        using var repo = new Repository(_ws.Root);
+        Assert.Contains(app, ((Blob)repo.Head.Tip.Parents.First()["learnings/learnings.jsonl"].Target).GetContentText()); // git keeps the old text
+    }
+
+    [Theory]
+    [InlineData(new[] { "" }, 2, "TEXT: the learning is empty")]
+    [InlineData(new[] { "x", "--rig", "nope" }, 3, "no rig 'nope'")]
+    [InlineData(new[] { "x", "--rig", "../etc" }, 2, "rig: '../etc' is not a valid name")]
+    [InlineData(new[] { "x", "--role", "king" }, 2, "--role: 'king' is not a role")]
+    [InlineData(new[] { "x", "--tag", "two words" }, 2, "--tag:")]
+    [InlineData(new[] { "line one\nline two" }, 2, "a learning is one line")]
+    [InlineData(new[] { "red \u001b[31m alert" }, 2, "control character (ESC at position 5)")]
+    public void Bad_input_is_one_clear_error_and_nothing_is_stored(string[] args, int code, string message)
+    {
+        var commits = _ws.CommitCount();
+        var r = _ws.Orc(["learn", "add", .. args]);
+        Assert.Equal(code, r.ExitCode);
+        var line = Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.Contains(message, line);
+        Assert.DoesNotContain('\u001b', r.Err);
+        Assert.False(File.Exists(LearningsPath));
+        Assert.Equal(commits, _ws.CommitCount());
+    }
+
+    [Fact]
+    public void Too_long_a_learning_a_duplicate_and_unknown_ids_are_refused()
+    {
+        var r = _ws.Orc("learn", "add", new string('a', 401));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("is 401 characters long; a learning is at most 400", r.Err);
+        var id = Add("Keep the gate green");
+        r = _ws.Orc("learn", "add", "keep the  GATE green");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains($"already learnt as {id}", r.Err);
+        Assert.Equal(3, _ws.Orc("learn", "remove", "ln-zzzzzz").ExitCode);
+        Assert.Equal(2, _ws.Orc("learn", "remove", "../../etc").ExitCode);
+        Assert.Single(List());
+    }
+
+    [Fact]
+    public void Hostile_text_is_stored_as_data_and_printed_escaped()
+    {
+        var marker = Path.Combine(_ws.Root, "pwned");
+        var id = Add($"Quote paths: $(touch {marker}) `touch {marker}` ; rm -rf / \u202eevil", "--rig", "app");
+        // A hand edit (or a bad merge) puts an escape sequence in the file: orc shows it, never sends it.
+        var lines = File.ReadAllLines(LearningsPath).ToList();
+        lines.Add("{\"id\":\"ln-zzzzzz\",\"text\":\"title \\u001b]0;owned\\u0007 \\u001b[2J\",\"created_at\":\"2026-01-01T00:00:00Z\"}");
+        File.WriteAllLines(LearningsPath, lines);
+
+        var text = Ok("learn", "list").Out;
+        Assert.DoesNotContain('\u001b', text);
+        Assert.DoesNotContain('\u0007', text);
+        Assert.DoesNotContain('\u202e', text);
+        Assert.Contains("title \\e]0;owned\\x07 \\e[2J", text);
+        Assert.Contains("\\u202eevil", text);
+        Assert.Contains($"$(touch {marker})", text);
+        Assert.False(File.Exists(marker));
+        Assert.Contains(List().Select(l => l.GetProperty("text").GetString()), t => t!.Contains('\u202e')); // JSON keeps the data as it is
+        Assert.Contains(id, text);
+    }
+
+    [Fact]
+    public void A_line_that_does_not_parse_is_reported_with_its_number_and_kept_by_the_next_change()
+    {
+        var id = Add("First lesson");
+        File.AppendAllText(LearningsPath, "<<<<<<< HEAD {broken\n");
+        var r = _ws.Orc("learn", "list");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("learnings/learnings.jsonl:2:", r.Err);
+        Assert.Contains(id, r.Out);
+        Add("Second lesson");
+        Assert.Contains("<<<<<<< HEAD {broken", File.ReadAllText(LearningsPath));
+        Assert.Equal(2, List().Count);
+    }
+
+    [Fact]
+    public async Task Several_orc_processes_adding_at_once_lose_nothing()
+    {
+        var env = new Dictionary<string, string> { ["USER"] = "tester" };
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => OrcProcess.Run(_ws.Root, ["learn", "add", $"Lesson number {i}", "--rig", i % 2 == 0 ? "app" : "web"], env))));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var texts = List().Select(l => l.GetProperty("text").GetString()).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"Lesson number {i}"), texts);
+        Assert.True(_ws.IsClean(), "each add committed");
+    }
+}
