@@ -29,6 +29,9 @@ public sealed class WorkspaceConfig
     /// <summary><c>tui: theme:</c>, the TUI's theme name (null: the TUI's default).</summary>
     public string? TuiTheme { get; set; }
 
+    /// <summary><c>learnings: budget:</c>, how many characters of learnings <c>orc prime</c> shows at most (0: none).</summary>
+    public int LearningsBudget { get; set; } = Core.Knowledge.LearningRules.DefaultBudget;
+
     public static WorkspaceConfig Load(string path)
     {
         string text;
@@ -77,6 +80,9 @@ public sealed class WorkspaceConfig
                 case "tui":
                     ParseTui(config, valueNode, path);
                     break;
+                case "learnings":
+                    ParseLearnings(config, valueNode, path);
+                    break;
                 default:
                     break; // later sections (rigs, tui, notifications) are read by their own owners
             }
@@ -99,6 +105,23 @@ public sealed class WorkspaceConfig
                 throw new OrcException($"{path}:{keyNode.Start.Line}: 'tui.{key}' must be a {key} name (letters, digits, '-' and '_'), got '{TerminalText.Line(name)}'");
             if (key == "layout") config.TuiLayout = name;
             else config.TuiTheme = name;
+        }
+    }
+
+    private static void ParseLearnings(WorkspaceConfig config, YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: null or "" }) return;
+        if (node is not YamlMappingNode map)
+            throw new OrcException($"{path}:{node.Start.Line}: 'learnings' must be a mapping (budget: CHARACTERS)");
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (key != "budget")
+                throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'learnings.{TerminalText.Line(key)}' (known: learnings.budget)");
+            var text = Scalar(valueNode, path, "learnings.budget");
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var budget) || budget > Core.Knowledge.LearningRules.MaxBudget)
+                throw new OrcException($"{path}:{keyNode.Start.Line}: 'learnings.budget' must be a number of characters from 0 to {Core.Knowledge.LearningRules.MaxBudget:N0}, got '{TerminalText.Line(text)}'");
+            config.LearningsBudget = budget;
         }
     }
 
@@ -125,6 +148,8 @@ public sealed class WorkspaceConfig
         {(DefaultProfile is null ? "# default_profile: sim" : $"default_profile: {DefaultProfile}")}
         # the TUI's layout and theme (shipped: overview, agents-wall, items-focus; dark, light, high-contrast)
         {TuiYaml()}
+        # how many characters of learnings 'orc prime' gives an agent (0: none)
+        {(LearningsBudget == Core.Knowledge.LearningRules.DefaultBudget ? $"# learnings: {{ budget: {LearningsBudget} }}" : $"learnings: {{ budget: {LearningsBudget} }}")}
 
         """;
 

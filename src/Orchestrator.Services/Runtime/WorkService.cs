@@ -3,6 +3,7 @@ using Orchestrator.Adapters.Git;
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Items;
+using Orchestrator.Core.Knowledge;
 using Orchestrator.Core.Merging;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Ledger;
@@ -40,6 +41,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         }
         else sb.AppendLine("## No work item is hooked to you.");
         sb.AppendLine();
+        PrimeContinuity(sb, h);
         sb.AppendLine("## How to work");
         sb.AppendLine($"- Your worktree: {h.Worktree} (branch {h.Branch}). Work only there.");
         sb.AppendLine($"- Commit your changes with the item id in the message, e.g. \"{h.Item}: what changed\".");
@@ -58,10 +60,64 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             if (unread.Count > 10) sb.AppendLine($"- and {unread.Count - 10} more: `orc mail inbox`");
         }
         sb.AppendLine();
-        sb.AppendLine("## Learnings");
-        sb.AppendLine("None recorded for this rig yet.");
+        PrimeLearnings(sb, h);
         return sb.ToString();
     }
+
+    /// <summary>
+    /// For a hook that has been worked on before: the note the last session handed over (in full),
+    /// then the earlier sessions on this work, one line each (the last few; <c>orc history</c> has all).
+    /// Nothing for a first session.
+    /// </summary>
+    private void PrimeContinuity(StringBuilder sb, Hook h)
+    {
+        var hooks = runtime.Hooks.All().Concat(runtime.HookArchive.All()).Where(x => x.Agent != h.Agent || x.CreatedAt != h.CreatedAt).Append(h);
+        var sessions = h.Item is { } item ? HookSessions.ForItem(hooks, item) : HookSessions.Of(h);
+        var earlier = sessions.Where(s => !(s.IsOpen && s.Agent == h.Agent)).ToList();
+        if (earlier.Count == 0) return;
+        var handoff = earlier.LastOrDefault(s => s.Ended == SessionEnds.Handoff && s.Agent == h.Agent);
+        var note = handoff?.Notes.LastOrDefault(n => n.Kind == SessionEnds.Handoff);
+        if (handoff is not null)
+        {
+            var previous = ReferenceEquals(handoff, earlier[^1]);
+            sb.AppendLine($"## Handoff: {(previous ? "your previous session" : "an earlier session")} (session {handoff.Number}) handed this work over at {ShortTime(handoff.EndedAt)}");
+            sb.AppendLine(note is null ? "It left no note: see what it committed (git log) and the history below." : "Its note:");
+            if (note is not null) sb.AppendLine(TerminalText.Block(note.Text).TrimEnd());
+            sb.AppendLine();
+        }
+        const int Shown = 8;
+        sb.AppendLine(h.Item is null ? "## History of this hook" : $"## History of {h.Item}");
+        if (earlier.Count > Shown) sb.AppendLine($"({earlier.Count - Shown} earlier session{(earlier.Count - Shown == 1 ? "" : "s")} not shown{(h.Item is null ? "" : $": `orc history {h.Item}`")})");
+        foreach (var s in earlier.TakeLast(Shown))
+        {
+            sb.AppendLine($"- {s.Agent} session {s.Number}: {ShortTime(s.StartedAt)} to {ShortTime(s.EndedAt)}, {s.Ended}");
+            foreach (var n in s.Notes.Where(n => !ReferenceEquals(n, note)))
+                sb.AppendLine($"  {n.Kind}: {Clip(TerminalText.Line(n.Text), 200)}");
+        }
+        sb.AppendLine();
+    }
+
+    /// <summary>
+    /// The learnings for this agent: the workspace's, its rig's and its role's, most relevant
+    /// first, within the workspace's budget (<c>learnings: budget:</c>, characters); how many did
+    /// not fit, and how to see them.
+    /// </summary>
+    private void PrimeLearnings(StringBuilder sb, Hook h)
+    {
+        sb.AppendLine("## Learnings");
+        var doc = new Adapters.Storage.LearningFile(runtime.Workspace.Paths.LearningsFile).Load();
+        var item = h.Item is { } id ? ledger.Read().Find(id) : null;
+        var pick = LearningSelection.Select(doc.Learnings, LearningAudience.For(h.Rig, h.Role, item), runtime.Workspace.Config.LearningsBudget);
+        if (pick.Relevant == 0) { sb.AppendLine($"None recorded for rig {h.Rig} yet. Learnt something the next agent should know? `orc learn add \"TEXT\" --rig {h.Rig}`"); return; }
+        foreach (var l in pick.Shown) sb.AppendLine(LearningSelection.Line(l));
+        if (pick.LeftOut > 0)
+            sb.AppendLine($"({pick.LeftOut} more relevant learning{(pick.LeftOut == 1 ? "" : "s")} left out to keep this short; see them: `orc learn list --rig {h.Rig}`)");
+    }
+
+    private static string ShortTime(string? at) =>
+        at is null ? "now" : Timestamps.TryParse(at, out var t) ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : TerminalText.Line(at);
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 
     private static void Section(StringBuilder sb, string name, string? text)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LibGit2Sharp;
+using Orchestrator.Adapters.Tmux;
 using Orchestrator.Integration.Tests.Support;
 
 namespace Orchestrator.Integration.Tests.Services;
@@ -164,5 +165,94 @@ public sealed class LearningVerbTests : IDisposable
         var texts = List().Select(l => l.GetProperty("text").GetString()).Order().ToList();
         Assert.Equal(Enumerable.Range(0, 4).Select(i => $"Lesson number {i}"), texts);
         Assert.True(_ws.IsClean(), "each add committed");
+    }
+}
+
+/// <summary>
+/// Learnings reaching agents: <c>orc prime</c> with the workspace's, the rig's and the role's
+/// learnings within the configured budget. Real git, a private tmux server per test.
+/// </summary>
+public sealed class LearningAgentTests : IDisposable
+{
+    private readonly TempWorkspace _ws = new();
+    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _source;
+
+    public LearningAgentTests()
+    {
+        TmuxServer.CheckVersion();
+        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
+        _source = RigFixture.CreateSource(_ws, "app\n");
+        Ok("rig", "add", "app", _source);
+        Ok("rig", "add", "web", _source, "--link");
+        Ok("rig", "set", "app", "grace", "0");
+    }
+
+    public void Dispose()
+    {
+        using (var tmux = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")))
+            tmux.KillServer();
+        _ws.Dispose();
+        RigFixture.DeleteSource(_source);
+    }
+
+    private CliResult Ok(params string[] args)
+    {
+        var r = _ws.Orc(args);
+        Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);
+        return r;
+    }
+
+    private string Sling(string item) => JsonDocument.Parse(Ok("sling", item, "--json").Out).RootElement.GetProperty("agent").GetString()!;
+
+    private string State(string agent) =>
+        JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == agent).GetProperty("state").GetString()!;
+
+    private static string Section(string prime, string title)
+    {
+        var start = prime.IndexOf("## " + title, StringComparison.Ordinal);
+        Assert.True(start >= 0, prime);
+        var end = prime.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        return end < 0 ? prime[start..] : prime[start..end];
+    }
+
+    [Fact]
+    public void Prime_gives_the_workspace_rig_and_role_learnings_most_relevant_first_within_its_budget()
+    {
+        Ok("learn", "add", "Everyone: write the item id in each commit");
+        Ok("learn", "add", "App: run make gen before the gate", "--rig", "app");
+        Ok("learn", "add", "Web: the tests need a browser", "--rig", "web");
+        Ok("learn", "add", "Mayor: split by owned files", "--role", "mayor");
+        Ok("learn", "add", "The lexer keeps state between calls", "--rig", "app", "--tag", "lexer");
+        Ok("learn", "add", "Hostile \u202e text $(touch pwned)");
+        var item = _ws.Create("Speed up the lexer", "--prefix", "app", "-l", "sim:hang", "--file", "src/lexer.c");
+        var agent = Sling(item);
+
+        var learnings = Section(Ok("prime", "--agent", agent).Out, "Learnings");
+        var lines = learnings.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.StartsWith("- [rig app] The lexer keeps state between calls", lines[0]); // its rig and a tag naming its file
+        Assert.StartsWith("- [rig app] App: run make gen before the gate", lines[1]);
+        Assert.Contains("Everyone: write the item id", learnings);
+        Assert.Contains("Hostile \\u202e text $(touch pwned)", learnings);
+        Assert.DoesNotContain('\u202e', learnings);
+        Assert.DoesNotContain("Web:", learnings);
+        Assert.DoesNotContain("Mayor:", learnings);
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "pwned")));
+
+        // A small budget keeps the prime short and says what was left out and how to see it.
+        var config = Path.Combine(_ws.Root, ".orc", "config.yaml");
+        File.AppendAllText(config, "learnings:\n  budget: 120\n");
+        learnings = Section(Ok("prime", "--agent", agent).Out, "Learnings");
+        var shown = learnings.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("- ", StringComparison.Ordinal)).ToList();
+        Assert.True(shown.Sum(l => l.Length + 1) <= 120, learnings);
+        Assert.StartsWith("- [rig app] The lexer keeps state", shown[0]);
+        Assert.Contains($"({4 - shown.Count} more relevant learnings left out to keep this short; see them: `orc learn list --rig app`)", learnings);
+
+        File.WriteAllText(config, File.ReadAllText(config).Replace("budget: 120", "budget: lots"));
+        var bad = _ws.Orc("prime", "--agent", agent);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("config.yaml:", bad.Err);
+        Assert.Contains("'learnings.budget' must be a number of characters", bad.Err);
     }
 }
