@@ -1,3 +1,4 @@
+using Orchestrator.Core.Convoys;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Knowledge;
 
@@ -123,5 +124,68 @@ public sealed class LearningRulesTests
         Assert.True(LearningRules.SameAs(
             new Learning { Id = "ln-aaaaaa", Text = "Run  the Gate", Rig = "app", CreatedAt = "" },
             new Learning { Id = "ln-bbbbbb", Text = "run the gate", Rig = "app", CreatedAt = "" }));
+    }
+}
+
+public sealed class ConvoyLessonsTests
+{
+    private static WorkItem Item(string id, string title, params (string Author, string Text)[] comments) => new()
+    {
+        Id = id, Title = title, Status = Statuses.Closed,
+        Comments = comments.Select((c, i) => new Comment { Id = i + 1, IssueId = id, Author = c.Author, Text = c.Text, CreatedAt = $"2026-01-01T00:00:0{i}.0000000Z" }).ToList(),
+    };
+
+    [Fact]
+    public void A_landed_convoy_teaches_its_conflicts_gate_failures_reviews_and_done_notes_to_its_rigs()
+    {
+        var a = Item("app-1", "Parser",
+            ("nux", "submitted to the merge queue of app: branch polecat/nux/app-1 at 0123456789ab (1 commit)"),
+            ("me", "the refinery returned this to nux: conflicts with main in src/parser.cs, README.md\n\nCONFLICT (content)"),
+            ("nux", "submitted to the merge queue of app: branch polecat/nux/app-1 at 0123456789ab (2 commits)\nThe lexer keeps state between calls: reset it in tests."));
+        var b = Item("app-2", "Tokens",
+            ("me", "the refinery returned this to slit: the gate (make test) failed\n\nok 1\nFAIL tokens_test: expected 2, got 3\n---\n"),
+            ("me", "the refinery returned this to slit: rejected by alice: please keep the public API"));
+        var c = Item("web-1", "Page", ("fury", "submitted to the merge queue of web: branch polecat/fury/web-1 at 0123456789ab (1 commit)"));
+        var convoy = new Convoy
+        {
+            Name = "c1", Items = ["app-1", "app-2", "web-1"], State = ConvoyStates.Landed, CreatedAt = "2026-01-01T00:00:00Z",
+            Report = new ConvoyReport { Convoy = "c1", Items = 3, ConflictsPredicted = 0, ConflictsMet = 1, MetItems = ["app-1"], AgentSeconds = 200, AgentWallSeconds = 90, QueueSeconds = 300 },
+        };
+        var lessons = ConvoyLessons.Extract(convoy, [new(a, "app"), new(b, "app"), new(c, "web")]);
+
+        var conflict = Assert.Single(lessons, l => l.Tags.Contains("conflict"));
+        Assert.Equal("app", conflict.Rig);
+        Assert.Contains("app-1 met merge conflicts in README.md, src/parser.cs (the plan did not predict them)", conflict.Text);
+        Assert.Contains("--files", conflict.Text);
+        Assert.Contains("parser", conflict.Tags); // the file's name: it ranks first for an item owning that file
+
+        var gate = Assert.Single(lessons, l => l.Tags.Contains("gate"));
+        Assert.Equal("app", gate.Rig);
+        Assert.Contains("The gate `make test` failed 1 time in convoy c1 (app-2); last failure: FAIL tokens_test: expected 2, got 3", gate.Text);
+
+        var review = Assert.Single(lessons, l => l.Tags.Contains("review"));
+        Assert.Contains("rejected by alice: please keep the public API", review.Text);
+
+        var note = Assert.Single(lessons, l => l.Tags.Contains("done-note"));
+        Assert.Equal(("app", "app-1"), (note.Rig, note.Item));
+        Assert.EndsWith("The lexer keeps state between calls: reset it in tests.", note.Text);
+
+        // For the mayor: more conflicts than predicted, and a merge queue slower than the agents.
+        var mayor = lessons.Where(l => l.Role == "mayor").ToList();
+        Assert.Equal(2, mayor.Count);
+        Assert.All(mayor, l => Assert.Null(l.Rig));
+        Assert.Contains(mayor, l => l.Text.Contains("met 1 conflict where the plan predicted 0"));
+        Assert.Contains(mayor, l => l.Text.Contains("waited longer in the merge queue"));
+
+        Assert.All(lessons, l => Assert.True(l.Text.Length <= LearningRules.MaxTextLength));
+        Assert.All(lessons, l => Assert.Contains("c1", l.Tags)); // the convoy: list them with --tag c1
+        Assert.DoesNotContain(lessons, l => l.Rig == "web"); // web-1 went through without a note or a finding
+    }
+
+    [Fact]
+    public void A_convoy_that_went_smoothly_teaches_nothing()
+    {
+        var convoy = new Convoy { Name = "calm", Items = ["app-1"], State = ConvoyStates.Landed, CreatedAt = "2026-01-01T00:00:00Z", Report = new ConvoyReport { Convoy = "calm", Items = 1 } };
+        Assert.Empty(ConvoyLessons.Extract(convoy, [new(Item("app-1", "x", ("nux", "submitted to the merge queue of app: branch b at 0123456789ab (1 commit)")), "app")]));
     }
 }

@@ -68,6 +68,36 @@ internal static class LearnCommands
         });
         learn.Add(remove);
 
+        var convoy = new Argument<string>("CONVOY") { Description = "A landed convoy" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only show what would be learnt" };
+        var fromJson = Options.Json();
+        var from = new Command("from-convoy", "Turn what a landed convoy went through into learnings for its rigs (conflicts met and their files, gate failures, reviews, done notes) and for the mayor (what its score says about the split)")
+        { convoy, dryRun, fromJson };
+        from.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var dry = pr.GetValue(dryRun);
+            var result = Learnings().FromConvoy(pr.GetValue(convoy)!, dry);
+            if (pr.GetValue(fromJson))
+            {
+                JsonOut.Write(v.Env, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var r in result) Write(w, r.Learning, r.AlreadyKnown ? "known" : dry ? "proposed" : "added");
+                    w.WriteEndArray();
+                });
+                return 0;
+            }
+            if (result.Count == 0) { v.Out.WriteLine($"convoy {pr.GetValue(convoy)} taught nothing to record: no conflicts, gate failures, reviews or done notes"); return 0; }
+            foreach (var r in result)
+                v.Out.WriteLine($"{(r.AlreadyKnown ? "known   " : dry ? "would add" : "added " + r.Learning.Id)}  [{r.Learning.Scope}] {TerminalText.Line(r.Learning.Text)}");
+            var fresh = result.Count(r => !r.AlreadyKnown);
+            v.Out.WriteLine(dry
+                ? $"{fresh} new learning{(fresh == 1 ? "" : "s")} would be added; run without --dry-run to add them"
+                : $"{fresh} learning{(fresh == 1 ? "" : "s")} added; remove any you do not want with 'orc learn remove ID'");
+            return 0;
+        });
+        learn.Add(from);
         return learn;
     }
 

@@ -1,20 +1,26 @@
 using System.Text;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Convoys;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Knowledge;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Planning;
 using Orchestrator.Services.Runtime;
 
 namespace Orchestrator.Services.Knowledge;
+
+/// <summary>What <c>learn from-convoy</c> proposed: each learning, and whether it is new or already known.</summary>
+public sealed record ConvoyLearning(Learning Learning, bool AlreadyKnown);
 
 /// <summary>
 /// Learnings: short lessons kept in the workspace (<c>learnings/learnings.jsonl</c>), for everyone,
 /// a rig or a role; <c>orc prime</c> gives each agent the relevant ones. Every change is made
 /// under the workspace write lock and committed, like the ledger.
 /// </summary>
-public sealed class LearningService(RuntimeContext runtime, LedgerService ledger)
+public sealed class LearningService(RuntimeContext runtime, LedgerService ledger, Convoys.ConvoyService convoys)
 {
     public const string GitAttributesLine = "learnings/*.jsonl merge=union";
 
@@ -66,6 +72,65 @@ public sealed class LearningService(RuntimeContext runtime, LedgerService ledger
                 removed.Add(doc.Learnings.FirstOrDefault(l => l.Id == id) ?? throw new OrcException($"no learning {id} (see 'orc learn list')", ExitCodes.NotFound));
             Save(t, doc with { Learnings = doc.Learnings.Except(removed).ToList() }, removed.Select(r => r.Id).ToArray());
             return removed;
+        }).Value;
+    }
+
+    /// <summary>
+    /// The learnings a landed convoy's history teaches (see <see cref="ConvoyLessons"/>), for its
+    /// items' rigs and for the mayor; stored unless <paramref name="dryRun"/>. One already known
+    /// (the same text for the same rig and role, e.g. from an earlier run) is not added again.
+    /// </summary>
+    public List<ConvoyLearning> FromConvoy(string name, bool dryRun)
+    {
+        var convoy = convoys.Get(name);
+        if (convoy.State != ConvoyStates.Landed)
+        {
+            var p = convoys.Progress(convoy);
+            throw new OrcException($"convoy {convoy.Name} has not landed ({convoy.State}, {p.Count(ProgressStates.Done)} of {p.Items.Count} items closed); learnings come from a landed convoy");
+        }
+        var doc = ledger.Read();
+        var hooks = runtime.Hooks.All().Concat(runtime.HookArchive.All()).ToList();
+        var rigs = runtime.Rigs.All();
+        var records = new List<ConvoyItemRecord>();
+        foreach (var id in convoy.Items)
+        {
+            if (doc.Find(id) is not { } item) continue;
+            var hook = hooks.Where(h => h.Item == id).OrderBy(h => h.UpdatedAt ?? h.CreatedAt, StringComparer.Ordinal).LastOrDefault();
+            var rig = hook?.Rig ?? rigs.FirstOrDefault(r => runtime.Queue(r.Name).Find(id) is not null)?.Name ?? PlanService.RigOf(item, null, rigs);
+            records.Add(new ConvoyItemRecord(item, rig is not null && rigs.Any(r => r.Name == rig) ? rig : null));
+        }
+        var proposals = ConvoyLessons.Extract(convoy, records);
+        List<ConvoyLearning> Mark(LearningDocument current)
+        {
+            var seen = new List<Learning>(current.Learnings);
+            var result = new List<ConvoyLearning>();
+            foreach (var p in proposals)
+            {
+                var l = Make(LearningRules.Text(p.Text), p.Rig, p.Role, p.Tags, "convoy:" + convoy.Name, p.Item);
+                var known = seen.Any(x => LearningRules.SameAs(x, l));
+                result.Add(new ConvoyLearning(l, known));
+                if (!known) seen.Add(l);
+            }
+            return result;
+        }
+        if (dryRun) return Mark(Read());
+        return ledger.Transact("learn from-convoy", t =>
+        {
+            var current = File.Load();
+            var marked = Mark(current);
+            var added = new List<Learning>();
+            var all = new List<Learning>(current.Learnings);
+            var result = new List<ConvoyLearning>();
+            foreach (var m in marked)
+            {
+                if (m.AlreadyKnown) { result.Add(m); continue; }
+                var l = m.Learning with { Id = NewId(current with { Learnings = all }) };
+                all.Add(l);
+                added.Add(l);
+                result.Add(m with { Learning = l });
+            }
+            if (added.Count > 0) Save(t, current with { Learnings = all }, [.. added.Select(a => a.Id)]);
+            return result;
         }).Value;
     }
 

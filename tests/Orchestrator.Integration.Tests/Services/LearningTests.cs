@@ -170,7 +170,9 @@ public sealed class LearningVerbTests : IDisposable
 
 /// <summary>
 /// Learnings reaching agents: <c>orc prime</c> with the workspace's, the rig's and the role's
-/// learnings within the configured budget. Real git, a private tmux server per test.
+/// learnings within the configured budget; and a landed convoy's history (a real conflict met and
+/// reworked by sim agents, merged by the refinery) turned into learnings. Real git, a private tmux
+/// server per test.
 /// </summary>
 public sealed class LearningAgentTests : IDisposable
 {
@@ -254,5 +256,46 @@ public sealed class LearningAgentTests : IDisposable
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("config.yaml:", bad.Err);
         Assert.Contains("'learnings.budget' must be a number of characters", bad.Err);
+    }
+
+    [Fact]
+    public void A_landed_convoys_conflict_becomes_a_learning_for_its_rig_once()
+    {
+        var first = _ws.Create("First", "--prefix", "app", "-l", "sim:touch=README.md", "-p", "1");
+        var second = _ws.Create("Second", "--prefix", "app", "-l", "sim:touch=README.md", "-p", "3");
+        Ok("convoy", "create", "readme", first, second);
+        var r = _ws.Orc("learn", "from-convoy", "readme");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("convoy readme has not landed (open, 0 of 2 items closed)", r.Err);
+
+        var a = Sling(first);
+        var b = Sling(second);
+        RigFixture.Eventually(() => State(a) == "done" && State(b) == "done", () => $"{a}: {State(a)}, {b}: {State(b)}");
+        Assert.Contains($"{second}: rejected (conflicts with", Ok("refinery", "run", "app", "--once").Out);
+        Ok("witness", "run", "app", "--once");
+        RigFixture.Eventually(() => State(b) == "done", () => $"{b} did not submit again: {State(b)}");
+        Assert.Contains($"{second}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Equal("landed", JsonDocument.Parse(Ok("convoy", "show", "readme", "--json").Out).RootElement.GetProperty("state").GetString());
+
+        var commits = _ws.CommitCount();
+        var proposed = Ok("learn", "from-convoy", "readme", "--dry-run").Out;
+        Assert.Contains($"would add  [rig app] In convoy readme, {second} met merge conflicts in README.md", proposed);
+        Assert.Contains("new learning", proposed);
+        Assert.Equal(commits, _ws.CommitCount());
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "learnings", "learnings.jsonl")));
+
+        var added = JsonDocument.Parse(Ok("learn", "from-convoy", "readme", "--json").Out).RootElement.EnumerateArray().ToList();
+        var conflict = Assert.Single(added, l => l.GetProperty("tags").EnumerateArray().Any(t => t.GetString() == "conflict"));
+        Assert.Equal(("added", "app", "convoy:readme"), (conflict.GetProperty("status").GetString(), conflict.GetProperty("rig").GetString(), conflict.GetProperty("source").GetString()));
+        Assert.Contains("readme", conflict.GetProperty("tags").EnumerateArray().Select(t => t.GetString())); // the convoy, and README.md's name
+        Assert.Contains("learn from-convoy", _ws.Head().MessageShort);
+        Assert.True(_ws.IsClean(), _ws.Dirty());
+
+        // Running it again adds nothing.
+        var again = Ok("learn", "from-convoy", "readme").Out;
+        Assert.Contains("known", again);
+        Assert.Contains("0 learnings added", again);
+        Assert.Equal(added.Count(l => l.GetProperty("status").GetString() == "added"), JsonDocument.Parse(Ok("learn", "list", "--json").Out).RootElement.GetArrayLength());
+        Assert.Contains(added, l => l.GetProperty("tags").EnumerateArray().Any(t => t.GetString() == "done-note") && l.GetProperty("item").GetString() == second);
     }
 }
