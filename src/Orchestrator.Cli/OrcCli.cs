@@ -69,6 +69,7 @@ public static class OrcCli
         foreach (var c in ConvoyCommands.Build(services)) root.Add(c);
         foreach (var c in FormulaCommands.Build(services)) root.Add(c);
         root.Add(LearnCommands.Build(services));
+        foreach (var c in HandoffCommands.Build(services)) root.Add(c);
         root.Add(TuiCommand.Build(services, root));
         root.Add(TuiCommand.Layout);
         root.Add(TuiCommand.Theme);

@@ -263,13 +263,14 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
 
     /// <summary>
     /// Starts <paramref name="argv"/> (run directly, not through a shell) in a new window, creating
-    /// the session if needed. A window of that name that is dead is replaced.
+    /// the session if needed. A window of that name that is dead is replaced; a live one only when
+    /// <paramref name="replaceRunning"/> (its process is killed by tmux and the new one started in place).
     /// </summary>
-    public void StartWindow(string session, string window, string cwd, IReadOnlyDictionary<string, string> env, IReadOnlyList<string> argv)
+    public void StartWindow(string session, string window, string cwd, IReadOnlyDictionary<string, string> env, IReadOnlyList<string> argv, bool replaceRunning = false)
     {
         if (argv.Count == 0) throw new OrcException("no command to start");
         var existing = FindWindow(session, window);
-        if (existing is { PaneDead: false }) throw new OrcException($"tmux window {session}:{window} is already running");
+        if (existing is { PaneDead: false } && !replaceRunning) throw new OrcException($"tmux window {session}:{window} is already running");
         var args = new List<string>();
         // A dead window is respawned in place: killing it could end its session and with it the
         // server, racing the new-session that follows.
@@ -294,6 +295,28 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         }
         if (!r.Ok) throw new OrcException($"tmux {args[0]} failed: {TerminalText.Line(r.Err.Trim())}");
     }
+
+    /// <summary>
+    /// Runs <paramref name="argv"/> in the background from the tmux server itself (<c>run-shell -b</c>),
+    /// outside every pane: it outlives the process that asked for it and any window tmux respawns.
+    /// Each word is single-quoted for the shell tmux uses and every '#' doubled (tmux expands formats
+    /// in the command first); the variables are set with <c>env</c>; its input and output are
+    /// /dev/null and the shell always succeeds, so tmux has nothing to show in any pane.
+    /// </summary>
+    public void RunInBackground(string cwd, IReadOnlyDictionary<string, string> env, IReadOnlyList<string> argv)
+    {
+        if (argv.Count == 0) throw new OrcException("no command to run");
+        var words = new List<string> { "cd", ShellQuote(cwd), "&&", "/usr/bin/env" };
+        foreach (var (k, v) in env) words.Add(ShellQuote($"{k}={v}"));
+        words.AddRange(argv.Select(ShellQuote));
+        words.Add("</dev/null >/dev/null 2>&1; exit 0");
+        // A plain process, not the control client: the job must not depend on this orc's client.
+        var r = RunProcess("run-shell", "-b", string.Join(' ', words).Replace("#", "##"));
+        if (!r.Ok) throw new OrcException($"tmux run-shell failed: {TerminalText.Line(r.Err.Trim())}");
+    }
+
+    /// <summary>One word for /bin/sh: single-quoted, a quote inside written '\''.</summary>
+    public static string ShellQuote(string s) => "'" + s.Replace("'", "'\\''") + "'";
 
     public string CapturePane(string session, string window, int lines = 50)
     {

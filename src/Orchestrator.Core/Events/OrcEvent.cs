@@ -39,4 +39,5 @@ public static class EventKinds
     public const string Mail = "mail";
     public const string ConvoyLanded = "convoy-landed";
     public const string Overlap = "overlap";
+    public const string Handoff = "handoff";
 }

@@ -10,7 +10,8 @@ namespace Orchestrator.Services.Runtime;
 /// reads its hook, writes a real change in its worktree (a line in each of the item's files, or
 /// notes/ITEM.md), commits it with the item id, and runs <c>orc done</c>. Labels make it
 /// misbehave on purpose: sim:slow, sim:crash, sim:crash-once, sim:hang, sim:loop, sim:ask, sim:touch=PATH;
-/// sim:idle makes it wait at a prompt instead (after sim:busy=SECONDS of work), reading its mail when told to.
+/// sim:idle makes it wait at a prompt instead (after sim:busy=SECONDS of work), reading its mail when told to,
+/// and running 'orc handoff --note TEXT' when told "handoff: TEXT" (its next session says what note it found in its prime).
 /// Restarted on work the refinery returned for a conflict, it merges the rig's main into its
 /// branch (keeping both sides of each conflicting hunk, as its one-line changes allow) and submits again.
 /// </summary>
@@ -89,6 +90,7 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
             sleep(TimeSpan.FromSeconds(Math.Min(busy, 600)));
         }
         var log = new List<string>();
+        if (HandoffNote(work.Prime(null)) is { } picked) log.Add($"sim: primed; the handoff note of my previous session says: {Core.Text.TerminalText.Line(picked)}");
         while (true)
         {
             // Redraw like an agent's TUI: the screen shows what it did, then its prompt.
@@ -102,7 +104,14 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
             output.WriteLine($"sim: working: handling '{Core.Text.TerminalText.Line(line)}'");
             output.Flush();
             log.Add($"sim: got '{Core.Text.TerminalText.Line(line)}'");
-            if (line.Contains("mail", StringComparison.OrdinalIgnoreCase))
+            if (line.StartsWith("handoff", StringComparison.OrdinalIgnoreCase))
+            {
+                // As an agent whose context is full would: run 'orc handoff' (a process of its own), then wait to be replaced.
+                var note = line["handoff".Length..].TrimStart(':', ' ');
+                var outcome = Adapters.Processes.CommandRunner.Run([.. runtime.SelfArgv, "handoff", "--note", note], hook.Worktree, new Dictionary<string, string?>(), TimeSpan.FromSeconds(60));
+                log.Add($"sim: orc handoff (exit {outcome.ExitCode}): {Core.Text.TerminalText.Line(outcome.Tail.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "")}");
+            }
+            else if (line.Contains("mail", StringComparison.OrdinalIgnoreCase))
                 foreach (var m in mail.Unread(hook.Agent))
                 {
                     mail.Read(hook.Agent, m.Id);
@@ -110,6 +119,15 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
                 }
             sleep(TimeSpan.FromMilliseconds(300));
         }
+    }
+
+    /// <summary>The first line of the handoff note in a prime, if it has one.</summary>
+    private static string? HandoffNote(string prime)
+    {
+        var lines = prime.Split('\n');
+        var at = Array.FindIndex(lines, l => l.StartsWith("## Handoff:", StringComparison.Ordinal));
+        if (at < 0 || at + 2 >= lines.Length || lines[at + 1].Trim() != "Its note:") return null;
+        return lines[at + 2].Trim();
     }
 
     /// <summary>

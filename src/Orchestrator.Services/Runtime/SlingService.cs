@@ -112,9 +112,11 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         }).Value;
 
     /// <summary>Starts (or restarts) the agent of a hook in its tmux window.</summary>
-    public void Start(Hook hook, AgentProfile profile, Rig rig, bool firstStart)
+    /// <param name="prompt">The first prompt, when not the usual one (a fresh session after a handoff).</param>
+    /// <param name="replaceRunning">Replace a live window's process (a handoff restarts a running agent).</param>
+    public void Start(Hook hook, AgentProfile profile, Rig rig, bool firstStart, string? prompt = null, bool replaceRunning = false)
     {
-        var prompt = FirstPrompt(hook, firstStart);
+        prompt ??= FirstPrompt(hook, firstStart);
         var argv = runtime.CommandLine(profile);
         if (profile.Prompt == PromptModes.Arg) argv.Add(prompt);
         var env = new Dictionary<string, string>(profile.Env)
@@ -126,7 +128,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
             ["ORC_ITEM"] = hook.Item ?? "",
         };
         if (runtime.Workspace.Environment(RuntimeContext.SocketVariable) is { Length: > 0 } socket) env[RuntimeContext.SocketVariable] = socket;
-        runtime.Tmux.StartWindow(rig.Name, hook.Agent, hook.Worktree, env, argv);
+        runtime.Tmux.StartWindow(rig.Name, hook.Agent, hook.Worktree, env, argv, replaceRunning);
         if (profile.TrustDialog.Count > 0 || profile.Prompt == PromptModes.Keys) AnswerStart(hook, profile, prompt);
     }
 

@@ -48,6 +48,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         sb.AppendLine("- Found more work? `orc item create \"TITLE\" --discovered-from " + h.Item + "`");
         sb.AppendLine("- When the work is committed, run `orc done` (add --note \"...\" for the reviewer). It refuses uncommitted work.");
         sb.AppendLine("- Stuck or need a decision? Say so plainly and wait, or mail the overseer: `orc mail send overseer \"SUBJECT\" --body \"...\"`.");
+        sb.AppendLine("- Context getting full? `orc handoff --note \"where the work stands, what is next\"`: you are restarted fresh here and your next prime shows the note.");
         sb.AppendLine();
         sb.AppendLine("## Mail");
         var unread = mail.Unread(h.Agent);
