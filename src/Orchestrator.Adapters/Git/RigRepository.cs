@@ -80,6 +80,56 @@ public sealed class RigRepository(string path)
             repo.Branches.Remove(b);
     }
 
+    /// <summary>
+    /// Creates <paramref name="branch"/> at <paramref name="commit"/>, or moves it there when it
+    /// exists and <paramref name="overwrite"/> is set. The branch must not be checked out.
+    /// </summary>
+    public void SetBranch(string branch, string commit, bool overwrite)
+    {
+        using var repo = Open();
+        try { repo.Branches.Add(branch, commit, allowOverwrite: overwrite); }
+        catch (LibGit2SharpException ex) { throw new OrcException($"{Path}: cannot set branch {TerminalText.Line(branch)}: {TerminalText.Line(ex.Message)}"); }
+    }
+
+    /// <summary>True when everything on <paramref name="branch"/> is already in <paramref name="into"/> (its tip is reachable from it).</summary>
+    public bool IsMerged(string branch, string into)
+    {
+        using var repo = Open();
+        var b = repo.Branches[branch]?.Tip;
+        var i = repo.Branches[into]?.Tip;
+        if (b is null || i is null) return false;
+        return b.Sha == i.Sha || repo.ObjectDatabase.FindMergeBase(b, i)?.Sha == b.Sha;
+    }
+
+    /// <summary>Deletes a branch that exists and is not checked out; false when it was not there.</summary>
+    public bool DeleteBranch(string branch)
+    {
+        using var repo = Open();
+        if (repo.Branches[branch] is not { } b || b.IsCurrentRepositoryHead) return false;
+        try { repo.Branches.Remove(b); return true; }
+        catch (LibGit2SharpException ex) { throw new OrcException($"{Path}: cannot delete branch {TerminalText.Line(branch)}: {TerminalText.Line(ex.Message)}"); }
+    }
+
+    /// <summary>The branch a worktree has checked out.</summary>
+    public static string BranchOf(string worktreePath)
+    {
+        using var repo = new Repository(worktreePath);
+        return repo.Head.FriendlyName;
+    }
+
+    /// <summary>
+    /// Checks out <paramref name="branch"/> (a branch of the rig's repository) in a worktree. Files
+    /// with uncommitted changes are never overwritten: the caller checks the worktree is clean first,
+    /// and git refuses a checkout that would lose a change.
+    /// </summary>
+    public static void Checkout(string worktreePath, string branch)
+    {
+        using var repo = new Repository(worktreePath);
+        var b = repo.Branches[branch] ?? throw new OrcException($"{worktreePath}: no branch '{TerminalText.Line(branch)}'");
+        try { Commands.Checkout(repo, b, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.None }); }
+        catch (LibGit2SharpException ex) { throw new OrcException($"cannot check out {TerminalText.Line(branch)} in {TerminalText.Line(worktreePath)}: {TerminalText.Line(ex.Message)}"); }
+    }
+
     /// <summary>What is uncommitted in a worktree (paths), ignoring ignored files.</summary>
     public static List<string> Uncommitted(string worktreePath)
     {

@@ -1,15 +1,20 @@
 namespace Orchestrator.Core.Agents;
 
-/// <summary>Where a hook is in its life. It moves created → active ⇄ suspended → completed → archived (completed → active when the refinery returns the work).</summary>
+/// <summary>
+/// Where a hook is in its life. It moves created → active ⇄ suspended → completed → archived (completed → active when the refinery returns the work).
+/// A persistent agent (a crew member, the mayor) rests in <see cref="Idle"/> between items: idle → active → … → completed → idle.
+/// </summary>
 public static class HookStates
 {
     public const string Created = "created";
+    /// <summary>A persistent agent (crew, mayor) with no work item: its worktree and identity stay.</summary>
+    public const string Idle = "idle";
     public const string Active = "active";
     public const string Suspended = "suspended";
     public const string Completed = "completed";
     public const string Archived = "archived";
 
-    public static readonly IReadOnlyList<string> All = [Created, Active, Suspended, Completed, Archived];
+    public static readonly IReadOnlyList<string> All = [Created, Idle, Active, Suspended, Completed, Archived];
 
     /// <summary>True while the agent holds work (its worktree and item are its own).</summary>
     public static bool HoldsWork(string state) => state is Created or Active or Suspended;
@@ -24,6 +29,9 @@ public static class HookStates
         (Completed, Active) => true, // the refinery returned the work to its worker
         (Completed, Archived) => true,
         (Created or Active or Suspended, Archived) => true, // an abandoned hook (sling rolled back, item released)
+        (Idle, Active) => true, // a crew member takes an item
+        (Created or Active or Suspended or Completed, Idle) => true, // a crew member's item landed or was released; it keeps its worktree
+        (Idle, Archived) => true, // a crew member removed
         _ => from == to,
     };
 }
@@ -53,6 +61,13 @@ public sealed record Hook
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool HoldsWork => HookStates.HoldsWork(State);
+
+    /// <summary>
+    /// The hook of a persistent agent back at rest: idle, holding no item (its worktree, branch and
+    /// profile stay, ready for the next item).
+    /// </summary>
+    public Hook Unhooked(string now, string why) =>
+        MoveTo(HookStates.Idle, now, why) with { Item = null, SubmittedCommit = null, Note = null, Restarts = 0 };
 
     /// <summary>The hook moved to <paramref name="state"/>, or an error if that move is not allowed.</summary>
     /// <param name="note">What the agent said with the move (its done or handoff note), kept in the history.</param>

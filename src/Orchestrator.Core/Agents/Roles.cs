@@ -9,4 +9,7 @@ public static class Roles
     public const string Refinery = "refinery";
     public const string Witness = "witness";
     public const string Deacon = "deacon";
+
+    /// <summary>Agents that outlive their work items (crew, mayor): their hook rests idle between items and their worktree is never cleaned up.</summary>
+    public static bool IsPersistent(string role) => role is Crew or Mayor;
 }

@@ -40,4 +40,7 @@ public static class EventKinds
     public const string ConvoyLanded = "convoy-landed";
     public const string Overlap = "overlap";
     public const string Handoff = "handoff";
+    /// <summary>A crew member added to a rig, or removed from it.</summary>
+    public const string Added = "added";
+    public const string Removed = "removed";
 }

@@ -73,8 +73,8 @@ public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Ma
 
     private string StateOf(Hook h, TmuxWindow? w, List<Rig> rigs, Func<string, string?>? screenOf, DateTimeOffset now)
     {
-        if (w is null) return h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Suspended ? AgentStates.Stopped : AgentStates.Dead;
-        if (w.PaneDead) return h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Dead;
+        if (w is null) return h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
+        if (w.PaneDead) return h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
         string screen;
         try { screen = screenOf?.Invoke(w.PaneId) ?? runtime.Tmux.CapturePane(w.Session, w.Window, 40); }
         catch (OrcException) { return AgentStates.Unknown; }

@@ -51,7 +51,8 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         foreach (var w in windows.Where(w => rigs.Contains(w.Session)))
         {
             holders.TryGetValue((w.Session, w.Window), out var h);
-            var orphan = h is null ? w.PaneDead : w.PaneDead && h.State == HookStates.Completed;
+            // A dead pane of an agent that holds nothing (finished, or a crew member at rest) is closed; its worktree is not touched here.
+            var orphan = h is null ? w.PaneDead : w.PaneDead && h.State is HookStates.Completed or HookStates.Idle;
             if (!orphan) continue;
             runtime.Tmux.KillWindow(w.Session, w.Window);
             did.Add($"closed window {w.Session}:{w.Window}");

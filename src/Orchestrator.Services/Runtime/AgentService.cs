@@ -26,9 +26,10 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         {
             windows.TryGetValue((h.Rig, h.Agent), out var w);
             string state;
-            if (w is null) state = h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Suspended ? AgentStates.Stopped : AgentStates.Dead;
+            if (w is null) state = h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
             // A completed hook means the submission is recorded; how the process ended after that does not matter.
-            else if (w.PaneDead) state = h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Dead;
+            // An idle crew member or mayor whose program ended holds nothing: stopped, not dead.
+            else if (w.PaneDead) state = h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
             else state = Classify(h, w);
             views.Add(new AgentView(h, state, w?.ActivityUnix, w is { PaneDead: false }, w is { PaneDead: true } ? w.ExitStatus : null));
         }
@@ -112,12 +113,16 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         return running;
     }
 
-    /// <summary>Removes the worktrees of completed hooks; refuses dirty ones. Returns (cleaned, refused with reason).</summary>
+    /// <summary>
+    /// Removes the worktrees of completed hooks; refuses dirty ones. Returns (cleaned, refused with reason).
+    /// A crew member's (or the mayor's) worktree is never removed here: it outlives its items
+    /// (only 'orc crew remove' removes it).
+    /// </summary>
     public (List<string> Cleaned, List<string> Refused) Cleanup(Func<Hook, bool>? which = null)
     {
         var cleaned = new List<string>();
         var refused = new List<string>();
-        foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Completed && (which is null || which(h))))
+        foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Completed && !Roles.IsPersistent(h.Role) && (which is null || which(h))))
         {
             if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is { PaneDead: false }) { refused.Add($"{h.Agent}: still running"); continue; }
             if (Directory.Exists(h.Worktree))

@@ -68,6 +68,10 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
     public bool CanStart(AgentProfile profile) =>
         profile.Command == AgentProfile.SelfPlaceholder || ProfileCatalog.OnPath(profile.Command, Workspace.Environment("PATH"));
 
+    /// <summary>One starter of an agent's window at a time, across processes (two 'start's at once make one window).</summary>
+    public FileLock StartGate(string agent) =>
+        FileLock.Acquire(Path.Combine(Workspace.Paths.LocksDir, $"agent-{agent}.lock"), TimeSpan.FromSeconds(60), "start " + agent);
+
     /// <summary>Detaches the tmux control client, if this process opened one.</summary>
     public void Dispose() => _tmux?.Dispose();
 }

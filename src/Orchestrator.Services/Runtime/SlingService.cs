@@ -114,7 +114,15 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
     /// <summary>Starts (or restarts) the agent of a hook in its tmux window.</summary>
     /// <param name="prompt">The first prompt, when not the usual one (a fresh session after a handoff).</param>
     /// <param name="replaceRunning">Replace a live window's process (a handoff restarts a running agent).</param>
-    public void Start(Hook hook, AgentProfile profile, Rig rig, bool firstStart, string? prompt = null, bool replaceRunning = false)
+    public void Start(Hook hook, AgentProfile profile, Rig rig, bool firstStart, string? prompt = null, bool replaceRunning = false) =>
+        Start(hook, profile, rig.Name, firstStart, prompt, replaceRunning);
+
+    /// <summary>
+    /// Starts (or restarts) the agent of a hook in its tmux window: session <see cref="Hook.Rig"/>,
+    /// window <see cref="Hook.Agent"/>, in its worktree. <paramref name="rigName"/> is null for an
+    /// agent of the whole workspace (the mayor), which gets no ORC_RIG.
+    /// </summary>
+    public void Start(Hook hook, AgentProfile profile, string? rigName, bool firstStart, string? prompt = null, bool replaceRunning = false)
     {
         prompt ??= FirstPrompt(hook, firstStart);
         var argv = runtime.CommandLine(profile);
@@ -122,13 +130,13 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         var env = new Dictionary<string, string>(profile.Env)
         {
             ["ORC_WORKSPACE"] = runtime.Workspace.Paths.Root,
-            ["ORC_RIG"] = rig.Name,
             ["ORC_AGENT"] = hook.Agent,
             ["ORC_ROLE"] = hook.Role,
             ["ORC_ITEM"] = hook.Item ?? "",
         };
+        if (rigName is not null) env["ORC_RIG"] = rigName;
         if (runtime.Workspace.Environment(RuntimeContext.SocketVariable) is { Length: > 0 } socket) env[RuntimeContext.SocketVariable] = socket;
-        runtime.Tmux.StartWindow(rig.Name, hook.Agent, hook.Worktree, env, argv, replaceRunning);
+        runtime.Tmux.StartWindow(hook.Rig, hook.Agent, hook.Worktree, env, argv, replaceRunning);
         if (profile.TrustDialog.Count > 0 || profile.Prompt == PromptModes.Keys) AnswerStart(hook, profile, prompt);
     }
 
@@ -151,9 +159,15 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
     }
 
     public static string FirstPrompt(Hook hook, bool firstStart) =>
-        (firstStart ? $"You are {hook.Agent}, a {hook.Role} on rig {hook.Rig}, working on {hook.Item}. "
-                    : $"You are {hook.Agent}, restarted after an interruption; your work on {hook.Item} is intact in this worktree. ")
-        + "Run `orc prime` now: it prints your work item and how to submit it. Work only in this directory, commit your changes, then run `orc done`.";
+        hook.Role == Roles.Mayor
+            ? "You are the mayor of this orc workspace: the user tells you what to build, and you plan it into work items and convoys and launch them. "
+              + "Run `orc prime` now: it prints how, with the exact commands, and your mail. Then ask the user what to build."
+        : hook.Item is null
+            ? $"You are {hook.Agent}, a crew member on rig {hook.Rig}, in your own worktree. Run `orc prime` now: it prints your role and your mail. "
+              + "Then wait for the user's instructions; work given to you with `orc sling` arrives with its own prompt."
+        : (firstStart ? $"You are {hook.Agent}, a {(hook.Role == Roles.Crew ? "crew member" : hook.Role)} on rig {hook.Rig}, working on {hook.Item}. "
+                      : $"You are {hook.Agent}, restarted after an interruption; your work on {hook.Item} is intact in this worktree. ")
+          + "Run `orc prime` now: it prints your work item and how to submit it. Work only in this directory, commit your changes, then run `orc done`.";
 
     private void Undo(RigRepository repo, string rigName, string agent, string worktree, string branch, bool hookWritten, string itemId)
     {
