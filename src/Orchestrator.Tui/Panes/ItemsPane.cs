@@ -30,7 +30,10 @@ internal sealed class ItemsPane() : ListPane("items", "Items")
         var query = ItemQuery.Parse(filter);
         var graph = new DependencyGraph(s.Ledger);
         var ready = query.Ready ? graph.Ready(s.TakenAt).Select(i => i.Id).ToHashSet(StringComparer.Ordinal) : null;
-        var hooks = s.Agents.ToDictionary(a => a.Hook.Item ?? "", a => a.Hook, StringComparer.Ordinal);
+        // Agents holding no item (the mayor, idle crew) are left out; of two hooks on one item (a
+        // finished one and the one working it again), the one holding the work counts.
+        var hooks = s.Agents.Where(a => a.Hook.Item is not null).GroupBy(a => a.Hook.Item!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.Hook.HoldsWork).First().Hook, StringComparer.Ordinal);
         var rows = new List<Row>();
         var items = DependencyGraph.SortByPriorityThenAge(s.Ledger.Items.ToList());
         _total = items.Count;

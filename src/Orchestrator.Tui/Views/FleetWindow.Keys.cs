@@ -198,7 +198,7 @@ internal sealed partial class FleetWindow
                 Form($"nudge {agent.Name}", [new FormField("text", "message")], f => Host.Actions.Nudge(agent.Name, f["text"]));
                 return true;
             case (RigsPane or TilesPane, 'K') when agent is not null:
-                Confirm($"Stop {agent.Name} ({agent.Hook.Item})? Its worktree and hook are kept.", () => Do("stopping", () => Host.Actions.Kill(agent.Name)));
+                Confirm($"Stop {agent.Name} ({agent.Hook.Item ?? "no item"})? Its worktree and hook are kept.", () => Do("stopping", () => Host.Actions.Kill(agent.Name)));
                 return true;
             case (RigsPane or TilesPane, 'R') when agent is not null:
                 Do("resuming", () => Host.Actions.Resume(agent.Name));
