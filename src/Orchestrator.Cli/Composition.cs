@@ -27,6 +27,7 @@ public static class Composition
         services.AddSingleton<SlingService>();
         services.AddSingleton<AgentService>();
         services.AddSingleton<WorkService>();
+        services.AddSingleton<CrewService>();
         services.AddSingleton<SimAgent>();
         services.AddSingleton<Orchestrator.Services.Refinery.RefineryService>();
         services.AddSingleton<Orchestrator.Services.Patrol.PatrolLoop>();

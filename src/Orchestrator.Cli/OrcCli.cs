@@ -64,6 +64,7 @@ public static class OrcCli
         foreach (var c in TransferCommands.Build(services)) root.Add(c);
         root.Add(RigCommands.Build(services));
         foreach (var c in AgentCommands.Build(services)) root.Add(c);
+        root.Add(CrewCommands.Build(services));
         foreach (var c in ServiceCommands.Build(services)) root.Add(c);
         root.Add(MailCommands.Build(services));
         foreach (var c in ConvoyCommands.Build(services)) root.Add(c);

@@ -22,10 +22,11 @@ internal static class AgentCommands
         var agent = new Option<string>("--agent") { Description = "Agent name (default: the next free name from the pool; one item only)" };
         var profile = new Option<string>("--profile") { Description = "Agent profile (default: the rig's, else the workspace's)" };
         var convoyName = new Option<string>("--convoy") { Description = "Also make a convoy NAME of the items (tracked, landed and scored as one unit)" };
+        var crewName = new Option<string>("--crew") { Description = "Give the item to this crew member instead of a polecat: branch crew/NAME/ITEM in its own worktree (one item)" };
         var slingJson = Options.Json();
         var sling = new Command("sling", "Hook work items onto polecats: for each, a worktree on branch polecat/NAME/ITEM, the item marked hooked, the agent started in its tmux window")
         {
-            item, rig, agent, profile, convoyName, slingJson,
+            item, rig, agent, profile, convoyName, crewName, slingJson,
         };
         sling.SetAction(pr =>
         {
@@ -33,6 +34,11 @@ internal static class AgentCommands
             var ids = pr.GetValue(item)!;
             if (ids.Length > 1 && pr.GetValue(agent) is not null) throw new OrcException("--agent names one agent: sling one item with it", ExitCodes.Usage);
             if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length) throw new OrcException("sling: an item is named twice", ExitCodes.Usage);
+            // A crew member (named by --crew, or by --agent) takes one item in its own worktree.
+            var crew = pr.GetValue(crewName);
+            if (crew is not null && pr.GetValue(agent) is not null) throw new OrcException("--crew and --agent both name the agent: give one", ExitCodes.Usage);
+            if (crew is null && pr.GetValue(agent) is { } named && Names.IsValid(named) && services.GetRequiredService<RuntimeContext>().Hooks.Find(named) is { Role: Roles.Crew, State: not HookStates.Archived }) crew = named;
+            if (crew is not null && ids.Length > 1) throw new OrcException("--crew: a crew member takes one item at a time", ExitCodes.Usage);
             if (pr.GetValue(convoyName) is { } name)
             {
                 var c = services.GetRequiredService<Orchestrator.Services.Convoys.ConvoyService>().Create(name, ids, null, null);
@@ -42,7 +48,12 @@ internal static class AgentCommands
             var failed = 0;
             foreach (var id in ids)
             {
-                try { hooks.Add(services.GetRequiredService<SlingService>().Sling(new SlingService.Request(id, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile)))); }
+                try
+                {
+                    hooks.Add(crew is not null
+                        ? services.GetRequiredService<CrewService>().Assign(id, crew, pr.GetValue(rig), pr.GetValue(profile))
+                        : services.GetRequiredService<SlingService>().Sling(new SlingService.Request(id, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile))));
+                }
                 catch (OrcException ex) when (ids.Length > 1)
                 {
                     // One item that cannot go does not stop the others; each is its own locked change.
@@ -207,7 +218,7 @@ internal static class AgentCommands
         yield return sim;
     }
 
-    private static int Attach(IServiceProvider services, string agent)
+    internal static int Attach(IServiceProvider services, string agent)
     {
         var runtime = services.GetRequiredService<RuntimeContext>();
         var h = services.GetRequiredService<AgentService>().Get(agent);
@@ -246,7 +257,7 @@ internal static class AgentCommands
         return null;
     }
 
-    private static void WriteHook(System.Text.Json.Utf8JsonWriter w, Hook h, AgentView? view)
+    internal static void WriteHook(System.Text.Json.Utf8JsonWriter w, Hook h, AgentView? view)
     {
         w.WriteStartObject();
         w.WriteString("agent", h.Agent);

@@ -16,7 +16,7 @@ namespace Orchestrator.Services.Patrol;
 
 /// <summary>
 /// The deacon: the workspace's patrol. Each pass it cleans the worktrees of merged work (never a
-/// dirty one), removes tmux windows no agent stands behind, returns items hooked by agents that
+/// dirty one, never a crew member's), removes tmux windows no agent stands behind, returns items hooked by agents that
 /// no longer exist to ready, restarts refineries and witnesses whose heartbeat went stale, has
 /// dogs checkpoint the dirty worktrees of dead agents to a safety ref, and compacts old events.
 /// </summary>

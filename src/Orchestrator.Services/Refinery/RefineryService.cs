@@ -350,6 +350,9 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
                     t.Items.Close(s.Item, $"merged into {rig.DefaultBranch} as {c[..12]}");
                     t.Items.AddComment(s.Item, $"the refinery merged {s.Branch} into {rig.Name}/{rig.DefaultBranch} as {c[..12]} ({why})");
                 }
+                // A crew member whose item landed is free for the next one; its worktree stays.
+                if (runtime.Hooks.Find(s.Agent) is { Role: Roles.Crew, State: HookStates.Completed } crew && crew.Item == s.Item)
+                    t.Touched(runtime.Hooks.Write(crew.Agent, crew.Unhooked(now, $"{s.Item} landed as {c[..12]}")), crew.Agent);
             }
             return 0;
         });

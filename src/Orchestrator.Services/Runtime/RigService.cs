@@ -127,6 +127,9 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         var holders = runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.HoldsWork).Select(h => $"{h.Agent} ({h.Item})").ToList();
         if (holders.Count > 0)
             throw new OrcException($"rig {rig.Name} has agents holding work: {string.Join(", ", holders)}; finish or release them first");
+        var crew = runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.Role == Core.Agents.Roles.Crew && h.State != Core.Agents.HookStates.Archived).Select(h => h.Agent).ToList();
+        if (crew.Count > 0)
+            throw new OrcException($"rig {rig.Name} has crew: {string.Join(", ", crew)}; remove them first ('orc crew remove NAME': their worktrees are in worktrees/{rig.Name}/)");
         ledger.Transact("rig remove", t =>
         {
             t.Touched(runtime.Rigs.PathOf(rig.Name), rig.Name);

@@ -12,6 +12,7 @@ namespace Orchestrator.Services.Runtime;
 /// misbehave on purpose: sim:slow, sim:crash, sim:crash-once, sim:hang, sim:loop, sim:ask, sim:touch=PATH;
 /// sim:idle makes it wait at a prompt instead (after sim:busy=SECONDS of work), reading its mail when told to,
 /// and running 'orc handoff --note TEXT' when told "handoff: TEXT" (its next session says what note it found in its prime).
+/// A crew member or the mayor waits at its prompt between items (see <see cref="Persistent"/>).
 /// Restarted on work the refinery returned for a conflict, it merges the rig's main into its
 /// branch (keeping both sides of each conflicting hunk, as its one-line changes allow) and submits again.
 /// </summary>
@@ -24,6 +25,51 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
     {
         sleep ??= t => { Thread.Sleep(t); return true; };
         var hook = work.MyHook(null);
+        if (Core.Agents.Roles.IsPersistent(hook.Role)) return Persistent(output, input, hook, sleep);
+        return Work(output, input, hook, sleep);
+    }
+
+    /// <summary>
+    /// A crew member or the mayor: it outlives its work. It does the item it holds, if any, then
+    /// waits at its prompt; each line typed is handled (a line that mentions mail makes it read its
+    /// unread mail), and a new item on its hook (a prompt typed by 'orc sling --crew') is worked.
+    /// </summary>
+    private int Persistent(TextWriter output, TextReader input, Core.Agents.Hook hook, Func<TimeSpan, bool> sleep)
+    {
+        var log = new List<string>();
+        while (true)
+        {
+            // Active: new work, or work the refinery gave back. Done moves the hook on, so the
+            // next look (after a line is typed) does not work the same item twice.
+            if (hook.State == Core.Agents.HookStates.Active && hook.Item is { } id)
+            {
+                var code = Work(output, input, hook, sleep);
+                if (code != 0) return code;
+                log.Add($"sim: finished {id}");
+            }
+            output.Write("\u001b[H\u001b[2J\u001b[3J");
+            foreach (var l in log.TakeLast(10)) output.WriteLine(l);
+            output.WriteLine($"sim: idle at the prompt ({(hook.Role == Core.Agents.Roles.Mayor ? "the mayor" : $"{hook.Role} {hook.Agent}")}; type a line)");
+            output.Flush();
+            var line = input.ReadLine();
+            if (line is null) return 0;
+            output.WriteLine($"sim: working: handling '{Core.Text.TerminalText.Line(line)}'");
+            output.Flush();
+            log.Add($"sim: got '{Core.Text.TerminalText.Line(line)}'");
+            if (line.Contains("mail", StringComparison.OrdinalIgnoreCase))
+                foreach (var m in mail.Unread(hook.Agent))
+                {
+                    mail.Read(hook.Agent, m.Id);
+                    log.Add($"sim: read mail {m.Id} from {Core.Text.TerminalText.Line(m.From)}: {Core.Text.TerminalText.Line(m.Subject)}");
+                }
+            hook = work.MyHook(null);
+            sleep(TimeSpan.FromMilliseconds(300));
+        }
+    }
+
+    /// <summary>Works the item on the hook: a change, a commit, <c>orc done</c> (or the misbehaviour its labels ask for).</summary>
+    private int Work(TextWriter output, TextReader input, Core.Agents.Hook hook, Func<TimeSpan, bool> sleep)
+    {
         var item = ledger.Read().Get(hook.Item ?? throw new OrcException("sim: no item on my hook"));
         var labels = item.Labels;
         bool Has(string l) => labels.Contains(l);

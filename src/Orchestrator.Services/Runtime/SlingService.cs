@@ -38,9 +38,11 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         if (active >= rig.MaxPolecats) throw new OrcException($"rig {rig.Name} already has {active} polecats at work (max_polecats {rig.MaxPolecats})");
         var agent = r.Agent is null
             ? NamePool.Next(hooks.Select(h => h.Agent).ToHashSet())
-            : Names.Validate(r.Agent, "--agent");
+            : CrewService.ValidateName(r.Agent, "--agent");
         if (hooks.FirstOrDefault(h => h.Agent == agent) is { } existing && existing.State != HookStates.Archived)
-            throw new OrcException($"agent {agent} already has a hook ({existing.State}, {existing.Item}); choose another name");
+            throw existing.Role == Roles.Crew
+                ? new OrcException($"{agent} is a crew member of rig {existing.Rig}: give it work with 'orc sling {item.Id} --crew {agent}'", ExitCodes.Usage)
+                : new OrcException($"agent {agent} already has a hook ({existing.State}, {existing.Item}); choose another name");
 
         var paths = runtime.Workspace.Paths;
         var worktree = paths.Worktree(rig.Name, agent);

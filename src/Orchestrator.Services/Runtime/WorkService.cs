@@ -40,6 +40,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             foreach (var c in item.Comments) sb.AppendLine($"- comment by {TerminalText.Line(c.Author)}: {TerminalText.Line(c.Text)}");
         }
         else sb.AppendLine("## No work item is hooked to you.");
+        if (h.Role == Roles.Crew) CrewNotes(sb, h);
         sb.AppendLine();
         PrimeContinuity(sb, h);
         sb.AppendLine("## How to work");
@@ -119,6 +120,19 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         at is null ? "now" : Timestamps.TryParse(at, out var t) ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : TerminalText.Line(at);
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+
+    /// <summary>What a crew member (a persistent worker) needs to know besides the item: its worktree stays, work comes one item at a time.</summary>
+    private static void CrewNotes(StringBuilder sb, Hook h)
+    {
+        sb.AppendLine();
+        sb.AppendLine("## You are crew");
+        sb.AppendLine($"- You are a persistent worker of rig {h.Rig}: this worktree ({h.Worktree}) stays yours between items; the user may talk to you directly.");
+        if (h.Item is null)
+            sb.AppendLine($"- You hold no item now. Work for you arrives with its own prompt (the user runs `orc sling ITEM --crew {h.Agent}`); then run `orc prime` again.");
+        else
+            sb.AppendLine($"- Each item gets its own branch (now {h.Branch}, from the rig's main). After `orc done` and the landing, the next item reuses this worktree on a fresh branch.");
+        sb.AppendLine("- Leave nothing uncommitted: new work is refused while the worktree has uncommitted changes.");
+    }
 
     private static void Section(StringBuilder sb, string name, string? text)
     {
