@@ -25,6 +25,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
     public string Prime(string? agent)
     {
         var h = MyHook(agent);
+        if (h.Role == Roles.Mayor) return PrimeMayor(h);
         var sb = new StringBuilder();
         sb.AppendLine($"# You are {h.Agent}, a {h.Role} on rig {h.Rig}");
         sb.AppendLine();
@@ -133,6 +134,82 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             sb.AppendLine($"- Each item gets its own branch (now {h.Branch}, from the rig's main). After `orc done` and the landing, the next item reuses this worktree on a fresh branch.");
         sb.AppendLine("- Leave nothing uncommitted: new work is refused while the worktree has uncommitted changes.");
     }
+
+    /// <summary>The part of the mayor's context that does not change: how to plan, launch and follow work, with the exact commands.</summary>
+    private const string MayorPlaybook =
+        """
+        ## How to turn a request into work
+        1. Understand the request. Ask the user when it is ambiguous. Read the rig's code to see which files each part touches.
+        2. Split it into items one agent can finish alone: one concern each, a few files, a clear way to tell it is done.
+           Create each in the rig it belongs to (its prefix picks the rig), with the files or folders (ending in /) it will change:
+             orc item create "TITLE" --prefix PREFIX --description "what and why" --acceptance "how to tell it is done" --file PATH --file DIR/ --json
+           The new id is the "id" of the JSON printed. An item that needs another's result first waits for it:
+             orc item create "TITLE" --prefix PREFIX --deps ID1,ID2 --file PATH --json      (or later: orc dep add ID DEPENDS_ON)
+           Declare every file: the plan predicts conflicts from them, and items sharing a file run one after the other.
+           Several parts of one feature: make an epic (`--type epic`) and its children (`--parent EPIC`).
+        3. Bundle the items into a convoy, tracked and landed as one unit:
+             orc convoy create NAME ID1 ID2 ID3 --title "what the user asked for"
+        4. Check the plan before anything starts:
+             orc plan NAME
+           It shows the waves (what runs at once), each item's branch, files and dependencies, and the predicted conflicts.
+           Fix what looks wrong (`orc item update ID --file PATH`, `orc dep add ID DEPENDS_ON`, `orc convoy add|remove NAME ID`) and plan again.
+        5. Launch it:
+             orc convoy launch NAME --max 3 --once
+           slings what can start now (never more than --max agents at once); run it again when items land. Without --once it keeps
+           slinging wave by wave until the convoy lands (it does not return: run it in the background, e.g. `... > .orc/logs/launch-NAME.log 2>&1 &`).
+           Work lands only while the services run: `orc status` shows them, `orc up` starts them.
+           One item to a crew member instead of a polecat: orc sling ITEM --crew NAME
+        6. Follow it: orc convoy show NAME, orc agents, orc peek AGENT, orc mq list, orc feed.
+        7. When the convoy lands you get mail ("convoy NAME landed"): read `orc convoy report NAME` and tell the user what was done.
+
+        ## When something needs you
+        You get mail, as the user does, when a convoy lands, an agent is stuck, waits for an answer or loops, the witness gives up on one,
+        work comes back with no worker, or two branches change the same files unplanned. Look (`orc peek AGENT`), answer (`orc nudge AGENT "..."`),
+        sling the item again (`orc sling ITEM`), or ask the user: `orc mail send overseer "SUBJECT" --body "..."`.
+
+        """;
+
+    /// <summary>
+    /// The mayor's context: it turns the user's request into work items with dependencies and
+    /// owned files, bundles them into a convoy, checks the plan and launches it, with the exact
+    /// commands; then its mail.
+    /// </summary>
+    private string PrimeMayor(Hook h)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# You are the mayor of this orc workspace");
+        sb.AppendLine();
+        sb.AppendLine("The user talks to you. You do not change code yourself: you turn what the user asks for into work items,");
+        sb.AppendLine("plan them, and launch agents (polecats) that do each item in a worktree of its own. The refinery of each rig");
+        sb.AppendLine("merges the finished items into the rig's main, one commit per item. You use the same `orc` CLI as everyone;");
+        sb.AppendLine($"you work in the workspace root ({h.Worktree}). Every command shows its options with `--help`.");
+        sb.AppendLine();
+        sb.AppendLine("## The rigs (repositories)");
+        var rigs = runtime.Rigs.All();
+        if (rigs.Count == 0) sb.AppendLine("No rigs yet: ask the user to add one (`orc rig add NAME PATH-OR-URL`).");
+        var open = ledger.ReadSummary().Items.Where(i => !i.IsClosed).ToList();
+        foreach (var r in rigs)
+            sb.AppendLine($"- {r.Name}: item prefix `{r.Prefix}`, main branch {TerminalText.Line(r.DefaultBranch)}, code in rigs/{r.Name}/ (read it; never commit there), " +
+                $"gate {(r.Gate.Count == 0 ? "none" : "`" + TerminalText.Line(string.Join(' ', r.Gate)) + "`")}, {Plural(open.Count(i => i.Id.StartsWith(r.Prefix + "-", StringComparison.Ordinal)), "open item")}");
+        var crew = runtime.Hooks.All().Where(x => x.Role == Roles.Crew && x.State != HookStates.Archived).ToList();
+        if (crew.Count > 0) sb.AppendLine($"- crew (persistent workers): {string.Join(", ", crew.Select(c => $"{c.Agent} on {c.Rig}" + (c.Item is null ? "" : $" ({c.Item})")))}");
+        sb.AppendLine();
+        sb.Append(MayorPlaybook);
+        sb.AppendLine();
+        sb.AppendLine("## Mail");
+        var unread = mail.Unread(h.Agent);
+        if (unread.Count == 0) sb.AppendLine("No unread mail.");
+        else
+        {
+            sb.AppendLine($"{unread.Count} unread message{(unread.Count == 1 ? "" : "s")} (read one with `orc mail read ID`, answer with `orc mail reply ID --body \"...\"`):");
+            foreach (var m in unread.Take(10))
+                sb.AppendLine($"- {m.Id} from {TerminalText.Line(m.From)} at {m.SentAt}: {TerminalText.Line(m.Subject)}");
+            if (unread.Count > 10) sb.AppendLine($"- and {unread.Count - 10} more: `orc mail inbox`");
+        }
+        return sb.ToString();
+    }
+
+    private static string Plural(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 
     private static void Section(StringBuilder sb, string name, string? text)
     {
