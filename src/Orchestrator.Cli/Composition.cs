@@ -28,6 +28,7 @@ public static class Composition
         services.AddSingleton<AgentService>();
         services.AddSingleton<WorkService>();
         services.AddSingleton<CrewService>();
+        services.AddSingleton<MayorService>();
         services.AddSingleton<SimAgent>();
         services.AddSingleton<Orchestrator.Services.Refinery.RefineryService>();
         services.AddSingleton<Orchestrator.Services.Patrol.PatrolLoop>();

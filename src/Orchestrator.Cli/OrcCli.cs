@@ -65,6 +65,7 @@ public static class OrcCli
         root.Add(RigCommands.Build(services));
         foreach (var c in AgentCommands.Build(services)) root.Add(c);
         root.Add(CrewCommands.Build(services));
+        root.Add(MayorCommands.Build(services));
         foreach (var c in ServiceCommands.Build(services)) root.Add(c);
         root.Add(MailCommands.Build(services));
         foreach (var c in ConvoyCommands.Build(services)) root.Add(c);

@@ -124,7 +124,8 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
 
     /// <summary>
     /// Marks the convoy landed (once, under the write lock: of several processes noticing at once,
-    /// one lands it), keeps its report, then tells the overseer by mail and tmux and runs its on-land command.
+    /// one lands it), keeps its report, then tells the overseer (and the mayor, if there is one) by
+    /// mail and tmux and runs its on-land command.
     /// </summary>
     private Convoy? Land(string name)
     {
@@ -144,7 +145,7 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
         var text = $"convoy {name}{(landed.Title is { } t ? $" ({TerminalText.Line(t)})" : "")} has landed: all {landed.Items.Count} items are closed.";
         try
         {
-            mail.Send(Source, MailRules.Overseer, $"convoy {name} landed", text + "\n\n" + string.Join("\n", ConvoyScoring.Describe(landed.Report!)) + $"\n\nSee 'orc convoy report {name}'.", TimeSpan.Zero);
+            mail.Send(Source, mail.Supervisors(), $"convoy {name} landed", text + "\n\n" + string.Join("\n", ConvoyScoring.Describe(landed.Report!)) + $"\n\nSee 'orc convoy report {name}'.", TimeSpan.Zero);
         }
         catch (OrcException ex) { logger.LogWarning("convoy {Name}: landing mail failed: {Message}", name, ex.Message); }
         try { runtime.Tmux.Notify("orc: " + text, bell: true); }

@@ -56,6 +56,14 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
         return box;
     }
 
+    /// <summary>
+    /// Who is told about what needs a decision (a convoy landed, an agent stuck or given up on, work
+    /// returned with no worker, an unplanned overlap): the overseer, and also the mayor while the
+    /// workspace has one (see 'orc mayor start'). An address list for <see cref="Send"/>.
+    /// </summary>
+    public string Supervisors() =>
+        runtime.Hooks.Find(MailRules.Mayor) is { Role: Roles.Mayor, State: not HookStates.Archived } ? $"{MailRules.Overseer},{MailRules.Mayor}" : MailRules.Overseer;
+
     /// <summary>The mailboxes an address list reaches, with the agent behind each (null for the overseer, mayor and services).</summary>
     public List<(string Box, Hook? Agent)> Resolve(string to)
     {

@@ -102,7 +102,7 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
             did.Add($"overlap {o.A} × {o.B}");
             try
             {
-                mail.Send(Source, Core.Mail.MailRules.Overseer, $"{o.A} and {o.B} changed the same files",
+                mail.Send(Source, mail.Supervisors(), $"{o.A} and {o.B} changed the same files",
                     $"The branches of {o.A} and {o.B} both changed:\n{string.Join("\n", o.Files.Take(20).Select(f => "  " + f))}\n\n" +
                     (o.Predicted ? "The plan predicted this conflict." : "The plan did NOT predict this: the items' declared files do not cover it.") +
                     "\nOne of them will conflict in the merge queue. Decide now: let one land first and return the other, or tell one agent to leave those files alone.\nSee 'orc plan " + o.A + " " + o.B + "'.",
@@ -110,6 +110,10 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
             }
             catch (OrcException ex) { logger.LogWarning("deacon: overlap mail failed: {Message}", ex.Message); }
         }
+
+        // 6b. Mail that came while the workspace's own agents (the mayor) were busy: tell them now
+        // that they are idle (a rig's witness does this for the rig's agents).
+        foreach (var a in mail.DeliverPending(ServiceLauncher.Session)) did.Add("told " + a + " about mail");
 
         // 7. Old events.
         var dropped = runtime.Events.Compact(Timestamps.Format(runtime.Workspace.Now - KeepEvents));

@@ -371,7 +371,8 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     /// <summary>Mail from this rig's refinery (to an agent only while it exists); a failure to send never stops the queue.</summary>
     private void Tell(Rig rig, string to, string subject, string body, string item, bool notify = true)
     {
-        if (to != Core.Mail.MailRules.Overseer && runtime.Hooks.Find(to) is not { State: not HookStates.Archived }) return;
+        var oneAgent = to != Core.Mail.MailRules.Overseer && !to.Contains(',', StringComparison.Ordinal);
+        if (oneAgent && runtime.Hooks.Find(to) is not { State: not HookStates.Archived }) return;
         try { mail.Send(SourceOf(rig.Name), to, subject, body, TimeSpan.Zero, item: item, notify: notify); }
         catch (OrcException ex) { logger.LogWarning("refinery {Rig}: mail to {To} failed: {Message}", rig.Name, to, ex.Message); }
     }
@@ -418,7 +419,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         var letter = $"The refinery of {rig.Name} returned {s.Item} ({s.Branch} at {s.Commit[..Math.Min(12, s.Commit.Length)]}): {reason}.\n" +
             (backToWorker ? $"It is yours again: fix it in your worktree, commit, and run `orc done`." : "Its worker is gone; the item is back to ready.") +
             (string.IsNullOrWhiteSpace(details) ? "" : "\n\n" + TerminalText.Block(Truncate(details, 4000)).TrimEnd());
-        Tell(rig, backToWorker ? s.Agent : Core.Mail.MailRules.Overseer, $"{s.Item} returned: {Clip(reason, 120)}", letter, s.Item, notify: false);
+        Tell(rig, backToWorker ? s.Agent : mail.Supervisors(), $"{s.Item} returned: {Clip(reason, 120)}", letter, s.Item, notify: false);
         if (!backToWorker) return;
         try
         {

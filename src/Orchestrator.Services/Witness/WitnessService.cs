@@ -139,10 +139,10 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         }
     }
 
-    /// <summary>Mail to the overseer from this rig's witness; a failure to send is logged, never stops the pass.</summary>
+    /// <summary>Mail to the overseer (and the mayor, if there is one) from this rig's witness; a failure to send is logged, never stops the pass.</summary>
     private void TellOverseer(string source, string subject, string body, string? item)
     {
-        try { mail.Send(source, Core.Mail.MailRules.Overseer, subject, body, TimeSpan.Zero, item: item); }
+        try { mail.Send(source, mail.Supervisors(), subject, body, TimeSpan.Zero, item: item); }
         catch (OrcException ex) { logger.LogWarning("witness: mail to the overseer failed: {Message}", ex.Message); }
     }
 

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Cli;
+using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Services.Fleet;
+
+namespace Orchestrator.Integration.Tests.Runtime;
+
+/// <summary>
+/// The mayor: one per workspace, in window orc:mayor of the workspace's private tmux server (a
+/// sim agent here), getting the mail that needs a decision. Real git, real tmux, real child processes.
+/// </summary>
+public sealed class MayorTests : IDisposable
+{
+    private readonly TempWorkspace _ws = new();
+    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _source;
+
+    public MayorTests()
+    {
+        TmuxServer.CheckVersion();
+        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
+        _source = RigFixture.CreateSource(_ws, "app\n");
+        Ok("rig", "add", "app", _source);
+        RigFixture.SetSetting(_ws, "app", "grace", "0");
+    }
+
+    public void Dispose()
+    {
+        using (var tmux = Tmux) tmux.KillServer();
+        _ws.Dispose();
+        RigFixture.DeleteSource(_source);
+    }
+
+    private TmuxServer Tmux => new(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));
+
+    private int MayorWindows()
+    {
+        using var tmux = Tmux;
+        return tmux.ListWindows().Count(w => w.Window == "mayor");
+    }
+
+    private CliResult Ok(params string[] args)
+    {
+        var r = _ws.Orc(args);
+        Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);
+        return r;
+    }
+
+    private string Item(string title, params string[] extra) => _ws.Create(title, ["--prefix", "app", .. extra]);
+
+    private JsonElement Status() => JsonDocument.Parse(Ok("mayor", "status", "--json").Out).RootElement;
+
+    private List<JsonElement> Inbox(string box) =>
+        JsonDocument.Parse(Ok("mail", "inbox", "--as", box, "--json").Out).RootElement.EnumerateArray().ToList();
+
+    private string? MqState(string item)
+    {
+        var r = _ws.Orc("mq", "show", item, "--json");
+        return r.ExitCode == 0 ? JsonDocument.Parse(r.Out).RootElement.GetProperty("state").GetString() : null;
+    }
+
+    [Fact]
+    public async Task Starting_the_mayor_twice_even_at_once_makes_one_mayor()
+    {
+        Assert.False(Status().GetProperty("exists").GetBoolean());
+        Assert.Contains("no mayor; start one with 'orc mayor start'", Ok("mayor", "status").Out);
+
+        Assert.Contains("started the mayor (sim) in window orc:mayor", Ok("mayor", "start", "--profile", "sim").Out);
+        Assert.Contains("the mayor is already running (sim)", Ok("mayor", "start").Out);
+        Assert.Equal(1, MayorWindows());
+        var commits = _ws.CommitCount();
+
+        // A different profile while it runs is refused, not a second mayor.
+        var other = _ws.Orc("mayor", "start", "--profile", "shell");
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("the mayor is running with profile sim; stop it first", other.Err);
+
+        Assert.Contains("stopped the mayor", Ok("mayor", "stop").Out);
+        Assert.Equal(0, MayorWindows());
+        Assert.Equal("stopped", Status().GetProperty("state").GetString());
+        Assert.True(Status().GetProperty("exists").GetBoolean());
+        Assert.Contains("the mayor was not running", Ok("mayor", "stop").Out);
+        var attach = _ws.Orc("mayor", "attach");
+        Assert.Equal(1, attach.ExitCode);
+        Assert.Contains("the mayor is not running (start it with 'orc mayor start')", attach.Err);
+
+        // Two 'orc mayor start' processes at the same moment: one starts it, the other finds it running.
+        var env = new Dictionary<string, string> { ["ORC_TMUX_SOCKET"] = _socket, ["HOME"] = _ws.Root };
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => OrcProcess.Run(_ws.Root, ["mayor", "start"], env), TestContext.Current.CancellationToken)));
+        foreach (var r in runs) Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Single(runs, r => r.Out.Contains("started the mayor (sim)", StringComparison.Ordinal));
+        Assert.Single(runs, r => r.Out.Contains("already running", StringComparison.Ordinal));
+        Assert.Equal(1, MayorWindows());
+        Assert.Single(JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray(), a => a.GetProperty("role").GetString() == "mayor");
+        Assert.True(_ws.CommitCount() > commits);
+        using (var repo = new LibGit2Sharp.Repository(_ws.Root))
+            Assert.Equal(LibGit2Sharp.FileStatus.Unaltered, repo.RetrieveStatus("agents/mayor.json")); // the hook is committed
+
+        var status = Status();
+        Assert.True(status.GetProperty("running").GetBoolean());
+        Assert.Equal("orc", status.GetProperty("session").GetString());
+        Assert.Equal("mayor", status.GetProperty("window").GetString());
+        RigFixture.Eventually(() => Status().GetProperty("state").GetString() == "idle", () => Ok("peek", "mayor").Out);
+    }
+
+    [Fact]
+    public void The_mayor_in_tmux_receives_the_landed_convoy_mail_and_escalations()
+    {
+        Ok("mayor", "start", "--profile", "sim");
+        RigFixture.Eventually(() => Status().GetProperty("state").GetString() == "idle", () => Ok("peek", "mayor").Out);
+
+        // A small convoy runs to landing: launched, worked by a polecat, landed by the refinery.
+        var a = Item("Part one");
+        var b = Item("Part two", "--deps", a);
+        Ok("convoy", "create", "ship", a, b, "--title", "ship it");
+        Ok("convoy", "launch", "ship", "--once");
+        RigFixture.Eventually(() => MqState(a) == "queued", () => Ok("agents").Out);
+        Assert.Contains($"{a}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Ok("convoy", "launch", "ship", "--once");
+        RigFixture.Eventually(() => MqState(b) == "queued", () => Ok("agents").Out);
+        Assert.Contains($"{b}: merged", Ok("refinery", "run", "app", "--once").Out);
+
+        // The mail is in the mayor's mailbox (and the overseer's), and the mayor, idle at its prompt, was told and read it.
+        var landed = Assert.Single(Inbox("mayor"), m => m.GetProperty("subject").GetString() == "convoy ship landed");
+        Assert.Equal("convoy", landed.GetProperty("from").GetString());
+        Assert.Equal("overseer,mayor", landed.GetProperty("to").GetString());
+        Assert.Single(Inbox("overseer"), m => m.GetProperty("subject").GetString() == "convoy ship landed");
+        Assert.DoesNotContain(Inbox("mayor"), m => m.GetProperty("subject").GetString()!.EndsWith("landed on app", StringComparison.Ordinal)); // per-item landings are not the mayor's
+        RigFixture.Eventually(() => Inbox("mayor").Single(m => m.GetProperty("subject").GetString() == "convoy ship landed").GetProperty("read").GetBoolean(),
+            () => Ok("peek", "mayor", "-n", "40").Out);
+        RigFixture.Eventually(() => Ok("peek", "mayor", "-n", "40").Out.Contains("sim: read mail " + landed.GetProperty("id").GetString() + " from convoy: convoy ship landed", StringComparison.Ordinal),
+            () => Ok("peek", "mayor", "-n", "40").Out);
+
+        // An escalation: an agent waiting for an answer is reported to the overseer and the mayor.
+        var ask = Item("Asks", "-l", "sim:ask");
+        var agent = JsonDocument.Parse(Ok("sling", ask, "--json").Out).RootElement.GetProperty("agent").GetString()!;
+        RigFixture.Eventually(() => Ok("witness", "run", "app", "--once").Out.Contains($"{agent}: waiting", StringComparison.Ordinal), () => Ok("peek", agent).Out);
+        Assert.Single(Inbox("mayor"), m => m.GetProperty("subject").GetString() == $"{agent} is waiting for an answer");
+        Assert.Single(Inbox("overseer"), m => m.GetProperty("subject").GetString() == $"{agent} is waiting for an answer");
+
+        // The TUI's rig tree reads the mayor as a workspace-level agent, in window orc:mayor (where Enter takes you).
+        var env = new Dictionary<string, string>(_ws.Env) { ["USER"] = "tester", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
+        using var services = Composition.Build(new CliEnvironment(_ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = ["dotnet", OrcProcess.Dll] });
+        var fleet = services.GetRequiredService<FleetReader>().Read();
+        var mayor = Assert.Single(fleet.Agents, x => x.Role == "mayor");
+        Assert.Equal(("orc", "mayor"), (mayor.Rig, mayor.Name));
+        Assert.NotNull(mayor.PaneId);
+        Assert.Contains(mayor.State, new[] { "idle", "working" });
+    }
+
+    [Fact]
+    public void Prime_for_the_mayor_says_how_to_plan_and_launch_with_the_exact_commands()
+    {
+        // Started once, then stopped: the mail waits unread in its mailbox for its next start.
+        Ok("mayor", "start", "--profile", "sim");
+        Ok("mayor", "stop");
+        Ok("mail", "send", "mayor", "Build a login page", "--body", "with a remember-me box");
+        var prime = _ws.OrcAs("mayor", "prime");
+        Assert.True(prime.ExitCode == 0, prime.ToString());
+        var text = prime.Out;
+        Assert.StartsWith("# You are the mayor of this orc workspace", text);
+        Assert.Contains("- app: item prefix `app`, main branch", text);
+        foreach (var command in new[]
+        {
+            "orc item create \"TITLE\" --prefix PREFIX --description",
+            "--file PATH --file DIR/ --json",
+            "--deps ID1,ID2",
+            "orc dep add ID DEPENDS_ON",
+            "orc convoy create NAME ID1 ID2 ID3 --title",
+            "orc plan NAME",
+            "orc convoy launch NAME --max 3 --once",
+            "orc sling ITEM --crew NAME",
+            "orc convoy report NAME",
+            "orc mail send overseer",
+        })
+            Assert.Contains(command, text);
+        Assert.Contains("1 unread message", text);
+        Assert.Contains("from overseer", text);
+        Assert.Contains("Build a login page", text);
+        Assert.DoesNotContain("## Your work item", text);
+    }
+}
