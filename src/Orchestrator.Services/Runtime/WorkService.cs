@@ -46,9 +46,13 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         PrimeContinuity(sb, h);
         sb.AppendLine("## How to work");
         sb.AppendLine($"- Your worktree: {h.Worktree} (branch {h.Branch}). Work only there.");
-        sb.AppendLine($"- Commit your changes with the item id in the message, e.g. \"{h.Item}: what changed\".");
-        sb.AppendLine("- Found more work? `orc item create \"TITLE\" --discovered-from " + h.Item + "`");
-        sb.AppendLine("- When the work is committed, run `orc done` (add --note \"...\" for the reviewer). It refuses uncommitted work.");
+        if (h.Item is not null)
+        {
+            sb.AppendLine($"- Commit your changes with the item id in the message, e.g. \"{h.Item}: what changed\".");
+            sb.AppendLine("- Found more work? `orc item create \"TITLE\" --discovered-from " + h.Item + "`");
+            sb.AppendLine("- When the work is committed, run `orc done` (add --note \"...\" for the reviewer). It refuses uncommitted work.");
+        }
+        else sb.AppendLine("- Found work that needs doing? `orc item create \"TITLE\"`; wait for an item before you change code.");
         sb.AppendLine("- Stuck or need a decision? Say so plainly and wait, or mail the overseer: `orc mail send overseer \"SUBJECT\" --body \"...\"`.");
         sb.AppendLine("- Context getting full? `orc handoff --note \"where the work stands, what is next\"`: you are restarted fresh here and your next prime shows the note.");
         sb.AppendLine();
@@ -110,11 +114,14 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         sb.AppendLine("## Learnings");
         var doc = new Adapters.Storage.LearningFile(runtime.Workspace.Paths.LearningsFile).Load();
         var item = h.Item is { } id ? ledger.Read().Find(id) : null;
-        var pick = LearningSelection.Select(doc.Learnings, LearningAudience.For(h.Rig, h.Role, item), runtime.Workspace.Config.LearningsBudget);
-        if (pick.Relevant == 0) { sb.AppendLine($"None recorded for rig {h.Rig} yet. Learnt something the next agent should know? `orc learn add \"TEXT\" --rig {h.Rig}`"); return; }
+        // The mayor works for the whole workspace: the workspace's learnings and the mayor's, not one rig's.
+        var rig = h.Role == Roles.Mayor ? null : h.Rig;
+        var pick = LearningSelection.Select(doc.Learnings, LearningAudience.For(rig, h.Role, item), runtime.Workspace.Config.LearningsBudget);
+        var scope = rig is null ? "" : $" --rig {rig}";
+        if (pick.Relevant == 0) { sb.AppendLine($"None recorded {(rig is null ? "for the workspace" : $"for rig {rig}")} yet. Learnt something the next agent should know? `orc learn add \"TEXT\"{scope}`"); return; }
         foreach (var l in pick.Shown) sb.AppendLine(LearningSelection.Line(l));
         if (pick.LeftOut > 0)
-            sb.AppendLine($"({pick.LeftOut} more relevant learning{(pick.LeftOut == 1 ? "" : "s")} left out to keep this short; see them: `orc learn list --rig {h.Rig}`)");
+            sb.AppendLine($"({pick.LeftOut} more relevant learning{(pick.LeftOut == 1 ? "" : "s")} left out to keep this short; see them: `orc learn list{(rig is null ? " --role mayor" : scope)}`)");
     }
 
     private static string ShortTime(string? at) =>
@@ -206,6 +213,8 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
                 sb.AppendLine($"- {m.Id} from {TerminalText.Line(m.From)} at {m.SentAt}: {TerminalText.Line(m.Subject)}");
             if (unread.Count > 10) sb.AppendLine($"- and {unread.Count - 10} more: `orc mail inbox`");
         }
+        sb.AppendLine();
+        PrimeLearnings(sb, h);
         return sb.ToString();
     }
 

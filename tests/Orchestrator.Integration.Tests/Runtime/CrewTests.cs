@@ -127,7 +127,10 @@ public sealed class CrewTests : IDisposable
 
         // Its window is still there (a persistent worker), idle at its prompt; its prime says it is crew.
         RigFixture.Eventually(() => Crew("ada").GetProperty("state").GetString() == "idle", () => Ok("peek", "ada").Out);
-        Assert.Contains("## You are crew", _ws.OrcAs("ada", "prime").Out);
+        var idlePrime = _ws.OrcAs("ada", "prime").Out;
+        Assert.Contains("## You are crew", idlePrime);
+        Assert.DoesNotContain("orc done", idlePrime); // no item: nothing to submit, no empty item ids
+        Assert.DoesNotContain("\": what changed", idlePrime);
         Assert.Equal(1, Tmux.ListWindows().Count(w => w.Session == "app" && w.Window == "ada"));
     }
 

@@ -157,6 +157,9 @@ public sealed class MayorTests : IDisposable
         Ok("mayor", "start", "--profile", "sim");
         Ok("mayor", "stop");
         Ok("mail", "send", "mayor", "Build a login page", "--body", "with a remember-me box");
+        Ok("learn", "add", "Split UI and API work into separate items");
+        Ok("learn", "add", "Plan waves of at most three items", "--role", "mayor");
+        Ok("learn", "add", "The app rig's gate needs make gen first", "--rig", "app");
         var prime = _ws.OrcAs("mayor", "prime");
         Assert.True(prime.ExitCode == 0, prime.ToString());
         var text = prime.Out;
@@ -180,5 +183,10 @@ public sealed class MayorTests : IDisposable
         Assert.Contains("from overseer", text);
         Assert.Contains("Build a login page", text);
         Assert.DoesNotContain("## Your work item", text);
+        // Its learnings: the workspace's and the mayor's, not one rig's.
+        Assert.Contains("## Learnings", text);
+        Assert.Contains("Split UI and API work into separate items", text);
+        Assert.Contains("Plan waves of at most three items", text);
+        Assert.DoesNotContain("make gen first", text);
     }
 }
