@@ -33,7 +33,9 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
     {
         var h = work.MyHook(agent);
         var text = Note(note);
-        if (h.State != HookStates.Active)
+        // A persistent agent (the mayor, a crew member between items) hands off its conversation too.
+        var persistentIdle = h.State == HookStates.Idle && h.Role is Roles.Mayor or Roles.Crew;
+        if (h.State != HookStates.Active && !persistentIdle)
             throw new OrcException(h.HoldsWork
                 ? $"agent {h.Agent} is not running (its hook is {h.State}); 'orc resume {h.Agent}' starts it fresh, and its prime shows the history"
                 : $"agent {h.Agent} holds no work (its hook is {h.State}); nothing to hand over");
@@ -44,7 +46,9 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         var profile = runtime.Profiles.Get(h.Profile);
         if (!runtime.CanStart(profile))
             throw new OrcException($"agent profile '{profile.Name}': '{TerminalText.Line(profile.Command)}' is not on PATH, so {h.Agent} could not be started again; nothing was changed");
-        var session = HookSessions.Current(h)?.Number ?? Math.Max(1, HookSessions.Of(h).Count);
+        var session = persistentIdle
+            ? h.History.Count(e => e is { From: HookStates.Idle, To: HookStates.Idle, Why: HookReasons.Handoff }) + 1 // conversations between handoffs
+            : HookSessions.Current(h)?.Number ?? Math.Max(1, HookSessions.Of(h).Count);
 
         // First the restart is arranged (it waits for this process to exit, then acts only if the
         // handoff below is recorded), then the note is committed; so a failure of either leaves
@@ -60,13 +64,13 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         var hook = ledger.Transact("handoff", t =>
         {
             var current = runtime.Hooks.Find(h.Agent) ?? h;
-            if (current.State != HookStates.Active || current.CreatedAt != h.CreatedAt)
+            if (current.State != h.State || current.CreatedAt != h.CreatedAt)
                 throw new OrcException($"agent {h.Agent}'s hook changed meanwhile (now {current.State}); nothing handed off");
-            var moved = current.MoveTo(HookStates.Active, now, HookReasons.Handoff, text);
+            var moved = current.MoveTo(current.State, now, HookReasons.Handoff, text);
             var next = moved with { History = [.. moved.History[..^1], moved.History[^1] with { Session = session }] };
             t.Touched(runtime.Hooks.Write(h.Agent, next), h.Agent);
             runtime.Record(h.Agent, EventKinds.Handoff, h.Agent,
-                $"{h.Agent} handed off {h.Item} after session {session}{(text is null ? " (no note)" : "")}; it starts again fresh in its worktree");
+                $"{h.Agent} handed off {h.Item ?? "its conversation"} after session {session}{(text is null ? " (no note)" : "")}; it starts again fresh in its worktree");
             return next;
         }).Value;
         return new HandoffResult(hook, session, text);
@@ -90,8 +94,9 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         }
         try
         {
-            var rig = runtime.Rigs.Get(h.Rig);
-            sling.Start(h, runtime.Profiles.Get(h.Profile), rig, firstStart: false, prompt: Prompt(h), replaceRunning: true);
+            // The mayor's window is in the workspace's own session, not a rig's: it gets no ORC_RIG.
+            var rigName = h.Role == Roles.Mayor ? null : runtime.Rigs.Get(h.Rig).Name;
+            sling.Start(h, runtime.Profiles.Get(h.Profile), rigName, firstStart: false, prompt: Prompt(h), replaceRunning: true);
         }
         catch (OrcException ex)
         {
@@ -103,17 +108,19 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         {
             var current = runtime.Hooks.Find(h.Agent);
             if (current is null || HookSessions.PendingHandoff(current)?.Session != session) return 0;
-            t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Active, Timestamps.Format(runtime.Workspace.Now), HookReasons.AfterHandoff)), h.Agent);
-            runtime.Record(h.Agent, EventKinds.Restarted, h.Agent, $"{h.Agent} started fresh after its handoff (session {session + 1}) on {h.Item}");
+            t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(current.State, Timestamps.Format(runtime.Workspace.Now), HookReasons.AfterHandoff)), h.Agent);
+            runtime.Record(h.Agent, EventKinds.Restarted, h.Agent, $"{h.Agent} started fresh after its handoff (session {session + 1}){(h.Item is null ? "" : " on " + h.Item)}");
             return 0;
         });
         return "restarted";
     }
 
     /// <summary>The first prompt of a session after a handoff.</summary>
-    public static string Prompt(Hook hook) =>
-        $"You are {hook.Agent}, a {hook.Role} on rig {hook.Rig}, continuing {hook.Item} in a fresh session after a handoff; your worktree is as the last session left it. " +
-        "Run `orc prime` now: it prints your work item, the handoff note of your previous session and the history of this work. Work only in this directory, commit your changes, then run `orc done`.";
+    public static string Prompt(Hook hook) => hook.Item is null
+        ? $"You are {hook.Agent}, the {hook.Role}{(hook.Role == Roles.Mayor ? " of this workspace" : $" of rig {hook.Rig}")}, in a fresh session after a handoff. " +
+          "Run `orc prime` now: it prints what you need to know and the handoff note of your previous session."
+        : $"You are {hook.Agent}, a {hook.Role} on rig {hook.Rig}, continuing {hook.Item} in a fresh session after a handoff; your worktree is as the last session left it. " +
+          "Run `orc prime` now: it prints your work item, the handoff note of your previous session and the history of this work. Work only in this directory, commit your changes, then run `orc done`.";
 
     /// <summary>Every session that worked on <paramref name="itemId"/> (all agents, archived hooks too), with the item's comments.</summary>
     public ItemHistory History(string itemId)

@@ -43,6 +43,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         else sb.AppendLine("## No work item is hooked to you.");
         if (h.Role == Roles.Crew) CrewNotes(sb, h);
         sb.AppendLine();
+        if (h.Item is null) PrimeIdleHandoff(sb, h);
         PrimeContinuity(sb, h);
         sb.AppendLine("## How to work");
         sb.AppendLine($"- Your worktree: {h.Worktree} (branch {h.Branch}). Work only there.");
@@ -124,6 +125,16 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             sb.AppendLine($"({pick.LeftOut} more relevant learning{(pick.LeftOut == 1 ? "" : "s")} left out to keep this short; see them: `orc learn list{(rig is null ? " --role mayor" : scope)}`)");
     }
 
+    /// <summary>For an agent that holds no item (the mayor, a crew member between items): the note its previous session handed over.</summary>
+    private static void PrimeIdleHandoff(StringBuilder sb, Hook h)
+    {
+        if (HookSessions.LastIdleHandoff(h) is not { } e) return;
+        sb.AppendLine($"## Handoff: your previous session handed over at {ShortTime(e.At)}");
+        sb.AppendLine(string.IsNullOrWhiteSpace(e.Note) ? "It left no note." : "Its note:");
+        if (!string.IsNullOrWhiteSpace(e.Note)) sb.AppendLine(TerminalText.Block(e.Note).TrimEnd());
+        sb.AppendLine();
+    }
+
     private static string ShortTime(string? at) =>
         at is null ? "now" : Timestamps.TryParse(at, out var t) ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : TerminalText.Line(at);
 
@@ -186,6 +197,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         var sb = new StringBuilder();
         sb.AppendLine("# You are the mayor of this orc workspace");
         sb.AppendLine();
+        PrimeIdleHandoff(sb, h);
         sb.AppendLine("The user talks to you. You do not change code yourself: you turn what the user asks for into work items,");
         sb.AppendLine("plan them, and launch agents (polecats) that do each item in a worktree of its own. The refinery of each rig");
         sb.AppendLine("merges the finished items into the rig's main, one commit per item. You use the same `orc` CLI as everyone;");

@@ -189,4 +189,23 @@ public sealed class MayorTests : IDisposable
         Assert.Contains("Plan waves of at most three items", text);
         Assert.DoesNotContain("make gen first", text);
     }
+
+    [Fact]
+    public void The_mayor_hands_off_its_conversation_and_its_fresh_session_gets_the_note()
+    {
+        Ok("mayor", "start", "--profile", "sim");
+        int PanePid() { using var tmux = Tmux; return tmux.FindWindow("orc", "mayor") is { PaneDead: false } w ? w.PanePid : 0; }
+        RigFixture.Eventually(() => PanePid() != 0, () => "the mayor's window never started");
+        var before = PanePid();
+        // A real orc process, as the mayor's CLI would run it: the restart waits for it to exit.
+        var handoff = OrcProcess.Run(_ws.Root, ["handoff", "--note", "Login convoy planned; next: launch wave 2 $(touch pwned)"],
+            new Dictionary<string, string>(_ws.Env) { ["ORC_AGENT"] = "mayor" });
+        Assert.True(handoff.ExitCode == 0, handoff.ToString());
+        RigFixture.Eventually(() => PanePid() is var p && p != 0 && p != before, () => "the mayor was not restarted after its handoff");
+        var prime = _ws.OrcAs("mayor", "prime").Out;
+        Assert.Contains("## Handoff: your previous session handed over at", prime);
+        Assert.Contains("Login convoy planned; next: launch wave 2 $(touch pwned)", prime); // data, never run
+        Assert.False(File.Exists(Path.Combine(_ws.Root, "pwned")));
+        Assert.Equal(1, MayorWindows());
+    }
 }
