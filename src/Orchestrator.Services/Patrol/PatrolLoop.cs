@@ -21,7 +21,7 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
         runtime.Record(name, EventKinds.Started, null, $"{name} started (pid {Environment.ProcessId}, every {interval.TotalSeconds:0.#}s)");
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested && !WorkspaceGone)
             {
                 Beat(name, started, interval, "running", last, passes);
                 // A long pass (a slow gate, a dog) keeps beating, so it is not taken for dead.
@@ -33,6 +33,7 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
                 }
                 catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException or AccessViolationException))
                 {
+                    if (WorkspaceGone) break;
                     logger.LogError(ex, "{Name}: pass failed", name);
                     last = "error: " + ex.Message;
                     runtime.Record(name, EventKinds.Error, null, $"{name}: {ex.Message}");
@@ -45,12 +46,22 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
         }
         finally
         {
-            // A successor may already be running (this one was stopped while finishing a pass):
-            // its heartbeat is not ours to overwrite.
-            var current = TryRead(name);
-            if (current is null || current.Pid == Environment.ProcessId) Beat(name, started, interval, "stopped", last, passes);
-            runtime.Record(name, EventKinds.Stopped, null, $"{name} stopped after {passes} pass{(passes == 1 ? "" : "es")}");
+            // A workspace deleted under a running service (a test's temporary one, a demo's) is not
+            // written to again: no heartbeat, event or log would bring its folders back.
+            if (!WorkspaceGone) Stop(name, started, interval, last, passes);
         }
+    }
+
+    /// <summary>True once the workspace's configuration is gone: the workspace was deleted.</summary>
+    private bool WorkspaceGone => !File.Exists(runtime.Workspace.Paths.ConfigFile);
+
+    private void Stop(string name, string started, TimeSpan interval, string? last, long passes)
+    {
+        // A successor may already be running (this one was stopped while finishing a pass):
+        // its heartbeat is not ours to overwrite.
+        var current = TryRead(name);
+        if (current is null || current.Pid == Environment.ProcessId) Beat(name, started, interval, "stopped", last, passes);
+        runtime.Record(name, EventKinds.Stopped, null, $"{name} stopped after {passes} pass{(passes == 1 ? "" : "es")}");
     }
 
     private Heartbeat? TryRead(string name)
@@ -61,6 +72,7 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
 
     private void Beat(string name, string started, TimeSpan interval, string state, string? last, long passes)
     {
+        if (WorkspaceGone) return;
         try
         {
             runtime.Heartbeats.Write(name.Replace('@', '-'), new Heartbeat
