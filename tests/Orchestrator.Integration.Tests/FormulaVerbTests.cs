@@ -233,7 +233,9 @@ public class FormulaVerbTests
         Assert.Contains("named:1: the formula is named 'other'", Check("named", "formula = \"other\"\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n"));
         Assert.Contains("types:2: 'needs' must be an array of step ids", Check("types", "[[steps]]\nneeds = 3\nid = \"a\"\ntitle = \"A\"\n"));
         Assert.Contains("prof:4: step 'a': no agent profile 'nobody'", Check("prof", "[[steps]]\nid = \"a\"\ntitle = \"A\"\nprofile = \"nobody\"\n"));
-        Assert.Contains("no such file", ws.Orc("formula", "check", "missing.toml").Err);
+        var missing = ws.Orc("formula", "check", "missing.toml");
+        Assert.True(missing.ExitCode == 3, missing.ToString()); // not found, like every other verb naming something missing
+        Assert.Contains("missing.toml: no such file", missing.Err);
 
         var good = Write(ws, "scratch/mine.formula.toml", "extends = \"bugfix\"\n[vars.bug]\ndefault = \"flaky test\"\n[[steps]]\nid = \"announce\"\ntitle = \"Announce the fix of {{bug}}\"\nneeds = [\"verify\"]\n");
         var ok = ws.Orc("formula", "check", good);

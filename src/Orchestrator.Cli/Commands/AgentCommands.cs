@@ -235,7 +235,7 @@ internal static class AgentCommands
             if (!r.Ok) throw new OrcException($"tmux switch-client failed: {TerminalText.Line(r.Err.Trim())}");
             return 0;
         }
-        if (Console.IsInputRedirected || Console.IsOutputRedirected) throw new OrcException("attach needs a terminal (stdin and stdout must not be redirected)");
+        if (Console.IsInputRedirected || Console.IsOutputRedirected) throw new OrcException("attach needs a terminal (stdin and stdout must not be redirected)", ExitCodes.Usage);
         var psi = new ProcessStartInfo("tmux") { UseShellExecute = false };
         foreach (var a in new[] { "-L", runtime.Tmux.SocketName, "attach-session", "-t", target }) psi.ArgumentList.Add(a);
         psi.Environment.Remove("TMUX"); // attaching from inside another tmux: open ours inside it

@@ -123,6 +123,7 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var path = pr.GetValue(checkFile)!;
+            if (!File.Exists(v.Context.Resolve(path))) throw new OrcException($"{path}: no such file", ExitCodes.NotFound);
             try
             {
                 var f = Formulas(services).Check(path, pr.GetValue(checkRig));

@@ -40,6 +40,10 @@ internal static class TransferCommands
                 var full = v.Context.Resolve(path);
                 name = path;
                 try { bytes = File.ReadAllBytes(full); }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    throw new OrcException($"{path}: no such file", ExitCodes.NotFound);
+                }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                     throw new OrcException($"{path}: cannot read: {ex.Message}");
