@@ -1,0 +1,480 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Orchestrator.Adapters.Storage;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Cli;
+using Orchestrator.Core.Merging;
+using Orchestrator.Integration.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace Orchestrator.Integration.Tests;
+
+/// <summary>
+/// The docs match the code: README.md and docs/*.md examples parse against the real command tree,
+/// docs/cli.md has a section for every verb (and none for a verb that does not exist), the
+/// documented --json shapes are what the verbs print in a real workspace, every documented verb
+/// is run by some test, and the CI workflow is valid YAML that runs what .ci/run and the docs say.
+/// </summary>
+public sealed partial class DocsTests
+{
+    private static readonly string RepoRoot = FindRepoRoot();
+
+    private static string FindRepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Orchestrator.sln"))) return d.FullName;
+        throw new InvalidOperationException("repository root (Orchestrator.sln) not found above " + AppContext.BaseDirectory);
+    }
+
+    private static IEnumerable<string> DocFiles() =>
+        new[] { Path.Combine(RepoRoot, "README.md") }.Concat(Directory.GetFiles(Path.Combine(RepoRoot, "docs"), "*.md").Order(StringComparer.Ordinal));
+
+    private static string CliDoc => File.ReadAllText(Path.Combine(RepoRoot, "docs", "cli.md"));
+
+    private static (RootCommand Root, IDisposable Services) Root()
+    {
+        var env = new CliEnvironment(Path.GetTempPath(), _ => null, new StringWriter(), new StringWriter(), new StringReader(""));
+        var services = Composition.Build(env);
+        return (OrcCli.BuildRoot(services), services);
+    }
+
+    /// <summary>Every command of the tree (hidden ones too), as "orc a b".</summary>
+    private static List<(string Path, Command Command)> Tree(Command c, string path)
+    {
+        var list = new List<(string, Command)> { (path, c) };
+        foreach (var s in c.Subcommands) list.AddRange(Tree(s, path + " " + s.Name));
+        return list;
+    }
+
+    [GeneratedRegex(@"^#{2,4} `(orc(?: [a-z0-9-]+)*)`\s*$", RegexOptions.Multiline)]
+    private static partial Regex VerbHeading();
+
+    // ---- examples ----------------------------------------------------------------------------
+
+    /// <summary>Each `orc …` command in a ```sh block of the README and docs/*.md, with its file:line.</summary>
+    private static List<(string Where, string Command)> Examples()
+    {
+        var list = new List<(string, string)>();
+        foreach (var file in DocFiles())
+        {
+            var lines = File.ReadAllLines(file);
+            var inSh = false;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var l = lines[i].Trim();
+                if (l.StartsWith("```", StringComparison.Ordinal)) { inSh = !inSh && l is "```sh" or "```bash" or "```shell"; continue; }
+                if (!inSh) continue;
+                foreach (var part in StripComment(l).Split(["&&", "||", "|", ";"], StringSplitOptions.TrimEntries))
+                    if (part.StartsWith("orc ", StringComparison.Ordinal) || part == "orc")
+                        list.Add(($"{Path.GetRelativePath(RepoRoot, file)}:{i + 1}", part));
+            }
+        }
+        return list;
+    }
+
+    private static string StripComment(string line)
+    {
+        var quote = '\0';
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
+            if (c is '"' or '\'') quote = c;
+            else if (c == '#' && (i == 0 || char.IsWhiteSpace(line[i - 1]))) return line[..i].TrimEnd();
+        }
+        return line;
+    }
+
+    /// <summary>Splits like sh does for simple words and quotes.</summary>
+    private static List<string> Words(string command)
+    {
+        var words = new List<string>();
+        var cur = new System.Text.StringBuilder();
+        var quote = '\0';
+        var any = false;
+        foreach (var c in command)
+        {
+            if (quote != '\0') { if (c == quote) quote = '\0'; else cur.Append(c); continue; }
+            if (c is '"' or '\'') { quote = c; any = true; continue; }
+            if (char.IsWhiteSpace(c)) { if (any || cur.Length > 0) words.Add(cur.ToString()); cur.Clear(); any = false; continue; }
+            cur.Append(c);
+        }
+        if (any || cur.Length > 0) words.Add(cur.ToString());
+        return words;
+    }
+
+    /// <summary>A placeholder (ITEM, RIG, N…) becomes a plausible value; numbers where numbers go.</summary>
+    private static string Substitute(string word) =>
+        Regex.IsMatch(word, "^[A-Z][A-Z_]*$") ? word switch
+        {
+            "N" or "S" or "COUNT" or "SECONDS" => "3",
+            _ => word.ToLowerInvariant() + "-x",
+        } : word;
+
+    [Fact]
+    public void Every_example_in_the_docs_parses_against_the_command_tree()
+    {
+        var (root, services) = Root();
+        using var _ = services;
+        var examples = Examples();
+        Assert.True(examples.Count > 25, $"only {examples.Count} examples found: is the ```sh block convention still followed?");
+        var bad = new List<string>();
+        foreach (var (where, command) in examples)
+        {
+            var args = Words(command).Skip(1).Select(Substitute).ToArray();
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0) bad.Add($"{where}: {command}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+        }
+        Assert.True(bad.Count == 0, "examples that do not parse:\n" + string.Join("\n", bad));
+    }
+
+    // ---- the verb reference ------------------------------------------------------------------
+
+    [Fact]
+    public void Every_verb_has_a_section_in_the_docs_and_every_section_names_a_verb()
+    {
+        var (root, services) = Root();
+        using var _ = services;
+        var tree = Tree(root, "orc").Select(t => t.Path).Where(p => p != "orc").ToHashSet();
+        var inCli = VerbHeading().Matches(CliDoc).Select(m => m.Groups[1].Value).ToList();
+        var inAnyDoc = Directory.GetFiles(Path.Combine(RepoRoot, "docs"), "*.md")
+            .SelectMany(f => VerbHeading().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value)).ToHashSet();
+        var undocumented = tree.Where(p => !inAnyDoc.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        var unknown = inCli.Where(p => !tree.Contains(p)).ToList();
+        var twice = inCli.GroupBy(p => p).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(undocumented.Count == 0, "verbs with no '### `orc …`' section in docs/: " + string.Join(", ", undocumented));
+        Assert.True(unknown.Count == 0, "docs/cli.md documents verbs the command tree does not have: " + string.Join(", ", unknown));
+        Assert.True(twice.Count == 0, "docs/cli.md documents these twice: " + string.Join(", ", twice));
+    }
+
+    [Fact]
+    public void Every_documented_option_exists_on_its_verb()
+    {
+        var (root, services) = Root();
+        using var _ = services;
+        var commands = Tree(root, "orc").ToDictionary(t => t.Path, t => t.Command);
+        var bad = new List<string>();
+        string? current = null;
+        foreach (var line in CliDoc.Split('\n'))
+        {
+            var h = VerbHeading().Match(line);
+            if (h.Success) { current = h.Groups[1].Value; continue; }
+            if (line.StartsWith("## JSON output", StringComparison.Ordinal)) break;
+            var o = Regex.Match(line, @"^- `(-[^`<]+?)(?: <[^`]+>)?`:");
+            if (current is null || !o.Success || !commands.TryGetValue(current, out var cmd)) continue;
+            foreach (var name in o.Groups[1].Value.Split(", "))
+                if (!cmd.Options.Any(x => x.Name == name || x.Aliases.Contains(name)) && !root.Options.Any(x => x.Name == name))
+                    bad.Add($"{current} {name}");
+        }
+        Assert.True(bad.Count == 0, "options in docs/cli.md the verb does not have: " + string.Join(", ", bad));
+    }
+
+    // ---- exit codes --------------------------------------------------------------------------
+
+    [Fact]
+    public void Exit_codes_follow_the_documented_rule()
+    {
+        Assert.Contains("| 3 | not found", CliDoc);
+        using var ws = new TempWorkspace();
+        ws.Env["ORC_TMUX_SOCKET"] = "orc-test-" + Guid.NewGuid().ToString("N")[..10]; // never started: no agent exists
+        string[][] notFound =
+        [
+            ["item", "show", "hq-zzzz"], ["rig", "show", "nope"], ["convoy", "show", "nope"], ["mq", "show", "hq-zzzz"],
+            ["formula", "show", "nope"], ["mol", "status", "nope"], ["history", "hq-zzzz"], ["peek", "nope"],
+            ["mail", "read", "m-zzzzzz"], ["learn", "remove", "ln-zzzzzz"],
+            ["import", "missing.jsonl"], ["formula", "check", "missing.toml"],
+        ];
+        foreach (var args in notFound)
+        {
+            var r = ws.Orc(args);
+            Assert.True(r.ExitCode == 3, $"orc {string.Join(' ', args)}: {r}");
+            Assert.StartsWith("orc: error: ", r.Err);
+        }
+        var usage = ws.Orc("item", "list", "--no-such-option");
+        Assert.True(usage.ExitCode == 2, usage.ToString());
+        var subject = ws.Orc("mail", "send", "overseer", "");
+        Assert.True(subject.ExitCode == 2, subject.ToString());
+        var tui = ws.Orc("tui"); // the test host's streams are not a terminal
+        Assert.True(tui.ExitCode == 2, tui.ToString());
+        Assert.Contains("needs a terminal", tui.Err);
+
+        var outside = Path.Combine(Path.GetTempPath(), "orc-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(outside);
+        try
+        {
+            var none = ws.Run(["ready"], null, null, cwd: outside);
+            Assert.True(none.ExitCode == 4, none.ToString());
+        }
+        finally { Directory.Delete(outside, true); }
+    }
+
+    [Fact]
+    public void Attach_without_a_terminal_is_a_usage_error_like_the_tui()
+    {
+        TmuxServer.CheckVersion();
+        using var ws = new TempWorkspace();
+        var socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
+        ws.Env["ORC_TMUX_SOCKET"] = socket;
+        var source = RigFixture.CreateSource(ws);
+        try
+        {
+            Assert.Equal(0, ws.Orc("rig", "add", "app", source).ExitCode);
+            Assert.Equal(0, ws.Orc("crew", "add", "ada", "--rig", "app").ExitCode);
+            var start = ws.Orc("crew", "start", "ada");
+            Assert.True(start.ExitCode == 0, start.ToString());
+            var attach = ws.Orc("crew", "attach", "ada"); // not inside its tmux, and no terminal
+            Assert.True(attach.ExitCode == 2, attach.ToString());
+            Assert.Contains("needs a terminal", attach.Err);
+        }
+        finally
+        {
+            using (var tmux = new TmuxServer(socket, Path.Combine(ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(ws.Root, ".orc", "locks"))) tmux.KillServer();
+            RigFixture.DeleteSource(source);
+        }
+    }
+
+    // ---- --json shapes -----------------------------------------------------------------------
+
+    private sealed record Field(string Name, string Type, bool Optional);
+
+    /// <summary>The "shape NAME" tables of docs/cli.md.</summary>
+    private static Dictionary<string, List<Field>> Shapes()
+    {
+        var shapes = new Dictionary<string, List<Field>>();
+        List<Field>? current = null;
+        foreach (var line in CliDoc.Split('\n'))
+        {
+            var h = Regex.Match(line, @"^#### shape `([a-z-]+)`");
+            if (h.Success) { shapes[h.Groups[1].Value] = current = []; continue; }
+            if (line.StartsWith('#')) { current = null; continue; }
+            var row = Regex.Match(line, @"^\| `([a-z_]+)` \| ([a-z\[\]]+) \| (.*)\|\s*$");
+            if (current is not null && row.Success)
+                current.Add(new Field(row.Groups[1].Value, row.Groups[2].Value, row.Groups[3].Value.TrimStart().StartsWith("optional", StringComparison.Ordinal)));
+        }
+        return shapes;
+    }
+
+    /// <summary>The "What each verb prints" table: verb → (array?, shape).</summary>
+    private static Dictionary<string, (bool Array, string Shape)> Prints()
+    {
+        var map = new Dictionary<string, (bool, string)>();
+        foreach (Match m in Regex.Matches(CliDoc, @"^\| `(orc [a-z -]+)` \| (array of )?`([a-z-]+)`", RegexOptions.Multiline))
+            map[m.Groups[1].Value] = (m.Groups[2].Success, m.Groups[3].Value);
+        return map;
+    }
+
+    private static string TypeOf(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        _ => "null",
+    };
+
+    private static IEnumerable<string> Mismatches(string verb, JsonElement obj, List<Field> shape, IEnumerable<string> extra)
+    {
+        var documented = shape.ToDictionary(f => f.Name);
+        foreach (var p in obj.EnumerateObject())
+        {
+            if (extra.Contains(p.Name)) continue;
+            if (!documented.TryGetValue(p.Name, out var f)) { yield return $"{verb}: field '{p.Name}' is not documented"; continue; }
+            var want = f.Type.EndsWith("[]", StringComparison.Ordinal) ? "array" : f.Type;
+            if (TypeOf(p.Value) != want) yield return $"{verb}: field '{p.Name}' is {TypeOf(p.Value)}, documented as {f.Type}";
+        }
+        foreach (var f in shape.Where(f => !f.Optional))
+            if (!obj.TryGetProperty(f.Name, out _)) yield return $"{verb}: documented field '{f.Name}' is missing";
+    }
+
+    [Fact]
+    public void The_documented_json_shapes_are_what_the_read_verbs_print()
+    {
+        var shapes = Shapes();
+        var prints = Prints();
+        Assert.True(prints.Count > 40, $"only {prints.Count} rows in 'What each verb prints'");
+        foreach (var (verb, (_, shape)) in prints) Assert.True(shapes.ContainsKey(shape), $"{verb}: no '#### shape `{shape}`' table");
+
+        using var ws = new TempWorkspace();
+        var socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
+        ws.Env["ORC_TMUX_SOCKET"] = socket;
+        var source = RigFixture.CreateSource(ws);
+        try
+        {
+            var runs = new List<(string Verb, string Json)>();
+            string Run(params string[] args)
+            {
+                var r = ws.Orc([.. args, "--json"]);
+                Assert.True(r.ExitCode == 0, $"orc {string.Join(' ', args)}: {r}");
+                var verb = Enumerable.Range(1, args.Length).Select(n => "orc " + string.Join(' ', args.Take(n))).LastOrDefault(prints.ContainsKey) ?? "orc " + args[0];
+                runs.Add((verb, r.Out));
+                return r.Out;
+            }
+            string Id(string json) => JsonDocument.Parse(json).RootElement.GetProperty("id").GetString()!;
+
+            Assert.Equal(0, ws.Orc("rig", "add", "app", source).ExitCode);
+            var epic = Id(Run("item", "create", "Checkout", "-t", "epic"));
+            var a = Id(Run("item", "create", "Cart", "--parent", epic, "--file", "README.md", "-d", "the cart", "-l", "ui"));
+            var b = Id(Run("item", "create", "Pay", "--prefix", "app"));
+            Run("item", "dep", "add", b, a);
+            Run("item", "update", b, "--title", "Pay now");
+            Run("item", "comment", a, "looks good");
+            Run("item", "label", "add", b, "money");
+            Run("item", "label", "remove", b, "money");
+            var c = Id(Run("item", "create", "Spare"));
+            Run("item", "close", c);
+            Run("item", "reopen", c);
+            Run("item", "dep", "add", c, b);
+            Run("item", "dep", "remove", c, b);
+            Run("item", "list");
+            Run("item", "show", a);
+            Run("item", "dep", "tree", b);
+            Run("ready");
+            Run("blocked");
+            Run("stats");
+            var export = Path.Combine(ws.Root, "export.jsonl");
+            Assert.Equal(0, ws.Orc("export", export).ExitCode);
+            Run("import", export);
+            Run("rig", "list");
+            Run("rig", "show", "app");
+            Assert.Equal(0, ws.Orc("crew", "add", "ada", "--rig", "app").ExitCode);
+            Run("agents");
+            Run("crew", "list");
+            Run("hook", "--agent", "ada");
+            Run("mayor", "status");
+            Run("status");
+            var sent = JsonDocument.Parse(Run("mail", "send", "overseer", "Hello", "--body", "hi", "--item", a)).RootElement[0].GetProperty("id").GetString()!;
+            Run("mail", "inbox");
+            Run("mail", "read", sent);
+            Run("mail", "reply", sent, "thanks");
+            Run("feed");
+            Assert.Equal(0, ws.Orc("convoy", "create", "cv", a, b).ExitCode);
+            Run("convoy", "list");
+            Run("convoy", "show", "cv");
+            Run("convoy", "report", "cv");
+            Run("plan", "cv");
+            Run("learn", "add", "Run make gen first", "--rig", "app", "--tag", "gate");
+            Run("learn", "list");
+            Run("formula", "list");
+            Run("formula", "show", "bugfix");
+            Run("pour", "bugfix", "--var", "bug=flaky");
+            var wisp = Id(Run("wisp", "code-review", "--var", "branch=main"));
+            Run("mol", "list");
+            Run("mol", "status", wisp);
+            Run("mol", "progress", wisp);
+            Run("mol", "close", wisp, "read");
+            var wisp2 = Id(Run("wisp", "code-review", "--var", "branch=main"));
+            Run("mol", "squash", wisp2);
+            Run("history", a);
+            Assert.Equal(0, ws.Orc("convoy", "add", "cv", c).ExitCode);
+            Assert.Equal(0, ws.Orc("convoy", "remove", "cv", c).ExitCode);
+
+            // A submission as 'orc done' records it (mq/RIG/ITEM.json), for the merge-queue verbs.
+            var sub = new Submission
+            {
+                Item = b, Rig = "app", Agent = "nux", Branch = "polecat/nux/" + b, Commit = new string('a', 40),
+                BaseCommit = new string('b', 40), SubmittedAt = "2026-11-23T10:00:00Z", Commits = [new string('a', 40)], Note = "done",
+            };
+            Directory.CreateDirectory(Path.Combine(ws.Root, "mq", "app"));
+            File.WriteAllText(Path.Combine(ws.Root, "mq", "app", b + ".json"), JsonSerializer.Serialize(sub, OrcJsonContext.Default.Submission));
+            Run("mq", "list");
+            Run("mq", "show", b);
+            Assert.Equal(0, ws.Orc("convoy", "close", "cv").ExitCode);
+
+            // Verbs whose output needs a live agent or a landed convoy are checked elsewhere:
+            // sling (AgentRuntimeTests), learn from-convoy (LearningTests).
+            string[] notRunHere = ["orc sling", "orc learn from-convoy"];
+            var missing = prints.Keys.Where(v => !notRunHere.Contains(v) && runs.All(r => r.Verb != v)).ToList();
+            Assert.True(missing.Count == 0, "documented --json verbs this test did not run: " + string.Join(", ", missing));
+
+            var problems = new List<string>();
+            foreach (var (verb, json) in runs)
+            {
+                Assert.True(prints.TryGetValue(verb, out var doc), $"{verb} printed JSON but 'What each verb prints' has no row for it");
+                var root = JsonDocument.Parse(json).RootElement;
+                var extra = verb == "orc blocked" ? new[] { "blocked_by_count", "blocked_by" } : [];
+                if (doc.Array)
+                {
+                    if (root.ValueKind != JsonValueKind.Array) { problems.Add($"{verb}: documented as an array, printed {root.ValueKind}"); continue; }
+                    if (root.GetArrayLength() == 0) { problems.Add($"{verb}: printed an empty array; the test should give it something to list"); continue; }
+                    foreach (var e in root.EnumerateArray()) problems.AddRange(Mismatches(verb, e, shapes[doc.Shape], extra));
+                }
+                else if (root.ValueKind != JsonValueKind.Object) problems.Add($"{verb}: documented as an object, printed {root.ValueKind}");
+                else problems.AddRange(Mismatches(verb, root, shapes[doc.Shape], extra));
+            }
+            Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
+        }
+        finally
+        {
+            using (var tmux = new TmuxServer(socket, Path.Combine(ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(ws.Root, ".orc", "locks"))) tmux.KillServer();
+            RigFixture.DeleteSource(source);
+        }
+    }
+
+    // ---- every documented verb is exercised ------------------------------------------------
+
+    [Fact]
+    public void Every_documented_verb_is_run_by_some_test()
+    {
+        var sources = string.Join("\n", Directory.GetFiles(Path.Combine(RepoRoot, "tests"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Select(File.ReadAllText));
+        var (root, services) = Root();
+        using var _ = services;
+        var leaves = Tree(root, "orc").Where(t => t.Path != "orc" && !t.Command.Subcommands.Any()).Select(t => t.Path).ToList();
+        // Run by something other than a test's argument list: git (merge-driver), a sim agent's window
+        // (sim-agent), tmux (handoff-restart), the deacon (dog checkpoint); each has its own tests
+        // through that path (MergeDriverTests, SimAgentTests, HandoffTests, PatrolTests).
+        string[] indirect = ["orc merge-driver", "orc sim-agent", "orc handoff-restart", "orc dog checkpoint"];
+        var unexercised = new List<string>();
+        foreach (var verb in leaves.Where(v => !indirect.Contains(v)))
+        {
+            var words = verb.Split(' ').Skip(1).ToArray();
+            var asArgs = string.Join(@"\s*,\s*", words.Select(w => "\"" + Regex.Escape(w) + "\""));
+            var asText = "\"" + Regex.Escape(string.Join(' ', words)) + "[ \"]";
+            if (!Regex.IsMatch(sources, asArgs) && !Regex.IsMatch(sources, asText)) unexercised.Add(verb);
+        }
+        Assert.True(unexercised.Count == 0, "documented verbs no test runs: " + string.Join(", ", unexercised));
+    }
+
+    // ---- CI --------------------------------------------------------------------------------
+
+    [Fact]
+    public void The_ci_workflow_is_valid_yaml_and_runs_what_the_docs_say()
+    {
+        var path = Path.Combine(RepoRoot, ".github", "workflows", "ci.yml");
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(path)) yaml.Load(reader);
+        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+        var on = (YamlMappingNode)root["on"];
+        Assert.True(on.Children.ContainsKey("push") && on.Children.ContainsKey("pull_request"), "ci.yml must run on push and pull_request");
+        var jobs = (YamlMappingNode)root["jobs"];
+        var job = (YamlMappingNode)jobs.Children.Values.Single();
+        Assert.Equal("ubuntu-latest", ((YamlScalarNode)job["runs-on"]).Value);
+        var steps = ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().ToList();
+        string? Get(YamlMappingNode s, string key) => s.Children.TryGetValue(key, out var v) ? (v as YamlScalarNode)?.Value : null;
+        var runs = steps.Select(s => Get(s, "run")).Where(r => r is not null).Select(r => r!.Trim()).ToList();
+        var uses = steps.Select(s => Get(s, "uses")).Where(u => u is not null).ToList();
+
+        Assert.Contains(runs, r => r.Contains("apt-get install") && r.Contains("tmux") && r.Contains("git"));
+        Assert.Contains(uses, u => u!.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal));
+        Assert.Contains(steps, s => Get(s, "uses")?.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) == true
+            && ((YamlMappingNode)s["with"]).Children.ContainsKey("global-json-file"));
+
+        // The test command is .ci/run's (the README's): 'dotnet test'.
+        var ciRun = File.ReadAllText(Path.Combine(RepoRoot, ".ci", "run"));
+        Assert.Contains("\ndotnet test ", ciRun);
+        Assert.Contains("dotnet test", runs);
+
+        // Pack and publish exactly as docs/cli.md's Install section says.
+        var docCommands = Regex.Matches(CliDoc, @"^dotnet (?:pack|publish) .*$", RegexOptions.Multiline).Select(m => m.Value.Trim()).ToList();
+        Assert.Equal(2, docCommands.Count);
+        foreach (var c in docCommands) Assert.Contains(c, runs);
+
+        var uploads = steps.Where(s => Get(s, "uses")?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true)
+            .Select(s => Get((YamlMappingNode)s["with"], "path") ?? "").ToList();
+        Assert.Contains(uploads, p => p.Contains("artifacts/aot/orc") && p.Contains("artifacts/aot/*.so"));
+        Assert.Contains(uploads, p => p.Contains("artifacts/nupkg/*.nupkg"));
+    }
+}
