@@ -155,6 +155,7 @@ public sealed partial class DocsTests
         using var _ = services;
         var commands = Tree(root, "orc").ToDictionary(t => t.Path, t => t.Command);
         var bad = new List<string>();
+        var checkedOptions = 0;
         string? current = null;
         foreach (var line in CliDoc.Split('\n'))
         {
@@ -163,10 +164,12 @@ public sealed partial class DocsTests
             if (line.StartsWith("## JSON output", StringComparison.Ordinal)) break;
             var o = Regex.Match(line, @"^- `(-[^`<]+?)(?: <[^`]+>)?`:");
             if (current is null || !o.Success || !commands.TryGetValue(current, out var cmd)) continue;
+            checkedOptions++;
             foreach (var name in o.Groups[1].Value.Split(", "))
                 if (!cmd.Options.Any(x => x.Name == name || x.Aliases.Contains(name)) && !root.Options.Any(x => x.Name == name))
                     bad.Add($"{current} {name}");
         }
+        Assert.True(checkedOptions > 100, $"only {checkedOptions} documented options found: has the '- `--option <value>`: …' form changed?");
         Assert.True(bad.Count == 0, "options in docs/cli.md the verb does not have: " + string.Join(", ", bad));
     }
 
