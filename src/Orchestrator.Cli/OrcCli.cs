@@ -14,7 +14,7 @@ public static class OrcCli
     {
         using var services = Composition.Build(env);
         var root = BuildRoot(services);
-        var parse = root.Parse(args);
+        var parse = root.Parse(args, Parser);
         var config = new InvocationConfiguration { Output = env.Out, Error = env.Error, EnableDefaultExceptionHandler = false };
         if (parse.Errors.Count > 0 && !IsHelpOrVersion(parse))
         {
@@ -39,6 +39,12 @@ public static class OrcCli
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>
+    /// How arguments are parsed: every argument is data. "@name" is not read as a response file
+    /// (a title such as "@/etc/passwd" stays that text, and is never a way to read a file).
+    /// </summary>
+    public static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
 
     private static bool IsHelpOrVersion(ParseResult parse) =>
         parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?" or "--version");
