@@ -83,6 +83,7 @@ public static class OrcCli
         root.Add(TuiCommand.Theme);
         root.Add(TuiCommand.Sixteen);
         root.Add(DemoCommand.Build(services));
+        root.Add(BatchCommand.Build(services, root));
         root.SetAction(pr =>
         {
             // With no verb: the TUI inside a workspace (on a terminal), else the help.
