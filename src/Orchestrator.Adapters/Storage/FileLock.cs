@@ -16,7 +16,8 @@ public sealed class FileLock : IDisposable
 
     public static FileLock Acquire(string path, TimeSpan timeout, string purpose)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try { Directory.CreateDirectory(Path.GetDirectoryName(path)!); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw Unwritable(path, ex); }
         var clock = Stopwatch.StartNew();
         var delay = 1;
         while (true)
@@ -34,6 +35,10 @@ public sealed class FileLock : IDisposable
                 catch (IOException) { /* the note is only a diagnostic */ }
                 return new FileLock(stream);
             }
+            catch (IOException ex) when (!IsHeldByAnother(ex))
+            {
+                throw Unwritable(path, ex);
+            }
             catch (IOException) when (clock.Elapsed < timeout)
             {
                 Thread.Sleep(delay);
@@ -45,10 +50,17 @@ public sealed class FileLock : IDisposable
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw new OrcException($"{path}: cannot take the workspace lock: {ex.Message}");
+                throw Unwritable(path, ex);
             }
         }
     }
+
+    /// <summary>The lock is taken by another process (a sharing violation), not refused by the file system.</summary>
+    private static bool IsHeldByAnother(IOException ex) =>
+        (ex.HResult & 0xFFFF) is 32 or 33 /* sharing, lock violation */ || ex.Message.Contains("used by another process", StringComparison.Ordinal);
+
+    private static OrcException Unwritable(string path, Exception ex) =>
+        new($"{path}: cannot take the workspace lock: the workspace is read-only or not writable by this user ({ex.Message.TrimEnd('.')}); nothing was changed");
 
     /// <summary>The lock if it is free now, else null (no waiting).</summary>
     public static FileLock? TryAcquire(string path, string purpose)
