@@ -39,22 +39,32 @@ public sealed class DependencyGraph
     }
 
     /// <summary>True if the item or any ancestor has an active blocker.</summary>
-    public bool IsBlocked(WorkItem item) => IsBlocked(item, 0);
-
-    private bool IsBlocked(WorkItem item, int depth)
+    public bool IsBlocked(WorkItem item)
     {
         if (item.DependencyList.Count == 0) return false;
         if (_blockedMemo.TryGetValue(item.Id, out var known)) return known;
-        if (depth > 256) return false; // a parent cycle in a hand-edited file: stop, do not recurse forever
-        _blockedMemo[item.Id] = false;
-        var blocked = HasActiveBlocker(item);
-        if (!blocked)
+        if (HasActiveBlocker(item)) return _blockedMemo[item.Id] = true;
+        if (!item.DependencyList.Any(d => d.Type == DependencyTypes.ParentChild)) return _blockedMemo[item.Id] = false;
+        // Walk the item and all its ancestors (parent-child, any depth; a hand-edited or merged
+        // file may give an item several parents, or a parent cycle). Only whole answers are
+        // remembered: an answer taken mid-walk inside a cycle would be wrong for later asks.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var todo = new Stack<WorkItem>();
+        todo.Push(item);
+        var blocked = false;
+        while (!blocked && todo.TryPop(out var current))
         {
-            foreach (var d in item.DependencyList)
+            if (!seen.Add(current.Id)) continue;
+            if (!ReferenceEquals(current, item) && _blockedMemo.TryGetValue(current.Id, out var memo))
+            {
+                blocked = memo; // false: none of its ancestors is blocked either, nothing more to walk there
+                continue;
+            }
+            if (HasActiveBlocker(current)) { blocked = true; break; }
+            foreach (var d in current.DependencyList)
             {
                 if (d.Type != DependencyTypes.ParentChild) continue;
-                var parent = _ledger.Find(d.DependsOnId);
-                if (parent is not null && IsBlocked(parent, depth + 1)) { blocked = true; break; }
+                if (_ledger.Find(d.DependsOnId) is { } parent) todo.Push(parent);
             }
         }
         _blockedMemo[item.Id] = blocked;
