@@ -57,7 +57,10 @@ public static class LedgerMerge
         var b = baseItem is null ? null : ToNode(baseItem);
         var o = ToNode(ours);
         var t = ToNode(theirs);
-        var oursNewer = Timestamps.Compare(ours.UpdatedAt, theirs.UpdatedAt) >= 0;
+        // Which side wins a conflict: the later updated_at; at the same instant, the same side
+        // whichever way round the merge runs (the larger value), so the merge is commutative.
+        var order = Timestamps.Compare(ours.UpdatedAt, theirs.UpdatedAt);
+        bool OursWins(JsonNode? ov, JsonNode? tv) => order != 0 ? order > 0 : string.CompareOrdinal(Text(ov), Text(tv)) >= 0;
         var merged = new JsonObject();
         var keys = new List<string>();
         foreach (var (k, _) in o) keys.Add(k);
@@ -70,15 +73,15 @@ public static class LedgerMerge
             var tv = Normal(t[key]);
             JsonNode? value;
             if (key == "updated_at")
-                value = oursNewer ? ov : tv;
+                value = OursWins(ov, tv) ? ov : tv;
             else if (StringSets.Contains(key))
-                value = MergeSet(bv, ov, tv, n => n.GetValue<string>(), oursNewer);
+                value = MergeSet(bv, ov, tv, n => n.GetValue<string>(), OursWins);
             else if (key == "dependencies")
-                value = MergeSet(bv, ov, tv, n => $"{n["depends_on_id"]}\0{n["type"]}", oursNewer);
+                value = MergeSet(bv, ov, tv, n => $"{n["depends_on_id"]}\0{n["type"]}", OursWins);
             else if (key == "comments")
-                value = RenumberComments(MergeSet(bv, ov, tv, n => $"{n["created_at"]}\0{n["author"]}\0{n["text"]}", oursNewer));
+                value = RenumberComments(MergeSet(bv, ov, tv, n => $"{n["created_at"]}\0{n["author"]}\0{n["text"]}", OursWins));
             else
-                value = Pick(bv, ov, tv, oursNewer);
+                value = Pick(bv, ov, tv, OursWins);
             if (value is not null) merged[key] = value.DeepClone();
         }
         var item = LedgerCodec.ParseItem(Write(merged));
@@ -86,15 +89,17 @@ public static class LedgerMerge
         return item;
     }
 
-    private static JsonNode? Pick(JsonNode? b, JsonNode? o, JsonNode? t, bool oursNewer)
+    private static JsonNode? Pick(JsonNode? b, JsonNode? o, JsonNode? t, Func<JsonNode?, JsonNode?, bool> oursWins)
     {
         if (JsonNode.DeepEquals(o, t)) return o;
         if (JsonNode.DeepEquals(o, b)) return t;
         if (JsonNode.DeepEquals(t, b)) return o;
-        return oursNewer ? o : t;
+        return oursWins(o, t) ? o : t;
     }
 
-    private static JsonArray? MergeSet(JsonNode? b, JsonNode? o, JsonNode? t, Func<JsonNode, string> key, bool oursNewer)
+    private static string Text(JsonNode? n) => n?.ToJsonString() ?? "";
+
+    private static JsonArray? MergeSet(JsonNode? b, JsonNode? o, JsonNode? t, Func<JsonNode, string> key, Func<JsonNode?, JsonNode?, bool> oursWins)
     {
         var baseKeys = new HashSet<string>(Elements(b).Select(key), StringComparer.Ordinal);
         var ours = Elements(o).ToList();
@@ -114,16 +119,24 @@ public static class LedgerMerge
             {
                 var oe = ours.First(x => key(x) == k);
                 var te = theirs.First(x => key(x) == k);
-                chosen = oursNewer ? oe : te;
+                chosen = oursWins(oe, te) ? oe : te;
             }
             result.Add(chosen.DeepClone());
         }
         return result.Count == 0 ? null : result;
     }
 
-    private static JsonArray? RenumberComments(JsonArray? comments)
+    private static JsonArray? RenumberComments(JsonArray? merged)
     {
-        if (comments is null) return null;
+        if (merged is null) return null;
+        // Oldest first (then author, text, id), whichever side each came from: when both sides
+        // added a comment with the same number, the same one keeps it whichever way round the merge runs.
+        var comments = new JsonArray(merged.Where(c => c is not null).Select(c => c!.DeepClone())
+            .OrderBy(c => Timestamps.TryParse(c["created_at"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null, out var t) ? t : DateTimeOffset.MinValue)
+            .ThenBy(c => Text(c["author"]), StringComparer.Ordinal)
+            .ThenBy(c => Text(c["text"]), StringComparer.Ordinal)
+            .ThenBy(c => Text(c["id"]), StringComparer.Ordinal)
+            .ToArray());
         var used = new HashSet<long>();
         long max = 0;
         foreach (var c in comments)
