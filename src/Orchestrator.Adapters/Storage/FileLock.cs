@@ -41,8 +41,10 @@ public sealed class FileLock : IDisposable
             }
             catch (IOException) when (clock.Elapsed < timeout)
             {
+                // Short waits: the lock is held for milliseconds per change, and a waiter sleeping
+                // long after it is freed leaves it idle while every other writer waits too.
                 Thread.Sleep(delay);
-                delay = Math.Min(delay * 2, 25);
+                delay = Math.Min(delay * 2, 4);
             }
             catch (IOException)
             {
