@@ -147,7 +147,7 @@ public class LedgerFaultTests(ITestOutputHelper output)
     [Fact]
     public void A_batch_writer_killed_at_random_points_of_200_writes_never_loses_an_acknowledged_write()
     {
-        const int rounds = 6, writes = 200;
+        const int rounds = 5, writes = 200;
         var seed = Environment.TickCount;
         using var ws = new TempWorkspace();
         var titles = new Dictionary<string, string>(StringComparer.Ordinal);
