@@ -83,6 +83,7 @@ public static class OrcCli
         root.Add(TuiCommand.Theme);
         root.Add(TuiCommand.Sixteen);
         root.Add(DemoCommand.Build(services));
+        root.Add(ConfigCommands.Build(services));
         root.Add(BatchCommand.Build(services, root));
         root.SetAction(pr =>
         {

@@ -32,7 +32,30 @@ public sealed class WorkspaceConfig
     /// <summary><c>learnings: budget:</c>, how many characters of learnings <c>orc prime</c> shows at most (0: none).</summary>
     public int LearningsBudget { get; set; } = Core.Knowledge.LearningRules.DefaultBudget;
 
-    public static WorkspaceConfig Load(string path)
+    /// <summary><c>notify: tmux:</c>, show a tmux message on the workspace's server when an event is notified.</summary>
+    public bool NotifyTmux { get; set; } = true;
+
+    /// <summary><c>notify: bell:</c>, ring the bell of the workspace server's clients.</summary>
+    public bool NotifyBell { get; set; } = true;
+
+    /// <summary><c>notify: desktop:</c>, desktop notifications: auto, osc9, osc777 or off.</summary>
+    public string NotifyDesktop { get; set; } = "auto";
+
+    /// <summary><c>notify: events:</c>, which events are notified.</summary>
+    public IReadOnlyList<string> NotifyEvents { get; set; } = NotifyEventNames;
+
+    /// <summary>The events a notification can be raised for.</summary>
+    public static readonly IReadOnlyList<string> NotifyEventNames = ["convoy_landed", "waiting", "stuck"];
+
+    /// <summary>The values <c>notify.desktop</c> takes.</summary>
+    public static readonly IReadOnlyList<string> DesktopModes = ["auto", "osc9", "osc777", "off"];
+
+    private WorkspaceConfig Copy() => (WorkspaceConfig)MemberwiseClone();
+
+    public static WorkspaceConfig Load(string path) => Load(path, null);
+
+    /// <summary>Reads the workspace's file over <paramref name="defaults"/> (the user's settings), which it overrides key by key.</summary>
+    public static WorkspaceConfig Load(string path, WorkspaceConfig? defaults)
     {
         string text;
         try { text = File.ReadAllText(path); }
@@ -40,12 +63,28 @@ public sealed class WorkspaceConfig
         {
             throw new OrcException($"{path}: cannot read the workspace configuration: {ex.Message}");
         }
-        return Parse(text, path);
+        return Parse(text, path, defaults);
     }
 
-    public static WorkspaceConfig Parse(string text, string path)
+    /// <summary>
+    /// The user's own settings (<c>~/.config/orc/config.yaml</c>): the same keys as a workspace's
+    /// except <c>prefix</c> and <c>version</c>, which belong to a workspace. Missing file: null.
+    /// </summary>
+    public static WorkspaceConfig? LoadUser(string? path)
     {
-        var config = new WorkspaceConfig();
+        if (path is null || !File.Exists(path)) return null;
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new OrcException($"{path}: cannot read the user configuration: {ex.Message}");
+        }
+        return Parse(text, path, null, user: true);
+    }
+
+    public static WorkspaceConfig Parse(string text, string path, WorkspaceConfig? defaults = null, bool user = false)
+    {
+        var config = defaults?.Copy() ?? new WorkspaceConfig();
         var stream = new YamlStream();
         try { stream.Load(new StringReader(text)); }
         catch (YamlException ex)
@@ -61,6 +100,8 @@ public sealed class WorkspaceConfig
             var line = keyNode.Start.Line;
             switch (key)
             {
+                case "version" or "prefix" when user:
+                    throw new OrcException($"{path}:{line}: '{key}' belongs to a workspace's .orc/config.yaml, not to the user's configuration");
                 case "version":
                     if (!int.TryParse(Scalar(valueNode, path, key), out var v) || v < 1)
                         throw new OrcException($"{path}:{line}: 'version' must be a positive integer");
@@ -82,6 +123,9 @@ public sealed class WorkspaceConfig
                     break;
                 case "learnings":
                     ParseLearnings(config, valueNode, path);
+                    break;
+                case "notify":
+                    ParseNotify(config, valueNode, path);
                     break;
                 default:
                     break; // later sections (rigs, tui, notifications) are read by their own owners
@@ -123,6 +167,60 @@ public sealed class WorkspaceConfig
                 throw new OrcException($"{path}:{keyNode.Start.Line}: 'learnings.budget' must be a number of characters from 0 to {Core.Knowledge.LearningRules.MaxBudget:N0}, got '{TerminalText.Line(text)}'");
             config.LearningsBudget = budget;
         }
+    }
+
+    private static void ParseNotify(WorkspaceConfig config, YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: null or "" }) return;
+        if (node is not YamlMappingNode map)
+            throw new OrcException($"{path}:{node.Start.Line}: 'notify' must be a mapping (tmux: true, bell: true, desktop: auto, events: [...])");
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            var line = keyNode.Start.Line;
+            switch (key)
+            {
+                case "tmux":
+                    config.NotifyTmux = Bool(valueNode, path, "notify.tmux");
+                    break;
+                case "bell":
+                    config.NotifyBell = Bool(valueNode, path, "notify.bell");
+                    break;
+                case "desktop":
+                    var mode = Scalar(valueNode, path, "notify.desktop");
+                    if (!DesktopModes.Contains(mode))
+                        throw new OrcException($"{path}:{line}: 'notify.desktop' must be one of {string.Join(", ", DesktopModes)}, got '{TerminalText.Line(mode)}'");
+                    config.NotifyDesktop = mode;
+                    break;
+                case "events":
+                    config.NotifyEvents = Events(valueNode, path);
+                    break;
+                default:
+                    throw new OrcException($"{path}:{line}: unknown setting 'notify.{TerminalText.Line(key)}' (known: notify.tmux, notify.bell, notify.desktop, notify.events)");
+            }
+        }
+    }
+
+    private static bool Bool(YamlNode node, string path, string key) =>
+        Scalar(node, path, key).ToLowerInvariant() switch
+        {
+            "true" or "yes" or "on" => true,
+            "false" or "no" or "off" => false,
+            var other => throw new OrcException($"{path}:{node.Start.Line}: '{key}' must be true or false, got '{TerminalText.Line(other)}'"),
+        };
+
+    private static List<string> Events(YamlNode node, string path)
+    {
+        List<string> names = node switch
+        {
+            YamlScalarNode s => (s.Value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(),
+            YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode cs ? cs.Value ?? "" : throw new OrcException($"{path}:{c.Start.Line}: 'notify.events' must be a list of event names")).ToList(),
+            _ => throw new OrcException($"{path}:{node.Start.Line}: 'notify.events' must be a list of event names"),
+        };
+        foreach (var n in names)
+            if (!NotifyEventNames.Contains(n))
+                throw new OrcException($"{path}:{node.Start.Line}: 'notify.events' has unknown event '{TerminalText.Line(n)}' (known: {string.Join(", ", NotifyEventNames)})");
+        return names.Distinct().ToList();
     }
 
     /// <summary>Layout and theme names become file names: letters, digits, '-' and '_', starting with a letter or digit.</summary>

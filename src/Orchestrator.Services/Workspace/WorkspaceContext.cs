@@ -22,7 +22,11 @@ public sealed class WorkspaceContext(string currentDirectory, Func<string, strin
     /// <summary>The workspace if there is one; never throws.</summary>
     public WorkspacePaths? TryPaths => _paths ??= WorkspaceLocator.TryFind(CurrentDirectory, Environment(WorkspaceLocator.EnvironmentVariable));
 
-    public WorkspaceConfig Config => _config ??= WorkspaceConfig.Load(Paths.ConfigFile);
+    /// <summary>The settings in effect: the workspace's <c>.orc/config.yaml</c> over the user's <c>~/.config/orc/config.yaml</c> over the defaults.</summary>
+    public WorkspaceConfig Config => _config ??= WorkspaceConfig.Load(Paths.ConfigFile, WorkspaceConfig.LoadUser(UserConfigFile));
+
+    /// <summary>The user's settings file (<c>$XDG_CONFIG_HOME/orc/config.yaml</c>), which may not exist; null without HOME.</summary>
+    public string? UserConfigFile => UserConfigLocation.File(Environment);
 
     /// <summary>The agent (<c>ORC_AGENT</c>) or the user behind this process: named in commits and items.</summary>
     public string Actor =>
