@@ -84,6 +84,7 @@ public static class OrcCli
         root.Add(TuiCommand.Sixteen);
         root.Add(DemoCommand.Build(services));
         root.Add(ConfigCommands.Build(services));
+        root.Add(CompletionCommand.Build(services));
         root.Add(BatchCommand.Build(services, root));
         root.SetAction(pr =>
         {
@@ -93,6 +94,7 @@ public static class OrcCli
                 return TuiCommand.Run(services, root, pr.GetValue(TuiCommand.Layout), pr.GetValue(TuiCommand.Theme), pr.GetValue(TuiCommand.Sixteen));
             return root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = env.Out });
         });
+        CompletionCommand.AddWorkspaceSources(root, services);
         return root;
     }
 }

@@ -81,7 +81,7 @@ internal static class ConfigCommands
 
     private static Argument<string> KeyArgument()
     {
-        var key = new Argument<string>("KEY") { Description = "The setting: " + Adapters.Workspace.ConfigKeys.Known };
+        var key = new Argument<string>("KEY") { Description = "The setting: " + Adapters.Workspace.ConfigKeys.Known, HelpName = "KEY" };
         key.CompletionSources.Add(Adapters.Workspace.ConfigKeys.All.Select(k => k.Key).ToArray());
         return key;
     }
