@@ -44,6 +44,7 @@ public static class Composition
         services.AddSingleton<Orchestrator.Services.Knowledge.LearningService>();
         services.AddSingleton<HandoffService>();
         services.AddSingleton<ConfigService>();
+        services.AddSingleton<DoctorService>();
         services.AddSingleton<Orchestrator.Services.Fleet.FleetReader>();
         services.AddSingleton<Orchestrator.Services.Demo.DemoScenario>();
         return services.BuildServiceProvider();

@@ -85,6 +85,7 @@ public static class OrcCli
         root.Add(DemoCommand.Build(services));
         root.Add(ConfigCommands.Build(services));
         root.Add(CompletionCommand.Build(services));
+        root.Add(DoctorCommand.Build(services));
         root.Add(BatchCommand.Build(services, root));
         root.SetAction(pr =>
         {

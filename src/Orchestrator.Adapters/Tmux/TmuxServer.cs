@@ -375,6 +375,9 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getuid")]
     private static partial uint GetUid();
 
+    /// <summary>This process's user id (tmux names its socket folder after it).</summary>
+    public static uint UserId => GetUid();
+
     /// <summary>
     /// Shows <paramref name="text"/> on the status line of every user attached to this server (not
     /// orc's own control clients) and, with <paramref name="bell"/>, rings their terminal's bell.

@@ -1,0 +1,278 @@
+using System.Globalization;
+using Orchestrator.Adapters.Git;
+using Orchestrator.Adapters.Processes;
+using Orchestrator.Adapters.Profiles;
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Core;
+using Orchestrator.Core.Graph;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Ledger;
+using Orchestrator.Services.Runtime;
+
+namespace Orchestrator.Services.Workspace;
+
+/// <summary>
+/// <c>orc doctor</c>: checks what orc needs from the machine (git, tmux, the tmux socket folder,
+/// the agents' programs) and the workspace (worktrees, git locks, the ledger, the git state,
+/// the merge driver). Each problem says how to fix it; with fix, the safe ones are fixed.
+/// </summary>
+public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
+{
+    public static readonly Version MinimumGit = new(2, 17); // 'git worktree prune/remove'
+    public static readonly TimeSpan StaleGitLock = TimeSpan.FromMinutes(2);
+
+    public enum Status { Ok, Problem, Fixed, Skipped }
+
+    /// <summary>One check's outcome: what was looked at, what is wrong, and how to fix it (or what was done).</summary>
+    public sealed record Finding(string Check, Status Status, string Message, string? Fix = null);
+
+    private WorkspaceContext Context => runtime.Workspace;
+    private Func<string, string?> Env => Context.Environment;
+
+    public List<Finding> Run(bool fix, string mergeDriverCommand)
+    {
+        var found = new List<Finding>();
+        found.Add(Git());
+        found.Add(Tmux());
+        found.Add(SocketFolder(fix));
+        var paths = Context.TryPaths;
+        if (paths is null)
+        {
+            found.Add(new("workspace", Status.Skipped, "not in a workspace: workspace checks skipped (cd into one or set ORC_WORKSPACE)"));
+            return found;
+        }
+        found.Add(Config());
+        found.AddRange(AgentPrograms());
+        found.AddRange(GitLocks(fix));
+        found.AddRange(Worktrees(fix));
+        found.AddRange(Ledger());
+        found.Add(MergeDriver(fix, mergeDriverCommand));
+        found.Add(WorkspaceClean());
+        return found;
+    }
+
+    private Finding Git()
+    {
+        var r = Run(["git", "--version"], Context.CurrentDirectory);
+        if (r is null) return new("git", Status.Problem, "git is not installed or not on PATH", "install git (apt-get install git)");
+        var v = ParseVersion(r);
+        if (v is null) return new("git", Status.Problem, $"cannot tell the git version from '{TerminalText.Line(r)}'", "install a recent git");
+        return v < MinimumGit
+            ? new("git", Status.Problem, $"git {v} is too old; orc needs {MinimumGit} or newer", "upgrade git")
+            : new("git", Status.Ok, $"git {v}");
+    }
+
+    private Finding Tmux()
+    {
+        var r = Run(["tmux", "-V"], Context.CurrentDirectory);
+        if (r is null) return new("tmux", Status.Problem, $"tmux is not installed or not on PATH", $"install tmux {TmuxServer.MinimumVersion} or newer (apt-get install tmux)");
+        var v = ParseVersion(r);
+        if (v is null) return new("tmux", Status.Problem, $"cannot tell the tmux version from '{TerminalText.Line(r)}'", "install a recent tmux");
+        return v < TmuxServer.MinimumVersion
+            ? new("tmux", Status.Problem, $"tmux {v} is too old; orc needs {TmuxServer.MinimumVersion} or newer", "upgrade tmux")
+            : new("tmux", Status.Ok, $"tmux {v} (orc needs {TmuxServer.MinimumVersion} or newer)");
+    }
+
+    /// <summary>tmux refuses a socket folder that others can read: it must be the user's, mode 0700.</summary>
+    private Finding SocketFolder(bool fix)
+    {
+        var dir = SocketDirectory();
+        if (OperatingSystem.IsWindows()) return new("tmux socket folder", Status.Skipped, "not on Windows");
+        if (!Directory.Exists(dir)) return new("tmux socket folder", Status.Ok, $"{dir} does not exist yet (tmux makes it)");
+        var owner = Run(["stat", "-c", "%u", dir], "/")?.Trim();
+        var uid = GetUid().ToString(CultureInfo.InvariantCulture);
+        if (owner is not null && owner != uid)
+            return new("tmux socket folder", Status.Problem, $"{dir} belongs to uid {owner}, not to you (uid {uid}); tmux will refuse it",
+                $"remove it as its owner (or set TMUX_TMPDIR to a folder of yours)");
+        var mode = File.GetUnixFileMode(dir);
+        var loose = mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+        if (loose == 0) return new("tmux socket folder", Status.Ok, $"{dir} is yours, mode {Octal(mode)}");
+        var how = $"chmod 700 {dir}";
+        if (!fix) return new("tmux socket folder", Status.Problem, $"{dir} has mode {Octal(mode)}: others can reach your tmux servers (tmux refuses it)", how);
+        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new("tmux socket folder", Status.Fixed, $"{dir} had mode {Octal(mode)}; now 0700", how);
+    }
+
+    private string SocketDirectory() =>
+        Path.Combine(Env("TMUX_TMPDIR") is { Length: > 0 } d ? d : "/tmp", $"tmux-{GetUid().ToString(CultureInfo.InvariantCulture)}");
+
+    private Finding Config()
+    {
+        try
+        {
+            _ = Context.Config;
+            return new("config", Status.Ok, "configuration reads cleanly" + (Context.UserConfigFile is { } u && File.Exists(u) ? $" (with {u})" : ""));
+        }
+        catch (OrcException e) { return new("config", Status.Problem, TerminalText.Line(e.Message), "correct the file at that line (see 'orc config list')"); }
+    }
+
+    /// <summary>The programs of the profiles in use: the default profile, the rigs' and the live hooks'.</summary>
+    private IEnumerable<Finding> AgentPrograms()
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        try { names.Add(Context.Config.DefaultProfile ?? "sim"); } catch (OrcException) { }
+        try { foreach (var r in runtime.Rigs.All()) if (r.Profile is not null) names.Add(r.Profile); }
+        catch (OrcException e) { return [new("rigs", Status.Problem, TerminalText.Line(e.Message), "correct the rig's file at that line (see 'orc rig show RIG')")]; }
+        foreach (var h in runtime.Hooks.All()) names.Add(h.Profile);
+        var found = new List<Finding>();
+        foreach (var name in names)
+        {
+            try
+            {
+                var p = runtime.Profiles.Get(name);
+                found.Add(runtime.CanStart(p)
+                    ? new("agent program", Status.Ok, $"profile {name}: {(p.Command == Core.Agents.AgentProfile.SelfPlaceholder ? "orc itself" : TerminalText.Line(p.Command))} found")
+                    : new("agent program", Status.Problem, $"profile {name}: '{TerminalText.Line(p.Command)}' is not on PATH", $"install {TerminalText.Line(p.Command)} or choose another profile (orc config set default_profile NAME; orc rig set RIG profile NAME)"));
+            }
+            catch (OrcException e) { found.Add(new("agent program", Status.Problem, TerminalText.Line(e.Message), "choose a profile that exists (orc config set default_profile NAME)")); }
+        }
+        return found;
+    }
+
+    /// <summary>git's own lock files left by a crashed git (index.lock, HEAD.lock, refs/**.lock) older than <see cref="StaleGitLock"/>.</summary>
+    private IEnumerable<Finding> GitLocks(bool fix)
+    {
+        var paths = Context.Paths;
+        var gitDirs = new List<string> { Path.Combine(paths.Root, ".git") };
+        if (Directory.Exists(paths.RigsDir))
+            gitDirs.AddRange(Directory.EnumerateDirectories(paths.RigsDir).Select(r => Path.Combine(r, ".git")).Where(Directory.Exists));
+        var found = new List<Finding>();
+        var now = DateTime.UtcNow;
+        foreach (var gitDir in gitDirs)
+        {
+            var candidates = new List<string> { Path.Combine(gitDir, "index.lock"), Path.Combine(gitDir, "HEAD.lock") };
+            var refs = Path.Combine(gitDir, "refs");
+            if (Directory.Exists(refs)) candidates.AddRange(Directory.EnumerateFiles(refs, "*.lock", SearchOption.AllDirectories));
+            var worktrees = Path.Combine(gitDir, "worktrees");
+            if (Directory.Exists(worktrees)) candidates.AddRange(Directory.EnumerateDirectories(worktrees).Select(w => Path.Combine(w, "index.lock")));
+            foreach (var f in candidates.Where(File.Exists))
+            {
+                var age = now - File.GetLastWriteTimeUtc(f);
+                if (age < StaleGitLock) continue;
+                var how = $"rm {f} (when no git command is running)";
+                if (!fix) { found.Add(new("git lock", Status.Problem, $"{paths.Relative(f)} is {Minutes(age)} old: a git command crashed and git will refuse to write", how)); continue; }
+                try { File.Delete(f); found.Add(new("git lock", Status.Fixed, $"removed {paths.Relative(f)} ({Minutes(age)} old)", how)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { found.Add(new("git lock", Status.Problem, $"cannot remove {f}: {e.Message}", how)); }
+            }
+        }
+        if (found.Count == 0) found.Add(new("git lock", Status.Ok, "no stale git lock files"));
+        return found;
+    }
+
+    private IEnumerable<Finding> Worktrees(bool fix)
+    {
+        var paths = Context.Paths;
+        var found = new List<Finding>();
+        if (Directory.Exists(paths.RigsDir))
+        {
+            foreach (var rig in Directory.EnumerateDirectories(paths.RigsDir).Where(d => RigRepository.IsRepository(d)).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(rig);
+                var dry = Run(["git", "-C", rig, "worktree", "prune", "--dry-run", "--verbose"], rig, stderr: true) ?? ""; // git says it on stderr
+                var stale = dry.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+                if (stale.Count == 0) continue;
+                var how = $"git -C rigs/{name} worktree prune";
+                if (fix && Run(["git", "-C", rig, "worktree", "prune"], rig) is not null)
+                    found.Add(new("worktrees", Status.Fixed, $"rigs/{name}: pruned {stale.Count} worktree record(s) whose folder is gone", how));
+                else
+                    found.Add(new("worktrees", Status.Problem, $"rigs/{name}: {stale.Count} worktree record(s) whose folder is gone ({TerminalText.Line(stale[0])})", how));
+            }
+        }
+        // A worktree folder of an agent that has no hook any more: its work is not tracked by anything.
+        if (Directory.Exists(paths.WorktreesDir))
+        {
+            var hooked = runtime.Hooks.All().Select(h => Path.GetFullPath(h.Worktree, paths.Root)).ToHashSet(StringComparer.Ordinal);
+            foreach (var rigDir in Directory.EnumerateDirectories(paths.WorktreesDir).Order(StringComparer.Ordinal))
+                foreach (var wt in Directory.EnumerateDirectories(rigDir).Order(StringComparer.Ordinal))
+                    if (!hooked.Contains(Path.GetFullPath(wt)))
+                        found.Add(new("worktrees", Status.Problem, $"{paths.Relative(wt)}: no agent's hook points at this worktree",
+                            $"keep what is worth keeping, then git -C rigs/{Path.GetFileName(rigDir)} worktree remove --force {paths.Relative(wt)} (not done by --fix: it may hold work)"));
+        }
+        if (found.Count == 0) found.Add(new("worktrees", Status.Ok, "no stale worktrees"));
+        return found;
+    }
+
+    private IEnumerable<Finding> Ledger()
+    {
+        var doc = ledger.Read();
+        var found = new List<Finding>();
+        foreach (var e in doc.Errors.Take(5))
+            found.Add(new("ledger", Status.Problem, $"ledger/issues.jsonl:{e.LineNumber}: {TerminalText.Line(e.Message)}", "correct the line, or let the next change move it to ledger/issues.quarantine"));
+        if (doc.Errors.Count > 5) found.Add(new("ledger", Status.Problem, $"{doc.Errors.Count - 5} more unreadable ledger lines", "see above"));
+        foreach (var id in doc.DuplicateIds.Distinct().Take(5))
+            found.Add(new("ledger", Status.Problem, $"item {id} appears on more than one line", "any change (e.g. orc item update) writes it once"));
+        foreach (var cycle in new DependencyGraph(doc).FindCycles().Take(5))
+            found.Add(new("ledger", Status.Problem, $"dependency cycle: {string.Join(" -> ", cycle)}", "remove one of its dependencies (orc item dep remove ITEM DEPENDS_ON)"));
+        var dangling = doc.Items.SelectMany(i => i.Dependencies).Where(d => !d.DependsOnId.Contains(':') && !doc.Contains(d.DependsOnId)).ToList();
+        foreach (var d in dangling.Take(5))
+            found.Add(new("ledger", Status.Problem, $"{d.IssueId} depends on {TerminalText.Line(d.DependsOnId)}, which is not in the ledger", $"orc item dep remove {d.IssueId} {TerminalText.Line(d.DependsOnId)}"));
+        if (found.Count == 0) found.Add(new("ledger", Status.Ok, $"{doc.Count} items, no unreadable lines, duplicates, cycles or dangling dependencies"));
+        return found;
+    }
+
+    private Finding MergeDriver(bool fix, string command)
+    {
+        var repo = new WorkspaceRepository(Context.Paths.Root);
+        var key = $"merge.{WorkspaceInitializer.MergeDriverName}.driver";
+        var current = repo.GetConfig(key);
+        var how = "orc doctor --fix (registers this orc as the ledger's merge driver)";
+        string? wrong = current is null ? "the ledger's merge driver is not registered in .git/config: merges of the ledger would conflict line by line"
+            : FirstWord(current) is { } exe && exe.Contains('/') && !File.Exists(exe) ? $"the ledger's merge driver runs {TerminalText.Line(exe)}, which does not exist"
+            : null;
+        if (wrong is null) return new("merge driver", Status.Ok, "the ledger's merge driver is registered");
+        if (!fix) return new("merge driver", Status.Problem, wrong, how);
+        repo.SetConfig($"merge.{WorkspaceInitializer.MergeDriverName}.name", "orc ledger merge (by item id)");
+        repo.SetConfig(key, command);
+        return new("merge driver", Status.Fixed, "registered the ledger's merge driver: " + TerminalText.Line(command), how);
+    }
+
+    private Finding WorkspaceClean()
+    {
+        var root = Context.Paths.Root;
+        var status = Run(["git", "-C", root, "status", "--porcelain", "--untracked-files=normal"], root);
+        if (status is null) return new("workspace git", Status.Problem, "cannot run git status in the workspace", "check that the workspace is a git repository");
+        var lines = status.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length == 0
+            ? new("workspace git", Status.Ok, "the workspace's git is clean")
+            : new("workspace git", Status.Problem, $"{lines.Length} uncommitted change(s) in the workspace (first: {TerminalText.Line(lines[0].Trim())})",
+                "commit or remove them (git -C WORKSPACE status); orc commits its own changes, so these were made by hand");
+    }
+
+    private static string? FirstWord(string command)
+    {
+        var s = command.TrimStart();
+        if (s.StartsWith('\'')) { var end = s.IndexOf('\'', 1); return end > 0 ? s[1..end] : null; }
+        var space = s.IndexOf(' ');
+        return space > 0 ? s[..space] : s;
+    }
+
+    /// <summary>Standard output of a command, or null when it cannot be started or fails.</summary>
+    private string? Run(IReadOnlyList<string> argv, string cwd, bool stderr = false)
+    {
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(argv[0]) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
+            if (Env("PATH") is { } path) psi.Environment["PATH"] = path;
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            var output = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(TimeSpan.FromSeconds(30))) { p.Kill(entireProcessTree: true); return null; }
+            return p.ExitCode == 0 ? (stderr ? output + err.Result : output) : null;
+        }
+        catch (System.ComponentModel.Win32Exception) { return null; }
+    }
+
+    private static Version? ParseVersion(string text)
+    {
+        var digits = new string(text.SkipWhile(c => !char.IsAsciiDigit(c)).TakeWhile(c => char.IsAsciiDigit(c) || c == '.').ToArray()).TrimEnd('.');
+        var parts = digits.Split('.');
+        return Version.TryParse(parts.Length >= 2 ? string.Join('.', parts.Take(3)) : digits + ".0", out var v) ? v : null;
+    }
+
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1ff, 8);
+
+    private static string Minutes(TimeSpan t) => t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min" : $"{(int)t.TotalSeconds} s";
+
+    private static uint GetUid() => TmuxServer.UserId;
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LibGit2Sharp;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests.Config;
+
+/// <summary>
+/// <c>orc doctor</c> on a real workspace (git) with problems put there on purpose: each is named
+/// with its fix, <c>--fix</c> mends the safe ones, exit 0 only when nothing is left. The tmux socket
+/// folder checked is a private one (TMUX_TMPDIR), never the machine's.
+/// </summary>
+public sealed class DoctorTests : IDisposable
+{
+    private readonly TempWorkspace _ws = new();
+    private readonly string _tmuxTmp = Path.Combine(Path.GetTempPath(), "orc-doctor-tmux-" + Guid.NewGuid().ToString("N")[..10]);
+
+    public DoctorTests()
+    {
+        Directory.CreateDirectory(_tmuxTmp);
+        _ws.Env["TMUX_TMPDIR"] = _tmuxTmp;
+        _ws.Env["XDG_CONFIG_HOME"] = Path.Combine(_tmuxTmp, "xdg");
+    }
+
+    public void Dispose()
+    {
+        _ws.Dispose();
+        try { Directory.Delete(_tmuxTmp, recursive: true); } catch (IOException) { }
+    }
+
+    private string SocketDir => Path.Combine(_tmuxTmp, "tmux-" + Orchestrator.Adapters.Tmux.TmuxServer.UserId);
+
+    private (int Code, bool Healthy, List<(string Check, string Status, string Message, string? Fix)> Checks) Doctor(params string[] extra)
+    {
+        var r = _ws.Orc(["doctor", "--json", .. extra]);
+        var doc = JsonDocument.Parse(r.Out).RootElement;
+        var checks = doc.GetProperty("checks").EnumerateArray().Select(c => (
+            c.GetProperty("check").GetString()!, c.GetProperty("status").GetString()!, c.GetProperty("message").GetString()!,
+            c.TryGetProperty("fix", out var f) ? f.GetString() : null)).ToList();
+        return (r.ExitCode, doc.GetProperty("healthy").GetBoolean(), checks);
+    }
+
+    private static void Git(string cwd, params string[] args)
+    {
+        var psi = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"git {string.Join(' ', args)}: {err}");
+    }
+
+    [Fact]
+    public void A_fresh_workspace_is_healthy()
+    {
+        var (code, healthy, checks) = Doctor();
+        Assert.True(code == 0 && healthy, string.Join("\n", checks));
+        foreach (var name in new[] { "git", "tmux", "tmux socket folder", "config", "agent program", "git lock", "worktrees", "ledger", "merge driver", "workspace git" })
+            Assert.Contains(checks, c => c.Check == name && c.Status == "ok");
+        var text = _ws.Orc("doctor");
+        Assert.Equal(0, text.ExitCode);
+        Assert.EndsWith("healthy\n", text.Out);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Fix_mends_the_safe_problems_and_says_what_it_did()
+    {
+        // A socket folder others can read, no merge driver, a git lock left by a crash, a rig worktree whose folder is gone.
+        Directory.CreateDirectory(SocketDir);
+        File.SetUnixFileMode(SocketDir, (UnixFileMode)Convert.ToInt32("755", 8));
+        using (var repo = new Repository(_ws.Root))
+        {
+            repo.Config.Unset("merge.orc-ledger.driver", ConfigurationLevel.Local);
+        }
+        var gitLock = Path.Combine(_ws.Root, ".git", "index.lock");
+        var source = RigFixture.CreateSource(_ws);
+        try
+        {
+            Assert.Equal(0, _ws.Orc("rig", "add", "app", source).ExitCode);
+            var gone = Path.Combine(_ws.Root, "worktrees", "app", "ghost");
+            Git(Path.Combine(_ws.Root, "rigs", "app"), "worktree", "add", "-b", "ghost", gone);
+            Directory.Delete(gone, recursive: true);
+            File.WriteAllText(gitLock, ""); // after the commits above: orc's own commit clears a stale lock
+            File.SetLastWriteTimeUtc(gitLock, DateTime.UtcNow.AddHours(-1));
+
+            var (code, healthy, checks) = Doctor();
+            Assert.Equal(1, code);
+            Assert.False(healthy);
+            Assert.Contains(checks, c => c.Check == "tmux socket folder" && c.Status == "problem" && c.Message.Contains("0755") && c.Fix!.Contains("chmod 700"));
+            Assert.Contains(checks, c => c.Check == "merge driver" && c.Status == "problem");
+            Assert.Contains(checks, c => c.Check == "git lock" && c.Status == "problem" && c.Message.Contains("index.lock"));
+            Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Fix!.Contains("worktree prune"));
+            Assert.True(File.Exists(gitLock)); // nothing changed without --fix
+
+            var fixedRun = _ws.Orc("doctor", "--fix");
+            Assert.True(fixedRun.ExitCode == 0, fixedRun.ToString());
+            Assert.Contains("fixed    tmux socket folder", fixedRun.Out);
+            Assert.Contains("fixed    merge driver", fixedRun.Out);
+            Assert.Contains("fixed    git lock", fixedRun.Out);
+            Assert.Contains("fixed    worktrees", fixedRun.Out);
+            Assert.Equal("700", Convert.ToString((int)File.GetUnixFileMode(SocketDir) & 0x1ff, 8));
+            Assert.False(File.Exists(gitLock));
+            using (var repo = new Repository(_ws.Root))
+                Assert.Contains("merge-driver", repo.Config.Get<string>("merge.orc-ledger.driver").Value);
+
+            var after = Doctor();
+            Assert.True(after.Code == 0 && after.Healthy, string.Join("\n", after.Checks));
+        }
+        finally { RigFixture.DeleteSource(source); }
+    }
+
+    [Fact]
+    public void Ledger_problems_and_a_dirty_workspace_remain_after_fix_with_exit_1()
+    {
+        var a = _ws.Create("a");
+        var b = _ws.Create("b");
+        Assert.Equal(0, _ws.Orc("item", "dep", "add", a, b).ExitCode);
+        // Introduce by hand (as a bad merge would): a cycle b -> a, a dangling dependency, a duplicate line, an unreadable line.
+        var lines = File.ReadAllLines(_ws.LedgerPath).ToList();
+        var bLine = lines.Single(l => l.Contains($"\"id\":\"{b}\""));
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(bLine)!.AsObject();
+            node["dependencies"] = new System.Text.Json.Nodes.JsonArray(
+                new System.Text.Json.Nodes.JsonObject { ["issue_id"] = b, ["depends_on_id"] = a, ["type"] = "blocks", ["created_at"] = "2026-01-01T00:00:00Z", ["created_by"] = "t" },
+                new System.Text.Json.Nodes.JsonObject { ["issue_id"] = b, ["depends_on_id"] = "hq-zzzz", ["type"] = "blocks", ["created_at"] = "2026-01-01T00:00:00Z", ["created_by"] = "t" });
+            lines[lines.IndexOf(bLine)] = node.ToJsonString();
+        }
+        lines.Add(lines[0]);
+        lines.Add("{not json");
+        File.WriteAllLines(_ws.LedgerPath, lines);
+
+        var r = _ws.Orc("doctor", "--fix");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("dependency cycle", r.Out);
+        Assert.Contains("hq-zzzz, which is not in the ledger", r.Out);
+        Assert.Contains("appears on more than one line", r.Out);
+        Assert.Contains($"ledger/issues.jsonl:{lines.Count}:", r.Out);
+        Assert.Contains("uncommitted change", r.Out); // the hand edit itself
+        Assert.All(r.Out.Split('\n').Where(l => l.StartsWith("problem")), l => Assert.Contains("; fix: ", l));
+    }
+
+    [Fact]
+    public void A_missing_agent_program_and_a_hookless_worktree_are_named()
+    {
+        Assert.Equal(0, _ws.Orc("config", "set", "default_profile", "claude").ExitCode);
+        Directory.CreateDirectory(Path.Combine(_ws.Root, "worktrees", "app", "orphan"));
+        var r = _ws.Run(["doctor"], new() { ["PATH"] = "/nonexistent-bin:/usr/bin:/bin" }, null);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("profile claude: 'claude' is not on PATH", r.Out);
+        Assert.Contains("worktrees/app/orphan: no agent's hook points at this worktree", r.Out);
+        Assert.Contains("not done by --fix", r.Out);
+    }
+}
