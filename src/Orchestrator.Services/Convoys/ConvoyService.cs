@@ -148,8 +148,7 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
             mail.Send(Source, mail.Supervisors(), $"convoy {name} landed", text + "\n\n" + string.Join("\n", ConvoyScoring.Describe(landed.Report!)) + $"\n\nSee 'orc convoy report {name}'.", TimeSpan.Zero);
         }
         catch (OrcException ex) { logger.LogWarning("convoy {Name}: landing mail failed: {Message}", name, ex.Message); }
-        try { runtime.Tmux.Notify("orc: " + text, bell: true); }
-        catch (OrcException) { }
+        new Runtime.Notifier(runtime).Raise(Runtime.Notifier.ConvoyLanded, name + "\n" + landed.LandedAt, text);
         if (landed.OnLand is { } command) landed = RunOnLand(landed, command);
         return landed;
     }

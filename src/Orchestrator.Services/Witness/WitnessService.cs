@@ -89,7 +89,8 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                         _ => "repeats the same output (retrying the same thing)",
                     };
                     runtime.Record(source, EventKinds.Flagged, h.Agent, $"{h.Agent} ({h.Item}) {why}: see 'orc peek {h.Agent}'");
-                    runtime.Tmux.Notify($"orc: {h.Agent} {why}", bell: state == AgentStates.Waiting);
+                    new Runtime.Notifier(runtime).Raise(state == AgentStates.Waiting ? Runtime.Notifier.Waiting : Runtime.Notifier.Stuck,
+                        $"{h.Agent}\n{state}\n{s.ChangedAt:O}", $"{h.Agent} {why}");
                     TellOverseer(source, $"{h.Agent} {why}", $"{h.Agent} on rig {rig.Name} ({h.Item}) {why}.\nLook: orc peek {h.Agent}\nGo there: orc attach {h.Agent}" +
                         (state == AgentStates.Waiting ? "\nAnswer it there, or: orc nudge " + h.Agent + " \"...\"" : "\nIf it is retrying the same thing, tell it what to do differently (orc nudge), or stop it (orc kill)."), h.Item);
                 }
@@ -120,7 +121,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                 return 0;
             });
             runtime.Record(source, EventKinds.GaveUp, h.Agent, $"{h.Agent} ({h.Item}) died {h.Restarts + 1} times{exit}; stopped restarting it, the overseer should look");
-            runtime.Tmux.Notify($"orc: gave up restarting {h.Agent}", bell: true);
+            new Runtime.Notifier(runtime).Raise(Runtime.Notifier.Stuck, $"{h.Agent}\ngave up\n{h.Restarts}\n{h.UpdatedAt}", $"gave up restarting {h.Agent}");
             TellOverseer(source, $"gave up restarting {h.Agent}", $"{h.Agent} on rig {rig.Name} ({h.Item}) died {h.Restarts + 1} times{exit}. Its hook is suspended; its worktree and commits are kept.\n" +
                 $"Look: orc peek {h.Agent}  (and its worktree {h.Worktree})\nThen: orc resume {h.Agent}, or release the item.", h.Item);
             return new Observation(h.Agent, AgentStates.Dead, "gave up");
