@@ -70,14 +70,17 @@ public sealed class ConfigService(RuntimeContext runtime, LedgerService ledger)
         var yamlValue = ConfigEditor.Render(Normalise(k, value), k.IsList);
         if (k.Key == "default_profile")
         {
-            try { runtime.Profiles.Get(value); }
+            // Outside a workspace (--user): the shipped profiles and the user's own.
+            var profiles = Context.TryPaths is not null ? runtime.Profiles
+                : new Adapters.Profiles.ProfileCatalog(UserConfigLocation.Folder(Context.Environment) is { } folder ? [Path.Combine(folder, "profiles")] : []);
+            try { profiles.Get(value); }
             catch (OrcException e) { throw new OrcException("VALUE: " + e.Message, ExitCodes.Usage); }
         }
         if (user)
         {
             var file = UserFile ?? throw new OrcException("no user configuration folder: set HOME or XDG_CONFIG_HOME");
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            using var _ = FileLock.Acquire(file + ".lock", LedgerService.LockTimeout, "config set");
+            using var _ = FileLock.Acquire(Path.Combine(Path.GetDirectoryName(file)!, ".config.yaml.lock"), LedgerService.LockTimeout, "config set");
             return Apply(file, k, yamlValue, user: true);
         }
         var wsFile = Context.Paths.ConfigFile;

@@ -138,6 +138,25 @@ public sealed class ConfigVerbTests : IDisposable
     }
 
     [Fact]
+    public void User_settings_can_be_changed_outside_a_workspace()
+    {
+        var elsewhere = Path.Combine(_xdg, "elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        var vars = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = _xdg };
+        var r = _ws.Run(["config", "set", "--user", "default_profile", "codex"], vars, null, elsewhere);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var bad = _ws.Run(["config", "set", "--user", "default_profile", "nope"], vars, null, elsewhere);
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Contains("no agent profile 'nope'", bad.Err);
+        var list = _ws.Run(["config", "list", "--user"], vars, null, elsewhere);
+        Assert.Contains("codex", list.Out);
+        Assert.Contains("(user)", list.Out);
+        // ...and the workspace then uses it as its default unless it sets its own.
+        File.WriteAllText(WsFile, "version: 1\nprefix: hq\n");
+        Assert.Equal("codex", Ok("config", "get", "default_profile").Out.Trim());
+    }
+
+    [Fact]
     public void A_broken_user_file_is_reported_with_its_line()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(UserFile)!);
