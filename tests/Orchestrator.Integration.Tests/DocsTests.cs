@@ -339,6 +339,7 @@ public sealed partial class DocsTests
             var export = Path.Combine(ws.Root, "export.jsonl");
             Assert.Equal(0, ws.Orc("export", export).ExitCode);
             Run("import", export);
+            File.Delete(export); // a file left in the workspace would be a problem for 'orc doctor'
             Run("rig", "list");
             Run("rig", "show", "app");
             Assert.Equal(0, ws.Orc("crew", "add", "ada", "--rig", "app").ExitCode);
@@ -347,6 +348,8 @@ public sealed partial class DocsTests
             Run("hook", "--agent", "ada");
             Run("mayor", "status");
             Run("status");
+            Run("config", "list");
+            Run("doctor");
             var sent = JsonDocument.Parse(Run("mail", "send", "overseer", "Hello", "--body", "hi", "--item", a)).RootElement[0].GetProperty("id").GetString()!;
             Run("mail", "inbox");
             Run("mail", "read", sent);

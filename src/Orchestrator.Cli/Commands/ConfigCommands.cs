@@ -62,7 +62,6 @@ internal static class ConfigCommands
                         w.WriteString("value", e.Value);
                         w.WriteString("source", Source(e.From));
                         if (e.File is not null) w.WriteString("file", e.File);
-                        else w.WriteNull("file");
                         w.WriteString("type", e.Key.Type);
                         w.WriteString("default", e.Key.Default);
                         w.WriteEndObject();
