@@ -14,6 +14,9 @@ public sealed record CliEnvironment(
     /// <summary>Where UTF-8 bytes for standard output go (the process's stdout stream, or <see cref="Out"/> as text).</summary>
     public Stream? RawOut { get; init; }
 
+    /// <summary>Standard input as bytes (the process's stdin stream); null: read <see cref="In"/> as text.</summary>
+    public Stream? RawIn { get; init; }
+
     /// <summary>How to start this orc again (for agents it launches); null: this process's own command line.</summary>
     public IReadOnlyList<string>? SelfArgv { get; init; }
 
@@ -25,6 +28,7 @@ public sealed record CliEnvironment(
         Console.In)
     {
         RawOut = Console.OpenStandardOutput(),
+        RawIn = Console.OpenStandardInput(),
     };
 
     /// <summary>Writes UTF-8 bytes to standard output without a round trip through strings.</summary>
@@ -37,5 +41,30 @@ public sealed record CliEnvironment(
     }
 
     /// <summary>Reads an option's text: "-" means standard input.</summary>
-    public string? TextOrStdin(string? value) => value == "-" ? In.ReadToEnd() : value;
+    public string? TextOrStdin(string? value) => value == "-" ? ReadStdin() : value;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// All of standard input as UTF-8 bytes. Bytes that are not UTF-8 are refused with the line
+    /// they are on, never silently replaced.
+    /// </summary>
+    public byte[] ReadStdinBytes()
+    {
+        byte[] bytes;
+        if (RawIn is null) bytes = System.Text.Encoding.UTF8.GetBytes(In.ReadToEnd());
+        else
+        {
+            using var buffer = new MemoryStream();
+            RawIn.CopyTo(buffer);
+            bytes = buffer.ToArray();
+        }
+        var chars = new char[bytes.Length];
+        if (System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out var valid, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done) return bytes;
+        var line = 1 + bytes.AsSpan(0, valid).Count((byte)'\n');
+        throw new Core.OrcException($"<stdin>:{line}: is not valid UTF-8 (byte {valid + 1}); nothing was read");
+    }
+
+    /// <summary>All of standard input as text (see <see cref="ReadStdinBytes"/>).</summary>
+    public string ReadStdin() => StrictUtf8.GetString(ReadStdinBytes());
 }

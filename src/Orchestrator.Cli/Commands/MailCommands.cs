@@ -141,7 +141,7 @@ internal static class MailCommands
     {
         if (arg is not null && opt is not null) throw new OrcException("mail: give the body once (as BODY or --body)", ExitCodes.Usage);
         var b = arg ?? opt;
-        return b == "-" ? v.Env.In.ReadToEnd() : b;
+        return v.Env.TextOrStdin(b);
     }
 
     private static void Print(Verb v, SendResult r, bool json)

@@ -34,7 +34,7 @@ internal static class TransferCommands
             var path = pr.GetValue(file)!;
             byte[] bytes;
             string name;
-            if (path == "-") { bytes = Encoding.UTF8.GetBytes(v.Env.In.ReadToEnd()); name = "<stdin>"; }
+            if (path == "-") { bytes = v.Env.ReadStdinBytes(); name = "<stdin>"; }
             else
             {
                 var full = v.Context.Resolve(path);

@@ -75,6 +75,7 @@ public static class LedgerCodec
     private static string Describe(Exception ex) => ex switch
     {
         JsonException j => "invalid JSON" + (j.BytePositionInLine is { } p ? $" at column {p + 1}" : "") + ": " + FirstSentence(j.Message),
+        InvalidOperationException { InnerException: DecoderFallbackException } => "is not valid UTF-8 (a string holds bytes that are not UTF-8 text)",
         _ => ex.Message,
     };
 
