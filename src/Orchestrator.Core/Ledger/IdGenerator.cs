@@ -63,6 +63,17 @@ public static class IdGenerator
         return sb.ToString();
     }
 
+    public const int MaxIdLength = 100;
+
+    /// <summary>
+    /// True for an id a ledger line may carry (orc's own, Beads' and other trackers'): ASCII letters,
+    /// digits, '.', '-' and '_', a letter or digit first, no '..'. Ids become file names, branch
+    /// names and arguments, so none can be read as a path, an option or a tmux target.
+    /// </summary>
+    public static bool IsWellFormedId(string id) =>
+        id.Length is >= 1 and <= MaxIdLength && char.IsAsciiLetterOrDigit(id[0]) &&
+        id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') && !id.Contains("..", StringComparison.Ordinal);
+
     /// <summary>True when <paramref name="prefix"/> can start ids: lowercase letters and digits, 1–16 chars, a letter first.</summary>
     public static bool IsValidPrefix(string prefix) =>
         prefix.Length is >= 1 and <= 16 && char.IsAsciiLetterLower(prefix[0]) && prefix.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));

@@ -197,6 +197,7 @@ public static class LedgerCodec
         }
         if (reader.Read()) throw new LedgerFormatException("text after the JSON object");
         if (string.IsNullOrEmpty(id)) throw new LedgerFormatException("item has no 'id'");
+        if (!IdGenerator.IsWellFormedId(id)) throw new LedgerFormatException($"id '{Text.TerminalText.Line(id.Length > 40 ? id[..40] + "…" : id)}' is not a valid id (letters, digits, '.', '-' and '_', starting with a letter or digit, at most {IdGenerator.MaxIdLength}, no '..')");
         item.Id = id;
         if (summary) item.MarkSummary();
         return item;
