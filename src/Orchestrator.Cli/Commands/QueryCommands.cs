@@ -35,7 +35,9 @@ internal static class QueryCommands
             var a = pr.GetValue(assignee);
             var ls = Options.SplitList(pr.GetValue(labels));
             var t = pr.GetValue(type);
-            IEnumerable<WorkItem> ready = new DependencyGraph(ledger).Ready(v.Context.Now);
+            var graph = new DependencyGraph(ledger);
+            v.WarnAboutCycles(graph);
+            IEnumerable<WorkItem> ready = graph.Ready(v.Context.Now);
             if (a is not null) ready = ready.Where(i => a == "none" ? string.IsNullOrEmpty(i.Assignee) : i.Assignee == a);
             if (ls.Length > 0) ready = ready.Where(i => ls.All(i.Labels.Contains));
             if (t is not null) ready = ready.Where(i => i.IssueType.Equals(t, StringComparison.OrdinalIgnoreCase));
@@ -56,7 +58,9 @@ internal static class QueryCommands
         {
             var v = new Verb(services);
             var ledger = v.ReadSummary();
-            var blocked = new DependencyGraph(ledger).Blocked();
+            var graph = new DependencyGraph(ledger);
+            v.WarnAboutCycles(graph);
+            var blocked = graph.Blocked();
             if (pr.GetValue(json))
             {
                 var byId = blocked.ToDictionary(b => b.Item.Id, b => b.Blockers);

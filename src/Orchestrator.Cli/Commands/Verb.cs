@@ -39,6 +39,15 @@ internal sealed class Verb(IServiceProvider services)
             Env.Error.WriteLine($"orc: warning: ledger/issues.jsonl: item {id} appears on more than one line (merged; written once on the next change)");
     }
 
+    /// <summary>Warns (on stderr) about dependency cycles already in the ledger, e.g. left by a git merge: their items are never ready.</summary>
+    public void WarnAboutCycles(Core.Graph.DependencyGraph graph)
+    {
+        var cycles = graph.FindCycles();
+        foreach (var cycle in cycles.Take(5))
+            Env.Error.WriteLine($"orc: warning: dependency cycle {string.Join(" → ", cycle.Select(TerminalText.Line))}: none of these can be ready until one dependency is removed ('orc item dep remove ID DEPENDS_ON')");
+        if (cycles.Count > 5) Env.Error.WriteLine($"orc: warning: {cycles.Count - 5} more dependency cycles");
+    }
+
     public Mutation<T> Mutate<T>(string verb, Func<Core.Items.ItemOperations, T> change)
     {
         var result = Ledger.Mutate(verb, change);

@@ -183,37 +183,55 @@ public sealed class DependencyGraph
         return null;
     }
 
-    /// <summary>Every cycle-closing edge already in the ledger (e.g. after a merge), one cycle each.</summary>
+    /// <summary>
+    /// Every cycle-closing edge already in the ledger (e.g. after a merge), one cycle each. Walks
+    /// the graph with its own stack, so a dependency chain of any length cannot overflow the thread's.
+    /// </summary>
     public List<List<string>> FindCycles()
     {
         var cycles = new List<List<string>>();
         var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 visiting, 2 done
-        var stack = new List<string>();
+        var onPath = new Dictionary<string, int>(StringComparer.Ordinal); // id -> index in path
+        var path = new List<string>();
+        var frames = new Stack<(string Id, IEnumerator<Dependency> Next)>();
         foreach (var item in _ledger.Sorted())
-            Visit(item.Id);
-        return cycles;
-
-        void Visit(string id)
         {
-            if (state.TryGetValue(id, out var s)) return;
-            var node = _ledger.Find(id);
-            if (node is null) return;
-            state[id] = 1;
-            stack.Add(id);
-            foreach (var d in node.Dependencies)
+            if (!Enter(item.Id)) continue;
+            while (frames.Count > 0)
             {
-                if (!DependencyTypes.IsOrdering(d.Type)) continue;
-                if (state.TryGetValue(d.DependsOnId, out var ts) && ts == 1)
+                var (id, next) = frames.Peek();
+                if (!next.MoveNext())
                 {
-                    var start = stack.IndexOf(d.DependsOnId);
-                    var cycle = stack.Skip(start).ToList();
+                    frames.Pop();
+                    next.Dispose();
+                    path.RemoveAt(path.Count - 1);
+                    onPath.Remove(id);
+                    state[id] = 2;
+                    continue;
+                }
+                var d = next.Current;
+                if (!DependencyTypes.IsOrdering(d.Type)) continue;
+                if (onPath.TryGetValue(d.DependsOnId, out var start))
+                {
+                    var cycle = path.Skip(start).ToList();
                     cycle.Add(d.DependsOnId);
                     cycles.Add(cycle);
                 }
-                else Visit(d.DependsOnId);
+                else Enter(d.DependsOnId);
             }
-            stack.RemoveAt(stack.Count - 1);
-            state[id] = 2;
+        }
+        return cycles;
+
+        bool Enter(string id)
+        {
+            if (state.ContainsKey(id)) return false;
+            var node = _ledger.Find(id);
+            if (node is null) return false;
+            state[id] = 1;
+            onPath[id] = path.Count;
+            path.Add(id);
+            frames.Push((id, ((IEnumerable<Dependency>)node.Dependencies).GetEnumerator()));
+            return true;
         }
     }
 }

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Orchestrator.Integration.Tests.Support;
+using static Orchestrator.Integration.Tests.Hostile.HostileRun;
+
+namespace Orchestrator.Integration.Tests.Hostile;
+
+/// <summary>A ledger damaged by hand, by a bad merge or by a crash loads; the damage is named, nothing readable is lost.</summary>
+public sealed class LedgerDamageTests
+{
+    [Fact]
+    public void A_ledger_with_conflict_markers_a_torn_line_duplicates_unknown_fields_and_wrong_types_loads()
+    {
+        using var ws = new TempWorkspace();
+        var one = HostileCorpus.ItemLine("hq-a1", "one");
+        var lines = new[]
+        {
+            one,
+            "<<<<<<< HEAD",
+            one.Replace("\"one\"", "\"two\""),
+            "=======",
+            one.Replace("\"one\"", "\"three\""),
+            ">>>>>>> feature",
+            "{\"id\":\"hq-a4\",\"title\":\"wrong type\",\"priority\":\"high\"}",
+            HostileCorpus.ItemLine("hq-a5", "unknown fields").Replace("{\"id\"", "{\"zzz\":{\"deep\":[1,2]},\"id\""),
+            HostileCorpus.ItemLine("../evil", "bad id"),
+            HostileCorpus.ItemLine("hq-a6", "torn")[..30],
+        };
+        File.WriteAllText(ws.LedgerPath, string.Join('\n', lines));
+        var list = ws.Orc("item", "list", "--json");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        var ids = JsonDocument.Parse(list.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order().ToArray();
+        Assert.Equal(["hq-a1", "hq-a5"], ids);
+        foreach (var expected in new[] { ":2: invalid JSON", ":4: invalid JSON", ":6: invalid JSON", ":7: field 'priority' must be an integer", ":9: id '../evil' is not a valid id", "hq-a1 appears on more than one line" })
+            Assert.Contains("ledger/issues.jsonl" + (expected.StartsWith(':') ? expected : ": item " + expected), list.Err);
+        Assert.Contains("1 more unreadable ledger lines", list.Err); // the torn last line (the first five are named)
+        Assert.Equal(0, ws.Orc("ready").ExitCode);
+        // The next change keeps every unreadable line in the quarantine and the unknown field in the ledger.
+        Assert.Equal(0, ws.Orc("item", "comment", "hq-a5", "still here").ExitCode);
+        var quarantine = File.ReadAllText(ws.QuarantinePath);
+        foreach (var l in lines.Where(l => !l.Contains("\"hq-a1\"") && !l.Contains("hq-a5"))) Assert.Contains(l, quarantine);
+        Assert.Contains("\"zzz\":{\"deep\":[1,2]}", ws.LedgerText());
+    }
+
+    [Fact]
+    public void A_dependency_cycle_left_by_a_git_merge_loads_and_ready_and_blocked_name_it()
+    {
+        using var ws = new TempWorkspace();
+        var a = ws.Create("A");
+        var b = ws.Create("B");
+        var c = ws.Create("C, free");
+        var main = Git(ws.Root, "rev-parse", "--abbrev-ref", "HEAD").Trim();
+        Git(ws.Root, "checkout", "-q", "-b", "feature");
+        Assert.Equal(0, ws.Orc("item", "dep", "add", a, b).ExitCode);
+        Git(ws.Root, "checkout", "-q", main);
+        Assert.Equal(0, ws.Orc("item", "dep", "add", b, a).ExitCode);
+        Git(ws.Root, "merge", "--no-edit", "feature");
+        var ready = ws.Orc("ready", "--json");
+        Assert.True(ready.ExitCode == 0, ready.ToString());
+        Assert.Equal([c], JsonDocument.Parse(ready.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToArray());
+        Assert.Contains("warning: dependency cycle", ready.Err);
+        Assert.Contains(a, ready.Err);
+        Assert.Contains(b, ready.Err);
+        var blocked = ws.Orc("blocked");
+        Assert.Equal(0, blocked.ExitCode);
+        Assert.Contains("dependency cycle", blocked.Err);
+        Assert.Equal(0, ws.Orc("item", "show", a).ExitCode);
+        Assert.Equal(0, ws.Orc("item", "dep", "tree", a).ExitCode);
+        // Removing one side breaks the cycle.
+        Assert.Equal(0, ws.Orc("item", "dep", "remove", a, b).ExitCode);
+        Assert.DoesNotContain("cycle", ws.Orc("ready").Err);
+    }
+
+    [Fact]
+    public void A_dependency_chain_of_twenty_thousand_items_does_not_overflow_the_stack()
+    {
+        using var ws = new TempWorkspace();
+        var sb = new StringBuilder();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var line = HostileCorpus.ItemLine($"hq-c{i}", "chain");
+            if (i > 0) line = line.Replace("\"updated_at\"", $"\"dependencies\":[{{\"issue_id\":\"hq-c{i}\",\"depends_on_id\":\"hq-c{i - 1}\",\"type\":\"blocks\"}}],\"updated_at\"");
+            sb.Append(line).Append('\n');
+        }
+        File.WriteAllText(ws.LedgerPath, sb.ToString());
+        var ready = ws.Orc("ready", "--json");
+        Assert.True(ready.ExitCode == 0, ready.ToString());
+        Assert.Equal(["hq-c0"], JsonDocument.Parse(ready.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToArray());
+    }
+}
