@@ -132,7 +132,15 @@ public static class WorkItemRules
         if (string.IsNullOrWhiteSpace(path)) throw new OrcException($"{field}: must not be empty");
         if (path.Length > 1024) throw new OrcException($"{field}: path is too long");
         NoControl(path, field, allowNewlines: false);
-        return path.Replace('\\', '/');
+        var p = path.Replace('\\', '/');
+        // A path an item owns is inside the rig's repository: relative, and never climbing out.
+        if (p.StartsWith('/') || p.StartsWith('~') || (p.Length >= 2 && p[1] == ':'))
+            throw new OrcException($"{field}: '{TerminalText.Line(path)}' is an absolute path; give a path inside the rig's repository (e.g. src/app.cs)");
+        if (p.Split('/').Any(part => part == ".."))
+            throw new OrcException($"{field}: '{TerminalText.Line(path)}' leaves the rig's repository ('..'); give a path inside it (e.g. src/app.cs)");
+        if (p.Split('/').Any(part => part.Equals(".git", StringComparison.OrdinalIgnoreCase)))
+            throw new OrcException($"{field}: '{TerminalText.Line(path)}' is inside .git; give a path of the rig's own files");
+        return p;
     }
 
     private static void NoControl(string text, string field, bool allowNewlines)

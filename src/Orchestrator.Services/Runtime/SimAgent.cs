@@ -1,4 +1,5 @@
 using LibGit2Sharp;
+using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Items;
 using Orchestrator.Services.Ledger;
@@ -107,7 +108,9 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
             output.WriteLine($"sim: working with the answer '{Core.Text.TerminalText.Line(answer)}'");
         }
         output.WriteLine($"sim: working on {item.Id} (step 2 of 3)");
-        var changed = WriteChange(hook.Worktree, hook.Agent, item, labels);
+        var refused = new List<string>();
+        var changed = WriteChange(hook.Worktree, hook.Agent, item, labels, refused);
+        foreach (var why in refused) output.WriteLine($"sim: not writing: {Core.Text.TerminalText.Line(why)}");
         sleep(step);
         using (var repo = new Repository(hook.Worktree))
         {
@@ -231,21 +234,23 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
         }
     }
 
-    private static List<string> WriteChange(string worktree, string agent, WorkItem item, List<string> labels)
+    private static List<string> WriteChange(string worktree, string agent, WorkItem item, List<string> labels, List<string> refused, bool notesOnly = false)
     {
-        var targets = item.Files.Where(f => !f.EndsWith('/')).ToList();
-        targets.AddRange(labels.Where(l => l.StartsWith("sim:touch=", StringComparison.Ordinal)).Select(l => l["sim:touch=".Length..]));
+        var targets = notesOnly ? [] : item.Files.Where(f => !f.EndsWith('/')).ToList();
+        if (!notesOnly) targets.AddRange(labels.Where(l => l.StartsWith("sim:touch=", StringComparison.Ordinal)).Select(l => l["sim:touch=".Length..]));
         if (targets.Count == 0) targets.Add($"notes/{item.Id}.md");
         var root = Path.GetFullPath(worktree);
         var written = new List<string>();
         foreach (var rel in targets.Distinct())
         {
-            var full = Path.GetFullPath(Path.Combine(root, rel));
-            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue; // never outside the worktree
+            string full;
+            try { full = ConfinedPath.Resolve(root, rel); } // never outside the worktree, not even through a symlink
+            catch (OrcException e) { refused.Add(e.Message); continue; }
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.AppendAllText(full, $"{item.Id}: {item.Title} (by {agent})\n");
             written.Add(Path.GetRelativePath(root, full).Replace('\\', '/'));
         }
+        if (written.Count == 0 && refused.Count > 0) return WriteChange(worktree, agent, item, [], [], notesOnly: true);
         return written;
     }
 }
