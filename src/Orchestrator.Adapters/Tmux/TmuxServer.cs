@@ -127,6 +127,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     /// <param name="output">Whether the client receives <c>%output</c> for its session's panes.</param>
     public TmuxControl? OpenControl(string? session = null, bool output = false)
     {
+        CheckSocket();
         EnsureConfig();
         Interlocked.Increment(ref _processes);
         return TmuxControl.TryOpen(SocketName, configFile, output, session);
@@ -138,6 +139,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     /// </summary>
     public bool IsListening()
     {
+        CheckSocket();
         var path = SocketPath;
         if (!File.Exists(path)) return false;
         try
@@ -164,6 +166,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     /// <summary>Runs one tmux command as its own process.</summary>
     public Result RunProcess(params string[] args)
     {
+        CheckSocket();
         EnsureConfig();
         var all = new List<string> { "-L", SocketName, "-f", configFile };
         all.AddRange(args);
@@ -196,6 +199,18 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     }
 
     private bool _configChecked;
+    private volatile bool _socketChecked;
+
+    /// <summary>
+    /// Refuses a socket name that is a path, a socket directory others can reach and a socket
+    /// owned by someone else (<see cref="SocketGuard"/>); once the directory has passed, not again.
+    /// </summary>
+    public void CheckSocket()
+    {
+        if (_socketChecked) return;
+        SocketGuard.ValidateName(SocketName);
+        if (SocketGuard.Check(SocketPath)) _socketChecked = true;
+    }
 
     /// <summary>Writes the server's config if it is missing or from another version of orc.</summary>
     private void EnsureConfig()
@@ -370,10 +385,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
 
     /// <summary>Where tmux keeps this server's socket: $TMUX_TMPDIR (or /tmp), then tmux-UID/NAME.</summary>
     public string SocketPath =>
-        Path.Combine(Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } d ? d : "/tmp", $"tmux-{GetUid()}", SocketName);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getuid")]
-    private static partial uint GetUid();
+        Path.Combine(Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } d ? d : "/tmp", $"tmux-{SocketGuard.GetUid()}", SocketName);
 
     /// <summary>This process's user id (tmux names its socket folder after it).</summary>
     public static uint UserId => GetUid();

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using Orchestrator.Core;
+using Orchestrator.Core.Text;
+
+namespace Orchestrator.Adapters.Tmux;
+
+/// <summary>
+/// Checks, before orc talks to its tmux server, that nobody else can reach it: the socket name is
+/// a plain file name (never a path), the socket directory (<c>$TMUX_TMPDIR/tmux-UID</c>) is a real
+/// directory owned by this user and private to them (no group or other permission bits), and the
+/// socket, when there is one, is a socket owned by this user. Anything else is refused with a
+/// one-line error saying what to do; orc does not change another user's files.
+/// </summary>
+public static partial class SocketGuard
+{
+    /// <summary>Refuses a socket name that is not a plain name (tmux puts it in its directory: a '/' or '..' would leave it).</summary>
+    public static string ValidateName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 64 || name[0] is '.' or '-' ||
+            !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw new OrcException($"tmux socket name '{TerminalText.Line(name.Length > 70 ? name[..70] + "…" : name)}' is not valid (ORC_TMUX_SOCKET: letters, digits, '-', '_' and '.', not starting with '.' or '-', at most 64)", ExitCodes.Usage);
+        return name;
+    }
+
+    /// <summary>
+    /// Checks the directory and socket at <paramref name="socketPath"/>. Returns false when the
+    /// directory does not exist yet (tmux makes it private when it starts the server; check again then).
+    /// </summary>
+    public static bool Check(string socketPath)
+    {
+        if (!OperatingSystem.IsLinux()) return true;
+        var uid = GetUid();
+        var dir = Path.GetDirectoryName(socketPath)!;
+        if (Lstat(dir) is not { } d) return false;
+        if ((d.Mode & TypeMask) != TypeDirectory)
+            throw new OrcException($"tmux socket directory {dir} is not a directory (a symlink or a file?); orc will not use it: remove it, or set TMUX_TMPDIR to a private directory");
+        if (d.Uid != uid)
+            throw new OrcException($"tmux socket directory {dir} is owned by uid {d.Uid}, not you (uid {uid}); orc will not use it: remove it, or set TMUX_TMPDIR to a private directory");
+        if ((d.Mode & 0x3F) != 0)
+            throw new OrcException($"tmux socket directory {dir} has mode {Convert.ToString(d.Mode & 0xFFF, 8)}, so other users can reach orc's agents; make it private with 'chmod 700 {dir}'");
+        if (Lstat(socketPath) is { } s)
+        {
+            if ((s.Mode & TypeMask) != TypeSocket)
+                throw new OrcException($"tmux socket {socketPath} is not a socket; orc will not use it: remove it");
+            if (s.Uid != uid)
+                throw new OrcException($"tmux socket {socketPath} is owned by uid {s.Uid}, not you (uid {uid}); orc will not use it: remove it");
+        }
+        return true;
+    }
+
+    private const uint TypeMask = 0xF000, TypeDirectory = 0x4000, TypeSocket = 0xC000;
+
+    private readonly record struct Stat(uint Uid, uint Mode);
+
+    /// <summary>The owner and mode of <paramref name="path"/> itself (a symlink is not followed); null when it does not exist.</summary>
+    private static Stat? Lstat(string path)
+    {
+        // statx has one layout on every architecture: stx_uid at byte 20, stx_mode (16 bits) at 28.
+        var buffer = new byte[256];
+        if (Statx(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x0fff /* STATX_BASIC_STATS */, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is 2 /* ENOENT */ or 20 /* ENOTDIR */) return null;
+            throw new OrcException($"cannot check {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+        return new Stat(BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt16(buffer, 28));
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirfd, string path, int flags, uint mask, byte[] buffer);
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    internal static partial uint GetUid();
+}
