@@ -10,7 +10,7 @@ internal static class ItemText
 {
     public static string Line(WorkItem i)
     {
-        var labels = i.Labels.Count == 0 ? "" : "  [" + TerminalText.Line(string.Join(", ", i.Labels)) + "]";
+        var labels = i.Labels.Count == 0 ? "" : "  [" + Clip(TerminalText.Line(string.Join(", ", i.Labels)), 60) + "]";
         var who = string.IsNullOrEmpty(i.Assignee) ? "" : "  @" + TerminalText.Line(i.Assignee);
         return $"{i.Id,-12} P{i.Priority} {TerminalText.Line(i.IssueType),-8} {TerminalText.Line(i.Status),-11} {Clip(TerminalText.Line(i.Title), 80)}{who}{labels}";
     }
