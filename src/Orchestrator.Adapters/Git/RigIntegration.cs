@@ -136,6 +136,11 @@ public sealed class RigIntegration(string repositoryPath)
             }
         }
         using var scratch = new Repository(scratchPath);
+        // The scratch worktree is the refinery's alone, and the caller holds the rig's refinery
+        // lock: a lock on its index is one a refinery killed inside git (kill -9 during a reset)
+        // left behind. Kept, it would fail every later reset and stop the queue for good.
+        var staleLock = System.IO.Path.Combine(scratch.Info.Path, "index.lock");
+        if (File.Exists(staleLock)) File.Delete(staleLock);
         scratch.Reset(ResetMode.Hard, scratch.Lookup<Commit>(commit) ?? throw new OrcException($"no commit {commit} for the gate"));
         scratch.RemoveUntrackedFiles();
         // RemoveUntrackedFiles keeps ignored files (build outputs); a gate must start clean.
