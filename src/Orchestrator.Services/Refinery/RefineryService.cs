@@ -340,11 +340,15 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     private void FinishMerged(Rig rig, IReadOnlyList<(Submission Sub, string Commit)> landed, string why)
     {
         var now = Timestamps.Format(runtime.Workspace.Now);
+        // The items first, the queue after: a queue entry is written at once while the ledger is
+        // saved when the transaction ends, so one transaction killed in between (kill -9) would
+        // leave a submission merged whose item never closes (nothing looks at merged entries
+        // again). This way a refinery killed in between finds the entry still merging, its
+        // candidate on main, and finishes it (an item already closed is left as it is).
         ledger.Transact("merge", t =>
         {
             foreach (var (s, c) in landed)
             {
-                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merged, Landed = c, FinishedAt = now, Reason = null, Details = null }), s.Item);
                 if (t.Items.Ledger.Find(s.Item) is { } item && !item.IsClosed)
                 {
                     t.Items.Close(s.Item, $"merged into {rig.DefaultBranch} as {c[..12]}");
@@ -354,6 +358,12 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
                 if (runtime.Hooks.Find(s.Agent) is { Role: Roles.Crew, State: HookStates.Completed } crew && crew.Item == s.Item)
                     t.Touched(runtime.Hooks.Write(crew.Agent, crew.Unhooked(now, $"{s.Item} landed as {c[..12]}")), crew.Agent);
             }
+            return 0;
+        });
+        ledger.Transact("merged", t =>
+        {
+            foreach (var (s, c) in landed)
+                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merged, Landed = c, FinishedAt = now, Reason = null, Details = null }), s.Item);
             return 0;
         });
         foreach (var (s, c) in landed)

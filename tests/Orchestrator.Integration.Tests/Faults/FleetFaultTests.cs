@@ -166,6 +166,31 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void A_refinery_killed_after_closing_the_item_but_before_recording_the_merge_finishes_it_once()
+    {
+        var f = Fleet();
+        var id = Submit(f, "Landed", "a.txt");
+        // What a refinery killed between its two last writes leaves: main moved, the item closed,
+        // the queue entry still merging with its candidate. (Before the fix the queue was written
+        // first, and a kill there left a merged entry whose item never closed.)
+        var git = new RigIntegration(f.RigDir);
+        var main = git.TipOf("master");
+        var queue = new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"), OrcJsonContext.Default.Submission);
+        var s = queue.Find(id)!;
+        var squash = git.Squash(main, s.Commit, RigIntegration.LandingMessage(id, "Landed", s.Agent, s.Commits), DateTimeOffset.Now);
+        git.FastForward("master", main, squash.Commit!, "test");
+        queue.Write(id, s with { State = Orchestrator.Core.Merging.SubmissionStates.Merging, Candidate = squash.Commit, Onto = main });
+        f.Ok("item", "close", id, "--reason", $"merged into master as {squash.Commit![..12]}");
+
+        Assert.Contains($"{id}: merged", f.Ok("refinery", "run", "app", "--once").Out);
+        Assert.Equal("merged", QueueStates(f)[id]);
+        Assert.Equal(squash.Commit, queue.Find(id)!.Landed);
+        var item = JsonDocument.Parse(f.Ok("item", "show", id, "--json").Out).RootElement[0];
+        Assert.Equal("closed", item.GetProperty("status").GetString());
+        AssertMainIsWhole(f, new() { [id] = "a.txt" });
+    }
+
+    [Fact]
     public void A_refinery_killed_while_git_held_the_scratch_index_lock_does_not_block_the_queue()
     {
         var f = Fleet();
