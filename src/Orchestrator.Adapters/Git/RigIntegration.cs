@@ -185,6 +185,53 @@ public sealed class RigIntegration(string repositoryPath)
     }
 
     /// <summary>
+    /// A refinery killed inside <see cref="FastForward"/>'s hard reset leaves the rig's checkout
+    /// part-way between the old main and the new one: some files as one commit has them, some as
+    /// the other, and git's lock on the index. <see cref="CheckoutBlocker"/> then takes it for a
+    /// person's changes and nothing lands again. When every difference in the checkout (its files
+    /// and its index) is a path exactly as one of <paramref name="commits"/> (the moves the refinery
+    /// recorded before it started) or the branch's tip has it, the checkout is brought to the tip;
+    /// anything else is left alone. The caller holds the rig's refinery lock. True when repaired.
+    /// </summary>
+    public bool RepairInterruptedMove(string branch, IEnumerable<string> commits)
+    {
+        using var repo = Open();
+        if (repo.Branches[branch] is not { } b || !IsCheckedOut(repo, b)) return false;
+        var trees = commits.Select(c => repo.Lookup<Commit>(c)).OfType<Commit>().Append(b.Tip).ToList();
+        var indexLock = System.IO.Path.Combine(repo.Info.Path, "index.lock");
+        var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true, RecurseUntrackedDirs = true })
+            .Where(e => e.State is not (FileStatus.Ignored or FileStatus.Unaltered)).Select(e => e.FilePath).ToList();
+        if (dirty.Count == 0 && !File.Exists(indexLock)) return false;
+        bool Known(string path, ObjectId? id) => trees.Any(c => c[path] is { TargetType: TreeEntryTargetType.Blob } e ? e.Target.Id == id : id is null);
+        foreach (var path in dirty)
+        {
+            var file = System.IO.Path.Combine(repo.Info.WorkingDirectory, path);
+            var onDisk = File.Exists(file) ? BlobId(File.ReadAllBytes(file)) : null;
+            if (!Known(path, onDisk) || !Known(path, repo.Index[path]?.Id)) return false;
+        }
+        if (File.Exists(indexLock)) File.Delete(indexLock);
+        repo.Reset(ResetMode.Hard, b.Tip);
+        // A reset leaves untracked files: those the interrupted move wrote (known above) go too.
+        foreach (var path in dirty.Where(p => b.Tip[p] is null))
+        {
+            var file = System.IO.Path.Combine(repo.Info.WorkingDirectory, path);
+            if (!File.Exists(file)) continue;
+            File.Delete(file);
+            for (var dir = System.IO.Path.GetDirectoryName(file); dir is not null && System.IO.Path.GetRelativePath(repo.Info.WorkingDirectory, dir) != "."
+                && Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any(); dir = System.IO.Path.GetDirectoryName(dir))
+                Directory.Delete(dir);
+        }
+        return true;
+    }
+
+    /// <summary>The id git gives a file's content (<c>git hash-object</c>).</summary>
+    private static ObjectId BlobId(byte[] content)
+    {
+        var header = System.Text.Encoding.ASCII.GetBytes($"blob {content.Length}\0");
+        return new ObjectId(System.Security.Cryptography.SHA1.HashData([.. header, .. content]));
+    }
+
+    /// <summary>
     /// Why <paramref name="branch"/> cannot move now: the rig's own checkout has it checked out with
     /// uncommitted or untracked changes, which moving it would overwrite. Null when it can move.
     /// </summary>

@@ -91,6 +91,15 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     /// <summary>Finishes submissions a killed refinery left in state merging: landed ones are recorded, the rest queued again.</summary>
     private void Recover(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
     {
+        // Killed while moving main, it may have left the rig's checkout half-way between two commits it recorded.
+        var moves = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging)
+            .SelectMany(s => new[] { s.Onto, s.Candidate }).OfType<string>().ToList();
+        if (moves.Count > 0 && git.RepairInterruptedMove(rig.DefaultBranch, moves))
+        {
+            logger.LogWarning("refinery {Rig}: finished bringing the checkout to {Branch}: a stopped refinery left it half-way", rig.Name, rig.DefaultBranch);
+            runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, null,
+                $"the rig's checkout was left half-way to a new {rig.DefaultBranch} by a refinery that was stopped; brought it to {rig.DefaultBranch}'s tip");
+        }
         foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging))
         {
             // Only the exact commit recorded before main moved counts: an older landing of the same

@@ -191,6 +191,40 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void A_refinery_killed_inside_the_reset_that_moves_main_leaves_a_checkout_the_next_one_repairs_and_a_persons_change_is_kept()
+    {
+        var f = Fleet();
+        var id = Submit(f, "Half moved", "half.txt");
+        // What a refinery killed inside the hard reset of the rig's checkout leaves: the new file
+        // written, main not moved yet, git's index lock, the entry merging with its candidate.
+        var git = new RigIntegration(f.RigDir);
+        var main = git.TipOf("master");
+        var queue = new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"), OrcJsonContext.Default.Submission);
+        var s = queue.Find(id)!;
+        var squash = git.Squash(main, s.Commit, RigIntegration.LandingMessage(id, "Half moved", s.Agent, s.Commits), DateTimeOffset.Now);
+        queue.Write(id, s with { State = Orchestrator.Core.Merging.SubmissionStates.Merging, Candidate = squash.Commit, Onto = main });
+        File.WriteAllText(Path.Combine(f.RigDir, "half.txt"), id + "\n");
+        File.WriteAllText(Path.Combine(f.RigDir, ".git", "index.lock"), "");
+
+        var pass = f.Ok("refinery", "run", "app", "--once").Out;
+        Assert.Contains($"{id}: merged", pass);
+        AssertMainIsWhole(f, new() { [id] = "half.txt" });
+        Assert.False(File.Exists(Path.Combine(f.RigDir, ".git", "index.lock")));
+        Assert.Contains("brought it to master's tip", f.Ok("feed").Out);
+
+        // A change no recorded commit explains is a person's: kept, and the refinery waits.
+        var other = Submit(f, "Next", "next.txt");
+        var mine = Path.Combine(f.RigDir, "mine.txt");
+        File.WriteAllText(mine, "my notes\n");
+        var s2 = queue.Find(other)!;
+        queue.Write(other, s2 with { State = Orchestrator.Core.Merging.SubmissionStates.Merging, Candidate = s2.Commit, Onto = git.TipOf("master") });
+        var waiting = f.Ok("refinery", "run", "app", "--once").Out;
+        Assert.Contains($"{other}: waiting", waiting);
+        Assert.Equal("my notes\n", File.ReadAllText(mine));
+        Assert.Equal("queued", QueueStates(f)[other]);
+    }
+
+    [Fact]
     public void A_refinery_killed_while_git_held_the_scratch_index_lock_does_not_block_the_queue()
     {
         var f = Fleet();
