@@ -29,6 +29,7 @@ public sealed class FleetFixture : IDisposable
         if (rig is null) return;
         Ok("rig", "add", rig, Source);
         if (grace is { } g) RigFixture.SetSetting(Ws, rig, "grace", g.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // (Set as a user editing the file would, uncommitted: the workspace's next commit takes it.)
     }
 
     public TempWorkspace Ws { get; }
