@@ -166,7 +166,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
     {
         using var repo = new Repository(f.RigDir);
         var main = repo.Branches["master"].Tip;
-        var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = main, FirstParentOnly = true }).ToList();
+        var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = main, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological }).ToList();
         Assert.Equal("first", chain[^1].MessageShort);
         var seen = new HashSet<string>();
         foreach (var c in chain.Take(chain.Count - 1))
@@ -242,7 +242,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         AssertMainIsWhole(f, files);
         using (var repo = new Repository(f.RigDir))
         {
-            var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true }).ToList();
+            var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological }).ToList();
             Assert.Equal(files.Count + 1, chain.Count);
             Assert.Null(repo.Branches["orc-refinery-app"]);
             var queue = new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"), OrcJsonContext.Default.Submission).All();
