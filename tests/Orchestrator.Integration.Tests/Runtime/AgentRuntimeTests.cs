@@ -11,23 +11,21 @@ namespace Orchestrator.Integration.Tests.Runtime;
 /// </summary>
 public sealed class AgentRuntimeTests : IDisposable
 {
-    private readonly TempWorkspace _ws = new();
-    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly FleetFixture _fleet = new();
+    private readonly TempWorkspace _ws;
+    private readonly string _socket;
     private readonly string _source;
 
     public AgentRuntimeTests()
     {
-        TmuxServer.CheckVersion();
-        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
-        _source = RigFixture.CreateSource(_ws);
-        Ok("rig", "add", "app", _source);
+        _ws = _fleet.Ws;
+        _socket = _fleet.Socket;
+        _source = _fleet.Source;
     }
 
     public void Dispose()
     {
-        new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")).KillServer();
-        _ws.Dispose();
-        RigFixture.DeleteSource(_source);
+        _fleet.Dispose();
     }
 
     private CliResult Ok(params string[] args)

@@ -12,24 +12,19 @@ namespace Orchestrator.Integration.Tests.Runtime;
 /// </summary>
 public sealed class CrewTests : IDisposable
 {
-    private readonly TempWorkspace _ws = new();
-    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
-    private readonly string _source;
+    private readonly FleetFixture _fleet = new(grace: 0);
+    private readonly TempWorkspace _ws;
+    private readonly string _socket;
 
     public CrewTests()
     {
-        TmuxServer.CheckVersion();
-        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
-        _source = RigFixture.CreateSource(_ws, "app\n");
-        Ok("rig", "add", "app", _source);
-        RigFixture.SetSetting(_ws, "app", "grace", "0");
+        _ws = _fleet.Ws;
+        _socket = _fleet.Socket;
     }
 
     public void Dispose()
     {
-        using (var tmux = Tmux) tmux.KillServer();
-        _ws.Dispose();
-        RigFixture.DeleteSource(_source);
+        _fleet.Dispose();
     }
 
     private TmuxServer Tmux => new(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));

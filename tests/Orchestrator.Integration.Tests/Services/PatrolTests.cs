@@ -11,25 +11,20 @@ namespace Orchestrator.Integration.Tests.Services;
 /// </summary>
 public sealed class PatrolTests : IDisposable
 {
-    private readonly TempWorkspace _ws = new();
-    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
-    private readonly string _source;
+    private readonly FleetFixture _fleet = new(grace: 0);
+    private readonly TempWorkspace _ws;
+    private readonly string _socket;
 
     public PatrolTests()
     {
-        TmuxServer.CheckVersion();
-        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
-        _source = RigFixture.CreateSource(_ws);
-        Ok("rig", "add", "app", _source);
-        Settings("grace", "0");
+        _ws = _fleet.Ws;
+        _socket = _fleet.Socket;
     }
 
     public void Dispose()
     {
-        Tmux.KillServer();
         Tmux.Dispose();
-        _ws.Dispose();
-        RigFixture.DeleteSource(_source);
+        _fleet.Dispose();
     }
 
     private TmuxServer Tmux => field ??= new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"));

@@ -20,21 +20,20 @@ namespace Orchestrator.Integration.Tests.Services;
 /// </summary>
 public sealed class RefineryTests : IDisposable
 {
-    private readonly TempWorkspace _ws = new();
+    private readonly FleetFixture _fleet = new(readme: "line one\nline two\nline three\n");
+    private readonly TempWorkspace _ws;
     private readonly string _source;
     private int _agents;
 
     public RefineryTests()
     {
-        _ws.Env["ORC_TMUX_SOCKET"] = "orc-test-" + Guid.NewGuid().ToString("N")[..10]; // never started: no agent windows here
-        _source = RigFixture.CreateSource(_ws, "line one\nline two\nline three\n");
-        Ok("rig", "add", "app", _source);
+        _ws = _fleet.Ws;
+        _source = _fleet.Source;
     }
 
     public void Dispose()
     {
-        _ws.Dispose();
-        RigFixture.DeleteSource(_source);
+        _fleet.Dispose();
     }
 
     private CliResult Ok(params string[] args)

@@ -12,25 +12,17 @@ namespace Orchestrator.Integration.Tests.Services;
 /// </summary>
 public sealed class SimAgentTests : IDisposable
 {
-    private readonly TempWorkspace _ws = new();
-    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
-    private readonly string _source;
+    private readonly FleetFixture _fleet = new(grace: 0);
+    private readonly TempWorkspace _ws;
 
     public SimAgentTests()
     {
-        TmuxServer.CheckVersion();
-        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
-        _source = RigFixture.CreateSource(_ws, "app\n");
-        Ok("rig", "add", "app", _source);
-        RigFixture.SetSetting(_ws, "app", "grace", "0");
+        _ws = _fleet.Ws;
     }
 
     public void Dispose()
     {
-        using (var tmux = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")))
-            tmux.KillServer();
-        _ws.Dispose();
-        RigFixture.DeleteSource(_source);
+        _fleet.Dispose();
     }
 
     private CliResult Ok(params string[] args)
