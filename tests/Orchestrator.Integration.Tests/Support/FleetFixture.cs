@@ -159,11 +159,41 @@ public sealed class FleetFixture : IDisposable
                 catch (InvalidOperationException) { }
                 p.Dispose();
             }
-        // Only our own server, by its socket; KillServer also deletes the socket file a killed
-        // (or 3.3a) server leaves behind.
+        // Only our own server, by its socket. A process killed just now may have been starting it
+        // (a deacon launching a service): kill every tmux process of our socket, then the server
+        // again, and only then delete the socket file a killed (or 3.3a) server leaves behind;
+        // deleting it first would leave a server running that nothing can reach.
+        for (var round = 0; round < 3; round++)
+        {
+            Tmux.RunProcess("kill-server");
+            var left = TmuxProcesses();
+            foreach (var pid in left) Signal(pid, "KILL");
+            if (left.Count == 0 && !Tmux.IsListening()) break;
+            Thread.Sleep(200);
+        }
         Tmux.KillServer();
         Tmux.Dispose();
         Ws.Dispose();
         RigFixture.DeleteSource(Source);
+    }
+
+    /// <summary>Live processes of tmux on our socket (server and clients), found by their argv (<c>-L SOCKET</c>).</summary>
+    private List<int> TmuxProcesses()
+    {
+        var mine = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            string[] argv;
+            try
+            {
+                argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal)) continue;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            for (var i = 0; i + 1 < argv.Length; i++)
+                if (argv[i] == "-L" && argv[i + 1] == Socket) { mine.Add(pid); break; }
+        }
+        return mine;
     }
 }
