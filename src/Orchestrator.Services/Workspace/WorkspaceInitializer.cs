@@ -26,7 +26,8 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         .orc/wisps/
         rigs/
         worktrees/
-        ledger/.*.tmp
+        # the temporary file of a write cut short (kill -9), in any folder (ledger, mq, agents, mail)
+        .*.tmp
 
         """;
 

@@ -360,6 +360,19 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         AssertMainIsWhole(f, new() { [first] = "a.txt", [second] = "b.txt" });
     }
 
+    [Fact]
+    public void The_temporary_file_of_a_write_cut_short_is_ignored_in_every_folder_of_the_workspace()
+    {
+        using var ws = new TempWorkspace();
+        // What a process killed inside AtomicFile.Write leaves beside a queue entry, a hook, a letter.
+        foreach (var dir in new[] { "mq/app", "agents", "mail", "ledger" })
+        {
+            Directory.CreateDirectory(Path.Combine(ws.Root, dir));
+            File.WriteAllText(Path.Combine(ws.Root, dir, ".x.json.4242.0123456789abcdef.tmp"), "{");
+        }
+        Assert.True(ws.IsClean(), ws.Dirty());
+    }
+
     // ---- the deacon and the TUI killed ----
 
     private static Heartbeat? Beat(FleetFixture f, string name) =>
