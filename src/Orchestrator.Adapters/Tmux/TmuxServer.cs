@@ -388,7 +388,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         Path.Combine(Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } d ? d : "/tmp", $"tmux-{SocketGuard.GetUid()}", SocketName);
 
     /// <summary>This process's user id (tmux names its socket folder after it).</summary>
-    public static uint UserId => GetUid();
+    public static uint UserId => SocketGuard.GetUid();
 
     /// <summary>
     /// Shows <paramref name="text"/> on the status line of every user attached to this server (not
