@@ -50,6 +50,28 @@ public sealed partial class DocsTests
     [GeneratedRegex(@"^#{2,4} `(orc(?: [a-z0-9-]+)*)`\s*$", RegexOptions.Multiline)]
     private static partial Regex VerbHeading();
 
+    // ---- example files --------------------------------------------------------------------------
+
+    /// <summary>
+    /// A ```yaml block of the docs whose first line names a profile file (<c># …/profiles/NAME.yaml</c>)
+    /// is a profile orc reads as it stands, so the "how to add one" example cannot rot.
+    /// </summary>
+    [Fact]
+    public void Every_profile_example_in_the_docs_is_a_profile_orc_reads()
+    {
+        var examples = new List<string>();
+        foreach (var file in DocFiles())
+            foreach (Match m in Regex.Matches(File.ReadAllText(file), @"^```yaml\n# \S*profiles/([a-z0-9-]+)\.yaml\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline))
+            {
+                var name = m.Groups[1].Value;
+                var profile = Orchestrator.Adapters.Profiles.ProfileCatalog.Parse(YamlFile.Parse(m.Groups[2].Value, $"{Path.GetFileName(file)}: {name}.yaml"), name);
+                Assert.Equal(name, profile.Name);
+                Assert.False(string.IsNullOrEmpty(profile.Command), $"{file}: {name}.yaml has no command");
+                examples.Add(name);
+            }
+        Assert.Contains("mybot", examples); // the README's example is found (the pattern still matches it)
+    }
+
     // ---- examples ----------------------------------------------------------------------------
 
     /// <summary>Each `orc …` command in a ```sh block of the README and docs/*.md, with its file:line.</summary>
