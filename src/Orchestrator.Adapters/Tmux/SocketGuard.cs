@@ -22,6 +22,34 @@ public static partial class SocketGuard
         return name;
     }
 
+    /// <summary>What a socket directory is, as far as orc's rule goes (see <see cref="Inspect"/>).</summary>
+    public enum FolderState { Missing, Private, NotADirectory, OtherOwner, Loose }
+
+    /// <summary>One look at a socket directory: its state, owner and permission bits.</summary>
+    public readonly record struct Folder(FolderState State, uint Owner, uint Mode)
+    {
+        public string Octal => "0" + Convert.ToString(Mode & 0xFFF, 8);
+    }
+
+    /// <summary>Where tmux keeps the sockets of this user: <c>$TMUX_TMPDIR</c> (or /tmp), then <c>tmux-UID</c>.</summary>
+    public static string DirectoryFor(string? tmuxTmpDir) =>
+        Path.Combine(tmuxTmpDir is { Length: > 0 } d ? d : "/tmp", $"tmux-{GetUid()}");
+
+    /// <summary>
+    /// Looks at <paramref name="dir"/> itself (a symlink is not followed): missing, private (a
+    /// directory of this user with no group or other bits), or what is wrong with it.
+    /// </summary>
+    public static Folder Inspect(string dir)
+    {
+        if (!OperatingSystem.IsLinux()) return new(FolderState.Private, 0, 0);
+        if (Lstat(dir) is not { } d) return new(FolderState.Missing, 0, 0);
+        var state = (d.Mode & TypeMask) != TypeDirectory ? FolderState.NotADirectory
+            : d.Uid != GetUid() ? FolderState.OtherOwner
+            : (d.Mode & 0x3F) != 0 ? FolderState.Loose
+            : FolderState.Private;
+        return new(state, d.Uid, d.Mode);
+    }
+
     /// <summary>
     /// Checks the directory and socket at <paramref name="socketPath"/>. Returns false when the
     /// directory does not exist yet (tmux makes it private when it starts the server; check again then).
@@ -31,13 +59,17 @@ public static partial class SocketGuard
         if (!OperatingSystem.IsLinux()) return true;
         var uid = GetUid();
         var dir = Path.GetDirectoryName(socketPath)!;
-        if (Lstat(dir) is not { } d) return false;
-        if ((d.Mode & TypeMask) != TypeDirectory)
-            throw new OrcException($"tmux socket directory {dir} is not a directory (a symlink or a file?); orc will not use it: remove it, or set TMUX_TMPDIR to a private directory");
-        if (d.Uid != uid)
-            throw new OrcException($"tmux socket directory {dir} is owned by uid {d.Uid}, not you (uid {uid}); orc will not use it: remove it, or set TMUX_TMPDIR to a private directory");
-        if ((d.Mode & 0x3F) != 0)
-            throw new OrcException($"tmux socket directory {dir} has mode {Convert.ToString(d.Mode & 0xFFF, 8)}, so other users can reach orc's agents; make it private with 'chmod 700 {dir}'");
+        var folder = Inspect(dir);
+        switch (folder.State)
+        {
+            case FolderState.Missing: return false;
+            case FolderState.NotADirectory:
+                throw new OrcException($"tmux socket directory {dir} is not a directory (a symlink or a file?); orc will not use it: remove it, or set TMUX_TMPDIR to a private directory");
+            case FolderState.OtherOwner:
+                throw new OrcException($"tmux socket directory {dir} is owned by uid {folder.Owner}, not you (uid {uid}); orc will not use it: remove it, or set TMUX_TMPDIR to a private directory");
+            case FolderState.Loose:
+                throw new OrcException($"tmux socket directory {dir} has mode {Convert.ToString(folder.Mode & 0xFFF, 8)}, so other users can reach orc's agents; make it private with 'chmod 700 {dir}'");
+        }
         if (Lstat(socketPath) is { } s)
         {
             if ((s.Mode & TypeMask) != TypeSocket)

@@ -385,7 +385,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
 
     /// <summary>Where tmux keeps this server's socket: $TMUX_TMPDIR (or /tmp), then tmux-UID/NAME.</summary>
     public string SocketPath =>
-        Path.Combine(Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } d ? d : "/tmp", $"tmux-{SocketGuard.GetUid()}", SocketName);
+        Path.Combine(SocketGuard.DirectoryFor(Environment.GetEnvironmentVariable("TMUX_TMPDIR")), SocketName);
 
     /// <summary>This process's user id (tmux names its socket folder after it).</summary>
     public static uint UserId => SocketGuard.GetUid();

@@ -73,28 +73,29 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             : new("tmux", Status.Ok, $"tmux {v} (orc needs {TmuxServer.MinimumVersion} or newer)");
     }
 
-    /// <summary>tmux refuses a socket folder that others can read: it must be the user's, mode 0700.</summary>
+    /// <summary>The tmux socket folder must be the user's and private (mode 0700): the rule orc itself enforces (<see cref="SocketGuard"/>).</summary>
     private Finding SocketFolder(bool fix)
     {
-        var dir = SocketDirectory();
-        if (OperatingSystem.IsWindows()) return new("tmux socket folder", Status.Skipped, "not on Windows");
-        if (!Directory.Exists(dir)) return new("tmux socket folder", Status.Ok, $"{dir} does not exist yet (tmux makes it)");
-        var owner = Run(["stat", "-c", "%u", dir], "/")?.Trim();
+        const string check = "tmux socket folder";
+        var dir = SocketGuard.DirectoryFor(Env("TMUX_TMPDIR"));
+        if (!OperatingSystem.IsLinux()) return new(check, Status.Skipped, "only checked on Linux");
+        var folder = SocketGuard.Inspect(dir);
         var uid = GetUid().ToString(CultureInfo.InvariantCulture);
-        if (owner is not null && owner != uid)
-            return new("tmux socket folder", Status.Problem, $"{dir} belongs to uid {owner}, not to you (uid {uid}); tmux will refuse it",
-                $"remove it as its owner (or set TMUX_TMPDIR to a folder of yours)");
-        var mode = File.GetUnixFileMode(dir);
-        var loose = mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
-        if (loose == 0) return new("tmux socket folder", Status.Ok, $"{dir} is yours, mode {Octal(mode)}");
+        switch (folder.State)
+        {
+            case SocketGuard.FolderState.Missing: return new(check, Status.Ok, $"{dir} does not exist yet (tmux makes it)");
+            case SocketGuard.FolderState.Private: return new(check, Status.Ok, $"{dir} is yours, mode {folder.Octal}");
+            case SocketGuard.FolderState.NotADirectory:
+                return new(check, Status.Problem, $"{dir} is not a directory (a symlink or a file?); orc and tmux refuse it", $"remove it (or set TMUX_TMPDIR to a folder of yours)");
+            case SocketGuard.FolderState.OtherOwner:
+                return new(check, Status.Problem, $"{dir} belongs to uid {folder.Owner}, not to you (uid {uid}); orc and tmux refuse it",
+                    $"remove it as its owner (or set TMUX_TMPDIR to a folder of yours)");
+        }
         var how = $"chmod 700 {dir}";
-        if (!fix) return new("tmux socket folder", Status.Problem, $"{dir} has mode {Octal(mode)}: others can reach your tmux servers (tmux refuses it)", how);
+        if (!fix) return new(check, Status.Problem, $"{dir} has mode {folder.Octal}: others can reach your tmux servers (orc refuses it)", how);
         File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return new("tmux socket folder", Status.Fixed, $"{dir} had mode {Octal(mode)}; now 0700", how);
+        return new(check, Status.Fixed, $"{dir} had mode {folder.Octal}; now 0700", how);
     }
-
-    private string SocketDirectory() =>
-        Path.Combine(Env("TMUX_TMPDIR") is { Length: > 0 } d ? d : "/tmp", $"tmux-{GetUid().ToString(CultureInfo.InvariantCulture)}");
 
     private Finding Config()
     {
@@ -269,8 +270,6 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         var parts = digits.Split('.');
         return Version.TryParse(parts.Length >= 2 ? string.Join('.', parts.Take(3)) : digits + ".0", out var v) ? v : null;
     }
-
-    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1ff, 8);
 
     private static string Minutes(TimeSpan t) => t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min" : $"{(int)t.TotalSeconds} s";
 
