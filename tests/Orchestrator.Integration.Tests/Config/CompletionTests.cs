@@ -12,35 +12,15 @@ namespace Orchestrator.Integration.Tests.Config;
 /// </summary>
 public sealed class CompletionTests : IDisposable
 {
-    private readonly TempWorkspace _ws = new();
-    private readonly string _socket = "orc-test-" + Guid.NewGuid().ToString("N")[..10];
-    private readonly string _source;
+    private readonly FleetFixture _f = new();
 
-    public CompletionTests()
-    {
-        TmuxServer.CheckVersion();
-        _ws.Env["ORC_TMUX_SOCKET"] = _socket;
-        _source = RigFixture.CreateSource(_ws);
-        Ok("rig", "add", "app", _source);
-    }
+    public void Dispose() => _f.Dispose();
 
-    public void Dispose()
-    {
-        using (var tmux = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks"))) tmux.KillServer();
-        _ws.Dispose();
-        RigFixture.DeleteSource(_source);
-    }
-
-    private CliResult Ok(params string[] args)
-    {
-        var r = _ws.Orc(args);
-        Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);
-        return r;
-    }
+    private CliResult Ok(params string[] args) => _f.Ok(args);
 
     private (string Item, string Agent) Slung()
     {
-        var item = _ws.Create("complete me", "--prefix", "app");
+        var item = _f.Ws.Create("complete me", "--prefix", "app");
         var r = JsonDocument.Parse(Ok("sling", item, "--json").Out).RootElement;
         var hooked = r.ValueKind == JsonValueKind.Array ? r[0] : r;
         return (item, hooked.GetProperty("agent").GetString()!);
@@ -48,10 +28,10 @@ public sealed class CompletionTests : IDisposable
 
     private string Shell(string shell, string script, params string[] args)
     {
-        var psi = new ProcessStartInfo(shell) { WorkingDirectory = _ws.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(shell) { WorkingDirectory = _f.Ws.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(script);
-        psi.Environment["HOME"] = _ws.Root;
+        psi.Environment["HOME"] = _f.Ws.Root;
         psi.Environment.Remove("ORC_WORKSPACE");
         psi.Environment.Remove("ORC_AGENT");
         psi.Environment.Remove("TMUX");
@@ -70,7 +50,7 @@ public sealed class CompletionTests : IDisposable
 
     private string ScriptFile(string shell)
     {
-        var file = Path.Combine(_ws.Root, ".orc", "tmp", "orc." + shell);
+        var file = Path.Combine(_f.Ws.Root, ".orc", "tmp", "orc." + shell);
         File.WriteAllText(file, Ok("completion", shell).Out);
         return file;
     }
@@ -138,7 +118,7 @@ public sealed class CompletionTests : IDisposable
     [Fact]
     public void Unknown_shell_is_a_usage_error()
     {
-        var r = _ws.Orc("completion", "powershell");
+        var r = _f.Ws.Orc("completion", "powershell");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("powershell", r.Err);
     }
