@@ -24,6 +24,9 @@ public static class OrcProcess
         psi.Environment["DOTNET_TieredPGO"] = "0";
         psi.Environment["DOTNET_TC_QuickJitForLoops"] = "1";
         psi.Environment["DOTNET_ReadyToRun"] = "1";
+        // No diagnostics pipes: a child the fault tests kill with SIGKILL would leave its
+        // /tmp/clr-debug-pipe-* and dotnet-diagnostic-* files behind.
+        psi.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         return psi;
     }
