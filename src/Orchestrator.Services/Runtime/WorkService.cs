@@ -57,17 +57,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         sb.AppendLine("- Stuck or need a decision? Say so plainly and wait, or mail the overseer: `orc mail send overseer \"SUBJECT\" --body \"...\"`.");
         sb.AppendLine("- Context getting full? `orc handoff --note \"where the work stands, what is next\"`: you are restarted fresh here and your next prime shows the note.");
         sb.AppendLine();
-        sb.AppendLine("## Mail");
-        var unread = mail.Unread(h.Agent);
-        if (unread.Count == 0) sb.AppendLine("No unread mail.");
-        else
-        {
-            sb.AppendLine($"{unread.Count} unread message{(unread.Count == 1 ? "" : "s")} (read one with `orc mail read ID`, answer with `orc mail reply ID --body \"...\"`):");
-            foreach (var m in unread.Take(10))
-                sb.AppendLine($"- {m.Id} from {TerminalText.Line(m.From)} at {m.SentAt}: {TerminalText.Line(m.Subject)}");
-            if (unread.Count > 10) sb.AppendLine($"- and {unread.Count - 10} more: `orc mail inbox`");
-        }
-        sb.AppendLine();
+        PrimeMail(sb, h);
         PrimeLearnings(sb, h);
         return sb.ToString();
     }
@@ -215,6 +205,14 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         sb.AppendLine();
         sb.Append(MayorPlaybook);
         sb.AppendLine();
+        PrimeMail(sb, h);
+        PrimeLearnings(sb, h);
+        return sb.ToString();
+    }
+
+    /// <summary>The prime's mail section: the agent's unread messages (ten at most), safe to print.</summary>
+    private void PrimeMail(StringBuilder sb, Hook h)
+    {
         sb.AppendLine("## Mail");
         var unread = mail.Unread(h.Agent);
         if (unread.Count == 0) sb.AppendLine("No unread mail.");
@@ -226,8 +224,6 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             if (unread.Count > 10) sb.AppendLine($"- and {unread.Count - 10} more: `orc mail inbox`");
         }
         sb.AppendLine();
-        PrimeLearnings(sb, h);
-        return sb.ToString();
     }
 
     private static string Plural(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
