@@ -16,6 +16,7 @@ namespace Orchestrator.Integration.Tests;
 /// documented --json shapes are what the verbs print in a real workspace, every documented verb
 /// is run by some test, and the CI workflow is valid YAML that runs what .ci/run and the docs say.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed partial class DocsTests
 {
     private static readonly string RepoRoot = FindRepoRoot();

@@ -6,6 +6,7 @@ using Orchestrator.Integration.Tests.Support;
 
 namespace Orchestrator.Integration.Tests;
 
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public class LedgerDurabilityTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Orchestrator.Tui.Tests;
 /// standing in for the user's terminal, keys sent with send-keys, the screen read with
 /// capture-pane. The workspace's own tmux server is another private one; both are killed after.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class EndToEndTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();
@@ -33,7 +34,7 @@ public sealed class EndToEndTests : IDisposable
         var idle = _ws.Create("Idle at its prompt", "--label", "sim:idle");
         _ws.Create("Something else entirely");
         var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket, ["TERM"] = "xterm-256color", ["DOTNET_TieredPGO"] = "0" };
-        _term.Start(_ws.Root, $"unset DisableRealDriverIO; dotnet '{OrcProcess.Dll}' tui; echo \"TUI-EXITED $?\"; sleep 60", env, 120, 36);
+        _term.Start(_ws.Root, $"unset DisableRealDriverIO; {OrcProcess.ShellCommand} tui; echo \"TUI-EXITED $?\"; sleep 60", env, 120, 36);
 
         // Open: the panes and both items.
         SeeOnScreen("Items (2/2)", "the TUI opening");
@@ -79,7 +80,7 @@ public sealed class EndToEndTests : IDisposable
         _ws.Create("Idle at its prompt", "--label", "sim:idle");
         _ws.Create("Something else entirely");
         var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket, ["TERM"] = "xterm-256color", ["DOTNET_TieredPGO"] = "0" };
-        _term.Start(_ws.Root, $"unset DisableRealDriverIO; dotnet '{OrcProcess.Dll}' tui; echo \"TUI-EXITED $?\"; sleep 60", env, 120, 36);
+        _term.Start(_ws.Root, $"unset DisableRealDriverIO; {OrcProcess.ShellCommand} tui; echo \"TUI-EXITED $?\"; sleep 60", env, 120, 36);
         SeeOnScreen("Items (2/2)", "the TUI opening for the first person");
 
         // A second person attaches their own (smaller) terminal to the same session.

@@ -14,6 +14,7 @@ using Terminal.Gui.Input;
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>The TUI on a real workspace (a git repository in a temp folder): its verbs change the ledger through the services, committed as the CLI would.</summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class WorkspaceTuiTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();
@@ -22,7 +23,7 @@ public sealed class WorkspaceTuiTests : IDisposable
     public WorkspaceTuiTests()
     {
         var vars = new Dictionary<string, string> { ["USER"] = "tester", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["ORC_TMUX_SOCKET"] = "orc-test-none-" + Guid.NewGuid().ToString("N")[..8] };
-        _services = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = ["dotnet", OrcProcess.Dll] });
+        _services = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
     }
 
     private FleetSnapshot Read() => _services.GetRequiredService<FleetReader>().Read();
@@ -92,7 +93,7 @@ public sealed class WorkspaceTuiTests : IDisposable
     {
         var id = _ws.Create("Shared work");
         var vars = new Dictionary<string, string> { ["USER"] = "other", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["ORC_TMUX_SOCKET"] = "orc-test-none-" + Guid.NewGuid().ToString("N")[..8] };
-        using var second = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = ["dotnet", OrcProcess.Dll] });
+        using var second = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
         FleetSnapshot ReadSecond() => second.GetRequiredService<FleetReader>().Read();
         Headless? a = null, b = null;
         a = new Headless(Read(), 100, 30, actions: Actions(), workspace: _ws.Root, refresh: () => a!.Apply(Read()));

@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Config;
 /// shell calls back into the real orc (a child process) for verbs, options, item ids, agent and rig
 /// names from a real workspace with a slung agent (real git, tmux on a private socket).
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class CompletionTests : IDisposable
 {
     private readonly FleetFixture _f = new();
@@ -45,8 +46,8 @@ public sealed class CompletionTests : IDisposable
 
     /// <summary>'orc' for the shells: a function running the orc built beside the tests.</summary>
     private static string OrcFunction(string shell) => shell == "fish"
-        ? $"function orc; dotnet '{OrcProcess.Dll}' $argv; end; "
-        : $"orc() {{ dotnet '{OrcProcess.Dll}' \"$@\"; }}; ";
+        ? $"function orc; {OrcProcess.ShellCommand} $argv; end; "
+        : $"orc() {{ {OrcProcess.ShellCommand} \"$@\"; }}; ";
 
     private string ScriptFile(string shell)
     {

@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Config;
 /// with its fix, <c>--fix</c> mends the safe ones, exit 0 only when nothing is left. The tmux socket
 /// folder checked is a private one (TMUX_TMPDIR), never the machine's.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class DoctorTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();

@@ -12,6 +12,7 @@ namespace Orchestrator.Integration.Tests.Config;
 /// tmux server standing in for the user's terminal; the bytes the client writes to its terminal
 /// are captured with pipe-pane on that outer terminal.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class NotificationTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();

@@ -17,6 +17,7 @@ namespace Orchestrator.Integration.Tests.Faults;
 /// and two workspaces on one machine. Each test has its own workspace and private tmux server
 /// (<see cref="FleetFixture"/>), is bounded by time-outs, and checks that nothing was lost.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
@@ -425,7 +426,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         var term = new TestTerminal();
         _owned.Add(term);
         var env = f.ProcessEnv(("TERM", "xterm-256color"), ("DOTNET_TieredPGO", "0"));
-        term.Start(f.Root, $"unset DisableRealDriverIO; dotnet '{OrcProcess.Dll}' tui; echo \"TUI-EXITED $?\"; sleep 60", env, 160, 40);
+        term.Start(f.Root, $"unset DisableRealDriverIO; {OrcProcess.ShellCommand} tui; echo \"TUI-EXITED $?\"; sleep 60", env, 160, 40);
         RigFixture.Eventually(() => term.Screen().Contains(first, StringComparison.Ordinal), () => "the TUI never showed the item:\n" + term.Screen(), 60);
         var agent = f.Sling(first);
         f.WaitForState(agent, "working", 60);
@@ -444,7 +445,7 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         Assert.True(f.Tmux.IsRunning());
 
         using var again = new TestTerminal();
-        again.Start(f.Root, $"unset DisableRealDriverIO; dotnet '{OrcProcess.Dll}' tui; echo \"TUI-EXITED $?\"; sleep 60", env, 160, 40);
+        again.Start(f.Root, $"unset DisableRealDriverIO; {OrcProcess.ShellCommand} tui; echo \"TUI-EXITED $?\"; sleep 60", env, 160, 40);
         RigFixture.Eventually(() => again.Screen() is var s && s.Contains(first, StringComparison.Ordinal) && s.Contains("After the kill", StringComparison.Ordinal),
             () => "the new TUI does not show both items:\n" + again.Screen(), 60);
         Say("a new TUI shows the fleet");

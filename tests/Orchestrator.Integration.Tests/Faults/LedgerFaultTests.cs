@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Faults;
 /// Faults against the ledger with real orc processes: many concurrent writers, writers killed
 /// with SIGKILL mid-write, a workspace that cannot be written. Seeds are printed on failure.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public class LedgerFaultTests(ITestOutputHelper output)
 {
     /// <summary>What the writers were told was done (by an answer with exit 0), to find in the end.</summary>

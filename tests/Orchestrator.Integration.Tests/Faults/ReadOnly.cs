@@ -48,7 +48,7 @@ public sealed class ReadOnly : IDisposable
         // 3. An unprivileged user on a path without write permission.
         Tool("chmod", recursive ? ["-R", "a-w", path] : ["a-w", path]);
         string[] userPrefix = ["--reuid=65534", "--regid=65534", "--clear-groups", "--"];
-        var asNobody = Tool("setpriv", [.. userPrefix, "dotnet", OrcProcess.Dll, "--version"]);
+        var asNobody = Tool("setpriv", [.. userPrefix, .. OrcProcess.Argv, "--version"]);
         if (asNobody.Code == 0 && Tool("setpriv", [.. userPrefix, "sh", "-c", recursive ? "touch \"$0/.orc-probe\"" : ": >> \"$0\"", path]).Code != 0)
             return new ReadOnly(path, workspaceRoot, "unprivileged user nobody (setpriv) on a path without write permission", _ => ("setpriv", userPrefix),
                 () => Tool("chmod", recursive ? ["-R", "u+w", path] : ["u+w", path]));

@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Hostile;
 /// nudged, merged by the refinery through a gate that records what it was given, and printed by
 /// an agent as escape sequences. The marker a shell would make never appears; peek shows nothing raw.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class HostileRuntimeTests : IDisposable
 {
     private readonly FleetFixture _f = new(rig: null); // each test adds its rig with its own gate

@@ -9,6 +9,7 @@ namespace Orchestrator.Integration.Tests.Hostile;
 /// error. Real orc processes with their own TMUX_TMPDIR (the variable tmux reads too).
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class TmuxSocketSecurityTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();

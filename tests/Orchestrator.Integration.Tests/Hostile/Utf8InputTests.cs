@@ -7,6 +7,7 @@ using static Orchestrator.Integration.Tests.Hostile.HostileRun;
 namespace Orchestrator.Integration.Tests.Hostile;
 
 /// <summary>Bytes that are not UTF-8, in a file or on standard input: refused with where they are, never silently replaced.</summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class Utf8InputTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Orchestrator.Integration.Tests.Runtime;
 /// The agent runtime end to end, in-process orc against real git and a real tmux server on a
 /// private socket per test (killed afterwards), with the sim agent as a real child process.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class AgentRuntimeTests : IDisposable
 {
     private readonly FleetFixture _fleet = new();
@@ -252,7 +253,7 @@ public sealed class AgentRuntimeTests : IDisposable
 
     private static string Sh(string s) => "'" + s.Replace("'", "'\\''") + "'";
 
-    private string OrcInShell(string args) => $"dotnet {Sh(OrcProcess.Dll)} {args}";
+    private string OrcInShell(string args) => $"{OrcProcess.ShellCommand} {args}";
 
     /// <summary>The non-control clients of the workspace's server: tty, session, window.</summary>
     private List<(string Tty, string Session, string Window)> Clients()

@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Runtime;
 /// test, the sim agent as a real child process in the crew member's window; the refinery, the
 /// deacon and 'orc cleanup' run as the user would run them.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class CrewTests : IDisposable
 {
     private readonly FleetFixture _fleet = new(grace: 0);

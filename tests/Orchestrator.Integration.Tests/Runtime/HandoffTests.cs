@@ -12,6 +12,7 @@ namespace Orchestrator.Integration.Tests.Runtime;
 /// on an item across kills, crashes, handoffs, archived hooks and re-slings. Real git, a private
 /// tmux server per test, sim agents as real child processes.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class HandoffTests : IDisposable
 {
     private readonly FleetFixture _fleet = new();

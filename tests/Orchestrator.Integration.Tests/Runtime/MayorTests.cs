@@ -11,6 +11,7 @@ namespace Orchestrator.Integration.Tests.Runtime;
 /// The mayor: one per workspace, in window orc:mayor of the workspace's private tmux server (a
 /// sim agent here), getting the mail that needs a decision. Real git, real tmux, real child processes.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class MayorTests : IDisposable
 {
     private readonly FleetFixture _fleet = new(grace: 0);
@@ -137,7 +138,7 @@ public sealed class MayorTests : IDisposable
 
         // The TUI's rig tree reads the mayor as a workspace-level agent, in window orc:mayor (where Enter takes you).
         var env = new Dictionary<string, string>(_ws.Env) { ["USER"] = "tester", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
-        using var services = Composition.Build(new CliEnvironment(_ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = ["dotnet", OrcProcess.Dll] });
+        using var services = Composition.Build(new CliEnvironment(_ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
         var fleet = services.GetRequiredService<FleetReader>().Read();
         var mayor = Assert.Single(fleet.Agents, x => x.Role == "mayor");
         Assert.Equal(("orc", "mayor"), (mayor.Rig, mayor.Name));

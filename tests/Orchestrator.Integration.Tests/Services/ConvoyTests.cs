@@ -9,6 +9,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// on constructed cases, a convoy across two rigs launched in waves, merged by the refinery and
 /// landing with mail and its on-land command, and the live overlap check.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class ConvoyTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();

@@ -11,6 +11,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// server, its services, launch and sim agents run as real processes, and the convoy lands with
 /// the conflict reworked and the crash restarted. Each test stops its server and removes its directory.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class DemoTests : IDisposable
 {
     private readonly TempWorkspace _ws = new(init: false);

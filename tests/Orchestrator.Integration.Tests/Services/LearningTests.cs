@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// committed, bad input refused with one line and nothing stored, hostile text printed escaped, a
 /// damaged line kept, several orc processes adding at once.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class LearningVerbTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();
@@ -174,6 +175,7 @@ public sealed class LearningVerbTests : IDisposable
 /// reworked by sim agents, merged by the refinery) turned into learnings. Real git, a private tmux
 /// server per test.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class LearningAgentTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();

@@ -12,6 +12,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// real orc processes send at once; live sim agents in a real tmux server are told about their
 /// mail when idle and left alone while busy.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class MailTests : IDisposable
 {
     private readonly FleetFixture _fleet = new();
@@ -172,7 +173,7 @@ public sealed class MailTests : IDisposable
         const int processes = 4, each = 6;
         var started = Enumerable.Range(0, processes).Select(p =>
         {
-            var script = string.Join(" && ", Enumerable.Range(0, each).Select(i => $"dotnet \"{OrcProcess.Dll}\" mail send overseer 'p{p} m{i}' --as mayor"));
+            var script = string.Join(" && ", Enumerable.Range(0, each).Select(i => $"{OrcProcess.ShellCommand} mail send overseer 'p{p} m{i}' --as mayor"));
             var psi = new ProcessStartInfo("/bin/sh", ["-c", script]) { WorkingDirectory = _ws.Root, RedirectStandardOutput = true, RedirectStandardError = true };
             psi.Environment["ORC_WORKSPACE"] = _ws.Root;
             psi.Environment["ORC_TMUX_SOCKET"] = _socket;

@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// real git, a real tmux server on a private socket and sim agents: its steps run in the order of
 /// their needs, each with the profile its formula names (or the rig's).
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class MoleculeLaunchTests : IDisposable
 {
     private readonly TempWorkspace _ws = new();

@@ -9,6 +9,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// The witness, the deacon and boot against real git, a real tmux server on a private socket
 /// per test (killed afterwards) and sim agents as real child processes.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class PatrolTests : IDisposable
 {
     private readonly FleetFixture _fleet = new(grace: 0);

@@ -18,6 +18,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// The refinery against real git: submissions are made the way an agent makes them (a worktree
 /// on its branch, commits, then the real 'orc done'), and the refinery runs as 'orc refinery run'.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class RefineryTests : IDisposable
 {
     private readonly FleetFixture _fleet = new(readme: "line one\nline two\nline three\n");
@@ -316,7 +317,7 @@ public sealed class RefineryTests : IDisposable
         public Loop(TempWorkspace ws)
         {
             var env = new Dictionary<string, string>(ws.Env) { ["USER"] = "tester", ["HOME"] = ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
-            _services = Composition.Build(new CliEnvironment(ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = ["dotnet", OrcProcess.Dll] });
+            _services = Composition.Build(new CliEnvironment(ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
             Refinery = _services.GetRequiredService<RefineryService>();
         }
 

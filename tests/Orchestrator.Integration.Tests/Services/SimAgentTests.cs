@@ -10,6 +10,7 @@ namespace Orchestrator.Integration.Tests.Services;
 /// first run only, and rework of a submission returned for a conflict. Real git, a private tmux
 /// server per test, sim agents as real child processes.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class SimAgentTests : IDisposable
 {
     private readonly FleetFixture _fleet = new(grace: 0);

@@ -2,14 +2,50 @@ using System.Diagnostics;
 
 namespace Orchestrator.Integration.Tests.Support;
 
-/// <summary>Starts the real orc (the orc.dll built beside the tests) as a child process.</summary>
+/// <summary>
+/// Starts the real orc as a child process: the orc.dll built beside the tests (run with
+/// <c>dotnet</c>), or, when <c>ORC_TEST_BINARY</c> names one, that binary (the published
+/// NativeAOT <c>orc</c>), so the process-level suites run what ships. Every orc a test starts
+/// (a verb, a service, an agent in tmux, a git merge driver) is started through <see cref="Argv"/>.
+/// </summary>
 public static class OrcProcess
 {
+    public const string BinaryVariable = "ORC_TEST_BINARY";
+
+    /// <summary>
+    /// The trait of the test classes that run orc as child processes (verbs, services, agents in
+    /// tmux, the TUI in a terminal): the suites '.ci/run' runs again against the published binary
+    /// (<c>--filter-trait "Level=Process"</c>).
+    /// </summary>
+    public const string Level = "Level";
+    public const string ProcessLevel = "Process";
+
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "orc.dll");
+
+    /// <summary>The binary named by <c>ORC_TEST_BINARY</c> (absolute), or null for the JIT build.</summary>
+    public static string? Native { get; } = FindNative();
+
+    /// <summary>The argv prefix that starts orc: the given binary, or <c>dotnet orc.dll</c>.</summary>
+    public static IReadOnlyList<string> Argv { get; } = Native is { } native ? [native] : ["dotnet", Dll];
+
+    /// <summary><see cref="Argv"/> as one shell command word list, each word single-quoted.</summary>
+    public static string ShellCommand => string.Join(' ', Argv.Select(a => "'" + a.Replace("'", "'\\''") + "'"));
+
+    /// <summary>Which orc the tests run, for messages: "NativeAOT /path/orc" or "JIT orc.dll".</summary>
+    public static string Describe => Native is { } n ? "binary " + n : "JIT " + Dll;
+
+    private static string? FindNative()
+    {
+        if (Environment.GetEnvironmentVariable(BinaryVariable) is not { Length: > 0 } value) return null;
+        var path = Path.GetFullPath(value);
+        // A wrong path must fail every test loudly, never fall back to the JIT build unnoticed.
+        if (!File.Exists(path)) throw new InvalidOperationException($"{BinaryVariable}={value}: no such file (publish it: dotnet publish src/Orchestrator.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot)");
+        return path;
+    }
 
     public static ProcessStartInfo StartInfo(string cwd, IEnumerable<string> args, IDictionary<string, string>? env = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(Argv[0])
         {
             WorkingDirectory = cwd,
             RedirectStandardOutput = true,
@@ -17,7 +53,7 @@ public static class OrcProcess
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(Dll);
+        foreach (var a in Argv.Skip(1)) psi.ArgumentList.Add(a);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("ORC_WORKSPACE");
         psi.Environment.Remove("ORC_AGENT");
@@ -40,7 +76,7 @@ public static class OrcProcess
         if (!p.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"orc {string.Join(' ', args)} did not finish");
+            throw new TimeoutException($"orc {string.Join(' ', args)} did not finish ({Describe})");
         }
         return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
     }

@@ -46,7 +46,7 @@ public sealed class TempWorkspace : IDisposable
         var error = new StringWriter();
         var code = OrcCli.Run(args, new CliEnvironment(cwd ?? Root, k => vars.GetValueOrDefault(k), output, error, new StringReader(stdin ?? ""))
         {
-            SelfArgv = ["dotnet", OrcProcess.Dll],
+            SelfArgv = OrcProcess.Argv,
         });
         return new CliResult(code, output.ToString(), error.ToString());
     }
