@@ -1,5 +1,6 @@
 using LibGit2Sharp;
 using Orchestrator.Core;
+using Orchestrator.Core.Merging;
 using Orchestrator.Core.Text;
 
 namespace Orchestrator.Adapters.Git;
@@ -68,25 +69,22 @@ public sealed class RigIntegration(string repositoryPath)
         return new SquashResult(commit.Sha, [], [], null);
     }
 
-    /// <summary>Files whose new version adds lines that look like unresolved conflict markers.</summary>
+    /// <summary>
+    /// Files whose new version adds lines that look like unresolved conflict markers. A tree diff
+    /// and the two blobs, not <c>Diff.Compare&lt;Patch&gt;</c>: LibGit2Sharp's line callback
+    /// aborts the process under NativeAOT (its reverse P/Invoke stub receives null).
+    /// </summary>
     private static List<string> FilesWithNewConflictMarkers(Repository repo, Tree before, Tree after)
     {
         var found = new List<string>();
-        using var patch = repo.Diff.Compare<Patch>(before, after);
-        foreach (var change in patch)
+        using var changes = repo.Diff.Compare<TreeChanges>(before, after);
+        foreach (var change in changes)
         {
-            if (change.IsBinaryComparison) continue;
-            foreach (var line in change.AddedLines)
-            {
-                var text = line.Content;
-                if (text.StartsWith("<<<<<<< ", StringComparison.Ordinal) || text.StartsWith(">>>>>>> ", StringComparison.Ordinal) || text.TrimEnd('\r', '\n') == "=======")
-                {
-                    if (change.AddedLines.Any(l => l.Content.StartsWith("<<<<<<< ", StringComparison.Ordinal)) &&
-                        change.AddedLines.Any(l => l.Content.StartsWith(">>>>>>> ", StringComparison.Ordinal)))
-                        found.Add(change.Path);
-                    break;
-                }
-            }
+            if (change.Status is not (ChangeKind.Added or ChangeKind.Modified or ChangeKind.Renamed or ChangeKind.Copied or ChangeKind.TypeChanged)) continue;
+            if (repo.Lookup<Blob>(change.Oid) is not { IsBinary: false } blob) continue;
+            var old = change.Status == ChangeKind.Added ? null : repo.Lookup<Blob>(change.OldOid);
+            if (old is { IsBinary: true }) continue;
+            if (ConflictMarkers.Added(old?.GetContentText(), blob.GetContentText())) found.Add(change.Path);
         }
         return found;
     }

@@ -189,6 +189,32 @@ public sealed class RigRepository(string path)
         return [.. changed];
     }
 
+    public enum MergeOutcome { Merged, UpToDate, Conflicts, Dirty, NoBranch }
+
+    /// <summary>
+    /// Merges <paramref name="branch"/> into the branch checked out in <paramref name="worktreePath"/>
+    /// as a merge commit, resolving conflicting hunks by keeping both sides (git's union merge). The
+    /// merge is made in the object database and the worktree then moved to it, never through
+    /// <c>Repository.Merge</c>, which loses its commit message under NativeAOT. A worktree with
+    /// uncommitted changes is left alone.
+    /// </summary>
+    public static MergeOutcome MergeUnion(string worktreePath, string branch, string agent)
+    {
+        using var repo = new Repository(worktreePath);
+        var theirs = repo.Branches[branch]?.Tip;
+        if (theirs is null) return MergeOutcome.NoBranch;
+        var ours = repo.Head.Tip;
+        var mergeBase = repo.ObjectDatabase.FindMergeBase(ours, theirs);
+        if (mergeBase?.Sha == theirs.Sha) return MergeOutcome.UpToDate;
+        if (Uncommitted(worktreePath).Count > 0) return MergeOutcome.Dirty;
+        var merged = repo.ObjectDatabase.MergeCommits(ours, theirs, new MergeTreeOptions { FailOnConflict = false, MergeFileFavor = MergeFileFavor.Union, SkipReuc = true });
+        if (merged.Status != MergeTreeStatus.Succeeded) return MergeOutcome.Conflicts;
+        var sig = new Signature(agent, $"{agent}@orc.local", DateTimeOffset.Now);
+        var commit = repo.ObjectDatabase.CreateCommit(sig, sig, $"Merge branch '{branch}' into {repo.Head.FriendlyName}\n", merged.Tree, [ours, theirs], prettifyMessage: false);
+        repo.Reset(ResetMode.Hard, commit); // moves the checked-out branch and its files together
+        return MergeOutcome.Merged;
+    }
+
     public static string HeadOf(string worktreePath)
     {
         using var repo = new Repository(worktreePath);

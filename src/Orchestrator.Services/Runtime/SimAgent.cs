@@ -1,4 +1,5 @@
 using LibGit2Sharp;
+using Orchestrator.Adapters.Git;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Items;
@@ -209,23 +210,15 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
     private bool MergeMain(Core.Agents.Hook hook, TextWriter output)
     {
         var main = runtime.Rigs.Get(hook.Rig).DefaultBranch;
-        using var repo = new Repository(hook.Worktree);
-        var tip = repo.Branches[main]?.Tip;
-        if (tip is null) { output.WriteLine($"sim: no branch {main} to merge"); return false; }
-        var sig = new Signature(hook.Agent, $"{hook.Agent}@orc.local", DateTimeOffset.Now);
-        var result = repo.Merge(tip, sig, new MergeOptions
+        switch (RigRepository.MergeUnion(hook.Worktree, main, hook.Agent))
         {
-            FastForwardStrategy = FastForwardStrategy.NoFastForward,
-            MergeFileFavor = MergeFileFavor.Union,
-            CommitOnSuccess = true,
-        });
-        switch (result.Status)
-        {
-            case MergeStatus.NonFastForward:
+            case RigRepository.MergeOutcome.NoBranch:
+                output.WriteLine($"sim: no branch {main} to merge");
+                return false;
+            case RigRepository.MergeOutcome.Merged:
                 output.WriteLine($"sim: working: merged {main} into my branch (conflicting lines kept from both sides)");
                 return true;
-            case MergeStatus.Conflicts:
-                repo.Reset(ResetMode.Hard, repo.Head.Tip);
+            case RigRepository.MergeOutcome.Conflicts or RigRepository.MergeOutcome.Dirty:
                 output.WriteLine($"sim: cannot resolve the conflict with {main} by myself");
                 return false;
             default:
