@@ -35,8 +35,7 @@ public static class OrcCli
         catch (Exception ex)
         {
             services.GetService<ILoggerFactory>()?.CreateLogger("orc").LogError(ex, "internal error running {Args}", string.Join(' ', args));
-            env.Error.WriteLine($"orc: internal error: {ex.GetType().Name}: {TerminalText.Line(ex.Message)} (details in .orc/logs/)");
-            return ExitCodes.Failure;
+            return CrashHandler.Report(env, args, ex, env.Error);
         }
     }
 

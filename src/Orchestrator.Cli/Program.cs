@@ -1,3 +1,5 @@
 using Orchestrator.Cli;
 
-return OrcCli.Run(args, CliEnvironment.FromProcess());
+var env = CliEnvironment.FromProcess();
+CrashHandler.Install(env, args);
+return OrcCli.Run(args, env);

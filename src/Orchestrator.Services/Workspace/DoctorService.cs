@@ -33,6 +33,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
     {
         var found = new List<Finding>();
         found.Add(Git());
+        found.Add(GitEngine());
         found.Add(Tmux());
         found.Add(SocketFolder(fix));
         var paths = Context.TryPaths;
@@ -61,6 +62,28 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             ? new("git", Status.Problem, $"git {v} is too old; orc needs {MinimumGit} or newer", "upgrade git")
             : new("git", Status.Ok, $"git {v}");
     }
+
+    /// <summary>
+    /// LibGit2Sharp and its native libgit2, tried on every kind of operation orc does
+    /// (<see cref="GitEngineCheck"/>) in a child orc, so a build whose native calls abort (a
+    /// NativeAOT one, a missing or wrong libgit2 library) is reported here with the step, not
+    /// found later as a refinery that dies on every pass.
+    /// </summary>
+    private Finding GitEngine()
+    {
+        const string check = "git engine";
+        var fix = "keep the libgit2-*.so published beside orc, or use the .NET tool build (see README, Install); details in .orc/logs/";
+        var outcome = CommandRunner.Run([.. runtime.SelfArgv, "doctor", "git-engine"], Context.CurrentDirectory, new Dictionary<string, string?>(), TimeSpan.FromSeconds(60));
+        var lines = outcome.Tail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (outcome.ExitCode == 0 && lines.LastOrDefault() is { } last && last.StartsWith("ok", StringComparison.Ordinal))
+            return new(check, Status.Ok, $"libgit2 does all {GitEngineCheck.Steps.Length} kinds of operation orc needs ({TerminalText.Line(last[2..].Trim())})");
+        var step = lines.LastOrDefault(l => l.StartsWith("step ", StringComparison.Ordinal))?[5..] ?? "start";
+        var why = lines.LastOrDefault(l => l.StartsWith("orc: ", StringComparison.Ordinal)) ?? lines.LastOrDefault(l => !l.StartsWith("step ", StringComparison.Ordinal)) ?? Describe(outcome);
+        return new(check, Status.Problem, $"libgit2 failed at step '{step}' ({Describe(outcome)}): {TerminalText.Line(why)}", fix);
+    }
+
+    private static string Describe(CommandOutcome o) =>
+        o.TimedOut ? $"no answer in {o.Elapsed.TotalSeconds:0} s" : o.ExitCode > 128 ? $"exit {o.ExitCode}: killed by signal {o.ExitCode - 128}" : $"exit {o.ExitCode}";
 
     private Finding Tmux()
     {
