@@ -179,7 +179,7 @@ internal sealed class TuiBench
         var agents = new AgentService(runtime, ledger, sling);
         var mail = new MailService(runtime, ledger, agents, NullLogger<MailService>.Instance);
         var convoys = new ConvoyService(runtime, ledger, new PlanService(runtime, ledger), mail, sling, NullLogger<ConvoyService>.Instance);
-        var reader = new FleetReader(runtime, ledger, mail, convoys);
+        var reader = new FleetReader(runtime, ledger, mail, convoys, new Orchestrator.Services.Patrol.ServiceLauncher(runtime, mail, NullLogger<Orchestrator.Services.Patrol.ServiceLauncher>.Instance));
         var layouts = new LayoutCatalog(TuiConfigFolders.Layouts(ws, Env));
         var themes = new ThemeCatalog(TuiConfigFolders.Themes(ws, Env));
         var (layout, layoutWarning) = layouts.Load(_layoutName ?? context.Config.TuiLayout);

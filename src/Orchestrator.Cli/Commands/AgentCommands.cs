@@ -146,8 +146,8 @@ internal static class AgentCommands
             v.Out.WriteLine(restarted.Count == 0 ? "every hooked agent is running" : $"restarted {string.Join(", ", restarted.Select(h => h.Agent))}");
             if (!pr.GetValue(noServices))
             {
-                var started = services.GetRequiredService<Orchestrator.Services.Patrol.ServiceLauncher>().EnsureAll(services.GetRequiredService<RuntimeContext>().Workspace.Actor);
-                v.Out.WriteLine(started.Count == 0 ? "every service is running (orc status)" : $"started {string.Join(", ", started)} (orc status; orc feed -f)");
+                var started = services.GetRequiredService<Orchestrator.Services.Patrol.ServiceLauncher>().EnsureAll(services.GetRequiredService<RuntimeContext>().Workspace.Actor, now: true);
+                v.Out.WriteLine(started.Count == 0 ? "every service is running (orc status)" : $"{string.Join("; ", started)} (orc status; orc feed -f)");
             }
             return 0;
         });

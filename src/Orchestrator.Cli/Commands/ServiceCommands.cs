@@ -6,6 +6,7 @@ using Orchestrator.Cli.Output;
 using Orchestrator.Core;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Merging;
+using Orchestrator.Core.Supervision;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Patrol;
 using Orchestrator.Services.Refinery;
@@ -93,7 +94,8 @@ internal static class ServiceCommands
             var v = new Verb(services);
             var rig = Runtime().Rigs.Get(pr.GetValue(runRig)!);
             var svc = Refinery();
-            using var claim = Claim(Path.Combine(Runtime().Workspace.Paths.LocksDir, $"refinery-{rig.Name}.lock"), RefineryService.SourceOf(rig.Name), pr.GetValue(refineryWait));
+            var service = ServiceDefinition.ForRefinery(rig.Name);
+            using var claim = Claim(Path.Combine(Runtime().Workspace.Paths.LocksDir, service.LockFile), service.Name, pr.GetValue(refineryWait));
             using var stop = StopSignal();
             services.GetRequiredService<PatrolLoop>().Run(RefineryService.SourceOf(rig.Name), Seconds(pr.GetValue(interval)), () =>
             {
@@ -178,42 +180,61 @@ internal static class ServiceCommands
 
         // ---- orc status ----
         var statusJson = Options.Json();
-        var status = new Command("status", "The services (refinery and witness per rig, deacon, boot): running or not, last heartbeat, what they did last") { statusJson };
+        var status = new Command("status", "The services (refinery and witness per rig, deacon, boot): running, stale, stopped, crashed or crash-looping, with the pid, last heartbeat, what they did last, and for a crash the error, the crash report and the next restart") { statusJson };
         status.SetAction(pr =>
         {
             var v = new Verb(services);
             var rt = Runtime();
-            var now = rt.Workspace.Now;
-            var beats = rt.Heartbeats.All();
-            var expected = rt.Rigs.All().SelectMany(r => new[] { RefineryService.SourceOf(r.Name), "witness@" + r.Name }).Append("deacon").Append("boot").ToList();
-            var rows = expected.Select(n => (Name: n, Beat: beats.FirstOrDefault(b => b.Name == n)))
-                .Concat(beats.Where(b => !expected.Contains(b.Name)).Select(b => (Name: b.Name, Beat: (Heartbeat?)b))).ToList();
-            string StateOf(Heartbeat? b) => b is null ? "never ran" : b.State == "stopped" ? "stopped" : b.IsStale(now) ? "stale" : "running";
+            var launcher = services.GetRequiredService<ServiceLauncher>();
+            var windows = rt.Tmux.ListWindows();
+            var expected = launcher.Expected();
+            // Heartbeats of services no longer expected (a removed rig's) are shown too.
+            var extra = rt.Heartbeats.All().Where(b => expected.All(d => d.Name != b.Name)).Select(b => ServiceDefinition.Parse(b.Name)).OfType<ServiceDefinition>();
+            var rows = expected.Concat(extra).Select(d => (Def: d, Health: launcher.Health(d, windows), Beat: rt.Heartbeats.Find(d.RecordKey))).ToList();
             if (pr.GetValue(statusJson))
             {
                 JsonOut.Write(v.Env, w =>
                 {
                     w.WriteStartArray();
-                    foreach (var (n, b) in rows)
+                    foreach (var (d, h, b) in rows)
                     {
                         w.WriteStartObject();
-                        w.WriteString("name", n);
-                        w.WriteString("state", StateOf(b));
+                        w.WriteString("name", d.Name);
+                        w.WriteString("state", h.State);
+                        w.WriteBoolean("alive", h.Alive);
+                        if (h.Pid is { } pid) w.WriteNumber("pid", pid);
                         if (b is not null)
                         {
-                            w.WriteNumber("pid", b.Pid);
                             w.WriteString("beat_at", b.BeatAt);
                             w.WriteNumber("passes", b.Passes);
                             if (b.Last is { } l) w.WriteString("last", l);
                         }
+                        w.WriteNumber("crashes", h.Crashes);
+                        w.WriteNumber("restarts", h.Restarts);
+                        if (h.Error is { } e) w.WriteString("error", e);
+                        if (h.Log is { } log) w.WriteString("log", log);
+                        if (h.IsCrash && h.NextStartAt is { } next) w.WriteString("next_start_at", next);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
                 });
                 return 0;
             }
-            foreach (var (n, b) in rows)
-                v.Out.WriteLine($"{n,-20} {StateOf(b),-10} {(b is null ? "" : $"pid {b.Pid,-7} beat {b.BeatAt}  {TerminalText.Line(b.Last ?? "")}")}");
+            foreach (var (d, h, b) in rows)
+            {
+                var line = $"{d.Name,-20} {h.State,-14}";
+                if (h.Alive && h.Pid is { } pid) line += $" pid {pid,-7}";
+                if (b is not null && h.Alive) line += $" beat {b.BeatAt}  {TerminalText.Line(b.Last ?? "")}";
+                if (h.IsCrash)
+                {
+                    line += $" {(h.Pid is { } dead ? $"pid {dead} " : "")}{h.Crashes} crash{(h.Crashes == 1 ? "" : "es")} in a row, {h.Restarts} restart{(h.Restarts == 1 ? "" : "s")}";
+                    if (h.NextStartAt is { } next) line += $", next start {next}";
+                    line += $": {TerminalText.Line(h.Error ?? "")}";
+                    if (h.Log is { } log) line += $" (report {log})";
+                }
+                else if (!h.Alive && b?.Last is { } last) line += $" last: {TerminalText.Line(last)}";
+                v.Out.WriteLine(line.TrimEnd());
+            }
             return 0;
         });
         yield return status;
@@ -236,9 +257,9 @@ internal static class ServiceCommands
             var v = new Verb(services);
             var runtime = services.GetRequiredService<RuntimeContext>();
             var rig = perRig ? runtime.Rigs.Get(pr.GetValue(rigArg)!).Name : null;
-            var source = rig is null ? name : $"{name}@{rig}";
-            var lockPath = Path.Combine(runtime.Workspace.Paths.LocksDir, (rig is null ? name : $"{name}-{rig}") + ".lock");
-            using var claim = Claim(lockPath, source, pr.GetValue(wait));
+            var service = ServiceDefinition.Parse(ServiceDefinition.NameOf(name, rig)) ?? throw new InvalidOperationException("no service " + name);
+            var source = service.Name;
+            using var claim = Claim(Path.Combine(runtime.Workspace.Paths.LocksDir, service.LockFile), source, pr.GetValue(wait));
             using var stop = StopSignal();
             services.GetRequiredService<PatrolLoop>().Run(source, Seconds(pr.GetValue(interval)), () =>
             {

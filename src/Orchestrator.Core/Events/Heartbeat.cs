@@ -15,6 +15,8 @@ public sealed record Heartbeat
     public string State { get; init; } = "running";
     public string? Last { get; init; }
     public long Passes { get; init; }
+    /// <summary>Started by <c>orc up</c> or a supervisor in a window of the workspace's tmux server (not by hand in a terminal).</summary>
+    public bool Launched { get; init; }
 
     /// <summary>True when the last beat is older than three intervals (at least 30 s).</summary>
     public bool IsStale(DateTimeOffset now) =>

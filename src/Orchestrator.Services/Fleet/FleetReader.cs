@@ -19,7 +19,7 @@ namespace Orchestrator.Services.Fleet;
 /// witness refines it: output repeating at the end is looping, a working screen unchanged for
 /// the rig's stuck_after is stuck. Screens the caller already holds are used instead of capturing.
 /// </summary>
-public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Mail.MailService mail, Convoys.ConvoyService convoys)
+public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Mail.MailService mail, Convoys.ConvoyService convoys, ServiceLauncher launcher)
 {
     public const string Overseer = "overseer";
 
@@ -44,12 +44,7 @@ public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Ma
             agents.Add(new FleetAgent(h, StateOf(h, w, rigs, screenOf, now), w?.PaneId, w?.ActivityUnix, w is { PaneDead: true } ? w.ExitStatus : null));
         }
 
-        var services = new List<ServiceStatus> { Service("deacon", Roles.Deacon, null, "deacon", byTarget), Service("boot", "boot", null, "boot", byTarget) };
-        foreach (var r in rigs)
-        {
-            services.Add(Service("refinery@" + r.Name, Roles.Refinery, r.Name, "refinery-" + r.Name, byTarget));
-            services.Add(Service("witness@" + r.Name, Roles.Witness, r.Name, "witness-" + r.Name, byTarget));
-        }
+        var services = Core.Supervision.ServiceDefinition.All(rigs.Select(r => r.Name)).Select(d => Service(d, windows)).ToList();
 
         var queue = new List<Submission>();
         foreach (var r in rigs)
@@ -92,13 +87,13 @@ public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Ma
         return state;
     }
 
-    private ServiceStatus Service(string name, string role, string? rig, string window, Dictionary<(string, string), TmuxWindow> windows)
+    private ServiceStatus Service(Core.Supervision.ServiceDefinition d, List<TmuxWindow> windows)
     {
-        windows.TryGetValue((ServiceLauncher.Session, window), out var w);
+        var w = windows.FirstOrDefault(x => x.Session == ServiceLauncher.Session && x.Window == d.Window);
+        Core.Supervision.ServiceHealth? h = null;
         Core.Events.Heartbeat? beat = null;
-        try { beat = runtime.Heartbeats.Find(name.Replace('@', '-')); } catch (OrcException) { }
-        var alive = w is { PaneDead: false } && (beat is null || beat.Pid != w.PanePid || (beat.State != "stopped" && !beat.IsStale(runtime.Workspace.Now)));
-        return new ServiceStatus(name, role, rig, alive, beat?.Last, w?.PaneId);
+        try { h = launcher.Health(d, windows); beat = runtime.Heartbeats.Find(d.RecordKey); } catch (OrcException) { }
+        return new ServiceStatus(d.Name, d.Role, d.Rig, h?.Alive ?? false, beat?.Last, w?.PaneId, h?.State ?? Core.Supervision.ServiceStates.NeverRan, h?.Error, h?.Crashes ?? 0, d.Window);
     }
 
     private static T Try<T>(Func<T> read, T fallback, string what, List<string> problems)

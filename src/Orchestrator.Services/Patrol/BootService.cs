@@ -1,21 +1,19 @@
-using Orchestrator.Core.Events;
+using Orchestrator.Core.Supervision;
 using Orchestrator.Services.Runtime;
 
 namespace Orchestrator.Services.Patrol;
 
 /// <summary>
-/// Boot: the smallest possible check, on its own timer: is the deacon's heartbeat fresh? If not
-/// (never started, stopped, or silent for three intervals), start it again.
+/// Boot: the smallest possible check, on its own timer: is the deacon alive? If not (never
+/// started, stopped, hung, or crashed: then after its backoff), start it again.
 /// </summary>
-public sealed class BootService(RuntimeContext runtime, ServiceLauncher launcher)
+public sealed class BootService(ServiceLauncher launcher)
 {
-    public const string Source = "boot";
+    public const string Source = ServiceDefinition.Boot;
 
     public string? Pass()
     {
-        var started = launcher.EnsureAll(Source, n => n == "deacon");
-        if (started.Count == 0) return null;
-        runtime.Record(Source, EventKinds.Restarted, "deacon", "the deacon's heartbeat was stale or missing; started it again");
-        return "started the deacon";
+        var did = launcher.EnsureAll(Source, s => s.Supervisor == Source);
+        return did.Count == 0 ? null : string.Join("; ", did);
     }
 }

@@ -83,8 +83,7 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
 
         // 4. Refineries and witnesses whose heartbeat went stale.
         if (supervise)
-            foreach (var name in launcher.EnsureAll(Source, n => n.StartsWith("refinery@", StringComparison.Ordinal) || n.StartsWith("witness@", StringComparison.Ordinal)))
-                did.Add("started " + name);
+            did.AddRange(launcher.EnsureAll(Source, s => s.Supervisor == Source));
 
         // 5. Dirty worktrees of dead agents: a dog commits them to a safety ref.
         var liveWindows = windows.Where(w => !w.PaneDead).Select(w => (w.Session, w.Window)).ToHashSet();

@@ -52,6 +52,8 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
         }
     }
 
+    private static string KeyOf(string name) => Core.Supervision.ServiceDefinition.Parse(name)?.RecordKey ?? name.Replace('@', '-');
+
     /// <summary>True once the workspace's configuration is gone: the workspace was deleted.</summary>
     private bool WorkspaceGone => !File.Exists(runtime.Workspace.Paths.ConfigFile);
 
@@ -66,7 +68,7 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
 
     private Heartbeat? TryRead(string name)
     {
-        try { return runtime.Heartbeats.Find(name.Replace('@', '-')); }
+        try { return runtime.Heartbeats.Find(KeyOf(name)); }
         catch (OrcException) { return null; }
     }
 
@@ -75,10 +77,11 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
         if (WorkspaceGone) return;
         try
         {
-            runtime.Heartbeats.Write(name.Replace('@', '-'), new Heartbeat
+            runtime.Heartbeats.Write(KeyOf(name), new Heartbeat
             {
                 Name = name, Pid = Environment.ProcessId, StartedAt = started, BeatAt = Timestamps.Format(runtime.Workspace.Now),
                 IntervalSeconds = (int)Math.Ceiling(interval.TotalSeconds), State = state, Last = last, Passes = passes,
+                Launched = runtime.Workspace.Environment("ORC_ROLE") is { Length: > 0 },
             });
         }
         catch (OrcException ex) { logger.LogWarning("{Name}: heartbeat not written: {Message}", name, ex.Message); }

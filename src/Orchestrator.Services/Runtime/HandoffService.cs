@@ -149,25 +149,5 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         while (DateTime.UtcNow < deadline && IsRunning(pid)) Thread.Sleep(100);
     }
 
-    private static bool IsRunning(int pid)
-    {
-        if (pid <= 0 || pid == Environment.ProcessId) return false;
-        var stat = $"/proc/{pid}/stat";
-        if (Directory.Exists("/proc/self"))
-        {
-            try
-            {
-                var text = File.ReadAllText(stat);
-                var close = text.LastIndexOf(')');
-                return close < 0 || close + 2 >= text.Length || text[close + 2] is not ('Z' or 'X');
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-        }
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
-    }
+    private static bool IsRunning(int pid) => pid != Environment.ProcessId && Adapters.Processes.ProcessTable.IsRunning(pid);
 }

@@ -76,6 +76,7 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
             new Span(indent),
             new Span(StateGlyphs.Alive(svc.Alive) + " ", svc.Alive ? Palette.State(AgentStates.Working) : Palette.State(AgentStates.Dead)),
             new Span(Pad(svc.Role, _nameWidth) + " "),
-            new Span(svc.Alive ? "running" : "not running", svc.Alive ? Palette.Dim : Palette.State(AgentStates.Dead)),
+            new Span(svc.Alive ? "running" : svc.State == Core.Supervision.ServiceStates.NeverRan ? "not running" : svc.State, svc.Alive ? Palette.Dim : Palette.State(AgentStates.Dead)),
+            new Span(svc.Error is { } e && !svc.Alive ? "  " + e : "", Palette.Dim),
         ]);
 }
