@@ -18,6 +18,9 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
         var started = Timestamps.Format(runtime.Workspace.Now);
         long passes = 0;
         string? last = null;
+        string? lastError = null;
+        var repeats = 0;
+        var lastReported = DateTimeOffset.MinValue;
         runtime.Record(name, EventKinds.Started, null, $"{name} started (pid {Environment.ProcessId}, every {interval.TotalSeconds:0.#}s)");
         try
         {
@@ -30,13 +33,23 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
                 try
                 {
                     last = pass() ?? last;
+                    lastError = null;
                 }
                 catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException or AccessViolationException))
                 {
                     if (WorkspaceGone) break;
-                    logger.LogError(ex, "{Name}: pass failed", name);
-                    last = "error: " + ex.Message;
-                    runtime.Record(name, EventKinds.Error, null, $"{name}: {ex.Message}");
+                    // The same error pass after pass (a corrupt rig, a missing library) is logged and
+                    // put in the feed once, then again every ten minutes with how often it recurred.
+                    var message = Core.Text.TerminalText.Line(ex.Message);
+                    repeats = message == lastError ? repeats + 1 : 0;
+                    if (repeats == 0 || runtime.Workspace.Now - lastReported >= RepeatReport)
+                    {
+                        logger.LogError(ex, "{Name}: pass failed", name);
+                        runtime.Record(name, EventKinds.Error, null, repeats == 0 ? $"{name}: {message}" : $"{name}: {message} (the same error {repeats + 1} passes in a row)");
+                        lastReported = runtime.Workspace.Now;
+                    }
+                    lastError = message;
+                    last = repeats == 0 ? "error: " + message : $"error ({repeats + 1} passes in a row): {message}";
                 }
                 passes++;
                 Beat(name, started, interval, "running", last, passes);
@@ -51,6 +64,9 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
             if (!WorkspaceGone) Stop(name, started, interval, last, passes);
         }
     }
+
+    /// <summary>How often an error that recurs every pass is put in the feed again.</summary>
+    private static readonly TimeSpan RepeatReport = TimeSpan.FromMinutes(10);
 
     private static string KeyOf(string name) => Core.Supervision.ServiceDefinition.Parse(name)?.RecordKey ?? name.Replace('@', '-');
 

@@ -47,4 +47,25 @@ public sealed class PatrolLoopTests
         Assert.Equal("stopped", runtime.Heartbeats.Find("deacon")!.State);
         Assert.Contains("deacon stopped after 1 pass", File.ReadAllText(Path.Combine(ws.Root, "events", "events.jsonl")));
     }
+
+    [Fact]
+    public void The_same_error_pass_after_pass_goes_to_the_feed_once_and_the_heartbeat_counts_it()
+    {
+        using var ws = new TempWorkspace();
+        var context = new WorkspaceContext(ws.Root, name => name == "ORC_WORKSPACE" ? ws.Root : Environment.GetEnvironmentVariable(name), TimeProvider.System);
+        using var runtime = new RuntimeContext(context, ["orc"]);
+        var passes = 0;
+        using var stop = new CancellationTokenSource();
+        new PatrolLoop(runtime, NullLogger<PatrolLoop>.Instance).Run("refinery@app", TimeSpan.FromMilliseconds(1), () =>
+        {
+            if (++passes == 6) stop.Cancel();
+            throw new InvalidOperationException(passes == 6 ? "another error" : "rigs/app: not a git repository");
+        }, stop.Token);
+        var events = File.ReadAllLines(Path.Combine(ws.Root, "events", "events.jsonl")).Where(l => l.Contains("\"error\"")).ToList();
+        Assert.Equal(2, events.Count); // the first of the five, then the different one
+        Assert.Contains("refinery@app: rigs/app: not a git repository", events[0]);
+        Assert.Contains("another error", events[1]);
+        var heartbeat = runtime.Heartbeats.Find("refinery-app")!;
+        Assert.Equal("error: another error", heartbeat.Last);
+    }
 }
