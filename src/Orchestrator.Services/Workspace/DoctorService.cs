@@ -32,23 +32,33 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
     public List<Finding> Run(bool fix, string mergeDriverCommand)
     {
         var found = new List<Finding>();
-        found.Add(Git());
-        found.Add(GitEngine());
-        found.Add(Tmux());
-        found.Add(SocketFolder(fix));
+        // One check that cannot run (a native library missing, a file that will not read) is a
+        // problem of its own; the other checks still run.
+        void Add(string check, Func<IEnumerable<Finding>> run)
+        {
+            try { found.AddRange(run()); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                found.Add(new(check, Status.Problem, $"the check could not run: {TerminalText.Line(e.GetType().Name + ": " + e.Message)}", "see the git engine check, and .orc/logs/"));
+            }
+        }
+        Add("git", () => [Git()]);
+        Add("git engine", () => [GitEngine()]);
+        Add("tmux", () => [Tmux()]);
+        Add("tmux socket folder", () => [SocketFolder(fix)]);
         var paths = Context.TryPaths;
         if (paths is null)
         {
             found.Add(new("workspace", Status.Skipped, "not in a workspace: workspace checks skipped (cd into one or set ORC_WORKSPACE)"));
             return found;
         }
-        found.Add(Config());
-        found.AddRange(AgentPrograms());
-        found.AddRange(GitLocks(fix));
-        found.AddRange(Worktrees(fix));
-        found.AddRange(Ledger());
-        found.Add(MergeDriver(fix, mergeDriverCommand));
-        found.Add(WorkspaceClean());
+        Add("config", () => [Config()]);
+        Add("agent program", AgentPrograms);
+        Add("git lock", () => GitLocks(fix));
+        Add("worktrees", () => Worktrees(fix));
+        Add("ledger", Ledger);
+        Add("merge driver", () => [MergeDriver(fix, mergeDriverCommand)]);
+        Add("workspace git", () => [WorkspaceClean()]);
         return found;
     }
 
