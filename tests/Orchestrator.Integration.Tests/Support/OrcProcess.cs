@@ -38,9 +38,18 @@ public static class OrcProcess
     {
         if (Environment.GetEnvironmentVariable(BinaryVariable) is not { Length: > 0 } value) return null;
         var path = Path.GetFullPath(value);
+        // A relative path is the repository's (the test host runs in its bin folder).
+        if (!File.Exists(path) && !Path.IsPathRooted(value) && RepositoryRoot() is { } root) path = Path.Combine(root, value);
         // A wrong path must fail every test loudly, never fall back to the JIT build unnoticed.
         if (!File.Exists(path)) throw new InvalidOperationException($"{BinaryVariable}={value}: no such file (publish it: dotnet publish src/Orchestrator.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot)");
         return path;
+    }
+
+    private static string? RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln"))) return dir.FullName;
+        return null;
     }
 
     public static ProcessStartInfo StartInfo(string cwd, IEnumerable<string> args, IDictionary<string, string>? env = null)
