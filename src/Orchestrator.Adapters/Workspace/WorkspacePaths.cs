@@ -11,6 +11,8 @@ public sealed class WorkspacePaths(string root)
     public string CacheDir => Path.Combine(OrcDir, "cache");
     public string LedgerIndex => Path.Combine(CacheDir, "ledger.idx");
     public string WriteLock => Path.Combine(LocksDir, "workspace.lock");
+    /// <summary>Held by whoever appends to the event log or compacts it, and by a commit while it stages the log.</summary>
+    public string EventsLock => Path.Combine(LocksDir, "events.lock");
     public string LedgerDir => Path.Combine(Root, "ledger");
     public string LedgerFile => Path.Combine(LedgerDir, "issues.jsonl");
     public string QuarantineFile => Path.Combine(LedgerDir, "issues.quarantine");

@@ -51,8 +51,13 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         var quarantined = ledgerChanged ? file.Save(ledger, now) : 0;
         var subjects = ops.Changed.Concat(transaction.Subjects).Distinct().ToList();
         var message = CommitMessage(verb, subjects, ledger, quarantined);
-        var sha = new WorkspaceRepository(paths.Root).Commit(
-            [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor);
+        // The event log is appended to by processes that do not take the write lock (any service,
+        // any agent): staging it while one appends fails ("failed to read file into stream"), so
+        // appends wait for the commit (lock order: the write lock, then the events lock).
+        string? sha;
+        using (FileLock.Acquire(paths.EventsLock, LockTimeout, verb + " (event log)"))
+            sha = new WorkspaceRepository(paths.Root).Commit(
+                [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor);
         logger.LogInformation("{Verb} by {Actor}: {Ids} (commit {Commit}, quarantined {Quarantined})",
             verb, context.Actor, string.Join(",", ops.Changed), sha ?? "none", quarantined);
         return new Mutation<T>(value, ops.Changed.ToList(), sha, quarantined);

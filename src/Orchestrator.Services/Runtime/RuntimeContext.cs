@@ -42,7 +42,7 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
     /// <summary>Archived hooks a new hook of the same agent name replaced (agents/archive/AGENT-TIME.json): their sessions stay in 'orc history'.</summary>
     public RecordStore<Hook> HookArchive => new(Path.Combine(Workspace.Paths.AgentsDir, "archive"), OrcJsonContext.Default.Hook);
 
-    public EventLog Events => new(Workspace.Paths.EventsFile, Path.Combine(Workspace.Paths.LocksDir, "events.lock"));
+    public EventLog Events => new(Workspace.Paths.EventsFile, Workspace.Paths.EventsLock);
 
     public RecordStore<Heartbeat> Heartbeats => new(Workspace.Paths.RunDir, OrcJsonContext.Default.Heartbeat);
 
