@@ -46,6 +46,13 @@ public sealed class RigRepository(string path)
         return repo.Branches[branch] is not null;
     }
 
+    /// <summary>The names of the repository's local branches.</summary>
+    public List<string> BranchNames()
+    {
+        using var repo = Open();
+        return repo.Branches.Where(b => !b.IsRemote).Select(b => b.FriendlyName).ToList();
+    }
+
     /// <summary>Creates <paramref name="branch"/> at <paramref name="startPoint"/> and a worktree for it at <paramref name="worktreePath"/>.</summary>
     public void AddWorktree(string worktreeName, string branch, string startPoint, string worktreePath)
     {

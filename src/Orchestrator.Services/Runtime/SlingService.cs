@@ -20,43 +20,50 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
 {
     public sealed record Request(string ItemId, string? Rig, string? Agent, string? Profile);
 
+    /// <summary>What one sling made, so that its undo removes that and nothing else.</summary>
+    private sealed record Made(string Agent, string Worktree, string Branch, bool SideBranchExisted);
+
     public Hook Sling(Request r)
     {
         Adapters.Tmux.TmuxServer.CheckVersion();
-        var items = ledger.Read();
-        var item = items.Get(r.ItemId);
-        if (item.Status is Statuses.Hooked) throw new OrcException($"{item.Id} is already hooked by {TerminalText.Line(item.Assignee ?? "an agent")}");
-        if (item.IsClosed) throw new OrcException($"{item.Id} is {item.Status}; reopen it first");
-        if (item.IssueType == IssueTypes.Epic) throw new OrcException($"{item.Id} is an epic; sling its children instead");
+        var item = ledger.Read().Get(r.ItemId);
+        Refuse(item, justNow: false);
         var rig = ResolveRig(r.Rig, item.Id);
         // A molecule's step may name its profile (the label profile:NAME, from its formula).
         var profile = runtime.Profiles.Get(r.Profile ?? Core.Formulas.MoleculeLabels.Value(item, Core.Formulas.MoleculeLabels.Profile) ?? rig.Profile ?? runtime.Workspace.Config.DefaultProfile ?? "sim");
         if (!runtime.CanStart(profile))
             throw new OrcException($"agent profile '{profile.Name}': '{TerminalText.Line(profile.Command)}' is not on PATH (install it, or choose another with --profile)");
-        var hooks = runtime.Hooks.All();
-        var active = hooks.Count(h => h.Rig == rig.Name && h.HoldsWork && h.Role == Roles.Polecat);
-        if (active >= rig.MaxPolecats) throw new OrcException($"rig {rig.Name} already has {active} polecats at work (max_polecats {rig.MaxPolecats})");
-        var agent = r.Agent is null
-            ? NamePool.Next(hooks.Select(h => h.Agent).ToHashSet())
-            : CrewService.ValidateName(r.Agent, "--agent");
-        if (hooks.FirstOrDefault(h => h.Agent == agent) is { } existing && existing.State != HookStates.Archived)
-            throw existing.Role == Roles.Crew
-                ? new OrcException($"{agent} is a crew member of rig {existing.Rig}: give it work with 'orc sling {item.Id} --crew {agent}'", ExitCodes.Usage)
-                : new OrcException($"agent {agent} already has a hook ({existing.State}, {existing.Item}); choose another name");
+        var named = r.Agent is null ? null : CrewService.ValidateName(r.Agent, "--agent");
 
         var paths = runtime.Workspace.Paths;
-        var worktree = paths.Worktree(rig.Name, agent);
-        var branch = $"polecat/{agent}/{item.Id}";
         var repo = new RigRepository(paths.RigDir(rig.Name));
         var now = Timestamps.Format(runtime.Workspace.Now);
+        Made? made = null;
         Hook hook;
         try
         {
+            // Everything that decides who gets what (the item's state, the capacity, the agent's
+            // name, its branch and worktree) is decided under the workspace lock, so parallel
+            // slings cannot pick the same name or overshoot max_polecats.
             hook = ledger.Transact("sling", t =>
             {
                 var current = t.Items.Ledger.Get(item.Id);
-                if (current.Status == Statuses.Hooked) throw new OrcException($"{item.Id} was just hooked by {TerminalText.Line(current.Assignee ?? "another agent")}");
+                Refuse(current, justNow: true);
+                var hooks = runtime.Hooks.All();
+                var working = hooks.Count(h => h.Rig == rig.Name && h.Role == Roles.Polecat && h.State is HookStates.Created or HookStates.Active);
+                if (working >= rig.MaxPolecats) throw new OrcException($"rig {rig.Name} already has {working} polecats at work (max_polecats {rig.MaxPolecats})");
+                var agent = named ?? NamePool.Next(Taken(hooks, rig.Name, repo));
+                if (hooks.FirstOrDefault(h => h.Agent == agent) is { } existing && existing.State != HookStates.Archived)
+                    throw existing.Role == Roles.Crew
+                        ? new OrcException($"{agent} is a crew member of rig {existing.Rig}: give it work with 'orc sling {item.Id} --crew {agent}'", ExitCodes.Usage)
+                        : new OrcException($"agent {agent} already has a hook ({existing.State}, {existing.Item}); choose another name");
+                var worktree = paths.Worktree(rig.Name, agent);
+                var branch = $"polecat/{agent}/{item.Id}";
+                // Never take over what is there: it is someone's (a crashed sling's leftovers are for 'orc doctor').
+                if (Directory.Exists(worktree)) throw new OrcException($"{worktree} already exists and no hook points at it; remove it (see 'orc doctor') or choose another --agent");
+                if (repo.BranchExists(branch)) throw new OrcException($"branch {branch} already exists in rig {rig.Name}; delete it or choose another --agent");
                 var baseCommit = repo.TipOf(rig.DefaultBranch);
+                made = new Made(agent, worktree, branch, repo.BranchExists(agent));
                 repo.AddWorktree(agent, branch, baseCommit, worktree);
                 if (runtime.Hooks.Find(agent) is { State: HookStates.Archived } old)
                     t.Touched(runtime.HookArchive.Write($"{agent}-{new string(old.CreatedAt.Where(char.IsAsciiDigit).ToArray())}", old), agent);
@@ -73,7 +80,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         }
         catch
         {
-            Undo(repo, rig.Name, agent, worktree, branch, hookWritten: false, item.Id);
+            if (made is { } m) Undo(repo, rig.Name, m, started: false, null, item.Id);
             throw;
         }
 
@@ -81,15 +88,43 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         {
             Start(hook, profile, rig, firstStart: true);
             var activated = Activate(hook, "started");
-            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Slung, item.Id, $"slung {item.Id} to {agent} on rig {rig.Name} ({profile.Name})");
+            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Slung, item.Id, $"slung {item.Id} to {hook.Agent} on rig {rig.Name} ({profile.Name})");
             return activated;
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "sling of {Item} to {Agent} failed while starting; rolling back", item.Id, agent);
-            Undo(repo, rig.Name, agent, worktree, branch, hookWritten: true, item.Id);
+            logger.LogError(ex, "sling of {Item} to {Agent} failed while starting; rolling back", item.Id, hook.Agent);
+            Undo(repo, rig.Name, made!, started: true, hook, item.Id);
             throw;
         }
+    }
+
+    /// <summary>Why an item cannot be slung (hooked, closed, an epic), or nothing.</summary>
+    private static void Refuse(WorkItem item, bool justNow)
+    {
+        if (item.Status is Statuses.Hooked)
+            throw new OrcException(justNow ? $"{item.Id} was just hooked by {TerminalText.Line(item.Assignee ?? "another agent")}" : $"{item.Id} is already hooked by {TerminalText.Line(item.Assignee ?? "an agent")}");
+        if (item.IsClosed) throw new OrcException($"{item.Id} is {item.Status}; reopen it first");
+        if (item.IssueType == IssueTypes.Epic) throw new OrcException($"{item.Id} is an epic; sling its children instead");
+    }
+
+    /// <summary>
+    /// Names a new polecat may not take: every hook's (archived too), and any name something of a
+    /// rig is already under (a worktree folder, a branch named after it or under polecat/NAME/, a
+    /// tmux window), so a leftover of a failed sling never makes every later sling fail.
+    /// </summary>
+    private HashSet<string> Taken(List<Hook> hooks, string rigName, RigRepository repo)
+    {
+        var taken = hooks.Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
+        var folder = Path.Combine(runtime.Workspace.Paths.Root, "worktrees", rigName);
+        if (Directory.Exists(folder)) foreach (var d in Directory.EnumerateFileSystemEntries(folder)) taken.Add(Path.GetFileName(d));
+        foreach (var b in repo.BranchNames())
+        {
+            taken.Add(b);
+            if (b.StartsWith("polecat/", StringComparison.Ordinal) && b.Split('/') is { Length: >= 2 } parts) taken.Add(parts[1]);
+        }
+        foreach (var w in runtime.Tmux.ListWindows().Where(w => w.Session == rigName)) taken.Add(w.Window);
+        return taken;
     }
 
     private Rig ResolveRig(string? name, string itemId)
@@ -171,16 +206,27 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                       : $"You are {hook.Agent}, restarted after an interruption; your work on {hook.Item} is intact in this worktree. ")
           + "Run `orc prime` now: it prints your work item and how to submit it. Work only in this directory, commit your changes, then run `orc done`.";
 
-    private void Undo(RigRepository repo, string rigName, string agent, string worktree, string branch, bool hookWritten, string itemId)
+    /// <summary>
+    /// Removes what this sling made and nothing else: its window (only once it started one), its
+    /// worktree and branch (which did not exist before it), the side branch LibGit2Sharp's worktree
+    /// add leaves under the agent's name, and its hook and the item's claim, only while they are
+    /// still this sling's.
+    /// </summary>
+    private void Undo(RigRepository repo, string rigName, Made made, bool started, Hook? hook, string itemId)
     {
-        try { runtime.Tmux.KillWindow(rigName, agent); } catch (OrcException) { }
-        try { repo.RemoveWorktree(agent, worktree, branch); } catch (Exception e) when (e is OrcException or IOException or LibGit2Sharp.LibGit2SharpException) { logger.LogWarning(e, "undo: worktree"); }
-        if (!hookWritten) return;
+        if (started) { try { runtime.Tmux.KillWindow(rigName, made.Agent); } catch (OrcException) { } }
+        try
+        {
+            repo.RemoveWorktree(made.Agent, made.Worktree, made.Branch);
+            if (!made.SideBranchExisted) repo.DeleteBranch(made.Agent);
+        }
+        catch (Exception e) when (e is OrcException or IOException or LibGit2Sharp.LibGit2SharpException) { logger.LogWarning(e, "undo: worktree"); }
+        if (hook is null) return;
         ledger.Transact("sling undo", t =>
         {
-            t.Touched(runtime.Hooks.Delete(agent), agent);
+            if (runtime.Hooks.Find(made.Agent) is { } h && h.CreatedAt == hook.CreatedAt && h.Item == itemId) t.Touched(runtime.Hooks.Delete(made.Agent), made.Agent);
             var item = t.Items.Ledger.Find(itemId);
-            if (item is { Status: Statuses.Hooked } && item.Assignee == agent)
+            if (item is { Status: Statuses.Hooked } && item.Assignee == made.Agent)
                 t.Items.Update(itemId, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
             return 0;
         });

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests.Runtime;
+
+/// <summary>
+/// Slings run by several orc processes at once (real processes, real git, a real tmux server):
+/// N items give N agents, one item gives one agent and clear refusals, max_polecats holds, and a
+/// failed sling removes only what it made itself.
+/// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
+public sealed class ParallelSlingTests : IDisposable
+{
+    private readonly FleetFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    /// <summary>Runs 'orc sling ID --json' for each id, all at once, each its own process.</summary>
+    private List<CliResult> SlingAtOnce(IEnumerable<string> ids)
+    {
+        using var go = new ManualResetEventSlim();
+        var tasks = ids.Select(id => Task.Run(() => { go.Wait(); return _f.Process(["sling", id, "--json"], 120); })).ToList();
+        Thread.Sleep(100);
+        go.Set();
+        return tasks.Select(t => t.Result).ToList();
+    }
+
+    private static string AgentOf(CliResult r) => JsonDocument.Parse(r.Out).RootElement.GetProperty("agent").GetString()!;
+
+    private void AssertWorking(string agent, string item)
+    {
+        var a = _f.Agent(agent);
+        Assert.Equal(item, a.GetProperty("item").GetString());
+        var worktree = a.GetProperty("worktree").GetString()!;
+        Assert.True(Directory.Exists(worktree), $"{agent}'s worktree {worktree} is gone");
+        Assert.True(_f.Tmux.FindWindow("app", agent) is { PaneDead: false }, $"{agent}'s window is not running");
+        var i = JsonDocument.Parse(_f.Ok("item", "show", item, "--json").Out).RootElement[0];
+        Assert.Equal(("hooked", agent), (i.GetProperty("status").GetString(), i.GetProperty("assignee").GetString()));
+    }
+
+    [Fact]
+    public void Four_items_slung_at_once_give_four_working_agents_with_their_own_worktrees()
+    {
+        var ids = Enumerable.Range(1, 4).Select(i => _f.Item($"part {i}", "-l", "sim:hang")).ToList();
+        var results = SlingAtOnce(ids);
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var agents = results.Select(AgentOf).ToList();
+        Assert.Equal(4, agents.Distinct().Count());
+        for (var i = 0; i < 4; i++) AssertWorking(agents[i], ids[i]);
+    }
+
+    [Fact]
+    public void One_item_slung_five_times_at_once_gives_one_agent_and_four_clear_refusals_that_touch_nothing()
+    {
+        var id = _f.Item("contested", "-l", "sim:hang");
+        var results = SlingAtOnce(Enumerable.Repeat(id, 5));
+        var won = Assert.Single(results, r => r.ExitCode == 0);
+        foreach (var lost in results.Where(r => r.ExitCode != 0))
+        {
+            Assert.Equal(1, lost.ExitCode);
+            Assert.Matches($"^orc: error: {id} (was just hooked|is already hooked) by ", lost.Err.Trim());
+        }
+        var agent = AgentOf(won);
+        AssertWorking(agent, id);
+        Assert.Single(_f.Agents());
+    }
+
+    [Fact]
+    public void Max_polecats_holds_when_slings_race()
+    {
+        _f.Ok("rig", "set", "app", "max_polecats", "2");
+        var ids = Enumerable.Range(1, 5).Select(i => _f.Item($"part {i}", "-l", "sim:hang")).ToList();
+        var results = SlingAtOnce(ids);
+        Assert.Equal(2, results.Count(r => r.ExitCode == 0));
+        Assert.All(results.Where(r => r.ExitCode != 0), r => Assert.Contains("max_polecats 2", r.Err));
+        Assert.Equal(2, _f.Agents().Count);
+        Assert.Equal(3, JsonDocument.Parse(_f.Ok("item", "list", "--status", "open", "--json").Out).RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public void Leftovers_under_the_next_free_name_are_stepped_around_and_left_alone()
+    {
+        // A failed sling of an older orc left a branch named after the first free name, and someone's
+        // folder sits where the second name's worktree would go.
+        using (var repo = new LibGit2Sharp.Repository(_f.RigDir)) repo.Branches.Add("nux", repo.Head.Tip);
+        var folder = Path.Combine(_f.Root, "worktrees", "app", "ace");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "mine\n");
+        var agent = _f.Sling(_f.Item("after the leftovers", "-l", "sim:hang"));
+        Assert.Equal("toast", agent);
+        Assert.Equal("mine\n", File.ReadAllText(Path.Combine(folder, "notes.txt")));
+        using (var repo = new LibGit2Sharp.Repository(_f.RigDir)) Assert.NotNull(repo.Branches["nux"]);
+        // Naming one of them on purpose is refused, and still touches nothing.
+        var r = _f.Ws.Orc("sling", _f.Item("named", "-l", "sim:hang"), "--agent", "ace");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("already exists and no hook points at it", r.Err);
+        Assert.Equal("mine\n", File.ReadAllText(Path.Combine(folder, "notes.txt")));
+    }
+}
