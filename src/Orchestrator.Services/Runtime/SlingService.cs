@@ -21,7 +21,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
     public sealed record Request(string ItemId, string? Rig, string? Agent, string? Profile);
 
     /// <summary>What one sling made, so that its undo removes that and nothing else.</summary>
-    private sealed record Made(string Agent, string Worktree, string Branch, bool SideBranchExisted);
+    private sealed record Made(string Agent, string Worktree, string Branch, bool BranchExisted, bool SideBranchExisted);
 
     public Hook Sling(Request r)
     {
@@ -61,9 +61,13 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                 var branch = $"polecat/{agent}/{item.Id}";
                 // Never take over what is there: it is someone's (a crashed sling's leftovers are for 'orc doctor').
                 if (Directory.Exists(worktree)) throw new OrcException($"{worktree} already exists and no hook points at it; remove it (see 'orc doctor') or choose another --agent");
-                if (repo.BranchExists(branch)) throw new OrcException($"branch {branch} already exists in rig {rig.Name}; delete it or choose another --agent");
+                // The branch of an earlier attempt at this item by this name (its hook archived) is
+                // taken up again, with its commits; one a live hook works on is not.
+                var branchExisted = repo.BranchExists(branch);
+                if (branchExisted && hooks.FirstOrDefault(h => h.Branch == branch && h.State != HookStates.Archived) is { } user)
+                    throw new OrcException($"branch {branch} of rig {rig.Name} is {user.Agent}'s ({user.State}); choose another --agent");
                 var baseCommit = repo.TipOf(rig.DefaultBranch);
-                made = new Made(agent, worktree, branch, repo.BranchExists(agent));
+                made = new Made(agent, worktree, branch, branchExisted, repo.BranchExists(agent));
                 repo.AddWorktree(agent, branch, baseCommit, worktree);
                 if (runtime.Hooks.Find(agent) is { State: HookStates.Archived } old)
                     t.Touched(runtime.HookArchive.Write($"{agent}-{new string(old.CreatedAt.Where(char.IsAsciiDigit).ToArray())}", old), agent);
@@ -217,7 +221,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         if (started) { try { runtime.Tmux.KillWindow(rigName, made.Agent); } catch (OrcException) { } }
         try
         {
-            repo.RemoveWorktree(made.Agent, made.Worktree, made.Branch);
+            repo.RemoveWorktree(made.Agent, made.Worktree, made.BranchExisted ? null : made.Branch);
             if (!made.SideBranchExisted) repo.DeleteBranch(made.Agent);
         }
         catch (Exception e) when (e is OrcException or IOException or LibGit2Sharp.LibGit2SharpException) { logger.LogWarning(e, "undo: worktree"); }
