@@ -142,8 +142,10 @@ internal static class AgentCommands
         up.SetAction(pr =>
         {
             var v = new Verb(services);
-            var restarted = Agents().Up();
+            var left = new List<string>();
+            var restarted = Agents().Up(left);
             v.Out.WriteLine(restarted.Count == 0 ? "every hooked agent is running" : $"restarted {string.Join(", ", restarted.Select(h => h.Agent))}");
+            foreach (var l in left) v.Out.WriteLine("left stopped: " + TerminalText.Line(l));
             if (!pr.GetValue(noServices))
             {
                 var started = services.GetRequiredService<Orchestrator.Services.Patrol.ServiceLauncher>().EnsureAll(services.GetRequiredService<RuntimeContext>().Workspace.Actor, now: true);

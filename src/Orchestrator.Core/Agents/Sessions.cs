@@ -30,6 +30,30 @@ public static class HookReasons
     public const string Handoff = "handoff";
     /// <summary>The fresh session after a handoff started.</summary>
     public const string AfterHandoff = "restarted after a handoff";
+    /// <summary>The user stopped it with <c>orc kill</c>: <c>orc up</c> leaves it stopped (only <c>orc resume</c> starts it).</summary>
+    public const string Killed = "killed";
+}
+
+/// <summary>
+/// Whether a hook's agent may be started again: never when its item is closed or is no longer
+/// its own (released, or hooked by another agent since). Nothing restarts, resumes or re-primes
+/// such an agent: not the witness, not <c>orc resume</c>, not <c>orc up</c>.
+/// </summary>
+public static class HookRules
+{
+    /// <summary>Why the agent of <paramref name="hook"/> must not be started on <paramref name="item"/> (null: it may).</summary>
+    public static string? WhyNotRestart(Hook hook, Items.WorkItem? item)
+    {
+        if (hook.Item is null) return null; // a crew member or the mayor at rest
+        if (item is null) return $"its item {hook.Item} no longer exists";
+        if (item.IsClosed) return $"its item {item.Id} is {item.Status}";
+        if (item.Assignee is { Length: > 0 } someone && someone != hook.Agent) return $"{item.Id} is now {item.Status} by {someone}";
+        if (item.Status is Items.Statuses.Open) return $"{item.Id} was released (it is open again)";
+        return null;
+    }
+
+    /// <summary>The user's last word on this hook was <c>orc kill</c>.</summary>
+    public static bool KilledByUser(Hook hook) => hook.State == HookStates.Suspended && hook.History.LastOrDefault()?.Why == HookReasons.Killed;
 }
 
 /// <summary>Something said during a session: a handoff or done note, a return by the refinery, a comment on the item.</summary>

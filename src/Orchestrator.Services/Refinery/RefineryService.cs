@@ -363,9 +363,15 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
                     t.Items.Close(s.Item, $"merged into {rig.DefaultBranch} as {c[..12]}");
                     t.Items.AddComment(s.Item, $"the refinery merged {s.Branch} into {rig.Name}/{rig.DefaultBranch} as {c[..12]} ({why})");
                 }
-                // A crew member whose item landed is free for the next one; its worktree stays.
-                if (runtime.Hooks.Find(s.Agent) is { Role: Roles.Crew, State: HookStates.Completed } crew && crew.Item == s.Item)
-                    t.Touched(runtime.Hooks.Write(crew.Agent, crew.Unhooked(now, $"{s.Item} landed as {c[..12]}")), crew.Agent);
+                // Landing ends the hook whatever path led here (orc done, mq retry, a bisect): a
+                // polecat's completes; a crew member is free for the next item, its worktree stays.
+                if (runtime.Hooks.Find(s.Agent) is { } holder && holder.Item == s.Item && (holder.HoldsWork || holder.State == HookStates.Completed))
+                {
+                    if (holder.Role == Roles.Crew)
+                        t.Touched(runtime.Hooks.Write(holder.Agent, holder.Unhooked(now, $"{s.Item} landed as {c[..12]}")), holder.Agent);
+                    else if (holder.HoldsWork)
+                        t.Touched(runtime.Hooks.Write(holder.Agent, holder.MoveTo(HookStates.Completed, now, $"{s.Item} landed as {c[..12]}")), holder.Agent);
+                }
             }
             return 0;
         });

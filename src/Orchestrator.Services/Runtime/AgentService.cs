@@ -71,7 +71,7 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
     {
         var h = Get(agent);
         runtime.Tmux.KillWindow(h.Rig, h.Agent);
-        return h.State == HookStates.Active ? Move(h, HookStates.Suspended, "killed") : h;
+        return h.State == HookStates.Active ? Move(h, HookStates.Suspended, HookReasons.Killed) : h;
     }
 
     /// <summary>Restarts an agent that holds a hook but has no live window, in its worktree.</summary>
@@ -82,6 +82,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         var w = runtime.Tmux.FindWindow(h.Rig, h.Agent);
         if (w is { PaneDead: false }) throw new OrcException($"agent {h.Agent} is already running");
         if (!Directory.Exists(h.Worktree)) throw new OrcException($"agent {h.Agent}: its worktree {h.Worktree} is gone; cannot resume");
+        if (HookRules.WhyNotRestart(h, h.Item is { } id ? ledger.Read().Find(id) : null) is { } why)
+            throw new OrcException($"agent {h.Agent} is not resumed: {TerminalText.Line(why)}; its worktree is kept ('orc cleanup' removes it once merged)");
         var rig = runtime.Rigs.Get(h.Rig);
         sling.Start(h, runtime.Profiles.Get(h.Profile), rig, firstStart: false);
         return ledger.Transact("resume", t =>
@@ -93,13 +95,22 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         }).Value;
     }
 
-    /// <summary>Brings back every agent that holds a hook but has no live window. Returns those restarted.</summary>
-    public List<Hook> Up()
+    /// <summary>
+    /// Brings back every agent that holds a hook but has no live window, except those the user
+    /// stopped with <c>orc kill</c> and those whose item is closed or no longer theirs (listed in
+    /// <paramref name="left"/> with the reason). Returns those restarted.
+    /// </summary>
+    public List<Hook> Up(List<string>? left = null)
     {
         var windows = runtime.Tmux.ListWindows().Where(w => !w.PaneDead).Select(w => (w.Session, w.Window)).ToHashSet();
+        var items = ledger.Read();
         var restarted = new List<Hook>();
         foreach (var h in runtime.Hooks.All().Where(h => h.HoldsWork && !windows.Contains((h.Rig, h.Agent))))
+        {
+            if (HookRules.KilledByUser(h)) { left?.Add($"{h.Agent}: stopped with 'orc kill' ('orc resume {h.Agent}' starts it)"); continue; }
+            if (HookRules.WhyNotRestart(h, h.Item is { } id ? items.Find(id) : null) is { } why) { left?.Add($"{h.Agent}: {why}"); continue; }
             restarted.Add(Resume(h.Agent));
+        }
         return restarted;
     }
 

@@ -44,9 +44,17 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         var source = SourceOf(rig.Name);
         var windows = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name).GroupBy(w => w.Window).ToDictionary(g => g.Key, g => g.OrderBy(w => w.PaneDead).First());
         var seen = new List<Observation>();
+        var items = ledger.Read();
         foreach (var h in runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.State != HookStates.Archived))
         {
             windows.TryGetValue(h.Agent, out var w);
+            // Finished work stays finished: a hook whose item was closed (by hand, by a landing the
+            // hook missed) or given to someone else is ended here, never restarted or nudged.
+            if (h.State is HookStates.Active or HookStates.Created && HookRules.WhyNotRestart(h, items.Find(h.Item ?? "")) is { } notHis)
+            {
+                seen.Add(Retire(h, notHis, items.Find(h.Item ?? "") is { IsClosed: true }, source));
+                continue;
+            }
             var sinceStart = now - Parse(h.UpdatedAt ?? h.CreatedAt, now);
             if (h.State == HookStates.Active && w is null or { PaneDead: true })
             {
@@ -101,6 +109,23 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         // Mail that came while an agent was busy: tell it now that it is idle.
         foreach (var agent in mail.DeliverPending(rig.Name)) seen.Add(new Observation(agent, AgentStates.Idle, "told about mail"));
         return seen;
+    }
+
+    /// <summary>Ends a hook whose item is closed (completed) or no longer its own (suspended); its worktree is kept.</summary>
+    private Observation Retire(Hook h, string why, bool closed, string source)
+    {
+        var moved = ledger.Transact("witness", t =>
+        {
+            var current = runtime.Hooks.Find(h.Agent);
+            if (current is null || current.State != h.State || current.Item != h.Item) return false; // someone acted since
+            // Seen again under the lock: a sling writes the hook before the ledger, so outside it a
+            // brand-new hook can look as if its item were not its own.
+            if (HookRules.WhyNotRestart(current, t.Items.Ledger.Find(current.Item ?? "")) is null) return false;
+            t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(closed ? HookStates.Completed : HookStates.Suspended, Timestamps.Format(runtime.Workspace.Now), why)), h.Agent);
+            return true;
+        }).Value;
+        if (moved) runtime.Record(source, EventKinds.Cleaned, h.Agent, $"{h.Agent}'s hook on {h.Item} ended: {TerminalText.Line(why)}; it is not restarted or nudged again");
+        return new Observation(h.Agent, closed ? AgentStates.Done : AgentStates.Stopped, moved ? "hook ended: " + why : null);
     }
 
     private Observation Dead(Core.Rigs.Rig rig, Hook h, Adapters.Tmux.TmuxWindow? w, TimeSpan sinceStart, string source)

@@ -483,7 +483,9 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         foreach (var w in panesB) Assert.True(Directory.Exists($"/proc/{w.PanePid}"), $"B's pane process {w.PanePid} died");
 
         // And the other way round: A back up, B down, A untouched.
-        a.Ok("up", "--no-services");
+        // (The agent killed by hand stays stopped: 'orc up' respects 'orc kill'; 'orc resume' brings it back.)
+        Assert.Contains($"left stopped: {inA[0]}: stopped with 'orc kill'", a.Ok("up", "--no-services").Out);
+        a.Ok("resume", inA[0]);
         a.WaitForAll(inA, ["working"], 60);
         b.Ok("down");
         foreach (var x in inA) Assert.Equal("working", a.State(x));

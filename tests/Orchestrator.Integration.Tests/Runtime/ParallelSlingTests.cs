@@ -96,4 +96,39 @@ public sealed class ParallelSlingTests : IDisposable
         Assert.Contains("already exists and no hook points at it", r.Err);
         Assert.Equal("mine\n", File.ReadAllText(Path.Combine(folder, "notes.txt")));
     }
+
+    [Fact]
+    public void Orc_kill_is_remembered_by_orc_up_and_a_closed_item_is_never_resumed()
+    {
+        var killed = _f.Sling(_f.Item("stopped on purpose", "-l", "sim:hang"));
+        var closedId = _f.Item("closed by hand", "-l", "sim:hang");
+        var closedAgent = _f.Sling(closedId);
+        _f.Ok("kill", killed);
+        _f.Ok("kill", closedAgent);
+        _f.Ok("item", "close", closedId, "--reason", "done elsewhere");
+        var up = _f.Ok("up", "--no-services").Out;
+        Assert.Contains($"left stopped: {killed}: stopped with 'orc kill'", up);
+        Assert.Contains($"left stopped: {closedAgent}: stopped with 'orc kill'", up);
+        Assert.True(_f.Tmux.FindWindow("app", killed) is null or { PaneDead: true });
+        // Resuming by name starts the killed one; the one whose item is closed is refused.
+        _f.Ok("resume", killed);
+        Assert.True(_f.Tmux.FindWindow("app", killed) is { PaneDead: false });
+        var refused = _f.Ws.Orc("resume", closedAgent);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"its item {closedId} is closed", refused.Err);
+    }
+
+    [Fact]
+    public void The_witness_ends_the_hook_of_an_item_closed_under_a_dead_agent_instead_of_restarting_it()
+    {
+        var id = _f.Item("closed while its agent died", "-l", "sim:hang");
+        var agent = _f.Sling(id);
+        _f.Ok("item", "close", id, "--reason", "not needed");
+        _f.Tmux.KillWindow("app", agent); // died without a word: the hook is still active
+        var pass = _f.Ok("witness", "run", "app", "--once").Out;
+        Assert.DoesNotContain("restarted", pass);
+        Assert.Equal("done", _f.State(agent));
+        Assert.True(_f.Tmux.FindWindow("app", agent) is null);
+        Assert.Equal("closed", JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+    }
 }

@@ -187,6 +187,36 @@ public sealed class RefineryTests : IDisposable
     }
 
     [Fact]
+    public void Work_landed_by_mq_retry_ends_its_hook_and_is_never_restarted_or_reopened()
+    {
+        var red = Path.Combine(_ws.Root, ".orc", "tmp", "red"); // the gate is red while this file exists
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "sh", "--gate", "-c", "--gate", $"test ! -e '{red}'");
+        Directory.CreateDirectory(Path.GetDirectoryName(red)!);
+        File.WriteAllText(red, "");
+        var id = Submit("Lands on retry", new() { ["retry.txt"] = "x\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("rejected", Mq(id).GetProperty("state").GetString());
+        var hooks = new RecordStore<Hook>(Path.Combine(_ws.Root, "agents"), OrcJsonContext.Default.Hook);
+        Assert.Equal(HookStates.Active, hooks.Find("w1")!.State); // back to its worker
+        File.Delete(red);
+        Ok("mq", "retry", id);
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
+        // Landing ended the hook, whatever path led to it.
+        var hook = hooks.Find("w1")!;
+        Assert.Equal(HookStates.Completed, hook.State);
+        Assert.Contains("landed as", hook.History[^1].Why);
+        // The witness does not restart the (long gone) worker, and the item stays closed.
+        var witness = Ok("witness", "run", "app", "--once").Out;
+        Assert.DoesNotContain("restarted", witness);
+        Assert.Equal("closed", Show(id).GetProperty("status").GetString());
+        Assert.Equal(HookStates.Completed, hooks.Find("w1")!.State);
+        var resume = _ws.Orc("resume", "w1");
+        Assert.Equal(1, resume.ExitCode);
+    }
+
+    [Fact]
     public void A_red_batch_is_bisected_in_about_log2_gate_runs()
     {
         var counter = Path.Combine(_ws.Root, ".orc", "tmp", "gate-runs");
