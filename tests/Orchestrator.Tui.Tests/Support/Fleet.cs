@@ -60,7 +60,7 @@ internal static class Fleet
             new("boot", "boot", null, true, null, "%11"),
             new("refinery@shop", Roles.Refinery, "shop", true, null, "%12"),
             new("witness@shop", Roles.Witness, "shop", true, null, "%13"),
-            new("refinery@docs", Roles.Refinery, "docs", false, null, null),
+            new("refinery@docs", Roles.Refinery, "docs", false, null, null, "crash-looping", "NullReferenceException: Object reference not set to an instance of an object.", 3, "refinery-docs"),
             new("witness@docs", Roles.Witness, "docs", true, null, "%14"),
         };
         var queue = new List<Submission>
