@@ -137,6 +137,18 @@ internal static class AgentCommands
             yield return cmd;
         }
 
+        var unslingTarget = new Argument<string>("ITEM|AGENT") { Description = "The item to take back, or the agent to take it from" };
+        var removeWorktree = new Option<bool>("--remove-worktree") { Description = "Also remove the agent's worktree (its branch and commits stay): the polecat is gone for good" };
+        var force = new Option<bool>("--force") { Description = "With --remove-worktree: remove it even with uncommitted changes (they are lost; the output names them)" };
+        var unsling = new Command("unsling", "Take work back from an agent: stop it, put the item back to ready, end its hook; the worktree and branch stay unless --remove-worktree") { unslingTarget, removeWorktree, force };
+        unsling.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            v.Out.WriteLine(Agents().Unsling(pr.GetValue(unslingTarget)!, pr.GetValue(removeWorktree), pr.GetValue(force)));
+            return 0;
+        });
+        yield return unsling;
+
         var noServices = new Option<bool>("--no-services") { Description = "Only the agents: do not start boot, the deacon, or the rigs' refineries and witnesses" };
         var up = new Command("up", "Start the services (boot, deacon, a refinery and a witness per rig, in tmux windows of the 'orc' session) and restart every agent that holds a hook but has no live window") { noServices };
         up.SetAction(pr =>
@@ -201,10 +213,17 @@ internal static class AgentCommands
 
         var doneAgent = new Option<string>("--agent") { Description = "Agent name (default: ORC_AGENT)" };
         var note = new Option<string>("--note") { Description = "A note for the reviewer" };
-        var done = new Command("done", "For an agent: submit my branch to the rig's merge queue (refused if the worktree is dirty or has no new commit)") { doneAgent, note };
+        var doneStatus = new Option<string>("--status") { Description = "How the work ends: submitted (default: to the merge queue), no-changes (closes the item), deferred (back to the ledger as deferred), escalated (waits for a person; mails the overseer and the mayor); all but submitted need --note" };
+        doneStatus.AcceptOnlyFromAmong(WorkService.DoneStatuses);
+        var done = new Command("done", "For an agent: submit my branch to the rig's merge queue (refused if the worktree is dirty or has no new commit), or end the work another way (--status)") { doneAgent, note, doneStatus };
         done.SetAction(pr =>
         {
             var v = new Verb(services);
+            if (pr.GetValue(doneStatus) is { } how && how != "submitted")
+            {
+                v.Out.WriteLine(Work().Finish(pr.GetValue(doneAgent), how, pr.GetValue(note)));
+                return 0;
+            }
             var s = Work().Done(pr.GetValue(doneAgent), pr.GetValue(note));
             v.Out.WriteLine($"submitted {s.Item} ({s.Commits.Count} commit(s), {s.Commit[..12]}) to the merge queue of {s.Rig}");
             return 0;

@@ -235,6 +235,9 @@ internal static class ServiceCommands
                 else if (!h.Alive && b?.Last is { } last) line += $" last: {TerminalText.Line(last)}";
                 v.Out.WriteLine(line.TrimEnd());
             }
+            // Agents that stopped to ask for a person (orc done --status escalated).
+            foreach (var e in rt.Hooks.All().Where(Core.Agents.HookRules.Escalated))
+                v.Out.WriteLine($"needs a person: {e.Agent} on {e.Item} (rig {e.Rig}): {TerminalText.Line(e.Note ?? "")}  (orc peek {e.Agent}; orc resume {e.Agent})");
             return 0;
         });
         yield return status;

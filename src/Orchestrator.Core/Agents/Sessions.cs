@@ -32,6 +32,8 @@ public static class HookReasons
     public const string AfterHandoff = "restarted after a handoff";
     /// <summary>The user stopped it with <c>orc kill</c>: <c>orc up</c> leaves it stopped (only <c>orc resume</c> starts it).</summary>
     public const string Killed = "killed";
+    /// <summary>The agent asked for a person (<c>orc done --status escalated</c>): it waits, suspended, until someone resumes it.</summary>
+    public const string Escalated = "escalated";
 }
 
 /// <summary>
@@ -54,6 +56,9 @@ public static class HookRules
 
     /// <summary>The user's last word on this hook was <c>orc kill</c>.</summary>
     public static bool KilledByUser(Hook hook) => hook.State == HookStates.Suspended && hook.History.LastOrDefault()?.Why == HookReasons.Killed;
+
+    /// <summary>Its agent escalated and waits for a person (only <c>orc resume</c> starts it again).</summary>
+    public static bool Escalated(Hook hook) => hook.State == HookStates.Suspended && hook.History.LastOrDefault()?.Why == HookReasons.Escalated;
 }
 
 /// <summary>Something said during a session: a handoff or done note, a return by the refinery, a comment on the item.</summary>

@@ -68,6 +68,7 @@ public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Ma
 
     private string StateOf(Hook h, TmuxWindow? w, List<Rig> rigs, Func<string, string?>? screenOf, DateTimeOffset now)
     {
+        if (HookRules.Escalated(h)) return AgentStates.Waiting; // it asked for a person, whatever its window shows
         if (w is null) return h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
         if (w.PaneDead) return h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
         string screen;

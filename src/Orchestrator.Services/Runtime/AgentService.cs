@@ -26,6 +26,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         {
             windows.TryGetValue((h.Rig, h.Agent), out var w);
             string state;
+            // An agent that asked for a person waits for one, whatever its window shows.
+            if (HookRules.Escalated(h)) { views.Add(new AgentView(h, AgentStates.Waiting, w?.ActivityUnix, w is { PaneDead: false }, w is { PaneDead: true } ? w.ExitStatus : null)); continue; }
             if (w is null) state = h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
             // A completed hook means the submission is recorded; how the process ended after that does not matter.
             // An idle crew member or mayor whose program ended holds nothing: stopped, not dead.
@@ -74,6 +76,50 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         return h.State == HookStates.Active ? Move(h, HookStates.Suspended, HookReasons.Killed) : h;
     }
 
+    /// <summary>
+    /// <c>orc unsling ITEM|AGENT</c>: takes work back from an agent. Its window is stopped, the item
+    /// goes back to ready, and the hook ends (a crew member is free for the next item). The worktree
+    /// and branch stay, unless <paramref name="removeWorktree"/>: then the worktree goes (the branch
+    /// and its commits stay) and the polecat is gone for good; uncommitted changes are refused
+    /// unless <paramref name="force"/>, which names what is lost.
+    /// </summary>
+    public string Unsling(string target, bool removeWorktree, bool force)
+    {
+        var hooks = runtime.Hooks.All().Where(x => x.State != HookStates.Archived).ToList();
+        var h = hooks.FirstOrDefault(x => x.Agent == target) ?? hooks.FirstOrDefault(x => x.Item == target && x.HoldsWork)
+            ?? throw new OrcException($"no agent, and no item held by an agent, named '{TerminalText.Line(target)}' (see 'orc agents')", ExitCodes.NotFound);
+        if (h.Role == Roles.Mayor) throw new OrcException("the mayor is stopped with 'orc mayor stop', not unslung");
+        if (!h.HoldsWork && !(removeWorktree && h.State == HookStates.Completed && h.Role == Roles.Polecat))
+            throw new OrcException($"agent {h.Agent} holds no work (its hook is {h.State})");
+        var dirty = Directory.Exists(h.Worktree) ? RigRepository.Uncommitted(h.Worktree) : [];
+        if (removeWorktree && dirty.Count > 0 && !force)
+            throw new OrcException($"{h.Agent}'s worktree has uncommitted changes ({string.Join(", ", dirty.Take(8).Select(TerminalText.Line))}{(dirty.Count > 8 ? $" and {dirty.Count - 8} more" : "")}); commit them, keep the worktree (no --remove-worktree), or --force to lose them");
+        var commits = Directory.Exists(h.Worktree) ? RigRepository.CommitsSince(h.Worktree, h.BaseCommit).Count : 0;
+        runtime.Tmux.KillWindow(h.Rig, h.Agent);
+        var actor = runtime.Workspace.Actor;
+        ledger.Transact("unsling", t =>
+        {
+            var current = runtime.Hooks.Find(h.Agent) ?? h;
+            if (current.Item is { } id && t.Items.Ledger.Find(id) is { IsClosed: false } item && item.Assignee == h.Agent)
+            {
+                t.Items.Update(id, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
+                t.Items.AddComment(id, $"{TerminalText.Line(actor)} took this back from {h.Agent} (orc unsling); " +
+                    (commits > 0 ? $"its branch {current.Branch} keeps {commits} commit(s)" : "it had committed nothing"));
+            }
+            var next = current.Role == Roles.Crew ? current.Unhooked(Now, "unslung")
+                : current.MoveTo(removeWorktree ? HookStates.Archived : HookStates.Completed, Now, removeWorktree ? "unslung, worktree removed" : "unslung");
+            t.Touched(runtime.Hooks.Write(h.Agent, next), h.Agent);
+            return 0;
+        });
+        if (removeWorktree && Directory.Exists(h.Worktree) && h.Role != Roles.Crew)
+            new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null);
+        runtime.Record(actor, Core.Events.EventKinds.Released, h.Item ?? h.Agent, $"{actor} unslung {h.Item} from {h.Agent}{(removeWorktree ? "; its worktree was removed" : "")}");
+        var lost = removeWorktree && dirty.Count > 0 ? $"; lost uncommitted changes in {string.Join(", ", dirty.Take(8).Select(TerminalText.Line))}" : "";
+        return $"took {h.Item} back from {h.Agent}: the item is ready again" +
+            (commits > 0 ? $"; branch {h.Branch} keeps its {commits} commit(s)" : "") +
+            (removeWorktree && h.Role != Roles.Crew ? $"; {h.Agent}'s worktree is removed" : $"; the worktree {h.Worktree} is kept") + lost;
+    }
+
     /// <summary>Restarts an agent that holds a hook but has no live window, in its worktree.</summary>
     public Hook Resume(string agent)
     {
@@ -108,6 +154,7 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         foreach (var h in runtime.Hooks.All().Where(h => h.HoldsWork && !windows.Contains((h.Rig, h.Agent))))
         {
             if (HookRules.KilledByUser(h)) { left?.Add($"{h.Agent}: stopped with 'orc kill' ('orc resume {h.Agent}' starts it)"); continue; }
+            if (HookRules.Escalated(h)) { left?.Add($"{h.Agent}: waits for a person (escalated: {TerminalText.Line(h.Note ?? "")}; 'orc resume {h.Agent}' when it can go on)"); continue; }
             if (HookRules.WhyNotRestart(h, h.Item is { } id ? items.Find(id) : null) is { } why) { left?.Add($"{h.Agent}: {why}"); continue; }
             restarted.Add(Resume(h.Agent));
         }

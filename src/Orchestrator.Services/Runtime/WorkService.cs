@@ -239,6 +239,65 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
     /// and new. The hook completes (and the worktree may be cleaned up) only once the submission
     /// is recorded and committed.
     /// </summary>
+    /// <summary>How an agent may end its work: submitted (the default), or with no branch to merge.</summary>
+    public static readonly string[] DoneStatuses = ["submitted", "no-changes", "deferred", "escalated"];
+
+    /// <summary>
+    /// <c>orc done --status no-changes|deferred|escalated --note …</c>: ends the work without a
+    /// submission. no-changes closes the item (nothing to change; refused when the branch has
+    /// commits, which belong in the merge queue); deferred puts the item back as deferred, its
+    /// branch kept; escalated blocks the item, suspends the hook until a person resumes it, and
+    /// mails the overseer and the mayor. Uncommitted changes are refused, except for escalated
+    /// (they stay in the worktree for the person).
+    /// </summary>
+    public string Finish(string? agent, string status, string? note)
+    {
+        var h = MyHook(agent);
+        if (!DoneStatuses.Contains(status)) throw new OrcException($"--status: '{TerminalText.Line(status)}' is not one of {string.Join(", ", DoneStatuses)}", ExitCodes.Usage);
+        if (!h.HoldsWork || h.Item is null) throw new OrcException($"agent {h.Agent} holds no work (its hook is {h.State})");
+        var noteText = WorkItemRules.Text(note, "--note") ?? throw new OrcException($"--status {status} needs --note saying why", ExitCodes.Usage);
+        var exists = Directory.Exists(h.Worktree);
+        var dirty = exists ? RigRepository.Uncommitted(h.Worktree) : [];
+        if (dirty.Count > 0 && status != "escalated")
+            throw new OrcException($"not done: uncommitted changes in {string.Join(", ", dirty.Take(8).Select(TerminalText.Line))}; commit them (and submit with plain 'orc done') or remove them first");
+        var commits = exists ? RigRepository.CommitsSince(h.Worktree, h.BaseCommit) : [];
+        if (status == "no-changes" && commits.Count > 0)
+            throw new OrcException($"not done: branch {h.Branch} has {commits.Count} commit(s); submit them with plain 'orc done', or say why with --status deferred");
+        var now = Timestamps.Format(runtime.Workspace.Now);
+        var kept = commits.Count > 0 ? $" Its branch {h.Branch} keeps {commits.Count} commit(s)." : "";
+        ledger.Transact("done " + status, t =>
+        {
+            var current = runtime.Hooks.Find(h.Agent) ?? h;
+            switch (status)
+            {
+                case "no-changes":
+                    t.Items.Close(h.Item, "no changes needed: " + noteText);
+                    t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Completed, now, "no changes needed", noteText) with { Note = noteText }), h.Agent);
+                    break;
+                case "deferred":
+                    t.Items.Update(h.Item, new UpdateItemRequest { Status = Statuses.Deferred, Assignee = "" });
+                    t.Items.AddComment(h.Item, $"{h.Agent} deferred this: {noteText}.{kept}");
+                    t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Completed, now, "deferred", noteText) with { Note = noteText }), h.Agent);
+                    break;
+                default:
+                    t.Items.Update(h.Item, new UpdateItemRequest { Status = Statuses.Blocked });
+                    t.Items.AddComment(h.Item, $"{h.Agent} needs a person: {noteText}");
+                    t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, now, HookReasons.Escalated, noteText) with { Note = noteText }), h.Agent);
+                    break;
+            }
+            return 0;
+        });
+        runtime.Record(h.Agent, status == "escalated" ? Core.Events.EventKinds.Flagged : Core.Events.EventKinds.Submitted, h.Item, $"{h.Agent} ended {h.Item}: {status}: {TerminalText.Line(noteText)}");
+        if (status == "escalated")
+        {
+            mail.Send(h.Agent, mail.Supervisors(), $"{h.Agent} needs a person on {h.Item}",
+                $"{h.Agent} (rig {h.Rig}) stopped work on {h.Item} and asks for a person:\n\n{noteText}\n\nIts worktree {h.Worktree} is kept as it is.{kept}\n" +
+                $"Look: orc peek {h.Agent}, orc attach {h.Agent}. When it can go on: orc item update {h.Item} --status hooked, then orc resume {h.Agent}.", TimeSpan.Zero, item: h.Item);
+            return $"escalated {h.Item}: the overseer{(mail.Supervisors().Contains("mayor") ? " and the mayor" : "")} were told; you are suspended until a person resumes you";
+        }
+        return status == "no-changes" ? $"closed {h.Item}: no changes needed" : $"deferred {h.Item}; it is back in the ledger as deferred{kept}";
+    }
+
     public Submission Done(string? agent, string? note)
     {
         var h = MyHook(agent);

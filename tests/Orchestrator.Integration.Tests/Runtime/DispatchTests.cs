@@ -4,12 +4,13 @@ using Orchestrator.Integration.Tests.Support;
 namespace Orchestrator.Integration.Tests.Runtime;
 
 /// <summary>
-/// Slings run by several orc processes at once (real processes, real git, a real tmux server):
-/// N items give N agents, one item gives one agent and clear refusals, max_polecats holds, and a
-/// failed sling removes only what it made itself.
+/// Giving work out, taking it back and finishing it, with real processes, real git and a real
+/// tmux server: slings run by several orc processes at once (N items give N agents, one item one
+/// agent and clear refusals, max_polecats holds, a failed sling removes only what it made), the
+/// ways to end work (done --status, unsling), and finished or stopped work that stays so.
 /// </summary>
 [Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
-public sealed class ParallelSlingTests : IDisposable
+public sealed class DispatchTests : IDisposable
 {
     private readonly FleetFixture _f = new();
 
@@ -130,5 +131,89 @@ public sealed class ParallelSlingTests : IDisposable
         Assert.Equal("done", _f.State(agent));
         Assert.True(_f.Tmux.FindWindow("app", agent) is null);
         Assert.Equal("closed", JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+    }
+
+    private JsonElement ItemJson(string id) => JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0];
+
+    [Fact]
+    public void An_agent_can_finish_with_no_changes_deferred_or_escalated_and_each_says_why()
+    {
+        var nothing = _f.Item("already fixed upstream", "-l", "sim:hang");
+        var later = _f.Item("needs the new API first", "-l", "sim:hang");
+        var stuck = _f.Item("which licence?", "-l", "sim:hang");
+        var (a1, a2, a3) = (_f.Sling(nothing), _f.Sling(later), _f.Sling(stuck));
+
+        Assert.Equal(2, _f.Ws.Orc("done", "--agent", a1, "--status", "no-changes").ExitCode); // a reason is required
+        _f.Ok("done", "--agent", a1, "--status", "no-changes", "--note", "fixed by app-123 already");
+        Assert.Equal("closed", ItemJson(nothing).GetProperty("status").GetString());
+        Assert.Equal("completed", _f.Agent(a1).GetProperty("hook_state").GetString());
+
+        _f.Ok("done", "--agent", a2, "--status", "deferred", "--note", "waits for the v2 API");
+        Assert.Equal(("deferred", false), (ItemJson(later).GetProperty("status").GetString(), ItemJson(later).TryGetProperty("assignee", out var who) && who.GetString() is { Length: > 0 }));
+
+        var escalated = _f.Ok("done", "--agent", a3, "--status", "escalated", "--note", "the licence of the new dependency is unclear").Out;
+        Assert.Contains($"escalated {stuck}", escalated);
+        Assert.Equal("blocked", ItemJson(stuck).GetProperty("status").GetString());
+        Assert.Equal("waiting", _f.State(a3));
+        Assert.Contains($"needs a person: {a3} on {stuck}", _f.Ok("status").Out);
+        var mail = JsonDocument.Parse(_f.Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray().Single(m => m.GetProperty("subject").GetString() == $"{a3} needs a person on {stuck}");
+        Assert.Contains("the licence of the new dependency is unclear", _f.Ok("mail", "read", mail.GetProperty("id").GetString()!).Out);
+        // Neither the witness nor 'orc up' starts it again; a person does.
+        Assert.DoesNotContain("restarted", _f.Ok("witness", "run", "app", "--once").Out);
+        _f.Tmux.KillWindow("app", a3); // its program ended after asking
+        Assert.Contains($"left stopped: {a3}: waits for a person", _f.Ok("up", "--no-services").Out);
+        Assert.Equal("waiting", _f.State(a3));
+    }
+
+    [Fact]
+    public void No_changes_is_refused_when_the_branch_has_commits_and_deferred_when_the_worktree_is_dirty()
+    {
+        var id = _f.Item("did some work", "-l", "sim:hang");
+        var agent = _f.Sling(id);
+        var worktree = _f.Agent(agent).GetProperty("worktree").GetString()!;
+        File.WriteAllText(Path.Combine(worktree, "half.txt"), "half done\n");
+        var dirty = _f.Ws.Orc("done", "--agent", agent, "--status", "deferred", "--note", "later");
+        Assert.Equal(1, dirty.ExitCode);
+        Assert.Contains("uncommitted changes in half.txt", dirty.Err);
+        using (var repo = new LibGit2Sharp.Repository(worktree))
+        {
+            LibGit2Sharp.Commands.Stage(repo, "half.txt");
+            var sig = new LibGit2Sharp.Signature(agent, "a@orc.local", DateTimeOffset.Now);
+            repo.Commit($"{id}: half", sig, sig, new LibGit2Sharp.CommitOptions());
+        }
+        var committed = _f.Ws.Orc("done", "--agent", agent, "--status", "no-changes", "--note", "nothing to do");
+        Assert.Equal(1, committed.ExitCode);
+        Assert.Contains("has 1 commit(s); submit them", committed.Err);
+        Assert.Equal("hooked", ItemJson(id).GetProperty("status").GetString()); // nothing changed
+    }
+
+    [Fact]
+    public void Unsling_takes_the_item_back_keeps_the_work_and_refuses_to_lose_uncommitted_changes_without_force()
+    {
+        var id = _f.Item("taken back", "-l", "sim:hang");
+        var agent = _f.Sling(id);
+        var worktree = _f.Agent(agent).GetProperty("worktree").GetString()!;
+        File.WriteAllText(Path.Combine(worktree, "draft.txt"), "draft\n");
+        var refused = _f.Ws.Orc("unsling", id, "--remove-worktree");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("uncommitted changes (draft.txt)", refused.Err);
+        Assert.True(_f.Tmux.FindWindow("app", agent) is { PaneDead: false }, "a refused unsling must change nothing");
+
+        Assert.Contains("the item is ready again", _f.Ok("unsling", id).Out);
+        Assert.Equal("open", ItemJson(id).GetProperty("status").GetString());
+        Assert.True(_f.Tmux.FindWindow("app", agent) is null);
+        Assert.Equal("draft\n", File.ReadAllText(Path.Combine(worktree, "draft.txt"))); // kept
+        Assert.DoesNotContain("restarted", _f.Ok("witness", "run", "app", "--once").Out);
+        Assert.Contains("every hooked agent is running", _f.Ok("up", "--no-services").Out);
+
+        // Slung again, to a new agent; that one removed for good with --force names what is lost.
+        var second = _f.Sling(id);
+        Assert.NotEqual(agent, second);
+        var secondTree = _f.Agent(second).GetProperty("worktree").GetString()!;
+        File.WriteAllText(Path.Combine(secondTree, "scratch.txt"), "x\n");
+        var gone = _f.Ok("unsling", second, "--remove-worktree", "--force").Out;
+        Assert.Contains("lost uncommitted changes in scratch.txt", gone);
+        Assert.False(Directory.Exists(secondTree));
+        Assert.Equal(3, _f.Ws.Orc("unsling", "nobody-here").ExitCode);
     }
 }
