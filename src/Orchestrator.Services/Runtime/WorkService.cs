@@ -52,6 +52,8 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             sb.AppendLine($"- Commit your changes with the item id in the message, e.g. \"{h.Item}: what changed\".");
             sb.AppendLine("- Found more work? `orc item create \"TITLE\" --discovered-from " + h.Item + "`");
             sb.AppendLine("- When the work is committed, run `orc done` (add --note \"...\" for the reviewer). It refuses uncommitted work.");
+            sb.AppendLine("- Nothing needs to change? `orc done --status no-changes --note \"why\"`. It has to wait? `orc done --status deferred --note \"why\"`.");
+            sb.AppendLine("- Need a person's decision to go on? `orc done --status escalated --note \"the question\"`: the overseer is told and you wait.");
         }
         else sb.AppendLine("- Found work that needs doing? `orc item create \"TITLE\"`; wait for an item before you change code.");
         sb.AppendLine("- Stuck or need a decision? Say so plainly and wait, or mail the overseer: `orc mail send overseer \"SUBJECT\" --body \"...\"`.");
