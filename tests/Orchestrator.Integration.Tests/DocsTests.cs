@@ -409,6 +409,11 @@ public sealed partial class DocsTests
             File.WriteAllText(Path.Combine(ws.Root, "mq", "app", b + ".json"), JsonSerializer.Serialize(sub, OrcJsonContext.Default.Submission));
             Run("mq", "list");
             Run("mq", "show", b);
+            // An item a sling queued over capacity (dispatch/ITEM.json), for 'orc dispatch list'.
+            Directory.CreateDirectory(Path.Combine(ws.Root, "dispatch"));
+            File.WriteAllText(Path.Combine(ws.Root, "dispatch", c + ".json"), JsonSerializer.Serialize(
+                new Orchestrator.Core.Agents.DispatchEntry { Item = c, Rig = "app", QueuedAt = "2026-11-23T10:00:00Z", By = "tester", Profile = "sim" }, OrcJsonContext.Default.DispatchEntry));
+            Run("dispatch", "list");
             Assert.Equal(0, ws.Orc("convoy", "close", "cv").ExitCode);
 
             // Verbs whose output needs a live agent or a landed convoy are checked elsewhere:

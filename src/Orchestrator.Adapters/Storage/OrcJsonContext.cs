@@ -17,6 +17,7 @@ namespace Orchestrator.Adapters.Storage;
 [JsonSerializable(typeof(Hook))]
 [JsonSerializable(typeof(Submission))]
 [JsonSerializable(typeof(Heartbeat))]
+[JsonSerializable(typeof(DispatchEntry))]
 [JsonSerializable(typeof(Orchestrator.Core.Supervision.SupervisionRecord))]
 [JsonSerializable(typeof(Message))]
 [JsonSerializable(typeof(List<Message>))]

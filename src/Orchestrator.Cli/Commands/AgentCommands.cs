@@ -24,9 +24,10 @@ internal static class AgentCommands
         var convoyName = new Option<string>("--convoy") { Description = "Also make a convoy NAME of the items (tracked, landed and scored as one unit)" };
         var crewName = new Option<string>("--crew") { Description = "Give the item to this crew member instead of a polecat: branch crew/NAME/ITEM in its own worktree (one item)" };
         var slingJson = Options.Json();
-        var sling = new Command("sling", "Hook work items onto polecats: for each, a worktree on branch polecat/NAME/ITEM, the item marked hooked, the agent started in its tmux window")
+        var noQueue = new Option<bool>("--no-queue") { Description = "Refuse instead of queueing when the rig has no free polecat slot (max_polecats)" };
+        var sling = new Command("sling", "Hook work items onto polecats: for each, a worktree on branch polecat/NAME/ITEM, the item marked hooked, the agent started in its tmux window; over the rig's max_polecats, the item is queued and the deacon slings it when a slot frees")
         {
-            item, rig, agent, profile, convoyName, crewName, slingJson,
+            item, rig, agent, profile, convoyName, crewName, slingJson, noQueue,
         };
         sling.SetAction(pr =>
         {
@@ -45,14 +46,16 @@ internal static class AgentCommands
                 if (!pr.GetValue(slingJson)) v.Out.WriteLine($"created convoy {c.Name} with {c.Items.Count} items");
             }
             var hooks = new List<Hook>();
+            var queued = new List<DispatchEntry>();
             var failed = 0;
             foreach (var id in ids)
             {
                 try
                 {
-                    hooks.Add(crew is not null
-                        ? services.GetRequiredService<CrewService>().Assign(id, crew, pr.GetValue(rig), pr.GetValue(profile))
-                        : services.GetRequiredService<SlingService>().Sling(new SlingService.Request(id, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile))));
+                    if (crew is not null) { hooks.Add(services.GetRequiredService<CrewService>().Assign(id, crew, pr.GetValue(rig), pr.GetValue(profile))); continue; }
+                    var h = services.GetRequiredService<SlingService>().Sling(new SlingService.Request(id, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile)), queue: !pr.GetValue(noQueue), out var waiting);
+                    if (h is not null) hooks.Add(h);
+                    if (waiting is not null) queued.Add(waiting);
                 }
                 catch (OrcException ex) when (ids.Length > 1)
                 {
@@ -63,18 +66,45 @@ internal static class AgentCommands
             }
             if (pr.GetValue(slingJson))
             {
-                if (ids.Length == 1) Output.JsonOut.Write(v.Env, w => WriteHook(w, hooks[0], null));
-                else Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var h in hooks) WriteHook(w, h, null); w.WriteEndArray(); });
+                if (ids.Length == 1 && hooks.Count == 1) Output.JsonOut.Write(v.Env, w => WriteHook(w, hooks[0], null));
+                else if (ids.Length == 1 && queued.Count == 1) Output.JsonOut.Write(v.Env, w => WriteQueued(w, queued[0]));
+                else Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var h in hooks) WriteHook(w, h, null); foreach (var q in queued) WriteQueued(w, q); w.WriteEndArray(); });
             }
             else
             {
                 foreach (var h in hooks) v.Out.WriteLine($"slung {h.Item} to {h.Agent} on rig {h.Rig} ({h.Profile}); branch {h.Branch}");
+                foreach (var q in queued) v.Out.WriteLine($"queued {q.Item} for rig {q.Rig}: no free polecat slot (max_polecats); the deacon slings it when one frees (orc dispatch list)");
                 if (hooks.Count == 1) v.Out.WriteLine($"watch it: orc peek {hooks[0].Agent}   go there: orc attach {hooks[0].Agent}");
                 else if (hooks.Count > 1) v.Out.WriteLine("watch them: orc agents   orc peek AGENT");
             }
             return failed == 0 ? 0 : ExitCodes.Failure;
         });
         yield return sling;
+
+        var dispatchJson = Options.Json();
+        var dispatchList = new Command("list", "Items queued for a free polecat slot, oldest first (the deacon slings them as slots free)") { dispatchJson };
+        dispatchList.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var list = services.GetRequiredService<RuntimeContext>().Dispatch.All().OrderBy(e => e.QueuedAt, StringComparer.Ordinal).ToList();
+            if (pr.GetValue(dispatchJson)) { Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var q in list) WriteQueued(w, q); w.WriteEndArray(); }); return 0; }
+            if (list.Count == 0) { v.Out.WriteLine("nothing is queued"); return 0; }
+            foreach (var q in list) v.Out.WriteLine($"{q.Item,-14} {q.Rig,-12} queued {q.QueuedAt} by {TerminalText.Line(q.By)}");
+            return 0;
+        });
+        var cancelItem = Options.ItemId("ITEM");
+        var dispatchCancel = new Command("cancel", "Take an item out of the dispatch queue (it stays open, not slung)") { cancelItem };
+        dispatchCancel.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var id = pr.GetValue(cancelItem)!;
+            var rt = services.GetRequiredService<RuntimeContext>();
+            if (rt.Dispatch.Find(id) is null) throw new OrcException($"{id} is not queued (orc dispatch list)", ExitCodes.NotFound);
+            services.GetRequiredService<Orchestrator.Services.Ledger.LedgerService>().Transact("dispatch cancel", t => { t.Touched(rt.Dispatch.Delete(id), id); return 0; });
+            v.Out.WriteLine($"{id} is no longer queued");
+            return 0;
+        });
+        yield return new Command("dispatch", "The dispatch queue: items a sling queued because their rig had no free polecat slot") { dispatchList, dispatchCancel };
 
         var json = Options.Json();
         var agents = new Command("agents", "Every agent: rig, role, item, state (working, idle, waiting, trust, dead, stopped, done) and last activity") { json };
@@ -237,6 +267,19 @@ internal static class AgentCommands
             return services.GetRequiredService<SimAgent>().Run(v.Out, v.Env.In);
         });
         yield return sim;
+    }
+
+    private static void WriteQueued(System.Text.Json.Utf8JsonWriter w, DispatchEntry q)
+    {
+        w.WriteStartObject();
+        w.WriteString("item", q.Item);
+        w.WriteString("rig", q.Rig);
+        w.WriteBoolean("queued", true);
+        w.WriteString("queued_at", q.QueuedAt);
+        w.WriteString("by", q.By);
+        if (q.Agent is { } a) w.WriteString("agent", a);
+        if (q.Profile is { } p) w.WriteString("profile", p);
+        w.WriteEndObject();
     }
 
     internal static int Attach(IServiceProvider services, string agent)

@@ -21,7 +21,7 @@ namespace Orchestrator.Services.Patrol;
 /// dogs checkpoint the dirty worktrees of dead agents to a safety ref, and compacts old events.
 /// </summary>
 public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ServiceLauncher launcher,
-    Convoys.ConvoyService convoys, Planning.PlanService plans, Mail.MailService mail, ILogger<DeaconService> logger)
+    Convoys.ConvoyService convoys, Planning.PlanService plans, Mail.MailService mail, SlingService sling, ILogger<DeaconService> logger)
 {
     public const string Source = "deacon";
 
@@ -85,6 +85,9 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         if (supervise)
             did.AddRange(launcher.EnsureAll(Source, s => s.Supervisor == Source));
 
+        // 4b. Items queued for a free polecat slot: slung, oldest first, while their rig has room.
+        did.AddRange(Dispatch());
+
         // 5. Dirty worktrees of dead agents: a dog commits them to a safety ref.
         var liveWindows = windows.Where(w => !w.PaneDead).Select(w => (w.Session, w.Window)).ToHashSet();
         foreach (var h in hooks.Where(h => h.HoldsWork && !liveWindows.Contains((h.Rig, h.Agent)) && Directory.Exists(h.Worktree)))
@@ -118,6 +121,34 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         var dropped = runtime.Events.Compact(Timestamps.Format(runtime.Workspace.Now - KeepEvents));
         if (dropped > 0) did.Add($"compacted {dropped} old events");
         ledger.Transact("deacon", t => { t.Touched(runtime.Workspace.Paths.EventsFile); return 0; });
+        return did;
+    }
+
+    /// <summary>
+    /// Slings the items queued over capacity (<c>dispatch/</c>), oldest first per rig, until the
+    /// rig is full again. An entry that can no longer go (its item closed, hooked by hand, its rig
+    /// gone) is dropped, with the reason in the feed.
+    /// </summary>
+    public List<string> Dispatch()
+    {
+        var did = new List<string>();
+        var full = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in runtime.Dispatch.All().OrderBy(e => e.QueuedAt, StringComparer.Ordinal).ThenBy(e => e.Item, StringComparer.Ordinal))
+        {
+            if (full.Contains(e.Rig)) continue;
+            try
+            {
+                var h = sling.Sling(new SlingService.Request(e.Item, e.Rig, e.Agent, e.Profile));
+                did.Add($"slung queued {e.Item} to {h.Agent}");
+            }
+            catch (AtCapacityException) { full.Add(e.Rig); }
+            catch (OrcException ex)
+            {
+                ledger.Transact("dispatch drop", t => { t.Touched(runtime.Dispatch.Delete(e.Item), e.Item); return 0; });
+                runtime.Record(Source, EventKinds.Released, e.Item, $"dropped {e.Item} from the dispatch queue: {TerminalText.Line(ex.Message)}");
+                did.Add($"dropped queued {e.Item}");
+            }
+        }
         return did;
     }
 

@@ -44,6 +44,9 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
 
     public EventLog Events => new(Workspace.Paths.EventsFile, Workspace.Paths.EventsLock);
 
+    /// <summary>Items waiting for a free polecat slot (<c>dispatch/ITEM.json</c>, committed).</summary>
+    public RecordStore<DispatchEntry> Dispatch => new(Path.Combine(Workspace.Paths.Root, "dispatch"), OrcJsonContext.Default.DispatchEntry);
+
     public RecordStore<Heartbeat> Heartbeats => new(Workspace.Paths.RunDir, OrcJsonContext.Default.Heartbeat);
 
     /// <summary>Records an event from <paramref name="source"/> in the feed.</summary>

@@ -23,8 +23,16 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
     /// <summary>What one sling made, so that its undo removes that and nothing else.</summary>
     private sealed record Made(string Agent, string Worktree, string Branch, bool BranchExisted, bool SideBranchExisted);
 
-    public Hook Sling(Request r)
+    public Hook Sling(Request r) => Sling(r, queue: false, out _)!;
+
+    /// <summary>
+    /// Slings the item, or, when its rig has no free polecat slot and <paramref name="queue"/>,
+    /// queues it for the deacon (<paramref name="queued"/>; the hook is then null).
+    /// </summary>
+    public Hook? Sling(Request r, bool queue, out DispatchEntry? queued)
     {
+        queued = null;
+        DispatchEntry? waiting = null;
         Adapters.Tmux.TmuxServer.CheckVersion();
         var item = ledger.Read().Get(r.ItemId);
         Refuse(item, justNow: false);
@@ -39,19 +47,25 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         var repo = new RigRepository(paths.RigDir(rig.Name));
         var now = Timestamps.Format(runtime.Workspace.Now);
         Made? made = null;
-        Hook hook;
+        Hook? hook;
         try
         {
             // Everything that decides who gets what (the item's state, the capacity, the agent's
             // name, its branch and worktree) is decided under the workspace lock, so parallel
             // slings cannot pick the same name or overshoot max_polecats.
-            hook = ledger.Transact("sling", t =>
+            hook = ledger.Transact<Hook?>("sling", t =>
             {
                 var current = t.Items.Ledger.Get(item.Id);
                 Refuse(current, justNow: true);
                 var hooks = runtime.Hooks.All();
                 var working = hooks.Count(h => h.Rig == rig.Name && h.Role == Roles.Polecat && h.State is HookStates.Created or HookStates.Active);
-                if (working >= rig.MaxPolecats) throw new OrcException($"rig {rig.Name} already has {working} polecats at work (max_polecats {rig.MaxPolecats})");
+                if (working >= rig.MaxPolecats)
+                {
+                    if (!queue) throw new AtCapacityException($"rig {rig.Name} already has {working} polecats at work (max_polecats {rig.MaxPolecats})");
+                    waiting = runtime.Dispatch.Find(item.Id) ?? new DispatchEntry { Item = item.Id, Rig = rig.Name, Agent = named, Profile = r.Profile, QueuedAt = now, By = runtime.Workspace.Actor };
+                    t.Touched(runtime.Dispatch.Write(item.Id, waiting), item.Id);
+                    return null;
+                }
                 var agent = named ?? NamePool.Next(Taken(hooks, rig.Name, repo));
                 if (hooks.FirstOrDefault(h => h.Agent == agent) is { } existing && existing.State != HookStates.Archived)
                     throw existing.Role == Roles.Crew
@@ -79,6 +93,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                 };
                 t.Touched(runtime.Hooks.Write(agent, h), agent);
                 t.Items.Update(item.Id, new UpdateItemRequest { Status = Statuses.Hooked, Assignee = agent });
+                if (runtime.Dispatch.Find(item.Id) is not null) t.Touched(runtime.Dispatch.Delete(item.Id), item.Id); // it was queued: no longer
                 return h;
             }).Value;
         }
@@ -86,6 +101,12 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         {
             if (made is { } m) Undo(repo, rig.Name, m, started: false, null, item.Id);
             throw;
+        }
+        if (hook is null)
+        {
+            queued = waiting;
+            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Waiting, item.Id, $"queued {item.Id} for rig {rig.Name}: no free polecat slot (max_polecats {rig.MaxPolecats}); the deacon slings it when one frees");
+            return null;
         }
 
         try

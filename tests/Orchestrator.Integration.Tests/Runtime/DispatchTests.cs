@@ -17,10 +17,10 @@ public sealed class DispatchTests : IDisposable
     public void Dispose() => _f.Dispose();
 
     /// <summary>Runs 'orc sling ID --json' for each id, all at once, each its own process.</summary>
-    private List<CliResult> SlingAtOnce(IEnumerable<string> ids)
+    private List<CliResult> SlingAtOnce(IEnumerable<string> ids, params string[] extra)
     {
         using var go = new ManualResetEventSlim();
-        var tasks = ids.Select(id => Task.Run(() => { go.Wait(); return _f.Process(["sling", id, "--json"], 120); })).ToList();
+        var tasks = ids.Select(id => Task.Run(() => { go.Wait(); return _f.Process(["sling", id, "--json", .. extra], 120); })).ToList();
         Thread.Sleep(100);
         go.Set();
         return tasks.Select(t => t.Result).ToList();
@@ -71,7 +71,7 @@ public sealed class DispatchTests : IDisposable
     {
         _f.Ok("rig", "set", "app", "max_polecats", "2");
         var ids = Enumerable.Range(1, 5).Select(i => _f.Item($"part {i}", "-l", "sim:hang")).ToList();
-        var results = SlingAtOnce(ids);
+        var results = SlingAtOnce(ids, "--no-queue");
         Assert.Equal(2, results.Count(r => r.ExitCode == 0));
         Assert.All(results.Where(r => r.ExitCode != 0), r => Assert.Contains("max_polecats 2", r.Err));
         Assert.Equal(2, _f.Agents().Count);
@@ -215,5 +215,36 @@ public sealed class DispatchTests : IDisposable
         Assert.Contains("lost uncommitted changes in scratch.txt", gone);
         Assert.False(Directory.Exists(secondTree));
         Assert.Equal(3, _f.Ws.Orc("unsling", "nobody-here").ExitCode);
+    }
+
+    [Fact]
+    public void Over_capacity_slings_queue_and_the_deacon_slings_them_as_slots_free()
+    {
+        _f.Ok("rig", "set", "app", "max_polecats", "2");
+        var ids = Enumerable.Range(1, 5).Select(i => _f.Item($"part {i}", "-l", "sim:hang")).ToList();
+        var results = SlingAtOnce(ids);
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        var docs = results.Select(r => JsonDocument.Parse(r.Out).RootElement).ToList();
+        Assert.Equal(2, docs.Count(d => d.TryGetProperty("agent", out _) && !d.TryGetProperty("queued", out _)));
+        var queued = docs.Where(d => d.TryGetProperty("queued", out _)).Select(d => d.GetProperty("item").GetString()!).ToList();
+        Assert.Equal(3, queued.Count);
+        var list = JsonDocument.Parse(_f.Ok("dispatch", "list", "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("item").GetString()!).ToList();
+        Assert.Equal(queued.Order(), list.Order());
+        // Full: the deacon leaves them queued.
+        Assert.DoesNotContain("slung queued", _f.Ok("deacon", "run", "--once", "--no-supervise").Out);
+        // One slot frees (a stopped polecat holds none): the deacon slings the oldest queued item, and only one.
+        _f.Ok("kill", _f.Agents()[0].GetProperty("agent").GetString()!);
+        var pass = _f.Ok("deacon", "run", "--once", "--no-supervise").Out;
+        Assert.Single(pass.Split('\n'), l => l.StartsWith("slung queued ", StringComparison.Ordinal));
+        Assert.Equal(2, JsonDocument.Parse(_f.Ok("dispatch", "list", "--json").Out).RootElement.GetArrayLength());
+        Assert.Equal(2, _f.Agents().Count(a => a.GetProperty("hook_state").GetString() == "active"));
+        // A queued item closed meanwhile is dropped from the queue with the reason, never slung.
+        var left = JsonDocument.Parse(_f.Ok("dispatch", "list", "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("item").GetString()!).ToList();
+        _f.Ok("item", "close", left[0], "--reason", "not needed");
+        _f.Ok("dispatch", "cancel", left[1]);
+        _f.Ok("unsling", _f.Agents().First(a => a.GetProperty("hook_state").GetString() == "active").GetProperty("agent").GetString()!);
+        Assert.Contains($"dropped queued {left[0]}", _f.Ok("deacon", "run", "--once", "--no-supervise").Out);
+        Assert.Equal("nothing is queued", _f.Ok("dispatch", "list").Out.Trim());
+        Assert.Equal(3, _f.Ws.Orc("dispatch", "cancel", left[1]).ExitCode);
     }
 }
