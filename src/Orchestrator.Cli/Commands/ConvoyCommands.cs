@@ -111,8 +111,9 @@ internal static class ConvoyCommands
         var max = new Option<int>("--max", "-n") { Description = "Most agents of the convoy at work at once (default 3)", DefaultValueFactory = _ => 3 };
         var once = new Option<bool>("--once") { Description = "Sling what can start now, then exit" };
         var interval = new Option<double>("--interval") { Description = "Seconds between checks (default 5)", DefaultValueFactory = _ => 5 };
-        var launch = new Command("launch", "Sling the convoy's ready items in the plan's waves, never more than --max at once, the next as each one finishes; ends when the convoy lands")
-        { launchName, max, once, interval };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Sling what can start now and return: the deacon slings the next waves (each pass)" };
+        var launch = new Command("launch", "Sling the convoy's ready items in the plan's waves, never more than --max at once, the next as each one finishes; ends when the convoy lands. The launch is recorded: the deacon goes on with it too, so it advances even when this command stops")
+        { launchName, max, once, interval, detach };
         launch.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -120,6 +121,8 @@ internal static class ConvoyCommands
             var name = pr.GetValue(launchName)!;
             var seconds = pr.GetValue(interval);
             if (seconds is <= 0 or > 3600) throw new OrcException($"--interval must be between 0 and 3600 seconds, got {seconds}", ExitCodes.Usage);
+            if (pr.GetValue(max) < 1) throw new OrcException("--max: must be at least 1", ExitCodes.Usage);
+            if (!pr.GetValue(once)) svc.MarkLaunched(name, pr.GetValue(max));
             using var stop = ServiceCommands.StopSignal();
             string? last = null;
             while (true)
@@ -137,6 +140,7 @@ internal static class ConvoyCommands
                     return ExitCodes.Failure;
                 }
                 if (pr.GetValue(once)) { foreach (var w in step.Waiting) v.Out.WriteLine("  " + w); return 0; }
+                if (pr.GetValue(detach)) { v.Out.WriteLine($"the deacon slings the next waves of {name} as slots free (orc convoy show {name}; orc up starts the deacon)"); return 0; }
                 if (stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) return 0;
             }
         });

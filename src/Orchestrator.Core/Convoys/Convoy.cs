@@ -26,6 +26,8 @@ public sealed record Convoy
     public required string CreatedAt { get; init; }
     public string? CreatedBy { get; init; }
     public string? LandedAt { get; init; }
+    /// <summary>Set by <c>orc convoy launch --max N</c>: the deacon keeps slinging its waves, at most N at work, until it lands.</summary>
+    public int? LaunchMax { get; init; }
     public string? ClosedAt { get; init; }
     /// <summary>A command run (by /bin/sh, with ORC_CONVOY set; no item text in it) when the convoy lands.</summary>
     public string? OnLand { get; init; }

@@ -91,6 +91,33 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
             return next;
         }).Value;
 
+    /// <summary>Records that the convoy is launched with at most <paramref name="max"/> agents at work: from now on the deacon advances it too.</summary>
+    public Convoy MarkLaunched(string name, int max) =>
+        ledger.Transact("convoy launch", tx =>
+        {
+            var c = Get(name);
+            if (c.State != ConvoyStates.Open || c.LaunchMax == max) return c;
+            var next = c with { LaunchMax = max };
+            tx.Touched(Store.Write(name, next), "convoy " + name);
+            return next;
+        }).Value;
+
+    /// <summary>One launch step for every open launched convoy (the deacon's pass); returns what was slung.</summary>
+    public List<string> Advance()
+    {
+        var did = new List<string>();
+        foreach (var c in All().Where(c => c.IsOpen && c.LaunchMax is > 0))
+        {
+            try
+            {
+                var step = Step(c.Name, c.LaunchMax!.Value);
+                did.AddRange(step.Slung.Select(h => $"convoy {c.Name}: slung {h.Item} to {h.Agent}"));
+            }
+            catch (OrcException ex) { logger.LogWarning("convoy {Name}: step failed: {Message}", c.Name, ex.Message); }
+        }
+        return did;
+    }
+
     public Convoy Close(string name) =>
         ledger.Transact("convoy close", tx =>
         {
@@ -197,6 +224,8 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
     public LaunchStep Step(string name, int max)
     {
         if (max < 1) throw new OrcException("--max: must be at least 1", ExitCodes.Usage);
+        // One step of a convoy at a time (its launch command and the deacon may both step it), so --max holds.
+        using var stepping = FileLock.Acquire(Path.Combine(runtime.Workspace.Paths.LocksDir, $"convoy-{Names.Validate(name, "convoy")}.lock"), TimeSpan.FromSeconds(120), "step convoy " + name);
         var c = Get(name);
         if (c.State == ConvoyStates.Closed) throw new OrcException($"convoy {name} is closed");
         if (CheckLanded().Any(l => l.Name == name) || Get(name).State == ConvoyStates.Landed)
@@ -228,6 +257,7 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
                 state[cand.Id] = ProgressStates.InFlight;
                 working++;
             }
+            catch (AtCapacityException ex) { waiting.Add($"{cand.Id} waits for a free polecat slot: {TerminalText.Line(ex.Message)}"); }
             catch (OrcException ex)
             {
                 failed.Add($"{cand.Id}: {TerminalText.Line(ex.Message)}");

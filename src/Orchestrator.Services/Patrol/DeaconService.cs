@@ -85,8 +85,10 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         if (supervise)
             did.AddRange(launcher.EnsureAll(Source, s => s.Supervisor == Source));
 
-        // 4b. Items queued for a free polecat slot: slung, oldest first, while their rig has room.
+        // 4b. Items queued for a free polecat slot: slung, oldest first, while their rig has room;
+        // then the next waves of launched convoys (whether or not an 'orc convoy launch' still runs).
         did.AddRange(Dispatch());
+        did.AddRange(convoys.Advance());
 
         // 5. Dirty worktrees of dead agents: a dog commits them to a safety ref.
         var liveWindows = windows.Where(w => !w.PaneDead).Select(w => (w.Session, w.Window)).ToHashSet();

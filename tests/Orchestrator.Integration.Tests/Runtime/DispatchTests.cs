@@ -247,4 +247,20 @@ public sealed class DispatchTests : IDisposable
         Assert.Equal("nothing is queued", _f.Ok("dispatch", "list").Out.Trim());
         Assert.Equal(3, _f.Ws.Orc("dispatch", "cancel", left[1]).ExitCode);
     }
+
+    [Fact]
+    public void A_detached_convoy_launch_is_carried_on_by_the_deacon()
+    {
+        var ids = Enumerable.Range(1, 3).Select(i => _f.Item($"wave item {i}", "-l", "sim:hang")).ToList();
+        _f.Ok(["convoy", "create", "cv", .. ids]);
+        var launched = _f.Ok("convoy", "launch", "cv", "--max", "1", "--detach").Out;
+        Assert.Contains("the deacon slings the next waves of cv", launched);
+        var first = Assert.Single(_f.Agents());
+        Assert.DoesNotContain("convoy cv: slung", _f.Ok("deacon", "run", "--once", "--no-supervise").Out); // --max 1 is taken
+        // The first item is finished by hand; no launch command runs, and the deacon slings the next.
+        _f.Ok("unsling", first.GetProperty("agent").GetString()!);
+        _f.Ok("item", "close", first.GetProperty("item").GetString()!, "--reason", "done by hand");
+        Assert.Contains("convoy cv: slung", _f.Ok("deacon", "run", "--once", "--no-supervise").Out);
+        Assert.Single(_f.Agents(), a => a.GetProperty("hook_state").GetString() == "active");
+    }
 }
