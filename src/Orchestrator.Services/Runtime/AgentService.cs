@@ -187,7 +187,9 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
             {
                 var dirty = RigRepository.Uncommitted(h.Worktree);
                 if (dirty.Count > 0) { refused.Add($"{h.Agent}: uncommitted changes in {h.Worktree} ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))})"); continue; }
-                new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null);
+                // The branch goes too once its work has landed (the squash is on main); otherwise it stays with its commits.
+                var landed = h.Item is { } id && runtime.Queue(h.Rig).Find(id) is { State: Core.Merging.SubmissionStates.Merged } s && s.Branch == h.Branch;
+                new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: landed ? h.Branch : null);
             }
             runtime.Tmux.KillWindow(h.Rig, h.Agent);
             Move(h, HookStates.Archived, "cleaned up");

@@ -56,6 +56,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         Add("agent program", AgentPrograms);
         Add("git lock", () => GitLocks(fix));
         Add("worktrees", () => Worktrees(fix));
+        Add("branches", () => LandedBranches(fix));
         Add("ledger", Ledger);
         Add("merge driver", () => [MergeDriver(fix, mergeDriverCommand)]);
         Add("workspace git", () => [WorkspaceClean()]);
@@ -223,6 +224,30 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
                             $"keep what is worth keeping, then git -C rigs/{Path.GetFileName(rigDir)} worktree remove --force {paths.Relative(wt)} (not done by --fix: it may hold work)"));
         }
         if (found.Count == 0) found.Add(new("worktrees", Status.Ok, "no stale worktrees"));
+        return found;
+    }
+
+    /// <summary>polecat/* branches whose work has landed (a merged submission of that branch) and that no hook uses: safe to delete.</summary>
+    private IEnumerable<Finding> LandedBranches(bool fix)
+    {
+        var found = new List<Finding>();
+        var used = runtime.Hooks.All().Where(h => h.State != Core.Agents.HookStates.Archived).Select(h => h.Branch).ToHashSet(StringComparer.Ordinal);
+        foreach (var rig in runtime.Rigs.All())
+        {
+            var dir = Context.Paths.RigDir(rig.Name);
+            if (!RigRepository.IsRepository(dir)) continue;
+            var repo = new RigRepository(dir);
+            var landed = runtime.Queue(rig.Name).All().Where(s => s.State == Core.Merging.SubmissionStates.Merged).Select(s => s.Branch).ToHashSet(StringComparer.Ordinal);
+            var prunable = repo.BranchNames().Where(b => b.StartsWith("polecat/", StringComparison.Ordinal) && landed.Contains(b) && !used.Contains(b)).Order(StringComparer.Ordinal).ToList();
+            if (prunable.Count == 0) continue;
+            if (fix)
+            {
+                foreach (var b in prunable) repo.DeleteBranch(b);
+                found.Add(new("branches", Status.Fixed, $"rigs/{rig.Name}: deleted {prunable.Count} landed polecat branch(es) ({TerminalText.Line(prunable[0])}…)"));
+            }
+            else found.Add(new("branches", Status.Problem, $"rigs/{rig.Name}: {prunable.Count} polecat branch(es) whose work has landed are left ({TerminalText.Line(prunable[0])}…)", "orc doctor --fix deletes them (their squash is on main)"));
+        }
+        if (found.Count == 0) found.Add(new("branches", Status.Ok, "no landed polecat branches left"));
         return found;
     }
 

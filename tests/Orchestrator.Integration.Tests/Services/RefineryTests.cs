@@ -214,6 +214,10 @@ public sealed class RefineryTests : IDisposable
         Assert.Equal(HookStates.Completed, hooks.Find("w1")!.State);
         var resume = _ws.Orc("resume", "w1");
         Assert.Equal(1, resume.ExitCode);
+        // Cleaning up the landed worker removes its worktree and its branch (the squash is on main).
+        Assert.Contains("w1", Ok("cleanup").Out);
+        using var repo = new Repository(RigDir);
+        Assert.Null(repo.Branches[$"polecat/w1/{id}"]);
     }
 
     [Fact]
