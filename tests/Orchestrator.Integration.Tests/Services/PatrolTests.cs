@@ -143,7 +143,7 @@ public sealed class PatrolTests : IDisposable
             () => "the deacon did not start the refinery and witness: " + string.Join(", ", Tmux.ListWindows().Select(w => w.Window)));
         // A second deacon refuses (once the restarted one has started and holds its lock).
         RigFixture.Eventually(() => Tmux.FindWindow("orc", "deacon") is { } w && JsonDocument.Parse(Ok("status", "--json").Out).RootElement.EnumerateArray()
-            .Any(e => e.GetProperty("name").GetString() == "deacon" && e.TryGetProperty("pid", out var pid) && pid.GetInt32() == w.PanePid), () => "the new deacon never beat: " + Ok("status", "--json").Out + " windows: " + string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("feed", "-n", "40").Out);
+            .Any(e => e.GetProperty("name").GetString() == "deacon" && e.GetProperty("state").GetString() == "running" && e.TryGetProperty("pid", out var pid) && pid.GetInt32() == w.PanePid), () => "the new deacon never beat: " + Ok("status", "--json").Out + " windows: " + string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("feed", "-n", "40").Out);
         var second = _ws.Orc("deacon", "run", "--once");
         Assert.Equal(5, second.ExitCode);
         Assert.Contains("already running", second.Err);
