@@ -251,8 +251,6 @@ public sealed class AgentRuntimeTests : IDisposable
         ["DOTNET_TieredPGO"] = "0",
     };
 
-    private static string Sh(string s) => "'" + s.Replace("'", "'\\''") + "'";
-
     private string OrcInShell(string args) => $"{OrcProcess.ShellCommand} {args}";
 
     /// <summary>The non-control clients of the workspace's server: tty, session, window.</summary>
