@@ -131,14 +131,26 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         if (HookRules.WhyNotRestart(h, h.Item is { } id ? ledger.Read().Find(id) : null) is { } why)
             throw new OrcException($"agent {h.Agent} is not resumed: {TerminalText.Line(why)}; its worktree is kept ('orc cleanup' removes it once merged)");
         var rig = runtime.Rigs.Get(h.Rig);
-        sling.Start(h, runtime.Profiles.Get(h.Profile), rig, firstStart: false);
-        return ledger.Transact("resume", t =>
+        // A suspended polecat holds no slot: it takes one again, under the lock, before it starts.
+        var before = h.State;
+        var next = ledger.Transact("resume", t =>
         {
             var current = runtime.Hooks.Find(h.Agent)!;
-            var next = current.MoveTo(HookStates.Active, Now, current.State == HookStates.Active ? HookReasons.Restarted : "resumed") with { Restarts = current.Restarts + 1 };
-            t.Touched(runtime.Hooks.Write(h.Agent, next), h.Agent);
-            return next;
+            if (current.Role == Roles.Polecat && current.State != HookStates.Active && sling.Busy(runtime.Hooks.All(), rig.Name) >= rig.MaxPolecats)
+                throw new AtCapacityException($"agent {h.Agent} is not resumed: rig {rig.Name} has no free polecat slot (max_polecats {rig.MaxPolecats}); try again when one finishes");
+            var moved = current.MoveTo(HookStates.Active, Now, current.State == HookStates.Active ? HookReasons.Restarted : "resumed") with { Restarts = current.Restarts + 1 };
+            t.Touched(runtime.Hooks.Write(h.Agent, moved), h.Agent);
+            return moved;
         }).Value;
+        try { sling.Start(next, runtime.Profiles.Get(h.Profile), rig, firstStart: false); }
+        catch
+        {
+            // Not started: the hook goes back to how it was (its slot is free again).
+            if (before != HookStates.Active)
+                ledger.Transact("resume undo", t => { t.Touched(runtime.Hooks.Write(h.Agent, next.MoveTo(before, Now, "resume failed")), h.Agent); return 0; });
+            throw;
+        }
+        return next;
     }
 
     /// <summary>
@@ -156,7 +168,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
             if (HookRules.KilledByUser(h)) { left?.Add($"{h.Agent}: stopped with 'orc kill' ('orc resume {h.Agent}' starts it)"); continue; }
             if (HookRules.Escalated(h)) { left?.Add($"{h.Agent}: waits for a person (escalated: {TerminalText.Line(h.Note ?? "")}; 'orc resume {h.Agent}' when it can go on)"); continue; }
             if (HookRules.WhyNotRestart(h, h.Item is { } id ? items.Find(id) : null) is { } why) { left?.Add($"{h.Agent}: {why}"); continue; }
-            restarted.Add(Resume(h.Agent));
+            try { restarted.Add(Resume(h.Agent)); }
+            catch (AtCapacityException ex) { left?.Add($"{h.Agent}: {ex.Message}"); }
         }
         return restarted;
     }

@@ -58,7 +58,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                 var current = t.Items.Ledger.Get(item.Id);
                 Refuse(current, justNow: true);
                 var hooks = runtime.Hooks.All();
-                var working = hooks.Count(h => h.Rig == rig.Name && h.Role == Roles.Polecat && h.State is HookStates.Created or HookStates.Active);
+                var working = Busy(hooks, rig.Name);
                 if (working >= rig.MaxPolecats)
                 {
                     if (!queue) throw new AtCapacityException($"rig {rig.Name} already has {working} polecats at work (max_polecats {rig.MaxPolecats})");
@@ -122,6 +122,18 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
             Undo(repo, rig.Name, made!, started: true, hook, item.Id);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The polecat slots of a rig in use: a polecat at work holds one, and so does one whose work
+    /// is still in the merge queue (the refinery may give it back); a stopped or suspended one holds none.
+    /// Call it under the workspace lock when deciding by it.
+    /// </summary>
+    public int Busy(IEnumerable<Hook> hooks, string rig)
+    {
+        var inQueue = runtime.Queue(rig).All().Where(s => s.IsOpen).Select(s => s.Agent).ToHashSet(StringComparer.Ordinal);
+        return hooks.Count(h => h.Rig == rig && h.Role == Roles.Polecat
+            && (h.State is HookStates.Created or HookStates.Active || (h.State == HookStates.Completed && inQueue.Contains(h.Agent))));
     }
 
     /// <summary>Why an item cannot be slung (hooked, closed, an epic), or nothing.</summary>
