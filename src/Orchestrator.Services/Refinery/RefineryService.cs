@@ -52,7 +52,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
 
     /// <summary>The lock only one refinery per rig can hold; null if another refinery has it.</summary>
     public FileLock? Claim(string rig) =>
-        FileLock.TryAcquire(Path.Combine(runtime.Workspace.Paths.LocksDir, $"refinery-{rig}.lock"), $"refinery of {rig}");
+        FileLock.TryAcquire(Path.Combine(runtime.Workspace.Paths.LocksDir, Core.Supervision.ServiceDefinition.ForRefinery(rig).LockFile), $"refinery of {rig}");
 
     /// <summary>Takes the rig's refinery lock (refusing if another refinery holds it) and runs one pass.</summary>
     public List<RefineryOutcome> RunOnce(string rigName)
