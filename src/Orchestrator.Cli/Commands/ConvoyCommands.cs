@@ -109,11 +109,12 @@ internal static class ConvoyCommands
 
         var launchName = Name();
         var max = new Option<int>("--max", "-n") { Description = "Most agents of the convoy at work at once (default 3)", DefaultValueFactory = _ => 3 };
-        var once = new Option<bool>("--once") { Description = "Sling what can start now, then exit" };
-        var interval = new Option<double>("--interval") { Description = "Seconds between checks (default 5)", DefaultValueFactory = _ => 5 };
-        var detach = new Option<bool>("--detach", "-d") { Description = "Sling what can start now and return: the deacon slings the next waves (each pass)" };
-        var launch = new Command("launch", "Sling the convoy's ready items in the plan's waves, never more than --max at once, the next as each one finishes; ends when the convoy lands. The launch is recorded: the deacon goes on with it too, so it advances even when this command stops")
-        { launchName, max, once, interval, detach };
+        var once = new Option<bool>("--once") { Description = "Sling what can start now and exit without recording the launch (the deacon does not go on with it)" };
+        var interval = new Option<double>("--interval") { Description = "With --wait: seconds between checks (default 5)", DefaultValueFactory = _ => 5 };
+        var wait = new Option<bool>("--wait", "-w") { Description = "Stay and sling each next wave as slots free, until the convoy lands (Ctrl-C stops waiting; the deacon goes on)" };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Return at once (the default; kept for scripts)", Hidden = true };
+        var launch = new Command("launch", "Launch a convoy: record it, sling the ready items the plan's first waves allow (never more than --max at once) and return; the deacon slings the next waves as slots free. --wait stays until it lands")
+        { launchName, max, once, interval, wait, detach };
         launch.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -122,6 +123,8 @@ internal static class ConvoyCommands
             var seconds = pr.GetValue(interval);
             if (seconds is <= 0 or > 3600) throw new OrcException($"--interval must be between 0 and 3600 seconds, got {seconds}", ExitCodes.Usage);
             if (pr.GetValue(max) < 1) throw new OrcException("--max: must be at least 1", ExitCodes.Usage);
+            if (pr.GetValue(once) && pr.GetValue(wait)) throw new OrcException("--once and --wait: choose one", ExitCodes.Usage);
+            if (pr.GetValue(wait) && pr.GetValue(detach)) throw new OrcException("--wait and --detach: choose one", ExitCodes.Usage);
             if (!pr.GetValue(once)) svc.MarkLaunched(name, pr.GetValue(max));
             using var stop = ServiceCommands.StopSignal();
             string? last = null;
@@ -140,7 +143,7 @@ internal static class ConvoyCommands
                     return ExitCodes.Failure;
                 }
                 if (pr.GetValue(once)) { foreach (var w in step.Waiting) v.Out.WriteLine("  " + w); return 0; }
-                if (pr.GetValue(detach)) { v.Out.WriteLine($"the deacon slings the next waves of {name} as slots free (orc convoy show {name}; orc up starts the deacon)"); return 0; }
+                if (!pr.GetValue(wait)) { v.Out.WriteLine($"the deacon slings the next waves of {name} as slots free (orc convoy show {name}; orc up starts the deacon; --wait to follow here)"); return 0; }
                 if (stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) return 0;
             }
         });

@@ -249,11 +249,12 @@ public sealed class DispatchTests : IDisposable
     }
 
     [Fact]
-    public void A_detached_convoy_launch_is_carried_on_by_the_deacon()
+    public void Convoy_launch_returns_at_once_and_the_deacon_carries_it_on()
     {
         var ids = Enumerable.Range(1, 3).Select(i => _f.Item($"wave item {i}", "-l", "sim:hang")).ToList();
         _f.Ok(["convoy", "create", "cv", .. ids]);
-        var launched = _f.Ok("convoy", "launch", "cv", "--max", "1", "--detach").Out;
+        // No flag: the launch is recorded, the first wave slung, and the command returns (no process stays).
+        var launched = _f.Ok("convoy", "launch", "cv", "--max", "1").Out;
         Assert.Contains("the deacon slings the next waves of cv", launched);
         var first = Assert.Single(_f.Agents());
         Assert.DoesNotContain("convoy cv: slung", _f.Ok("deacon", "run", "--once", "--no-supervise").Out); // --max 1 is taken
@@ -262,5 +263,16 @@ public sealed class DispatchTests : IDisposable
         _f.Ok("item", "close", first.GetProperty("item").GetString()!, "--reason", "done by hand");
         Assert.Contains("convoy cv: slung", _f.Ok("deacon", "run", "--once", "--no-supervise").Out);
         Assert.Single(_f.Agents(), a => a.GetProperty("hook_state").GetString() == "active");
+    }
+
+    [Fact]
+    public void Convoy_launch_flags_that_contradict_are_refused()
+    {
+        var id = _f.Item("one", "-l", "sim:hang");
+        _f.Ok("convoy", "create", "cv", id);
+        var r = _f.Ws.Orc("convoy", "launch", "cv", "--once", "--wait");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--once and --wait", r.Err);
+        Assert.Empty(_f.Agents());
     }
 }
