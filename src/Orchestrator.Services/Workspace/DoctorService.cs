@@ -227,7 +227,11 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         return found;
     }
 
-    /// <summary>polecat/* branches whose work has landed (a merged submission of that branch) and that no hook uses: safe to delete.</summary>
+    /// <summary>
+    /// polecat/* branches no hook uses: landed ones (a merged submission of that branch) and empty
+    /// strays (nothing beyond the default branch) are safe to delete; strays that hold commits are
+    /// reported and kept.
+    /// </summary>
     private IEnumerable<Finding> LandedBranches(bool fix)
     {
         var found = new List<Finding>();
@@ -238,7 +242,27 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             if (!RigRepository.IsRepository(dir)) continue;
             var repo = new RigRepository(dir);
             var landed = runtime.Queue(rig.Name).All().Where(s => s.State == Core.Merging.SubmissionStates.Merged).Select(s => s.Branch).ToHashSet(StringComparer.Ordinal);
-            var prunable = repo.BranchNames().Where(b => b.StartsWith("polecat/", StringComparison.Ordinal) && landed.Contains(b) && !used.Contains(b)).Order(StringComparer.Ordinal).ToList();
+            var queued = runtime.Queue(rig.Name).All().Where(s => s.State != Core.Merging.SubmissionStates.Merged).Select(s => s.Branch).ToHashSet(StringComparer.Ordinal);
+            var unused = repo.BranchNames().Where(b => b.StartsWith("polecat/", StringComparison.Ordinal) && !used.Contains(b)).Order(StringComparer.Ordinal).ToList();
+            var prunable = unused.Where(landed.Contains).ToList();
+            // Strays: no hook, no submission. Empty ones (nothing beyond main) are safe to delete;
+            // ones that hold commits are only reported: that work exists nowhere else.
+            var strays = unused.Where(b => !landed.Contains(b) && !queued.Contains(b)).ToList();
+            var empty = strays.Where(b => repo.IsMerged(b, rig.DefaultBranch)).ToList();
+            var holding = strays.Except(empty).ToList();
+            if (holding.Count > 0)
+                found.Add(new("branches", Status.Problem,
+                    $"rigs/{rig.Name}: {holding.Count} polecat branch(es) hold commits that are not on {TerminalText.Line(rig.DefaultBranch)} and no hook or submission tracks them ({TerminalText.Line(holding[0])}{(holding.Count > 1 ? "…" : "")})",
+                    $"look with git -C rigs/{rig.Name} log {TerminalText.Line(rig.DefaultBranch)}..{TerminalText.Line(holding[0])}; delete with git -C rigs/{rig.Name} branch -D when not wanted (not done by --fix: it holds work)"));
+            if (empty.Count > 0)
+            {
+                if (fix)
+                {
+                    foreach (var b in empty) repo.DeleteBranch(b);
+                    found.Add(new("branches", Status.Fixed, $"rigs/{rig.Name}: deleted {empty.Count} polecat branch(es) with nothing beyond {TerminalText.Line(rig.DefaultBranch)} and no hook ({TerminalText.Line(empty[0])}{(empty.Count > 1 ? "…" : "")})"));
+                }
+                else found.Add(new("branches", Status.Problem, $"rigs/{rig.Name}: {empty.Count} polecat branch(es) with nothing beyond {TerminalText.Line(rig.DefaultBranch)} and no hook (left by a failed sling: {TerminalText.Line(empty[0])}{(empty.Count > 1 ? "…" : "")})", "orc doctor --fix deletes them (they hold no work)"));
+            }
             if (prunable.Count == 0) continue;
             if (fix)
             {
@@ -247,7 +271,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             }
             else found.Add(new("branches", Status.Problem, $"rigs/{rig.Name}: {prunable.Count} polecat branch(es) whose work has landed are left ({TerminalText.Line(prunable[0])}…)", "orc doctor --fix deletes them (their squash is on main)"));
         }
-        if (found.Count == 0) found.Add(new("branches", Status.Ok, "no landed polecat branches left"));
+        if (found.Count == 0) found.Add(new("branches", Status.Ok, "no landed or stray polecat branches left"));
         return found;
     }
 

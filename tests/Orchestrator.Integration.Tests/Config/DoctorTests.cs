@@ -152,4 +152,40 @@ public sealed class DoctorTests : IDisposable
         Assert.Contains("worktrees/app/orphan: no agent's hook points at this worktree", r.Out);
         Assert.Contains("not done by --fix", r.Out);
     }
+
+    [Fact]
+    public void Stray_polecat_branches_are_named_and_only_the_empty_ones_deleted()
+    {
+        var source = RigFixture.CreateSource(_ws);
+        try
+        {
+            Assert.Equal(0, _ws.Orc("rig", "add", "app", source).ExitCode);
+            var rig = Path.Combine(_ws.Root, "rigs", "app");
+            // As a failed sling leaves it: a branch at main's tip that no hook uses. And one holding a commit nobody tracks.
+            Git(rig, "branch", "polecat/left-over");
+            var side = Path.Combine(Path.GetTempPath(), "orc-doctor-side-" + Guid.NewGuid().ToString("N")[..8]);
+            try
+            {
+                Git(rig, "worktree", "add", "-b", "polecat/orphan-work", side);
+                File.WriteAllText(Path.Combine(side, "work.txt"), "only here\n");
+                Git(side, "add", "work.txt");
+                Git(side, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-m", "work nobody tracks");
+                Git(rig, "worktree", "remove", "--force", side);
+            }
+            finally { if (Directory.Exists(side)) Directory.Delete(side, recursive: true); }
+
+            var (code, _, checks) = Doctor();
+            Assert.Equal(1, code);
+            Assert.Contains(checks, c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/left-over") && c.Fix!.Contains("--fix deletes"));
+            Assert.Contains(checks, c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/orphan-work") && c.Message.Contains("hold commits") && c.Fix!.Contains("not done by --fix"));
+
+            var fixedRun = _ws.Orc("doctor", "--fix");
+            Assert.Equal(1, fixedRun.ExitCode); // the branch holding work stays a problem
+            Assert.Contains("deleted 1 polecat branch(es) with nothing beyond", fixedRun.Out);
+            using var repo = new Repository(rig);
+            Assert.Null(repo.Branches["polecat/left-over"]);
+            Assert.NotNull(repo.Branches["polecat/orphan-work"]);
+        }
+        finally { RigFixture.DeleteSource(source); }
+    }
 }
