@@ -37,26 +37,48 @@ internal sealed class StatusLine : View
         SetNeedsDraw();
     }
 
-    public string Summary()
+    public string Summary() => Summary(int.MaxValue);
+
+    /// <summary>
+    /// The counts in at most <paramref name="columns"/> columns: when they do not all fit, the
+    /// least urgent go first (the workspace name, then the agent total, …); what needs a person
+    /// and a reading problem stay to the last.
+    /// </summary>
+    public string Summary(int columns)
     {
         if (Snapshot is not { } s) return "orc · reading…";
-        var name = Path.GetFileName(s.Workspace.TrimEnd('/'));
-        var working = s.Count("working");
-        var attention = s.Count("waiting") + s.Count("stuck") + s.Count("looping") + s.Count("dead");
-        var open = s.Queue.Count(q => q.IsOpen);
+        var attention = NeedYou(s);
         var unread = s.Inbox.Count(m => m.ReadAt is null);
-        var live = s.Agents.Count(a => a.State is not ("done" or "stopped"));
-        return $"{name} · {live} agents · {working} working{(attention > 0 ? $" · {attention} need you" : "")} · mq {open} · ✉ {unread}" +
-               (s.TmuxRunning ? "" : " · tmux off") + (s.Problems.Count > 0 ? $" · ⚠ {s.Problems[0]}" : "");
+        // (text, keep rank: higher stays longer), in the order shown.
+        var parts = new List<(string Text, int Keep)>
+        {
+            (Path.GetFileName(s.Workspace.TrimEnd('/')), 0),
+            ($"{s.Agents.Count(a => a.State is not ("done" or "stopped"))} agents", 1),
+            ($"{s.Count("working")} working", 4),
+        };
+        if (attention > 0) parts.Add(($"{attention} need you", 7));
+        parts.Add(($"mq {s.Queue.Count(q => q.IsOpen)}", 3));
+        parts.Add(($"✉ {unread}", 2));
+        if (!s.TmuxRunning) parts.Add(("tmux off", 5));
+        if (s.Problems.Count > 0) parts.Add(($"⚠ {s.Problems[0]}", 6));
+        string Join() => string.Join(" · ", parts.Select(p => p.Text));
+        while (parts.Count > 1 && Join().GetColumns() > columns)
+            parts.Remove(parts.MinBy(p => p.Keep));
+        return Join();
     }
+
+    /// <summary>Agents waiting, stuck, looping or dead: each wants a person.</summary>
+    private static int NeedYou(FleetSnapshot s) => s.Count("waiting") + s.Count("stuck") + s.Count("looping") + s.Count("dead");
 
     protected override bool OnDrawingContent(DrawContext? context)
     {
         var width = Viewport.Width;
         Move(0, 0);
-        var left = Message is { Length: > 0 } m ? m : Summary();
         SetAttribute(Message.Length > 0 ? (_messageIsError ? Palette.State("dead") : Palette.StatusKey) : Palette.StatusBar);
-        // The keys of the focused pane come first; the summary gets what is left (at least a third).
+        // The keys of the focused pane come first; the summary gets what is left (at least a third,
+        // half when something needs a person, so that count is never cut off at 80 columns).
+        var urgent = Snapshot is { } snap && (NeedYou(snap) > 0 || snap.Problems.Count > 0);
+        var keysBudget = urgent ? width / 2 : width * 2 / 3;
         var keys = new[] { new KeyHelp("?", "help") }.Concat(Keys.Where(k => k.InStatusBar)).Append(new KeyHelp("q", "quit")).ToList();
         var parts = new List<(string Keys, string What)>();
         var keysWidth = 0;
@@ -64,11 +86,13 @@ internal sealed class StatusLine : View
         foreach (var k in Message.Length > 0 ? [] : keys)
         {
             var w = k.Keys.Length + k.What.Length + 3;
-            if (keysWidth + w > width * 2 / 3) continue;
+            if (keysWidth + w > keysBudget) continue;
             parts.Add((k.Keys, k.What));
             keysWidth += w;
         }
-        var leftText = ListPane.Fit(" " + left, Math.Max(1, width - keysWidth - 1));
+        var room = Math.Max(1, width - keysWidth - 1);
+        var left = Message is { Length: > 0 } m ? m : Summary(room - 1);
+        var leftText = ListPane.Fit(" " + left, room);
         AddStr(leftText);
         var x = leftText.GetColumns();
         var start = Math.Max(x + 2, width - keysWidth);
