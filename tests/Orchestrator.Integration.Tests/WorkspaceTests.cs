@@ -34,6 +34,20 @@ public class WorkspaceTests
     }
 
     [Fact]
+    public void Init_with_a_profile_makes_it_the_default_and_an_unknown_one_is_refused()
+    {
+        using var ws = new TempWorkspace(init: false);
+        var bad = ws.Orc("init", "a", "--profile", "nope");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--profile: no shipped agent profile 'nope'", bad.Err);
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, "a")));
+        var r = ws.Orc("init", "b", "--profile", "codex");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("default agent profile: codex (--profile)", r.Out);
+        Assert.Contains("profile: codex", File.ReadAllText(Path.Combine(ws.Root, "b", ".orc", "config.yaml")));
+    }
+
+    [Fact]
     public void Init_with_a_bad_prefix_is_a_usage_error_and_makes_nothing()
     {
         using var ws = new TempWorkspace(init: false);

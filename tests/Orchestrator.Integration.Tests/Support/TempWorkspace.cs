@@ -16,7 +16,7 @@ public sealed class TempWorkspace : IDisposable
         Directory.CreateDirectory(Root);
         if (init)
         {
-            var r = OrcProcess.Run(Root, ["init", ".", "--prefix", prefix]);
+            var r = OrcProcess.Run(Root, ["init", ".", "--prefix", prefix, "--profile", "sim"]);
             Assert.True(r.ExitCode == 0, r.ToString());
         }
     }
