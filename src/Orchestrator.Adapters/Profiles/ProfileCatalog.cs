@@ -48,16 +48,37 @@ public sealed class ProfileCatalog
 
     public static AgentProfile Parse(YamlFile y, string fileName)
     {
-        y.OnlyKeys("name", "command", "args", "env", "prompt", "states", "trust");
+        y.OnlyKeys("name", "command", "args", "env", "prompt", "states", "trust", "screens", "verified");
         var name = y.String("name") ?? fileName;
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         Names.Validate(name, y.Path + ": name");
         var prompt = y.String("prompt") ?? PromptModes.Keys;
         if (!PromptModes.All.Contains(prompt)) throw y.Error("prompt", $"must be one of {string.Join(", ", PromptModes.All)}, got '{TerminalText.Line(prompt)}'");
         var states = y.Section("states");
-        states?.OnlyKeys("working", "waiting", "idle");
-        var trust = y.Section("trust");
-        trust?.OnlyKeys("detect", "accept");
+        states?.OnlyKeys("working", "waiting", "idle", "error");
+        var screens = new List<ProfileScreen>();
+        // The older single 'trust:' section: any one of its patterns shows the screen.
+        if (y.Section("trust") is { } trust)
+        {
+            trust.OnlyKeys("detect", "accept");
+            screens.Add(new ProfileScreen("trust", Patterns(trust, "detect"), trust.Strings("accept"), MatchAll: false));
+        }
+        foreach (var screen in y.Sections("screens"))
+        {
+            screen.OnlyKeys("name", "detect", "keys");
+            var screenName = screen.RequiredString("name");
+            var detect = Patterns(screen, "detect");
+            if (detect.Count == 0) throw screen.Error(screen.Root, $"'detect' of screen '{TerminalText.Line(screenName)}' needs at least one pattern");
+            screens.Add(new ProfileScreen(screenName, detect, screen.Strings("keys")));
+        }
+        ProfileVerification? verified = null;
+        if (y.Section("verified") is { } v)
+        {
+            v.OnlyKeys("with", "versions", "version_args");
+            var with = v.RequiredString("with");
+            var versions = v.Strings("versions");
+            verified = new ProfileVerification(with, versions.Count > 0 ? versions : [with], v.Strings("version_args") is { Count: > 0 } a ? a : ["--version"]);
+        }
         return new AgentProfile
         {
             Name = name,
@@ -68,8 +89,9 @@ public sealed class ProfileCatalog
             Working = Patterns(states, "working"),
             Waiting = Patterns(states, "waiting"),
             Idle = Patterns(states, "idle"),
-            TrustDialog = Patterns(trust, "detect"),
-            TrustAccept = trust?.Strings("accept") ?? [],
+            Errors = Patterns(states, "error"),
+            Screens = screens,
+            Verified = verified,
             Source = y.Path,
         };
     }

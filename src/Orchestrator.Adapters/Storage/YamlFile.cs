@@ -120,6 +120,15 @@ public sealed class YamlFile
         return new YamlFile(Path, m);
     }
 
+    /// <summary>A sequence of mappings (e.g. a profile's screens), each as its own YamlFile; empty when absent.</summary>
+    public List<YamlFile> Sections(string key)
+    {
+        var n = Node(key);
+        if (n is null) return [];
+        if (n is not YamlSequenceNode seq) throw Error(n, $"'{key}' must be a list of mappings");
+        return seq.Children.Select(c => c is YamlMappingNode m ? new YamlFile(Path, m) : throw Error(c, $"each entry of '{key}' must be a mapping")).ToList();
+    }
+
     /// <summary>Fails on keys not in <paramref name="known"/>, naming the line: a typo must not be ignored silently.</summary>
     public void OnlyKeys(params string[] known)
     {

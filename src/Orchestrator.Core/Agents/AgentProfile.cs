@@ -21,7 +21,10 @@ public static class AgentStates
     public const string Working = "working";
     public const string Idle = "idle";
     public const string Waiting = "waiting";
+    /// <summary>A first-run screen (folder trust, API key, permission warning) the profile knows how to answer.</summary>
     public const string Trust = "trust";
+    /// <summary>The model answered with an error (rate limit, overload, server error) and the agent says so.</summary>
+    public const string Error = "error";
     public const string Unknown = "unknown";
     public const string Dead = "dead";
     public const string Stopped = "stopped";
@@ -29,9 +32,31 @@ public static class AgentStates
 }
 
 /// <summary>
+/// A screen an agent CLI shows before it works (folder trust, "use this API key?", a permission
+/// mode warning): it is recognised when every one of <see cref="Detect"/> matches the last lines
+/// of the pane (any one, for a legacy <c>trust:</c> section), and answered with <see cref="Keys"/>
+/// (tmux key names, e.g. Down then Enter when the highlighted choice is "No, exit").
+/// </summary>
+public sealed record ProfileScreen(string Name, IReadOnlyList<Regex> Detect, IReadOnlyList<string> Keys, bool MatchAll = true)
+{
+    public bool Matches(string tail) => Detect.Count > 0 && (MatchAll ? Detect.All(r => r.IsMatch(tail)) : Detect.Any(r => r.IsMatch(tail)));
+}
+
+/// <summary>The versions of its real CLI a profile was checked against (its screens were captured from <see cref="With"/>).</summary>
+public sealed record ProfileVerification(string With, IReadOnlyList<string> Versions, IReadOnlyList<string> VersionArgs)
+{
+    /// <summary>True when <paramref name="version"/> (e.g. 2.1.330) starts with one of <see cref="Versions"/> (e.g. "2.1.").</summary>
+    public bool Covers(string version) => Versions.Any(v => version == v || version.StartsWith(v.EndsWith('.') ? v : v + ".", StringComparison.Ordinal));
+
+    /// <summary>The first dotted version number in a CLI's <c>--version</c> output.</summary>
+    public static string? VersionIn(string output) =>
+        Regex.Match(output, @"\d+\.\d+(\.\d+)?", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200)) is { Success: true } m ? m.Value : null;
+}
+
+/// <summary>
 /// An agent CLI: how to start it, how to give it its first prompt, how to tell its state from
-/// its pane, and which keys accept a trust dialog. Loaded from YAML (shipped defaults, then the
-/// workspace's and the user's overrides).
+/// its pane, and which keys get it past its first-run screens. Loaded from YAML (shipped
+/// defaults, then the workspace's and the user's overrides).
 /// </summary>
 public sealed record AgentProfile
 {
@@ -46,21 +71,33 @@ public sealed record AgentProfile
     public IReadOnlyList<Regex> Working { get; init; } = [];
     public IReadOnlyList<Regex> Waiting { get; init; } = [];
     public IReadOnlyList<Regex> Idle { get; init; } = [];
-    public IReadOnlyList<Regex> TrustDialog { get; init; } = [];
-    /// <summary>tmux key names sent, in order, to accept a trust dialog.</summary>
-    public IReadOnlyList<string> TrustAccept { get; init; } = [];
+    /// <summary>The model's errors as the CLI shows them (a 429 being retried, an API error).</summary>
+    public IReadOnlyList<Regex> Errors { get; init; } = [];
+    /// <summary>First-run screens, in the order they may come, each with the keys that get past it.</summary>
+    public IReadOnlyList<ProfileScreen> Screens { get; init; } = [];
+    /// <summary>Null: never checked against its real CLI.</summary>
+    public ProfileVerification? Verified { get; init; }
     /// <summary>Where it was defined (file path), for messages.</summary>
     public string Source { get; init; } = "";
 
+    /// <summary>The first-run screen the pane shows now, if any.</summary>
+    public ProfileScreen? ScreenOn(string paneText)
+    {
+        var tail = LastLines(paneText, 30);
+        return Screens.FirstOrDefault(s => s.Matches(tail));
+    }
+
     /// <summary>
     /// The state the pane text shows. Only the last lines count (the screen as it is now); a
-    /// dialog outranks a question, which outranks work, which outranks an idle prompt.
+    /// first-run screen outranks a question, which outranks a model error, which outranks work,
+    /// which outranks an idle prompt.
     /// </summary>
     public string Classify(string paneText)
     {
+        if (ScreenOn(paneText) is not null) return AgentStates.Trust;
         var tail = LastLines(paneText, 15);
-        if (TrustDialog.Any(r => r.IsMatch(tail))) return AgentStates.Trust;
         if (Waiting.Any(r => r.IsMatch(tail))) return AgentStates.Waiting;
+        if (Errors.Any(r => r.IsMatch(tail))) return AgentStates.Error;
         if (Working.Any(r => r.IsMatch(tail))) return AgentStates.Working;
         if (Idle.Any(r => r.IsMatch(tail))) return AgentStates.Idle;
         return AgentStates.Unknown;
@@ -68,7 +105,9 @@ public sealed record AgentProfile
 
     private static string LastLines(string text, int count)
     {
-        var lines = text.Replace("\r", "").TrimEnd('\n', ' ').Split('\n');
-        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - count)));
+        // Blank lines at the bottom do not count; some CLIs leave Braille blanks (U+2800) of a logo animation there.
+        var lines = text.Replace("\r", "").Split('\n').ToList();
+        while (lines.Count > 0 && string.IsNullOrWhiteSpace(lines[^1].Replace('\u2800', ' '))) lines.RemoveAt(lines.Count - 1);
+        return string.Join('\n', lines.Skip(Math.Max(0, lines.Count - count)));
     }
 }

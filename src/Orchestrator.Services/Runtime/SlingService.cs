@@ -209,28 +209,68 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
             ["ORC_ITEM"] = hook.Item ?? "",
         };
         if (rigName is not null) env["ORC_RIG"] = rigName;
+        // Its commits say which agent made them, and a machine with no git identity set does not stop it ("Author identity unknown").
+        // (A profile's env may set these itself.)
+        env.TryAdd("GIT_AUTHOR_NAME", hook.Agent);
+        env.TryAdd("GIT_AUTHOR_EMAIL", $"{hook.Agent}@orc.local");
+        env.TryAdd("GIT_COMMITTER_NAME", hook.Agent);
+        env.TryAdd("GIT_COMMITTER_EMAIL", $"{hook.Agent}@orc.local");
         if (runtime.Workspace.Environment(RuntimeContext.SocketVariable) is { Length: > 0 } socket) env[RuntimeContext.SocketVariable] = socket;
         runtime.Tmux.StartWindow(hook.Rig, hook.Agent, hook.Worktree, env, argv, replaceRunning);
-        if (profile.TrustDialog.Count > 0 || profile.Prompt == PromptModes.Keys) AnswerStart(hook, profile, prompt);
+        if (profile.Screens.Count > 0 || profile.Prompt == PromptModes.Keys) AnswerStart(hook, profile, prompt);
     }
 
-    /// <summary>Accepts a trust dialog and types the first prompt once the agent waits at its prompt.</summary>
+    /// <summary>
+    /// Gets the agent past its first-run screens (each answered with its own keys, as often as it
+    /// shows, at most <see cref="MaxScreenAnswers"/> times in all) and types the first prompt
+    /// once the agent waits at its prompt. A screen that does not go away, or a start that shows
+    /// nothing known in time, is left for the witness and the overseer (the agent shows as waiting).
+    /// </summary>
     private void AnswerStart(Hook hook, AgentProfile profile, string prompt)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var answered = 0;
+        DateTime? idleSince = null;
         while (DateTime.UtcNow < deadline)
         {
-            var state = profile.Classify(runtime.Tmux.CapturePane(hook.Rig, hook.Agent, 40));
-            if (state == AgentStates.Trust) { runtime.Tmux.SendKeys(hook.Rig, hook.Agent, profile.TrustAccept); Thread.Sleep(500); continue; }
-            if (state == AgentStates.Idle)
+            string screen;
+            try { screen = runtime.Tmux.CapturePane(hook.Rig, hook.Agent, 60); }
+            catch (OrcException) { return; } // the window went away: the agent ended (the witness sees it dead)
+            if (profile.ScreenOn(screen) is { } first)
             {
-                if (profile.Prompt == PromptModes.Keys) runtime.Tmux.SendText(hook.Rig, hook.Agent, prompt);
-                return;
+                if (++answered > MaxScreenAnswers)
+                {
+                    logger.LogWarning("agent {Agent}: its '{Screen}' screen is still there after {Count} answers; left for a person", hook.Agent, first.Name, MaxScreenAnswers);
+                    runtime.Record(hook.Agent, Core.Events.EventKinds.Flagged, hook.Item ?? hook.Agent, $"{hook.Agent} is held at its first-run screen '{first.Name}': see 'orc peek {hook.Agent}'");
+                    return;
+                }
+                runtime.Tmux.SendKeys(hook.Rig, hook.Agent, first.Keys);
+                runtime.Record(hook.Agent, Core.Events.EventKinds.Nudged, hook.Item ?? hook.Agent, $"{hook.Agent}: answered its first-run screen '{first.Name}' ({string.Join(" ", first.Keys)})");
+                Thread.Sleep(700);
+                continue;
             }
+            var state = profile.Classify(screen);
+            // Some CLIs draw their prompt before a first-run screen comes up (Codex shows its
+            // composer, then asks to trust the folder). Given its prompt as an argument, an agent
+            // is past its screens once it works on it; typed, once its prompt has stayed a moment.
+            if (state == AgentStates.Working && profile.Prompt != PromptModes.Keys) return;
+            if (state == AgentStates.Idle && profile.Prompt != PromptModes.Arg)
+            {
+                idleSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - idleSince >= (profile.Screens.Count == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(1.5)))
+                {
+                    if (profile.Prompt == PromptModes.Keys) runtime.Tmux.SendText(hook.Rig, hook.Agent, prompt);
+                    return;
+                }
+            }
+            else idleSince = null;
             Thread.Sleep(200);
         }
-        logger.LogWarning("agent {Agent} did not reach its prompt within 20s; first prompt not typed", hook.Agent);
+        logger.LogWarning("agent {Agent} was not seen at work on its first prompt within 30s", hook.Agent);
     }
+
+    /// <summary>First-run screens answered per start at most (a screen that keeps coming back needs a person).</summary>
+    private const int MaxScreenAnswers = 6;
 
     public static string FirstPrompt(Hook hook, bool firstStart) =>
         hook.Role == Roles.Mayor
