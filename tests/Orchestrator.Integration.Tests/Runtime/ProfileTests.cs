@@ -23,7 +23,6 @@ public class ProfileTests
         { "claude", "✻ Cogitating… (12s · ↑ 1.2k tokens · esc to interrupt)", AgentStates.Working },
         { "claude", "╭──────────────╮\n│ > Try \"fix lint errors\" │\n╰──────────────╯\n  ? for shortcuts", AgentStates.Idle },
         { "claude", "Edit file src/app.ts\nDo you want to make this edit to app.ts?\n❯ 1. Yes\n  2. No, and tell Claude what to do differently", AgentStates.Waiting },
-        { "claude", "Do you trust the files in this folder?\n/home/u/rig\n❯ 1. Yes, proceed\n  2. No, exit", AgentStates.Trust },
         { "codex", "• Working (5s • esc to interrupt)", AgentStates.Working },
         { "codex", "Allow command?\n  $ npm test\n[y/N]", AgentStates.Waiting },
         { "codex", "▌ Ask Codex to do anything\n ⏎ send   ⇧⏎ newline", AgentStates.Idle },
@@ -45,6 +44,70 @@ public class ProfileTests
     public void The_state_is_recognised_from_the_pane(string profile, string pane, string state) =>
         Assert.Equal(state, Shipped.Get(profile).Classify(pane));
 
+    /// <summary>
+    /// Screens captured from the real CLIs (Fixtures/screens/PROFILE/NAME.txt; the real-CLI tests
+    /// re-record some with ORC_RECORD_SCREENS=1) and what the shipped profile must make of each:
+    /// the state, and for a first-run screen, which one it is and the keys that answer it.
+    /// </summary>
+    public static TheoryData<string, string, string, string?> RealScreens() => new()
+    {
+        { "claude", "trust-folder", AgentStates.Trust, "trust folder" },
+        { "claude", "use-api-key", AgentStates.Trust, "use API key" },
+        { "claude", "bypass-permissions", AgentStates.Trust, "bypass permissions" },
+        { "claude", "working", AgentStates.Working, null },
+        { "claude", "idle", AgentStates.Idle, null },
+        { "claude", "idle-after-work", AgentStates.Idle, null },
+        { "claude", "waiting-approval", AgentStates.Waiting, null },
+        { "claude", "error-rate-limit", AgentStates.Error, null },
+        { "claude", "exited-as-root", AgentStates.Unknown, null },
+        { "codex", "trust-folder", AgentStates.Trust, "trust folder" },
+        { "codex", "starting", AgentStates.Idle, null },
+        { "codex", "working", AgentStates.Working, null },
+        { "codex", "idle", AgentStates.Idle, null },
+        { "codex", "idle-after-work", AgentStates.Idle, null },
+        { "codex", "error-retrying", AgentStates.Error, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(RealScreens))]
+    public void Real_screens_are_recognised_by_the_shipped_profiles(string profile, string screen, string state, string? firstRun)
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "screens", profile, screen + ".txt"));
+        var p = Shipped.Get(profile);
+        Assert.Equal(state, p.Classify(text));
+        Assert.Equal(firstRun, p.ScreenOn(text)?.Name);
+    }
+
+    [Fact]
+    public void First_run_screens_are_answered_away_from_their_default_no()
+    {
+        // Claude's trust and bypass screens highlight "No, exit"; its API key screen highlights "No".
+        var claude = Shipped.Get("claude");
+        Assert.Equal(["Down", "Enter"], claude.Screens.Single(s => s.Name == "trust folder").Keys);
+        Assert.Equal(["Up", "Enter"], claude.Screens.Single(s => s.Name == "use API key").Keys);
+        Assert.Equal(["Down", "Enter"], claude.Screens.Single(s => s.Name == "bypass permissions").Keys);
+        Assert.Equal(["Enter"], Shipped.Get("codex").Screens.Single().Keys);
+        Assert.Contains("--dangerously-skip-permissions", claude.Args);
+    }
+
+    [Theory]
+    [InlineData("claude", "2.1.328", true)]
+    [InlineData("claude", "2.1.400", true)]
+    [InlineData("claude", "2.10.1", false)]
+    [InlineData("claude", "2.2.0", false)]
+    [InlineData("codex", "0.169.0", true)]
+    [InlineData("codex", "0.16", false)]
+    public void Verified_versions_are_prefixes(string profile, string version, bool covered) =>
+        Assert.Equal(covered, Shipped.Get(profile).Verified!.Covers(version));
+
+    [Fact]
+    public void Profiles_never_run_against_their_cli_say_so()
+    {
+        foreach (var name in new[] { "gemini", "aider", "opencode" }) Assert.Null(Shipped.Get(name).Verified);
+        Assert.Equal("2.1.328", ProfileVerification.VersionIn("2.1.328 (Claude Code)"));
+        Assert.Equal("0.169.0", ProfileVerification.VersionIn("codex-cli 0.169.0"));
+    }
+
     [Fact]
     public void Only_the_bottom_of_the_screen_counts()
     {
@@ -58,6 +121,8 @@ public class ProfileTests
     [InlineData("name: broken\ncommand: x\ncomand: y\n", "broken.yaml:3: unknown setting 'comand'")]
     [InlineData("name: broken\ncommand: x\nprompt: shout\n", "broken.yaml:3: 'prompt' must be one of arg, keys, none")]
     [InlineData("name: other\ncommand: x\n", "broken.yaml:1: 'name' is 'other' but the file is named broken.yaml")]
+    [InlineData("name: broken\ncommand: x\nscreens:\n  - name: s\n    keys: [Enter]\n", "broken.yaml:4: 'detect' of screen 's' needs at least one pattern")]
+    [InlineData("name: broken\ncommand: x\nscreens: {a: 1}\n", "broken.yaml:3: 'screens' must be a list of mappings")]
     public void A_broken_profile_names_its_file_and_line(string yaml, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("orc-profiles-");
