@@ -155,13 +155,38 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             try
             {
                 var p = runtime.Profiles.Get(name);
-                found.Add(runtime.CanStart(p)
-                    ? new("agent program", Status.Ok, $"profile {name}: {(p.Command == Core.Agents.AgentProfile.SelfPlaceholder ? "orc itself" : TerminalText.Line(p.Command))} found")
-                    : new("agent program", Status.Problem, $"profile {name}: '{TerminalText.Line(p.Command)}' is not on PATH", $"install {TerminalText.Line(p.Command)} or choose another profile (orc config set default_profile NAME; orc rig set RIG profile NAME)"));
+                if (!runtime.CanStart(p))
+                    found.Add(new("agent program", Status.Problem, $"profile {name}: '{TerminalText.Line(p.Command)}' is not on PATH", $"install {TerminalText.Line(p.Command)} or choose another profile (orc config set default_profile NAME; orc rig set RIG profile NAME)"));
+                else if (p.Command == Core.Agents.AgentProfile.SelfPlaceholder || p.Command is "sh" or "bash")
+                    found.Add(new("agent program", Status.Ok, $"profile {name}: {(p.Command == Core.Agents.AgentProfile.SelfPlaceholder ? "orc itself" : TerminalText.Line(p.Command))} found"));
+                else found.Add(ProgramVersion(p));
             }
             catch (OrcException e) { found.Add(new("agent program", Status.Problem, TerminalText.Line(e.Message), "choose a profile that exists (orc config set default_profile NAME)")); }
         }
         return found;
+    }
+
+    /// <summary>
+    /// A real agent CLI's version against the versions its profile was verified with; a profile
+    /// never checked against its CLI is said to be so (its screens and states are guesses).
+    /// </summary>
+    private Finding ProgramVersion(Core.Agents.AgentProfile p)
+    {
+        var command = TerminalText.Line(p.Command);
+        if (p.Verified is not { } v)
+            return new("agent program", Status.Ok, $"profile {p.Name}: {command} found; this profile is NOT verified against the real {command} (its screens and states were written from documentation: watch its first sling with orc peek)");
+        // Found on the workspace's PATH (the one the agents get), not only this process's.
+        var program = p.Command.Contains('/') ? p.Command
+            : (Env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, p.Command)).FirstOrDefault(File.Exists) ?? p.Command;
+        var output = Run([program, .. v.VersionArgs], Context.Paths.Root, stderr: true);
+        var version = output is null ? null : Core.Agents.ProfileVerification.VersionIn(output);
+        if (version is null)
+            return new("agent program", Status.Problem, $"profile {p.Name}: cannot tell the version of {command} ('{command} {string.Join(' ', v.VersionArgs)}' failed or printed none)", $"check that {command} runs: {command} {string.Join(' ', v.VersionArgs)}");
+        var range = string.Join(", ", v.Versions.Select(x => x.TrimEnd('.') + ".x"));
+        return v.Covers(version)
+            ? new("agent program", Status.Ok, $"profile {p.Name}: {command} {version} (verified with {range})")
+            : new("agent program", Status.Problem, $"profile {p.Name}: {command} {version} is outside the versions this profile was verified with ({range}; screens captured from {v.With}): its first-run screens or states may have changed",
+                $"watch its first sling (orc peek AGENT) and adjust a copy of the profile in .orc/profiles/, or install a verified version");
     }
 
     /// <summary>git's own lock files left by a crashed git (index.lock, HEAD.lock, refs/**.lock) older than <see cref="StaleGitLock"/>.</summary>

@@ -188,4 +188,26 @@ public sealed class DoctorTests : IDisposable
         }
         finally { RigFixture.DeleteSource(source); }
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void An_agent_cli_outside_the_verified_versions_is_named_and_an_unverified_profile_says_so()
+    {
+        var bin = Path.Combine(_tmuxTmp, "bin");
+        Directory.CreateDirectory(bin);
+        foreach (var (name, version) in new[] { ("claude", "9.9.9 (Claude Code)"), ("codex", "codex-cli 0.169.2"), ("gemini", "0.1.0") })
+        {
+            File.WriteAllText(Path.Combine(bin, name), $"#!/bin/sh\necho '{version}'\n");
+            File.SetUnixFileMode(Path.Combine(bin, name), (UnixFileMode)Convert.ToInt32("755", 8));
+        }
+        Assert.Equal(0, _ws.Orc("config", "set", "default_profile", "claude").ExitCode);
+        var path = $"{bin}:/usr/bin:/bin";
+        var r = _ws.Run(["doctor"], new() { ["PATH"] = path }, null);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("profile claude: claude 9.9.9 is outside the versions this profile was verified with (2.1.x; screens captured from 2.1.328)", r.Out);
+        Assert.Equal(0, _ws.Orc("config", "set", "default_profile", "codex").ExitCode);
+        Assert.Contains("profile codex: codex 0.169.2 (verified with 0.169.x, 0.17.x)", _ws.Run(["doctor"], new() { ["PATH"] = path }, null).Out);
+        Assert.Equal(0, _ws.Orc("config", "set", "default_profile", "gemini").ExitCode);
+        Assert.Contains("this profile is NOT verified against the real gemini", _ws.Run(["doctor"], new() { ["PATH"] = path }, null).Out);
+    }
 }
