@@ -47,6 +47,7 @@ public static class Watch
         if (sinceStart < grace) return WatchStates.Starting;
         if (repeating) return WatchStates.Looping;
         if (profileState == AgentStates.Waiting || profileState == AgentStates.Trust) return AgentStates.Waiting;
+        if (profileState == AgentStates.Error) return AgentStates.Error; // the model fails; not stuck, whatever the time
         if (profileState == AgentStates.Idle) return holdsWork ? WatchStates.IdleWithHook : AgentStates.Idle;
         if (unchangedFor >= stuckAfter) return WatchStates.Stuck;
         return profileState == AgentStates.Unknown ? AgentStates.Working : profileState;

@@ -84,7 +84,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                 }
                 catch (OrcException ex) { logger.LogInformation("witness: nudge of {Agent} failed: {Message}", h.Agent, ex.Message); }
             }
-            if (state is AgentStates.Waiting or WatchStates.Stuck or WatchStates.Looping)
+            if (state is AgentStates.Waiting or AgentStates.Error or WatchStates.Stuck or WatchStates.Looping)
             {
                 if (s.Flagged != state)
                 {
@@ -93,6 +93,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                     var why = state switch
                     {
                         AgentStates.Waiting => "is waiting for an answer",
+                        AgentStates.Error => "shows a model error (rate limit, overload or a failing API); its CLI may be retrying",
                         WatchStates.Stuck => $"has shown no change for {(now - s.ChangedAt).TotalSeconds:0}s while working",
                         _ => "repeats the same output (retrying the same thing)",
                     };

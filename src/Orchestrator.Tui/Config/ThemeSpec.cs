@@ -24,7 +24,7 @@ public sealed record ThemeSpec(
     /// </summary>
     public static readonly IReadOnlyList<string> ColorRoles = ["background", "foreground", "focus", "border", "title", "selection", "status_bar"];
 
-    public static readonly IReadOnlyList<string> StateNames = ["working", "idle", "waiting", "stuck", "looping", "dead", "done", "stopped", "unknown"];
+    public static readonly IReadOnlyList<string> StateNames = ["working", "idle", "waiting", "stuck", "looping", "error", "dead", "done", "stopped", "unknown"];
 
     public static readonly IReadOnlyList<string> StatusNames = ["open", "in_progress", "blocked", "deferred", "closed", "hooked", "pinned"];
 
@@ -35,7 +35,7 @@ public sealed record ThemeSpec(
             ("border", ColorName16.DarkGray), ("title", ColorName16.White), ("selection", ColorName16.Blue),
             ("status_bar", ColorName16.DarkGray)),
         Map(("working", ColorName16.BrightGreen), ("idle", ColorName16.Gray), ("waiting", ColorName16.BrightYellow),
-            ("stuck", ColorName16.Yellow), ("looping", ColorName16.Magenta), ("dead", ColorName16.BrightRed),
+            ("stuck", ColorName16.Yellow), ("looping", ColorName16.Magenta), ("error", ColorName16.Red), ("dead", ColorName16.BrightRed),
             ("done", ColorName16.Green), ("stopped", ColorName16.DarkGray), ("unknown", ColorName16.DarkGray)),
         Map(("open", ColorName16.White), ("in_progress", ColorName16.BrightCyan), ("blocked", ColorName16.Yellow),
             ("deferred", ColorName16.DarkGray), ("closed", ColorName16.Green), ("hooked", ColorName16.BrightBlue),

@@ -56,7 +56,7 @@ internal sealed class Palette
         new Dictionary<string, Color>
         {
             ["working"] = new(ColorName16.BrightGreen), ["idle"] = new(ColorName16.Gray), ["waiting"] = new(ColorName16.BrightYellow),
-            ["stuck"] = new(ColorName16.Yellow), ["looping"] = new(ColorName16.Magenta), ["dead"] = new(ColorName16.BrightRed),
+            ["stuck"] = new(ColorName16.Yellow), ["looping"] = new(ColorName16.Magenta), ["error"] = new(ColorName16.Red), ["dead"] = new(ColorName16.BrightRed),
             ["done"] = new(ColorName16.Green), ["stopped"] = new(ColorName16.DarkGray), ["unknown"] = new(ColorName16.Gray),
         },
         new Dictionary<string, Color>

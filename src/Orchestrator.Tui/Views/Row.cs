@@ -28,6 +28,7 @@ internal static class StateGlyphs
         "waiting" => "?",
         "stuck" => "!",
         "looping" => "↻",
+        "error" => "×",
         "dead" => "✖",
         "done" => "✔",
         "stopped" => "■",

@@ -67,8 +67,8 @@ internal sealed class StatusLine : View
         return Join();
     }
 
-    /// <summary>Agents waiting, stuck, looping or dead: each wants a person.</summary>
-    private static int NeedYou(FleetSnapshot s) => s.Count("waiting") + s.Count("stuck") + s.Count("looping") + s.Count("dead");
+    /// <summary>Agents waiting, stuck, looping, failing on model errors or dead: each wants a person.</summary>
+    private static int NeedYou(FleetSnapshot s) => s.Count("waiting") + s.Count("stuck") + s.Count("looping") + s.Count("error") + s.Count("dead");
 
     protected override bool OnDrawingContent(DrawContext? context)
     {
