@@ -45,6 +45,9 @@ public static class OrcProcess
         return path;
     }
 
+    /// <summary>The source tree this test build came from (null when run elsewhere).</summary>
+    public static string? RepoRoot => RepositoryRoot();
+
     private static string? RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using Orchestrator.Integration.Tests.Support;
+
+namespace Orchestrator.Integration.Tests.Agents;
+
+/// <summary>
+/// The real agent CLIs (Claude Code, Codex) under orc with the shipped profiles, against the
+/// scripted <see cref="ModelServer"/> on loopback: sling, the first-run screens passed with nobody
+/// at the keyboard, <c>orc prime</c>, a commit, <c>orc done</c>, the refinery lands it. The CLIs
+/// come from <c>ORC_AGENT_CLIS</c> (a folder with node_modules/.bin; <c>.ci/run</c> installs the
+/// pinned versions there) or PATH; without them these tests are skipped and say how to install.
+/// With <c>ORC_RECORD_SCREENS=1</c> the screens met on the way are written to
+/// Fixtures/screens/PROFILE/ in the source tree (how the fixtures are re-recorded for a new CLI version).
+/// </summary>
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class RealCliTests : IDisposable
+{
+    private readonly FleetFixture _f = new();
+    private readonly string _bin;
+    private readonly string _home;
+
+    public RealCliTests()
+    {
+        // 'orc' on the agents' PATH, as a user has it: the model's commands call it by name.
+        _bin = Path.Combine(_f.Root, ".orc", "tmp", "bin");
+        Directory.CreateDirectory(_bin);
+        var orc = Path.Combine(_bin, "orc");
+        File.WriteAllText(orc, $"#!/bin/sh\nexec {OrcProcess.ShellCommand} \"$@\"\n");
+        File.SetUnixFileMode(orc, (UnixFileMode)Convert.ToInt32("755", 8));
+        // The agents' HOME, set up as a user's: 'orc' on the PATH of a login shell too (Codex runs commands in one).
+        _home = Path.Combine(_f.Root, ".orc", "tmp", "home");
+        Directory.CreateDirectory(_home);
+        File.WriteAllText(Path.Combine(_home, ".bash_profile"), $"export PATH=\"{_bin}:$PATH\"\n");
+    }
+
+    public void Dispose() => _f.Dispose();
+
+    /// <summary>The folder holding the CLI's executable, or null (then the test is skipped with how to install it).</summary>
+    public static string? CliFolder(string command)
+    {
+        if (Environment.GetEnvironmentVariable("ORC_AGENT_CLIS") is { Length: > 0 } clis)
+        {
+            var bin = Path.Combine(clis, "node_modules", ".bin");
+            if (File.Exists(Path.Combine(bin, command))) return bin;
+        }
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            if (File.Exists(Path.Combine(dir, command))) return dir;
+        return null;
+    }
+
+    public static string Need(string command, string package) =>
+        CliFolder(command) ?? throw Xunit.Sdk.SkipException.ForSkip(
+            $"{command} is not installed: .ci/run installs it (npm install --prefix DIR {package}, then ORC_AGENT_CLIS=DIR); not on PATH either");
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>The environment of the orc process that starts the workspace's tmux server (the agents inherit it).</summary>
+    private Dictionary<string, string> AgentEnv(string cliFolder, ModelServer server)
+    {
+        var env = _f.ProcessEnv(
+            ("PATH", $"{_bin}:{cliFolder}:{Environment.GetEnvironmentVariable("PATH")}"),
+            ("ANTHROPIC_BASE_URL", server.Url),
+            ("ANTHROPIC_API_KEY", "sk-ant-orc-test-0000"),
+            ("OPENAI_API_KEY", "sk-orc-test-0000"),
+            ("HOME", _home),
+            ("CODEX_HOME", Path.Combine(_home, ".codex")),
+            ("TERM", "xterm-256color"));
+        // Claude refuses --dangerously-skip-permissions as root unless told it is in a sandbox (this test machine is one).
+        if (IsRoot) env["IS_SANDBOX"] = "1";
+        return env;
+    }
+
+    /// <summary>What a person who has set Claude Code up has in HOME: onboarding done (the login itself is the API key here).</summary>
+    private void ClaudeHome() => File.WriteAllText(Path.Combine(_home, ".claude.json"), "{\"hasCompletedOnboarding\": true}\n");
+
+    /// <summary>Codex pointed at the scripted server, as a user points it at a provider of their own.</summary>
+    private void CodexHome(ModelServer server)
+    {
+        var home = Path.Combine(_home, ".codex");
+        Directory.CreateDirectory(home);
+        File.WriteAllText(Path.Combine(home, "config.toml"), $"""
+            model = "gpt-scripted"
+            model_provider = "scripted"
+
+            [model_providers.scripted]
+            name = "scripted"
+            base_url = "{server.Url}/v1"
+            wire_api = "responses"
+            env_key = "OPENAI_API_KEY"
+            """);
+    }
+
+    private CliResult Orc(Dictionary<string, string> env, params string[] args) => OrcProcess.Run(_f.Root, args, env, TimeSpan.FromSeconds(90));
+
+    /// <summary>The script of a polecat that does its work: prime, change and commit, done, then say so.</summary>
+    private static List<ModelStep> WorkScript(string item) =>
+    [
+        ModelStep.Shell("orc prime"),
+        ModelStep.Shell($"echo 'hello from a real agent' >> README.md && git add README.md && git commit -q -m '{item}: say hello' && git log --oneline -1"),
+        ModelStep.Shell("orc done"),
+        ModelStep.Say("Submitted; the refinery takes it from here."),
+    ];
+
+    private void Record(string profile, string name, string agent)
+    {
+        if (Environment.GetEnvironmentVariable("ORC_RECORD_SCREENS") != "1") return;
+        var dir = Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("ORC_RECORD_SCREENS needs the source tree"), "tests", "Orchestrator.Integration.Tests", "Fixtures", "screens", profile);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, name + ".txt"), _f.Tmux.CapturePane(_f.Rig!, agent, 60));
+    }
+
+    private void LandsWithNobodyAtTheKeyboard(string profile, string command, string package, Action<ModelServer> setUp)
+    {
+        var folder = Need(command, package);
+        var id = _f.Item($"say hello ({profile})");
+        using var server = new ModelServer(WorkScript(id));
+        setUp(server);
+        var env = AgentEnv(folder, server);
+        _f.Ok("config", "set", "default_profile", profile);
+
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        string Screen() { try { return _f.Tmux.CapturePane(_f.Rig!, agent, 60); } catch (Orchestrator.Core.OrcException e) { return "(no pane: " + e.Message + ")"; } }
+
+        // Its commands ran: prime, the commit, done (the submission is in the merge queue).
+        RigFixture.Eventually(() => JsonDocument.Parse(_f.Ok("mq", "list", "--json").Out).RootElement.EnumerateArray().Any(s => s.GetProperty("item").GetString() == id),
+            () => $"{profile} never submitted {id}; model turns {server.Turns}; tool results:\n{string.Join("\n--\n", server.ToolResults)}\nits screen:\n{Screen()}", 120);
+        Assert.Contains(server.ToolResults, r => r.Contains(id) && r.Contains("orc done")); // orc prime printed its item and how to submit
+        RigFixture.Eventually(() => server.Turns >= 4 && _f.State(agent) is "idle" or "done", () => $"{profile} did not come back to its prompt: {_f.State(agent)}\n{Screen()}", 60);
+        Record(profile, "idle-after-work", agent);
+
+        Orc(env, "refinery", "run", "app", "--once");
+        var item = JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0];
+        Assert.Equal("closed", item.GetProperty("status").GetString());
+        using var repo = new LibGit2Sharp.Repository(_f.RigDir);
+        Assert.Contains("hello from a real agent", ((LibGit2Sharp.Blob)repo.Head.Tip["README.md"].Target).GetContentText());
+        Assert.Equal("completed", _f.Agent(agent).GetProperty("hook_state").GetString()); // its program may still be at its prompt
+    }
+
+    [Fact]
+    public void Claude_code_takes_an_item_from_sling_to_landed_with_nobody_at_the_keyboard() =>
+        LandsWithNobodyAtTheKeyboard("claude", "claude", "@anthropic-ai/claude-code@2.1.328", _ => ClaudeHome());
+
+    [Fact]
+    public void Codex_takes_an_item_from_sling_to_landed_with_nobody_at_the_keyboard() =>
+        LandsWithNobodyAtTheKeyboard("codex", "codex", "@openai/codex@0.169.0", CodexHome);
+
+    [Fact]
+    public void A_model_failing_with_429_shows_as_error_and_the_witness_tells_the_overseer()
+    {
+        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
+        var id = _f.Item("rate limited");
+        using var server = new ModelServer([ModelStep.Fail(429, times: 1000)]);
+        ClaudeHome();
+        var env = AgentEnv(folder, server);
+        _f.Ok("config", "set", "default_profile", "claude");
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 60);
+        RigFixture.SetSetting(_f.Ws, "app", "grace", "0");
+        Orc(env, "witness", "run", "app", "--once");
+        var inbox = _f.Ok("mail", "inbox").Out;
+        Assert.Contains($"{agent} shows a model error", inbox);
+        // The item and the worktree are kept.
+        Assert.Equal("hooked", JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+        Assert.True(Directory.Exists(_f.Agent(agent).GetProperty("worktree").GetString()));
+    }
+}
