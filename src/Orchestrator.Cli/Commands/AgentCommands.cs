@@ -107,7 +107,7 @@ internal static class AgentCommands
         yield return new Command("dispatch", "The dispatch queue: items a sling queued because their rig had no free polecat slot") { dispatchList, dispatchCancel };
 
         var json = Options.Json();
-        var agents = new Command("agents", "Every agent: rig, role, item, state (working, idle, waiting, trust, dead, stopped, done) and last activity") { json };
+        var agents = new Command("agents", "Every agent: rig, role, item, state (working, idle, waiting, error, stuck, looping, dead, stopped, done; the same as the TUI and the witness) and last activity") { json };
         agents.SetAction(pr =>
         {
             var v = new Verb(services);

@@ -66,27 +66,8 @@ public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Ma
     private static List<Submission> MergeOrder(IEnumerable<Submission> open) =>
         open.OrderBy(s => s.State == SubmissionStates.Merging ? 0 : 1).ThenBy(s => s.Priority).ThenBy(s => s.SubmittedAt, StringComparer.Ordinal).ToList();
 
-    private string StateOf(Hook h, TmuxWindow? w, List<Rig> rigs, Func<string, string?>? screenOf, DateTimeOffset now)
-    {
-        if (HookRules.Escalated(h)) return AgentStates.Waiting; // it asked for a person, whatever its window shows
-        if (w is null) return h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
-        if (w.PaneDead) return h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
-        string screen;
-        try { screen = screenOf?.Invoke(w.PaneId) ?? runtime.Tmux.CapturePane(w.Session, w.Window, 40); }
-        catch (OrcException) { return AgentStates.Unknown; }
-        string state;
-        try { state = runtime.Profiles.Get(h.Profile).Classify(screen); }
-        catch (OrcException) { state = AgentStates.Unknown; }
-        if (state is AgentStates.Trust) return AgentStates.Waiting;
-        if (Watch.RepeatingBlock(screen) is not null) return WatchStates.Looping;
-        if (state is AgentStates.Working or AgentStates.Unknown)
-        {
-            var stuckAfter = rigs.FirstOrDefault(r => r.Name == h.Rig)?.StuckAfterSeconds ?? 300;
-            if (w.ActivityUnix > 0 && now.ToUnixTimeSeconds() - w.ActivityUnix >= stuckAfter) return WatchStates.Stuck;
-            return AgentStates.Working;
-        }
-        return state;
-    }
+    private string StateOf(Hook h, TmuxWindow? w, List<Rig> rigs, Func<string, string?>? screenOf, DateTimeOffset now) =>
+        Runtime.AgentLook.StateOf(runtime, h, w, rigs, now, screenOf);
 
     private ServiceStatus Service(Core.Supervision.ServiceDefinition d, List<TmuxWindow> windows)
     {

@@ -22,26 +22,15 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         var windows = runtime.Tmux.ListWindows().ToDictionary(w => (w.Session, w.Window));
         var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList();
         var views = new List<AgentView>();
+        IReadOnlyList<Core.Rigs.Rig> rigs;
+        try { rigs = runtime.Rigs.All(); } catch (OrcException) { rigs = []; } // a broken rig file: the default stuck time
+        var now = runtime.Workspace.Now;
         foreach (var h in hooks)
         {
             windows.TryGetValue((h.Rig, h.Agent), out var w);
-            string state;
-            // An agent that asked for a person waits for one, whatever its window shows.
-            if (HookRules.Escalated(h)) { views.Add(new AgentView(h, AgentStates.Waiting, w?.ActivityUnix, w is { PaneDead: false }, w is { PaneDead: true } ? w.ExitStatus : null)); continue; }
-            if (w is null) state = h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
-            // A completed hook means the submission is recorded; how the process ended after that does not matter.
-            // An idle crew member or mayor whose program ended holds nothing: stopped, not dead.
-            else if (w.PaneDead) state = h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
-            else state = Classify(h, w);
-            views.Add(new AgentView(h, state, w?.ActivityUnix, w is { PaneDead: false }, w is { PaneDead: true } ? w.ExitStatus : null));
+            views.Add(new AgentView(h, AgentLook.StateOf(runtime, h, w, rigs, now), w?.ActivityUnix, w is { PaneDead: false }, w is { PaneDead: true } ? w.ExitStatus : null));
         }
         return views;
-    }
-
-    private string Classify(Hook h, TmuxWindow w)
-    {
-        try { return runtime.Profiles.Get(h.Profile).Classify(runtime.Tmux.CapturePane(w.Session, w.Window, 40)); }
-        catch (OrcException) { return AgentStates.Unknown; }
     }
 
     public Hook Get(string agent) =>

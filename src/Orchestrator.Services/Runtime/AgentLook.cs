@@ -1,0 +1,35 @@
+using Orchestrator.Adapters.Tmux;
+using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Rigs;
+
+namespace Orchestrator.Services.Runtime;
+
+/// <summary>
+/// One look at an agent for <c>orc agents</c> and the TUI: reads its screen through its profile
+/// and asks <see cref="Watch.StateOf"/>, the classifier the witness uses too, so they never disagree.
+/// </summary>
+public static class AgentLook
+{
+    /// <param name="screenOf">The screen of a pane the caller already captured, or null to capture it here.</param>
+    public static string StateOf(RuntimeContext runtime, Hook h, TmuxWindow? w, IReadOnlyList<Rig> rigs, DateTimeOffset now, Func<string, string?>? screenOf = null)
+    {
+        string? profileState = null;
+        var repeating = false;
+        if (w is { PaneDead: false } && !HookRules.Escalated(h))
+        {
+            try
+            {
+                var screen = screenOf?.Invoke(w.PaneId) ?? runtime.Tmux.CapturePane(w.Session, w.Window, 40);
+                repeating = Watch.RepeatingBlock(screen) is not null;
+                try { profileState = runtime.Profiles.Get(h.Profile).Classify(screen); }
+                catch (OrcException) { profileState = AgentStates.Unknown; } // its profile is gone: the screen alone says nothing
+            }
+            catch (OrcException) { } // the pane went away between the listing and now
+        }
+        var stuckAfter = TimeSpan.FromSeconds(rigs.FirstOrDefault(r => r.Name == h.Rig)?.StuckAfterSeconds ?? 300);
+        // tmux's last activity of the window: how long its screen has not changed (0 when tmux does not say).
+        var unchanged = w is { ActivityUnix: > 0 } ? TimeSpan.FromSeconds(Math.Max(0, now.ToUnixTimeSeconds() - w.ActivityUnix)) : TimeSpan.Zero;
+        return Watch.StateOf(new AgentSighting(h, w is not null, w?.PaneDead ?? false, profileState, repeating, unchanged, stuckAfter));
+    }
+}
