@@ -168,4 +168,47 @@ public sealed class RealCliTests : IDisposable
         Assert.Equal("hooked", JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
         Assert.True(Directory.Exists(_f.Agent(agent).GetProperty("worktree").GetString()));
     }
+
+    [Fact]
+    public void A_real_cli_that_exits_at_once_is_dead_restarted_then_given_up_with_the_work_kept()
+    {
+        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
+        if (!IsRoot) Assert.Skip("needs root: Claude Code exits at once only there (it refuses --dangerously-skip-permissions without IS_SANDBOX=1)");
+        var id = _f.Item("never starts");
+        using var server = new ModelServer([]);
+        ClaudeHome();
+        var env = AgentEnv(folder, server);
+        env.Remove("IS_SANDBOX");
+        _f.Ok("config", "set", "default_profile", "claude");
+        _f.Ok("rig", "set", "app", "grace", "0");
+        _f.Ok("rig", "set", "app", "max_restarts", "1");
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        RigFixture.Eventually(() => _f.State(agent) == "dead", () => $"not dead: {_f.State(agent)}", 30);
+        Assert.Contains("cannot be used with root/sudo privileges", _f.Ok("peek", agent).Out); // why, on its screen
+        Assert.Contains("restarted", Orc(env, "witness", "run", "app", "--once").Out);
+        RigFixture.Eventually(() => _f.State(agent) == "dead", () => $"not dead again: {_f.State(agent)}", 30);
+        Assert.Contains("gave up", Orc(env, "witness", "run", "app", "--once").Out);
+        Assert.Contains($"gave up restarting {agent}", _f.Ok("mail", "inbox").Out);
+        Assert.Equal("suspended", _f.Agent(agent).GetProperty("hook_state").GetString()); // not restarted again, never silently stuck
+        Assert.DoesNotContain("restarted", Orc(env, "witness", "run", "app", "--once").Out);
+        Assert.NotEqual("closed", JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+        Assert.True(Directory.Exists(_f.Agent(agent).GetProperty("worktree").GetString()));
+    }
+
+    [Fact]
+    public void A_model_server_that_drops_the_connection_shows_as_error_not_working()
+    {
+        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
+        var id = _f.Item("dropped");
+        using var server = new ModelServer([ModelStep.Drop()]); // every answer of the first turn: the connection closes mid-answer
+        ClaudeHome();
+        var env = AgentEnv(folder, server);
+        _f.Ok("config", "set", "default_profile", "claude");
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 90);
+    }
 }

@@ -59,6 +59,7 @@ public class ProfileTests
         { "claude", "idle-after-work", AgentStates.Idle, null },
         { "claude", "waiting-approval", AgentStates.Waiting, null },
         { "claude", "error-rate-limit", AgentStates.Error, null },
+        { "claude", "error-dropped", AgentStates.Error, null },
         { "claude", "exited-as-root", AgentStates.Unknown, null },
         { "codex", "trust-folder", AgentStates.Trust, "trust folder" },
         { "codex", "starting", AgentStates.Idle, null },

@@ -177,6 +177,7 @@ public sealed class ModelServer : IDisposable
             step = s ?? ModelStep.Say("All done.");
         }
         if (step is HangStep) { await Task.Delay(Timeout.Infinite, _stop.Token); return; }
+        if (step is DropStep && !stream) { ctx.Response.Abort(); return; } // (streamed: dropped after the first event, below)
         var content = new JsonArray();
         string stopReason;
         switch (step)
