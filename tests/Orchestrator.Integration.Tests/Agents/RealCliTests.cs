@@ -211,4 +211,33 @@ public sealed class RealCliTests : IDisposable
         var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
         RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 90);
     }
+
+    private bool ModelSaw(ModelServer server, string text) =>
+        server.Requests.Any(r => r.Path.EndsWith("/messages", StringComparison.Ordinal) && r.Body.Contains("\"tools\"", StringComparison.Ordinal) && r.Body.Contains(text, StringComparison.Ordinal));
+
+    [Fact]
+    public void A_nudge_reaches_a_real_idle_claude_and_one_typed_while_it_works_waits_for_its_turn()
+    {
+        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
+        var id = _f.Item("talk to me");
+        // First turn: slow (it is working when the first nudge comes); then one answer per nudge.
+        using var server = new ModelServer([ModelStep.Slow(TimeSpan.FromSeconds(12), ModelStep.Say("First turn done.")), ModelStep.Say("Noted the first."), ModelStep.Say("Noted the second.")]);
+        ClaudeHome();
+        var env = AgentEnv(folder, server);
+        _f.Ok("config", "set", "default_profile", "claude");
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
+
+        RigFixture.Eventually(() => _f.State(agent) == "working", () => $"not working: {_f.State(agent)}\n{Screen()}", 30);
+        _f.Ok("nudge", agent, "while-you-work: also check the docs");
+        Assert.False(ModelSaw(server, "while-you-work"), "the nudge interrupted the turn in progress");
+        RigFixture.Eventually(() => ModelSaw(server, "while-you-work"), () => $"the nudge typed while it worked never reached the model\n{Screen()}", 60);
+        RigFixture.Eventually(() => server.Turns >= 2 && _f.State(agent) == "idle", () => $"not idle after the queued nudge: {_f.State(agent)}\n{Screen()}", 60);
+
+        _f.Ok("nudge", agent, "when-idle: say what you did");
+        RigFixture.Eventually(() => ModelSaw(server, "when-idle"), () => $"the nudge to the idle agent never reached the model\n{Screen()}", 30);
+        RigFixture.Eventually(() => Screen().Contains("Noted the second.", StringComparison.Ordinal), () => "the answer to the nudge is not on its screen:\n" + Screen(), 30);
+    }
 }
