@@ -240,4 +240,34 @@ public sealed class RealCliTests : IDisposable
         RigFixture.Eventually(() => ModelSaw(server, "when-idle"), () => $"the nudge to the idle agent never reached the model\n{Screen()}", 30);
         RigFixture.Eventually(() => Screen().Contains("Noted the second.", StringComparison.Ordinal), () => "the answer to the nudge is not on its screen:\n" + Screen(), 30);
     }
+
+    [Fact]
+    public void In_a_stricter_permission_mode_a_real_claude_asking_for_approval_is_waiting_and_the_witness_tells_the_overseer()
+    {
+        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
+        // The stricter choice the README describes: a copy of the shipped profile, commands ask first.
+        var shipped = File.ReadAllText(Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "src", "Orchestrator.Adapters", "Profiles", "Shipped", "claude.yaml"));
+        Assert.Contains("args: [--dangerously-skip-permissions]", shipped);
+        Directory.CreateDirectory(Path.Combine(_f.Root, ".orc", "profiles"));
+        File.WriteAllText(Path.Combine(_f.Root, ".orc", "profiles", "claude.yaml"), shipped.Replace("args: [--dangerously-skip-permissions]", "args: [--permission-mode, default]"));
+        var id = _f.Item("needs approval");
+        using var server = new ModelServer([ModelStep.Shell("rm -rf build && echo removed"), ModelStep.Say("Cleaned.")]);
+        ClaudeHome();
+        var env = AgentEnv(folder, server);
+        _f.Ok("config", "set", "default_profile", "claude");
+        _f.Ok("rig", "set", "app", "grace", "0");
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
+
+        RigFixture.Eventually(() => _f.State(agent) == "waiting", () => $"not waiting: {_f.State(agent)}\n{Screen()}", 45);
+        Assert.Contains("Do you want to proceed?", Screen());
+        Assert.Contains("flagged", Orc(env, "witness", "run", "app", "--once").Out);
+        Assert.Contains($"{agent} is waiting for an answer", _f.Ok("mail", "inbox").Out);
+        // A person answers (1. Yes is highlighted); it runs the command and comes back to its prompt.
+        _f.Tmux.SendKeys(_f.Rig!, agent, ["Enter"]);
+        RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal), () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 45);
+        Assert.Contains(server.ToolResults, r => r.Contains("removed"));
+    }
 }
