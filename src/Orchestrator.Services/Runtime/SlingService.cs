@@ -231,6 +231,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         var answered = 0;
         DateTime? idleSince = null;
+        ProfileScreen? seenScreen = null;
         while (DateTime.UtcNow < deadline)
         {
             string screen;
@@ -238,17 +239,22 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
             catch (OrcException) { return; } // the window went away: the agent ended (the witness sees it dead)
             if (profile.ScreenOn(screen) is { } first)
             {
+                // Answer a screen only once it was seen twice in a row: a CLI draws a screen a moment
+                // before it reads keys, and a lost Down before Enter would choose "No, exit".
+                if (!ReferenceEquals(first, seenScreen)) { seenScreen = first; Thread.Sleep(400); continue; }
+                seenScreen = null;
                 if (++answered > MaxScreenAnswers)
                 {
                     logger.LogWarning("agent {Agent}: its '{Screen}' screen is still there after {Count} answers; left for a person", hook.Agent, first.Name, MaxScreenAnswers);
                     runtime.Record(hook.Agent, Core.Events.EventKinds.Flagged, hook.Item ?? hook.Agent, $"{hook.Agent} is held at its first-run screen '{first.Name}': see 'orc peek {hook.Agent}'");
                     return;
                 }
-                runtime.Tmux.SendKeys(hook.Rig, hook.Agent, first.Keys);
+                foreach (var key in first.Keys) { runtime.Tmux.SendKeys(hook.Rig, hook.Agent, [key]); Thread.Sleep(150); } // one at a time, as typed
                 runtime.Record(hook.Agent, Core.Events.EventKinds.Nudged, hook.Item ?? hook.Agent, $"{hook.Agent}: answered its first-run screen '{first.Name}' ({string.Join(" ", first.Keys)})");
                 Thread.Sleep(700);
                 continue;
             }
+            seenScreen = null;
             var state = profile.Classify(screen);
             // Some CLIs draw their prompt before a first-run screen comes up (Codex shows its
             // composer, then asks to trust the folder). Given its prompt as an argument, an agent
