@@ -40,6 +40,31 @@ public class LedgerDurabilityTests
     }
 
     [Fact]
+    public void Mail_a_killed_sender_wrote_but_did_not_commit_is_committed_by_the_next_change()
+    {
+        using var ws = new TempWorkspace();
+        Assert.Equal(0, ws.Orc("mail", "send", "overseer", "kept", "--body", "the first").ExitCode);
+        // As a sender killed between its atomic write and its commit leaves it: a complete message
+        // file git does not track (copied from the committed one, under a new id), and a temp file.
+        var box = Path.Combine(ws.Root, "mail", "overseer");
+        var sent = Directory.EnumerateFiles(box, "*.json").Single();
+        var orphan = Path.Combine(box, "m-0rphan.json");
+        File.WriteAllText(orphan, File.ReadAllText(sent).Replace(Path.GetFileNameWithoutExtension(sent), "m-0rphan"));
+        var temp = Path.Combine(box, ".m-half.json.123.tmp");
+        File.WriteAllText(temp, "{\"id\":");
+        Assert.Contains("m-0rphan.json", ws.Dirty());
+
+        Assert.Equal(0, ws.Orc("item", "create", "any later change").ExitCode);
+        Assert.DoesNotContain("m-0rphan.json", ws.Dirty());
+        using (var repo = new Repository(ws.Root))
+        {
+            Assert.NotNull(repo.Index["mail/overseer/m-0rphan.json"]);
+            Assert.Null(repo.Index["mail/overseer/.m-half.json.123.tmp"]); // a half-written temp file is never committed
+        }
+        Assert.Contains("m-0rphan", ws.Orc("mail", "inbox").Out + ws.Orc("mail", "inbox", "--json").Out);
+    }
+
+    [Fact]
     public void An_item_written_twice_by_a_bad_merge_is_merged_and_written_once()
     {
         using var ws = new TempWorkspace();

@@ -23,7 +23,10 @@ public sealed class WorkspaceRepository(string root)
     }
 
     /// <summary>Stages <paramref name="paths"/> (relative) and commits them if anything changed. Returns the commit id or null.</summary>
-    public string? Commit(IReadOnlyCollection<string> paths, string message, string actor)
+    /// <param name="sweep">Folders (relative) whose complete files (<c>*.json</c>, never a <c>*.tmp</c>) that git does
+    /// not track yet are committed too: what a writer killed between its atomic write and its commit left.
+    /// The caller holds the workspace write lock, so no other writer is between the two now.</param>
+    public string? Commit(IReadOnlyCollection<string> paths, string message, string actor, IReadOnlyCollection<string>? sweep = null)
     {
         ClearStaleLocks();
         try
@@ -33,6 +36,16 @@ public sealed class WorkspaceRepository(string root)
             {
                 if (File.Exists(Path.Combine(Root, p))) repo.Index.Add(p);
                 else if (repo.Index[p] is not null) repo.Index.Remove(p);
+            }
+            foreach (var dir in sweep ?? [])
+            {
+                var full = Path.Combine(Root, dir);
+                if (!Directory.Exists(full)) continue;
+                foreach (var f in Directory.EnumerateFiles(full, "*.json", SearchOption.AllDirectories))
+                {
+                    var rel = Path.GetRelativePath(Root, f).Replace('\\', '/');
+                    if (repo.Index[rel] is null && !Path.GetFileName(f).StartsWith('.')) repo.Index.Add(rel);
+                }
             }
             repo.Index.Write();
             var head = repo.Head.Tip;

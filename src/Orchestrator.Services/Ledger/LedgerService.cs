@@ -57,7 +57,8 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         string? sha;
         using (FileLock.Acquire(paths.EventsLock, LockTimeout, verb + " (event log)"))
             sha = new WorkspaceRepository(paths.Root).Commit(
-                [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor);
+                [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor,
+                sweep: [paths.Relative(paths.MailDir)]); // mail a killed sender wrote but did not commit
         logger.LogInformation("{Verb} by {Actor}: {Ids} (commit {Commit}, quarantined {Quarantined})",
             verb, context.Actor, string.Join(",", ops.Changed), sha ?? "none", quarantined);
         return new Mutation<T>(value, ops.Changed.ToList(), sha, quarantined);
