@@ -270,4 +270,81 @@ public sealed class RealCliTests : IDisposable
         RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal), () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 45);
         Assert.Contains(server.ToolResults, r => r.Contains("removed"));
     }
+
+    /// <summary>
+    /// Re-records the fixtures the classifier tests run on (Fixtures/screens/PROFILE/NAME.txt in
+    /// the source tree), from the real CLIs in a private tmux server of 100x30, walking through
+    /// their first-run screens by hand as a new user would: run with ORC_RECORD_SCREENS=1 after
+    /// installing a new CLI version, then run ProfileTests and adjust the profiles until they pass.
+    /// </summary>
+    [Fact]
+    public void Screens_of_the_real_clis_are_re_recorded_when_asked()
+    {
+        if (Environment.GetEnvironmentVariable("ORC_RECORD_SCREENS") != "1") Assert.Skip("re-records Fixtures/screens from the real CLIs only when ORC_RECORD_SCREENS=1 (for a new CLI version)");
+        var claude = Need("claude", "@anthropic-ai/claude-code@2.1.328");
+        var codex = Need("codex", "@openai/codex@0.169.0");
+        var socket = "orc-rec-" + Guid.NewGuid().ToString("N")[..8];
+        var fixtures = Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "tests", "Orchestrator.Integration.Tests", "Fixtures", "screens");
+        string Tmux(params string[] args)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in (string[])["-L", socket, .. args]) psi.ArgumentList.Add(a);
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return output;
+        }
+        void Save(string profile, string name, string text) => File.WriteAllText(Path.Combine(fixtures, profile, name + ".txt"), text);
+        string Wait(string session, string text, int seconds = 30)
+        {
+            string screen = "";
+            RigFixture.Eventually(() => (screen = Tmux("capture-pane", "-p", "-t", session)).Contains(text, StringComparison.Ordinal), () => $"'{text}' never appeared:\n{screen}", seconds);
+            Thread.Sleep(500); // let it finish drawing
+            return Tmux("capture-pane", "-p", "-t", session);
+        }
+        void Keys(string session, params string[] keys) { foreach (var k in keys) { Tmux("send-keys", "-t", session, k); Thread.Sleep(300); } }
+        void Start(string session, string dir, Dictionary<string, string> env, params string[] argv)
+        {
+            Directory.CreateDirectory(dir);
+            LibGit2Sharp.Repository.Init(dir); // a project folder, as the CLIs expect
+            Tmux(["new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", dir, "env", .. env.Select(e => $"{e.Key}={e.Value}"), .. argv]);
+        }
+        try
+        {
+            // Claude Code: a folder it has not seen, a key it has not been told about, bypass mode never accepted.
+            using (var server = new ModelServer([ModelStep.Slow(TimeSpan.FromSeconds(8), ModelStep.Say("Hello from the scripted model."))]))
+            {
+                ClaudeHome();
+                var env = AgentEnv(claude, server);
+                var shipped = new Orchestrator.Adapters.Profiles.ProfileCatalog([]).Get("claude");
+                Start("claude", Path.Combine(_home, "rec-claude"), env, [Path.Combine(claude, "claude"), .. shipped.Args, "say hello"]);
+                Save("claude", "trust-folder", Wait("claude", "Yes, I trust this folder"));
+                Keys("claude", "Down", "Enter");
+                Save("claude", "use-api-key", Wait("claude", "Do you want to use this API key"));
+                Keys("claude", "Up", "Enter");
+                Save("claude", "bypass-permissions", Wait("claude", "Yes, I accept"));
+                Keys("claude", "Down", "Enter");
+                Save("claude", "working", Wait("claude", "esc to interrupt"));
+                var idle = Wait("claude", "Hello from the scripted model.");
+                RigFixture.Eventually(() => !(idle = Tmux("capture-pane", "-p", "-t", "claude")).Contains("esc to interrupt", StringComparison.Ordinal), () => "still working:\n" + idle, 30);
+                Save("claude", "idle", idle);
+            }
+            // Codex: its composer first, then the folder trust screen.
+            using (var server = new ModelServer([ModelStep.Slow(TimeSpan.FromSeconds(8), ModelStep.Say("Hello from the scripted model."))]))
+            {
+                CodexHome(server);
+                var env = AgentEnv(codex, server);
+                var shipped = new Orchestrator.Adapters.Profiles.ProfileCatalog([]).Get("codex");
+                Start("codex", Path.Combine(_home, "rec-codex"), env, [Path.Combine(codex, "codex"), .. shipped.Args, "say hello"]);
+                Save("codex", "starting", Wait("codex", "Ask Codex to do anything"));
+                Save("codex", "trust-folder", Wait("codex", "Trust and continue"));
+                Keys("codex", "Enter");
+                Save("codex", "working", Wait("codex", "esc to interrupt"));
+                var idle = Wait("codex", "Hello from the scripted model.");
+                RigFixture.Eventually(() => !(idle = Tmux("capture-pane", "-p", "-t", "codex")).Contains("esc to interrupt", StringComparison.Ordinal), () => "still working:\n" + idle, 30);
+                Save("codex", "idle", idle);
+            }
+        }
+        finally { Tmux("kill-server"); }
+    }
 }
