@@ -170,6 +170,21 @@ public sealed class RealCliTests : IDisposable
     }
 
     [Fact]
+    public void A_model_failing_under_codex_shows_as_error()
+    {
+        var folder = Need("codex", "@openai/codex@0.169.0");
+        var id = _f.Item("codex rate limited");
+        using var server = new ModelServer([ModelStep.Fail(500, times: 1000)]);
+        CodexHome(server);
+        var env = AgentEnv(folder, server);
+        _f.Ok("config", "set", "default_profile", "codex");
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 60);
+    }
+
+    [Fact]
     public void A_real_cli_that_exits_at_once_is_dead_restarted_then_given_up_with_the_work_kept()
     {
         var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
