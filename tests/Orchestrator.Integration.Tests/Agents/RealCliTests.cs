@@ -102,6 +102,34 @@ public sealed class RealCliTests : IDisposable
         ModelStep.Say("Submitted; the refinery takes it from here."),
     ];
 
+    private const string ClaudePackage = "@anthropic-ai/claude-code@2.1.328";
+    private const string CodexPackage = "@openai/codex@0.169.0";
+
+    /// <summary>An agent of a real CLI slung onto a new item, with the scripted server it talks to and the environment it was started with.</summary>
+    private sealed record Slung(string Agent, string Item, ModelServer Server, Dictionary<string, string> Env) : IDisposable
+    {
+        public void Dispose() => Server.Dispose();
+    }
+
+    /// <summary>
+    /// Makes an item, a scripted model server (its script may name the item), sets the CLI's home
+    /// up as a user has it, makes <paramref name="profile"/> the default, and slings the item the way
+    /// a user does (an orc process, whose environment the workspace's tmux server and agents inherit).
+    /// </summary>
+    private Slung SlingReal(string profile, string title, Func<string, IEnumerable<ModelStep>> script, Action<Dictionary<string, string>>? adjust = null)
+    {
+        var folder = profile == "codex" ? Need("codex", CodexPackage) : Need("claude", ClaudePackage);
+        var id = _f.Item(title);
+        var server = new ModelServer(script(id));
+        if (profile == "codex") CodexHome(server); else ClaudeHome();
+        var env = AgentEnv(folder, server);
+        adjust?.Invoke(env);
+        _f.Ok("config", "set", "default_profile", profile);
+        var slung = Orc(env, "sling", id, "--json");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        return new Slung(JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!, id, server, env);
+    }
+
     private void Record(string profile, string name, string agent)
     {
         if (Environment.GetEnvironmentVariable("ORC_RECORD_SCREENS") != "1") return;
@@ -110,18 +138,10 @@ public sealed class RealCliTests : IDisposable
         File.WriteAllText(Path.Combine(dir, name + ".txt"), _f.Tmux.CapturePane(_f.Rig!, agent, 60));
     }
 
-    private void LandsWithNobodyAtTheKeyboard(string profile, string command, string package, Action<ModelServer> setUp)
+    private void LandsWithNobodyAtTheKeyboard(string profile)
     {
-        var folder = Need(command, package);
-        var id = _f.Item($"say hello ({profile})");
-        using var server = new ModelServer(WorkScript(id));
-        setUp(server);
-        var env = AgentEnv(folder, server);
-        _f.Ok("config", "set", "default_profile", profile);
-
-        var slung = Orc(env, "sling", id, "--json");
-        Assert.True(slung.ExitCode == 0, slung.ToString());
-        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        using var run = SlingReal(profile, $"say hello ({profile})", WorkScript);
+        var (agent, id, server, env) = (run.Agent, run.Item, run.Server, run.Env);
         string Screen() { try { return _f.Tmux.CapturePane(_f.Rig!, agent, 60); } catch (Orchestrator.Core.OrcException e) { return "(no pane: " + e.Message + ")"; } }
 
         // Its commands ran: prime, the commit, done (the submission is in the merge queue).
@@ -141,24 +161,17 @@ public sealed class RealCliTests : IDisposable
 
     [Fact]
     public void Claude_code_takes_an_item_from_sling_to_landed_with_nobody_at_the_keyboard() =>
-        LandsWithNobodyAtTheKeyboard("claude", "claude", "@anthropic-ai/claude-code@2.1.328", _ => ClaudeHome());
+        LandsWithNobodyAtTheKeyboard("claude");
 
     [Fact]
     public void Codex_takes_an_item_from_sling_to_landed_with_nobody_at_the_keyboard() =>
-        LandsWithNobodyAtTheKeyboard("codex", "codex", "@openai/codex@0.169.0", CodexHome);
+        LandsWithNobodyAtTheKeyboard("codex");
 
     [Fact]
     public void A_model_failing_with_429_shows_as_error_and_the_witness_tells_the_overseer()
     {
-        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
-        var id = _f.Item("rate limited");
-        using var server = new ModelServer([ModelStep.Fail(429, times: 1000)]);
-        ClaudeHome();
-        var env = AgentEnv(folder, server);
-        _f.Ok("config", "set", "default_profile", "claude");
-        var slung = Orc(env, "sling", id, "--json");
-        Assert.True(slung.ExitCode == 0, slung.ToString());
-        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        using var run = SlingReal("claude", "rate limited", _ => [ModelStep.Fail(429, times: 1000)]);
+        var (agent, id, env) = (run.Agent, run.Item, run.Env);
         RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 60);
         RigFixture.SetSetting(_f.Ws, "app", "grace", "0");
         Orc(env, "witness", "run", "app", "--once");
@@ -172,34 +185,19 @@ public sealed class RealCliTests : IDisposable
     [Fact]
     public void A_model_failing_under_codex_shows_as_error()
     {
-        var folder = Need("codex", "@openai/codex@0.169.0");
-        var id = _f.Item("codex rate limited");
-        using var server = new ModelServer([ModelStep.Fail(500, times: 1000)]);
-        CodexHome(server);
-        var env = AgentEnv(folder, server);
-        _f.Ok("config", "set", "default_profile", "codex");
-        var slung = Orc(env, "sling", id, "--json");
-        Assert.True(slung.ExitCode == 0, slung.ToString());
-        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        using var run = SlingReal("codex", "codex rate limited", _ => [ModelStep.Fail(500, times: 1000)]);
+        var agent = run.Agent;
         RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 60);
     }
 
     [Fact]
     public void A_real_cli_that_exits_at_once_is_dead_restarted_then_given_up_with_the_work_kept()
     {
-        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
         if (!IsRoot) Assert.Skip("needs root: Claude Code exits at once only there (it refuses --dangerously-skip-permissions without IS_SANDBOX=1)");
-        var id = _f.Item("never starts");
-        using var server = new ModelServer([]);
-        ClaudeHome();
-        var env = AgentEnv(folder, server);
-        env.Remove("IS_SANDBOX");
-        _f.Ok("config", "set", "default_profile", "claude");
         _f.Ok("rig", "set", "app", "grace", "0");
         _f.Ok("rig", "set", "app", "max_restarts", "1");
-        var slung = Orc(env, "sling", id, "--json");
-        Assert.True(slung.ExitCode == 0, slung.ToString());
-        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        using var run = SlingReal("claude", "never starts", _ => [], e => e.Remove("IS_SANDBOX"));
+        var (agent, id, env) = (run.Agent, run.Item, run.Env);
         RigFixture.Eventually(() => _f.State(agent) == "dead", () => $"not dead: {_f.State(agent)}", 30);
         Assert.Contains("cannot be used with root/sudo privileges", _f.Ok("peek", agent).Out); // why, on its screen
         Assert.Contains("restarted", Orc(env, "witness", "run", "app", "--once").Out);
@@ -215,15 +213,9 @@ public sealed class RealCliTests : IDisposable
     [Fact]
     public void A_model_server_that_drops_the_connection_shows_as_error_not_working()
     {
-        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
-        var id = _f.Item("dropped");
-        using var server = new ModelServer([ModelStep.Drop()]); // every answer of the first turn: the connection closes mid-answer
-        ClaudeHome();
-        var env = AgentEnv(folder, server);
-        _f.Ok("config", "set", "default_profile", "claude");
-        var slung = Orc(env, "sling", id, "--json");
-        Assert.True(slung.ExitCode == 0, slung.ToString());
-        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        using var run = SlingReal("claude", "dropped", _ => [ModelStep.Drop()]);
+        var agent = run.Agent;
+        var server = run.Server;
         RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 90);
     }
 
@@ -233,16 +225,10 @@ public sealed class RealCliTests : IDisposable
     [Fact]
     public void A_nudge_reaches_a_real_idle_claude_and_one_typed_while_it_works_waits_for_its_turn()
     {
-        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
-        var id = _f.Item("talk to me");
         // First turn: slow (it is working when the first nudge comes); then one answer per nudge.
-        using var server = new ModelServer([ModelStep.Slow(TimeSpan.FromSeconds(12), ModelStep.Say("First turn done.")), ModelStep.Say("Noted the first."), ModelStep.Say("Noted the second.")]);
-        ClaudeHome();
-        var env = AgentEnv(folder, server);
-        _f.Ok("config", "set", "default_profile", "claude");
-        var slung = Orc(env, "sling", id, "--json");
-        Assert.True(slung.ExitCode == 0, slung.ToString());
-        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        using var run = SlingReal("claude", "talk to me", _ => [ModelStep.Slow(TimeSpan.FromSeconds(12), ModelStep.Say("First turn done.")), ModelStep.Say("Noted the first."), ModelStep.Say("Noted the second.")]);
+        var agent = run.Agent;
+        var server = run.Server;
         string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
 
         RigFixture.Eventually(() => _f.State(agent) == "working", () => $"not working: {_f.State(agent)}\n{Screen()}", 30);
@@ -259,21 +245,15 @@ public sealed class RealCliTests : IDisposable
     [Fact]
     public void In_a_stricter_permission_mode_a_real_claude_asking_for_approval_is_waiting_and_the_witness_tells_the_overseer()
     {
-        var folder = Need("claude", "@anthropic-ai/claude-code@2.1.328");
+        Need("claude", ClaudePackage);
         // The stricter choice the README describes: a copy of the shipped profile, commands ask first.
         var shipped = File.ReadAllText(Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "src", "Orchestrator.Adapters", "Profiles", "Shipped", "claude.yaml"));
         Assert.Contains("args: [--dangerously-skip-permissions]", shipped);
         Directory.CreateDirectory(Path.Combine(_f.Root, ".orc", "profiles"));
         File.WriteAllText(Path.Combine(_f.Root, ".orc", "profiles", "claude.yaml"), shipped.Replace("args: [--dangerously-skip-permissions]", "args: [--permission-mode, default]"));
-        var id = _f.Item("needs approval");
-        using var server = new ModelServer([ModelStep.Shell("rm -rf build && echo removed"), ModelStep.Say("Cleaned.")]);
-        ClaudeHome();
-        var env = AgentEnv(folder, server);
-        _f.Ok("config", "set", "default_profile", "claude");
         _f.Ok("rig", "set", "app", "grace", "0");
-        var slung = Orc(env, "sling", id, "--json");
-        Assert.True(slung.ExitCode == 0, slung.ToString());
-        var agent = JsonDocument.Parse(slung.Out).RootElement.GetProperty("agent").GetString()!;
+        using var run = SlingReal("claude", "needs approval", _ => [ModelStep.Shell("rm -rf build && echo removed"), ModelStep.Say("Cleaned.")]);
+        var (agent, env, server) = (run.Agent, run.Env, run.Server);
         string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
 
         RigFixture.Eventually(() => _f.State(agent) == "waiting", () => $"not waiting: {_f.State(agent)}\n{Screen()}", 45);
@@ -296,8 +276,8 @@ public sealed class RealCliTests : IDisposable
     public void Screens_of_the_real_clis_are_re_recorded_when_asked()
     {
         if (Environment.GetEnvironmentVariable("ORC_RECORD_SCREENS") != "1") Assert.Skip("re-records Fixtures/screens from the real CLIs only when ORC_RECORD_SCREENS=1 (for a new CLI version)");
-        var claude = Need("claude", "@anthropic-ai/claude-code@2.1.328");
-        var codex = Need("codex", "@openai/codex@0.169.0");
+        var claude = Need("claude", ClaudePackage);
+        var codex = Need("codex", CodexPackage);
         var socket = "orc-rec-" + Guid.NewGuid().ToString("N")[..8];
         var fixtures = Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "tests", "Orchestrator.Integration.Tests", "Fixtures", "screens");
         string Tmux(params string[] args)
