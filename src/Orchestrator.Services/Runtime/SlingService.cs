@@ -260,6 +260,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
             // composer, then asks to trust the folder). Given its prompt as an argument, an agent
             // is past its screens once it works on it; typed, once its prompt has stayed a moment.
             if (state == AgentStates.Working && profile.Prompt != PromptModes.Keys) return;
+            // (or it already answered: back at its prompt with the first prompt on its screen)
+            if (state == AgentStates.Idle && profile.Prompt == PromptModes.Arg && screen.Contains(prompt[..Math.Min(40, prompt.Length)], StringComparison.Ordinal)) return;
             if (state == AgentStates.Idle && profile.Prompt != PromptModes.Arg)
             {
                 idleSince ??= DateTime.UtcNow;
