@@ -65,6 +65,40 @@ public class LedgerDurabilityTests
     }
 
     [Fact]
+    public void A_record_a_killed_writer_changed_or_removed_but_did_not_commit_is_committed_by_the_next_change()
+    {
+        using var ws = new TempWorkspace();
+        // Two committed records of different folders (a convoy, a queue entry): as a refinery killed
+        // between writing "merged" and committing it leaves one, and as a killed writer that removed one.
+        var queue = Path.Combine(ws.Root, "mq", "app");
+        Directory.CreateDirectory(queue);
+        File.WriteAllText(Path.Combine(queue, "app-1.json"), "{\"item\":\"app-1\",\"state\":\"merging\"}\n");
+        var convoys = Path.Combine(ws.Root, "convoys");
+        Directory.CreateDirectory(convoys);
+        File.WriteAllText(Path.Combine(convoys, "old.json"), "{\"name\":\"old\"}\n");
+        using (var repo = new Repository(ws.Root))
+        {
+            Commands.Stage(repo, ["mq/app/app-1.json", "convoys/old.json"]);
+            repo.Commit("records", new Signature("t", "t@t", DateTimeOffset.Now), new Signature("t", "t@t", DateTimeOffset.Now));
+        }
+        File.WriteAllText(Path.Combine(queue, "app-1.json"), "{\"item\":\"app-1\",\"state\":\"merged\"}\n");
+        File.Delete(Path.Combine(convoys, "old.json"));
+        File.WriteAllText(Path.Combine(queue, ".app-2.json.9.tmp"), "{\"item\":");
+        Assert.Contains("mq/app/app-1.json (ModifiedInWorkdir)", ws.Dirty());
+        Assert.Contains("convoys/old.json (DeletedFromWorkdir)", ws.Dirty());
+
+        Assert.Equal(0, ws.Orc("item", "create", "any later change").ExitCode);
+        Assert.DoesNotContain("app-1.json", ws.Dirty());
+        Assert.DoesNotContain("old.json", ws.Dirty());
+        using (var repo = new Repository(ws.Root))
+        {
+            Assert.Contains("merged", ((Blob)repo.Head.Tip["mq/app/app-1.json"].Target).GetContentText());
+            Assert.Null(repo.Head.Tip["convoys/old.json"]);
+            Assert.Null(repo.Index["mq/app/.app-2.json.9.tmp"]); // a half-written temp file is never committed
+        }
+    }
+
+    [Fact]
     public void An_item_written_twice_by_a_bad_merge_is_merged_and_written_once()
     {
         using var ws = new TempWorkspace();

@@ -23,9 +23,10 @@ public sealed class WorkspaceRepository(string root)
     }
 
     /// <summary>Stages <paramref name="paths"/> (relative) and commits them if anything changed. Returns the commit id or null.</summary>
-    /// <param name="sweep">Folders (relative) whose complete files (<c>*.json</c>, never a <c>*.tmp</c>) that git does
-    /// not track yet are committed too: what a writer killed between its atomic write and its commit left.
-    /// The caller holds the workspace write lock, so no other writer is between the two now.</param>
+    /// <param name="sweep">Record folders (relative) whose records (<c>*.json</c>, never a dotfile or a <c>*.tmp</c>)
+    /// differ from the index are committed too, new, changed or removed: what a writer killed between its
+    /// atomic write and its commit left, which every reader already sees. The caller holds the workspace
+    /// write lock, so no other writer is between the two now.</param>
     public string? Commit(IReadOnlyCollection<string> paths, string message, string actor, IReadOnlyCollection<string>? sweep = null)
     {
         ClearStaleLocks();
@@ -37,16 +38,7 @@ public sealed class WorkspaceRepository(string root)
                 if (File.Exists(Path.Combine(Root, p))) repo.Index.Add(p);
                 else if (repo.Index[p] is not null) repo.Index.Remove(p);
             }
-            foreach (var dir in sweep ?? [])
-            {
-                var full = Path.Combine(Root, dir);
-                if (!Directory.Exists(full)) continue;
-                foreach (var f in Directory.EnumerateFiles(full, "*.json", SearchOption.AllDirectories))
-                {
-                    var rel = Path.GetRelativePath(Root, f).Replace('\\', '/');
-                    if (repo.Index[rel] is null && !Path.GetFileName(f).StartsWith('.')) repo.Index.Add(rel);
-                }
-            }
+            if (sweep is { Count: > 0 }) Sweep(repo, sweep);
             repo.Index.Write();
             var head = repo.Head.Tip;
             if (head is not null && repo.Index.WriteToTree().Id == head.Tree.Id) return null;
@@ -61,6 +53,25 @@ public sealed class WorkspaceRepository(string root)
         catch (LibGit2SharpException ex)
         {
             throw new OrcException($"{Root}: the change is saved on disk but could not be committed to the workspace repository: {ex.Message}");
+        }
+    }
+
+    private static void Sweep(Repository repo, IReadOnlyCollection<string> folders)
+    {
+        var options = new StatusOptions
+        {
+            PathSpec = folders.Select(f => f.TrimEnd('/') + "/").ToArray(),
+            IncludeUntracked = true,
+            RecurseUntrackedDirs = true,
+            DetectRenamesInIndex = false,
+            DetectRenamesInWorkDir = false,
+        };
+        foreach (var entry in repo.RetrieveStatus(options))
+        {
+            var name = Path.GetFileName(entry.FilePath);
+            if (!name.EndsWith(".json", StringComparison.Ordinal) || name.StartsWith('.')) continue;
+            if (entry.State.HasFlag(FileStatus.DeletedFromWorkdir)) repo.Index.Remove(entry.FilePath);
+            else if (entry.State.HasFlag(FileStatus.NewInWorkdir) || entry.State.HasFlag(FileStatus.ModifiedInWorkdir)) repo.Index.Add(entry.FilePath);
         }
     }
 

@@ -58,7 +58,8 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         using (FileLock.Acquire(paths.EventsLock, LockTimeout, verb + " (event log)"))
             sha = new WorkspaceRepository(paths.Root).Commit(
                 [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor,
-                sweep: [paths.Relative(paths.MailDir)]); // mail a killed sender wrote but did not commit
+                // records a killed writer wrote (or removed) but did not commit: mail, hooks, the queues, convoys
+                sweep: [paths.Relative(paths.MailDir), paths.Relative(paths.AgentsDir), paths.Relative(paths.QueueDir), paths.Relative(paths.ConvoysDir)]);
         logger.LogInformation("{Verb} by {Actor}: {Ids} (commit {Commit}, quarantined {Quarantined})",
             verb, context.Actor, string.Join(",", ops.Changed), sha ?? "none", quarantined);
         return new Mutation<T>(value, ops.Changed.ToList(), sha, quarantined);
