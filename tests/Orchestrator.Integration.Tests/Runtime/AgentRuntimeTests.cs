@@ -324,9 +324,9 @@ public sealed class AgentRuntimeTests : IDisposable
             () => results[0] = OrcProcess.Run(_ws.Root, ["nudge", agent, a], env),
             () => results[1] = OrcProcess.Run(_ws.Root, ["nudge", agent, b], env));
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
-        var lines = Ok("peek", agent, "-n", "100").Out.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("aaaa") || l.Contains("bbbb")).ToList();
-        Assert.Contains(a, lines);
-        Assert.Contains(b, lines);
-        Assert.All(lines, l => Assert.True(l == a || l == b, "interleaved: " + l));
+        // orc nudge returns once tmux has the keys; the agent echoes them a moment later, so wait for both whole lines.
+        List<string> Lines() => Ok("peek", agent, "-n", "100").Out.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("aaaa") || l.Contains("bbbb")).ToList();
+        RigFixture.Eventually(() => Lines() is var l && l.Contains(a) && l.Contains(b), () => "both nudges were not shown whole: " + string.Join(" | ", Lines()));
+        Assert.All(Lines(), l => Assert.True(l == a || l == b, "interleaved: " + l));
     }
 }
