@@ -36,7 +36,7 @@ internal sealed class FleetFeed : IDisposable
     public TimeSpan ScreenInterval { get; init; } = TimeSpan.FromMilliseconds(80);
 
     /// <summary>Lines of each pane kept for its tile.</summary>
-    public int ScreenLines { get; init; } = 60;
+    public int ScreenLines { get; init; } = Core.Agents.AgentProfile.ScreenLines;
 
     /// <summary>A new snapshot with the screens known then (called on the feed's thread).</summary>
     public event Action<FleetSnapshot, IReadOnlyDictionary<string, string>>? Snapshot;

@@ -48,7 +48,7 @@ public sealed class ProfileCatalog
 
     public static AgentProfile Parse(YamlFile y, string fileName)
     {
-        y.OnlyKeys("name", "command", "args", "env", "prompt", "states", "trust", "screens", "verified");
+        y.OnlyKeys("name", "command", "args", "env", "prompt", "states", "volatile", "trust", "screens", "verified");
         var name = y.String("name") ?? fileName;
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         Names.Validate(name, y.Path + ": name");
@@ -90,6 +90,7 @@ public sealed class ProfileCatalog
             Waiting = Patterns(states, "waiting"),
             Idle = Patterns(states, "idle"),
             Errors = Patterns(states, "error"),
+            Volatile = Patterns(y, "volatile"),
             Screens = screens,
             Verified = verified,
             Source = y.Path,

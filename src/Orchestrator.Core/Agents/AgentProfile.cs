@@ -73,6 +73,12 @@ public sealed record AgentProfile
     public IReadOnlyList<Regex> Idle { get; init; } = [];
     /// <summary>The model's errors as the CLI shows them (a 429 being retried, an API error).</summary>
     public IReadOnlyList<Regex> Errors { get; init; } = [];
+    /// <summary>
+    /// What changes on the screen without the agent doing anything (a spinner, a seconds counter,
+    /// a footer hint that comes and goes): removed before "has the screen changed" is asked, so a
+    /// CLI waiting on a hung model is seen as not changing.
+    /// </summary>
+    public IReadOnlyList<Regex> Volatile { get; init; } = [];
     /// <summary>First-run screens, in the order they may come, each with the keys that get past it.</summary>
     public IReadOnlyList<ProfileScreen> Screens { get; init; } = [];
     /// <summary>Null: never checked against its real CLI.</summary>
@@ -101,6 +107,31 @@ public sealed record AgentProfile
         if (Working.Any(r => r.IsMatch(tail))) return AgentStates.Working;
         if (Idle.Any(r => r.IsMatch(tail))) return AgentStates.Idle;
         return AgentStates.Unknown;
+    }
+
+    /// <summary>
+    /// How many lines of history are captured with the visible screen whenever an agent is read
+    /// (witness, views, sling): the same capture everywhere, so all read the same <see cref="Steady"/> screen.
+    /// </summary>
+    public const int ScreenLines = 60;
+
+    /// <summary>How many of the last lines make the <see cref="Steady"/> screen.</summary>
+    public const int SteadyLines = 20;
+
+    /// <summary>
+    /// The part of the screen that changes only when the agent does something: its last
+    /// <see cref="SteadyLines"/> lines, each with
+    /// the <see cref="Volatile"/> text removed and trailing spaces trimmed.
+    /// </summary>
+    public string Steady(string paneText)
+    {
+        var tail = LastLines(paneText, SteadyLines);
+        foreach (var r in Volatile)
+        {
+            try { tail = r.Replace(tail, ""); }
+            catch (RegexMatchTimeoutException) { } // a pathological screen: compare it as it is
+        }
+        return string.Join('\n', tail.Split('\n').Select(l => l.TrimEnd()));
     }
 
     private static string LastLines(string text, int count)

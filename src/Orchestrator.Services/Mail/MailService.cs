@@ -245,7 +245,7 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
         try
         {
             if (runtime.Tmux.FindWindow(hook.Rig, hook.Agent) is not { PaneDead: false }) return null;
-            return runtime.Profiles.Get(hook.Profile).Classify(runtime.Tmux.CapturePane(hook.Rig, hook.Agent, 40));
+            return runtime.Profiles.Get(hook.Profile).Classify(runtime.Tmux.CapturePane(hook.Rig, hook.Agent, AgentProfile.ScreenLines));
         }
         catch (OrcException) { return null; }
     }

@@ -7,7 +7,8 @@ namespace Orchestrator.Services.Runtime;
 
 /// <summary>
 /// One look at an agent for <c>orc agents</c> and the TUI: reads its screen through its profile
-/// and asks <see cref="Watch.StateOf"/>, the classifier the witness uses too, so they never disagree.
+/// and asks <see cref="Watch.StateOf"/>, the classifier the witness uses too, with the same
+/// <see cref="ScreenClock"/>, so they never disagree.
 /// </summary>
 public static class AgentLook
 {
@@ -16,20 +17,25 @@ public static class AgentLook
     {
         string? profileState = null;
         var repeating = false;
+        // Without a screen read: tmux's last activity of the window (0 when tmux does not say).
+        var unchanged = w is { ActivityUnix: > 0 } ? TimeSpan.FromSeconds(Math.Max(0, now.ToUnixTimeSeconds() - w.ActivityUnix)) : TimeSpan.Zero;
         if (w is { PaneDead: false } && !HookRules.Escalated(h))
         {
             try
             {
-                var screen = screenOf?.Invoke(w.PaneId) ?? runtime.Tmux.CapturePane(w.Session, w.Window, 40);
+                var screen = screenOf?.Invoke(w.PaneId) ?? runtime.Tmux.CapturePane(w.Session, w.Window, AgentProfile.ScreenLines);
                 repeating = Watch.RepeatingBlock(screen) is not null;
-                try { profileState = runtime.Profiles.Get(h.Profile).Classify(screen); }
+                try
+                {
+                    var profile = runtime.Profiles.Get(h.Profile);
+                    profileState = profile.Classify(screen);
+                    unchanged = runtime.Screens.UnchangedFor(h.Agent, profile.Steady(screen), now, w.ActivityUnix);
+                }
                 catch (OrcException) { profileState = AgentStates.Unknown; } // its profile is gone: the screen alone says nothing
             }
             catch (OrcException) { } // the pane went away between the listing and now
         }
         var stuckAfter = TimeSpan.FromSeconds(rigs.FirstOrDefault(r => r.Name == h.Rig)?.StuckAfterSeconds ?? 300);
-        // tmux's last activity of the window: how long its screen has not changed (0 when tmux does not say).
-        var unchanged = w is { ActivityUnix: > 0 } ? TimeSpan.FromSeconds(Math.Max(0, now.ToUnixTimeSeconds() - w.ActivityUnix)) : TimeSpan.Zero;
         return Watch.StateOf(new AgentSighting(h, w is not null, w?.PaneDead ?? false, profileState, repeating, unchanged, stuckAfter));
     }
 }

@@ -49,6 +49,9 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
 
     public RecordStore<Heartbeat> Heartbeats => new(Workspace.Paths.RunDir, OrcJsonContext.Default.Heartbeat);
 
+    /// <summary>How long each agent's screen has not changed, shared by the witness and the views.</summary>
+    public ScreenClock Screens => new(Workspace.Paths.RunDir);
+
     /// <summary>Records an event from <paramref name="source"/> in the feed.</summary>
     public void Record(string source, string kind, string? subject, string text) =>
         Events.Append(new Core.Events.OrcEvent { At = Core.Items.Timestamps.Format(Workspace.Now), Source = source, Kind = kind, Subject = subject, Text = text });

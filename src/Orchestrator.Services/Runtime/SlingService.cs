@@ -235,7 +235,7 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         while (DateTime.UtcNow < deadline)
         {
             string screen;
-            try { screen = runtime.Tmux.CapturePane(hook.Rig, hook.Agent, 60); }
+            try { screen = runtime.Tmux.CapturePane(hook.Rig, hook.Agent, AgentProfile.ScreenLines); }
             catch (OrcException) { return; } // the window went away: the agent ended (the witness sees it dead)
             if (profile.ScreenOn(screen) is { } first)
             {

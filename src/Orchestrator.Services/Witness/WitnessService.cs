@@ -24,9 +24,6 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
 {
     private sealed class Seen
     {
-        public int ScreenHash;
-        public DateTimeOffset ChangedAt;
-        public string? Flagged;
         public DateTimeOffset NudgedAt = DateTimeOffset.MinValue;
     }
 
@@ -64,13 +61,13 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             if (w is null || w.PaneDead) { seen.Add(new Observation(h.Agent, h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Stopped, null)); continue; }
 
             string screen;
-            try { screen = runtime.Tmux.CapturePane(rig.Name, h.Agent, 60); }
+            try { screen = runtime.Tmux.CapturePane(rig.Name, h.Agent, AgentProfile.ScreenLines); }
             catch (OrcException) { continue; } // it went away between the listing and now
-            if (!_seen.TryGetValue(h.Agent, out var s)) _seen[h.Agent] = s = new Seen { ScreenHash = screen.GetHashCode(StringComparison.Ordinal), ChangedAt = now };
-            var hash = screen.GetHashCode(StringComparison.Ordinal);
-            if (hash != s.ScreenHash) { s.ScreenHash = hash; s.ChangedAt = now; }
-            var profileState = ProfileState(h.Profile, screen);
-            var state = Watch.Classify(profileState, h.HoldsWork, now - s.ChangedAt, TimeSpan.FromSeconds(rig.StuckAfterSeconds),
+            if (!_seen.TryGetValue(h.Agent, out var s)) _seen[h.Agent] = s = new Seen();
+            var (profileState, steady) = Read(h.Profile, screen);
+            // The clock orc agents and the TUI read too: the steady screen (spinners removed), so a hung model is seen.
+            var unchanged = runtime.Screens.UnchangedFor(h.Agent, steady, now, w.ActivityUnix);
+            var state = Watch.Classify(profileState, h.HoldsWork, unchanged, TimeSpan.FromSeconds(rig.StuckAfterSeconds),
                 Watch.RepeatingBlock(screen) is not null, sinceStart, TimeSpan.FromSeconds(rig.GraceSeconds));
             string? action = null;
             if (state == WatchStates.IdleWithHook && h.State == HookStates.Active && rig.NudgeIdle && now - s.NudgedAt >= NudgeCooldown)
@@ -86,31 +83,57 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             }
             if (state is AgentStates.Waiting or AgentStates.Error or WatchStates.Stuck or WatchStates.Looping)
             {
-                if (s.Flagged != state)
+                if (FlaggedAs(h.Agent) != state)
                 {
-                    s.Flagged = state;
+                    Flag(h.Agent, state);
                     action = "flagged";
                     var why = state switch
                     {
                         AgentStates.Waiting => "is waiting for an answer",
                         AgentStates.Error => "shows a model error (rate limit, overload or a failing API); its CLI may be retrying",
-                        WatchStates.Stuck => $"has shown no change for {(now - s.ChangedAt).TotalSeconds:0}s while working",
+                        WatchStates.Stuck => $"has shown no change for {unchanged.TotalSeconds:0}s while working",
                         _ => "repeats the same output (retrying the same thing)",
                     };
                     runtime.Record(source, EventKinds.Flagged, h.Agent, $"{h.Agent} ({h.Item}) {why}: see 'orc peek {h.Agent}'");
                     new Runtime.Notifier(runtime).Raise(state == AgentStates.Waiting ? Runtime.Notifier.Waiting : Runtime.Notifier.Stuck,
-                        $"{h.Agent}\n{state}\n{s.ChangedAt:O}", $"{h.Agent} {why}");
+                        $"{h.Agent}\n{state}\n{now - unchanged:O}", $"{h.Agent} {why}");
                     TellOverseer(source, $"{h.Agent} {why}", $"{h.Agent} on rig {rig.Name} ({h.Item}) {why}.\nLook: orc peek {h.Agent}\nGo there: orc attach {h.Agent}" +
                         (state == AgentStates.Waiting ? "\nAnswer it there, or: orc nudge " + h.Agent + " \"...\"" : "\nIf it is retrying the same thing, tell it what to do differently (orc nudge), or stop it (orc kill)."), h.Item);
                 }
             }
-            else s.Flagged = null;
+            else Flag(h.Agent, null);
             seen.Add(new Observation(h.Agent, state, action));
         }
         // Mail that came while an agent was busy: tell it now that it is idle.
         foreach (var agent in mail.DeliverPending(rig.Name)) seen.Add(new Observation(agent, AgentStates.Idle, "told about mail"));
         return seen;
     }
+
+    /// <summary>
+    /// What the agent was last reported as (waiting, error, stuck, looping), kept in
+    /// <c>.orc/run/flagged/AGENT</c> so that a restarted witness does not report the same episode again.
+    /// </summary>
+    private string? FlaggedAs(string agent)
+    {
+        try { return File.ReadAllText(FlagFile(agent)).Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    private void Flag(string agent, string? state)
+    {
+        try
+        {
+            if (state is null) { if (File.Exists(FlagFile(agent))) File.Delete(FlagFile(agent)); return; }
+            Directory.CreateDirectory(Path.GetDirectoryName(FlagFile(agent))!);
+            File.WriteAllText(FlagFile(agent), state + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogInformation("witness: cannot record what {Agent} was reported as: {Message}", agent, e.Message);
+        }
+    }
+
+    private string FlagFile(string agent) => Path.Combine(runtime.Workspace.Paths.RunDir, "flagged", agent);
 
     /// <summary>Ends a hook whose item is closed (completed) or no longer its own (suspended); its worktree is kept.</summary>
     private Observation Retire(Hook h, string why, bool closed, string source)
@@ -156,6 +179,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         {
             agents.Resume(h.Agent);
             _seen.Remove(h.Agent);
+            Flag(h.Agent, null); // a new life: what it shows next is a new episode
             runtime.Record(source, EventKinds.Restarted, h.Agent, $"{h.Agent} ({h.Item}) was dead{exit}; restarted it from its hook (restart {h.Restarts + 1} of {rig.MaxRestarts})");
             return new Observation(h.Agent, AgentStates.Dead, "restarted");
         }
@@ -173,10 +197,15 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         catch (OrcException ex) { logger.LogWarning("witness: mail to the overseer failed: {Message}", ex.Message); }
     }
 
-    private string ProfileState(string profile, string screen)
+    /// <summary>What the agent's profile reads on its screen, and the screen's steady part (all of it without a profile).</summary>
+    private (string State, string Steady) Read(string profile, string screen)
     {
-        try { return runtime.Profiles.Get(profile).Classify(screen); }
-        catch (OrcException) { return AgentStates.Unknown; }
+        try
+        {
+            var p = runtime.Profiles.Get(profile);
+            return (p.Classify(screen), p.Steady(screen));
+        }
+        catch (OrcException) { return (AgentStates.Unknown, screen); }
     }
 
     private static DateTimeOffset Parse(string at, DateTimeOffset fallback) =>

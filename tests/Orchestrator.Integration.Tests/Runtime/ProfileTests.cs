@@ -55,6 +55,8 @@ public class ProfileTests
         { "claude", "use-api-key", AgentStates.Trust, "use API key" },
         { "claude", "bypass-permissions", AgentStates.Trust, "bypass permissions" },
         { "claude", "working", AgentStates.Working, null },
+        { "claude", "working-hung-first", AgentStates.Working, null },
+        { "claude", "working-hung-later", AgentStates.Working, null },
         { "claude", "idle", AgentStates.Idle, null },
         { "claude", "idle-after-work", AgentStates.Idle, null },
         { "claude", "waiting-approval", AgentStates.Waiting, null },
@@ -64,8 +66,11 @@ public class ProfileTests
         { "codex", "trust-folder", AgentStates.Trust, "trust folder" },
         { "codex", "starting", AgentStates.Idle, null },
         { "codex", "working", AgentStates.Working, null },
+        { "codex", "working-hung-first", AgentStates.Working, null },
+        { "codex", "working-hung-later", AgentStates.Working, null },
         { "codex", "idle", AgentStates.Idle, null },
         { "codex", "idle-after-work", AgentStates.Idle, null },
+        { "codex", "waiting-approval", AgentStates.Waiting, null },
         { "codex", "error-retrying", AgentStates.Error, null },
     };
 
@@ -73,10 +78,29 @@ public class ProfileTests
     [MemberData(nameof(RealScreens))]
     public void Real_screens_are_recognised_by_the_shipped_profiles(string profile, string screen, string state, string? firstRun)
     {
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "screens", profile, screen + ".txt"));
+        var text = Fixture(profile, screen);
         var p = Shipped.Get(profile);
         Assert.Equal(state, p.Classify(text));
         Assert.Equal(firstRun, p.ScreenOn(text)?.Name);
+    }
+
+    private static string Fixture(string profile, string screen) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "screens", profile, screen + ".txt"));
+
+    [Theory]
+    [InlineData("claude")]
+    [InlineData("codex")]
+    public void A_cli_waiting_on_a_hung_model_shows_a_steady_screen_although_its_spinner_moves(string profile)
+    {
+        // Captured 6 s and 42-48 s into a model call that never answers: the spinner glyph, its
+        // seconds and a footer hint changed; nothing the agent did.
+        var p = Shipped.Get(profile);
+        var (first, later) = (Fixture(profile, "working-hung-first"), Fixture(profile, "working-hung-later"));
+        Assert.NotEqual(first, later);
+        Assert.Equal(p.Steady(first), p.Steady(later));
+        // What the agent does still changes it.
+        Assert.NotEqual(p.Steady(Fixture(profile, "working")), p.Steady(Fixture(profile, "idle-after-work")));
+        Assert.NotEqual(p.Steady(Fixture(profile, "working-hung-later")), p.Steady(Fixture(profile, "working")));
     }
 
     [Fact]
@@ -119,6 +143,7 @@ public class ProfileTests
     [Theory]
     [InlineData("name: broken\ncommand: x\nargs: [unclosed\n", "broken.yaml:4: invalid YAML")]
     [InlineData("name: broken\ncommand: x\nstates:\n  working: ['(unclosed']\n", "broken.yaml:4: 'working' pattern '(unclosed' is not a valid regular expression")]
+    [InlineData("name: broken\ncommand: x\nvolatile: ['[spinner']\n", "broken.yaml:3: 'volatile' pattern '[spinner' is not a valid regular expression")]
     [InlineData("name: broken\ncommand: x\ncomand: y\n", "broken.yaml:3: unknown setting 'comand'")]
     [InlineData("name: broken\ncommand: x\nprompt: shout\n", "broken.yaml:3: 'prompt' must be one of arg, keys, none")]
     [InlineData("name: other\ncommand: x\n", "broken.yaml:1: 'name' is 'other' but the file is named broken.yaml")]

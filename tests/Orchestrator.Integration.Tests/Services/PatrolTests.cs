@@ -84,6 +84,25 @@ public sealed class PatrolTests : IDisposable
     }
 
     [Fact]
+    public void An_agent_on_a_screen_its_profile_does_not_know_is_stuck_once_it_stops_changing_and_the_overseer_is_told_once()
+    {
+        // A CLI that stops on a question orc has no pattern for: not idle, not waiting, not an error.
+        Directory.CreateDirectory(Path.Combine(_ws.Root, ".orc", "profiles"));
+        File.WriteAllText(Path.Combine(_ws.Root, ".orc", "profiles", "asker.yaml"),
+            "name: asker\ncommand: sh\nargs: [-c, 'printf \"Pick a colour theme:\\n  1. Dark\\n  2. Light\\n\"; exec sleep 600']\nprompt: none\n");
+        Settings("stuck_after", "10");
+        var id = Item("Asks about themes");
+        var agent = JsonDocument.Parse(Ok("sling", id, "--profile", "asker", "--json").Out).RootElement.GetProperty("agent").GetString()!;
+        RigFixture.Eventually(() => Ok("peek", agent).Out.Contains("2. Light"), () => "no screen: " + Ok("peek", agent).Out, 20);
+        RigFixture.Eventually(() => State(agent) == "stuck", () => $"{agent} is {State(agent)}", 40);
+        Assert.Contains($"{agent}: stuck, flagged", Ok("witness", "run", "app", "--once").Out);
+        Assert.Contains($"{agent} has shown no change for", Ok("mail", "inbox").Out);
+        Assert.DoesNotContain($"{agent}: stuck, flagged", Ok("witness", "run", "app", "--once").Out); // once per episode
+        Assert.Equal("hooked", JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+        Assert.True(Directory.Exists(Agent(agent).GetProperty("worktree").GetString()));
+    }
+
+    [Fact]
     public void The_deacon_cleans_landed_work_releases_orphans_and_checkpoints_dead_agents()
     {
         // Landed work: sling, the sim agent submits, the refinery merges.
