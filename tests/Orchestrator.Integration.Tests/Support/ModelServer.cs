@@ -13,6 +13,13 @@ public abstract record ModelStep
     /// <summary>Run a shell command (Claude Code's Bash tool; Codex's shell function).</summary>
     public static ModelStep Shell(string command, string? say = null) => new ShellStep(command, say);
 
+    /// <summary>
+    /// Write a new file with the CLI's own file tool (Claude Code's Write; Codex's apply_patch, or
+    /// its shell when it offers no patch tool). A relative path is taken from the agent's working
+    /// directory as its request states it.
+    /// </summary>
+    public static ModelStep Edit(string path, string content) => new EditStep(path, content);
+
     /// <summary>Say this text and end the turn (the agent goes back to its prompt).</summary>
     public static ModelStep Say(string text) => new TextStep(text);
 
@@ -30,6 +37,7 @@ public abstract record ModelStep
 }
 
 public sealed record ShellStep(string Command, string? Text) : ModelStep;
+public sealed record EditStep(string Path, string Content) : ModelStep;
 public sealed record TextStep(string Text) : ModelStep;
 public sealed record FailStep(int Status, int Times) : ModelStep;
 public sealed record SlowStep(TimeSpan Delay, ModelStep Then) : ModelStep;
@@ -187,6 +195,12 @@ public sealed class ModelServer : IDisposable
                 content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = $"toolu_{NextId():D6}", ["name"] = "Bash", ["input"] = new JsonObject { ["command"] = sh.Command, ["description"] = "Run a command" } });
                 stopReason = "tool_use";
                 break;
+            case EditStep ed:
+                // Claude's Write takes an absolute path.
+                var file = Path.IsPathRooted(ed.Path) ? ed.Path : Path.Combine(WorkingDirectory(body) ?? "/nonexistent-working-directory", ed.Path);
+                content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = $"toolu_{NextId():D6}", ["name"] = "Write", ["input"] = new JsonObject { ["file_path"] = file, ["content"] = ed.Content } });
+                stopReason = "tool_use";
+                break;
             case TextStep tx:
                 content.Add(new JsonObject { ["type"] = "text", ["text"] = tx.Text });
                 stopReason = "end_turn";
@@ -248,6 +262,10 @@ public sealed class ModelServer : IDisposable
         ctx.Response.Close();
     }
 
+    /// <summary>The agent's working directory as its request's system prompt or context states it.</summary>
+    private static string? WorkingDirectory(string body) =>
+        System.Text.RegularExpressions.Regex.Match(body, @"(?:[Ww]orking directory|<cwd>|""cwd"":\s*"")[:\s]*(/[^\s""<\\]+)") is { Success: true } m ? m.Groups[1].Value : null;
+
     private void CollectToolResults(JsonNode? last)
     {
         if (last?["content"] is not JsonArray parts) return;
@@ -285,9 +303,9 @@ public sealed class ModelServer : IDisposable
         if (!tools) step = ModelStep.Say("OK");
         else
         {
-            // A turn of the model is a function call it made (answered by a function_call_output) or a message it said.
-            var turns = input.Count(i => i?["type"]?.GetValue<string>() is "function_call" || (i?["type"]?.GetValue<string>() == "message" && i["role"]?.GetValue<string>() == "assistant"));
-            foreach (var i in input.Where(i => i?["type"]?.GetValue<string>() == "function_call_output").TakeLast(1))
+            // A turn of the model is a tool call it made (answered by its output) or a message it said.
+            var turns = input.Count(i => i?["type"]?.GetValue<string>() is "function_call" or "custom_tool_call" || (i?["type"]?.GetValue<string>() == "message" && i["role"]?.GetValue<string>() == "assistant"));
+            foreach (var i in input.Where(i => i?["type"]?.GetValue<string>() is "function_call_output" or "custom_tool_call_output").TakeLast(1))
                 ToolResults.Enqueue(i!["output"] is JsonValue v ? v.ToString() : i["output"]?.ToJsonString() ?? "");
             var (s, fail) = await Resolve(turns);
             if (fail is { } status)
@@ -310,7 +328,19 @@ public sealed class ModelServer : IDisposable
         await Sse(o, "response.created", Ev("response.created", new JsonObject { ["response"] = response.DeepClone() }));
         if (step is DropStep) { ctx.Response.Abort(); return; }
         var output = new JsonArray();
-        if (step is ShellStep sh)
+        if (step is EditStep ed && ToolsOf(req).FirstOrDefault(t => Name(t) == "apply_patch") is { } patchTool)
+        {
+            // Codex's patch format: a new file is "*** Add File: PATH" with each line prefixed by '+'.
+            var patch = $"*** Begin Patch\n*** Add File: {ed.Path}\n{string.Concat(ed.Content.TrimEnd('\n').Split('\n').Select(l => "+" + l + "\n"))}*** End Patch\n";
+            var callId = $"call_{NextId():D6}";
+            var item = patchTool["type"]?.GetValue<string>() == "custom"
+                ? new JsonObject { ["type"] = "custom_tool_call", ["id"] = $"ctc_{NextId():D6}", ["call_id"] = callId, ["name"] = "apply_patch", ["input"] = patch, ["status"] = "completed" }
+                : new JsonObject { ["type"] = "function_call", ["id"] = $"fc_{NextId():D6}", ["call_id"] = callId, ["name"] = "apply_patch", ["arguments"] = new JsonObject { ["input"] = patch }.ToJsonString(), ["status"] = "completed" };
+            await Sse(o, "response.output_item.added", Ev("response.output_item.added", new JsonObject { ["output_index"] = 0, ["item"] = item.DeepClone() }));
+            await Sse(o, "response.output_item.done", Ev("response.output_item.done", new JsonObject { ["output_index"] = 0, ["item"] = item.DeepClone() }));
+            output.Add(item);
+        }
+        else if ((step is EditStep e ? new ShellStep($"cat > '{e.Path}' <<'ORC_EOF'\n{e.Content.TrimEnd('\n')}\nORC_EOF", null) : step) is ShellStep sh)
         {
             var callId = $"call_{NextId():D6}";
             var shellTool = ToolNames(req).FirstOrDefault(n => n is "shell" or "exec_command" or "shell_command" or "local_shell") ?? "shell";
@@ -352,8 +382,11 @@ public sealed class ModelServer : IDisposable
         ctx.Response.Close();
     }
 
-    private static IEnumerable<string> ToolNames(JsonObject req) =>
-        (req["tools"] as JsonArray ?? []).Select(t => t?["name"]?.GetValue<string>() ?? t?["type"]?.GetValue<string>() ?? "").Where(n => n.Length > 0);
+    private static IEnumerable<JsonObject> ToolsOf(JsonObject req) => (req["tools"] as JsonArray ?? []).OfType<JsonObject>();
+
+    private static string Name(JsonObject tool) => tool["name"]?.GetValue<string>() ?? tool["type"]?.GetValue<string>() ?? "";
+
+    private static IEnumerable<string> ToolNames(JsonObject req) => ToolsOf(req).Select(Name).Where(n => n.Length > 0);
 
     // ---- plumbing ----
 
