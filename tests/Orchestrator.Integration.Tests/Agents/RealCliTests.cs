@@ -65,7 +65,9 @@ public sealed class RealCliTests : IDisposable
             ("OPENAI_API_KEY", "sk-orc-test-0000"),
             ("HOME", _home),
             ("CODEX_HOME", Path.Combine(_home, ".codex")),
-            ("TERM", "xterm-256color"));
+            ("TERM", "xterm-256color"),
+            // Claude Code updates itself in the background (npm install -g) unless told not to: never on a test machine.
+            ("DISABLE_AUTOUPDATER", "1"));
         // Claude refuses --dangerously-skip-permissions as root unless told it is in a sandbox (this test machine is one).
         if (IsRoot) env["IS_SANDBOX"] = "1";
         return env;
@@ -93,11 +95,12 @@ public sealed class RealCliTests : IDisposable
 
     private CliResult Orc(Dictionary<string, string> env, params string[] args) => OrcProcess.Run(_f.Root, args, env, TimeSpan.FromSeconds(90));
 
-    /// <summary>The script of a polecat that does its work: prime, change and commit, done, then say so.</summary>
+    /// <summary>The script of a polecat that does its work: prime, write a file with its own file tool, commit, done, then say so.</summary>
     private static List<ModelStep> WorkScript(string item) =>
     [
         ModelStep.Shell("orc prime"),
-        ModelStep.Shell($"echo 'hello from a real agent' >> README.md && git add README.md && git commit -q -m '{item}: say hello' && git log --oneline -1"),
+        ModelStep.Edit("HELLO.md", "hello from a real agent\nwritten with its file tool\n"),
+        ModelStep.Shell($"git add HELLO.md && git commit -q -m '{item}: say hello' && git log --oneline -1"),
         ModelStep.Shell("orc done"),
         ModelStep.Say("Submitted; the refinery takes it from here."),
     ];
@@ -148,14 +151,14 @@ public sealed class RealCliTests : IDisposable
         RigFixture.Eventually(() => JsonDocument.Parse(_f.Ok("mq", "list", "--json").Out).RootElement.EnumerateArray().Any(s => s.GetProperty("item").GetString() == id),
             () => $"{profile} never submitted {id}; model turns {server.Turns}; tool results:\n{string.Join("\n--\n", server.ToolResults)}\nits screen:\n{Screen()}", 120);
         Assert.Contains(server.ToolResults, r => r.Contains(id) && r.Contains("orc done")); // orc prime printed its item and how to submit
-        RigFixture.Eventually(() => server.Turns >= 4 && _f.State(agent) is "idle" or "done", () => $"{profile} did not come back to its prompt: {_f.State(agent)}\n{Screen()}", 60);
+        RigFixture.Eventually(() => server.Turns >= 5 && _f.State(agent) is "idle" or "done", () => $"{profile} did not come back to its prompt: {_f.State(agent)}\n{Screen()}", 60);
         Record(profile, "idle-after-work", agent);
 
         Orc(env, "refinery", "run", "app", "--once");
         var item = JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0];
         Assert.Equal("closed", item.GetProperty("status").GetString());
         using var repo = new LibGit2Sharp.Repository(_f.RigDir);
-        Assert.Contains("hello from a real agent", ((LibGit2Sharp.Blob)repo.Head.Tip["README.md"].Target).GetContentText());
+        Assert.Equal("hello from a real agent\nwritten with its file tool\n", ((LibGit2Sharp.Blob)repo.Head.Tip["HELLO.md"].Target).GetContentText());
         Assert.Equal("completed", _f.Agent(agent).GetProperty("hook_state").GetString()); // its program may still be at its prompt
     }
 
@@ -173,6 +176,7 @@ public sealed class RealCliTests : IDisposable
         using var run = SlingReal("claude", "rate limited", _ => [ModelStep.Fail(429, times: 1000)]);
         var (agent, id, env) = (run.Agent, run.Item, run.Env);
         RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 60);
+        Record("claude", "error-rate-limit", agent);
         RigFixture.SetSetting(_f.Ws, "app", "grace", "0");
         Orc(env, "witness", "run", "app", "--once");
         var inbox = _f.Ok("mail", "inbox").Out;
@@ -188,6 +192,7 @@ public sealed class RealCliTests : IDisposable
         using var run = SlingReal("codex", "codex rate limited", _ => [ModelStep.Fail(500, times: 1000)]);
         var agent = run.Agent;
         RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 60);
+        Record("codex", "error-retrying", agent);
     }
 
     [Fact]
@@ -200,6 +205,7 @@ public sealed class RealCliTests : IDisposable
         var (agent, id, env) = (run.Agent, run.Item, run.Env);
         RigFixture.Eventually(() => _f.State(agent) == "dead", () => $"not dead: {_f.State(agent)}", 30);
         Assert.Contains("cannot be used with root/sudo privileges", _f.Ok("peek", agent).Out); // why, on its screen
+        Record("claude", "exited-as-root", agent);
         Assert.Contains("restarted", Orc(env, "witness", "run", "app", "--once").Out);
         RigFixture.Eventually(() => _f.State(agent) == "dead", () => $"not dead again: {_f.State(agent)}", 30);
         Assert.Contains("gave up", Orc(env, "witness", "run", "app", "--once").Out);
@@ -217,6 +223,25 @@ public sealed class RealCliTests : IDisposable
         var agent = run.Agent;
         var server = run.Server;
         RigFixture.Eventually(() => _f.State(agent) == "error", () => $"never seen as error: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 90);
+        Record("claude", "error-dropped", agent);
+    }
+
+    [Fact]
+    public void A_real_claude_waiting_on_a_hung_model_is_stuck_and_the_witness_says_so()
+    {
+        // Its spinner moves and counts seconds, so tmux sees activity all along; the profile's
+        // volatile patterns take that out and the steady screen stops changing.
+        using var run = SlingReal("claude", "hangs", _ => [ModelStep.Hang()]);
+        var (agent, env) = (run.Agent, run.Env);
+        _f.Ok("rig", "set", "app", "stuck_after", "10");
+        _f.Ok("rig", "set", "app", "grace", "0");
+        RigFixture.Eventually(() => _f.State(agent) == "working", () => $"not working: {_f.State(agent)}", 60);
+        Record("claude", "working-hung-first", agent);
+        RigFixture.Eventually(() => _f.State(agent) == "stuck", () => $"never stuck: {_f.State(agent)}\n{_f.Tmux.CapturePane(_f.Rig!, agent, 60)}", 60);
+        Record("claude", "working-hung-later", agent);
+        Assert.Contains($"{agent}: stuck, flagged", Orc(env, "witness", "run", "app", "--once").Out);
+        Assert.Contains($"{agent} has shown no change for", _f.Ok("mail", "inbox").Out);
+        Assert.Equal("hooked", JsonDocument.Parse(_f.Ok("item", "show", run.Item, "--json").Out).RootElement[0].GetProperty("status").GetString());
     }
 
     private bool ModelSaw(ModelServer server, string text) =>
@@ -258,12 +283,50 @@ public sealed class RealCliTests : IDisposable
 
         RigFixture.Eventually(() => _f.State(agent) == "waiting", () => $"not waiting: {_f.State(agent)}\n{Screen()}", 45);
         Assert.Contains("Do you want to proceed?", Screen());
-        Assert.Contains("flagged", Orc(env, "witness", "run", "app", "--once").Out);
+        Record("claude", "waiting-approval", agent);
+        Assert.Contains($"{agent}: waiting, flagged", Orc(env, "witness", "run", "app", "--once").Out);
         Assert.Contains($"{agent} is waiting for an answer", _f.Ok("mail", "inbox").Out);
         // A person answers (1. Yes is highlighted); it runs the command and comes back to its prompt.
         _f.Tmux.SendKeys(_f.Rig!, agent, ["Enter"]);
         RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal), () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 45);
         Assert.Contains(server.ToolResults, r => r.Contains("removed"));
+    }
+
+    [Fact]
+    public void In_a_stricter_approval_mode_a_real_codex_asking_for_approval_is_waiting_and_goes_on_once_answered()
+    {
+        Need("codex", CodexPackage);
+        // A copy of the shipped profile that asks before any command it does not know to be safe.
+        var shipped = File.ReadAllText(Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "src", "Orchestrator.Adapters", "Profiles", "Shipped", "codex.yaml"));
+        Assert.Contains("args: [--dangerously-bypass-approvals-and-sandbox]", shipped);
+        Directory.CreateDirectory(Path.Combine(_f.Root, ".orc", "profiles"));
+        File.WriteAllText(Path.Combine(_f.Root, ".orc", "profiles", "codex.yaml"),
+            shipped.Replace("args: [--dangerously-bypass-approvals-and-sandbox]", "args: [--ask-for-approval, on-request, --sandbox, workspace-write]"));
+        _f.Ok("rig", "set", "app", "grace", "0");
+        using var run = SlingReal("codex", "codex needs approval", _ => [ModelStep.Shell("rm -rf build && echo removed"), ModelStep.Say("Cleaned.")]);
+        var (agent, env, server) = (run.Agent, run.Env, run.Server);
+        string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
+
+        RigFixture.Eventually(() => _f.State(agent) == "waiting", () => $"not waiting: {_f.State(agent)}\n{Screen()}", 60);
+        Record("codex", "waiting-approval", agent);
+        Assert.Contains($"{agent}: waiting, flagged", Orc(env, "witness", "run", "app", "--once").Out);
+        // A person answers (the first choice, "Yes", is highlighted); it runs the command and comes back to its prompt.
+        _f.Tmux.SendKeys(_f.Rig!, agent, ["Enter"]);
+        RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal), () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 60);
+        Assert.Contains(server.ToolResults, r => r.Contains("removed"));
+    }
+
+    [Fact]
+    public void A_nudge_reaches_a_real_idle_codex_and_is_answered()
+    {
+        using var run = SlingReal("codex", "talk to codex", _ => [ModelStep.Say("First turn done."), ModelStep.Say("Noted the nudge.")]);
+        var (agent, server) = (run.Agent, run.Server);
+        string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
+        RigFixture.Eventually(() => server.Turns >= 1 && _f.State(agent) == "idle", () => $"not idle: {_f.State(agent)}\n{Screen()}", 60);
+        _f.Ok("nudge", agent, "when-idle: say what you did");
+        RigFixture.Eventually(() => server.Requests.Any(r => r.Path.EndsWith("/responses", StringComparison.Ordinal) && r.Body.Contains("when-idle: say what you did", StringComparison.Ordinal)),
+            () => $"the nudge never reached the model\n{Screen()}", 60);
+        RigFixture.Eventually(() => Screen().Contains("Noted the nudge.", StringComparison.Ordinal), () => "the answer to the nudge is not on its screen:\n" + Screen(), 60);
     }
 
     /// <summary>
