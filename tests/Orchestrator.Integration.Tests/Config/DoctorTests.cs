@@ -144,11 +144,14 @@ public sealed class DoctorTests : IDisposable
     [Fact]
     public void A_missing_agent_program_and_a_hookless_worktree_are_named()
     {
-        Assert.Equal(0, _ws.Orc("config", "set", "default_profile", "claude").ExitCode);
+        // A profile whose program is on no machine (a real CLI such as claude may well be installed here).
+        Directory.CreateDirectory(Path.Combine(_ws.Root, ".orc", "profiles"));
+        File.WriteAllText(Path.Combine(_ws.Root, ".orc", "profiles", "ghost.yaml"), "name: ghost\ncommand: no-such-agent-cli\nprompt: arg\n");
+        Assert.Equal(0, _ws.Orc("config", "set", "default_profile", "ghost").ExitCode);
         Directory.CreateDirectory(Path.Combine(_ws.Root, "worktrees", "app", "orphan"));
         var r = _ws.Run(["doctor"], new() { ["PATH"] = "/nonexistent-bin:/usr/bin:/bin" }, null);
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("profile claude: 'claude' is not on PATH", r.Out);
+        Assert.Contains("profile ghost: 'no-such-agent-cli' is not on PATH", r.Out);
         Assert.Contains("worktrees/app/orphan: no agent's hook points at this worktree", r.Out);
         Assert.Contains("not done by --fix", r.Out);
     }
