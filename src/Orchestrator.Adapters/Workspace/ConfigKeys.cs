@@ -22,6 +22,8 @@ public static class ConfigKeys
         new("tui.theme", "name", "dark", false, "The TUI's theme (shipped: dark, light, high-contrast)", c => c.TuiTheme ?? "dark"),
         new("learnings.budget", "int", Core.Knowledge.LearningRules.DefaultBudget.ToString(System.Globalization.CultureInfo.InvariantCulture), false,
             "Characters of learnings 'orc prime' gives an agent at most (0: none)", c => c.LearningsBudget.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("mayor.stuck_after", "int", "300", false, "Seconds the mayor's screen may stay unchanged while it works before the deacon reports it stuck", c => c.MayorStuckAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("mayor.grace", "int", "30", false, "Seconds after the mayor starts before the deacon watches it", c => c.MayorGraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("notify.tmux", "bool", "true", false, "Show a message on the workspace's tmux clients for notified events", c => c.NotifyTmux ? "true" : "false"),
         new("notify.bell", "bool", "true", false, "Ring the bell of the workspace's tmux clients for notified events", c => c.NotifyBell ? "true" : "false"),
         new("notify.desktop", "auto|osc9|osc777|off", "auto", false, "Desktop notifications through the terminal (auto: OSC 777 on foot/urxvt-like terminals, OSC 9 elsewhere)", c => c.NotifyDesktop),

@@ -29,6 +29,10 @@ public sealed class WorkspaceConfig
     /// <summary><c>tui: theme:</c>, the TUI's theme name (null: the TUI's default).</summary>
     public string? TuiTheme { get; set; }
 
+    /// <summary><c>mayor: stuck_after:</c>, seconds without a change before the mayor is reported stuck (as a rig's <c>stuck_after</c>).</summary>
+    public int MayorStuckAfterSeconds { get; set; } = 300;
+    /// <summary><c>mayor: grace:</c>, seconds after a start before the mayor is watched (as a rig's <c>grace</c>).</summary>
+    public int MayorGraceSeconds { get; set; } = 30;
     /// <summary><c>learnings: budget:</c>, how many characters of learnings <c>orc prime</c> shows at most (0: none).</summary>
     public int LearningsBudget { get; set; } = Core.Knowledge.LearningRules.DefaultBudget;
 
@@ -124,6 +128,9 @@ public sealed class WorkspaceConfig
                 case "learnings":
                     ParseLearnings(config, valueNode, path);
                     break;
+                case "mayor":
+                    ParseMayor(config, valueNode, path);
+                    break;
                 case "notify":
                     ParseNotify(config, valueNode, path);
                     break;
@@ -166,6 +173,28 @@ public sealed class WorkspaceConfig
             if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var budget) || budget > Core.Knowledge.LearningRules.MaxBudget)
                 throw new OrcException($"{path}:{keyNode.Start.Line}: 'learnings.budget' must be a number of characters from 0 to {Core.Knowledge.LearningRules.MaxBudget:N0}, got '{TerminalText.Line(text)}'");
             config.LearningsBudget = budget;
+        }
+    }
+
+    private static void ParseMayor(WorkspaceConfig config, YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: null or "" }) return;
+        if (node is not YamlMappingNode map)
+            throw new OrcException($"{path}:{node.Start.Line}: 'mayor' must be a mapping (stuck_after: SECONDS, grace: SECONDS)");
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            var (min, max) = key switch
+            {
+                "stuck_after" => (10, 86400),
+                "grace" => (0, 3600),
+                _ => throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'mayor.{TerminalText.Line(key)}' (known: mayor.stuck_after, mayor.grace)"),
+            };
+            var text = Scalar(valueNode, path, "mayor." + key);
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < min || seconds > max)
+                throw new OrcException($"{path}:{keyNode.Start.Line}: 'mayor.{key}' must be a number of seconds from {min} to {max}, got '{TerminalText.Line(text)}'");
+            if (key == "stuck_after") config.MayorStuckAfterSeconds = seconds;
+            else config.MayorGraceSeconds = seconds;
         }
     }
 

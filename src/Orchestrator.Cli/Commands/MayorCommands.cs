@@ -5,7 +5,7 @@ using Orchestrator.Services.Runtime;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orc mayor start | attach | stop | status</c>: the workspace's manager agent, the one the user talks to.</summary>
+/// <summary><c>orc mayor start | restart | attach | stop | status</c>: the workspace's manager agent, the one the user talks to.</summary>
 internal static class MayorCommands
 {
     public static Command Build(IServiceProvider services)
@@ -24,6 +24,19 @@ internal static class MayorCommands
             return 0;
         });
         mayor.Add(start);
+
+        var restartProfile = new Option<string>("--profile") { Description = "Agent profile (default: the one it has)" };
+        var note = new Option<string>("--note") { Description = "What its fresh session should know (its orc prime shows it, as after a handoff)" };
+        var restart = new Command("restart", "Start the mayor afresh (a new conversation; its mailbox and history stay), e.g. when its context is full or it is stuck") { restartProfile, note };
+        restart.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var h = Mayor().Restart(pr.GetValue(restartProfile), pr.GetValue(note));
+            v.Out.WriteLine($"restarted the mayor ({h.Profile}) in window {MayorService.Session}:{MayorService.Name}{(pr.GetValue(note) is { Length: > 0 } ? "; its prime shows your note" : "")}");
+            v.Out.WriteLine("talk to it: orc mayor attach");
+            return 0;
+        });
+        mayor.Add(restart);
 
         var attach = new Command("attach", "Go to the mayor's tmux window (F12 comes back)");
         attach.SetAction(_ => AgentCommands.Attach(services, Mayor().Running().Agent));

@@ -118,7 +118,7 @@ internal static class ServiceCommands
                 .Where(o => o.Action is not null).Select(o => $"{o.Agent}: {o.State}, {o.Action}").ToList());
         var noSupervise = new Option<bool>("--no-supervise") { Description = "Do not restart stale refineries and witnesses" };
         yield return PatrolCommand(services, "deacon", "The workspace's maintenance patrol (orc up starts it)",
-            "Run the deacon: clean landed worktrees, close orphan windows, release orphaned items, restart stale refineries and witnesses, checkpoint dead agents' dirty worktrees, compact old events", 30, perRig: false,
+            "Run the deacon: clean landed worktrees, close orphan windows, release orphaned items, restart stale refineries and witnesses, watch the mayor (restart it when its program ended, report it waiting or stuck), checkpoint dead agents' dirty worktrees, compact old events", 30, perRig: false,
             (_, pr) => services.GetRequiredService<DeaconService>().Pass(supervise: !pr.GetValue(noSupervise)), noSupervise);
         yield return PatrolCommand(services, "boot", "The deacon's watchdog (orc up starts it)",
             "Run boot: restart the deacon when its heartbeat is stale", 30, perRig: false,
@@ -235,6 +235,9 @@ internal static class ServiceCommands
                 else if (!h.Alive && b?.Last is { } last) line += $" last: {TerminalText.Line(last)}";
                 v.Out.WriteLine(line.TrimEnd());
             }
+            // The workspace's own agent: the mayor, when there is one.
+            if (services.GetRequiredService<MayorService>().Status() is { Hook: { } mayorHook } m)
+                v.Out.WriteLine($"{"mayor",-20} {m.State,-14} profile {mayorHook.Profile}, {m.Unread} unread message{(m.Unread == 1 ? "" : "s")}{(m.Running ? "" : " (orc mayor start)")}");
             // Agents that stopped to ask for a person (orc done --status escalated).
             foreach (var e in rt.Hooks.All().Where(Core.Agents.HookRules.Escalated))
                 v.Out.WriteLine($"needs a person: {e.Agent} on {e.Item} (rig {e.Rig}): {TerminalText.Line(e.Note ?? "")}  (orc peek {e.Agent}; orc resume {e.Agent})");

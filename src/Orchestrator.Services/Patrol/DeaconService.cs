@@ -21,7 +21,8 @@ namespace Orchestrator.Services.Patrol;
 /// dogs checkpoint the dirty worktrees of dead agents to a safety ref, and compacts old events.
 /// </summary>
 public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ServiceLauncher launcher,
-    Convoys.ConvoyService convoys, Planning.PlanService plans, Mail.MailService mail, SlingService sling, ILogger<DeaconService> logger)
+    Convoys.ConvoyService convoys, Planning.PlanService plans, Mail.MailService mail, SlingService sling,
+    Witness.WitnessService witness, MayorService mayor, ILogger<DeaconService> logger)
 {
     public const string Source = "deacon";
 
@@ -115,8 +116,13 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
             catch (OrcException ex) { logger.LogWarning("deacon: overlap mail failed: {Message}", ex.Message); }
         }
 
-        // 6b. Mail that came while the workspace's own agents (the mayor) were busy: tell them now
-        // that they are idle (a rig's witness does this for the rig's agents).
+        // 6b. The workspace's own agent, the mayor, watched as a rig's witness watches its agents;
+        // then the mail that came while it was busy, now that it is idle.
+        try
+        {
+            if (witness.PassMayor(mayor) is { Action: { } action } o) did.Add($"{o.Agent}: {o.State}, {action}");
+        }
+        catch (OrcException ex) { logger.LogWarning("deacon: watching the mayor failed: {Message}", ex.Message); }
         foreach (var a in mail.DeliverPending(ServiceLauncher.Session)) did.Add("told " + a + " about mail");
 
         // 7. Old events.

@@ -35,7 +35,9 @@ public static class AgentLook
             }
             catch (OrcException) { } // the pane went away between the listing and now
         }
-        var stuckAfter = TimeSpan.FromSeconds(rigs.FirstOrDefault(r => r.Name == h.Rig)?.StuckAfterSeconds ?? 300);
+        // A rig's agents go by its stuck_after; the mayor, the workspace's own agent, by mayor.stuck_after.
+        var stuckAfter = TimeSpan.FromSeconds(h.Role == Roles.Mayor ? runtime.Workspace.Config.MayorStuckAfterSeconds
+            : rigs.FirstOrDefault(r => r.Name == h.Rig)?.StuckAfterSeconds ?? 300);
         return Watch.StateOf(new AgentSighting(h, w is not null, w?.PaneDead ?? false, profileState, repeating, unchanged, stuckAfter));
     }
 }

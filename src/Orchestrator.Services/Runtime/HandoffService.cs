@@ -130,7 +130,8 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         return ItemHistory.Build(item.Id, HookSessions.ForItem(hooks, item.Id), item.Comments);
     }
 
-    private static string? Note(string? note)
+    /// <summary>A handoff note as given (null when blank), checked: at most <see cref="MaxNoteLength"/> characters, no control characters.</summary>
+    public static string? Note(string? note)
     {
         if (string.IsNullOrWhiteSpace(note)) return null;
         var text = note.Trim();

@@ -35,7 +35,9 @@ public sealed class MayorService(RuntimeContext runtime, LedgerService ledger, S
     /// Starts the mayor, once: when it already runs nothing changes (false). The hook is made (or
     /// kept, with its mail and history) and committed; the agent starts in window orc:mayor.
     /// </summary>
-    public (Hook Hook, bool Started) Start(string? profileName)
+    public (Hook Hook, bool Started) Start(string? profileName) => Start(profileName, null);
+
+    private (Hook Hook, bool Started) Start(string? profileName, string? why)
     {
         TmuxServer.CheckVersion();
         using var gate = runtime.StartGate(Name);
@@ -55,6 +57,7 @@ public sealed class MayorService(RuntimeContext runtime, LedgerService ledger, S
             throw new OrcException($"agent profile '{profile.Name}': '{TerminalText.Line(profile.Command)}' is not on PATH (install it, or choose another with --profile)");
         var root = runtime.Workspace.Paths.Root;
         var now = Timestamps.Format(runtime.Workspace.Now);
+        why ??= $"started by {runtime.Workspace.Actor} ({profile.Name})";
         var hook = ledger.Transact("mayor start", t =>
         {
             var current = Find();
@@ -63,15 +66,44 @@ public sealed class MayorService(RuntimeContext runtime, LedgerService ledger, S
                 {
                     Agent = Name, Rig = Session, Role = Roles.Mayor, Branch = "", Worktree = root, BaseCommit = "",
                     Profile = profile.Name, State = HookStates.Idle, CreatedAt = now,
-                    History = [new HookEvent(now, "", HookStates.Idle, $"started by {runtime.Workspace.Actor} ({profile.Name})")],
+                    History = [new HookEvent(now, "", HookStates.Idle, why)],
                 }
-                : current.MoveTo(HookStates.Idle, now, $"started by {runtime.Workspace.Actor} ({profile.Name})") with { Profile = profile.Name, Worktree = root };
+                : current.MoveTo(HookStates.Idle, now, why) with { Profile = profile.Name, Worktree = root };
             t.Touched(runtime.Hooks.Write(Name, next), Name);
             return next;
         }).Value;
         sling.Start(hook, profile, rigName: null, firstStart: true);
         runtime.Record(runtime.Workspace.Actor, EventKinds.Started, Name, $"{runtime.Workspace.Actor} started the mayor ({profile.Name}) in {Session}:{Name}");
         return (hook, true);
+    }
+
+    /// <summary>
+    /// Starts the mayor afresh: its program is stopped if it runs and started again (with
+    /// <paramref name="profileName"/>, else the one it had); its hook, mailbox and history stay. A
+    /// <paramref name="note"/> is recorded as a handoff, so its fresh session's <c>orc prime</c>
+    /// shows it. <paramref name="why"/> goes into its history (the deacon's restart of a mayor whose
+    /// program ended says <see cref="HookReasons.Restarted"/>).
+    /// </summary>
+    public Hook Restart(string? profileName, string? note, string? why = null)
+    {
+        var h = Find() ?? throw NoMayor();
+        note = HandoffService.Note(note);
+        var profile = runtime.Profiles.Get(profileName ?? h.Profile);
+        if (!runtime.CanStart(profile))
+            throw new OrcException($"agent profile '{profile.Name}': '{TerminalText.Line(profile.Command)}' is not on PATH, so the mayor was not restarted; nothing was changed");
+        if (note is not null)
+            ledger.Transact("mayor restart", t =>
+            {
+                var current = Find() ?? throw NoMayor();
+                var session = current.History.Count(e => e is { From: HookStates.Idle, To: HookStates.Idle, Why: HookReasons.Handoff }) + 1;
+                var moved = current.MoveTo(HookStates.Idle, Timestamps.Format(runtime.Workspace.Now), HookReasons.Handoff, note);
+                moved = moved with { History = [.. moved.History[..^1], moved.History[^1] with { Session = session }] };
+                t.Touched(runtime.Hooks.Write(Name, moved), Name);
+                return 0;
+            });
+        if (runtime.Tmux.FindWindow(Session, Name) is not null) runtime.Tmux.KillWindow(Session, Name);
+        var (hook, _) = Start(profile.Name, why ?? $"restarted by {runtime.Workspace.Actor} ({profile.Name})");
+        return hook;
     }
 
     /// <summary>Stops the mayor's agent; its hook and mailbox stay for the next start. False when it was not running.</summary>

@@ -3,6 +3,7 @@ using Orchestrator.Core;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Items;
+using Orchestrator.Core.Mail;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Ledger;
 using Orchestrator.Services.Runtime;
@@ -81,32 +82,97 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                 }
                 catch (OrcException ex) { logger.LogInformation("witness: nudge of {Agent} failed: {Message}", h.Agent, ex.Message); }
             }
-            if (state is AgentStates.Waiting or AgentStates.Error or WatchStates.Stuck or WatchStates.Looping)
-            {
-                if (FlaggedAs(h.Agent) != state)
-                {
-                    Flag(h.Agent, state);
-                    action = "flagged";
-                    var why = state switch
-                    {
-                        AgentStates.Waiting => "is waiting for an answer",
-                        AgentStates.Error => "shows a model error (rate limit, overload or a failing API); its CLI may be retrying",
-                        WatchStates.Stuck => $"has shown no change for {unchanged.TotalSeconds:0}s while working",
-                        _ => "repeats the same output (retrying the same thing)",
-                    };
-                    runtime.Record(source, EventKinds.Flagged, h.Agent, $"{h.Agent} ({h.Item}) {why}: see 'orc peek {h.Agent}'");
-                    new Runtime.Notifier(runtime).Raise(state == AgentStates.Waiting ? Runtime.Notifier.Waiting : Runtime.Notifier.Stuck,
-                        $"{h.Agent}\n{state}\n{now - unchanged:O}", $"{h.Agent} {why}");
-                    TellOverseer(source, $"{h.Agent} {why}", $"{h.Agent} on rig {rig.Name} ({h.Item}) {why}.\nLook: orc peek {h.Agent}\nGo there: orc attach {h.Agent}" +
-                        (state == AgentStates.Waiting ? "\nAnswer it there, or: orc nudge " + h.Agent + " \"...\"" : "\nIf it is retrying the same thing, tell it what to do differently (orc nudge), or stop it (orc kill)."), h.Item);
-                }
-            }
-            else Flag(h.Agent, null);
+            action = ReportOnce(h, state, unchanged, now, source, $"on rig {rig.Name}", mail.Supervisors()) ?? action;
             seen.Add(new Observation(h.Agent, state, action));
         }
         // Mail that came while an agent was busy: tell it now that it is idle.
         foreach (var agent in mail.DeliverPending(rig.Name)) seen.Add(new Observation(agent, AgentStates.Idle, "told about mail"));
         return seen;
+    }
+
+    /// <summary>
+    /// Reports an agent that waits, fails, is stuck or loops, once per episode (feed, a tmux
+    /// notification, mail to <paramref name="to"/>); forgets the episode once it shows otherwise.
+    /// Returns "flagged" when it reported.
+    /// </summary>
+    private string? ReportOnce(Hook h, string state, TimeSpan unchanged, DateTimeOffset now, string source, string where, string to)
+    {
+        if (state is not (AgentStates.Waiting or AgentStates.Error or WatchStates.Stuck or WatchStates.Looping)) { Flag(h.Agent, null); return null; }
+        if (FlaggedAs(h.Agent) == state) return null;
+        Flag(h.Agent, state);
+        var why = state switch
+        {
+            AgentStates.Waiting => "is waiting for an answer",
+            AgentStates.Error => "shows a model error (rate limit, overload or a failing API); its CLI may be retrying",
+            WatchStates.Stuck => $"has shown no change for {unchanged.TotalSeconds:0}s while working",
+            _ => "repeats the same output (retrying the same thing)",
+        };
+        var what = h.Item is { } item ? $"{h.Agent} ({item})" : h.Agent;
+        runtime.Record(source, EventKinds.Flagged, h.Agent, $"{what} {why}: see 'orc peek {h.Agent}'");
+        new Runtime.Notifier(runtime).Raise(state == AgentStates.Waiting ? Runtime.Notifier.Waiting : Runtime.Notifier.Stuck,
+            $"{h.Agent}\n{state}\n{now - unchanged:O}", $"{h.Agent} {why}");
+        TellOverseer(source, $"{h.Agent} {why}", $"{h.Agent}{(where.Length > 0 ? " " + where : "")}{(h.Item is { } i ? $" ({i})" : "")} {why}.\nLook: orc peek {h.Agent}\nGo there: orc attach {h.Agent}" +
+            (state == AgentStates.Waiting ? "\nAnswer it there, or: orc nudge " + h.Agent + " \"...\"" : "\nIf it is retrying the same thing, tell it what to do differently (orc nudge), or stop it (orc kill)."), h.Item, to);
+        return "flagged";
+    }
+
+    /// <summary>How many times the mayor may be started again within <see cref="MayorRestartWindow"/> before the overseer is asked to look.</summary>
+    public const int MayorRestarts = 3;
+
+    public static readonly TimeSpan MayorRestartWindow = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The workspace's own agent, the mayor (window orc:mayor), watched as a rig's agents are (the
+    /// deacon calls this every pass, with the workspace's <c>mayor.stuck_after</c> and
+    /// <c>mayor.grace</c>): waiting, a model error, stuck and looping are reported once per episode to the overseer; a mayor whose
+    /// program ended is started again fresh, with its hook, mail and history (at most
+    /// <see cref="MayorRestarts"/> times an hour, then the overseer is told and it is left stopped);
+    /// a mayor a person stopped (no window) is left alone. Null when the workspace has no mayor.
+    /// </summary>
+    public Observation? PassMayor(MayorService mayor)
+    {
+        if (mayor.Find() is not { } h) return null;
+        const string source = "deacon";
+        var now = runtime.Workspace.Now;
+        var config = runtime.Workspace.Config; // mayor.stuck_after, mayor.grace
+        var (stuckAfter, grace) = (TimeSpan.FromSeconds(config.MayorStuckAfterSeconds), TimeSpan.FromSeconds(config.MayorGraceSeconds));
+        var w = runtime.Tmux.FindWindow(MayorService.Session, h.Agent);
+        if (w is null) { Flag(h.Agent, null); return new Observation(h.Agent, AgentStates.Stopped, null); }
+        var sinceStart = now - Parse(h.UpdatedAt ?? h.CreatedAt, now);
+        if (w.PaneDead)
+        {
+            if (sinceStart < grace) return new Observation(h.Agent, WatchStates.Starting, null);
+            var exit = w.ExitStatus is { } code ? $" (exit {code})" : "";
+            var recent = h.History.Count(e => e.Why == HookReasons.Restarted && Parse(e.At, DateTimeOffset.MinValue) > now - MayorRestartWindow);
+            if (recent >= MayorRestarts)
+            {
+                if (FlaggedAs(h.Agent) == AgentStates.Dead) return new Observation(h.Agent, AgentStates.Dead, null);
+                Flag(h.Agent, AgentStates.Dead);
+                runtime.Record(source, EventKinds.GaveUp, h.Agent, $"the mayor ended{exit} {recent + 1} times within an hour; left it stopped, the overseer should look");
+                TellOverseer(source, "gave up restarting the mayor", $"The mayor's program ended{exit} {recent + 1} times within an hour; it is left stopped.\n" +
+                    "Look: orc peek mayor\nThen: orc mayor restart (or orc mayor start --profile NAME)", null, MailRules.Overseer);
+                return new Observation(h.Agent, AgentStates.Dead, "gave up");
+            }
+            try
+            {
+                mayor.Restart(null, null, HookReasons.Restarted);
+                Flag(h.Agent, null);
+                runtime.Record(source, EventKinds.Restarted, h.Agent, $"the mayor's program ended{exit}; started it again (its mail and history are kept)");
+                return new Observation(h.Agent, AgentStates.Dead, "restarted");
+            }
+            catch (OrcException ex)
+            {
+                logger.LogWarning("deacon: the mayor could not be restarted: {Message}", ex.Message);
+                return new Observation(h.Agent, AgentStates.Dead, "restart failed: " + ex.Message);
+            }
+        }
+        string screen;
+        try { screen = runtime.Tmux.CapturePane(MayorService.Session, h.Agent, AgentProfile.ScreenLines); }
+        catch (OrcException) { return null; } // it went away between the look and now
+        var (profileState, steady) = Read(h.Profile, screen);
+        var unchanged = runtime.Screens.UnchangedFor(h.Agent, steady, now, w.ActivityUnix);
+        var state = Watch.Classify(profileState, false, unchanged, stuckAfter, Watch.RepeatingBlock(screen) is not null, sinceStart, grace);
+        return new Observation(h.Agent, state, ReportOnce(h, state, unchanged, now, source, "", MailRules.Overseer));
     }
 
     /// <summary>
@@ -191,9 +257,9 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
     }
 
     /// <summary>Mail to the overseer (and the mayor, if there is one) from this rig's witness; a failure to send is logged, never stops the pass.</summary>
-    private void TellOverseer(string source, string subject, string body, string? item)
+    private void TellOverseer(string source, string subject, string body, string? item, string? to = null)
     {
-        try { mail.Send(source, mail.Supervisors(), subject, body, TimeSpan.Zero, item: item); }
+        try { mail.Send(source, to ?? mail.Supervisors(), subject, body, TimeSpan.Zero, item: item); }
         catch (OrcException ex) { logger.LogWarning("witness: mail to the overseer failed: {Message}", ex.Message); }
     }
 

@@ -204,4 +204,77 @@ public sealed class MayorTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_ws.Root, "pwned")));
         Assert.Equal(1, MayorWindows());
     }
+
+    private int MayorPid() { using var tmux = Tmux; return tmux.FindWindow("orc", "mayor") is { PaneDead: false } w ? w.PanePid : 0; }
+
+    [Fact]
+    public void Mayor_restart_starts_a_fresh_session_that_primes_with_the_note_and_status_shows_the_mayor()
+    {
+        var none = _ws.Orc("mayor", "restart");
+        Assert.Equal(3, none.ExitCode);
+        Assert.Contains("this workspace has no mayor (start one with 'orc mayor start')", none.Err);
+        Ok("mayor", "start", "--profile", "sim");
+        RigFixture.Eventually(() => MayorPid() != 0, () => "the mayor's window never started");
+        var before = MayorPid();
+        Ok("mail", "send", "mayor", "plan the login work");
+        var tooLong = _ws.Orc("mayor", "restart", "--note", new string('x', 9000));
+        Assert.Equal(2, tooLong.ExitCode);
+        Assert.Contains("--note: is 9,000 characters long", tooLong.Err);
+        Assert.Equal(before, MayorPid()); // refused: nothing changed
+
+        Assert.Contains("restarted the mayor (sim) in window orc:mayor; its prime shows your note", Ok("mayor", "restart", "--note", "Context was full; the login convoy is launched").Out);
+        RigFixture.Eventually(() => MayorPid() is var p && p != 0 && p != before, () => "the mayor was not restarted");
+        Assert.Equal(1, MayorWindows());
+        var prime = _ws.OrcAs("mayor", "prime").Out;
+        Assert.Contains("## Handoff: your previous session handed over at", prime);
+        Assert.Contains("Context was full; the login convoy is launched", prime);
+        Assert.Single(Inbox("mayor"), m => m.GetProperty("subject").GetString() == "plan the login work"); // its mail stays
+        // orc status shows the mayor beside the services (the sim mayor may have read its mail by now).
+        RigFixture.Eventually(() => System.Text.RegularExpressions.Regex.IsMatch(Ok("status").Out, @"^mayor +idle +profile sim, [01] unread messages?$", System.Text.RegularExpressions.RegexOptions.Multiline), () => Ok("status").Out);
+        Ok("mayor", "stop");
+        Assert.Matches(@"(?m)^mayor +stopped +profile sim, [01] unread messages? \(orc mayor start\)$", Ok("status").Out);
+    }
+
+    [Fact]
+    public void The_deacon_restarts_a_mayor_whose_program_ended_then_gives_up_and_leaves_a_stopped_one_alone()
+    {
+        // A mayor program that ends at once.
+        Directory.CreateDirectory(Path.Combine(_ws.Root, ".orc", "profiles"));
+        File.WriteAllText(Path.Combine(_ws.Root, ".orc", "profiles", "quitter.yaml"), "name: quitter\ncommand: sh\nargs: [-c, 'echo bye; exit 3']\nprompt: none\n");
+        Ok("config", "set", "mayor.grace", "0");
+        Ok("mayor", "start", "--profile", "quitter");
+        bool Dead() { using var tmux = Tmux; return tmux.FindWindow("orc", "mayor") is { PaneDead: true }; }
+        for (var i = 1; i <= 3; i++)
+        {
+            RigFixture.Eventually(Dead, () => "the mayor's program did not end");
+            Assert.Contains("mayor: dead, restarted", Ok("deacon", "run", "--once", "--no-supervise").Out);
+        }
+        RigFixture.Eventually(Dead, () => "the mayor's program did not end");
+        Assert.Contains("mayor: dead, gave up", Ok("deacon", "run", "--once", "--no-supervise").Out);
+        Assert.Single(Inbox("overseer"), m => m.GetProperty("subject").GetString() == "gave up restarting the mayor");
+        Assert.DoesNotContain("mayor:", Ok("deacon", "run", "--once", "--no-supervise").Out); // told once, left as it is
+        Assert.Contains("gave up", Ok("feed", "--source", "deacon").Out);
+
+        // A mayor a person stopped is not started again.
+        Ok("mayor", "stop");
+        Assert.DoesNotContain("mayor:", Ok("deacon", "run", "--once", "--no-supervise").Out);
+        Assert.Equal(0, MayorWindows());
+    }
+
+    [Fact]
+    public void The_deacon_reports_a_mayor_on_a_screen_that_stops_changing_once_to_the_overseer()
+    {
+        Directory.CreateDirectory(Path.Combine(_ws.Root, ".orc", "profiles"));
+        File.WriteAllText(Path.Combine(_ws.Root, ".orc", "profiles", "asker.yaml"),
+            "name: asker\ncommand: sh\nargs: [-c, 'printf \"Pick a colour theme:\\n  1. Dark\\n\"; exec sleep 600']\nprompt: none\n");
+        Ok("config", "set", "mayor.grace", "0");
+        Ok("config", "set", "mayor.stuck_after", "10");
+        Ok("mayor", "start", "--profile", "asker");
+        RigFixture.Eventually(() => Ok("mayor", "status").Out.Contains("mayor: stuck"), () => Ok("mayor", "status").Out, 40);
+        Assert.Contains("mayor: stuck, flagged", Ok("deacon", "run", "--once", "--no-supervise").Out);
+        var told = Inbox("overseer").Where(m => m.GetProperty("subject").GetString()!.StartsWith("mayor has shown no change for", StringComparison.Ordinal)).ToList();
+        Assert.Single(told);
+        Assert.DoesNotContain(Inbox("mayor"), m => m.GetProperty("subject").GetString()!.StartsWith("mayor ", StringComparison.Ordinal)); // not mailed to itself
+        Assert.DoesNotContain("mayor: stuck, flagged", Ok("deacon", "run", "--once", "--no-supervise").Out); // once per episode
+    }
 }
