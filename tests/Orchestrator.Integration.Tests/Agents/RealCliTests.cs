@@ -329,6 +329,85 @@ public sealed class RealCliTests : IDisposable
         RigFixture.Eventually(() => Screen().Contains("Noted the nudge.", StringComparison.Ordinal), () => "the answer to the nudge is not on its screen:\n" + Screen(), 60);
     }
 
+    /// <summary>The first "id" in what a command printed (orc item create --json).</summary>
+    private static string IdIn(string printed) =>
+        System.Text.RegularExpressions.Regex.Match(printed, "\"id\":\\s*\"([a-z0-9.-]+)\"") is { Success: true } m ? m.Groups[1].Value : "NO-ID-PRINTED";
+
+    /// <summary>True when a tool result the agent sent back said its command failed.</summary>
+    private static bool AnyToolFailed(ModelServer server) =>
+        server.Requests.Any(r => r.Path.EndsWith("/messages", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(r.Body, "\"is_error\":\\s*true"));
+
+    [Fact]
+    public void A_real_claude_mayor_plans_a_request_into_a_convoy_that_lands_and_hears_that_it_landed()
+    {
+        var folder = Need("claude", ClaudePackage);
+        // The model plays a mayor that follows its prime: items with files and a dependency, a convoy, the plan, the launch.
+        using var server = new ModelServer(
+        [
+            ModelStep.Shell("orc prime"),
+            ModelStep.Say("I am the mayor. What shall we build?"),
+            ModelStep.Shell("orc item create \"Write the greeting\" --prefix app --description \"a greeting file\" --acceptance \"greet.txt exists\" --file greet.txt --json"),
+            ModelStep.From(r => ModelStep.Shell($"orc item create \"Document the greeting\" --prefix app --deps {IdIn(r[^1])} --file GREETING.md --json")),
+            ModelStep.From(r => ModelStep.Shell($"orc convoy create greet {IdIn(r[^2])} {IdIn(r[^1])} --title \"A greeting\"")),
+            ModelStep.Shell("orc plan greet"),
+            ModelStep.Shell("orc convoy launch greet"),
+            ModelStep.Say("Convoy greet is launched; I will tell you when it lands."),
+            ModelStep.Shell("orc mail inbox"),
+            ModelStep.Say("The greeting convoy has landed."),
+        ]);
+        ClaudeHome();
+        var env = AgentEnv(folder, server);
+        _f.Ok("rig", "set", "app", "profile", "sim"); // the convoy's polecats: sim agents
+        var started = Orc(env, "mayor", "start", "--profile", "claude");
+        Assert.True(started.ExitCode == 0, started.ToString());
+        string Screen() => _f.Tmux.CapturePane("orc", "mayor", 60);
+        RigFixture.Eventually(() => server.Turns >= 2 && _f.State("mayor") == "idle", () => $"the mayor did not prime and wait: {_f.State("mayor")}\n{Screen()}", 90);
+        Assert.Contains(server.ToolResults, r => r.Contains("orc item create", StringComparison.Ordinal) && r.Contains("orc convoy create", StringComparison.Ordinal)); // its prime
+
+        // The user's request, typed into its window.
+        _f.Ok("nudge", "mayor", "Add a greeting to the app, with a document that explains it.");
+        RigFixture.Eventually(() => server.Turns >= 8 && _f.State("mayor") == "idle", () => $"the mayor did not plan and launch: turns {server.Turns}\n{string.Join("\n--\n", server.ToolResults)}\n{Screen()}", 120);
+        Assert.False(AnyToolFailed(server), "a command the mayor ran failed:\n" + string.Join("\n--\n", server.ToolResults));
+        var items = JsonDocument.Parse(_f.Ok("convoy", "show", "greet", "--json").Out).RootElement;
+        Assert.Contains("A greeting", items.ToString());
+        Assert.Contains(server.ToolResults, r => r.Contains("greet.txt", StringComparison.Ordinal) && r.Contains("GREETING.md", StringComparison.Ordinal)); // the plan showed the files
+
+        // The services land it (run here pass by pass); the mayor is told and reads its mail.
+        RigFixture.Eventually(() =>
+        {
+            Orc(env, "refinery", "run", "app", "--once");
+            Orc(env, "deacon", "run", "--once", "--no-supervise");
+            return JsonDocument.Parse(_f.Ok("convoy", "show", "greet", "--json").Out).RootElement.GetProperty("state").GetString() == "landed";
+        }, () => _f.Ok("convoy", "show", "greet").Out + "\n" + _f.Ok("agents").Out, 180);
+        RigFixture.Eventually(() => server.Turns >= 10, () => $"the mayor never read the landing mail: turns {server.Turns}\n{Screen()}", 90);
+        Assert.Contains(server.ToolResults, r => r.Contains("convoy greet landed", StringComparison.Ordinal));
+        Assert.False(AnyToolFailed(server), "a command the mayor ran failed:\n" + string.Join("\n--\n", server.ToolResults));
+    }
+
+    [Fact]
+    public void A_real_claude_crew_member_at_its_prompt_takes_an_item_slung_to_it_and_lands_it()
+    {
+        var folder = Need("claude", ClaudePackage);
+        var id = _f.Item("crew says hello");
+        using var server = new ModelServer([ModelStep.Shell("orc prime"), ModelStep.Say("Ready for work."), .. WorkScript(id)]);
+        ClaudeHome();
+        var env = AgentEnv(folder, server);
+        Assert.Equal(0, Orc(env, "crew", "add", "ada", "--rig", "app", "--profile", "claude").ExitCode);
+        Assert.Equal(0, Orc(env, "crew", "start", "ada").ExitCode);
+        string Screen() => _f.Tmux.CapturePane(_f.Rig!, "ada", 60);
+        RigFixture.Eventually(() => server.Turns >= 2 && _f.State("ada") == "idle", () => $"ada did not prime and wait: {_f.State("ada")}\n{Screen()}", 90);
+        // The item comes as a prompt typed into the running Claude.
+        var slung = Orc(env, "sling", id, "--crew", "ada");
+        Assert.True(slung.ExitCode == 0, slung.ToString());
+        RigFixture.Eventually(() => JsonDocument.Parse(_f.Ok("mq", "list", "--json").Out).RootElement.EnumerateArray().Any(s => s.GetProperty("item").GetString() == id),
+            () => $"ada never submitted {id}; turns {server.Turns}\n{string.Join("\n--\n", server.ToolResults)}\n{Screen()}", 120);
+        Orc(env, "refinery", "run", "app", "--once");
+        Assert.Equal("closed", JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
+        using var repo = new LibGit2Sharp.Repository(_f.RigDir);
+        Assert.Equal("hello from a real agent\nwritten with its file tool\n", ((LibGit2Sharp.Blob)repo.Head.Tip["HELLO.md"].Target).GetContentText());
+        Assert.False(AnyToolFailed(server), "a command ada ran failed:\n" + string.Join("\n--\n", server.ToolResults));
+    }
+
     /// <summary>
     /// Re-records the fixtures the classifier tests run on (Fixtures/screens/PROFILE/NAME.txt in
     /// the source tree), from the real CLIs in a private tmux server of 100x30, walking through

@@ -29,6 +29,12 @@ public abstract record ModelStep
     /// <summary>Wait this long before answering (the agent shows it is working meanwhile).</summary>
     public static ModelStep Slow(TimeSpan delay, ModelStep then) => new SlowStep(delay, then);
 
+    /// <summary>
+    /// A step decided when it is reached, from what the agent's commands printed so far in this
+    /// conversation (its tool results, oldest first): how a model uses an id a command printed.
+    /// </summary>
+    public static ModelStep From(Func<IReadOnlyList<string>, ModelStep> next) => new FromStep(next);
+
     /// <summary>Hold the request open and never answer (a model that hangs).</summary>
     public static ModelStep Hang() => new HangStep();
 
@@ -41,6 +47,7 @@ public sealed record EditStep(string Path, string Content) : ModelStep;
 public sealed record TextStep(string Text) : ModelStep;
 public sealed record FailStep(int Status, int Times) : ModelStep;
 public sealed record SlowStep(TimeSpan Delay, ModelStep Then) : ModelStep;
+public sealed record FromStep(Func<IReadOnlyList<string>, ModelStep> Next) : ModelStep;
 public sealed record HangStep : ModelStep;
 public sealed record DropStep : ModelStep;
 
@@ -138,7 +145,7 @@ public sealed class ModelServer : IDisposable
     private ModelStep? StepAt(int turnsSoFar) => turnsSoFar < _script.Count ? _script[turnsSoFar] : null;
 
     /// <summary>Resolves failures (counted per step) and delays; returns the step to answer with, or an HTTP status to fail with.</summary>
-    private async Task<(ModelStep? Step, int? Fail)> Resolve(int index)
+    private async Task<(ModelStep? Step, int? Fail)> Resolve(int index, IReadOnlyList<string> results)
     {
         var step = StepAt(index);
         while (true)
@@ -155,6 +162,9 @@ public sealed class ModelServer : IDisposable
                 case SlowStep s:
                     await Task.Delay(s.Delay, _stop.Token);
                     step = s.Then;
+                    continue;
+                case FromStep f:
+                    step = f.Next(results);
                     continue;
                 default:
                     return (step, null);
@@ -179,7 +189,7 @@ public sealed class ModelServer : IDisposable
         {
             var turns = messages.Count(m => m?["role"]?.GetValue<string>() == "assistant");
             CollectToolResults(messages.LastOrDefault());
-            var (s, fail) = await Resolve(turns);
+            var (s, fail) = await Resolve(turns, [.. messages.SelectMany(m => m?["content"] as JsonArray ?? []).Where(p => p?["type"]?.GetValue<string>() == "tool_result").Select(ToolResultText)]);
             if (fail is { } status) { await AnthropicError(ctx, status); return; }
             Interlocked.Increment(ref _turns);
             step = s ?? ModelStep.Say("All done.");
@@ -271,13 +281,15 @@ public sealed class ModelServer : IDisposable
         if (last?["content"] is not JsonArray parts) return;
         foreach (var p in parts)
             if (p?["type"]?.GetValue<string>() == "tool_result")
-                ToolResults.Enqueue(p["content"] switch
-                {
-                    JsonValue v => v.GetValue<string>(),
-                    JsonArray a => string.Concat(a.Select(x => x?["text"]?.GetValue<string>() ?? "")),
-                    _ => "",
-                });
+                ToolResults.Enqueue(ToolResultText(p));
     }
+
+    private static string ToolResultText(JsonNode? part) => part?["content"] switch
+    {
+        JsonValue v => v.GetValue<string>(),
+        JsonArray a => string.Concat(a.Select(x => x?["text"]?.GetValue<string>() ?? "")),
+        _ => "",
+    };
 
     private static Task AnthropicError(HttpListenerContext ctx, int status)
     {
@@ -307,7 +319,8 @@ public sealed class ModelServer : IDisposable
             var turns = input.Count(i => i?["type"]?.GetValue<string>() is "function_call" or "custom_tool_call" || (i?["type"]?.GetValue<string>() == "message" && i["role"]?.GetValue<string>() == "assistant"));
             foreach (var i in input.Where(i => i?["type"]?.GetValue<string>() is "function_call_output" or "custom_tool_call_output").TakeLast(1))
                 ToolResults.Enqueue(i!["output"] is JsonValue v ? v.ToString() : i["output"]?.ToJsonString() ?? "");
-            var (s, fail) = await Resolve(turns);
+            var (s, fail) = await Resolve(turns, [.. input.Where(i => i?["type"]?.GetValue<string>() is "function_call_output" or "custom_tool_call_output")
+                .Select(i => i!["output"] is JsonValue v ? v.ToString() : i["output"]?.ToJsonString() ?? "")]);
             if (fail is { } status)
             {
                 await Json(ctx, status, new JsonObject { ["error"] = new JsonObject { ["type"] = status == 429 ? "rate_limit_exceeded" : "server_error", ["message"] = $"scripted failure {status}" } });
