@@ -154,7 +154,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
            Create each in the rig it belongs to (its prefix picks the rig), with the files or folders (ending in /) it will change:
              orc item create "TITLE" --prefix PREFIX --description "what and why" --acceptance "how to tell it is done" --file PATH --file DIR/ --json
            The new id is the "id" of the JSON printed. An item that needs another's result first waits for it:
-             orc item create "TITLE" --prefix PREFIX --deps ID1,ID2 --file PATH --json      (or later: orc dep add ID DEPENDS_ON)
+             orc item create "TITLE" --prefix PREFIX --deps ID1,ID2 --file PATH --json      (or later: orc item dep add ID DEPENDS_ON)
            Declare every file: the plan predicts conflicts from them, and items sharing a file run one after the other.
            Several parts of one feature: make an epic (`--type epic`) and its children (`--parent EPIC`).
         3. Bundle the items into a convoy, tracked and landed as one unit:
@@ -162,12 +162,12 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         4. Check the plan before anything starts:
              orc plan NAME
            It shows the waves (what runs at once), each item's branch, files and dependencies, and the predicted conflicts.
-           Fix what looks wrong (`orc item update ID --file PATH`, `orc dep add ID DEPENDS_ON`, `orc convoy add|remove NAME ID`) and plan again.
+           Fix what looks wrong (`orc item update ID --file PATH`, `orc item dep add ID DEPENDS_ON`, `orc convoy add|remove NAME ID`) and plan again.
         5. Launch it:
-             orc convoy launch NAME --max 3 --once
-           slings what can start now (never more than --max agents at once); run it again when items land. Without --once it keeps
-           slinging wave by wave until the convoy lands (it does not return: run it in the background, e.g. `... > .orc/logs/launch-NAME.log 2>&1 &`).
-           Work lands only while the services run: `orc status` shows them, `orc up` starts them.
+             orc convoy launch NAME --max 3
+           It slings what the plan's first waves allow (never more than --max agents of the convoy at once) and returns at once;
+           the deacon slings the next waves as slots free, until the convoy lands (`--wait` stays and follows it instead).
+           Work lands only while the services run: `orc status` shows them, `orc up` starts them (the deacon among them).
            One item to a crew member instead of a polecat: orc sling ITEM --crew NAME
         6. Follow it: orc convoy show NAME, orc agents, orc peek AGENT, orc mq list, orc feed.
         7. When the convoy lands you get mail ("convoy NAME landed"): read `orc convoy report NAME` and tell the user what was done.
