@@ -156,7 +156,7 @@ public sealed class ConvoyLessonsTests
         var conflict = Assert.Single(lessons, l => l.Tags.Contains("conflict"));
         Assert.Equal("app", conflict.Rig);
         Assert.Contains("app-1 met merge conflicts in README.md, src/parser.cs (the plan did not predict them)", conflict.Text);
-        Assert.Contains("--files", conflict.Text);
+        Assert.Contains("orc item update ID --file PATH", conflict.Text);
         Assert.Contains("parser", conflict.Tags); // the file's name: it ranks first for an item owning that file
 
         var gate = Assert.Single(lessons, l => l.Tags.Contains("gate"));

@@ -204,7 +204,7 @@ internal static class ConvoyCommands
             foreach (var c in p.Result.Conflicts) o.WriteLine($"  {c.A} × {c.B}: {Clip(TerminalText.Line(string.Join(", ", c.Shared)), 60)}");
         }
         if (p.Rows.Any(r => r.Files.Count == 0 && r.Status != "closed"))
-            o.WriteLine($"  note: {string.Join(", ", p.Rows.Where(r => r.Files.Count == 0 && r.Status != "closed").Select(r => r.Id))} declare no files; conflicts with them cannot be predicted ('orc item update ID --files …')");
+            o.WriteLine($"  note: {string.Join(", ", p.Rows.Where(r => r.Files.Count == 0 && r.Status != "closed").Select(r => r.Id))} declare no files; conflicts with them cannot be predicted ('orc item update ID --file PATH')");
         o.WriteLine();
         o.WriteLine("waves (each wave's items can run at once):");
         for (var w = 0; w < p.Result.Waves.Count; w++) o.WriteLine($"  wave {w + 1}: {string.Join(" ", p.Result.Waves[w])}");

@@ -24,7 +24,7 @@ internal static class InitCommand
             var target = context.Resolve(pr.GetValue(dir) ?? ".");
             var chosen = pr.GetValue(profileOption);
             if (chosen is not null && !new ProfileCatalog([]).All.Any(p => p.Name == chosen))
-                throw new Core.OrcException($"--profile: no shipped agent profile '{TerminalText.Line(chosen)}' (known: {string.Join(", ", new ProfileCatalog([]).All.Select(p => p.Name).Order())}); a profile of your own can be made the default later with orc config set default_profile", Core.ExitCodes.Usage);
+                throw new Core.OrcException($"--profile: no shipped agent profile '{TerminalText.Line(chosen)}' (known: {string.Join(", ", new ProfileCatalog([]).All.Select(p => p.Name).Order())}); a profile of your own can be made the default later with 'orc config set default_profile NAME'", Core.ExitCodes.Usage);
             var found = chosen is null ? ProfileCatalog.Preferred.FirstOrDefault(c => ProfileCatalog.OnPath(c, context.Environment("PATH"))) : null;
             var profile = chosen ?? found ?? "sim";
             var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(), context.Actor, profile);

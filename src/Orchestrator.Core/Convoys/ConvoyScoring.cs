@@ -100,7 +100,7 @@ public static class ConvoyScoring
             ? "parallel work overlapped: the fan-out bought time, if review kept up"
             : r.Items > 1 ? "agents barely overlapped: doing these in order would have cost about the same" : "one item: nothing to parallelise";
         lines.Add($"  verdict: {verdict}");
-        if (r.ConflictsMet > r.ConflictsPredicted) lines.Add("  more conflicts were met than predicted: declare the files items own ('orc item update ID --files …') before the next split");
+        if (r.ConflictsMet > r.ConflictsPredicted) lines.Add("  more conflicts were met than predicted: declare the files items own ('orc item update ID --file PATH') before the next split");
         if (r.QueueSeconds > r.AgentWallSeconds && r.AgentWallSeconds > 0) lines.Add("  the bottleneck was the merge queue, not the agents");
         return lines;
     }

@@ -59,7 +59,7 @@ public static class ConvoyLessons
             var ids = g.Select(c => c.Item).Distinct(StringComparer.Ordinal).ToList();
             var predicted = convoy.Report?.PredictedPairs.Any(p => ids.Any(i => p.Split('/').Contains(i))) == true;
             var text = $"In convoy {convoy.Name}, {Join(ids)} met merge conflicts in {Join(files, 6)}{(predicted ? "" : " (the plan did not predict them)")}: " +
-                       "items that change these files should declare them (orc item update ID --files PATH) so the plan keeps them apart.";
+                       "items that change these files should declare them (orc item update ID --file PATH) so the plan keeps them apart.";
             list.Add(new LearningProposal(Clip(text), Rig(g.Key), null, Tags(["conflict", tag, .. files.Select(FileTag)]), ids.Count == 1 ? ids[0] : null));
         }
         foreach (var g in gates.GroupBy(x => (x.Rig, x.Gate)))
