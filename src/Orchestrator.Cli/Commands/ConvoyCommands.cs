@@ -143,7 +143,7 @@ internal static class ConvoyCommands
                     return ExitCodes.Failure;
                 }
                 if (pr.GetValue(once)) { foreach (var w in step.Waiting) v.Out.WriteLine("  " + w); return 0; }
-                if (!pr.GetValue(wait)) { v.Out.WriteLine($"the deacon slings the next waves of {name} as slots free (orc convoy show {name}; orc up starts the deacon; --wait to follow here)"); return 0; }
+                if (!pr.GetValue(wait)) { v.Out.WriteLine($"the deacon slings the next waves of {name} as slots free (orc convoy show {name}; 'orc up' starts the deacon; --wait follows it here)"); return 0; }
                 if (stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) return 0;
             }
         });

@@ -46,7 +46,7 @@ internal static class MayorCommands
         stop.SetAction(_ =>
         {
             var v = new Verb(services);
-            v.Out.WriteLine(Mayor().Stop() ? "stopped the mayor (orc mayor start brings it back)" : "the mayor was not running");
+            v.Out.WriteLine(Mayor().Stop() ? "stopped the mayor ('orc mayor start' brings it back)" : "the mayor was not running");
             return 0;
         });
         mayor.Add(stop);

@@ -83,7 +83,7 @@ internal static class ServiceCommands
         yield return mq;
 
         // ---- orc refinery ----
-        var refinery = new Command("refinery", "The merge queue's worker for one rig (orc up starts one per rig)");
+        var refinery = new Command("refinery", "The merge queue's worker for one rig ('orc up' starts one per rig)");
         var runRig = new Argument<string>("RIG") { Description = "Rig name" };
         var once = new Option<bool>("--once") { Description = "One pass over the queue, then exit" };
         var interval = new Option<double>("--interval") { Description = "Seconds between passes (default 5)", DefaultValueFactory = _ => 5 };
@@ -112,15 +112,15 @@ internal static class ServiceCommands
         yield return refinery;
 
         // ---- orc witness / deacon / boot ----
-        yield return PatrolCommand(services, "witness", "The recovery monitor of one rig (orc up starts one per rig)",
+        yield return PatrolCommand(services, "witness", "The recovery monitor of one rig ('orc up' starts one per rig)",
             "Run the witness of RIG: classify each agent, nudge idle ones holding work, restart dead ones, flag waiting, stuck and looping ones", 10, perRig: true,
             (rig, _) => services.GetRequiredService<Orchestrator.Services.Witness.WitnessService>().Pass(rig!)
                 .Where(o => o.Action is not null).Select(o => $"{o.Agent}: {o.State}, {o.Action}").ToList());
         var noSupervise = new Option<bool>("--no-supervise") { Description = "Do not restart stale refineries and witnesses" };
-        yield return PatrolCommand(services, "deacon", "The workspace's maintenance patrol (orc up starts it)",
+        yield return PatrolCommand(services, "deacon", "The workspace's maintenance patrol ('orc up' starts it)",
             "Run the deacon: clean landed worktrees, close orphan windows, release orphaned items, restart stale refineries and witnesses, watch the mayor (restart it when its program ended, report it waiting or stuck), checkpoint dead agents' dirty worktrees, compact old events", 30, perRig: false,
             (_, pr) => services.GetRequiredService<DeaconService>().Pass(supervise: !pr.GetValue(noSupervise)), noSupervise);
-        yield return PatrolCommand(services, "boot", "The deacon's watchdog (orc up starts it)",
+        yield return PatrolCommand(services, "boot", "The deacon's watchdog ('orc up' starts it)",
             "Run boot: restart the deacon when its heartbeat is stale", 30, perRig: false,
             (_, _) => services.GetRequiredService<BootService>().Pass() is { } s ? [s] : []);
 

@@ -92,7 +92,7 @@ public sealed class DemoScenario(WorkspaceInitializer initializer, RuntimeContex
     {
         var argv = new List<string>(runtime.SelfArgv) { "convoy", "launch", Convoy, "--max", Max.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "1", "--wait" };
         runtime.Tmux.StartWindow(ServiceLauncher.Session, LaunchWindow, runtime.Workspace.Paths.Root, Environment(), argv);
-        runtime.Record(runtime.Workspace.Actor, EventKinds.Started, "convoy " + Convoy, $"orc demo started 'orc convoy launch {Convoy} --max {Max} --wait' in window {ServiceLauncher.Session}:{LaunchWindow}");
+        runtime.Record(runtime.Workspace.Actor, EventKinds.Started, "convoy " + Convoy, $"'orc demo' started 'orc convoy launch {Convoy} --max {Max} --wait' in window {ServiceLauncher.Session}:{LaunchWindow}");
     }
 
     /// <summary>

@@ -286,7 +286,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
                     foreach (var b in empty) repo.DeleteBranch(b);
                     found.Add(new("branches", Status.Fixed, $"rigs/{rig.Name}: deleted {empty.Count} polecat branch(es) with nothing beyond {TerminalText.Line(rig.DefaultBranch)} and no hook ({TerminalText.Line(empty[0])}{(empty.Count > 1 ? "…" : "")})"));
                 }
-                else found.Add(new("branches", Status.Problem, $"rigs/{rig.Name}: {empty.Count} polecat branch(es) with nothing beyond {TerminalText.Line(rig.DefaultBranch)} and no hook (left by a failed sling: {TerminalText.Line(empty[0])}{(empty.Count > 1 ? "…" : "")})", "orc doctor --fix deletes them (they hold no work)"));
+                else found.Add(new("branches", Status.Problem, $"rigs/{rig.Name}: {empty.Count} polecat branch(es) with nothing beyond {TerminalText.Line(rig.DefaultBranch)} and no hook (left by a failed sling: {TerminalText.Line(empty[0])}{(empty.Count > 1 ? "…" : "")})", "orc doctor --fix (deletes them: they hold no work)"));
             }
             if (prunable.Count == 0) continue;
             if (fix)
@@ -294,7 +294,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
                 foreach (var b in prunable) repo.DeleteBranch(b);
                 found.Add(new("branches", Status.Fixed, $"rigs/{rig.Name}: deleted {prunable.Count} landed polecat branch(es) ({TerminalText.Line(prunable[0])}…)"));
             }
-            else found.Add(new("branches", Status.Problem, $"rigs/{rig.Name}: {prunable.Count} polecat branch(es) whose work has landed are left ({TerminalText.Line(prunable[0])}…)", "orc doctor --fix deletes them (their squash is on main)"));
+            else found.Add(new("branches", Status.Problem, $"rigs/{rig.Name}: {prunable.Count} polecat branch(es) whose work has landed are left ({TerminalText.Line(prunable[0])}…)", "orc doctor --fix (deletes them: their squash is on main)"));
         }
         if (found.Count == 0) found.Add(new("branches", Status.Ok, "no landed or stray polecat branches left"));
         return found;

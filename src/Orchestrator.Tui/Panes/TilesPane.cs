@@ -159,7 +159,7 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
         string? text = null;
         if (a.PaneId is not null) _drawn[a.PaneId] = text = _screens.GetValueOrDefault(a.PaneId);
         if (text is null && Core.Agents.HookRules.Escalated(a.Hook))
-            return ["(asked for a person)", Core.Text.TerminalText.Line(a.Hook.Note ?? ""), $"orc resume {a.Name} when it can go on"];
+            return ["(asked for a person)", Core.Text.TerminalText.Line(a.Hook.Note ?? ""), $"orc resume {a.Name} (when it can go on)"];
         if (text is null)
             return [a.State is "dead" or "stopped" or "done" ? $"({a.State}{(a.ExitStatus is { } e ? $", exit {e}" : "")})" : "(waiting for output)"];
         var lines = Core.Text.TerminalText.Block(text).Replace("\r", "").Split('\n').Select(l => l.Replace("\t", "    ").TrimEnd()).ToList();

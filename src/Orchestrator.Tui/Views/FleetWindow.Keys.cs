@@ -125,7 +125,7 @@ internal sealed partial class FleetWindow
                 var svc = _snapshot?.Services.FirstOrDefault(s => "service:" + s.Name == key);
                 if (svc is null) return true;
                 var window = svc.Window ?? svc.Name;
-                if (!svc.Alive) { Status.Say($"{svc.Name} is {svc.State}{(svc.Error is { } e ? ": " + e : "")} (orc up starts it)", error: true); return true; }
+                if (!svc.Alive) { Status.Say($"{svc.Name} is {svc.State}{(svc.Error is { } e ? ": " + e : "")} ('orc up' starts it)", error: true); return true; }
                 Host.Attach(new AttachTarget(Orchestrator.Services.Patrol.ServiceLauncher.Session, window, svc.Name));
                 return true;
             case ItemsPane when key is not null:

@@ -179,7 +179,7 @@ public sealed class DoctorTests : IDisposable
 
             var (code, _, checks) = Doctor();
             Assert.Equal(1, code);
-            Assert.Contains(checks, c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/left-over") && c.Fix!.Contains("--fix deletes"));
+            Assert.Contains(checks, c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/left-over") && c.Fix!.Contains("orc doctor --fix (deletes them"));
             Assert.Contains(checks, c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/orphan-work") && c.Message.Contains("hold commits") && c.Fix!.Contains("not done by --fix"));
 
             var fixedRun = _ws.Orc("doctor", "--fix");
