@@ -19,26 +19,11 @@ namespace Orchestrator.Integration.Tests;
 [Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed partial class DocsTests
 {
-    private static readonly string RepoRoot = FindRepoRoot();
+    private static string RepoRoot => CommandText.RepoRoot;
 
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Orchestrator.sln"))) return d.FullName;
-        throw new InvalidOperationException("repository root (Orchestrator.sln) not found above " + AppContext.BaseDirectory);
-    }
-
-    private static IEnumerable<string> DocFiles() =>
-        new[] { Path.Combine(RepoRoot, "README.md") }.Concat(Directory.GetFiles(Path.Combine(RepoRoot, "docs"), "*.md").Order(StringComparer.Ordinal));
+    private static IEnumerable<string> DocFiles() => CommandText.DocFiles();
 
     private static string CliDoc => File.ReadAllText(Path.Combine(RepoRoot, "docs", "cli.md"));
-
-    private static (RootCommand Root, IDisposable Services) Root()
-    {
-        var env = new CliEnvironment(Path.GetTempPath(), _ => null, new StringWriter(), new StringWriter(), new StringReader(""));
-        var services = Composition.Build(env);
-        return (OrcCli.BuildRoot(services), services);
-    }
 
     /// <summary>Every command of the tree (hidden ones too), as "orc a b".</summary>
     private static List<(string Path, Command Command)> Tree(Command c, string path)
@@ -75,80 +60,14 @@ public sealed partial class DocsTests
 
     // ---- examples ----------------------------------------------------------------------------
 
-    /// <summary>Each `orc …` command in a ```sh block of the README and docs/*.md, with its file:line.</summary>
-    private static List<(string Where, string Command)> Examples()
-    {
-        var list = new List<(string, string)>();
-        foreach (var file in DocFiles())
-        {
-            var lines = File.ReadAllLines(file);
-            var inSh = false;
-            for (var i = 0; i < lines.Length; i++)
-            {
-                var l = lines[i].Trim();
-                if (l.StartsWith("```", StringComparison.Ordinal)) { inSh = !inSh && l is "```sh" or "```bash" or "```shell"; continue; }
-                if (!inSh) continue;
-                foreach (var part in StripComment(l).Split(["&&", "||", "|", ";"], StringSplitOptions.TrimEntries))
-                    if (part.StartsWith("orc ", StringComparison.Ordinal) || part == "orc")
-                        list.Add(($"{Path.GetRelativePath(RepoRoot, file)}:{i + 1}", part));
-            }
-        }
-        return list;
-    }
-
-    private static string StripComment(string line)
-    {
-        var quote = '\0';
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
-            if (c is '"' or '\'') quote = c;
-            else if (c == '#' && (i == 0 || char.IsWhiteSpace(line[i - 1]))) return line[..i].TrimEnd();
-        }
-        return line;
-    }
-
-    /// <summary>Splits like sh does for simple words and quotes.</summary>
-    private static List<string> Words(string command)
-    {
-        var words = new List<string>();
-        var cur = new System.Text.StringBuilder();
-        var quote = '\0';
-        var any = false;
-        foreach (var c in command)
-        {
-            if (quote != '\0') { if (c == quote) quote = '\0'; else cur.Append(c); continue; }
-            if (c is '"' or '\'') { quote = c; any = true; continue; }
-            if (char.IsWhiteSpace(c)) { if (any || cur.Length > 0) words.Add(cur.ToString()); cur.Clear(); any = false; continue; }
-            cur.Append(c);
-        }
-        if (any || cur.Length > 0) words.Add(cur.ToString());
-        return words;
-    }
-
-    /// <summary>A placeholder (ITEM, RIG, N…) becomes a plausible value; numbers where numbers go.</summary>
-    private static string Substitute(string word) =>
-        Regex.IsMatch(word, "^[A-Z][A-Z_]*$") ? word switch
-        {
-            "N" or "S" or "COUNT" or "SECONDS" => "3",
-            _ => word.ToLowerInvariant() + "-x",
-        } : word;
-
     [Fact]
     public void Every_example_in_the_docs_parses_against_the_command_tree()
     {
-        var (root, services) = Root();
+        var (root, services) = CommandText.Root();
         using var _ = services;
-        var examples = Examples();
+        var examples = DocFiles().SelectMany(f => CommandText.InMarkdown(f, shellBlocksOnly: true)).ToList();
         Assert.True(examples.Count > 25, $"only {examples.Count} examples found: is the ```sh block convention still followed?");
-        var bad = new List<string>();
-        foreach (var (where, command) in examples)
-        {
-            var args = Words(command).Skip(1).Select(Substitute).ToArray();
-            var parse = root.Parse(args);
-            if (parse.Errors.Count > 0) bad.Add($"{where}: {command}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
-        }
+        var bad = CommandText.Unparsable(root, examples);
         Assert.True(bad.Count == 0, "examples that do not parse:\n" + string.Join("\n", bad));
     }
 
@@ -157,7 +76,7 @@ public sealed partial class DocsTests
     [Fact]
     public void Every_verb_has_a_section_in_the_docs_and_every_section_names_a_verb()
     {
-        var (root, services) = Root();
+        var (root, services) = CommandText.Root();
         using var _ = services;
         var tree = Tree(root, "orc").Select(t => t.Path).Where(p => p != "orc").ToHashSet();
         var inCli = VerbHeading().Matches(CliDoc).Select(m => m.Groups[1].Value).ToList();
@@ -174,7 +93,7 @@ public sealed partial class DocsTests
     [Fact]
     public void Every_documented_option_exists_on_its_verb()
     {
-        var (root, services) = Root();
+        var (root, services) = CommandText.Root();
         using var _ = services;
         var commands = Tree(root, "orc").ToDictionary(t => t.Path, t => t.Command);
         var bad = new List<string>();
@@ -454,7 +373,7 @@ public sealed partial class DocsTests
         var sources = string.Join("\n", Directory.GetFiles(Path.Combine(RepoRoot, "tests"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .Select(File.ReadAllText));
-        var (root, services) = Root();
+        var (root, services) = CommandText.Root();
         using var _ = services;
         var leaves = Tree(root, "orc").Where(t => t.Path != "orc" && !t.Command.Subcommands.Any()).Select(t => t.Path).ToList();
         // Run by something other than a test's argument list: git (merge-driver), a sim agent's window
