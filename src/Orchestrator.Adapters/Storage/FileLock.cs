@@ -25,14 +25,7 @@ public sealed class FileLock : IDisposable
             try
             {
                 var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-                try
-                {
-                    stream.SetLength(0);
-                    var note = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId} {purpose}\n");
-                    stream.Write(note);
-                    stream.Flush();
-                }
-                catch (IOException) { /* the note is only a diagnostic */ }
+                WriteHolder(path, purpose);
                 return new FileLock(stream);
             }
             catch (IOException ex) when (!IsHeldByAnother(ex))
@@ -71,17 +64,40 @@ public sealed class FileLock : IDisposable
         catch (OrcException e) when (e.ExitCode == ExitCodes.Busy) { return null; }
     }
 
-    /// <summary>Who holds the lock, from the note its holder wrote ("pid 123 purpose").</summary>
+    /// <summary>
+    /// The note beside the lock (<c>LOCK.holder</c>) saying who took it: its pid, what for and
+    /// since when. Beside it, not in it: the lock file itself cannot be read while it is held.
+    /// </summary>
+    private static string HolderFile(string path) => path + ".holder";
+
+    private static void WriteHolder(string path, string purpose)
+    {
+        var file = HolderFile(path);
+        var temp = $"{file}.{Environment.ProcessId}.tmp";
+        try
+        {
+            var since = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            File.WriteAllText(temp, $"{Environment.ProcessId}\n{Core.Text.TerminalText.Line(purpose)}\n{since}\n");
+            File.Move(temp, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the note is only a diagnostic
+        }
+    }
+
+    /// <summary>Who holds the lock, from the note its holder wrote: "pid 123 (orc item create, since 2026-12-03T07:50:01Z)".</summary>
     public static string Holder(string path)
     {
         try
         {
-            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var r = new StreamReader(s);
-            var text = r.ReadLine();
-            return string.IsNullOrWhiteSpace(text) ? "another process" : "pid " + text;
+            var lines = File.ReadAllLines(HolderFile(path));
+            if (lines.Length < 3 || !int.TryParse(lines[0], out var pid)) return "another process";
+            // A holder that has exited cannot hold it: the note is older than the one who does.
+            if (OperatingSystem.IsLinux() && !Directory.Exists($"/proc/{pid}")) return "another process";
+            return $"pid {pid} ({lines[1]}, since {lines[2]})";
         }
-        catch (IOException) { return "another process"; }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return "another process"; }
     }
 
     public void Dispose() => _stream.Dispose();

@@ -271,7 +271,22 @@ public sealed class RefineryTests : IDisposable
         using var held = FileLock.Acquire(Path.Combine(_ws.Root, ".orc", "locks", "refinery-app.lock"), TimeSpan.FromSeconds(5), "test refinery");
         var r = _ws.Orc("refinery", "run", "app", "--once");
         Assert.Equal(5, r.ExitCode);
-        Assert.Contains("already running", r.Err);
+        // Who holds it: its pid, what for and since when.
+        Assert.Matches($@"the refinery@app is already running \(pid {Environment.ProcessId} \(test refinery, since \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\)", r.Err);
+    }
+
+    [Fact]
+    public void A_writer_that_times_out_on_the_workspace_lock_names_who_holds_it()
+    {
+        var path = Path.Combine(_ws.Root, ".orc", "locks", "workspace.lock");
+        using (FileLock.Acquire(path, TimeSpan.FromSeconds(5), "batch"))
+        {
+            var e = Assert.Throws<Orchestrator.Core.OrcException>(() => FileLock.Acquire(path, TimeSpan.FromMilliseconds(200), "create"));
+            Assert.Equal(5, e.ExitCode);
+            Assert.Contains($"held by pid {Environment.ProcessId} (batch, since ", e.Message);
+        }
+        // Free again: the next one takes it and is named.
+        using (FileLock.Acquire(path, TimeSpan.FromSeconds(5), "create")) Assert.StartsWith($"pid {Environment.ProcessId} (create, since ", FileLock.Holder(path));
     }
 
     [Fact]
