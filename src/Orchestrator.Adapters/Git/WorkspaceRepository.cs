@@ -5,12 +5,17 @@ namespace Orchestrator.Adapters.Git;
 
 /// <summary>
 /// The workspace's own git repository, through LibGit2Sharp. Only the process holding the
-/// workspace write lock commits, so a git lock file found here was left by a writer that died;
-/// it is removed after a short grace period.
+/// workspace write lock commits; a git lock file found here is either a person's git at work in
+/// the workspace (waited for, then reported) or one a crashed git left (removed: no git runs
+/// here that could own it). See <see cref="GitLocks"/>.
 /// </summary>
 public sealed class WorkspaceRepository(string root)
 {
-    private static readonly TimeSpan StaleLockGrace = TimeSpan.FromSeconds(2);
+    /// <summary>A lock a git command takes for a moment: waited for before anything else is asked.</summary>
+    private static readonly TimeSpan ShortLock = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a writer waits for a running git to let go of its lock before it says so.</summary>
+    public static readonly TimeSpan LiveLockWait = TimeSpan.FromSeconds(20);
 
     public string Root { get; } = root;
 
@@ -29,7 +34,8 @@ public sealed class WorkspaceRepository(string root)
     /// write lock, so no other writer is between the two now.</param>
     public string? Commit(IReadOnlyCollection<string> paths, string message, string actor, IReadOnlyCollection<string>? sweep = null)
     {
-        ClearStaleLocks();
+        try { AwaitGitLocks(); }
+        catch (OrcException ex) { throw new OrcException($"{Root}: the change is saved on disk but could not be committed: {ex.Message}", ex.ExitCode); }
         try
         {
             using var repo = new Repository(Root);
@@ -88,23 +94,33 @@ public sealed class WorkspaceRepository(string root)
         return repo.Config.Get<string>(key, ConfigurationLevel.Local)?.Value;
     }
 
-    private void ClearStaleLocks()
+    /// <summary>
+    /// Makes sure git's locks let orc commit: a lock a crashed git left is removed; one a running
+    /// git in the workspace holds (a <c>git commit</c> waiting in an editor) is waited for up to
+    /// <see cref="LiveLockWait"/>, then reported with that git's pid and command (exit 5), never
+    /// removed. Called before a change is made, so such a report means nothing was changed.
+    /// </summary>
+    public void AwaitGitLocks()
     {
         var gitDir = Path.Combine(Root, ".git");
-        foreach (var name in new[] { "index.lock", "HEAD.lock" })
-            ClearIfStale(Path.Combine(gitDir, name));
-        var heads = Path.Combine(gitDir, "refs", "heads");
-        if (Directory.Exists(heads))
-            foreach (var f in Directory.EnumerateFiles(heads, "*.lock", SearchOption.AllDirectories))
-                ClearIfStale(f);
-    }
-
-    private static void ClearIfStale(string lockFile)
-    {
-        if (!File.Exists(lockFile)) return;
-        var deadline = DateTime.UtcNow + StaleLockGrace;
-        while (File.Exists(lockFile) && DateTime.UtcNow < deadline) Thread.Sleep(50);
-        try { File.Delete(lockFile); } catch (IOException) { }
+        if (!Directory.Exists(gitDir)) return;
+        var deadline = DateTime.UtcNow + ShortLock + LiveLockWait;
+        foreach (var lockFile in GitLocks.Present(gitDir))
+        {
+            var shortWait = DateTime.UtcNow + ShortLock;
+            while (File.Exists(lockFile) && DateTime.UtcNow < shortWait) Thread.Sleep(50);
+            while (File.Exists(lockFile))
+            {
+                if (GitLocks.LiveOwner(lockFile, Root) is not { } owner)
+                {
+                    try { File.Delete(lockFile); } catch (IOException) { }
+                    break;
+                }
+                if (DateTime.UtcNow >= deadline)
+                    throw new OrcException($"{Path.GetRelativePath(Root, lockFile)} is held by a git command running in the workspace ({owner}); finish it (an editor waiting for a commit message?) and try again", ExitCodes.Busy);
+                Thread.Sleep(200);
+            }
+        }
     }
 
     private static string SafeName(string actor) =>

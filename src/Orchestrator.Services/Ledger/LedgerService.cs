@@ -39,6 +39,9 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
     {
         var paths = context.Paths;
         using var writeLock = FileLock.Acquire(paths.WriteLock, LockTimeout, verb);
+        // A person's git at work in the workspace (a commit in an editor) is waited for, or reported, before anything changes.
+        try { new WorkspaceRepository(paths.Root).AwaitGitLocks(); }
+        catch (Core.OrcException ex) { throw new Core.OrcException(ex.Message + "; nothing was changed", ex.ExitCode); }
         var file = File;
         var ledger = file.Load();
         var now = context.Now;

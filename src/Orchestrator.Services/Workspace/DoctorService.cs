@@ -189,7 +189,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
                 $"watch its first sling (orc peek AGENT) and adjust a copy of the profile in .orc/profiles/, or install a verified version");
     }
 
-    /// <summary>git's own lock files left by a crashed git (index.lock, HEAD.lock, refs/**.lock) older than <see cref="StaleGitLock"/>.</summary>
+    /// <summary>git's own lock files left by a crashed git (index.lock, HEAD.lock, refs/**.lock) older than <see cref="StaleGitLock"/>; one a running git holds is only named.</summary>
     private IEnumerable<Finding> GitLocks(bool fix)
     {
         var paths = Context.Paths;
@@ -200,15 +200,16 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         var now = DateTime.UtcNow;
         foreach (var gitDir in gitDirs)
         {
-            var candidates = new List<string> { Path.Combine(gitDir, "index.lock"), Path.Combine(gitDir, "HEAD.lock") };
-            var refs = Path.Combine(gitDir, "refs");
-            if (Directory.Exists(refs)) candidates.AddRange(Directory.EnumerateFiles(refs, "*.lock", SearchOption.AllDirectories));
-            var worktrees = Path.Combine(gitDir, "worktrees");
-            if (Directory.Exists(worktrees)) candidates.AddRange(Directory.EnumerateDirectories(worktrees).Select(w => Path.Combine(w, "index.lock")));
-            foreach (var f in candidates.Where(File.Exists))
+            foreach (var f in Adapters.Git.GitLocks.Present(gitDir))
             {
                 var age = now - File.GetLastWriteTimeUtc(f);
                 if (age < StaleGitLock) continue;
+                // A git at work there (a commit waiting in an editor) owns it: never suggest removing it.
+                if (Adapters.Git.GitLocks.GitProcessesIn(Path.GetDirectoryName(gitDir)!) is { Count: > 0 } running)
+                {
+                    found.Add(new("git lock", Status.Ok, $"{paths.Relative(f)} is held by a running git ({string.Join(", ", running.Select(p => $"pid {p.Pid}: {p.Command}"))})"));
+                    continue;
+                }
                 var how = $"rm {f} (when no git command is running)";
                 if (!fix) { found.Add(new("git lock", Status.Problem, $"{paths.Relative(f)} is {Minutes(age)} old: a git command crashed and git will refuse to write", how)); continue; }
                 try { File.Delete(f); found.Add(new("git lock", Status.Fixed, $"removed {paths.Relative(f)} ({Minutes(age)} old)", how)); }
