@@ -292,7 +292,9 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         if (existing is not null) args.AddRange(["respawn-window", "-k", "-t", Target(session, window)]);
         else if (HasSession(session)) args.AddRange(["new-window", "-d", "-t", $"={session}:", "-n", window]);
         else args.AddRange(["new-session", "-d", "-s", session, "-n", window, "-x", "200", "-y", "50"]);
-        args.AddRange(["-c", cwd]);
+        // tmux expands formats in the start directory ('#(cmd)' would run cmd, '#{…}' be replaced):
+        // '##' is a literal '#'. (-e values and the command's words are not expanded.)
+        args.AddRange(["-c", cwd.Replace("#", "##")]);
         foreach (var (k, v) in env) args.AddRange(["-e", $"{k}={v}"]);
         // With two or more words tmux runs the command directly (execvp), never through sh -c.
         args.Add("--");

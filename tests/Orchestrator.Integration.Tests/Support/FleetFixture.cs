@@ -19,10 +19,10 @@ public sealed class FleetFixture : IDisposable
     /// <param name="rig">The rig to add (null: none).</param>
     /// <param name="readme">The README.md of the rig's first commit.</param>
     /// <param name="grace">The rig's witness grace in seconds (null: the default).</param>
-    public FleetFixture(string? rig = "app", string readme = "app\n", int? grace = null, string prefix = "hq")
+    public FleetFixture(string? rig = "app", string readme = "app\n", int? grace = null, string prefix = "hq", string rootSuffix = "")
     {
         TmuxServer.CheckVersion();
-        Ws = new TempWorkspace(prefix: prefix);
+        Ws = new TempWorkspace(prefix: prefix, suffix: rootSuffix);
         Ws.Env["ORC_TMUX_SOCKET"] = Socket;
         Source = RigFixture.CreateSource(Ws, readme);
         Rig = rig;

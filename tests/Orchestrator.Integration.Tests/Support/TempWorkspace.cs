@@ -10,9 +10,10 @@ namespace Orchestrator.Integration.Tests.Support;
 /// </summary>
 public sealed class TempWorkspace : IDisposable
 {
-    public TempWorkspace(bool init = true, string prefix = "hq")
+    /// <param name="suffix">Appended to the folder's name (e.g. hostile characters a user's path may hold).</param>
+    public TempWorkspace(bool init = true, string prefix = "hq", string suffix = "")
     {
-        Root = Path.Combine(Path.GetTempPath(), "orc-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Root = Path.Combine(Path.GetTempPath(), "orc-test-" + Guid.NewGuid().ToString("N")[..12] + suffix);
         Directory.CreateDirectory(Root);
         if (init)
         {
