@@ -25,7 +25,7 @@ public sealed record TmuxNotification(string Name, string Arguments, byte[] Data
 /// </summary>
 public sealed class TmuxControl : IDisposable
 {
-    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
+    private static TimeSpan ReplyTimeout => TmuxServer.AnswerWithin;
 
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Queue<TaskCompletionSource<TmuxServer.Result>> _pending = new();
@@ -79,6 +79,7 @@ public sealed class TmuxControl : IDisposable
         {
             if (c.Run(["display-message", "-p", "ok"]).Ok) return c;
         }
+        catch (TmuxNotAnsweringException) { c.Dispose(); throw; } // a server that does not answer: not worth a second try
         catch (OrcException) { }
         c.Dispose();
         return null;
@@ -139,7 +140,7 @@ public sealed class TmuxControl : IDisposable
             if (!answered)
             {
                 Close($"tmux did not answer '{commands[i][0]}' within {ReplyTimeout.TotalSeconds:0}s");
-                throw Closed();
+                throw new TmuxNotAnsweringException($"tmux did not answer '{commands[i][0]}' within {ReplyTimeout.TotalSeconds:0}s");
             }
             results[i] = replies[i].Task.Result;
         }

@@ -20,7 +20,8 @@ public sealed record TmuxWindow(string Session, string Window, string PaneId, in
 public sealed partial class TmuxServer(string socketName, string configFile, string locksDir) : IDisposable
 {
     public static readonly Version MinimumVersion = new(3, 2);
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>How long any one round trip to the server may take: a server that does not answer by then is stopped or hung.</summary>
+    public static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(6);
 
     public string SocketName { get; } = socketName;
 
@@ -89,12 +90,19 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     public Result Run(params string[] args)
     {
         if (args.Length > 0 && args[0] is "kill-server") CloseControl();
-        if (Control(args) is { } control)
+        try
         {
-            try { return control.Run(args); }
-            catch (OrcException) { /* the client went away (server stopped?): run it plainly below */ }
+            if (Control(args) is { } control)
+            {
+                try { return control.Run(args); }
+                catch (TmuxNotAnsweringException) { throw; }
+                catch (OrcException) { /* the client went away (server stopped?): run it plainly below */ }
+            }
         }
-        var r = RunProcess(args);
+        catch (TmuxNotAnsweringException ex) { throw NotAnswering(args, ex); }
+        Result r;
+        try { r = RunProcess(args); }
+        catch (TmuxNotAnsweringException ex) { throw NotAnswering(args, ex); }
         // A new session means there is now something to attach a control client to.
         if (r.Ok && args[0] is "new-session" or "new") Volatile.Write(ref _controlRetryAt, 0);
         return r;
@@ -177,7 +185,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
                 .WithArguments(all)
                 .WithValidation(CommandResultValidation.None)
                 .WithEnvironmentVariables(e => e.Set("TMUX", null))
-                .ExecuteBufferedAsync(Encoding.UTF8, new CancellationTokenSource(CallTimeout).Token);
+                .ExecuteBufferedAsync(Encoding.UTF8, new CancellationTokenSource(AnswerWithin).Token);
             var r = task.GetAwaiter().GetResult();
             return new Result(r.ExitCode, r.StandardOutput, r.StandardError);
         }
@@ -187,9 +195,12 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         }
         catch (OperationCanceledException)
         {
-            throw new OrcException($"tmux {args.FirstOrDefault()} did not answer within {CallTimeout.TotalSeconds:0}s");
+            throw new TmuxNotAnsweringException($"tmux {args.FirstOrDefault()} did not answer within {AnswerWithin.TotalSeconds:0}s");
         }
     }
+
+    private TmuxNotAnsweringException NotAnswering(string[] args, TmuxNotAnsweringException ex) =>
+        new($"the workspace's tmux server ({SocketName}) did not answer '{args.FirstOrDefault()}' within {AnswerWithin.TotalSeconds:0}s: it is stopped or hung, and its agents cannot be reached; 'orc down --force' ends it (hooks and worktrees stay)");
 
     private Result Must(params string[] args)
     {
@@ -383,6 +394,18 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     {
         Run("kill-server");
         try { File.Delete(SocketPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// Ends the server without asking it (for one that is stopped or hung): its process, found by
+    /// its socket, is killed, and the socket removed. Returns the pids killed.
+    /// </summary>
+    public List<int> KillServerProcess()
+    {
+        CloseControl();
+        var killed = TmuxServerProcess.Kill(SocketPath);
+        try { File.Delete(SocketPath); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return killed;
     }
 
     /// <summary>Where tmux keeps this server's socket: $TMUX_TMPDIR (or /tmp), then tmux-UID/NAME.</summary>

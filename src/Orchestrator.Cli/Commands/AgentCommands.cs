@@ -197,12 +197,15 @@ internal static class AgentCommands
         });
         yield return up;
 
-        var down = new Command("down", "Stop this workspace's tmux server and its agents (only this workspace's); hooks and worktrees stay");
-        down.SetAction(_ =>
+        var downForce = new Option<bool>("--force") { Description = "End the tmux server without asking it (one that is stopped or hung and does not answer): its process is killed" };
+        var down = new Command("down", "Stop this workspace's tmux server and its agents (only this workspace's); hooks and worktrees stay") { downForce };
+        down.SetAction(pr =>
         {
             var v = new Verb(services);
-            var n = Agents().Down();
-            v.Out.WriteLine($"stopped {n} window(s); 'orc up' brings hooked agents back");
+            var (windows, killed) = Agents().Down(pr.GetValue(downForce));
+            v.Out.WriteLine(windows is { } n ? $"stopped {n} window(s); 'orc up' brings hooked agents back"
+                : killed.Count > 0 ? $"killed the tmux server (pid {string.Join(", ", killed)}) and its agents; 'orc up' brings hooked agents back"
+                : "no tmux server of this workspace was running; 'orc up' starts one");
             return 0;
         });
         yield return down;

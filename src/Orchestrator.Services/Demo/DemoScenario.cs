@@ -120,7 +120,7 @@ public sealed class DemoScenario(WorkspaceInitializer initializer, RuntimeContex
     {
         if (runtime.Workspace.TryPaths is null) return 0;
         var pids = runtime.Tmux.ListWindows().Where(w => !w.PaneDead && w.PanePid > 0).Select(w => w.PanePid).ToList();
-        var stopped = agents.Down();
+        var stopped = agents.Down().Windows ?? 0;
         var deadline = DateTime.UtcNow + wait;
         foreach (var pid in pids)
         {

@@ -164,13 +164,24 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
     }
 
     /// <summary>Stops this workspace's tmux server (only its own); agents' hooks stay, suspended.</summary>
-    public int Down()
+    /// <summary>
+    /// Stops the workspace's tmux server and its agents; active hooks are suspended (work kept).
+    /// Returns how many windows ran. With <paramref name="force"/> the server is not asked (one
+    /// that is stopped or hung cannot answer): its process is killed; the count is then null.
+    /// </summary>
+    public (int? Windows, List<int> Killed) Down(bool force = false)
     {
-        var running = runtime.Tmux.ListWindows().Count;
-        runtime.Tmux.KillServer();
+        int? running = null;
+        List<int> killed = [];
+        if (force) killed = runtime.Tmux.KillServerProcess();
+        else
+        {
+            running = runtime.Tmux.ListWindows().Count;
+            runtime.Tmux.KillServer();
+        }
         foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Active))
-            Move(h, HookStates.Suspended, "orc down");
-        return running;
+            Move(h, HookStates.Suspended, force ? "orc down --force" : "orc down");
+        return (running, killed);
     }
 
     /// <summary>
