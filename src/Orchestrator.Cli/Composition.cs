@@ -20,7 +20,10 @@ public static class Composition
         services.AddSingleton<Serilog.ILogger>(sp => CreateFileLogger(sp.GetRequiredService<WorkspaceContext>()));
         services.AddLogging(b => b.ClearProviders().SetMinimumLevel(LogLevel.Information));
         services.AddSingleton<ILoggerProvider>(sp => new SerilogLoggerProvider(sp.GetRequiredService<Serilog.ILogger>(), dispose: true));
-        services.AddSingleton<LedgerService>();
+        services.AddSingleton(sp => new LedgerService(sp.GetRequiredService<WorkspaceContext>(), sp.GetRequiredService<ILogger<LedgerService>>())
+        {
+            MergeDriverCommand = Commands.SelfCommand.MergeDriver(env.SelfArgv ?? Commands.SelfCommand.Argv()),
+        });
         services.AddSingleton<WorkspaceInitializer>();
         services.AddSingleton(sp => new RuntimeContext(sp.GetRequiredService<WorkspaceContext>(), env.SelfArgv ?? Commands.SelfCommand.Argv()));
         services.AddSingleton<RigService>();

@@ -55,4 +55,35 @@ public class MergeDriverTests
         Assert.Null(d["labels"]);
         Assert.Equal(0, ws.Orc("item", "list").ExitCode);
     }
+
+    [Fact]
+    public void A_fresh_clone_gets_the_merge_driver_from_its_first_write_and_a_close_and_an_edit_both_survive_a_pull()
+    {
+        using var ws = new TempWorkspace();
+        var item = ws.Create("Closed here, retitled there");
+        // A teammate's clone: git does not clone .git/config, so it has no merge driver.
+        var clone = ws.Root + "-clone";
+        try
+        {
+            Assert.Equal(0, Git(Path.GetDirectoryName(ws.Root)!, "clone", "-q", ws.Root, clone).ExitCode);
+            Assert.DoesNotContain("orc-ledger", File.ReadAllText(Path.Combine(clone, ".git", "config")));
+            // Its first orc write registers it.
+            var retitle = ws.Run(["item", "update", item, "--title", "Retitled in the clone"], null, null, cwd: clone);
+            Assert.True(retitle.ExitCode == 0, retitle.ToString());
+            Assert.Contains("[merge \"orc-ledger\"]", File.ReadAllText(Path.Combine(clone, ".git", "config")));
+            // Meanwhile the item is closed in the original; the clone pulls.
+            Assert.Equal(0, ws.Orc("item", "close", item, "--reason", "done here").ExitCode);
+            var pull = Git(clone, "pull", "-q", "--no-rebase", "--no-edit", "origin", Git(ws.Root, "rev-parse", "--abbrev-ref", "HEAD").Out.Trim());
+            Assert.True(pull.ExitCode == 0, pull.ToString());
+            var text = File.ReadAllText(Path.Combine(clone, "ledger", "issues.jsonl"));
+            Assert.DoesNotContain("<<<<<<<", text);
+            var merged = JsonNode.Parse(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.Contains(item, StringComparison.Ordinal)))!;
+            Assert.Equal("closed", merged["status"]!.GetValue<string>());
+            Assert.Equal("Retitled in the clone", merged["title"]!.GetValue<string>());
+        }
+        finally
+        {
+            if (Directory.Exists(clone)) Directory.Delete(clone, recursive: true);
+        }
+    }
 }

@@ -35,7 +35,7 @@ public sealed class WorkspaceRepository(string root)
     public string? Commit(IReadOnlyCollection<string> paths, string message, string actor, IReadOnlyCollection<string>? sweep = null)
     {
         try { AwaitGitLocks(); }
-        catch (OrcException ex) { throw new OrcException($"{Root}: the change is saved on disk but could not be committed: {ex.Message}", ex.ExitCode); }
+        catch (OrcException ex) { throw new OrcException($"{Root}: the change could not be committed: {ex.Message}", ex.ExitCode); }
         try
         {
             using var repo = new Repository(Root);
@@ -58,7 +58,7 @@ public sealed class WorkspaceRepository(string root)
         catch (EmptyCommitException) { return null; }
         catch (LibGit2SharpException ex)
         {
-            throw new OrcException($"{Root}: the change is saved on disk but could not be committed to the workspace repository: {ex.Message}");
+            throw new OrcException($"{Root}: the change could not be committed to the workspace repository: {ex.Message}");
         }
     }
 
@@ -79,6 +79,28 @@ public sealed class WorkspaceRepository(string root)
             if (entry.State.HasFlag(FileStatus.DeletedFromWorkdir)) repo.Index.Remove(entry.FilePath);
             else if (entry.State.HasFlag(FileStatus.NewInWorkdir) || entry.State.HasFlag(FileStatus.ModifiedInWorkdir)) repo.Index.Add(entry.FilePath);
         }
+    }
+
+    /// <summary>Puts each of <paramref name="paths"/> (relative) back as the last commit has it: its content, or no file when the commit has none.</summary>
+    public void RestoreFromHead(IEnumerable<string> paths)
+    {
+        try
+        {
+            using var repo = new Repository(Root);
+            foreach (var p in paths.Distinct(StringComparer.Ordinal))
+            {
+                var file = Path.Combine(Root, p);
+                if (repo.Head.Tip?[p] is { TargetType: TreeEntryTargetType.Blob } entry)
+                {
+                    using var content = ((Blob)entry.Target).GetContentStream();
+                    using var buffer = new MemoryStream();
+                    content.CopyTo(buffer);
+                    Storage.AtomicFile.Write(file, buffer.ToArray());
+                }
+                else if (File.Exists(file)) File.Delete(file);
+            }
+        }
+        catch (LibGit2SharpException ex) { throw new OrcException($"{Root}: cannot read the last commit: {ex.Message}"); }
     }
 
     /// <summary>Sets a value in the repository's own config (.git/config).</summary>

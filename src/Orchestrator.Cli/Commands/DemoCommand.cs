@@ -60,7 +60,7 @@ internal static class DemoCommand
         using var demoServices = Composition.Build(demoEnv);
         var scenario = demoServices.GetRequiredService<DemoScenario>();
         using var stop = ServiceCommands.StopSignal(); // Ctrl-C during set-up: undo it, and say so
-        var mergeDriver = string.Join(' ', self.Select(SelfCommand.ShellQuote)) + " merge-driver %O %A %B %P";
+        var mergeDriver = SelfCommand.MergeDriver(self);
         DemoWorkspace demo;
         try
         {

@@ -20,7 +20,7 @@ internal static class DoctorCommand
         {
             var v = new Verb(services);
             var runtime = services.GetRequiredService<RuntimeContext>();
-            var driver = string.Join(' ', runtime.SelfArgv.Select(SelfCommand.ShellQuote)) + " merge-driver %O %A %B %P";
+            var driver = SelfCommand.MergeDriver(runtime.SelfArgv);
             var found = services.GetRequiredService<DoctorService>().Run(pr.GetValue(fix), driver);
             var healthy = found.All(f => f.Status != Status.Problem);
             if (pr.GetValue(json))

@@ -17,8 +17,11 @@ internal static class SelfCommand
     }
 
     /// <summary>git runs merge drivers through sh: each word is single-quoted.</summary>
-    public static string MergeDriver() =>
-        string.Join(' ', Argv().Select(ShellQuote)) + " merge-driver %O %A %B %P";
+    public static string MergeDriver() => MergeDriver(Argv());
+
+    /// <summary>The merge driver command for an orc started by <paramref name="argv"/>.</summary>
+    public static string MergeDriver(IEnumerable<string> argv) =>
+        string.Join(' ', argv.Select(ShellQuote)) + " merge-driver %O %A %B %P";
 
     public static string ShellQuote(string s) => "'" + s.Replace("'", "'\\''") + "'";
 }

@@ -19,6 +19,14 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
 {
     public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The command git runs to merge ledger files (how to start this orc), registered in the
+    /// workspace's .git/config by any write that finds it missing: git does not clone its config,
+    /// so a fresh clone would otherwise merge the ledger line by line, with conflict markers.
+    /// Null: writes do not register it.
+    /// </summary>
+    public string? MergeDriverCommand { get; init; }
+
     private LedgerFile File => new(context.Paths.LedgerFile, context.Paths.QuarantineFile, context.Paths.LedgerIndex);
 
     public LedgerDocument Read() => File.Load();
@@ -42,6 +50,7 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         // A person's git at work in the workspace (a commit in an editor) is waited for, or reported, before anything changes.
         try { new WorkspaceRepository(paths.Root).AwaitGitLocks(); }
         catch (Core.OrcException ex) { throw new Core.OrcException(ex.Message + "; nothing was changed", ex.ExitCode); }
+        EnsureMergeDriver(paths.Root);
         var file = File;
         var ledger = file.Load();
         var now = context.Now;
@@ -51,6 +60,9 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         var ledgerChanged = ops.Changed.Count > 0 || ledger.Errors.Count > 0 || ledger.DuplicateIds.Count > 0;
         if (!ledgerChanged && transaction.Paths.Count == 0) return new Mutation<T>(value, [], null, 0);
 
+        // What the files were, so that a change whose commit fails is undone: an error means nothing changed.
+        var ledgerBefore = ledgerChanged ? file.ReadBytes() : null;
+        var quarantineBefore = ledgerChanged && System.IO.File.Exists(paths.QuarantineFile) ? System.IO.File.ReadAllBytes(paths.QuarantineFile) : null;
         var quarantined = ledgerChanged ? file.Save(ledger, now) : 0;
         var subjects = ops.Changed.Concat(transaction.Subjects).Distinct().ToList();
         var message = CommitMessage(verb, subjects, ledger, quarantined);
@@ -58,15 +70,59 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         // any agent): staging it while one appends fails ("failed to read file into stream"), so
         // appends wait for the commit (lock order: the write lock, then the events lock).
         string? sha;
-        using (FileLock.Acquire(paths.EventsLock, LockTimeout, verb + " (event log)"))
-            sha = new WorkspaceRepository(paths.Root).Commit(
-                [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor,
-                // records a killed writer wrote (or removed) but did not commit: mail, hooks, the queues, convoys
-                sweep: [paths.Relative(paths.MailDir), paths.Relative(paths.AgentsDir), paths.Relative(paths.QueueDir), paths.Relative(paths.ConvoysDir)]);
+        try
+        {
+            using (FileLock.Acquire(paths.EventsLock, LockTimeout, verb + " (event log)"))
+                sha = new WorkspaceRepository(paths.Root).Commit(
+                    [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor,
+                    // records a killed writer wrote (or removed) but did not commit: mail, hooks, the queues, convoys
+                    sweep: [paths.Relative(paths.MailDir), paths.Relative(paths.AgentsDir), paths.Relative(paths.QueueDir), paths.Relative(paths.ConvoysDir)]);
+        }
+        catch (Core.OrcException ex)
+        {
+            throw new Core.OrcException($"{ex.Message}; {Undo(paths, ledgerBefore, quarantineBefore, transaction.Paths)}", ex.ExitCode);
+        }
         logger.LogInformation("{Verb} by {Actor}: {Ids} (commit {Commit}, quarantined {Quarantined})",
             verb, context.Actor, string.Join(",", ops.Changed), sha ?? "none", quarantined);
         return new Mutation<T>(value, ops.Changed.ToList(), sha, quarantined);
     }
+    /// <summary>
+    /// Puts back what a change wrote whose commit failed: the ledger and its quarantine as they
+    /// were, and every other file it touched as the last commit has it. Says what it did.
+    /// </summary>
+    private string Undo(Adapters.Workspace.WorkspacePaths paths, byte[]? ledger, byte[]? quarantine, IReadOnlyCollection<string> touched)
+    {
+        try
+        {
+            if (ledger is not null)
+            {
+                AtomicFile.Write(paths.LedgerFile, ledger);
+                if (quarantine is not null) AtomicFile.Write(paths.QuarantineFile, quarantine);
+                else if (System.IO.File.Exists(paths.QuarantineFile)) System.IO.File.Delete(paths.QuarantineFile);
+            }
+            new WorkspaceRepository(paths.Root).RestoreFromHead(touched);
+            return "the change was undone, nothing was changed";
+        }
+        catch (Exception e) when (e is Core.OrcException or IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("undoing a change whose commit failed failed too: {Message}", e.Message);
+            return $"undoing it failed too ({e.Message}): the change stays on disk and the next change commits it";
+        }
+    }
+
+    private void EnsureMergeDriver(string root)
+    {
+        if (MergeDriverCommand is null) return;
+        string config;
+        try { config = System.IO.File.ReadAllText(Path.Combine(root, ".git", "config")); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; } // not a plain repository: doctor says so
+        if (config.Contains($"[merge \"{WorkspaceInitializer.MergeDriverName}\"]", StringComparison.Ordinal)) return;
+        var repo = new WorkspaceRepository(root);
+        repo.SetConfig($"merge.{WorkspaceInitializer.MergeDriverName}.name", WorkspaceInitializer.MergeDriverDescription);
+        repo.SetConfig($"merge.{WorkspaceInitializer.MergeDriverName}.driver", MergeDriverCommand);
+        logger.LogWarning("registered the ledger's merge driver in {Root}/.git/config (it was missing: a fresh clone?)", root);
+    }
+
     private string CommitMessage(string verb, IReadOnlyList<string> ids, LedgerDocument ledger, int quarantined)
     {
         var shown = string.Join(" ", ids.Take(5)) + (ids.Count > 5 ? $" (+{ids.Count - 5} more)" : "");

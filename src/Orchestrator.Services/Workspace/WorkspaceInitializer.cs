@@ -12,6 +12,7 @@ namespace Orchestrator.Services.Workspace;
 public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
 {
     public const string MergeDriverName = "orc-ledger";
+    public const string MergeDriverDescription = "orc ledger merge (by item id)";
 
     public sealed record Result(WorkspacePaths Paths, bool Created, string? CommitId);
 
@@ -69,7 +70,7 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         }
 
         var repo = new WorkspaceRepository(paths.Root);
-        repo.SetConfig($"merge.{MergeDriverName}.name", "orc ledger merge (by item id)");
+        repo.SetConfig($"merge.{MergeDriverName}.name", MergeDriverDescription);
         repo.SetConfig($"merge.{MergeDriverName}.driver", mergeDriverCommand);
         // The config file is written last: its presence is what marks a finished workspace.
         AtomicFile.Write(paths.ConfigFile, System.Text.Encoding.UTF8.GetBytes(new WorkspaceConfig { Prefix = prefix, DefaultProfile = defaultProfile }.ToYaml()));

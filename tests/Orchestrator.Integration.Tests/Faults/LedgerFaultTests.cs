@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using LibGit2Sharp;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Ledger;
@@ -270,6 +271,33 @@ public class LedgerFaultTests(ITestOutputHelper output)
         Assert.Equal(commits, ws.CommitCount());
         Assert.True(ws.IsClean(), ws.Dirty());
         Assert.Empty(Directory.GetFiles(Path.Combine(ws.Root, "ledger"), "*.tmp"));
+    }
+
+    [Fact]
+    public void A_write_whose_commit_fails_is_undone_and_a_retry_makes_one_item()
+    {
+        using var ws = new TempWorkspace();
+        ws.Create("kept");
+        var before = ws.LedgerBytes();
+        var commits = ws.CommitCount();
+        var retry = new[] { "item", "create", "exactly once" };
+        CliResult write;
+        using (var readOnly = ReadOnly.Make(Path.Combine(ws.Root, ".git", "objects"), ws.Root))
+        {
+            output.WriteLine($"git's objects made read-only by: {readOnly.Mechanism}");
+            write = readOnly.Orc(retry);
+        }
+        Assert.Equal(1, write.ExitCode);
+        var error = Assert.Single(write.Err.TrimEnd().Split('\n'));
+        Assert.Contains("could not be committed", error);
+        Assert.Contains("the change was undone, nothing was changed", error);
+        // Exit 1 means nothing changed: the ledger as it was, no commit, nothing left for the next change to pick up.
+        Assert.Equal(before, ws.LedgerBytes());
+        Assert.Equal(commits, ws.CommitCount());
+        Assert.True(ws.IsClean(), ws.Dirty());
+        // The retry makes it once.
+        Assert.Equal(0, ws.Orc(retry).ExitCode);
+        Assert.Single(JsonDocument.Parse(ws.Orc("item", "list", "--json").Out).RootElement.EnumerateArray(), e => e.GetProperty("title").GetString() == "exactly once");
     }
 }
 
