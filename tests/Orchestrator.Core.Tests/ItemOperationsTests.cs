@@ -42,7 +42,7 @@ public class ItemOperationsTests
         { "C1 control in title", New("a\u009bb"), "title" },
         { "lone surrogate in title", New("a\ud800b"), "title" },
         { "ESC in description", New() with { Description = "x\u001b]52;c;ZXZpbA==\u0007" }, "description" },
-        { "huge notes", New() with { Notes = new string('n', WorkItemRules.MaxTextLength + 1) }, "notes" },
+        { "huge notes", New() with { Notes = new string('n', ItemLimits.TextLength + 1) }, "notes" },
         { "priority 5", New() with { Priority = "5" }, "priority" },
         { "priority -1", New() with { Priority = "-1" }, "priority" },
         { "priority P9", New() with { Priority = "P9" }, "priority" },

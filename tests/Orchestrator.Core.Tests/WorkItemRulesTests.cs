@@ -8,7 +8,7 @@ public class WorkItemRulesTests
     [Fact]
     public void A_title_up_to_the_limit_is_accepted_as_given()
     {
-        var title = new string('t', WorkItemRules.MaxTitleLength);
+        var title = new string('t', ItemLimits.TitleLength);
 
         Assert.Same(title, WorkItemRules.Title(title));
         Assert.Equal("Ünïcödé 🎉 title", WorkItemRules.Title("Ünïcödé 🎉 title"));
@@ -79,9 +79,9 @@ public class WorkItemRulesTests
     [Fact]
     public void Text_over_the_limit_is_rejected()
     {
-        Assert.NotNull(WorkItemRules.Text(new string('x', WorkItemRules.MaxTextLength), "description"));
+        Assert.NotNull(WorkItemRules.Text(new string('x', ItemLimits.TextLength), "description"));
 
-        var ex = Assert.Throws<OrcException>(() => WorkItemRules.Text(new string('x', WorkItemRules.MaxTextLength + 1), "description"));
+        var ex = Assert.Throws<OrcException>(() => WorkItemRules.Text(new string('x', ItemLimits.TextLength + 1), "description"));
 
         Assert.Equal("description: is 262,145 characters long; the limit is 262,144", ex.Message);
     }
@@ -273,7 +273,7 @@ public class WorkItemRulesTests
     {
         Assert.Equal("src/Core/A.cs", WorkItemRules.File("src\\Core\\A.cs"));
         Assert.StartsWith("file: must not be empty", Assert.Throws<OrcException>(() => WorkItemRules.File(" ")).Message);
-        Assert.StartsWith("file: path is too long", Assert.Throws<OrcException>(() => WorkItemRules.File(new string('a', 1025))).Message);
+        Assert.StartsWith("file: is 1,025 characters long; the limit is 1024", Assert.Throws<OrcException>(() => WorkItemRules.File(new string('a', 1025))).Message);
         Assert.StartsWith("file: contains a control character", Assert.Throws<OrcException>(() => WorkItemRules.File("a\nb")).Message);
     }
 

@@ -115,6 +115,32 @@ public sealed partial class DocsTests
         Assert.True(bad.Count == 0, "options in docs/cli.md the verb does not have: " + string.Join(", ", bad));
     }
 
+    // ---- limits ------------------------------------------------------------------------------
+
+    [Fact]
+    public void The_documented_limits_are_the_ones_the_code_checks()
+    {
+        var section = CliDoc[CliDoc.IndexOf("\n## Limits\n", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        var rows = section.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| what", StringComparison.Ordinal)).ToList();
+        string Row(string start) => rows.SingleOrDefault(r => r.StartsWith("| " + start, StringComparison.Ordinal)) ?? throw new InvalidOperationException($"docs/cli.md, Limits: no row for '{start}'");
+        (string Row, int[] Values)[] expected =
+        [
+            ("title", [Orchestrator.Core.Items.ItemLimits.TitleLength]),
+            ("description", [Orchestrator.Core.Items.ItemLimits.TextLength]),
+            ("labels", [Orchestrator.Core.Items.ItemLimits.Labels, Orchestrator.Core.Items.ItemLimits.LabelLength]),
+            ("assignee", [Orchestrator.Core.Items.ItemLimits.NameLength]),
+            ("files", [Orchestrator.Core.Items.ItemLimits.Files, Orchestrator.Core.Items.ItemLimits.PathLength]),
+            ("dependencies", [Orchestrator.Core.Items.ItemLimits.Dependencies]),
+        ];
+        foreach (var (start, values) in expected)
+        {
+            var numbers = Regex.Matches(Row(start), @"\d[\d,]*").Select(m => int.Parse(m.Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.True(numbers.SequenceEqual(values), $"docs/cli.md, Limits, '{start}': says {string.Join(", ", numbers)}; the code checks {string.Join(", ", values)}");
+        }
+        Assert.Equal(expected.Length, rows.Count);
+    }
+
     // ---- exit codes --------------------------------------------------------------------------
 
     [Fact]

@@ -35,7 +35,7 @@ internal static class DepCommands
         {
             var v = new Verb(services);
             var (a, b) = (pr.GetValue(id)!, pr.GetValue(other)!);
-            var t = pr.GetValue(type) ?? DependencyTypes.Blocks;
+            var t = WorkItemRules.DependencyType(pr.GetValue(type) ?? DependencyTypes.Blocks);
             var result = v.Mutate("dep add", ops => (Added: ops.AddDependency(a, b, t), Item: ops.Ledger.Get(a)));
             if (pr.GetValue(json)) { JsonOut.Item(v.Env, result.Value.Item); return 0; }
             v.Out.WriteLine(result.Value.Added ? $"{a} now depends on {b} ({TerminalText.Line(t)})" : $"{a} already depends on {b} ({TerminalText.Line(t)})");

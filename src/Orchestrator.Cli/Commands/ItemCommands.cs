@@ -74,6 +74,7 @@ internal static class ItemCommands
                 ExternalRef = pr.GetValue(externalRef),
                 Prefix = pr.GetValue(prefix),
             };
+            WorkItemRules.Check(request, v.Context.Now, Options.Named); // before the lock: input over a limit never holds it
             var created = v.Mutate("create", ops => ops.Create(request)).Value;
             if (pr.GetValue(json)) JsonOut.Item(v.Env, created);
             else v.Out.WriteLine($"created {created.Id}: {TerminalText.Line(created.Title)}");
@@ -194,6 +195,7 @@ internal static class ItemCommands
                 ExternalRef = pr.GetValue(externalRef),
                 Files = pr.GetValue(files) is { Length: > 0 } replaced ? replaced : null,
             };
+            WorkItemRules.Check(request, v.Context.Now, Options.Named);
             var updated = v.Mutate("update", ops => ops.Update(pr.GetValue(id)!, request)).Value;
             if (pr.GetValue(json)) JsonOut.Item(v.Env, updated);
             else v.Out.WriteLine($"updated {updated.Id}: {TerminalText.Line(updated.Title)}");
@@ -206,19 +208,20 @@ internal static class ItemCommands
     {
         var reason = new Option<string>("--reason", "-r") { Description = "Why it is closed" };
         return StatusChange(services, "close", "Close work items", [reason],
+            pr => WorkItemRules.Text(pr.GetValue(reason), "--reason"),
             (ops, id, pr) => ops.Close(id, pr.GetValue(reason)),
             i => $"closed {i.Id}: {TerminalText.Line(i.Title)}",
             i => $"{i.Id} was already closed");
     }
 
     private static Command Reopen(IServiceProvider services) =>
-        StatusChange(services, "reopen", "Reopen closed work items", [],
+        StatusChange(services, "reopen", "Reopen closed work items", [], _ => { },
             (ops, id, _) => ops.Reopen(id),
             i => $"reopened {i.Id}: {TerminalText.Line(i.Title)}",
             i => $"{i.Id} is not closed ({TerminalText.Line(i.Status)})");
 
     /// <summary>A verb that changes the status of several items in one commit, saying for each whether it changed.</summary>
-    private static Command StatusChange(IServiceProvider services, string verb, string help, Option[] extra,
+    private static Command StatusChange(IServiceProvider services, string verb, string help, Option[] extra, Action<ParseResult> check,
         Func<ItemOperations, string, ParseResult, bool> change, Func<WorkItem, string> changed, Func<WorkItem, string> unchanged)
     {
         var ids = Options.ItemIds();
@@ -229,6 +232,7 @@ internal static class ItemCommands
         {
             var v = new Verb(services);
             var list = pr.GetValue(ids)!;
+            check(pr);
             var result = v.Mutate(verb, ops => list.Select(i => (Changed: change(ops, i, pr), Item: ops.Ledger.Get(i))).ToList());
             if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); LandConvoys(services, verb, null); return 0; }
             foreach (var r in result.Value) v.Out.WriteLine(r.Changed ? changed(r.Item) : unchanged(r.Item));
@@ -256,6 +260,8 @@ internal static class ItemCommands
         {
             var v = new Verb(services);
             var body = v.Env.TextOrStdin(pr.GetValue(text)) ?? "";
+            if (string.IsNullOrWhiteSpace(body)) throw new OrcException("comment: must not be empty");
+            WorkItemRules.Text(body, "comment");
             var c = v.Mutate("comment", ops => ops.AddComment(pr.GetValue(id)!, body)).Value;
             if (pr.GetValue(json))
                 JsonOut.Write(v.Env, w =>
@@ -287,6 +293,8 @@ internal static class ItemCommands
             {
                 var v = new Verb(services);
                 var wanted = Options.SplitList(pr.GetValue(names));
+                if (adding) WorkItemRules.Labels(wanted);
+                else WorkItemRules.LabelsToFind(wanted);
                 var itemId = pr.GetValue(id)!;
                 var result = v.Mutate(adding ? "label add" : "label remove", ops =>
                     (Changed: adding ? ops.AddLabels(itemId, wanted) : ops.RemoveLabels(itemId, wanted), Item: ops.Ledger.Get(itemId)));

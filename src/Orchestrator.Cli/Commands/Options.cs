@@ -17,6 +17,12 @@ internal static class Options
         AllowMultipleArgumentsPerToken = false,
     };
 
+    /// <summary>
+    /// How an error names an item field (as <see cref="Core.Items.WorkItemRules"/> calls it) on the command line:
+    /// the TITLE argument is "title", every other field is its option (--label, --file, --deps…).
+    /// </summary>
+    public static string Named(string field) => field == "title" ? field : "--" + field;
+
     /// <summary>Splits "a,b" and repeated options into one list.</summary>
     public static string[] SplitList(string[]? values) =>
         (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();

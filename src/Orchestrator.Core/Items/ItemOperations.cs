@@ -12,7 +12,9 @@ namespace Orchestrator.Core.Items;
 public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, string actor, string defaultPrefix)
 {
     private readonly string _now = Timestamps.Format(now);
+    private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
 
+    /// <summary>The ids changed, in the order first changed.</summary>
     public List<string> Changed { get; } = [];
 
     public LedgerDocument Ledger => ledger;
@@ -30,6 +32,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         var owner = WorkItemRules.Name(r.Owner, "owner");
         var labels = WorkItemRules.Labels(r.Labels);
         var files = WorkItemRules.Files(r.Files);
+        WorkItemRules.DependencyCount(r.BlockedBy.Count + (r.ParentId is null ? 0 : 1) + (r.DiscoveredFrom is null ? 0 : 1));
         var defer = string.IsNullOrWhiteSpace(r.DeferUntil) ? null : WorkItemRules.When(r.DeferUntil, now, "defer-until");
         var externalRef = WorkItemRules.Name(r.ExternalRef, "external-ref");
         var prefix = r.Prefix ?? defaultPrefix;
@@ -65,7 +68,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         foreach (var b in r.BlockedBy.Distinct()) item.Dependencies.Add(NewDep(id, b, DependencyTypes.Blocks));
         if (r.DiscoveredFrom is not null) item.Dependencies.Add(NewDep(id, r.DiscoveredFrom, DependencyTypes.DiscoveredFrom));
         ledger.Add(item);
-        Changed.Add(id);
+        MarkChanged(id);
         return item;
     }
 
@@ -150,10 +153,11 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
     {
         var item = ledger.Get(id);
         var wanted = WorkItemRules.Labels(labels);
-        var added = wanted.Where(l => !item.Labels.Contains(l)).ToList();
+        var has = item.Labels.ToHashSet(StringComparer.Ordinal);
+        var added = wanted.Where(l => !has.Contains(l)).ToList();
         if (added.Count == 0) return added;
-        if (item.Labels.Count + added.Count > WorkItemRules.MaxLabels)
-            throw new OrcException($"label: {item.Id} would have {item.Labels.Count + added.Count} labels; the limit is {WorkItemRules.MaxLabels}");
+        if (item.Labels.Count + added.Count > ItemLimits.Labels)
+            throw new OrcException($"label: {item.Id} would have {item.Labels.Count + added.Count} labels; the limit is {ItemLimits.Labels}");
         item.Labels.AddRange(added);
         Touch(item);
         return added;
@@ -163,9 +167,11 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
     public List<string> RemoveLabels(string id, IEnumerable<string> labels)
     {
         var item = ledger.Get(id);
-        var removed = labels.Where(item.Labels.Contains).Distinct().ToList();
+        var has = item.Labels.ToHashSet(StringComparer.Ordinal);
+        var removed = WorkItemRules.LabelsToFind(labels).Where(has.Contains).ToList();
         if (removed.Count == 0) return removed;
-        item.Labels.RemoveAll(removed.Contains);
+        var gone = removed.ToHashSet(StringComparer.Ordinal);
+        item.Labels.RemoveAll(gone.Contains);
         Touch(item);
         return removed;
     }
@@ -180,6 +186,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         if (item.Dependencies.Any(d => d.DependsOnId == dependsOn && d.Type == t)) return false;
         if (t == DependencyTypes.ParentChild && item.ParentId is { } p)
             throw new OrcException($"{id} already has a parent ({p}); remove that dependency first");
+        WorkItemRules.DependencyCount(item.Dependencies.Count + 1);
         if (DependencyTypes.IsOrdering(t) && new DependencyGraph(ledger).CycleIfAdded(id, dependsOn) is { } cycle)
             throw new OrcException($"dependency cycle: {string.Join(" → ", cycle)} (not added)");
         item.Dependencies.Add(NewDep(id, dependsOn, t));
@@ -208,7 +215,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
             if (existing is null)
             {
                 ledger.Add(item);
-                Changed.Add(item.Id);
+                MarkChanged(item.Id);
                 added++;
                 continue;
             }
@@ -216,7 +223,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
             var merged = LedgerMerge.MergeItem(null, existing, item);
             if (LedgerMerge.SameContent(merged, existing)) { unchanged++; continue; }
             ledger.Put(merged);
-            Changed.Add(item.Id);
+            MarkChanged(item.Id);
             updated++;
         }
         return new ImportSummary(added, updated, unchanged);
@@ -240,7 +247,12 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
     private void Touch(WorkItem item)
     {
         item.Touch(_now);
-        if (!Changed.Contains(item.Id)) Changed.Add(item.Id);
+        MarkChanged(item.Id);
+    }
+
+    private void MarkChanged(string id)
+    {
+        if (_changed.Add(id)) Changed.Add(id);
     }
 
     private Dependency NewDep(string id, string on, string type) =>

@@ -5,23 +5,68 @@ namespace Orchestrator.Core.Items;
 
 /// <summary>
 /// What a well-formed value looks like. Every check throws an <see cref="OrcException"/> whose
-/// one-line message names the field (or option) and what is wrong.
+/// one-line message names the field (or option) and what is wrong. Every check is linear in its
+/// input, and a list is counted against its limit (<see cref="ItemLimits"/>) before its elements are looked at.
 /// </summary>
 public static class WorkItemRules
 {
-    public const int MaxTitleLength = 500;
-    public const int MaxTextLength = 256 * 1024;
-    public const int MaxLabels = 100;
-    public const int MaxLabelLength = 64;
-    public const int MaxNameLength = 128;
-    public const int MaxFiles = 500;
+    /// <summary>
+    /// Everything about a new item that can be checked without the ledger: run by the front ends
+    /// before they take the workspace lock, so input over a limit is refused without holding it.
+    /// <paramref name="name"/> turns a field name (title, description, label, file, deps…) into the
+    /// name the caller's user knows (an option such as --label); by default the field name.
+    /// </summary>
+    public static void Check(CreateItemRequest r, DateTimeOffset now, Func<string, string>? name = null)
+    {
+        string N(string field) => name?.Invoke(field) ?? field;
+        Title(r.Title, N("title"));
+        Text(r.Description, N("description"));
+        Text(r.Design, N("design"));
+        Text(r.AcceptanceCriteria, N("acceptance"));
+        Text(r.Notes, N("notes"));
+        if (r.Type is not null) Type(r.Type, N("type"));
+        if (r.Priority is not null) Priority(r.Priority, N("priority"));
+        Name(r.Assignee, N("assignee"));
+        Name(r.Owner, N("owner"));
+        Name(r.ExternalRef, N("external-ref"));
+        Labels(r.Labels, N("label"));
+        Files(r.Files, N("file"));
+        DependencyCount(r.BlockedBy.Count + (r.ParentId is null ? 0 : 1) + (r.DiscoveredFrom is null ? 0 : 1), N("deps"));
+        if (!string.IsNullOrWhiteSpace(r.DeferUntil)) When(r.DeferUntil, now, N("defer-until"));
+    }
+
+    /// <summary>Everything about a change that can be checked without the ledger (see <see cref="Check(CreateItemRequest, DateTimeOffset, Func{string, string}?)"/>).</summary>
+    public static void Check(UpdateItemRequest r, DateTimeOffset now, Func<string, string>? name = null)
+    {
+        string N(string field) => name?.Invoke(field) ?? field;
+        if (r.Title is not null) Title(r.Title, N("title"));
+        Text(r.Description, N("description"));
+        Text(r.Design, N("design"));
+        Text(r.AcceptanceCriteria, N("acceptance"));
+        Text(r.Notes, N("notes"));
+        if (r.Status is not null) Status(r.Status, N("status"));
+        if (r.Type is not null) Type(r.Type, N("type"));
+        if (r.Priority is not null) Priority(r.Priority, N("priority"));
+        Name(r.Assignee, N("assignee"));
+        Name(r.Owner, N("owner"));
+        Name(r.ExternalRef, N("external-ref"));
+        if (r.Files is not null) Files(r.Files, N("file"));
+        if (!string.IsNullOrEmpty(r.DeferUntil)) When(r.DeferUntil, now, N("defer-until"));
+    }
+
+    /// <summary>Refuses more dependencies than one item may have.</summary>
+    public static void DependencyCount(int count, string field = "deps")
+    {
+        if (count > ItemLimits.Dependencies)
+            throw new OrcException($"{field}: {count:N0} dependencies; the limit is {ItemLimits.Dependencies} per item");
+    }
 
     public static string Title(string? title, string field = "title")
     {
         if (string.IsNullOrWhiteSpace(title))
             throw new OrcException($"{field}: must not be empty");
-        if (title.Length > MaxTitleLength)
-            throw new OrcException($"{field}: is {title.Length:N0} characters long; the limit is {MaxTitleLength}");
+        if (title.Length > ItemLimits.TitleLength)
+            throw new OrcException($"{field}: is {title.Length:N0} characters long; the limit is {ItemLimits.TitleLength}");
         NoControl(title, field, allowNewlines: false);
         return title;
     }
@@ -29,8 +74,8 @@ public static class WorkItemRules
     public static string? Text(string? text, string field)
     {
         if (text is null) return null;
-        if (text.Length > MaxTextLength)
-            throw new OrcException($"{field}: is {text.Length:N0} characters long; the limit is {MaxTextLength:N0}");
+        if (text.Length > ItemLimits.TextLength)
+            throw new OrcException($"{field}: is {text.Length:N0} characters long; the limit is {ItemLimits.TextLength:N0}");
         NoControl(text, field, allowNewlines: true);
         return text;
     }
@@ -38,8 +83,8 @@ public static class WorkItemRules
     public static string? Name(string? name, string field)
     {
         if (string.IsNullOrEmpty(name)) return null;
-        if (name.Length > MaxNameLength)
-            throw new OrcException($"{field}: is {name.Length:N0} characters long; the limit is {MaxNameLength}");
+        if (name.Length > ItemLimits.NameLength)
+            throw new OrcException($"{field}: is {name.Length:N0} characters long; the limit is {ItemLimits.NameLength}");
         NoControl(name, field, allowNewlines: false);
         if (name.Trim() != name) throw new OrcException($"{field}: must not start or end with spaces");
         return name;
@@ -76,22 +121,44 @@ public static class WorkItemRules
     public static string Label(string? label, string field = "label")
     {
         if (string.IsNullOrEmpty(label)) throw new OrcException($"{field}: must not be empty");
-        if (label.Length > MaxLabelLength)
-            throw new OrcException($"{field}: is {label.Length:N0} characters long; the limit is {MaxLabelLength}");
+        if (label.Length > ItemLimits.LabelLength)
+            throw new OrcException($"{field}: is {label.Length:N0} characters long; the limit is {ItemLimits.LabelLength}");
         if (label.Any(c => char.IsWhiteSpace(c) || c == ',') || TerminalText.HasControl(label, allowNewlines: false))
             throw new OrcException($"{field}: '{TerminalText.Line(label)}' may not contain spaces, commas or control characters");
         return label;
     }
 
+    /// <summary>
+    /// The labels without repeats, in the order given, each checked. The limit counts distinct labels,
+    /// and is checked before any label is looked at, so a list of any length is answered in linear time.
+    /// </summary>
     public static List<string> Labels(IEnumerable<string> labels, string field = "label")
     {
+        var list = Distinct(labels, field);
+        foreach (var l in list) Label(l, field);
+        return list;
+    }
+
+    /// <summary>
+    /// Labels to look for (to remove): counted and measured like labels to add, but not checked for
+    /// spaces or control characters, so a label that arrived as data can still be removed.
+    /// </summary>
+    public static List<string> LabelsToFind(IEnumerable<string> labels, string field = "label")
+    {
+        var list = Distinct(labels, field);
+        foreach (var l in list)
+            if (l.Length > ItemLimits.LabelLength)
+                throw new OrcException($"{field}: is {l.Length:N0} characters long; the limit is {ItemLimits.LabelLength}");
+        return list;
+    }
+
+    private static List<string> Distinct(IEnumerable<string> labels, string field)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var list = new List<string>();
         foreach (var l in labels)
-        {
-            var v = Label(l, field);
-            if (!list.Contains(v)) list.Add(v);
-        }
-        if (list.Count > MaxLabels) throw new OrcException($"{field}: {list.Count:N0} labels; the limit is {MaxLabels} per item");
+            if (seen.Add(l ?? "")) list.Add(l ?? "");
+        if (list.Count > ItemLimits.Labels) throw new OrcException($"{field}: {list.Count:N0} labels; the limit is {ItemLimits.Labels} per item");
         return list;
     }
 
@@ -120,17 +187,18 @@ public static class WorkItemRules
         throw new OrcException($"{field}: '{TerminalText.Line(text)}' is not a date (2026-12-01, 2026-12-01T09:00:00Z, or +3d, +12h, +1w)");
     }
 
+    /// <summary>The paths, each checked by <see cref="File"/>, without repeats (in linear time).</summary>
     public static List<string> Files(IEnumerable<string> paths, string field = "file")
     {
-        var list = paths.Select(p => File(p, field)).Distinct().ToList();
-        if (list.Count > MaxFiles) throw new OrcException($"{field}: {list.Count:N0} files; the limit is {MaxFiles} per item");
+        var list = paths.Select(p => File(p, field)).Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count > ItemLimits.Files) throw new OrcException($"{field}: {list.Count:N0} files; the limit is {ItemLimits.Files} per item");
         return list;
     }
 
     public static string File(string? path, string field = "file")
     {
         if (string.IsNullOrWhiteSpace(path)) throw new OrcException($"{field}: must not be empty");
-        if (path.Length > 1024) throw new OrcException($"{field}: path is too long");
+        if (path.Length > ItemLimits.PathLength) throw new OrcException($"{field}: is {path.Length:N0} characters long; the limit is {ItemLimits.PathLength}");
         NoControl(path, field, allowNewlines: false);
         var p = path.Replace('\\', '/');
         // A path an item owns is inside the rig's repository: relative, and never climbing out.

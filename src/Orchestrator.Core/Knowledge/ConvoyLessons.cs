@@ -117,11 +117,11 @@ public static class ConvoyLessons
     private static string? Rig(string rig) => rig.Length == 0 ? null : rig;
 
     private static List<string> Tags(params IEnumerable<string> tags) =>
-        tags.Where(t => t.Length is > 0 and <= WorkItemRules.MaxLabelLength).Distinct(StringComparer.Ordinal).Take(LearningRules.MaxTags).ToList();
+        tags.Where(t => t.Length is > 0 and <= ItemLimits.LabelLength).Distinct(StringComparer.Ordinal).Take(LearningRules.MaxTags).ToList();
 
     /// <summary>A tag made of a name: lowercase letters, digits, '-', '_' and '.'.</summary>
     private static string Tag(string name) =>
-        new string(name.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.').Take(WorkItemRules.MaxLabelLength).ToArray());
+        new string(name.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.').Take(ItemLimits.LabelLength).ToArray());
 
     /// <summary>A file's tag: its name without the extension (so it matches the files an item owns).</summary>
     private static string FileTag(string file) => Tag(Path.GetFileNameWithoutExtension(file));

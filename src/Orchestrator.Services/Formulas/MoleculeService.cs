@@ -67,7 +67,7 @@ public sealed class MoleculeService(RuntimeContext runtime, LedgerService ledger
             foreach (var s in plan.Steps)
                 foreach (var n in s.Needs)
                     ops.AddDependency(ids[s.Id], ids[n], DependencyTypes.Blocks);
-            var made = convoy is null ? null : convoys.CreateIn(tx, convoy, children.Select(c => c.Id).ToList(), Clip(plan.Title, WorkItemRules.MaxNameLength), null);
+            var made = convoy is null ? null : convoys.CreateIn(tx, convoy, children.Select(c => c.Id).ToList(), Clip(plan.Title, ItemLimits.NameLength), null);
             return (epic, children, made);
         });
         var (e, c, cv) = result.Value;
@@ -240,7 +240,7 @@ public sealed class MoleculeService(RuntimeContext runtime, LedgerService ledger
         if (m.Formula is not null) labels.Add(MoleculeLabels.Formula + m.Formula);
         var item = ops.Create(new CreateItemRequest
         {
-            Title = Clip(m.Title, WorkItemRules.MaxTitleLength),
+            Title = Clip(m.Title, ItemLimits.TitleLength),
             Description = MoleculeRules.Summary(m),
             Labels = labels,
             ExternalRef = reference,

@@ -55,6 +55,7 @@ internal sealed class FleetActions(LedgerService ledger, SlingService sling, Age
             Files = List(f.GetValueOrDefault("files")),
             Prefix = Blank(f.GetValueOrDefault("prefix")),
         };
+        WorkItemRules.Check(request, DateTimeOffset.UtcNow); // before the lock, as the CLI does
         var created = ledger.Mutate("create", ops => ops.Create(request)).Value;
         return $"created {created.Id}: {created.Title}";
     }
@@ -71,6 +72,8 @@ internal sealed class FleetActions(LedgerService ledger, SlingService sling, Age
             Description = Changed(before.Description ?? "", f.GetValueOrDefault("description")),
         };
         var labels = f.TryGetValue("labels", out var l) ? List(l) : before.Labels;
+        WorkItemRules.Check(request, DateTimeOffset.UtcNow);
+        if (f.ContainsKey("labels")) WorkItemRules.LabelsToFind(labels);
         var add = labels.Except(before.Labels).ToList();
         var remove = before.Labels.Except(labels).ToList();
         if (request.IsEmpty && add.Count == 0 && remove.Count == 0) return $"{id}: nothing changed";
