@@ -39,6 +39,24 @@ public class LedgerCodecTests
     }
 
     [Fact]
+    public void A_line_of_fifty_thousand_unknown_fields_keeps_them_all_and_a_repeated_one_is_still_an_error()
+    {
+        // Read under the workspace lock on every change: the repeat check must stay linear.
+        var fields = string.Concat(Enumerable.Range(0, 50_000).Select(i => $",\"x{i}\":{i}"));
+        var line = "{\"id\":\"hq-a\",\"title\":\"t\"" + fields + "}";
+
+        var item = Assert.Single(Doc(line).Items);
+        Assert.Equal(50_000, item.Extra.Count);
+        Assert.Equal(("x49999", "49999"), (item.Extra[^1].Key, item.Extra[^1].Value));
+
+        foreach (var repeated in new[] { "x3", "x40000" })
+        {
+            var error = Assert.Single(Parse(line[..^1] + $",\"{repeated}\":0}}\n").Errors);
+            Assert.Contains($"field '{repeated}' appears twice", error.Message);
+        }
+    }
+
+    [Fact]
     public void Known_fields_of_a_Beads_line_are_read()
     {
         var item = Assert.Single(Doc(BeadsLine).Items);

@@ -169,6 +169,24 @@ public class LedgerMergeTests
     }
 
     [Fact]
+    public void Twenty_thousand_comments_on_both_sides_merge_each_once()
+    {
+        // An import merges under the workspace lock: the merge of long lists must stay linear.
+        string Comment(string who, int id, string text, string at) =>
+            $$"""{"id":{{id}},"issue_id":"hq-a","author":"{{who}}","text":"{{text}}","created_at":"{{at}}"}""";
+        var shared = string.Join(',', Enumerable.Range(0, 20_000).Select(i => Comment("ana", i + 1, "c" + i, T0)));
+        var b = Line("{\"comments\":[" + shared + "]}");
+        var ours = Line($"{{\"updated_at\":\"{T1}\",\"comments\":[{shared},{Comment("ours", 20_001, "o", T1)}]}}");
+        var theirs = Line($"{{\"updated_at\":\"{T2}\",\"comments\":[{shared},{Comment("theirs", 20_001, "t", T2)}]}}");
+
+        var comments = MergeOne(b, ours, theirs).Comments;
+
+        Assert.Equal(20_002, comments.Count);
+        Assert.Equal(comments.Count, comments.Select(c => c.Id).Distinct().Count());
+        Assert.Equal(["o", "t"], comments.TakeLast(2).Select(c => c.Text));
+    }
+
+    [Fact]
     public void An_item_added_on_one_side_is_kept()
     {
         var b = Doc(Item("hq-a"));

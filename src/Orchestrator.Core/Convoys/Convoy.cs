@@ -75,16 +75,18 @@ public static class ConvoyRules
     public static List<string> CheckItems(IReadOnlyList<string> ids, LedgerDocument ledger, IReadOnlyList<string>? existing = null)
     {
         if (ids.Count == 0) throw new OrcException("convoy: name at least one work item", ExitCodes.Usage);
+        var count = ids.Count + (existing?.Count ?? 0);
+        if (count > MaxItems) throw new OrcException($"convoy: {count:N0} items; the limit is {MaxItems:N0}", ExitCodes.Usage);
         var all = new List<string>(existing ?? []);
+        var named = new HashSet<string>(all, StringComparer.Ordinal);
         foreach (var raw in ids)
         {
             var id = raw.Trim();
             var item = ledger.Find(id) ?? throw new OrcException($"convoy: no work item '{Text.TerminalText.Line(id)}'", ExitCodes.NotFound);
-            if (all.Contains(item.Id)) throw new OrcException($"convoy: {item.Id} is named twice", ExitCodes.Usage);
+            if (!named.Add(item.Id)) throw new OrcException($"convoy: {item.Id} is named twice", ExitCodes.Usage);
             if (item.IssueType == IssueTypes.Epic) throw new OrcException($"convoy: {item.Id} is an epic; add its children instead", ExitCodes.Usage);
             all.Add(item.Id);
         }
-        if (all.Count > MaxItems) throw new OrcException($"convoy: {all.Count:N0} items; the limit is {MaxItems:N0}", ExitCodes.Usage);
         var cycle = CycleAmong(all, ledger);
         if (cycle is not null) throw new OrcException($"convoy: dependency cycle among its items: {string.Join(" → ", cycle)}", ExitCodes.Usage);
         return all;

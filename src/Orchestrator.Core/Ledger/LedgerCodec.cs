@@ -145,6 +145,7 @@ public static class LedgerCodec
         string? id = null;
         var item = new WorkItem { Id = "" };
         var seen = 0u;
+        HashSet<string>? unknownNames = null; // made once there are a few: a line of many unknown fields is read in linear time
         while (true)
         {
             reader.Read();
@@ -155,7 +156,9 @@ public static class LedgerCodec
                 var unknown = reader.GetString()!;
                 reader.Read();
                 if (summary) { reader.Skip(); continue; }
-                if (item.Extra.Exists(e => e.Key == unknown)) throw new LedgerFormatException($"field '{unknown}' appears twice");
+                if (item.Extra.Count == 8) unknownNames = item.Extra.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+                if (unknownNames is null ? item.Extra.Exists(e => e.Key == unknown) : !unknownNames.Add(unknown))
+                    throw new LedgerFormatException($"field '{unknown}' appears twice");
                 item.Extra.Add(new(unknown, Raw(ref reader, line)));
                 continue;
             }

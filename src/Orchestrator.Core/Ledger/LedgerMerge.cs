@@ -63,8 +63,9 @@ public static class LedgerMerge
         bool OursWins(JsonNode? ov, JsonNode? tv) => order != 0 ? order > 0 : string.CompareOrdinal(Text(ov), Text(tv)) >= 0;
         var merged = new JsonObject();
         var keys = new List<string>();
-        foreach (var (k, _) in o) keys.Add(k);
-        foreach (var (k, _) in t) if (!keys.Contains(k)) keys.Add(k);
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (k, _) in o) if (known.Add(k)) keys.Add(k);
+        foreach (var (k, _) in t) if (known.Add(k)) keys.Add(k);
 
         foreach (var key in keys)
         {
@@ -102,28 +103,30 @@ public static class LedgerMerge
     private static JsonArray? MergeSet(JsonNode? b, JsonNode? o, JsonNode? t, Func<JsonNode, string> key, Func<JsonNode?, JsonNode?, bool> oursWins)
     {
         var baseKeys = new HashSet<string>(Elements(b).Select(key), StringComparer.Ordinal);
-        var ours = Elements(o).ToList();
-        var theirs = Elements(t).ToList();
-        var oursKeys = new HashSet<string>(ours.Select(key), StringComparer.Ordinal);
-        var theirKeys = new HashSet<string>(theirs.Select(key), StringComparer.Ordinal);
+        // Each side's elements by key (the first of a key), so the merge is linear in their number.
+        var ours = Keyed(o, key);
+        var theirs = Keyed(t, key);
         var result = new JsonArray();
         var added = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in ours.Concat(theirs))
+        foreach (var (k, e) in ours.List.Concat(theirs.List))
         {
-            var k = key(e);
             if (!added.Add(k)) continue;
-            var removedByOne = baseKeys.Contains(k) && (!oursKeys.Contains(k) || !theirKeys.Contains(k));
+            var inOurs = ours.First.TryGetValue(k, out var oe);
+            var inTheirs = theirs.First.TryGetValue(k, out var te);
+            var removedByOne = baseKeys.Contains(k) && (!inOurs || !inTheirs);
             if (removedByOne) continue;
-            var chosen = e;
-            if (oursKeys.Contains(k) && theirKeys.Contains(k))
-            {
-                var oe = ours.First(x => key(x) == k);
-                var te = theirs.First(x => key(x) == k);
-                chosen = oursWins(oe, te) ? oe : te;
-            }
+            var chosen = inOurs && inTheirs ? (oursWins(oe, te) ? oe! : te!) : e;
             result.Add(chosen.DeepClone());
         }
         return result.Count == 0 ? null : result;
+    }
+
+    private static (List<(string Key, JsonNode Element)> List, Dictionary<string, JsonNode> First) Keyed(JsonNode? n, Func<JsonNode, string> key)
+    {
+        var list = Elements(n).Select(e => (key(e), e)).ToList();
+        var first = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        foreach (var (k, e) in list) first.TryAdd(k, e);
+        return (list, first);
     }
 
     private static JsonArray? RenumberComments(JsonArray? merged)
