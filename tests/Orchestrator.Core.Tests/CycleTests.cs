@@ -158,4 +158,23 @@ public class CycleTests
 
         Assert.Empty(new DependencyGraph(doc).FindCycles());
     }
+
+    [Fact]
+    public void A_short_cycle_is_described_in_full()
+    {
+        Assert.Equal("hq-a → hq-a", DependencyGraph.Describe(["hq-a", "hq-a"]));
+        var eight = Enumerable.Range(0, 8).Select(i => $"hq-{i}").Append("hq-0").ToList();
+        Assert.Equal(string.Join(" → ", eight), DependencyGraph.Describe(eight));
+        Assert.Equal("hq-a -> hq-b -> hq-a", DependencyGraph.Describe(["hq-a", "hq-b", "hq-a"], " -> "));
+    }
+
+    [Fact]
+    public void A_long_cycle_is_described_by_its_length_and_its_first_and_last_ids()
+    {
+        var cycle = Enumerable.Range(0, 20_000).Select(i => $"hq-{i}").Append("hq-0").ToList();
+
+        Assert.Equal("hq-0 → hq-1 → hq-2 → … → hq-19997 → hq-19998 → hq-19999 → hq-0 (20,000 items; 19,994 not shown)", DependencyGraph.Describe(cycle));
+        var nine = Enumerable.Range(0, 9).Select(i => $"hq-{i}").Append("hq-0").ToList();
+        Assert.Equal("hq-0 → hq-1 → hq-2 → … → hq-6 → hq-7 → hq-8 → hq-0 (9 items; 3 not shown)", DependencyGraph.Describe(nine));
+    }
 }

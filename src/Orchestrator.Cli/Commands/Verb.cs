@@ -44,7 +44,7 @@ internal sealed class Verb(IServiceProvider services)
     {
         var cycles = graph.FindCycles();
         foreach (var cycle in cycles.Take(5))
-            Env.Error.WriteLine($"orc: warning: dependency cycle {string.Join(" → ", cycle.Select(TerminalText.Line))}: none of these can be ready until one dependency is removed ('orc item dep remove ID DEPENDS_ON')");
+            Env.Error.WriteLine($"orc: warning: dependency cycle {Core.Graph.DependencyGraph.Describe(cycle)}: none of these can be ready until one dependency is removed ('orc item dep remove ID DEPENDS_ON')");
         if (cycles.Count > 5) Env.Error.WriteLine($"orc: warning: {cycles.Count - 5} more dependency cycles");
     }
 

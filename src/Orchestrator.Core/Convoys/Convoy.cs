@@ -88,7 +88,7 @@ public static class ConvoyRules
             all.Add(item.Id);
         }
         var cycle = CycleAmong(all, ledger);
-        if (cycle is not null) throw new OrcException($"convoy: dependency cycle among its items: {string.Join(" → ", cycle)}", ExitCodes.Usage);
+        if (cycle is not null) throw new OrcException($"convoy: dependency cycle among its items: {Graph.DependencyGraph.Describe(cycle)}", ExitCodes.Usage);
         return all;
     }
 

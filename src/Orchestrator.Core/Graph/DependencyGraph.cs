@@ -1,5 +1,6 @@
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Ledger;
+using Orchestrator.Core.Text;
 
 namespace Orchestrator.Core.Graph;
 
@@ -181,6 +182,27 @@ public sealed class DependencyGraph
             }
         }
         return null;
+    }
+
+    /// <summary>How many ids of a long cycle <see cref="Describe"/> shows at each end.</summary>
+    public const int CycleEnds = 3;
+
+    /// <summary>
+    /// A cycle (as <see cref="CycleIfAdded"/> and <see cref="FindCycles"/> give it: its ids, the first
+    /// repeated at the end) as one short line: every id of a cycle of up to 8 items
+    /// (<c>a → b → c → a</c>); else the first and last few and the length
+    /// (<c>a → b → c → … → x → y → z → a (20,000 items; 19,994 not shown)</c>), so a cycle through a
+    /// long chain is not printed as a line of hundreds of kilobytes.
+    /// </summary>
+    public static string Describe(IReadOnlyList<string> cycle, string arrow = " → ")
+    {
+        var closed = cycle.Count > 1 && cycle[0] == cycle[^1];
+        var items = closed ? cycle.Count - 1 : cycle.Count;
+        if (items <= 8) return string.Join(arrow, cycle.Select(TerminalText.Line));
+        var head = cycle.Take(CycleEnds);
+        var tail = cycle.Skip(items - CycleEnds).Take(CycleEnds);
+        var shown = head.Append("…").Concat(tail).Concat(closed ? [cycle[0]] : []);
+        return $"{string.Join(arrow, shown.Select(TerminalText.Line))} ({items:N0} items; {items - 2 * CycleEnds:N0} not shown)";
     }
 
     /// <summary>

@@ -188,7 +188,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
             throw new OrcException($"{id} already has a parent ({p}); remove that dependency first");
         WorkItemRules.DependencyCount(item.Dependencies.Count + 1);
         if (DependencyTypes.IsOrdering(t) && new DependencyGraph(ledger).CycleIfAdded(id, dependsOn) is { } cycle)
-            throw new OrcException($"dependency cycle: {string.Join(" → ", cycle)} (not added)");
+            throw new OrcException($"dependency cycle: {DependencyGraph.Describe(cycle)} (not added)");
         item.Dependencies.Add(NewDep(id, dependsOn, t));
         Touch(item);
         return true;

@@ -163,8 +163,8 @@ public static class CoordinationPlan
             if (state.TryGetValue(id, out var done))
             {
                 if (done) return;
-                var cycle = path.Skip(path.IndexOf(id)).Append(id);
-                throw new OrcException($"dependency cycle among the plan's items: {string.Join(" → ", cycle)}");
+                var cycle = path.Skip(path.IndexOf(id)).Append(id).ToList();
+                throw new OrcException($"dependency cycle among the plan's items: {Graph.DependencyGraph.Describe(cycle)}");
             }
             state[id] = false;
             path.Add(id);

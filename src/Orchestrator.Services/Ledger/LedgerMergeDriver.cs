@@ -33,7 +33,7 @@ public static class LedgerMergeDriver
             warnings.Add($"{name}: kept an unreadable line as is ({e.Message})");
         }
         foreach (var cycle in new DependencyGraph(merged).FindCycles())
-            warnings.Add($"{name}: the merge leaves a dependency cycle: {string.Join(" → ", cycle)}");
+            warnings.Add($"{name}: the merge leaves a dependency cycle: {DependencyGraph.Describe(cycle)}");
         AtomicFile.Write(oursPath, buffer.WrittenSpan);
         return new Result(merged.Count, warnings);
     }

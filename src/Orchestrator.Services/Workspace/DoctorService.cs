@@ -311,7 +311,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         foreach (var id in doc.DuplicateIds.Distinct().Take(5))
             found.Add(new("ledger", Status.Problem, $"item {id} appears on more than one line", "any change (e.g. orc item update) writes it once"));
         foreach (var cycle in new DependencyGraph(doc).FindCycles().Take(5))
-            found.Add(new("ledger", Status.Problem, $"dependency cycle: {string.Join(" -> ", cycle)}", "remove one of its dependencies (orc item dep remove ITEM DEPENDS_ON)"));
+            found.Add(new("ledger", Status.Problem, $"dependency cycle: {DependencyGraph.Describe(cycle, " -> ")}", "remove one of its dependencies (orc item dep remove ITEM DEPENDS_ON)"));
         var dangling = doc.Items.SelectMany(i => i.Dependencies).Where(d => !d.DependsOnId.Contains(':') && !doc.Contains(d.DependsOnId)).ToList();
         foreach (var d in dangling.Take(5))
             found.Add(new("ledger", Status.Problem, $"{d.IssueId} depends on {TerminalText.Line(d.DependsOnId)}, which is not in the ledger", $"orc item dep remove {d.IssueId} {TerminalText.Line(d.DependsOnId)}"));

@@ -72,18 +72,53 @@ public sealed class LedgerDamageTests
         Assert.DoesNotContain("cycle", ws.Orc("ready").Err);
     }
 
+    /// <summary>hq-c1 … hq-cN-1 each depend on the one before; with <paramref name="closed"/>, hq-c0 depends on the last.</summary>
+    private static string Chain(int n, bool closed)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < n; i++)
+        {
+            var line = HostileCorpus.ItemLine($"hq-c{i}", "chain");
+            var on = i > 0 ? $"hq-c{i - 1}" : closed ? $"hq-c{n - 1}" : null;
+            if (on is not null) line = line.Replace("\"updated_at\"", $"\"dependencies\":[{{\"issue_id\":\"hq-c{i}\",\"depends_on_id\":\"{on}\",\"type\":\"blocks\"}}],\"updated_at\"");
+            sb.Append(line).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void A_dependency_cycle_through_twenty_thousand_items_is_named_by_its_length_and_its_ends()
+    {
+        using var ws = new TempWorkspace();
+        File.WriteAllText(ws.LedgerPath, Chain(20_000, closed: false));
+        var before = ws.LedgerBytes();
+
+        // Closing the chain into a cycle is refused, naming it in one short line.
+        var refused = ws.Orc("item", "dep", "add", "hq-c0", "hq-c19999");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal("orc: error: dependency cycle: hq-c0 → hq-c19999 → hq-c19998 → … → hq-c3 → hq-c2 → hq-c1 → hq-c0 (20,000 items; 19,994 not shown) (not added)\n", refused.Err);
+        Assert.Equal(before, ws.LedgerBytes());
+
+        // A cycle already in the ledger (a merge, a hand edit) is warned about the same way.
+        File.WriteAllText(ws.LedgerPath, Chain(20_000, closed: true));
+        var ready = ws.Orc("ready", "--json");
+        Assert.True(ready.ExitCode == 0, ready.ToString());
+        var warning = Assert.Single(ready.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("orc: warning: dependency cycle hq-c", warning);
+        Assert.Contains(" → … → ", warning);
+        Assert.Contains("(20,000 items; 19,994 not shown)", warning);
+        Assert.True(warning.Length < 300, warning);
+        var doctor = ws.Orc("doctor");
+        var line = Assert.Single(doctor.Out.Split('\n'), l => l.Contains("dependency cycle"));
+        Assert.Contains("(20,000 items; 19,994 not shown)", line);
+        Assert.True(line.Length < 400, line);
+    }
+
     [Fact]
     public void A_dependency_chain_of_twenty_thousand_items_does_not_overflow_the_stack()
     {
         using var ws = new TempWorkspace();
-        var sb = new StringBuilder();
-        for (var i = 0; i < 20_000; i++)
-        {
-            var line = HostileCorpus.ItemLine($"hq-c{i}", "chain");
-            if (i > 0) line = line.Replace("\"updated_at\"", $"\"dependencies\":[{{\"issue_id\":\"hq-c{i}\",\"depends_on_id\":\"hq-c{i - 1}\",\"type\":\"blocks\"}}],\"updated_at\"");
-            sb.Append(line).Append('\n');
-        }
-        File.WriteAllText(ws.LedgerPath, sb.ToString());
+        File.WriteAllText(ws.LedgerPath, Chain(20_000, closed: false));
         var ready = ws.Orc("ready", "--json");
         Assert.True(ready.ExitCode == 0, ready.ToString());
         Assert.Equal(["hq-c0"], JsonDocument.Parse(ready.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToArray());
