@@ -150,6 +150,31 @@ public class BatchVerbTests
     }
 
     [Fact]
+    public void A_line_with_a_lone_surrogate_or_bytes_that_are_not_utf8_is_answered_with_exit_2_and_the_others_run()
+    {
+        using var ws = new TempWorkspace();
+        var input = new List<byte>();
+        input.AddRange("[\"item\",\"create\",\"before\"]\n"u8.ToArray());
+        input.AddRange("[\"item\",\"create\",\"a\\ud800b\"]\n"u8.ToArray()); // valid JSON, not text
+        input.AddRange("[\"item\",\"create\",\""u8.ToArray());
+        input.AddRange(Hostile.HostileRun.BadUtf8);
+        input.AddRange("\"]\n"u8.ToArray());
+        input.AddRange("[\"item\",\"create\",\"after\"]"u8.ToArray()); // the last line without its newline
+
+        var r = Hostile.HostileRun.RunWithStdin(ws.Root, [.. input], "batch");
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        var answers = Answers(r.Out);
+        Assert.Equal([1, 2, 3, 4], answers.Select(a => a.Line));
+        Assert.Equal([0, 2, 2, 0], answers.Select(a => a.Exit));
+        Assert.Equal("orc: stdin:2: argument 3 is not valid text (it holds a lone UTF-16 surrogate, such as \\ud800 without its pair)\n", answers[1].Err);
+        Assert.Equal("orc: stdin:3: is not valid UTF-8 (byte 22); the line was not run\n", answers[2].Err);
+        Assert.Equal("", r.Err);
+        Assert.Equal(["after", "before"], LedgerDocument.Parse(ws.LedgerBytes()).Items.Select(i => i.Title).Order());
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".orc", "logs")) && Directory.GetFiles(Path.Combine(ws.Root, ".orc", "logs"), "crash-*").Length > 0, "a crash report was written");
+    }
+
+    [Fact]
     public void A_line_is_answered_as_soon_as_its_change_is_committed_before_the_next_line_is_read()
     {
         using var ws = new TempWorkspace();

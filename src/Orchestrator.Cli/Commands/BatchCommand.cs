@@ -53,12 +53,13 @@ internal static class BatchCommand
             var stop = pr.GetValue(stopOnError);
             var first = 0;
             var number = 0;
-            string? text;
-            while ((text = env.In.ReadLine()) is not null)
+            foreach (var line in Lines(env))
             {
                 number++;
-                if (string.IsNullOrWhiteSpace(text)) continue;
-                var (code, output, error) = RunLine(root, env, number, text);
+                if (line.Text is { } t && string.IsNullOrWhiteSpace(t)) continue;
+                var (code, output, error) = line.Text is { } text
+                    ? RunLine(root, env, number, text)
+                    : (ExitCodes.Usage, "", $"orc: stdin:{number}: {line.Error}\n");
                 Answer(env, number, code, output, error);
                 if (code != 0 && first == 0) first = code;
                 if (code != 0 && stop) break;
@@ -66,6 +67,51 @@ internal static class BatchCommand
             return first;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The lines of standard input. From the process's own stdin they are read as bytes, so a line
+    /// that is not UTF-8 is answered as such (exit 2) instead of being stored with U+FFFD in place
+    /// of its bytes; the lines around it run.
+    /// </summary>
+    private static IEnumerable<(string? Text, string? Error)> Lines(CliEnvironment env)
+    {
+        if (env.RawIn is null)
+        {
+            string? text;
+            while ((text = env.In.ReadLine()) is not null) yield return (text, null);
+            yield break;
+        }
+        var buffer = new byte[64 * 1024];
+        var line = new MemoryStream();
+        var start = true;
+        int read;
+        while ((read = env.RawIn.Read(buffer)) > 0)
+        {
+            var rest = buffer.AsMemory(0, read);
+            if (start && rest.Span.StartsWith("\uFEFF"u8)) rest = rest[3..]; // a byte order mark, as a text reader would skip it
+            start = false;
+            int nl;
+            while ((nl = rest.Span.IndexOf((byte)'\n')) >= 0)
+            {
+                line.Write(rest.Span[..nl]);
+                yield return Decode(line);
+                line.SetLength(0);
+                rest = rest[(nl + 1)..];
+            }
+            line.Write(rest.Span);
+        }
+        if (line.Length > 0) yield return Decode(line);
+    }
+
+    private static (string? Text, string? Error) Decode(MemoryStream line)
+    {
+        var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
+        if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
+        var chars = new char[bytes.Length];
+        if (System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out var valid, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+            return (null, $"is not valid UTF-8 (byte {valid + 1}); the line was not run");
+        return (new string(chars, 0, written), null);
     }
 
     private static (int Code, string Out, string Err) RunLine(RootCommand root, CliEnvironment env, int number, string text)
@@ -114,7 +160,12 @@ internal static class BatchCommand
             {
                 if (e.ValueKind != JsonValueKind.String)
                     throw new FormatException($"argument {i + 1} is a {e.ValueKind.ToString().ToLowerInvariant()}, not a string");
-                args.Add(e.GetString()!);
+                try { args.Add(e.GetString()!); }
+                catch (InvalidOperationException)
+                {
+                    // An escaped lone surrogate ("a\ud800b") is valid JSON but not text: it cannot be stored, printed or given to git.
+                    throw new FormatException($"argument {i + 1} is not valid text (it holds a lone UTF-16 surrogate, such as \\ud800 without its pair)");
+                }
                 i++;
             }
             if (args.Count == 0) throw new FormatException("an empty array: no verb to run");
