@@ -20,6 +20,13 @@ public sealed record CliEnvironment(
     /// <summary>How to start this orc again (for agents it launches); null: this process's own command line.</summary>
     public IReadOnlyList<string>? SelfArgv { get; init; }
 
+    /// <summary>
+    /// The process's command line as bytes, one array per argument, or null when it cannot be read;
+    /// the property itself is null when the arguments did not come from a command line (a batch
+    /// line, a test running orc in-process), which are text already. See <see cref="Core.Text.CommandLineText"/>.
+    /// </summary>
+    public Func<IReadOnlyList<byte[]>?>? CommandLineBytes { get; init; }
+
     public static CliEnvironment FromProcess() => new(
         Environment.CurrentDirectory,
         Environment.GetEnvironmentVariable,
@@ -29,7 +36,26 @@ public sealed record CliEnvironment(
     {
         RawOut = Console.OpenStandardOutput(),
         RawIn = Console.OpenStandardInput(),
+        CommandLineBytes = ReadCommandLine,
     };
+
+    /// <summary>This process's arguments as the kernel holds them (Linux: /proc/self/cmdline, NUL-separated); null elsewhere.</summary>
+    private static IReadOnlyList<byte[]>? ReadCommandLine()
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes("/proc/self/cmdline"); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException) { return null; }
+        if (bytes.Length == 0 || bytes[^1] != 0) return null;
+        var list = new List<byte[]>();
+        var rest = bytes.AsSpan(0, bytes.Length - 1);
+        while (true)
+        {
+            var nul = rest.IndexOf((byte)0);
+            if (nul < 0) { list.Add(rest.ToArray()); return list; }
+            list.Add(rest[..nul].ToArray());
+            rest = rest[(nul + 1)..];
+        }
+    }
 
     /// <summary>Writes UTF-8 bytes to standard output without a round trip through strings.</summary>
     public void WriteUtf8(ReadOnlySpan<byte> bytes)

@@ -15,6 +15,13 @@ public static class OrcCli
         using var services = Composition.Build(env);
         var root = BuildRoot(services);
         var parse = root.Parse(args, Parser);
+        if (env.CommandLineBytes is { } commandLine && CommandLineText.FirstNotUtf8(args, commandLine) is { } bad)
+        {
+            // Checked before anything runs: nothing is stored with U+FFFD in place of the bytes given.
+            var where = bad.Byte is { } b ? $"argument {bad.Index + 1}, byte {b}" : $"argument {bad.Index + 1}; it holds U+FFFD, which is what bytes that are not UTF-8 become";
+            env.Error.WriteLine($"orc: error: {ArgumentName(parse, args, bad.Index)}: is not valid UTF-8 ({where}); nothing was done");
+            return ExitCodes.Usage;
+        }
         var config = new InvocationConfiguration { Output = env.Out, Error = env.Error, EnableDefaultExceptionHandler = false };
         if (parse.Errors.Count > 0 && !IsHelpOrVersion(parse))
         {
@@ -44,6 +51,21 @@ public static class OrcCli
     /// (a title such as "@/etc/passwd" stays that text, and is never a way to read a file).
     /// </summary>
     public static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
+
+    /// <summary>What argument <paramref name="index"/> is to the user: its option (--description), its argument (TITLE), else its position.</summary>
+    private static string ArgumentName(ParseResult parse, string[] args, int index)
+    {
+        var arg = args[index];
+        var stack = new Stack<System.CommandLine.Parsing.SymbolResult>([parse.RootCommandResult]);
+        while (stack.TryPop(out var result))
+        {
+            if (result is System.CommandLine.Parsing.OptionResult o && o.Tokens.Any(t => t.Value == arg)) return o.Option.Name;
+            if (result is System.CommandLine.Parsing.ArgumentResult a && a.Tokens.Any(t => t.Value == arg)) return a.Argument.Name;
+            if (result is System.CommandLine.Parsing.CommandResult c) foreach (var child in c.Children) stack.Push(child);
+        }
+        if (arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is > 2 and var eq) return TerminalText.Line(arg[..eq]); // --notes=VALUE
+        return $"argument {index + 1}"; // an unknown option, or a word the parser did not place
+    }
 
     private static bool IsHelpOrVersion(ParseResult parse) =>
         parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?" or "--version");

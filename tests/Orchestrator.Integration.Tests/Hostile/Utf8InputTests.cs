@@ -43,4 +43,57 @@ public sealed class Utf8InputTests
         Assert.True(ok.ExitCode == 0, ok.ToString());
         Assert.Equal("naïve café ✓\n", JsonDocument.Parse(ok.Out).RootElement.GetProperty("description").GetString());
     }
+
+    /// <summary>
+    /// Runs a real orc with <paramref name="args"/> and then one more argument made of
+    /// <paramref name="raw"/> bytes exactly (a .NET Process can only pass UTF-8, so a shell adds it).
+    /// </summary>
+    private static CliResult RunWithRawArgument(string cwd, byte[] raw, params string[] args)
+    {
+        var file = Path.Combine(cwd, ".raw-argument");
+        File.WriteAllBytes(file, raw);
+        var psi = OrcProcess.StartInfo(cwd, args);
+        string[] orc = [psi.FileName, .. psi.ArgumentList];
+        psi.FileName = "/bin/sh";
+        psi.ArgumentList.Clear();
+        foreach (var a in new[] { "-c", "exec \"$@\" \"$(cat \"$TEST_RAW_ARGUMENT\")\"", "sh" }.Concat(orc)) psi.ArgumentList.Add(a);
+        psi.Environment["TEST_RAW_ARGUMENT"] = file;
+        try
+        {
+            using var p = Process.Start(psi)!;
+            p.StandardInput.Close();
+            var o = p.StandardOutput.ReadToEndAsync();
+            var e = p.StandardError.ReadToEndAsync();
+            Assert.True(p.WaitForExit(60_000), "orc did not finish");
+            return new CliResult(p.ExitCode, o.Result, e.Result);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_an_argument_is_refused_naming_the_argument_not_stored_as_U_FFFD()
+    {
+        using var ws = new TempWorkspace();
+        var id = ws.Create("kept");
+        var (before, commits) = (ws.LedgerBytes(), ws.CommitCount());
+        var mails = Directory.GetFiles(Path.Combine(ws.Root, "mail"), "*.json", SearchOption.AllDirectories).Length;
+        void Refused(string expected, byte[] raw, params string[] args)
+        {
+            var r = RunWithRawArgument(ws.Root, raw, args);
+            Assert.True(r.ExitCode == 2, r.ToString());
+            AssertRefused(ws, before, commits, r, expected);
+        }
+
+        Refused("orc: error: TITLE: is not valid UTF-8 (argument 3, byte 4); nothing was done", BadUtf8, "item", "create");
+        Refused("orc: error: --description: is not valid UTF-8 (argument 5, byte 4); nothing was done", BadUtf8, "item", "create", "fine", "-d");
+        Refused("orc: error: --notes: is not valid UTF-8 (argument 4, byte 12); nothing was done", [.. "--notes="u8, .. BadUtf8], "item", "update", id);
+        Refused("orc: error: LABEL: is not valid UTF-8 (argument 5, byte 4); nothing was done", BadUtf8, "item", "label", "add", id);
+        Refused("orc: error: SUBJECT: is not valid UTF-8 (argument 4, byte 4); nothing was done", BadUtf8, "mail", "send", "mayor");
+        Assert.Equal(mails, Directory.GetFiles(Path.Combine(ws.Root, "mail"), "*.json", SearchOption.AllDirectories).Length);
+
+        // U+FFFD typed as itself (valid UTF-8: EF BF BD) is text like any other, stored as given.
+        var typed = RunWithRawArgument(ws.Root, "real \uFFFD char"u8.ToArray(), "item", "create", "--json");
+        Assert.True(typed.ExitCode == 0, typed.ToString());
+        Assert.Equal("real \uFFFD char", JsonDocument.Parse(typed.Out).RootElement.GetProperty("title").GetString());
+    }
 }
