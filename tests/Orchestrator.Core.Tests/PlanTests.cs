@@ -134,6 +134,9 @@ public sealed class PlanTests
     [InlineData("")]
     [InlineData("  ")]
     [InlineData("./")]
+    [InlineData(".git")]
+    [InlineData("./.git/hooks/")]
+    [InlineData("sub/.GIT/config")]
     public void Normalize_rejects_empty_absolute_and_parent_patterns(string pattern)
     {
         var e = Assert.Throws<OrcException>(() => FileClaims.Normalize(pattern));

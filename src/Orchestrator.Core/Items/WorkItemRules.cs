@@ -195,6 +195,13 @@ public static class WorkItemRules
         return list;
     }
 
+    /// <summary>
+    /// The one rule for a path an item claims, wherever the claim comes from (--file, an imported
+    /// record, the plan, the sim agent's sim:touch= label): not empty, at most
+    /// <see cref="ItemLimits.PathLength"/> characters, no control characters (NUL included), relative
+    /// (no leading '/', '~' or drive), no '..' segment, and not .git or anything under it (writing there
+    /// breaks the worktree). Returns the path with '/' separators.
+    /// </summary>
     public static string File(string? path, string field = "file")
     {
         if (string.IsNullOrWhiteSpace(path)) throw new OrcException($"{field}: must not be empty");

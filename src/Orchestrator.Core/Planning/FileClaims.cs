@@ -1,4 +1,5 @@
 using Microsoft.Extensions.FileSystemGlobbing;
+using Orchestrator.Core.Items;
 
 namespace Orchestrator.Core.Planning;
 
@@ -18,20 +19,13 @@ public static class FileClaims
     /// Normalises a claimed pattern: trims, backslashes to '/', strips a leading "./", collapses
     /// repeated '/'; a trailing '/' is kept and means a folder (everything under it).
     /// </summary>
-    /// <exception cref="OrcException">The pattern is empty, absolute, or has a ".." segment.</exception>
+    /// <exception cref="OrcException">The pattern is empty, or breaks the path rule (<see cref="WorkItemRules.File"/>).</exception>
     public static string Normalize(string pattern)
     {
-        var text = (pattern ?? "").Trim().Replace('\\', '/');
-        if (text.StartsWith('/') || text.StartsWith('~') || (text.Length >= 2 && char.IsAsciiLetter(text[0]) && text[1] == ':'))
-            throw new OrcException($"file claim '{pattern}' is an absolute path; claims are relative to the rig");
-        var segments = new List<string>();
-        foreach (var segment in text.Split('/'))
-        {
-            if (segment is "" or ".") continue;
-            if (segment == "..") throw new OrcException($"file claim '{pattern}' has a '..' segment; claims stay inside the rig");
-            segments.Add(segment);
-        }
-        if (segments.Count == 0) throw new OrcException($"file claim '{pattern}' is empty");
+        var trimmed = (pattern ?? "").Trim();
+        var segments = trimmed.Replace('\\', '/').Split('/').Where(s => s is not ("" or ".")).ToList();
+        if (segments.Count == 0) throw new OrcException($"file claim '{Text.TerminalText.Line(pattern)}' is empty");
+        var text = WorkItemRules.File(trimmed, "file claim");
         return string.Join('/', segments) + (text.EndsWith('/') ? "/" : "");
     }
 

@@ -20,6 +20,9 @@ namespace Orchestrator.Services.Runtime;
 /// </summary>
 public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailService mail, RuntimeContext runtime)
 {
+    /// <summary>The label that makes it write to a path of its choosing besides the item's files: sim:touch=PATH.</summary>
+    public const string TouchLabel = "sim:touch=";
+
     /// <summary>The mark a sim:crash-once agent leaves in its worktree's git directory when it crashes.</summary>
     public const string CrashMark = "orc-sim-crashed";
 
@@ -229,15 +232,20 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
 
     private static List<string> WriteChange(string worktree, string agent, WorkItem item, List<string> labels, List<string> refused, bool notesOnly = false)
     {
-        var targets = notesOnly ? [] : item.Files.Where(f => !f.EndsWith('/')).ToList();
-        if (!notesOnly) targets.AddRange(labels.Where(l => l.StartsWith("sim:touch=", StringComparison.Ordinal)).Select(l => l["sim:touch=".Length..]));
-        if (targets.Count == 0) targets.Add($"notes/{item.Id}.md");
+        var targets = notesOnly ? [] : item.Files.Where(f => !f.EndsWith('/')).Select(f => (Path: f, Source: "file")).ToList();
+        if (!notesOnly) targets.AddRange(labels.Where(l => l.StartsWith(TouchLabel, StringComparison.Ordinal)).Select(l => (l[TouchLabel.Length..], TouchLabel[..^1])));
+        if (targets.Count == 0) targets.Add(($"notes/{item.Id}.md", "notes"));
         var root = Path.GetFullPath(worktree);
         var written = new List<string>();
-        foreach (var rel in targets.Distinct())
+        foreach (var (rel, source) in targets.DistinctBy(t => t.Path))
         {
             string full;
-            try { full = ConfinedPath.Resolve(root, rel); } // never outside the worktree, not even through a symlink
+            try
+            {
+                // The path rule every claim meets (no '..', not .git: the worktree's .git is what git needs), then
+                // never outside the worktree, not even through a symlink.
+                full = ConfinedPath.Resolve(root, WorkItemRules.File(rel, source));
+            }
             catch (OrcException e) { refused.Add(e.Message); continue; }
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.AppendAllText(full, $"{item.Id}: {item.Title} (by {agent})\n");

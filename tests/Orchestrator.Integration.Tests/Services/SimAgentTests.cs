@@ -59,6 +59,26 @@ public sealed class SimAgentTests : IDisposable
     }
 
     [Fact]
+    public void A_sim_touch_label_naming_git_or_leaving_the_worktree_meets_the_path_rule_and_the_work_still_lands()
+    {
+        // Labels are data: nothing checks a sim:touch= path when the label is added, so the agent does.
+        var item = Item("Touches .git", "-l", "sim:touch=.git", "-l", "sim:touch=.git/hooks/post-commit", "-l", "sim:touch=../outside.txt");
+        var agent = Sling(item);
+        RigFixture.Eventually(() => State(agent) == "done", () => $"{agent} did not finish: {State(agent)}\n{Ok("peek", agent, "-n", "50").Out}");
+
+        var screen = Ok("peek", agent, "-n", "50").Out;
+        Assert.Contains("sim: not writing: sim:touch: '.git' is inside .git", screen);
+        Assert.Contains("sim: not writing: sim:touch: '.git/hooks/post-commit' is inside", screen);
+        Assert.Contains("sim: not writing: sim:touch: '../outside.txt' leaves", screen);
+        var worktree = Agent(agent).GetProperty("worktree").GetString()!;
+        Assert.StartsWith("gitdir: ", File.ReadAllText(Path.Combine(worktree, ".git"))); // still a worktree
+        Assert.False(File.Exists(Path.Combine(worktree, "..", "outside.txt")));
+        Assert.True(File.Exists(Path.Combine(worktree, "notes", item + ".md")), "it wrote its notes instead");
+        Assert.Equal(0, Agent(agent).GetProperty("restarts").GetInt32());
+        Assert.Equal("queued", MqState(item));
+    }
+
+    [Fact]
     public void A_sim_agent_given_back_its_work_for_a_conflict_merges_main_and_submits_again()
     {
         // Neither item declares README.md: nothing serialises them, and the second to land conflicts.
