@@ -132,6 +132,7 @@ public sealed partial class DocsTests
             ("assignee", [Orchestrator.Core.Items.ItemLimits.NameLength]),
             ("files", [Orchestrator.Core.Items.ItemLimits.Files, Orchestrator.Core.Items.ItemLimits.PathLength]),
             ("dependencies", [Orchestrator.Core.Items.ItemLimits.Dependencies]),
+            ("fields orc does not know", [Orchestrator.Core.Items.ItemLimits.UnknownFieldsLength]),
         ];
         foreach (var (start, values) in expected)
         {

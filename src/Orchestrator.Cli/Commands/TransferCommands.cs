@@ -24,7 +24,7 @@ internal static class TransferCommands
     {
         var file = new Argument<string>("FILE") { Description = "A JSONL file of work items, e.g. a Beads .beads/issues.jsonl ('-' reads standard input)" };
         var json = Options.Json();
-        var cmd = new Command("import", "Import work items from a JSONL file (Beads format, every field kept). New ids are added; known ones are merged, the later updated_at winning. A file with any bad line is refused whole.")
+        var cmd = new Command("import", "Import work items from a JSONL file (Beads format, every field kept). New ids are added; known ones are merged, the later updated_at winning. A file with any bad line, or a record over a limit orc holds typed input to, is refused whole (FILE:LINE).")
         {
             file, json,
         };
@@ -49,16 +49,8 @@ internal static class TransferCommands
                     throw new OrcException($"{path}: cannot read: {ex.Message}");
                 }
             }
-            var incoming = LedgerDocument.Parse(bytes);
-            if (incoming.Errors.Count > 0)
-            {
-                var e = incoming.Errors[0];
-                var more = incoming.Errors.Count > 1 ? $" (and {incoming.Errors.Count - 1} more bad lines)" : "";
-                throw new OrcException($"{name}:{e.LineNumber}: {e.Message}{more}; nothing imported");
-            }
-            foreach (var item in incoming.Items)
-                if (!Core.Items.Statuses.IsKnown(item.Status))
-                    throw new OrcException($"{name}: item {TerminalText.Line(item.Id)} has unknown status '{TerminalText.Line(item.Status)}'; nothing imported");
+            // Read and checked whole before the lock: a bad record is refused without holding it.
+            var incoming = ImportFile.Read(bytes, name);
             var result = v.Mutate("import", ops => ops.Import(incoming));
             var s = result.Value;
             if (pr.GetValue(json))

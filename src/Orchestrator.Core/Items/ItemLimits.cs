@@ -3,7 +3,8 @@ namespace Orchestrator.Core.Items;
 /// <summary>
 /// How much one work item may hold: the one place these limits are stated. Typed input (the CLI,
 /// a batch line, the TUI) is checked against them by <see cref="WorkItemRules.Check(CreateItemRequest, DateTimeOffset, Func{string, string}?)"/>
-/// before the workspace lock is taken, so whatever runs under the lock works on bounded input.
+/// before the workspace lock is taken, and an imported record by <see cref="WorkItemRules.Record"/>
+/// before its import takes the lock, so whatever runs under the lock works on bounded input.
 /// docs/cli.md lists them under "Limits" (DocsTests checks that list against these values).
 /// </summary>
 public static class ItemLimits
@@ -31,4 +32,7 @@ public static class ItemLimits
 
     /// <summary>Dependencies of one item (its parent, what blocks it, what it was discovered from, related items).</summary>
     public const int Dependencies = 500;
+
+    /// <summary>Characters of raw JSON, together, in the fields orc does not know of one imported record (its dependencies and comments included).</summary>
+    public const int UnknownFieldsLength = 256 * 1024;
 }

@@ -222,6 +222,9 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
             if (LedgerMerge.SameContent(existing, item)) { unchanged++; continue; }
             var merged = LedgerMerge.MergeItem(null, existing, item);
             if (LedgerMerge.SameContent(merged, existing)) { unchanged++; continue; }
+            // Each side met the limits; their union (labels, files, dependencies) must too.
+            try { WorkItemRules.Record(merged); }
+            catch (OrcException ex) { throw new OrcException($"item {item.Id}, merged with the ledger's: {ex.Message}; nothing imported"); }
             ledger.Put(merged);
             MarkChanged(item.Id);
             updated++;

@@ -54,6 +54,75 @@ public static class WorkItemRules
         if (!string.IsNullOrEmpty(r.DeferUntil)) When(r.DeferUntil, now, N("defer-until"));
     }
 
+    /// <summary>
+    /// An item that arrives as a record (an imported JSONL line) meets the limits typed input meets:
+    /// lengths and counts (<see cref="ItemLimits"/>), the priority range, a known status, a type word,
+    /// dates that parse, claimed paths that meet <see cref="File"/>. Its text is data, as it was
+    /// written elsewhere: control characters are kept (and shown escaped), not refused. Fields are
+    /// named as the record spells them (description, acceptance_criteria, labels…).
+    /// </summary>
+    public static void Record(WorkItem item)
+    {
+        if (string.IsNullOrWhiteSpace(item.Title)) throw new OrcException("title: must not be empty");
+        MaxLength(item.Title, ItemLimits.TitleLength, "title");
+        MaxLength(item.Description, ItemLimits.TextLength, "description");
+        MaxLength(item.Design, ItemLimits.TextLength, "design");
+        MaxLength(item.AcceptanceCriteria, ItemLimits.TextLength, "acceptance_criteria");
+        MaxLength(item.Notes, ItemLimits.TextLength, "notes");
+        MaxLength(item.CloseReason, ItemLimits.TextLength, "close_reason");
+        if (!Statuses.IsKnown(item.Status))
+            throw new OrcException($"status: unknown status '{TerminalText.Line(item.Status)}' (one of {string.Join(", ", Statuses.All)})");
+        Priority(item.Priority);
+        Type(item.IssueType, "issue_type");
+        MaxLength(item.Assignee, ItemLimits.NameLength, "assignee");
+        MaxLength(item.Owner, ItemLimits.NameLength, "owner");
+        MaxLength(item.CreatedBy, ItemLimits.NameLength, "created_by");
+        MaxLength(item.ExternalRef, ItemLimits.NameLength, "external_ref");
+        Date(item.CreatedAt, "created_at");
+        Date(item.UpdatedAt, "updated_at");
+        Date(item.ClosedAt, "closed_at");
+        Date(item.DeferUntil, "defer_until");
+        if (item.Labels.Count > ItemLimits.Labels)
+            throw new OrcException($"labels: {item.Labels.Count:N0} labels; the limit is {ItemLimits.Labels} per item");
+        foreach (var l in item.Labels)
+        {
+            if (l.Length == 0) throw new OrcException("labels: a label is empty");
+            MaxLength(l, ItemLimits.LabelLength, "labels");
+        }
+        if (item.Files.Count > ItemLimits.Files)
+            throw new OrcException($"files: {item.Files.Count:N0} files; the limit is {ItemLimits.Files} per item");
+        foreach (var f in item.Files) File(f, "files");
+        DependencyCount(item.DependencyList.Count, "dependencies");
+        var unknown = item.Extra.Sum(e => (long)e.Key.Length + e.Value.Length);
+        foreach (var d in item.DependencyList)
+        {
+            Date(d.CreatedAt, "dependencies.created_at");
+            MaxLength(d.CreatedBy, ItemLimits.NameLength, "dependencies.created_by");
+            unknown += d.Extra.Sum(e => (long)e.Key.Length + e.Value.Length);
+        }
+        foreach (var c in item.Comments)
+        {
+            MaxLength(c.Text, ItemLimits.TextLength, "comments.text");
+            MaxLength(c.Author, ItemLimits.NameLength, "comments.author");
+            Date(c.CreatedAt, "comments.created_at");
+            unknown += c.Extra.Sum(e => (long)e.Key.Length + e.Value.Length);
+        }
+        if (unknown > ItemLimits.UnknownFieldsLength)
+            throw new OrcException($"fields orc does not know hold {unknown:N0} characters together; the limit is {ItemLimits.UnknownFieldsLength:N0}");
+    }
+
+    private static void MaxLength(string? text, int limit, string field)
+    {
+        if (text is not null && text.Length > limit)
+            throw new OrcException($"{field}: is {text.Length:N0} characters long; the limit is {limit:N0}");
+    }
+
+    private static void Date(string? text, string field)
+    {
+        if (!string.IsNullOrEmpty(text) && !Timestamps.TryParse(text, out _))
+            throw new OrcException($"{field}: '{TerminalText.Line(text.Length > 40 ? text[..40] + "…" : text)}' is not a date (RFC 3339, e.g. 2026-12-01T09:00:00Z)");
+    }
+
     /// <summary>Refuses more dependencies than one item may have.</summary>
     public static void DependencyCount(int count, string field = "deps")
     {

@@ -30,8 +30,11 @@ public static class LedgerCodec
         MaxDepth = 64,
     };
 
-    /// <summary>Parses every line of <paramref name="data"/>. Items keep slices of it as their raw lines.</summary>
-    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data, bool summary = false)
+    /// <summary>
+    /// Parses every line of <paramref name="data"/>. Items keep slices of it as their raw lines.
+    /// <paramref name="lineNumbers"/>, when given, receives each item's line number (in item order).
+    /// </summary>
+    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data, bool summary = false, List<int>? lineNumbers = null)
     {
         var items = new List<WorkItem>(EstimateLines(data.Span));
         var errors = new List<LedgerLineError>();
@@ -50,6 +53,7 @@ public static class LedgerCodec
                 var item = ReadItem(line.Span, summary);
                 item.SetRawLine(line);
                 items.Add(item);
+                lineNumbers?.Add(lineNumber);
             }
             catch (Exception ex) when (ex is JsonException or LedgerFormatException or InvalidOperationException or FormatException)
             {
