@@ -6,7 +6,7 @@ namespace Orchestrator.Core.Items;
 /// <summary>
 /// What a well-formed value looks like. Every check throws an <see cref="OrcException"/> whose
 /// one-line message names the field (or option) and what is wrong. Every check is linear in its
-/// input, and a list is counted against its limit (<see cref="ItemLimits"/>) before its elements are looked at.
+/// input (lists are de-duplicated with hash sets), so a caller pays for its own input only.
 /// </summary>
 public static class WorkItemRules
 {
@@ -119,7 +119,7 @@ public static class WorkItemRules
 
     private static void Date(string? text, string field)
     {
-        if (!string.IsNullOrEmpty(text) && !Timestamps.TryParse(text, out _))
+        if (!string.IsNullOrEmpty(text) && (text.Length > 64 || !Timestamps.TryParse(text, out _)))
             throw new OrcException($"{field}: '{TerminalText.Line(text.Length > 40 ? text[..40] + "…" : text)}' is not a date (RFC 3339, e.g. 2026-12-01T09:00:00Z)");
     }
 
