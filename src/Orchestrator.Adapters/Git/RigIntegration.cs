@@ -20,6 +20,12 @@ public sealed class RigIntegration(string repositoryPath)
 {
     public const string ItemTrailer = "Orc-Item";
 
+    /// <summary>The branch the gate's scratch worktree has checked out (orc's own name).</summary>
+    public const string ScratchBranch = "orc/refinery-scratch";
+
+    /// <summary>The name git records the refinery's scratch (gate) worktree of <paramref name="rig"/> under (<c>.git/worktrees/NAME</c>).</summary>
+    public static string ScratchName(string rig) => "orc-refinery-" + rig;
+
     public string Path { get; } = repositoryPath;
 
     private Repository Open()
@@ -118,7 +124,7 @@ public sealed class RigIntegration(string repositoryPath)
     {
         using (var repo = Open())
         {
-            var branchName = "orc/refinery-scratch";
+            var branchName = ScratchBranch;
             if (!Directory.Exists(scratchPath) || !Repository.IsValid(scratchPath))
             {
                 if (repo.Worktrees[scratchName] is { } stale) repo.Worktrees.Prune(stale, ifLocked: true);

@@ -36,6 +36,8 @@ public sealed class WorkspacePaths(string root)
     public string TmuxConfig => Path.Combine(TmpDir, "tmux.conf");
     public string RigDir(string rig) => Path.Combine(RigsDir, rig);
     public string Worktree(string rig, string agent) => Path.Combine(WorktreesDir, rig, agent);
+    /// <summary>The refinery's scratch worktree of a rig, where its gate runs (orc's own, never an agent's).</summary>
+    public string GateWorktree(string rig) => Path.Combine(WorktreesDir, rig, ".refinery");
 
     /// <summary>A path relative to the root with forward slashes, as git names it.</summary>
     public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');

@@ -216,8 +216,8 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     {
         if (rig.Gate.Count == 0) return (true, "");
         GateRuns++;
-        var scratch = Path.Combine(runtime.Workspace.Paths.WorktreesDir, rig.Name, ".refinery");
-        try { git.PrepareScratch(scratch, $"orc-refinery-{rig.Name}", commit); }
+        var scratch = runtime.Workspace.Paths.GateWorktree(rig.Name);
+        try { git.PrepareScratch(scratch, RigIntegration.ScratchName(rig.Name), commit); }
         catch (OrcException e) { throw new SetupFailure(ScratchStep, e.Message); }
         SetupWorked(rig, ScratchStep);
         var env = new Dictionary<string, string?>
