@@ -1,8 +1,22 @@
 using LibGit2Sharp;
+using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Text;
 
 namespace Orchestrator.Adapters.Git;
+
+/// <summary>
+/// A linked worktree on record in a repository: its name (<c>.git/worktrees/NAME</c>) and the folder
+/// the record names (null when the record does not say).
+/// </summary>
+public sealed record WorktreeRecord(string Name, string? Folder)
+{
+    /// <summary>The record's folder is gone (or unknown): what <c>git worktree prune</c> removes.</summary>
+    public bool FolderGone => Folder is null || !Directory.Exists(Folder);
+
+    /// <summary>The folder is there but is no worktree: its <c>.git</c> file is broken or missing.</summary>
+    public bool LinkBroken => !FolderGone && !RigRepository.IsRepository(Folder!);
+}
 
 /// <summary>A rig's git repository (LibGit2Sharp): cloning, branches and the worktrees agents work in.</summary>
 public sealed class RigRepository(string path)
@@ -74,17 +88,65 @@ public sealed class RigRepository(string path)
         }
     }
 
-    /// <summary>Removes a worktree (its directory and git's record of it) and, if asked, its branch.</summary>
+    /// <summary>
+    /// Removes a worktree (its directory and git's record of it) and, if asked, its branch. A record
+    /// of that name that is another folder's (a worktree of the user's own in a linked repository)
+    /// is left alone.
+    /// </summary>
     public void RemoveWorktree(string worktreeName, string worktreePath, string? deleteBranch)
     {
         if (Directory.Exists(worktreePath)) DeleteDirectory(worktreePath);
         using var repo = Open();
-        var wt = repo.Worktrees[worktreeName];
-        if (wt is not null) repo.Worktrees.Prune(wt, ifLocked: true);
-        var admin = System.IO.Path.Combine(Path, ".git", "worktrees", worktreeName);
-        if (Directory.Exists(admin)) DeleteDirectory(admin);
+        var admin = AdminDir(repo, worktreeName);
+        if (Directory.Exists(admin) && FolderOnRecord(admin) is var folder && (folder is null || ConfinedPath.SamePath(folder, worktreePath)))
+        {
+            if (repo.Worktrees[worktreeName] is { } wt) repo.Worktrees.Prune(wt, ifLocked: true);
+            if (Directory.Exists(admin)) DeleteDirectory(admin);
+        }
         if (deleteBranch is not null && repo.Branches[deleteBranch] is { } b && !b.IsCurrentRepositoryHead)
             repo.Branches.Remove(b);
+    }
+
+    /// <summary>
+    /// The linked worktrees git has on record in this repository (<c>.git/worktrees/NAME</c>), with
+    /// the folder each record names (its <c>gitdir</c> file; null when that does not read).
+    /// </summary>
+    public List<WorktreeRecord> WorktreeRecords()
+    {
+        using var repo = Open();
+        var dir = System.IO.Path.Combine(repo.Info.Path, "worktrees");
+        if (!Directory.Exists(dir)) return [];
+        return Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal)
+            .Select(admin => new WorktreeRecord(System.IO.Path.GetFileName(admin), FolderOnRecord(admin))).ToList();
+    }
+
+    /// <summary>
+    /// Points the <c>.git</c> file of a recorded worktree whose link is broken (garbage, another
+    /// path, missing) back at its record, as <c>git worktree repair</c> does; nothing else in the
+    /// folder changes. True when the folder is a worktree again.
+    /// </summary>
+    public bool RepairLink(WorktreeRecord record)
+    {
+        if (record.Folder is not { } folder || !Directory.Exists(folder)) return false;
+        string admin;
+        using (var repo = Open()) admin = System.IO.Path.TrimEndingDirectorySeparator(AdminDir(repo, record.Name));
+        AtomicFile.Write(System.IO.Path.Combine(folder, ".git"), System.Text.Encoding.UTF8.GetBytes($"gitdir: {admin}\n"));
+        return IsRepository(folder);
+    }
+
+    private static string AdminDir(Repository repo, string name) => System.IO.Path.Combine(repo.Info.Path, "worktrees", name);
+
+    /// <summary>The folder a worktree record names: its <c>gitdir</c> file holds the path of the folder's <c>.git</c> file.</summary>
+    private static string? FolderOnRecord(string adminDir)
+    {
+        try
+        {
+            var line = File.ReadLines(System.IO.Path.Combine(adminDir, "gitdir")).FirstOrDefault()?.Trim();
+            if (string.IsNullOrEmpty(line)) return null;
+            var dotGit = System.IO.Path.GetFullPath(line, adminDir);
+            return System.IO.Path.GetFileName(dotGit) == ".git" ? System.IO.Path.GetDirectoryName(dotGit) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>

@@ -36,8 +36,16 @@ public static class ConfinedPath
     private static bool Inside(string path, string root) =>
         path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
+    /// <summary>True when <paramref name="path"/> is inside <paramref name="root"/> once every symlink on both is resolved.</summary>
+    public static bool IsWithin(string path, string root) =>
+        Inside(Real(path), Path.TrimEndingDirectorySeparator(Real(root)));
+
+    /// <summary>True when both name the same place once every symlink on them is resolved.</summary>
+    public static bool SamePath(string a, string b) =>
+        Path.TrimEndingDirectorySeparator(Real(a)) == Path.TrimEndingDirectorySeparator(Real(b));
+
     /// <summary>The path with every symlink in it resolved, as far as it exists.</summary>
-    private static string Real(string path)
+    public static string Real(string path)
     {
         var full = Path.GetFullPath(path);
         var parts = full.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
