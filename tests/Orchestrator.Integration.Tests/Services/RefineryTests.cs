@@ -49,36 +49,8 @@ public sealed class RefineryTests : IDisposable
     private void Settings(string key, string value) => RigFixture.SetSetting(_ws, "app", key, value);
 
     /// <summary>An agent's work, submitted with the real 'orc done': returns the item id.</summary>
-    private string Submit(string title, Dictionary<string, string> files, params string[] createArgs)
-    {
-        var id = _ws.Create(title, ["--prefix", "app", .. createArgs]);
-        var agent = "w" + (++_agents);
-        var branch = $"polecat/{agent}/{id}";
-        var worktree = Path.Combine(_ws.Root, "worktrees", "app", agent);
-        var rig = new RigRepository(RigDir);
-        var baseCommit = rig.TipOf("master");
-        rig.AddWorktree(agent, branch, baseCommit, worktree);
-        using (var repo = new Repository(worktree))
-        {
-            foreach (var (path, text) in files)
-            {
-                var full = Path.Combine(worktree, path);
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                File.WriteAllText(full, text);
-                Commands.Stage(repo, path);
-            }
-            var sig = new Signature(agent, agent + "@orc.local", DateTimeOffset.Now);
-            repo.Commit($"{id}: {title}", sig, sig);
-        }
-        new RecordStore<Hook>(Path.Combine(_ws.Root, "agents"), OrcJsonContext.Default.Hook).Write(agent, new Hook
-        {
-            Agent = agent, Rig = "app", Item = id, Branch = branch, Worktree = worktree, BaseCommit = baseCommit,
-            Profile = "sim", State = HookStates.Active, CreatedAt = "2026-11-23T00:00:00Z",
-        });
-        Ok("item", "update", id, "--status", "hooked", "--assignee", agent);
-        Ok("done", "--agent", agent);
-        return id;
-    }
+    private string Submit(string title, Dictionary<string, string> files, params string[] createArgs) =>
+        RigFixture.Submit(_ws, "app", "w" + (++_agents), title, files, "master", createArgs);
 
     private JsonElement Show(string id) => JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0];
 
