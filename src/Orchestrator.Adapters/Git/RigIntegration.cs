@@ -125,7 +125,7 @@ public sealed class RigIntegration(string repositoryPath)
         using (var repo = Open())
         {
             var branchName = ScratchBranch;
-            if (!Directory.Exists(scratchPath) || !Repository.IsValid(scratchPath))
+            if (!Directory.Exists(scratchPath) || !RigRepository.IsRepository(scratchPath))
             {
                 if (repo.Worktrees[scratchName] is { } stale) repo.Worktrees.Prune(stale, ifLocked: true);
                 var admin = System.IO.Path.Combine(Path, ".git", "worktrees", scratchName);

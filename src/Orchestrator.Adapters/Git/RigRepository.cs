@@ -37,7 +37,12 @@ public sealed class RigRepository(string path)
         }
     }
 
-    public static bool IsRepository(string path) => Repository.IsValid(path);
+    /// <summary>True when <paramref name="path"/> is a repository or a worktree git can open; a malformed <c>.git</c> file is not (LibGit2Sharp throws on it).</summary>
+    public static bool IsRepository(string path)
+    {
+        try { return Repository.IsValid(path); }
+        catch (LibGit2SharpException) { return false; }
+    }
 
     /// <summary>The branch HEAD points at (the default branch of a fresh clone).</summary>
     public string CurrentBranch()

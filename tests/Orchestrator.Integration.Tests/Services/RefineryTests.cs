@@ -421,6 +421,21 @@ public sealed class RefineryTests : IDisposable
         Assert.Null(repo.Branches["orc-refinery-app"]); // LibGit2Sharp's side branch, which blocked the second add
     }
 
+    [Fact]
+    public void A_scratch_worktree_whose_git_file_is_garbage_is_made_again()
+    {
+        Ok("rig", "remove", "app");
+        Ok("rig", "add", "app", _source, "--gate", "true");
+        Submit("First", new() { ["1.txt"] = "1\n" });
+        Ok("refinery", "run", "app", "--once");
+        var scratch = Path.Combine(_ws.Root, "worktrees", "app", ".refinery");
+        File.WriteAllText(Path.Combine(scratch, ".git"), "garbage\n"); // LibGit2Sharp throws on it rather than saying 'not a repository'
+        var second = Submit("Second", new() { ["2.txt"] = "2\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("merged", Mq(second).GetProperty("state").GetString());
+        Assert.True(Repository.IsValid(scratch));
+    }
+
     /// <summary>Live (not zombie) processes of process group <paramref name="pgid"/>, read from /proc.</summary>
     private static List<int> ProcessGroup(int pgid)
     {
