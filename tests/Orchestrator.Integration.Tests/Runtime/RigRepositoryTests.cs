@@ -58,6 +58,53 @@ public sealed class RigRepositoryTests : IDisposable
     }
 
     [Fact]
+    public void Worktree_records_name_their_folders_and_a_broken_link_is_pointed_back_at_its_record()
+    {
+        var rig = RigRepository.Clone(MakeSource(), Path.Combine(_root, "rigs", "app"));
+        var tip = rig.TipOf(rig.CurrentBranch());
+        var nux = Path.Combine(_root, "worktrees", "app", "nux");
+        var gone = Path.Combine(_root, "worktrees", "app", "gone");
+        rig.AddWorktree("nux", "polecat/nux/hq-a1", tip, nux);
+        rig.AddWorktree("gone", "polecat/gone/hq-a2", tip, gone);
+        Directory.Delete(gone, recursive: true);
+        File.WriteAllText(Path.Combine(nux, "work.txt"), "not committed\n");
+
+        var records = rig.WorktreeRecords();
+        Assert.Equal(["gone", "nux"], records.Select(r => r.Name));
+        Assert.True(records[0].FolderGone);
+        Assert.Equal(Path.GetFullPath(nux), Path.GetFullPath(records[1].Folder!));
+        Assert.False(records[1].FolderGone || records[1].LinkBroken);
+
+        foreach (var broken in new[] { "garbage\n", "gitdir: /nonexistent/.git/worktrees/nux\n" })
+        {
+            File.WriteAllText(Path.Combine(nux, ".git"), broken);
+            var record = rig.WorktreeRecords().Single(r => r.Name == "nux");
+            Assert.True(record.LinkBroken);
+            Assert.True(rig.RepairLink(record));
+            using var repo = new Repository(nux);
+            Assert.Equal("polecat/nux/hq-a1", repo.Head.FriendlyName);
+            Assert.Equal(["work.txt"], RigRepository.Uncommitted(nux)); // nothing in the folder changed
+        }
+    }
+
+    [Fact]
+    public void Removing_a_worktree_leaves_a_record_of_the_same_name_that_is_another_folders()
+    {
+        var rig = RigRepository.Clone(MakeSource(), Path.Combine(_root, "rigs", "app"));
+        var tip = rig.TipOf(rig.CurrentBranch());
+        var users = Path.Combine(_root, "elsewhere", "nux"); // the user's own worktree, named as an agent is
+        rig.AddWorktree("nux", "mine", tip, users);
+        rig.RemoveWorktree("nux", Path.Combine(_root, "worktrees", "app", "nux"), deleteBranch: null);
+        Assert.True(Directory.Exists(users));
+        Assert.Equal("nux", Assert.Single(rig.WorktreeRecords()).Name);
+        using (var repo = new Repository(users)) Assert.Equal("mine", repo.Head.FriendlyName);
+
+        rig.RemoveWorktree("nux", users, deleteBranch: null); // its own folder: removed with its record
+        Assert.Empty(rig.WorktreeRecords());
+        Assert.False(Directory.Exists(users));
+    }
+
+    [Fact]
     public void Cloning_something_that_is_not_a_repository_is_a_clear_error()
     {
         var e = Assert.Throws<OrcException>(() => RigRepository.Clone(Path.Combine(_root, "nothing-here"), Path.Combine(_root, "rigs", "x")));
