@@ -100,7 +100,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
             t.Touched(runtime.Hooks.Write(h.Agent, next), h.Agent);
             return 0;
         });
-        if (removeWorktree && Directory.Exists(h.Worktree) && h.Role != Roles.Crew)
+        // Its folder may be gone already (deleted by hand): git's record of it goes then too.
+        if (removeWorktree && h.Role != Roles.Crew && RigRepository.IsRepository(runtime.Workspace.Paths.RigDir(h.Rig)))
             new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null);
         runtime.Record(actor, Core.Events.EventKinds.Released, h.Item ?? h.Agent, $"{actor} unslung {h.Item} from {h.Agent}{(removeWorktree ? "; its worktree was removed" : "")}");
         var lost = removeWorktree && dirty.Count > 0 ? $"; lost uncommitted changes in {string.Join(", ", dirty.Take(8).Select(TerminalText.Line))}" : "";
@@ -204,6 +205,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
                 var landed = h.Item is { } id && runtime.Queue(h.Rig).Find(id) is { State: Core.Merging.SubmissionStates.Merged } s && s.Branch == h.Branch;
                 new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: landed ? h.Branch : null);
             }
+            else if (RigRepository.IsRepository(runtime.Workspace.Paths.RigDir(h.Rig)))
+                new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null); // deleted by hand: git's record of it goes too
             runtime.Tmux.KillWindow(h.Rig, h.Agent);
             Move(h, HookStates.Archived, "cleaned up");
             cleaned.Add(h.Agent);
