@@ -2,8 +2,10 @@ using System.Globalization;
 using Orchestrator.Adapters.Git;
 using Orchestrator.Adapters.Processes;
 using Orchestrator.Adapters.Profiles;
+using Orchestrator.Adapters.Storage;
 using Orchestrator.Adapters.Tmux;
 using Orchestrator.Core;
+using Orchestrator.Core.Agents;
 using Orchestrator.Core.Graph;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Ledger;
@@ -56,6 +58,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         Add("agent program", AgentPrograms);
         Add("git lock", () => GitLocks(fix));
         Add("worktrees", () => Worktrees(fix));
+        Add("hooks", HookWorktrees);
         Add("branches", () => LandedBranches(fix));
         Add("ledger", Ledger);
         Add("merge driver", () => [MergeDriver(fix, mergeDriverCommand)]);
@@ -220,36 +223,124 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         return found;
     }
 
+    /// <summary>
+    /// The worktrees orc made: git's records of them in each rig (those whose folder is gone are
+    /// pruned; a folder whose <c>.git</c> link broke is pointed back at its record), and the folders
+    /// under <c>worktrees/RIG/</c> (each an agent's, or the refinery's gate worktree). In a linked
+    /// rig (a repository of the user's) only records of folders under <c>worktrees/</c> are orc's;
+    /// the user's own worktrees there are never looked at.
+    /// </summary>
     private IEnumerable<Finding> Worktrees(bool fix)
     {
         var paths = Context.Paths;
         var found = new List<Finding>();
+        var recorded = new HashSet<string>(StringComparer.Ordinal); // folders git has a record of
         if (Directory.Exists(paths.RigsDir))
         {
             foreach (var rig in Directory.EnumerateDirectories(paths.RigsDir).Where(d => RigRepository.IsRepository(d)).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(rig);
-                var dry = Run(["git", "-C", rig, "worktree", "prune", "--dry-run", "--verbose"], rig, stderr: true) ?? ""; // git says it on stderr
-                var stale = dry.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-                if (stale.Count == 0) continue;
-                var how = $"git -C rigs/{name} worktree prune";
-                if (fix && Run(["git", "-C", rig, "worktree", "prune"], rig) is not null)
-                    found.Add(new("worktrees", Status.Fixed, $"rigs/{name}: pruned {stale.Count} worktree record(s) whose folder is gone", how));
-                else
-                    found.Add(new("worktrees", Status.Problem, $"rigs/{name}: {stale.Count} worktree record(s) whose folder is gone ({TerminalText.Line(stale[0])})", how));
+                var linked = new DirectoryInfo(rig).LinkTarget is not null;
+                var repo = new RigRepository(rig);
+                var ours = repo.WorktreeRecords()
+                    .Where(r => r.Folder is { } f ? !linked || ConfinedPath.IsWithin(f, paths.WorktreesDir) : !linked).ToList();
+                foreach (var r in ours.Where(r => r.Folder is not null)) recorded.Add(ConfinedPath.Real(r.Folder!));
+                found.AddRange(StaleRecords(fix, name, linked, repo, ours.Where(r => r.FolderGone).ToList()));
+                foreach (var r in ours.Where(r => r.LinkBroken))
+                    found.Add(BrokenLink(fix, name, repo, r));
             }
         }
-        // A worktree folder of an agent that has no hook any more: its work is not tracked by anything.
         if (Directory.Exists(paths.WorktreesDir))
         {
             var hooked = runtime.Hooks.All().Select(h => Path.GetFullPath(h.Worktree, paths.Root)).ToHashSet(StringComparer.Ordinal);
             foreach (var rigDir in Directory.EnumerateDirectories(paths.WorktreesDir).Order(StringComparer.Ordinal))
+            {
+                var rig = Path.GetFileName(rigDir);
                 foreach (var wt in Directory.EnumerateDirectories(rigDir).Order(StringComparer.Ordinal))
+                {
+                    var where = paths.Relative(wt);
+                    if (wt == paths.GateWorktree(rig))
+                    {
+                        // The refinery's own: remade by the next gate whenever it is not a worktree. Left by a rig that is gone, it is only a copy of that rig's code.
+                        if (runtime.Rigs.Find(rig) is null) found.Add(LeftoverGate(fix, wt, rig));
+                        continue;
+                    }
                     if (!hooked.Contains(Path.GetFullPath(wt)))
-                        found.Add(new("worktrees", Status.Problem, $"{paths.Relative(wt)}: no agent's hook points at this worktree",
-                            $"keep what is worth keeping, then git -C rigs/{Path.GetFileName(rigDir)} worktree remove --force {paths.Relative(wt)} (not done by --fix: it may hold work)"));
+                        found.Add(new("worktrees", Status.Problem, $"{where}: no agent's hook points at this worktree",
+                            $"keep what is worth keeping, then git -C rigs/{rig} worktree remove --force {where} (not done by --fix: it may hold work)"));
+                    else if (!RigRepository.IsRepository(wt) && !recorded.Contains(ConfinedPath.Real(wt)))
+                        found.Add(new("worktrees", Status.Problem, $"{where}: not a git worktree any more, and rigs/{rig} has no record of it (its .git file is broken or gone)",
+                            $"move it aside (mv {where} {where}.old), make it again (git -C rigs/{rig} worktree add {where} BRANCH: the hook's branch, see 'orc agents --json'), then copy back what is worth keeping (not done by --fix: it may hold work)"));
+                }
+            }
         }
-        if (found.Count == 0) found.Add(new("worktrees", Status.Ok, "no stale worktrees"));
+        if (found.Count == 0) found.Add(new("worktrees", Status.Ok, "no stale or broken worktrees"));
+        return found;
+    }
+
+    /// <summary>orc's worktree records in a rig whose folder is gone: pruned one by one by name (in a linked rig, 'git worktree prune' would prune the user's own too).</summary>
+    private IEnumerable<Finding> StaleRecords(bool fix, string rig, bool linked, RigRepository repo, List<WorktreeRecord> stale)
+    {
+        if (stale.Count == 0) yield break;
+        var how = linked ? "orc doctor --fix (prunes only these; 'git worktree prune' would prune your own stale worktrees too)" : $"git -C rigs/{rig} worktree prune";
+        var first = stale[0].Folder is { } f ? Context.Paths.Relative(f) : stale[0].Name;
+        if (!fix)
+        {
+            yield return new("worktrees", Status.Problem, $"rigs/{rig}: {stale.Count} worktree record(s) whose folder is gone ({TerminalText.Line(first)})", how);
+            yield break;
+        }
+        foreach (var r in stale) repo.RemoveWorktree(r.Name, r.Folder ?? Path.Combine(Context.Paths.WorktreesDir, rig, r.Name), deleteBranch: null);
+        yield return new("worktrees", Status.Fixed, $"rigs/{rig}: pruned {stale.Count} worktree record(s) whose folder is gone ({TerminalText.Line(first)})", how);
+    }
+
+    /// <summary>A worktree folder whose <c>.git</c> file no longer leads to its record: pointed back at it (the files are not touched).</summary>
+    private Finding BrokenLink(bool fix, string rig, RigRepository repo, WorktreeRecord r)
+    {
+        var where = Context.Paths.Relative(r.Folder!);
+        var how = $"orc doctor --fix (points {where}/.git back at git's record of it, rigs/{rig}/.git/worktrees/{r.Name}; the files in it are not touched)";
+        var what = $"{TerminalText.Line(where)}: its .git file does not lead to its repository (broken, or points elsewhere); git and orc cannot use it";
+        if (!fix) return new("worktrees", Status.Problem, what, how);
+        return repo.RepairLink(r)
+            ? new("worktrees", Status.Fixed, $"{TerminalText.Line(where)}: its .git file points at its record again", how)
+            : new("worktrees", Status.Problem, what + " (the repair did not take)", $"git -C rigs/{rig} worktree repair {where}");
+    }
+
+    /// <summary>The gate worktree of a rig that no longer exists: a checkout of that rig's code, no one's work.</summary>
+    private Finding LeftoverGate(bool fix, string folder, string rig)
+    {
+        var where = Context.Paths.Relative(folder);
+        var how = $"orc doctor --fix (removes it: a gate's scratch checkout holds no work)";
+        if (!fix) return new("worktrees", Status.Problem, $"{where}: the refinery's gate worktree of rig {rig}, which no longer exists", how);
+        foreach (var f in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories)) f.Attributes = FileAttributes.Normal;
+        Directory.Delete(folder, recursive: true);
+        return new("worktrees", Status.Fixed, $"removed {where}, the gate worktree of rig {rig}, which no longer exists", how);
+    }
+
+    /// <summary>
+    /// Hooks (of agents that still hold their worktree: not archived, not the mayor, whose worktree
+    /// is the workspace) whose worktree folder is gone: the agent cannot run or be resumed there.
+    /// </summary>
+    private IEnumerable<Finding> HookWorktrees()
+    {
+        var found = new List<Finding>();
+        foreach (var h in runtime.Hooks.All().Where(h => h.State != HookStates.Archived && h.Role != Roles.Mayor).OrderBy(h => h.Agent, StringComparer.Ordinal))
+        {
+            if (Directory.Exists(h.Worktree)) continue;
+            var where = TerminalText.Line(Context.Paths.Relative(Path.GetFullPath(h.Worktree, Context.Paths.Root)));
+            var branch = TerminalText.Line(h.Branch);
+            found.Add(h switch
+            {
+                { Role: Roles.Crew, HoldsWork: true } => new("hooks", Status.Problem, $"crew {h.Agent} holds {h.Item} but its worktree {where} is gone",
+                    $"orc crew release {h.Agent}, orc crew remove {h.Agent}, then orc crew add {h.Agent} --rig {h.Rig} (branch {branch} keeps its commits)"),
+                { Role: Roles.Crew } => new("hooks", Status.Problem, $"crew {h.Agent}: its worktree {where} is gone",
+                    $"orc crew remove {h.Agent}, then orc crew add {h.Agent} --rig {h.Rig}"),
+                { HoldsWork: true } => new("hooks", Status.Problem, $"agent {h.Agent} holds {h.Item} but its worktree {where} is gone: it cannot run or be resumed",
+                    $"orc unsling {h.Agent} --remove-worktree (the item is ready again; branch {branch} keeps its commits), then orc sling {h.Item} (not done by --fix: it takes the work back)"),
+                _ => new("hooks", Status.Problem, $"agent {h.Agent}: its worktree {where} is gone (its hook is {h.State})",
+                    $"orc cleanup (ends the hook; branch {branch} keeps its commits)"),
+            });
+        }
+        if (found.Count == 0) found.Add(new("hooks", Status.Ok, "every agent's worktree is there"));
         return found;
     }
 

@@ -213,4 +213,72 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal(0, _ws.Orc("config", "set", "default_profile", "gemini").ExitCode);
         Assert.Contains("this profile is NOT verified against the real gemini", _ws.Run(["doctor"], new() { ["PATH"] = path }, null).Out);
     }
+
+    [Fact]
+    public void A_worktree_whose_git_link_broke_is_pointed_back_at_its_record_by_fix_and_one_without_a_record_is_only_named()
+    {
+        var source = RigFixture.CreateSource(_ws);
+        try
+        {
+            Assert.Equal(0, _ws.Orc("rig", "add", "app", source).ExitCode);
+            var (_, garbage) = RigFixture.Hook(_ws, "app", "w1", "One", new() { ["one.txt"] = "1\n" });
+            var (_, elsewhere) = RigFixture.Hook(_ws, "app", "w2", "Two", new() { ["two.txt"] = "2\n" });
+            var (_, unrecorded) = RigFixture.Hook(_ws, "app", "w3", "Three", new() { ["three.txt"] = "3\n" });
+            File.WriteAllText(Path.Combine(garbage, "wip.txt"), "not committed\n");
+            File.WriteAllText(Path.Combine(garbage, ".git"), "garbage\n");
+            File.WriteAllText(Path.Combine(elsewhere, ".git"), "gitdir: /nonexistent/.git/worktrees/w2\n");
+            Directory.Delete(Path.Combine(_ws.Root, "rigs", "app", ".git", "worktrees", "w3"), recursive: true);
+
+            var (code, _, checks) = Doctor();
+            Assert.Equal(1, code);
+            foreach (var name in new[] { "w1", "w2" })
+                Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Message.StartsWith($"worktrees/app/{name}: its .git file does not lead", StringComparison.Ordinal)
+                    && c.Fix!.StartsWith("orc doctor --fix (points", StringComparison.Ordinal));
+            Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Message.StartsWith("worktrees/app/w3: not a git worktree any more, and rigs/app has no record", StringComparison.Ordinal)
+                && c.Fix!.Contains("git -C rigs/app worktree add worktrees/app/w3") && c.Fix.Contains("not done by --fix"));
+
+            var fixedRun = _ws.Orc("doctor", "--fix");
+            Assert.Equal(1, fixedRun.ExitCode); // w3 is left for a person
+            Assert.Contains("fixed    worktrees: worktrees/app/w1: its .git file points at its record again", fixedRun.Out);
+            Assert.Contains("fixed    worktrees: worktrees/app/w2: its .git file points at its record again", fixedRun.Out);
+            foreach (var (wt, branch) in new[] { (garbage, "w1"), (elsewhere, "w2") })
+            {
+                using var repo = new Repository(wt);
+                Assert.StartsWith($"polecat/{branch}/", repo.Head.FriendlyName);
+            }
+            Assert.Equal("not committed\n", File.ReadAllText(Path.Combine(garbage, "wip.txt")));
+            Assert.False(Repository.IsValid(unrecorded));
+        }
+        finally { RigFixture.DeleteSource(source); }
+    }
+
+    [Fact]
+    public void A_hook_whose_worktree_is_gone_is_named_with_the_command_that_ends_it_and_that_command_works()
+    {
+        var source = RigFixture.CreateSource(_ws);
+        try
+        {
+            Assert.Equal(0, _ws.Orc("rig", "add", "app", source).ExitCode);
+            RigFixture.Submit(_ws, "app", "w1", "Done", new() { ["done.txt"] = "d\n" });
+            var (held, _) = RigFixture.Hook(_ws, "app", "w2", "Held", new() { ["held.txt"] = "h\n" });
+            foreach (var agent in new[] { "w1", "w2" }) Directory.Delete(Path.Combine(_ws.Root, "worktrees", "app", agent), recursive: true);
+
+            var (code, _, checks) = Doctor();
+            Assert.Equal(1, code);
+            Assert.Contains(checks, c => c.Check == "hooks" && c.Status == "problem" && c.Message == "agent w1: its worktree worktrees/app/w1 is gone (its hook is completed)" && c.Fix!.StartsWith("orc cleanup", StringComparison.Ordinal));
+            Assert.Contains(checks, c => c.Check == "hooks" && c.Status == "problem" && c.Message.StartsWith($"agent w2 holds {held} but its worktree worktrees/app/w2 is gone", StringComparison.Ordinal)
+                && c.Fix!.StartsWith("orc unsling w2 --remove-worktree", StringComparison.Ordinal) && c.Fix.Contains("not done by --fix"));
+            Assert.Equal(1, _ws.Orc("doctor", "--fix").ExitCode); // neither is --fix's to end
+
+            var cleanup = _ws.Orc("cleanup");
+            Assert.True(cleanup.ExitCode == 0, cleanup.ToString());
+            var unsling = _ws.Orc("unsling", "w2", "--remove-worktree");
+            Assert.True(unsling.ExitCode == 0, unsling.ToString());
+            var after = Doctor();
+            Assert.DoesNotContain(after.Checks, c => c.Check is "hooks" or "worktrees" && c.Status != "ok"); // git's records of both went too
+            using var rig = new Repository(Path.Combine(_ws.Root, "rigs", "app"));
+            Assert.Empty(rig.Worktrees);
+        }
+        finally { RigFixture.DeleteSource(source); }
+    }
 }
