@@ -86,21 +86,33 @@ public sealed class WorkspaceRepository(string root)
     {
         try
         {
-            using var repo = new Repository(Root);
             foreach (var p in paths.Distinct(StringComparer.Ordinal))
             {
                 var file = Path.Combine(Root, p);
-                if (repo.Head.Tip?[p] is { TargetType: TreeEntryTargetType.Blob } entry)
-                {
-                    using var content = ((Blob)entry.Target).GetContentStream();
-                    using var buffer = new MemoryStream();
-                    content.CopyTo(buffer);
-                    Storage.AtomicFile.Write(file, buffer.ToArray());
-                }
+                if (Committed(p) is { } content) Storage.AtomicFile.Write(file, content);
                 else if (File.Exists(file)) File.Delete(file);
             }
         }
         catch (LibGit2SharpException ex) { throw new OrcException($"{Root}: cannot read the last commit: {ex.Message}"); }
+    }
+
+    /// <summary>The workspace's uncommitted changes (files new, changed or removed against the last commit, in the index or the folder), by relative path; ignored files are left out.</summary>
+    public List<string> Uncommitted()
+    {
+        using var repo = new Repository(Root);
+        return repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true, RecurseUntrackedDirs = true, IncludeIgnored = false })
+            .Where(e => e.State is not (FileStatus.Unaltered or FileStatus.Ignored)).Select(e => e.FilePath).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A file's content as the last commit has it (<paramref name="relativePath"/> with '/'); null when it has none.</summary>
+    public byte[]? Committed(string relativePath)
+    {
+        using var repo = new Repository(Root);
+        if (repo.Head.Tip?[relativePath]?.Target is not Blob blob) return null;
+        using var stream = blob.GetContentStream();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>Sets a value in the repository's own config (.git/config).</summary>

@@ -61,6 +61,37 @@ public sealed class EventLog(string path, string lockPath)
         catch (JsonException) { return null; }
     }
 
+    /// <summary>
+    /// True when <paramref name="current"/> is what orc itself makes of the log whose committed
+    /// content is <paramref name="committed"/> (null: none yet): event lines appended after it, and
+    /// older lines dropped from its start by <see cref="Compact"/>. A line changed or removed in
+    /// the middle, a line that is not an event, or a copy of a committed line is someone else's edit.
+    /// </summary>
+    public static bool IsOwnChange(byte[]? committed, byte[] current)
+    {
+        var before = Lines(committed ?? []);
+        var now = Lines(current);
+        if (before is null || now is null) return false; // a line cut short
+        // The fewest lines dropped from the start such that what is left of the committed log
+        // begins the current one; the rest of the current log is what was appended since.
+        for (var dropped = 0; dropped <= before.Count; dropped++)
+        {
+            var kept = before.Count - dropped;
+            if (kept > now.Count || !before.Skip(dropped).SequenceEqual(now.Take(kept), StringComparer.Ordinal)) continue;
+            var old = before.ToHashSet(StringComparer.Ordinal);
+            return now.Skip(kept).All(l => !old.Contains(l) && Parse(Encoding.UTF8.GetBytes(l)) is not null);
+        }
+        return false;
+    }
+
+    /// <summary>The lines of a log (each ended by a newline), or null when its last line has none.</summary>
+    private static List<string>? Lines(byte[] content)
+    {
+        if (content.Length == 0) return [];
+        if (content[^1] != '\n') return null;
+        return [.. Encoding.UTF8.GetString(content, 0, content.Length - 1).Split('\n')];
+    }
+
     /// <summary>Keeps only events at or after <paramref name="keepFrom"/> (RFC 3339, compared as text); returns how many were dropped.</summary>
     public int Compact(string keepFrom)
     {

@@ -426,16 +426,36 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         return new("merge driver", Status.Fixed, "registered the ledger's merge driver: " + TerminalText.Line(command), how);
     }
 
+    /// <summary>
+    /// Changes in the workspace that orc did not commit. Event lines are appended by every part of
+    /// orc between commits (each change's commit takes them): those are orc's own, not a problem;
+    /// anything else orc would have committed when it made it.
+    /// </summary>
     private Finding WorkspaceClean()
     {
-        var root = Context.Paths.Root;
-        var status = Run(["git", "-C", root, "status", "--porcelain", "--untracked-files=normal"], root);
-        if (status is null) return new("workspace git", Status.Problem, "cannot run git status in the workspace", "check that the workspace is a git repository");
-        var lines = status.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return lines.Length == 0
-            ? new("workspace git", Status.Ok, "the workspace's git is clean")
-            : new("workspace git", Status.Problem, $"{lines.Length} uncommitted change(s) in the workspace (first: {TerminalText.Line(lines[0].Trim())})",
-                "commit or remove them (git -C WORKSPACE status); orc commits its own changes, so these were made by hand");
+        var paths = Context.Paths;
+        var repo = new WorkspaceRepository(paths.Root);
+        var changes = repo.Uncommitted();
+        var events = paths.Relative(paths.EventsFile);
+        var pendingEvents = false;
+        if (changes.Contains(events) && File.Exists(paths.EventsFile) && EventLog.IsOwnChange(repo.Committed(events), ReadShared(paths.EventsFile)))
+        {
+            changes.Remove(events);
+            pendingEvents = true;
+        }
+        if (changes.Count == 0)
+            return new("workspace git", Status.Ok, pendingEvents ? "the workspace's git is clean (but for new event lines, which orc's next change commits)" : "the workspace's git is clean");
+        return new("workspace git", Status.Problem, $"{changes.Count} uncommitted change(s) in the workspace that orc did not make (first: {TerminalText.Line(changes[0])})",
+            $"look with git -C {paths.Root} status, then commit or undo them (orc commits its own changes as it makes them)");
+    }
+
+    /// <summary>A file's bytes, read while others may append to it.</summary>
+    private static byte[] ReadShared(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        fs.CopyTo(copy);
+        return copy.ToArray();
     }
 
     private static string? FirstWord(string command)

@@ -215,6 +215,40 @@ public sealed class DoctorTests : IDisposable
     }
 
     [Fact]
+    public void A_workspace_whose_refinery_ran_its_gate_is_healthy_with_its_gate_worktree_and_new_event_lines()
+    {
+        var source = RigFixture.CreateSource(_ws);
+        try
+        {
+            Assert.Equal(0, _ws.Orc("rig", "add", "app", source, "--gate", "true").ExitCode);
+            var id = RigFixture.Submit(_ws, "app", "w1", "Add a", new() { ["a.txt"] = "a\n" });
+            var run = _ws.Orc("refinery", "run", "app", "--once");
+            Assert.True(run.ExitCode == 0 && run.Out.Contains($"{id}: merged"), run.ToString());
+            var gate = Path.Combine(_ws.Root, "worktrees", "app", ".refinery");
+            Assert.True(Repository.IsValid(gate), "the gate ran in the refinery's scratch worktree");
+            using (var repo = new Repository(_ws.Root))
+                Assert.Equal(FileStatus.ModifiedInWorkdir, repo.RetrieveStatus("events/events.jsonl")); // the refinery's last events wait for orc's next commit
+
+            var (code, healthy, checks) = Doctor();
+            Assert.True(code == 0 && healthy, string.Join("\n", checks));
+            Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "ok");
+            Assert.Contains(checks, c => c.Check == "hooks" && c.Status == "ok");
+            Assert.Contains(checks, c => c.Check == "workspace git" && c.Status == "ok" && c.Message.Contains("new event lines"));
+            Assert.DoesNotContain(checks, c => c.Message.Contains(".refinery"));
+
+            // A line of the log changed by hand is not orc's.
+            var events = Path.Combine(_ws.Root, "events", "events.jsonl");
+            var lines = File.ReadAllLines(events);
+            lines[0] = lines[0].Replace("\"text\":\"", "\"text\":\"edited ", StringComparison.Ordinal);
+            File.WriteAllLines(events, lines);
+            var edited = Doctor();
+            Assert.Equal(1, edited.Code);
+            Assert.Contains(edited.Checks, c => c.Check == "workspace git" && c.Status == "problem" && c.Message.Contains("events/events.jsonl") && c.Message.Contains("orc did not make"));
+        }
+        finally { RigFixture.DeleteSource(source); }
+    }
+
+    [Fact]
     public void A_worktree_whose_git_link_broke_is_pointed_back_at_its_record_by_fix_and_one_without_a_record_is_only_named()
     {
         var source = RigFixture.CreateSource(_ws);

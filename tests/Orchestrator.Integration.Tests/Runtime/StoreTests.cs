@@ -74,4 +74,25 @@ public sealed class StoreTests : IDisposable
         var e = Assert.Throws<OrcException>(() => new RecordStore<Hook>(_dir, OrcJsonContext.Default.Hook).Find("nux"));
         Assert.Contains("nux.json:", e.Message);
     }
+
+    [Fact]
+    public void Appended_event_lines_and_old_ones_compacted_away_are_orcs_own_change_to_the_event_log_and_nothing_else_is()
+    {
+        static string E(int n) => System.Text.Json.JsonSerializer.Serialize(
+            new Core.Events.OrcEvent { At = $"2026-01-{n:00}T00:00:00Z", Source = "deacon", Kind = "cleaned", Text = "event " + n }, OrcEventJsonContext.Default.OrcEvent);
+        static byte[] Log(params string[] lines) => System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+        var committed = Log(E(1), E(2), E(3));
+
+        Assert.True(EventLog.IsOwnChange(committed, committed));
+        Assert.True(EventLog.IsOwnChange(committed, Log(E(1), E(2), E(3), E(4), E(5)))); // appended
+        Assert.True(EventLog.IsOwnChange(committed, Log(E(3), E(4)))); // compacted, then appended
+        Assert.True(EventLog.IsOwnChange(committed, Log(E(5)))); // all compacted
+        Assert.True(EventLog.IsOwnChange(null, Log(E(1)))); // the log's first lines, before any commit has it
+
+        Assert.False(EventLog.IsOwnChange(committed, Log(E(1), E(3)))); // a line taken out of the middle
+        Assert.False(EventLog.IsOwnChange(committed, Log(E(1), E(2).Replace("event 2", "edited"), E(3))));
+        Assert.False(EventLog.IsOwnChange(committed, Log(E(1), E(2), E(3), "not an event")));
+        Assert.False(EventLog.IsOwnChange(committed, Log(E(1), E(2), E(3), E(1)))); // a committed line again
+        Assert.False(EventLog.IsOwnChange(committed, [.. Log(E(1), E(2), E(3)), .. System.Text.Encoding.UTF8.GetBytes(E(4))])); // a line cut short
+    }
 }
