@@ -89,12 +89,14 @@ internal static class RigCommands
         rig.Add(unset);
 
         var rmName = new Argument<string>("NAME") { Description = "Rig name" };
-        var remove = new Command("remove", "Remove a rig (refused while its agents hold work)") { rmName };
+        var remove = new Command("remove", "Remove a rig: its hooks are archived (their history stays), its worktrees and rigs/NAME go (a linked repository keeps everything but orc's worktrees); refused while its agents hold work or run, its merge queue has work, or a worktree has uncommitted changes") { rmName };
         remove.SetAction(pr =>
         {
             var v = new Verb(services);
-            Rigs().Remove(pr.GetValue(rmName)!);
-            v.Out.WriteLine($"removed rig {pr.GetValue(rmName)}");
+            var r = Rigs().Remove(pr.GetValue(rmName)!);
+            v.Out.WriteLine($"removed rig {r.Rig.Name}" + (r.Rig.Linked ? $" (unlinked: {TerminalText.Line(r.Rig.Source)} keeps its checkout, branches and own worktrees)" : ""));
+            if (r.Archived.Count > 0) v.Out.WriteLine($"archived the hooks of {string.Join(", ", r.Archived)}");
+            if (r.Worktrees.Count > 0) v.Out.WriteLine($"removed the worktrees {string.Join(", ", r.Worktrees.Select(TerminalText.Line))}");
             return 0;
         });
         rig.Add(remove);

@@ -2,6 +2,8 @@ using Orchestrator.Adapters.Git;
 using Orchestrator.Adapters.Rigs;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
+using Orchestrator.Core.Agents;
+using Orchestrator.Core.Events;
 using Orchestrator.Core.Ledger;
 using Orchestrator.Core.Rigs;
 using Orchestrator.Core.Text;
@@ -121,22 +123,112 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
 
     public Rig Get(string name) => runtime.Rigs.Get(name);
 
-    public void Remove(string name)
+    /// <summary>What <see cref="Remove"/> did: the hooks it archived and the worktrees (workspace-relative) it removed.</summary>
+    public sealed record Removal(Rig Rig, IReadOnlyList<string> Archived, IReadOnlyList<string> Worktrees);
+
+    /// <summary>
+    /// Removes a rig. Refused, naming them, while its agents hold work or run, while its merge queue
+    /// has work in it, and while one of its worktrees has uncommitted changes (or is no worktree).
+    /// Otherwise its hooks are archived (their history stays) and its settings file deleted, in one
+    /// commit; then the worktrees orc made of it go, with git's records of them, and rigs/NAME goes
+    /// (a clone is deleted, a link only unlinked). In a linked rig the user's repository keeps its
+    /// checkout, its branches and its own worktrees: only orc's records and orc's gate branch go.
+    /// </summary>
+    public Removal Remove(string name)
     {
         var rig = Get(name);
-        var holders = runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.HoldsWork).Select(h => $"{h.Agent} ({h.Item})").ToList();
-        if (holders.Count > 0)
-            throw new OrcException($"rig {rig.Name} has agents holding work: {string.Join(", ", holders)}; finish or release them first");
-        var crew = runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.Role == Core.Agents.Roles.Crew && h.State != Core.Agents.HookStates.Archived).Select(h => h.Agent).ToList();
-        if (crew.Count > 0)
-            throw new OrcException($"rig {rig.Name} has crew: {string.Join(", ", crew)}; remove them first ('orc crew remove NAME': their worktrees are in worktrees/{rig.Name}/)");
-        ledger.Transact("rig remove", t =>
+        var paths = runtime.Workspace.Paths;
+        var actor = runtime.Workspace.Actor;
+        Removable(rig);
+        var archived = ledger.Transact("rig remove", t =>
         {
+            Removable(rig); // again under the lock: work may have been slung or submitted since
+            var now = Core.Items.Timestamps.Format(runtime.Workspace.Now);
+            var ended = new List<string>();
+            foreach (var h in RigHooks(rig).Where(h => h.State != HookStates.Archived))
+            {
+                t.Touched(runtime.Hooks.Write(h.Agent, h.MoveTo(HookStates.Archived, now, $"rig {rig.Name} removed by {TerminalText.Line(actor)}")), h.Agent);
+                ended.Add(h.Agent);
+            }
             t.Touched(runtime.Rigs.PathOf(rig.Name), rig.Name);
             File.Delete(runtime.Rigs.PathOf(rig.Name));
-            return 0;
-        });
-        RemoveCheckout(runtime.Workspace.Paths.RigDir(rig.Name));
+            runtime.Record(actor, EventKinds.Removed, rig.Name, $"rig {rig.Name} removed by {actor}: {ended.Count} hook(s) archived, its worktrees and rigs/{rig.Name} removed" +
+                (rig.Linked ? $" ({rig.Source} keeps its checkout, branches and own worktrees)" : ""));
+            return ended;
+        }).Value;
+        var removed = RemoveWorktrees(rig);
+        RemoveCheckout(paths.RigDir(rig.Name));
+        return new Removal(rig, archived, removed);
+    }
+
+    private IEnumerable<Hook> RigHooks(Rig rig) => runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.Role != Roles.Mayor);
+
+    /// <summary>Why the rig cannot go now (an <see cref="OrcException"/> naming the agents, items or folders), or nothing.</summary>
+    private void Removable(Rig rig)
+    {
+        var hooks = RigHooks(rig).ToList();
+        var holders = hooks.Where(h => h.HoldsWork).Select(h => $"{h.Agent} ({h.Item})").ToList();
+        if (holders.Count > 0)
+            throw new OrcException($"rig {rig.Name} has agents holding work: {string.Join(", ", holders)}; finish or release them first ('orc unsling AGENT')");
+        var crew = hooks.Where(h => h.Role == Roles.Crew && h.State != HookStates.Archived).Select(h => h.Agent).ToList();
+        if (crew.Count > 0)
+            throw new OrcException($"rig {rig.Name} has crew: {string.Join(", ", crew)}; remove them first ('orc crew remove NAME': their worktrees are in worktrees/{rig.Name}/)");
+        // Windows of the rig's session are its agents (the services' session may share a name with a rig: only agents' windows count there).
+        var agents = hooks.Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
+        var running = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name && !w.PaneDead && (rig.Name != Core.Supervision.ServiceDefinition.Session || agents.Contains(w.Window)))
+            .Select(w => w.Window).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (running.Count > 0)
+            throw new OrcException($"rig {rig.Name} has agents running: {string.Join(", ", running)}; stop them first ('orc kill AGENT')");
+        var queued = runtime.Queue(rig.Name).All().Where(s => s.IsOpen).Select(s => $"{s.Item} ({s.Agent}, {s.State})").ToList();
+        if (queued.Count > 0)
+            throw new OrcException($"rig {rig.Name} has work in its merge queue: {string.Join(", ", queued)}; let the refinery land it, or take it out ('orc mq reject ITEM --reason TEXT')");
+        var paths = runtime.Workspace.Paths;
+        var own = Path.Combine(paths.WorktreesDir, rig.Name);
+        if (!Directory.Exists(own)) return;
+        foreach (var wt in Directory.EnumerateDirectories(own).Where(d => d != paths.GateWorktree(rig.Name)).Order(StringComparer.Ordinal))
+        {
+            if (!RigRepository.IsRepository(wt))
+                throw new OrcException($"{paths.Relative(wt)} is not a git worktree (its .git file is broken or gone: see 'orc doctor'); move what is worth keeping out of it first");
+            var dirty = RigRepository.Uncommitted(wt);
+            if (dirty.Count > 0)
+                throw new OrcException($"{paths.Relative(wt)} has uncommitted changes ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))}{(dirty.Count > 5 ? $" and {dirty.Count - 5} more" : "")}); commit them or remove them first");
+        }
+    }
+
+    /// <summary>
+    /// The worktrees orc made of a rig (the agents' and the refinery's gate worktree, all under
+    /// worktrees/RIG/), each with git's record of it; the gate's scratch branch and the branches
+    /// whose work landed too. Records of folders elsewhere (the user's own worktrees of a linked
+    /// repository) are not touched.
+    /// </summary>
+    private List<string> RemoveWorktrees(Rig rig)
+    {
+        var paths = runtime.Workspace.Paths;
+        var own = Path.Combine(paths.WorktreesDir, rig.Name);
+        var removed = new List<string>();
+        var dir = paths.RigDir(rig.Name);
+        if (RigRepository.IsRepository(dir))
+        {
+            var repo = new RigRepository(dir);
+            foreach (var r in repo.WorktreeRecords().Where(r => r.Folder is { } f && ConfinedPath.IsWithin(f, own)))
+            {
+                var gate = r.Name == RigIntegration.ScratchName(rig.Name);
+                repo.RemoveWorktree(r.Name, r.Folder!, deleteBranch: gate ? RigIntegration.ScratchBranch : null);
+                removed.Add(paths.Relative(r.Folder!));
+            }
+            // A branch whose work landed (its squash is on main) goes too, as 'orc cleanup' deletes it, unless
+            // something was committed on it since; every other branch keeps its work.
+            var git = new RigIntegration(dir);
+            foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == Core.Merging.SubmissionStates.Merged))
+                if (git.BranchTip(s.Branch) == s.Commit) repo.DeleteBranch(s.Branch);
+        }
+        // What is left there was checked above (clean worktrees) or is the gate's scratch checkout: no one's work.
+        if (Directory.Exists(own))
+        {
+            removed.AddRange(Directory.EnumerateDirectories(own).Select(paths.Relative));
+            RemoveCheckout(own);
+        }
+        return removed;
     }
 
     private static void RemoveCheckout(string target)
