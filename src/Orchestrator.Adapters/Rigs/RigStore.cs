@@ -14,6 +14,9 @@ public sealed class RigStore(string directory)
 
     public string PathOf(string name) => System.IO.Path.Combine(Directory, name + ".yaml");
 
+    /// <summary>True when the rig has a settings file (without reading it: a file that does not parse still says the rig exists).</summary>
+    public bool Exists(string name) => Names.IsValid(name) && File.Exists(PathOf(name));
+
     public Rig? Find(string name)
     {
         var path = PathOf(name);

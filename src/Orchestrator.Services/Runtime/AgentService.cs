@@ -197,6 +197,15 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Completed && !Roles.IsPersistent(h.Role) && (which is null || which(h))))
         {
             if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is { PaneDead: false }) { refused.Add($"{h.Agent}: still running"); continue; }
+            if (!runtime.Rigs.Exists(h.Rig))
+            {
+                // Left by an orc whose 'rig remove' did not end its rig's hooks: nothing can work on it again.
+                // Without the rig's repository git cannot tell what its folder holds, so the folder stays for a person.
+                Move(h, HookStates.Archived, $"cleaned up: rig {h.Rig} no longer exists");
+                if (Directory.Exists(h.Worktree)) refused.Add($"{h.Worktree}: its hook is ended (rig {h.Rig} no longer exists), but git cannot tell what the folder holds; look, then remove it");
+                else cleaned.Add(h.Agent);
+                continue;
+            }
             if (Directory.Exists(h.Worktree))
             {
                 var dirty = RigRepository.Uncommitted(h.Worktree);

@@ -262,12 +262,15 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
                     if (wt == paths.GateWorktree(rig))
                     {
                         // The refinery's own: remade by the next gate whenever it is not a worktree. Left by a rig that is gone, it is only a copy of that rig's code.
-                        if (runtime.Rigs.Find(rig) is null) found.Add(LeftoverGate(fix, wt, rig));
+                        if (!runtime.Rigs.Exists(rig)) found.Add(LeftoverGate(fix, wt, rig));
                         continue;
                     }
                     if (!hooked.Contains(Path.GetFullPath(wt)))
                         found.Add(new("worktrees", Status.Problem, $"{where}: no agent's hook points at this worktree",
                             $"keep what is worth keeping, then git -C rigs/{rig} worktree remove --force {where} (not done by --fix: it may hold work)"));
+                    else if (!RigRepository.IsRepository(wt) && !runtime.Rigs.Exists(rig))
+                        found.Add(new("worktrees", Status.Problem, $"{where}: left by rig {rig}, which no longer exists (git cannot tell what it holds)",
+                            $"copy out what is worth keeping, then rm -r {where} (not done by --fix: it may hold work)"));
                     else if (!RigRepository.IsRepository(wt) && !recorded.Contains(ConfinedPath.Real(wt)))
                         found.Add(new("worktrees", Status.Problem, $"{where}: not a git worktree any more, and rigs/{rig} has no record of it (its .git file is broken or gone)",
                             $"move it aside (mv {where} {where}.old), make it again (git -C rigs/{rig} worktree add {where} BRANCH: the hook's branch, see 'orc agents --json'), then copy back what is worth keeping (not done by --fix: it may hold work)"));

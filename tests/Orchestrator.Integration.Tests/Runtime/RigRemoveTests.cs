@@ -175,5 +175,28 @@ public sealed class RigRemoveTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Hooks_an_older_orc_left_on_a_removed_rig_are_ended_by_cleanup_and_their_folders_named_by_doctor()
+    {
+        Ok("rig", "add", "app", _fleet.Source);
+        RigFixture.Submit(_ws, "app", "w1", "Left behind", new() { ["l.txt"] = "l\n" });
+        var folder = Path.Combine(_ws.Root, "worktrees", "app", "w1");
+        // What 'orc rig remove' did before: the rig's file and checkout gone, its hooks and worktrees left.
+        Git(_ws.Root, "rm", "-q", ".orc/rigs/app.yaml");
+        Git(_ws.Root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "an older orc's rig remove");
+        Directory.Delete(Path.Combine(_ws.Root, "rigs", "app"), recursive: true);
+
+        var cleanup = _ws.Orc("cleanup");
+        Assert.Equal(1, cleanup.ExitCode);
+        Assert.Contains($"orc: kept {folder}: its hook is ended (rig app no longer exists)", cleanup.Err);
+        Assert.Equal(HookStates.Archived, Hooks.Find("w1")!.State);
+        Assert.Equal(0, _ws.Orc("cleanup").ExitCode); // nothing left to end
+        Assert.DoesNotContain("w1", Ok("agents", "--json").Out);
+        var doctor = JsonDocument.Parse(_ws.Orc("doctor", "--json").Out).RootElement.GetProperty("checks").EnumerateArray()
+            .Single(c => c.GetProperty("check").GetString() == "worktrees" && c.GetProperty("status").GetString() == "problem");
+        Assert.Equal("worktrees/app/w1: left by rig app, which no longer exists (git cannot tell what it holds)", doctor.GetProperty("message").GetString());
+        Assert.StartsWith("copy out what is worth keeping, then rm -r worktrees/app/w1", doctor.GetProperty("fix").GetString());
+    }
+
     private static string RigIntegrationName => Orchestrator.Adapters.Git.RigIntegration.ScratchName("app");
 }
