@@ -13,9 +13,9 @@ internal static class DoctorCommand
 {
     public static Command Build(IServiceProvider services)
     {
-        var fix = new Option<bool>("--fix") { Description = "Fix the safe problems: prune worktree records, remove stale git locks, chmod the tmux socket folder, register the merge driver" };
+        var fix = new Option<bool>("--fix") { Description = "Fix the safe problems: prune worktree records, point a worktree's broken .git file back at its record, remove stale git locks, chmod the tmux socket folder, register the merge driver" };
         var json = Options.Json();
-        var cmd = new Command("doctor", "Check git, the git engine (libgit2, tried on every kind of operation orc does), tmux, the socket folder, the agents' programs, worktrees, git locks, the ledger and the workspace's git; exit 0 when healthy, 1 when problems remain") { fix, json };
+        var cmd = new Command("doctor", "Check git, the git engine (libgit2, tried on every kind of operation orc does), tmux, the socket folder, the agents' programs, worktrees and the hooks' worktrees, git locks, the ledger and the workspace's git; exit 0 when healthy, 1 when problems remain") { fix, json };
         cmd.SetAction(pr =>
         {
             var v = new Verb(services);

@@ -315,4 +315,18 @@ public sealed class DoctorTests : IDisposable
         }
         finally { RigFixture.DeleteSource(source); }
     }
+
+    [Fact]
+    public void The_gate_worktree_of_a_rig_that_no_longer_exists_is_removed_by_fix()
+    {
+        var leftover = Path.Combine(_ws.Root, "worktrees", "gone", ".refinery");
+        Directory.CreateDirectory(leftover);
+        File.WriteAllText(Path.Combine(leftover, "README.md"), "a checkout of the rig's code\n");
+        var (code, _, checks) = Doctor();
+        Assert.Equal(1, code);
+        Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Message == "worktrees/gone/.refinery: the refinery's gate worktree of rig gone, which no longer exists");
+        var fixedRun = _ws.Orc("doctor", "--fix");
+        Assert.True(fixedRun.ExitCode == 0, fixedRun.ToString());
+        Assert.False(Directory.Exists(leftover));
+    }
 }
