@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Core;
 using Orchestrator.Integration.Tests.Support;
 
 namespace Orchestrator.Integration.Tests.Runtime;
@@ -274,5 +275,39 @@ public sealed class DispatchTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--once and --wait", r.Err);
         Assert.Empty(_f.Agents());
+    }
+    [Fact]
+    public void Slinging_what_cannot_go_is_refused_with_one_line_naming_it_and_changes_nothing()
+    {
+        var closed = _f.Item("finished", "-l", "sim:hang");
+        _f.Ok("item", "close", closed);
+        var epic = _f.Item("the whole feature", "--type", "epic");
+        var hooked = _f.Item("taken", "-l", "sim:hang");
+        var holder = _f.Sling(hooked);
+        var open = _f.Item("open work", "-l", "sim:hang");
+        var ledger = _f.Ws.LedgerBytes();
+        var commits = _f.Ws.CommitCount();
+
+        (string[] Args, int Exit, string Says)[] cases =
+        [
+            (["sling", "app-zzzz"], ExitCodes.NotFound, "app-zzzz"),
+            (["sling", closed], ExitCodes.Failure, $"{closed} is closed"),
+            (["sling", epic], ExitCodes.Failure, $"{epic} is an epic"),
+            (["sling", hooked], ExitCodes.Failure, $"{hooked} is already hooked by {holder}"),
+            (["sling", open, "--rig", "nope"], ExitCodes.NotFound, "nope"),
+            (["sling", open, "--profile", "nope"], ExitCodes.NotFound, "nope"),
+        ];
+        foreach (var (args, exit, says) in cases)
+        {
+            var r = _f.Process(args);
+            var line = r.Err.Trim();
+            Assert.True(r.ExitCode == exit, $"orc {string.Join(' ', args)}: exit {r.ExitCode}, expected {exit}: {r}");
+            Assert.DoesNotContain('\n', line);
+            Assert.StartsWith("orc: error: ", line);
+            Assert.Contains(says, line);
+        }
+        Assert.Equal(ledger, _f.Ws.LedgerBytes());
+        Assert.Equal(commits, _f.Ws.CommitCount());
+        Assert.Equal([holder], _f.Agents().Select(a => a.GetProperty("agent").GetString()));
     }
 }
