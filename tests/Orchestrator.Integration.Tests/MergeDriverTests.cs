@@ -3,6 +3,7 @@ using Orchestrator.Integration.Tests.Support;
 
 namespace Orchestrator.Integration.Tests;
 
+[Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public class MergeDriverTests
 {
     private static CliResult Git(string cwd, params string[] args)
@@ -80,6 +81,77 @@ public class MergeDriverTests
             var merged = JsonNode.Parse(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.Contains(item, StringComparison.Ordinal)))!;
             Assert.Equal("closed", merged["status"]!.GetValue<string>());
             Assert.Equal("Retitled in the clone", merged["title"]!.GetValue<string>());
+        }
+        finally
+        {
+            if (Directory.Exists(clone)) Directory.Delete(clone, recursive: true);
+        }
+    }
+    /// <summary>
+    /// A clone that merged before it had the driver (its .git/config lost it): git leaves conflict
+    /// markers in the ledger. orc merges the blocks by item id against git's merge base, so a close
+    /// made on one side survives a later edit on the other (without the base, the later edit won
+    /// every field it had, the status with it), and orc's next write completes the merge.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Conflict_markers_a_merge_without_the_driver_left_are_merged_against_their_base(bool committedByHand)
+    {
+        using var ws = new TempWorkspace();
+        var item = ws.Create("Closed here, retitled there");
+        var other = ws.Create("Untouched");
+        var branch = Git(ws.Root, "rev-parse", "--abbrev-ref", "HEAD").Out.Trim();
+        var clone = ws.Root + "-clone";
+        try
+        {
+            Assert.Equal(0, Git(Path.GetDirectoryName(ws.Root)!, "clone", "-q", ws.Root, clone).ExitCode);
+            // The close comes first, the edit later: a merge without the base lets the later side win the status.
+            Assert.Equal(0, ws.Orc("item", "close", item, "--reason", "done here").ExitCode);
+            Thread.Sleep(1100);
+            var retitle = ws.Run(["item", "update", item, "--title", "Retitled in the clone"], null, null, cwd: clone);
+            Assert.True(retitle.ExitCode == 0, retitle.ToString());
+            Assert.Equal(0, Git(clone, "config", "--remove-section", "merge.orc-ledger").ExitCode);
+            var pull = Git(clone, "pull", "-q", "--no-rebase", "--no-edit", "origin", branch);
+            Assert.NotEqual(0, pull.ExitCode);
+            var ledger = Path.Combine(clone, "ledger", "issues.jsonl");
+            Assert.Contains("<<<<<<<", File.ReadAllText(ledger));
+            if (committedByHand)
+            {
+                Assert.Equal(0, Git(clone, "commit", "-q", "-a", "--no-edit").ExitCode);
+                Assert.Equal(2, Git(clone, "rev-list", "--parents", "-n1", "HEAD").Out.Trim().Split(' ').Length - 1);
+            }
+
+            // A read shows the merged item: closed (one side), retitled (the other), and no bad lines.
+            var show = ws.Run(["item", "show", item, "--json"], null, null, cwd: clone);
+            Assert.True(show.ExitCode == 0, show.ToString());
+            Assert.Equal("", show.Err);
+            var shown = JsonNode.Parse(show.Out)!.AsArray()[0]!;
+            Assert.Equal(("closed", "Retitled in the clone"), (shown["status"]!.GetValue<string>(), shown["title"]!.GetValue<string>()));
+
+            // The next write stores it, completes the merge (both parents) and leaves nothing uncommitted.
+            var write = ws.Run(["item", "create", "after the merge"], null, null, cwd: clone);
+            Assert.True(write.ExitCode == 0, write.ToString());
+            var text = File.ReadAllText(ledger);
+            Assert.DoesNotContain("<<<<<<<", text);
+            Assert.DoesNotContain("=======", text);
+            Assert.False(File.Exists(Path.Combine(clone, "ledger", "issues.quarantine")) && File.ReadAllText(Path.Combine(clone, "ledger", "issues.quarantine")).Contains("<<<<<<<"),
+                "marker lines are not bad lines to quarantine");
+            var merged = JsonNode.Parse(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.Contains(item, StringComparison.Ordinal)))!;
+            Assert.Equal(("closed", "Retitled in the clone"), (merged["status"]!.GetValue<string>(), merged["title"]!.GetValue<string>()));
+            Assert.Contains(other, text);
+            foreach (var file in Directory.EnumerateFiles(clone, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/.git/", StringComparison.Ordinal)))
+                Assert.False(File.ReadAllText(file).Contains("<<<<<<<", StringComparison.Ordinal), $"{file} keeps conflict markers");
+            Assert.Equal("", Git(clone, "status", "--porcelain").Out);
+            Assert.False(File.Exists(Path.Combine(clone, ".git", "MERGE_HEAD")), "the merge is complete");
+            var log = Git(clone, "log", "--format=%P%n%B", "-n", committedByHand ? "2" : "1").Out;
+            Assert.Contains("conflict block(s)", log);
+            Assert.Contains("against their merge base", log);
+            Assert.Contains(" ", Git(clone, "log", "--format=%P", "--merges", "-n1").Out.Trim()); // a merge commit has both parents
+            // The original pulls the clone's merge without any conflict.
+            var back = Git(ws.Root, "pull", "-q", "--no-rebase", "--no-edit", clone, branch);
+            Assert.True(back.ExitCode == 0, back.ToString());
+            Assert.DoesNotContain("<<<<<<<", ws.LedgerText());
         }
         finally
         {

@@ -108,7 +108,38 @@ public sealed class WorkspaceRepository(string root)
     public byte[]? Committed(string relativePath)
     {
         using var repo = new Repository(Root);
-        if (repo.Head.Tip?[relativePath]?.Target is not Blob blob) return null;
+        return repo.Head.Tip?[relativePath]?.Target is Blob blob ? Content(blob) : null;
+    }
+
+    /// <summary>
+    /// The base version of a file a merge left conflicted (<paramref name="relativePath"/> with
+    /// '/'): the index's ancestor entry while the merge is under way, else the file at the merge
+    /// base of the merge being made (MERGE_HEAD) or of the last commit's two parents (a person
+    /// committed the markers). Null when there is no such merge or the base has no such file.
+    /// </summary>
+    public byte[]? ConflictBase(string relativePath)
+    {
+        try
+        {
+            using var repo = new Repository(Root);
+            if (repo.Index.Conflicts[relativePath]?.Ancestor is { } ancestor)
+                return Content(repo.Lookup<Blob>(ancestor.Id));
+            var head = repo.Head.Tip;
+            if (head is null) return null;
+            var mergeHead = Path.Combine(repo.Info.Path, "MERGE_HEAD");
+            var other = File.Exists(mergeHead) ? repo.Lookup<Commit>(File.ReadLines(mergeHead).FirstOrDefault()?.Trim() ?? "") : null;
+            var parents = head.Parents.ToList();
+            Commit? a = head, b = other;
+            if (other is null && parents.Count == 2) (a, b) = (parents[0], parents[1]);
+            if (b is null) return null;
+            return repo.ObjectDatabase.FindMergeBase(a, b)?[relativePath]?.Target is Blob blob ? Content(blob) : null;
+        }
+        catch (LibGit2SharpException) { return null; } // no base to be had: the sides are merged as they are
+    }
+
+    private static byte[]? Content(Blob? blob)
+    {
+        if (blob is null) return null;
         using var stream = blob.GetContentStream();
         using var copy = new MemoryStream();
         stream.CopyTo(copy);

@@ -9,14 +9,26 @@ namespace Orchestrator.Adapters.Storage;
 /// <summary>
 /// The ledger file on disk (<c>ledger/issues.jsonl</c>). Loading never fails on a bad line: the
 /// line is reported with its number and, on the next save, moved to the quarantine file beside
-/// the ledger (with the reason), never silently dropped.
+/// the ledger (with the reason), never silently dropped. Conflict blocks a merge without orc's
+/// merge driver left are merged by item id, against the base <paramref name="conflictBase"/>
+/// gives (git's, read only then), and the next save stores the result.
 /// </summary>
-public sealed class LedgerFile(string path, string quarantinePath, string? indexPath = null)
+public sealed class LedgerFile(string path, string quarantinePath, string? indexPath = null, Func<byte[]?>? conflictBase = null)
 {
     public string Path { get; } = path;
     public string QuarantinePath { get; } = quarantinePath;
 
-    public LedgerDocument Load() => LedgerDocument.Parse(ReadAll());
+    public LedgerDocument Load()
+    {
+        var bytes = ReadAll();
+        return Parse(bytes) ?? LedgerDocument.Parse(bytes);
+    }
+
+    /// <summary>The ledger of a file with conflict blocks, merged; null for any other file.</summary>
+    private LedgerDocument? Parse(byte[] bytes) =>
+        LedgerConflict.Split(bytes) is { } sides
+            ? LedgerConflict.Resolve(sides, sides.Base is null ? conflictBase?.Invoke() : null)
+            : null;
 
     /// <summary>
     /// Loads only what queries need (see <see cref="LedgerDocument.ParseSummary"/>), from the
@@ -25,9 +37,10 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
     /// </summary>
     public LedgerDocument LoadSummary()
     {
-        if (indexPath is null) return LedgerDocument.ParseSummary(ReadAll());
+        if (indexPath is null) { var all = ReadAll(); return Parse(all) ?? LedgerDocument.ParseSummary(all); }
         var (length, ticks) = Stamp();
         var bytes = ReadAll();
+        if (Parse(bytes) is { } resolved) return resolved;
         var stable = bytes.Length == length && Stamp() == (length, ticks);
         if (stable && File.Exists(indexPath))
         {

@@ -57,6 +57,12 @@ public sealed class LedgerDocument
     /// <summary>Ids that appeared on more than one line and were merged.</summary>
     public List<string> DuplicateIds { get; } = [];
 
+    /// <summary>Conflict blocks a merge left in the file, resolved by item id (see <see cref="LedgerConflict"/>); the next write stores the result.</summary>
+    public int ResolvedConflicts { get; init; }
+
+    /// <summary>Whether those blocks were merged against their base (else both sides as they are, the later change winning).</summary>
+    public bool ResolvedWithBase { get; init; }
+
     public bool Contains(string id) => _items.ContainsKey(id);
 
     public WorkItem? Find(string id) => _items.GetValueOrDefault(id);

@@ -27,7 +27,8 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
     /// </summary>
     public string? MergeDriverCommand { get; init; }
 
-    private LedgerFile File => new(context.Paths.LedgerFile, context.Paths.QuarantineFile, context.Paths.LedgerIndex);
+    private LedgerFile File => new(context.Paths.LedgerFile, context.Paths.QuarantineFile, context.Paths.LedgerIndex,
+        conflictBase: () => new WorkspaceRepository(context.Paths.Root).ConflictBase(context.Paths.Relative(context.Paths.LedgerFile)));
 
     public LedgerDocument Read() => File.Load();
 
@@ -57,7 +58,7 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         var ops = new ItemOperations(ledger, now, context.Actor, context.Config.Prefix);
         var transaction = new WorkspaceTransaction(ops, paths.Relative);
         var value = change(transaction);
-        var ledgerChanged = ops.Changed.Count > 0 || ledger.Errors.Count > 0 || ledger.DuplicateIds.Count > 0;
+        var ledgerChanged = ops.Changed.Count > 0 || ledger.Errors.Count > 0 || ledger.DuplicateIds.Count > 0 || ledger.ResolvedConflicts > 0;
         if (!ledgerChanged && transaction.Paths.Count == 0) return new Mutation<T>(value, [], null, 0);
 
         // What the files were, so that a change whose commit fails is undone: an error means nothing changed.
@@ -131,6 +132,9 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
             : $"{verb} {shown}".TrimEnd();
         var body = $"actor: {context.Actor}";
         if (ids.Count > 1) body += $"\nitems: {string.Join(" ", ids)}";
+        if (ledger.ResolvedConflicts > 0)
+            body += $"\nmerged {ledger.ResolvedConflicts} conflict block(s) a merge left in ledger/issues.jsonl, by item id " +
+                    (ledger.ResolvedWithBase ? "against their merge base" : "without a base (no merge base found: where both sides changed a field, the later change won)");
         if (quarantined > 0) body += $"\nquarantined {quarantined} unreadable line(s) to ledger/issues.quarantine";
         return $"orc: {subject}\n\n{body}";
     }
