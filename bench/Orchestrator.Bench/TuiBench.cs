@@ -487,7 +487,7 @@ internal sealed class TuiBench
     private void Window(FleetFeed feed, TmuxServer tuiTmux, string label)
     {
         var procs0 = tuiTmux.ProcessesStarted;
-        var (snapshots0, captures0, draws0, bytes0) = (feed.Snapshots, feed.Captures, Interlocked.Read(ref _draws), feed.Watcher.BytesSeen);
+        var (snapshots0, captures0, draws0, activity0) = (feed.Snapshots, feed.Captures, Interlocked.Read(ref _draws), feed.Watcher.ActivitySeen);
         _drawMs.Clear();
         var threads0 = Threads(Environment.ProcessId);
         var cpu0 = SelfCpuTicks();
@@ -509,7 +509,7 @@ internal sealed class TuiBench
         Console.WriteLine("   by thread: " + ByThread(threads0, threads1, wall));
         Console.WriteLine(F($"   tmux processes started by the TUI (TmuxServer.ProcessesStarted, which counts the pane watcher's too): {procs} = {procs / wall:F1}/s   target 0/s: {(procs == 0 ? "met" : "MISSED")}"));
         var drawStats = drawMs.Count > 0 ? Stats(drawMs) : null;
-        Console.WriteLine(F($"   {feed.Snapshots - snapshots0} snapshots, {feed.Captures - captures0} pane captures, {feed.Watcher.BytesSeen - bytes0:N0} bytes of pane output seen, {draws} frames drawn ({draws / wall:F1}/s; iteration start → frame drawn median {drawStats?.Median ?? 0:F1} ms, p90 {drawStats?.P90 ?? 0:F1}, max {drawStats?.Max ?? 0:F1}); gen0 GCs {GC.CollectionCount(0) - gc0}   [{label}]"));
+        Console.WriteLine(F($"   {feed.Snapshots - snapshots0} snapshots, {feed.Captures - captures0} pane captures, {feed.Watcher.ActivitySeen - activity0:N0} pane activity reports, {draws} frames drawn ({draws / wall:F1}/s; iteration start → frame drawn median {drawStats?.Median ?? 0:F1} ms, p90 {drawStats?.P90 ?? 0:F1}, max {drawStats?.Max ?? 0:F1}); gen0 GCs {GC.CollectionCount(0) - gc0}   [{label}]"));
     }
 
     /// <summary>Keys j, k, Tab, Shift+Tab in turn, fed into the driver's input as a terminal would send them; each timed to the end of the frame that drew it.</summary>

@@ -4,19 +4,39 @@ namespace Orchestrator.Adapters.Tmux;
 
 /// <summary>
 /// Tells which panes of the server wrote something, and when windows came or went, without
-/// polling and without a process per look: one control-mode client with <c>%output</c> per session
-/// (tmux 3.3 sends a control client the output of its own session's panes only), whose reader
-/// only marks the pane as changed and counts its bytes (the output itself is not decoded). A
-/// screen then captures just the changed panes (<see cref="TmuxServer.CapturePanes"/>, no process).
-/// Every <see cref="RefreshInterval"/>, on <c>%sessions-changed</c> and on <see cref="Refresh"/>,
-/// the sessions are listed through the server's own control client and clients are opened for new
-/// ones and closed for gone ones. A server that stops is survived (its clients close, no session is
-/// found) and attached to again once it is back. Thread-safe.
+/// polling and without a process per look: one control-mode client per session, attached with
+/// <c>no-output</c>, and two format subscriptions tmux checks once a second for every pane of the
+/// session: one whose value changes when the pane writes (its window's activity time, cursor and
+/// history size) and <c>pane_dead</c>. A screen then captures just the changed panes
+/// (<see cref="TmuxServer.CapturePanes"/>, no process). Every <see cref="RefreshInterval"/>, on
+/// <c>%sessions-changed</c> and on <see cref="Refresh"/>, the sessions are listed through the
+/// server's own control client and clients are opened for new ones and closed for gone ones. A
+/// server that stops is survived (its clients close, no session is found) and attached to again
+/// once it is back. Thread-safe.
+/// <para>
+/// No client of orc's ever takes <c>%output</c>: tmux 3.3a (Debian 12's) segfaults in
+/// <c>control_append_data</c> when panes of a watched session print fast while windows, sessions
+/// or output-taking control clients come and go (its per-client read offsets into a pane's buffer
+/// go stale), which killed every agent under the TUI. A no-output client queues nothing, so that
+/// code never runs; what it costs is that a pane's change is seen within about a second, not at
+/// once. A pane reported as having written is marked once more a little over a second later, so
+/// what it wrote later in that same second (the activity time counts seconds) is not missed.
+/// PaneWatcherTests reproduces the crash pattern against the real server.
+/// </para>
 /// </summary>
 public sealed class PaneWatcher : IDisposable
 {
     /// <summary>The subscription that reports each pane's <c>pane_dead</c> (tmux checks it once a second).</summary>
     private const string DeadSubscription = "orc-pane-dead";
+
+    /// <summary>The subscription that reports a pane that wrote (checked once a second).</summary>
+    private const string ActivitySubscription = "orc-pane-activity";
+
+    /// <summary>
+    /// What changes when a pane writes: its window's last output time (whole seconds), and within
+    /// one second its cursor and history (most output moves the cursor or scrolls).
+    /// </summary>
+    private const string ActivityFormat = "#{window_activity}.#{cursor_x}.#{cursor_y}.#{history_size}";
 
     private readonly TmuxServer _server;
     private readonly Lock _gate = new();          // _changed, _dead
@@ -24,14 +44,17 @@ public sealed class PaneWatcher : IDisposable
     private readonly Dictionary<string, TmuxControl> _clients = new(StringComparer.Ordinal); // by session id ($N)
     private readonly Dictionary<string, string> _sessionNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _dead = new(StringComparer.Ordinal);   // pane id -> last pane_dead
+    private readonly Dictionary<string, string> _active = new(StringComparer.Ordinal); // pane id -> last window_activity
     private HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly Timer _refreshTimer;
     private readonly Timer _raiseTimer;
+    private readonly Timer _trailTimer;
+    private readonly Dictionary<string, long> _trailing = new(StringComparer.Ordinal); // pane -> when to mark it once more (under _gate)
     private int _structureChanged = 1; // a new watcher has not told anyone about the windows yet
     private int _raisePending;
     private int _refreshQueued;
     private long _lastRaise = long.MinValue / 2;
-    private long _processes, _notifications, _bytes;
+    private long _processes, _notifications, _activity;
     private volatile bool _disposed;
 
     /// <param name="server">The server to watch; the watcher lists its sessions through it but does not own it.</param>
@@ -43,6 +66,7 @@ public sealed class PaneWatcher : IDisposable
         RefreshInterval = refreshInterval ?? TimeSpan.FromSeconds(3);
         ChangedInterval = changedInterval ?? TimeSpan.FromMilliseconds(100);
         _raiseTimer = new Timer(_ => Raise());
+        _trailTimer = new Timer(_ => Trail());
         Refresh();
         _refreshTimer = new Timer(_ => RefreshIfIdle());
         if (RefreshInterval > TimeSpan.Zero && RefreshInterval != Timeout.InfiniteTimeSpan)
@@ -64,11 +88,11 @@ public sealed class PaneWatcher : IDisposable
     /// <summary>tmux processes the watcher started: one per control client it opened (listing sessions goes through the server's client).</summary>
     public long ProcessesStarted => Interlocked.Read(ref _processes);
 
-    /// <summary>Notifications its clients received (every <c>%output</c> counts).</summary>
+    /// <summary>Notifications its clients received.</summary>
     public long NotificationsSeen => Interlocked.Read(ref _notifications);
 
-    /// <summary>Bytes the watched panes wrote, as <c>%output</c> reported them.</summary>
-    public long BytesSeen => Interlocked.Read(ref _bytes);
+    /// <summary>Reports that a watched pane wrote (at most one a second per pane, however much it wrote).</summary>
+    public long ActivitySeen => Interlocked.Read(ref _activity);
 
     /// <summary>Names of the sessions a client is attached to now.</summary>
     public IReadOnlyCollection<string> Sessions
@@ -147,7 +171,7 @@ public sealed class PaneWatcher : IDisposable
             _sessionNames.Remove(id);
             MarkStructure();
         }
-        if (sessions.Count == 0) lock (_gate) _dead.Clear(); // a new server numbers its panes from %0 again
+        if (sessions.Count == 0) lock (_gate) { _dead.Clear(); _active.Clear(); } // a new server numbers its panes from %0 again
         foreach (var (id, name) in sessions)
         {
             if (_clients.ContainsKey(id)) continue;
@@ -176,20 +200,27 @@ public sealed class PaneWatcher : IDisposable
     private TmuxControl? Open(string sessionId)
     {
         Interlocked.Increment(ref _processes);
-        var client = _server.OpenControl(sessionId, output: true);
+        var client = _server.OpenControl(sessionId, output: false);
         if (client is null) return null;
-        client.DecodeOutput = false;
         client.Notified += OnNotified;
         try
         {
             // Output written before the listener was there is not lost: every pane counts as
             // changed once, so a screen shows each from the start.
-            var panes = client.Run(["list-panes", "-s", "-F", "#{pane_id}"]);
+            // Their activity times now are what the subscription's first report will say: not news.
+            var panes = client.Run(["list-panes", "-s", "-F", "#{pane_id} " + ActivityFormat]);
             if (panes.Ok)
-                foreach (var pane in panes.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                    MarkPane(pane);
+                foreach (var line in panes.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var sp = line.IndexOf(' ');
+                    if (sp < 0) continue;
+                    lock (_gate) _active[line[..sp]] = line[(sp + 1)..];
+                    MarkPane(line[..sp]);
+                }
             // tmux sends no notification when a pane dies; a subscription to pane_dead does (within a second).
             client.Run(["refresh-client", "-B", $"{DeadSubscription}:%*:#{{pane_dead}}"]);
+            // Nor, to a no-output client, when a pane writes: its window's activity time does.
+            client.Run(["refresh-client", "-B", $"{ActivitySubscription}:%*:{ActivityFormat}"]);
             return client;
         }
         catch (OrcException)
@@ -211,10 +242,6 @@ public sealed class PaneWatcher : IDisposable
         Interlocked.Increment(ref _notifications);
         switch (n.Name)
         {
-            case "output":
-                Interlocked.Add(ref _bytes, n.DataLength);
-                MarkPane(n.Arguments);
-                break;
             case "pane-mode-changed":
                 MarkPane(n.Arguments);
                 MarkStructure();
@@ -233,15 +260,32 @@ public sealed class PaneWatcher : IDisposable
         }
     }
 
-    /// <summary><c>NAME $SESSION @WINDOW INDEX %PANE ... : VALUE</c>: a pane that died or came back.</summary>
+    /// <summary><c>NAME $SESSION @WINDOW INDEX %PANE ... : VALUE</c>: a pane that wrote, or died or came back.</summary>
     private void OnSubscription(string arguments)
     {
         var colon = arguments.IndexOf(" : ", StringComparison.Ordinal);
         if (colon < 0) return;
         var words = arguments[..colon].Split(' ');
-        if (words.Length < 5 || words[0] != DeadSubscription || !TmuxServer.IsPaneId(words[4])) return;
+        if (words.Length < 5 || !TmuxServer.IsPaneId(words[4])) return;
         var pane = words[4];
         var value = arguments[(colon + 3)..];
+        if (words[0] == ActivitySubscription)
+        {
+            bool first;
+            lock (_gate)
+            {
+                // A pane seen on attaching was marked then; one made since is news on its first report.
+                if (_active.TryGetValue(pane, out var before) && before == value) return;
+                _active[pane] = value;
+                first = _trailing.Count == 0;
+                _trailing[pane] = Environment.TickCount64 + TrailAfterMs;
+            }
+            Interlocked.Increment(ref _activity);
+            MarkPane(pane);
+            if (first) ScheduleTrail(TrailAfterMs);
+            return;
+        }
+        if (words[0] != DeadSubscription) return;
         bool changed;
         lock (_gate)
         {
@@ -259,6 +303,34 @@ public sealed class PaneWatcher : IDisposable
         bool added;
         lock (_gate) added = _changed.Add(pane);
         if (added) ScheduleRaise();
+    }
+
+    /// <summary>A little over the one second the activity time counts in.</summary>
+    private const int TrailAfterMs = 1100;
+
+    private void ScheduleTrail(long wait)
+    {
+        if (_disposed) return;
+        try { _trailTimer.Change(Math.Max(0, wait), Timeout.Infinite); }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Marks the panes whose second look is due, and waits for the next one.</summary>
+    private void Trail()
+    {
+        if (_disposed) return;
+        List<string> due = [];
+        long next = long.MaxValue;
+        lock (_gate)
+        {
+            var now = Environment.TickCount64;
+            foreach (var (pane, at) in _trailing)
+                if (at <= now) due.Add(pane);
+                else next = Math.Min(next, at);
+            foreach (var pane in due) _trailing.Remove(pane);
+            if (_trailing.Count > 0) ScheduleTrail(next - now);
+        }
+        foreach (var pane in due) MarkPane(pane);
     }
 
     private void MarkStructure()
@@ -291,6 +363,7 @@ public sealed class PaneWatcher : IDisposable
         _disposed = true;
         _refreshTimer.Dispose();
         _raiseTimer.Dispose();
+        _trailTimer.Dispose();
         lock (_refreshGate)
         {
             foreach (var client in _clients.Values) Close(client);

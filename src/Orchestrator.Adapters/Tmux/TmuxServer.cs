@@ -271,7 +271,7 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         foreach (var line in r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = line.Split('\t');
-            if (f.Length < 8) continue;
+            if (f.Length < 8 || f[1] == KeeperWindow) continue;
             list.Add(new TmuxWindow(f[0], f[1], f[2],
                 int.TryParse(f[3], out var pid) ? pid : 0,
                 f[4] == "1",
@@ -301,8 +301,11 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         // A dead window is respawned in place: killing it could end its session and with it the
         // server, racing the new-session that follows.
         if (existing is not null) args.AddRange(["respawn-window", "-k", "-t", Target(session, window)]);
-        else if (HasSession(session)) args.AddRange(["new-window", "-d", "-t", $"={session}:", "-n", window]);
-        else args.AddRange(["new-session", "-d", "-s", session, "-n", window, "-x", "200", "-y", "50"]);
+        else
+        {
+            // The first window of a new session becomes its current one (a client attaching sees it, not the keeper).
+            args.AddRange(EnsureSession(session, cwd) ? ["new-window", "-t", $"={session}:", "-n", window] : ["new-window", "-d", "-t", $"={session}:", "-n", window]);
+        }
         // tmux expands formats in the start directory ('#(cmd)' would run cmd, '#{…}' be replaced):
         // '##' is a literal '#'. (-e values and the command's words are not expanded.)
         args.AddRange(["-c", cwd.Replace("#", "##")]);
@@ -312,16 +315,34 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         if (argv.Count == 1) args.AddRange(["/usr/bin/env", argv[0]]);
         else args.AddRange(argv);
         var r = Run([.. args]);
-        // A server that was just exiting (its last session ended) refuses once; a new one answers.
-        if (!r.Ok && r.Err.Contains("server exited unexpectedly", StringComparison.Ordinal)) { Thread.Sleep(100); r = Run([.. args]); }
-        // Another process made the session between our look and our new-session: add a window to it instead.
-        if (!r.Ok && args[0] == "new-session" && r.Err.Contains("duplicate session", StringComparison.Ordinal))
-        {
-            args.RemoveRange(0, args.IndexOf("-c"));
-            args.InsertRange(0, ["new-window", "-d", "-t", $"={session}:", "-n", window]);
-            r = Run([.. args]);
-        }
         if (!r.Ok) throw new OrcException($"tmux {args[0]} failed: {TerminalText.Line(r.Err.Trim())}");
+    }
+
+    /// <summary>
+    /// The first window of every session orc makes, kept until the server ends: its session then
+    /// never ends while the server runs, whatever windows close. tmux 3.3a (Debian 12's) segfaults
+    /// when a session is destroyed while a control client is attaching to it, and orc's control
+    /// clients (the TUI's pane watcher, every orc's command client) attach to sessions all the
+    /// time; the deacon closing a session's last dead window, or the last agent of a rig ending,
+    /// used to destroy it. Left out of <see cref="ListWindows"/>.
+    /// </summary>
+    public const string KeeperWindow = "orc-keep";
+
+    private static readonly string[] KeeperCommand =
+        ["sh", "-c", "printf 'orc keeps this tmux session open with this window; its agents are in the other windows (C-b w lists them).\\n'; exec sleep infinity"];
+
+    /// <summary>Makes <paramref name="session"/> with its <see cref="KeeperWindow"/> unless it exists (another process may make it at the same time); true when this call made it.</summary>
+    private bool EnsureSession(string session, string cwd)
+    {
+        if (HasSession(session)) return false;
+        string[] args = ["new-session", "-d", "-s", session, "-n", KeeperWindow, "-x", "200", "-y", "50", "-c", cwd.Replace("#", "##"), "--", .. KeeperCommand];
+        var r = Run(args);
+        // A server that was just exiting refuses once; a new one answers.
+        if (!r.Ok && r.Err.Contains("server exited unexpectedly", StringComparison.Ordinal)) { Thread.Sleep(100); r = Run(args); }
+        if (r.Ok) return true;
+        if (!r.Err.Contains("duplicate session", StringComparison.Ordinal))
+            throw new OrcException($"tmux new-session failed: {TerminalText.Line(r.Err.Trim())}");
+        return false;
     }
 
     /// <summary>

@@ -61,35 +61,6 @@ public sealed class PaneWatcherTests : IDisposable
     }
 
     [Fact]
-    public void A_control_client_gets_the_output_of_its_own_sessions_panes_only()
-    {
-        // What the watcher is built on (tmux 3.3a): %output goes to the clients attached to the pane's session.
-        var a = StartWaiting("a", "w", "a", "from-a");
-        var b = StartWaiting("b", "w", "b", "from-b");
-        using var c = _tmux.OpenControl("=a", output: true) ?? throw new InvalidOperationException("no control client");
-        Assert.Equal("a", c.Run(["display-message", "-p", "#{session_name}"]).Out.Trim());
-        var text = new StringBuilder();
-        var panes = new HashSet<string>();
-        c.Notified += n =>
-        {
-            if (n.Name != "output") return;
-            lock (text) { text.Append(Encoding.UTF8.GetString(n.Data)); panes.Add(n.Arguments); }
-        };
-        // b writes first, and is known to have written (its screen shows it) before a writes.
-        Go("b");
-        RigFixture.Eventually(() => _tmux.CapturePane("b", "w").Contains("from-b"), () => _tmux.CapturePane("b", "w"), 20);
-        Go("a");
-        RigFixture.Eventually(() => { lock (text) return text.ToString().Contains("from-a"); }, () => "no output from a", 20);
-        c.Run(["list-sessions"]); // one more round trip after a's output
-        lock (text)
-        {
-            Assert.DoesNotContain("from-b", text.ToString());
-            Assert.Equal(new[] { a }, panes);
-        }
-        Assert.NotEqual(a, b);
-    }
-
-    [Fact]
     public void Output_in_panes_of_two_sessions_is_reported_and_a_quiet_pane_is_not()
     {
         var a = StartWaiting("a", "loud", "a", "hello from a");
@@ -109,8 +80,10 @@ public sealed class PaneWatcherTests : IDisposable
         var seen = CollectUntil(w, s => s.IsSupersetOf([a, b]));
         Assert.DoesNotContain(quiet, seen);
         RigFixture.Eventually(() => Volatile.Read(ref raised) > 0, () => "Changed was never raised", 20);
-        Assert.True(w.BytesSeen >= "hello from a\r\n".Length * 2, $"{w.BytesSeen} bytes");
-        Assert.True(w.NotificationsSeen >= 2);
+        Assert.True(w.ActivitySeen >= 2, $"{w.ActivitySeen} activity reports");
+        // No client of the watcher's takes %output (tmux 3.3a crashes in control_append_data otherwise).
+        Assert.All(_tmux.Run("list-clients", "-F", "#{client_control_mode} #{client_flags}").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            l => Assert.Contains("no-output", l));
         // Nothing more was written: nothing more is reported.
         Assert.DoesNotContain(quiet, w.TakeChanged());
     }
@@ -217,7 +190,7 @@ public sealed class PaneWatcherTests : IDisposable
         Assert.Equal(2, w.ProcessesStarted);
         CollectUntil(w, s => s.IsSupersetOf(panes));
         var processes = _tmux.ProcessesStarted;
-        var bytes = w.BytesSeen;
+        var activity = w.ActivitySeen;
         var rounds = 0;
         var deadline = DateTime.UtcNow.AddSeconds(3);
         while (DateTime.UtcNow < deadline || rounds < 10)
@@ -230,7 +203,7 @@ public sealed class PaneWatcherTests : IDisposable
         }
         Assert.Equal(2, w.ProcessesStarted);
         Assert.Equal(processes, _tmux.ProcessesStarted);
-        Assert.True(w.BytesSeen > bytes);
+        Assert.True(w.ActivitySeen > activity);
         Assert.True(_tmux.ControlConnected);
     }
 
@@ -280,5 +253,54 @@ public sealed class PaneWatcherTests : IDisposable
         Assert.Equal(4, TmuxControl.UnescapedLength("\\9ab"u8)); // not an escape
         foreach (var s in new[] { "x\\015\\012", "\\\\\\134", "é\\0", "\\012", "abc\\01" })
             Assert.Equal(TmuxControl.Unescape(Encoding.UTF8.GetBytes(s)).Length, TmuxControl.UnescapedLength(Encoding.UTF8.GetBytes(s)));
+    }
+    /// <summary>
+    /// The pattern that crashed tmux 3.3a under the TUI (issue 20): many panes printing fast while
+    /// the watcher watches their sessions, windows closed, respawned and made, every window of a
+    /// session closed, and watchers made and thrown away (a layout switch). With clients that took
+    /// %output, or a session destroyed while a client attached to it, the server segfaulted within
+    /// seconds. It must live through all of it. ORC_TMUX_STRESS_SECONDS makes it run longer.
+    /// </summary>
+    [Fact]
+    public void The_server_survives_panes_flooding_while_windows_and_sessions_close_under_watchers()
+    {
+        var seconds = int.TryParse(Environment.GetEnvironmentVariable("ORC_TMUX_STRESS_SECONDS"), out var s) ? s : 20;
+        string[] flood = ["sh", "-c", "while :; do printf '%0300d\\n' 7; done"];
+        for (var n = 0; n < 3; n++)
+            for (var k = 0; k < 4; k++) _tmux.StartWindow($"s{n}", $"w{k}", _dir.Root, NoEnv, flood);
+        var pid = int.Parse(_tmux.Run("display-message", "-p", "#{pid}").Out.Trim());
+        var watcher = Watch(TimeSpan.FromMilliseconds(300));
+        var end = DateTime.UtcNow.AddSeconds(seconds);
+        var rounds = 0;
+        var rnd = new Random(20);
+        while (DateTime.UtcNow < end)
+        {
+            rounds++;
+            var session = $"s{rnd.Next(3)}";
+            switch (rnd.Next(5))
+            {
+                case 0: _tmux.Run("kill-window", "-t", $"={session}:w{rnd.Next(4)}"); break;
+                case 1: _tmux.StartWindow(session, $"w{rnd.Next(4)}", _dir.Root, NoEnv, flood, replaceRunning: true); break;
+                case 2:
+                    // every window of a session closed (the deacon closing dead ones): the session
+                    // itself stays, kept by its keeper window, so no client races its end
+                    for (var k = 0; k < 4; k++) _tmux.Run("kill-window", "-t", $"={session}:w{k}");
+                    Assert.True(_tmux.HasSession(session));
+                    _tmux.StartWindow(session, "w0", _dir.Root, NoEnv, flood);
+                    break;
+                case 3:
+                    // a layout switch: the watcher goes and a new one comes
+                    watcher.Dispose();
+                    _watchers.Remove(watcher);
+                    watcher = Watch(TimeSpan.FromMilliseconds(300));
+                    break;
+                default: watcher.TakeChanged(); watcher.Refresh(); break;
+            }
+            Thread.Sleep(rnd.Next(20, 120));
+            Assert.True(Directory.Exists($"/proc/{pid}"), $"the tmux server died after {rounds} rounds");
+        }
+        Thread.Sleep(1500);
+        Assert.True(Directory.Exists($"/proc/{pid}"), $"the tmux server died after {rounds} rounds");
+        Assert.True(_tmux.Run("list-sessions").Ok);
     }
 }
