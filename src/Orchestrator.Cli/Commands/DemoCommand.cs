@@ -125,7 +125,7 @@ internal static class DemoCommand
         string stopped;
         try
         {
-            scenario.Stop(TimeSpan.FromSeconds(10));
+            scenario.Stop();
             stopped = "stopped its tmux server";
         }
         catch (Exception e) when (e is OrcException or IOException or InvalidOperationException)

@@ -113,28 +113,9 @@ public sealed class DemoScenario(WorkspaceInitializer initializer, RuntimeContex
 
     /// <summary>
     /// Stops the demo's tmux server (only its own) and with it the services, the launch and the
-    /// agents, then waits (at most <paramref name="wait"/>) for their processes to end: hung up on,
-    /// they finish their pass and write a last heartbeat or commit first. Returns the windows stopped.
+    /// agents, and waits for their processes to end (see <see cref="AgentService.Down"/>). Returns the windows stopped.
     /// </summary>
-    public int Stop(TimeSpan wait)
-    {
-        if (runtime.Workspace.TryPaths is null) return 0;
-        var pids = runtime.Tmux.ListWindows().Where(w => !w.PaneDead && w.PanePid > 0).Select(w => w.PanePid).ToList();
-        var stopped = agents.Down().Windows ?? 0;
-        var deadline = DateTime.UtcNow + wait;
-        foreach (var pid in pids)
-        {
-            try
-            {
-                using var p = System.Diagnostics.Process.GetProcessById(pid);
-                var left = deadline - DateTime.UtcNow;
-                if (left > TimeSpan.Zero) p.WaitForExit(left);
-            }
-            catch (ArgumentException) { } // already gone
-            catch (InvalidOperationException) { }
-        }
-        return stopped;
-    }
+    public int Stop() => runtime.Workspace.TryPaths is null ? 0 : agents.Down().Windows ?? 0;
 
     private Dictionary<string, string> Environment()
     {

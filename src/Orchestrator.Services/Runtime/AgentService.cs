@@ -164,9 +164,14 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         return restarted;
     }
 
-    /// <summary>Stops this workspace's tmux server (only its own); agents' hooks stay, suspended.</summary>
+    /// <summary>How long <see cref="Down"/> waits for the windows' processes to end once hung up on.</summary>
+    public static readonly TimeSpan DownWait = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// Stops the workspace's tmux server and its agents; active hooks are suspended (work kept).
+    /// Stops the workspace's tmux server (only its own) and its agents; active hooks are suspended
+    /// (work kept). Then waits (at most <see cref="DownWait"/>) for the windows' processes to end:
+    /// hung up on, services finish their pass and write a last heartbeat or commit, so that once
+    /// this returns nothing of theirs writes in the workspace any more ('orc down &amp;&amp; rm -rf DIR').
     /// Returns how many windows ran. With <paramref name="force"/> the server is not asked (one
     /// that is stopped or hung cannot answer): its process is killed; the count is then null.
     /// </summary>
@@ -174,14 +179,29 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
     {
         int? running = null;
         List<int> killed = [];
+        List<int> pids = [];
         if (force) killed = runtime.Tmux.KillServerProcess();
         else
         {
-            running = runtime.Tmux.ListWindows().Count;
+            var windows = runtime.Tmux.ListWindows();
+            running = windows.Count;
+            pids = [.. windows.Where(w => !w.PaneDead && w.PanePid > 0).Select(w => w.PanePid)];
             runtime.Tmux.KillServer();
         }
         foreach (var h in runtime.Hooks.All().Where(h => h.State == HookStates.Active))
             Move(h, HookStates.Suspended, force ? "orc down --force" : "orc down");
+        var deadline = DateTime.UtcNow + DownWait;
+        foreach (var pid in pids)
+        {
+            try
+            {
+                using var p = System.Diagnostics.Process.GetProcessById(pid);
+                var left = deadline - DateTime.UtcNow;
+                if (left > TimeSpan.Zero) p.WaitForExit(left);
+            }
+            catch (ArgumentException) { } // already gone
+            catch (InvalidOperationException) { }
+        }
         return (running, killed);
     }
 

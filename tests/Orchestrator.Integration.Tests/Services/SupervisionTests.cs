@@ -98,4 +98,21 @@ public sealed class SupervisionTests : IDisposable
         // The witness stopped when the server went (SIGHUP): stopped, not crashed.
         RigFixture.Eventually(() => Status("witness@app").GetProperty("state").GetString() == "stopped", () => "the witness: " + Status("witness@app"));
     }
+
+    [Fact]
+    public void Once_orc_down_returns_no_service_writes_in_the_workspace_any_more()
+    {
+        _f.Ok("deacon", "run", "--once");
+        RunningRefinery();
+        var pids = _f.Tmux.ListWindows().Where(w => !w.PaneDead && w.PanePid > 0).Select(w => w.PanePid).ToList();
+        Assert.NotEmpty(pids);
+        _f.Ok("down");
+        // Hung up on, each service finishes its pass and writes its last heartbeat before orc down returns,
+        // so 'orc down && rm -rf DIR' removes everything.
+        Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"pid {pid} still runs after orc down returned"));
+        var copy = _f.Root + "-gone";
+        Directory.Move(_f.Root, copy);
+        try { Directory.Delete(copy, recursive: true); }
+        finally { Directory.CreateDirectory(_f.Root); }
+    }
 }
