@@ -21,6 +21,7 @@ internal sealed partial class FleetWindow : Window
     private FleetSnapshot? _snapshot;
     private IReadOnlyDictionary<string, string> _screens = new Dictionary<string, string>();
     private Overlay? _overlay;
+    private string? _banner;
 
     public FleetWindow(LayoutSpec layout, Palette palette, TuiHost host)
     {
@@ -31,7 +32,9 @@ internal sealed partial class FleetWindow : Window
         Title = "orc";
         Status = new StatusLine { X = 0, Y = Pos.AnchorEnd(1), Palette = palette };
         Prompt = new PromptLine { X = 0, Y = Pos.AnchorEnd(1) };
-        Add(Status, Prompt);
+        Banner = new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 1, Visible = false, CanFocus = false };
+        Banner.SetScheme(new Scheme(palette.State("dead")));
+        Add(Status, Prompt, Banner);
         BuildPanes();
         ViewportChanged += (_, _) => Arrange();
     }
@@ -42,6 +45,22 @@ internal sealed partial class FleetWindow : Window
     public StatusLine Status { get; }
 
     public PromptLine Prompt { get; }
+
+    /// <summary>The top line, shown only when the fleet is in trouble a person must act on (its tmux server is gone).</summary>
+    public Label Banner { get; }
+
+    /// <summary>
+    /// What the banner says for <paramref name="s"/>, or null: the workspace's tmux server is not
+    /// running while agents hold work (it crashed or was killed: every agent stopped), with the
+    /// one command that brings them back.
+    /// </summary>
+    public static string? BannerFor(FleetSnapshot s)
+    {
+        if (s.TmuxRunning) return null;
+        var stranded = s.Agents.Count(a => a.Hook.State == Core.Agents.HookStates.Active && a.Hook.HoldsWork);
+        return stranded == 0 ? null
+            : $"tmux server gone: {stranded} {(stranded == 1 ? "agent" : "agents")} stopped, work kept · run 'orc up' to bring them back";
+    }
 
     public IReadOnlyList<ListPane> Panes => _panes;
 
@@ -62,6 +81,14 @@ internal sealed partial class FleetWindow : Window
         {
             if (p is TilesPane t) t.SetScreens(_screens);
             p.Show(snapshot);
+        }
+        var banner = BannerFor(snapshot);
+        if (banner != _banner)
+        {
+            _banner = banner;
+            Banner.Text = banner is null ? "" : " " + banner;
+            Banner.Visible = banner is not null;
+            Arrange();
         }
         var summary = Status.Summary();
         Status.Snapshot = snapshot;
@@ -92,6 +119,7 @@ internal sealed partial class FleetWindow : Window
     {
         _palette = palette;
         Status.Palette = palette;
+        Banner.SetScheme(new Scheme(palette.State("dead")));
         foreach (var p in _panes) { p.Palette = palette; p.SetScheme(SchemeFor(palette)); }
         SetScheme(SchemeFor(palette));
         if (_snapshot is not null) Apply(_snapshot);
@@ -134,7 +162,8 @@ internal sealed partial class FleetWindow : Window
     private void Arrange()
     {
         var width = Math.Max(1, Viewport.Width);
-        var height = Math.Max(1, Viewport.Height - 1);
+        var top = Banner.Visible ? 1 : 0;
+        var height = Math.Max(1, Viewport.Height - 1 - top);
         var widths = Config.Size.Distribute(width, _layout.Columns.Select(c => c.Width).ToList());
         var x = 0;
         var index = 0;
@@ -142,7 +171,7 @@ internal sealed partial class FleetWindow : Window
         {
             var column = _layout.Columns[c];
             var heights = Config.Size.Distribute(height, column.Panes.Select(p => p.Height).ToList());
-            var y = 0;
+            var y = top;
             for (var r = 0; r < column.Panes.Count; r++)
             {
                 var pane = _panes[index++];

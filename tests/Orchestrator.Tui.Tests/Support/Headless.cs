@@ -46,10 +46,7 @@ internal sealed class Headless : IDisposable
             // which would deadlock the services' sync-over-async calls (the real program runs verbs on the thread pool).
             Background = work =>
             {
-                var context = SynchronizationContext.Current;
-                SynchronizationContext.SetSynchronizationContext(null);
-                try { work(); }
-                finally { SynchronizationContext.SetSynchronizationContext(context); }
+                OffUi(work);
                 Drain();
             },
             OnUi = update => _updates.Enqueue(update),
@@ -62,6 +59,28 @@ internal sealed class Headless : IDisposable
         Window.Apply(snapshot, screens);
         Window.Focus(spec.FocusedPane);
         _app.LayoutAndDraw();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> without Terminal.Gui's synchronization context, which a live
+    /// headless app installs on the test's thread: services' sync-over-async calls (tmux, git
+    /// through CliWrap) would wait for a loop that never turns. Use it for fixture calls made
+    /// while a Headless is open.
+    /// </summary>
+    public static void OffUi(Action work)
+    {
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try { work(); }
+        finally { SynchronizationContext.SetSynchronizationContext(context); }
+    }
+
+    /// <inheritdoc cref="OffUi(Action)"/>
+    public static T OffUi<T>(Func<T> work)
+    {
+        var result = default(T)!;
+        OffUi(() => { result = work(); });
+        return result;
     }
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _updates = new();
