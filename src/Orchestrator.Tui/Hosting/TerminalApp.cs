@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Terminal.Gui.App;
 using Terminal.Gui.Drivers;
+using Terminal.Gui.Input;
 using Terminal.Gui.Time;
 
 namespace Orchestrator.Tui.Hosting;
@@ -46,7 +47,11 @@ internal static class TerminalApp
             app = Application.Create();
             UsedStockInput = true;
         }
-        return app.Init();
+        app.Init();
+        // Terminal.Gui quits the whole application on an Esc nothing else took; in this TUI Esc
+        // only ever goes back (FleetWindow takes it), and q quits.
+        app.Keyboard.KeyBindings.Remove(Key.Esc);
+        return app;
     }
 
     [UnsafeAccessor(UnsafeAccessorKind.Constructor)]

@@ -17,10 +17,18 @@ internal sealed partial class FleetWindow
     /// </summary>
     protected override bool OnKeyDown(Key key)
     {
+        // Esc goes back one step wherever the focus is: the box on top, else the prompt, else the
+        // pane's filter or the first pane. It is always taken here, so it never quits the TUI.
+        if (key == Key.Esc)
+        {
+            if (_overlay is not null) _overlay.Close();
+            else if (Prompt.IsOpen) Prompt.Cancel();
+            else Back();
+            return true;
+        }
         if (_overlay is not null || Prompt.IsOpen) return false;
         if (key == Key.Tab) { Cycle(1); return true; }
         if (key == Key.Tab.WithShift) { Cycle(-1); return true; }
-        if (key == Key.Esc) { Back(); return true; }
         if (key == Key.F5 || key == Key.L.WithCtrl) { Host.Refresh(); Status.Say("refreshing"); return true; }
         var ch = Char(key);
         if (ch is >= '1' and <= '9') { FocusNumber(ch.Value - '0'); return true; }

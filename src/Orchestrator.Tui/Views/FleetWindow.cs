@@ -217,6 +217,11 @@ internal sealed partial class FleetWindow : Window
         return true;
     }
 
+    /// <summary>
+    /// Shows a box over the panes (closing the one before). While it is open the panes cannot take
+    /// the focus (not with an arrow, Tab or a click), so its keys, Esc first, stay with it; when it
+    /// closes the pane that had the focus gets it back.
+    /// </summary>
     public void ShowOverlay(Overlay overlay)
     {
         _overlay?.Close();
@@ -225,13 +230,16 @@ internal sealed partial class FleetWindow : Window
         overlay.SetScheme(SchemeFor(_palette));
         overlay.Closed += () =>
         {
-            if (_overlay == overlay) _overlay = null;
-            back?.SetFocus();
+            if (_overlay != overlay) return;
+            _overlay = null;
+            foreach (var p in _panes) p.CanFocus = true;
+            (back is not null && _panes.Contains(back) ? back : _panes.FirstOrDefault(p => p.Kind == _layout.FocusedPane))?.SetFocus();
             UpdateKeys();
         };
         _overlay = overlay;
         Add(overlay);
         overlay.SetFocus();
         if (overlay.SubViews.FirstOrDefault(v => v.CanFocus) is { } first) first.SetFocus();
+        foreach (var p in _panes) p.CanFocus = false;
     }
 }

@@ -48,6 +48,12 @@ internal sealed class PromptLine : View
         SetNeedsLayout();
     }
 
+    /// <summary>Closes the prompt as Esc in it would (its cancel runs).</summary>
+    public void Cancel()
+    {
+        if (IsOpen) Finish(false);
+    }
+
     private void Finish(bool accepted)
     {
         var text = Value;

@@ -26,7 +26,8 @@ internal sealed class Headless : IDisposable
     private readonly SessionToken? _token;
 
     public Headless(FleetSnapshot snapshot, int width = 80, int height = 24, string layout = "overview", FleetActions? actions = null,
-        string? workspace = null, IReadOnlyDictionary<string, string>? screens = null, List<AttachTarget>? attached = null, Action? refresh = null)
+        string? workspace = null, IReadOnlyDictionary<string, string>? screens = null, List<AttachTarget>? attached = null, Action? refresh = null,
+        IReadOnlyList<string>? self = null)
     {
         _app = Hosting.TerminalApp.Create(); // as orc tui makes it: the ANSI driver with WakingInput
         _app.Driver!.SetScreenSize(width, height);
@@ -38,7 +39,7 @@ internal sealed class Headless : IDisposable
         Host = new TuiHost
         {
             Actions = actions!,
-            Self = new SelfRunner(["true"], workspace ?? Path.GetTempPath(), new Dictionary<string, string?>()),
+            Self = new SelfRunner(self ?? ["true"], workspace ?? Path.GetTempPath(), new Dictionary<string, string?>()),
             Layouts = Layouts,
             Themes = themes,
             Attach = t => attached?.Add(t),
@@ -51,6 +52,7 @@ internal sealed class Headless : IDisposable
             },
             OnUi = update => _updates.Enqueue(update),
             Refresh = refresh ?? (() => { }),
+            Quit = () => Quits++,
             Verbs = [("agents", "Every agent"), ("convoy", "Convoys"), ("ready", "Ready items"), ("rig", "Rigs"), ("sling", "Hook work items")],
         };
         Window = new FleetWindow(spec, TuiPalette.From(ThemeSpec.Dark, false), Host);
@@ -94,6 +96,12 @@ internal sealed class Headless : IDisposable
     public TuiHost Host { get; }
     public LayoutCatalog Layouts { get; }
     public string? LayoutWarning { get; }
+
+    /// <summary>How many times the window asked the program to quit (q, Q, :quit).</summary>
+    public int Quits { get; private set; }
+
+    /// <summary>True when the TUI asked to end: through its own quit, or Terminal.Gui's (a stop request on the window).</summary>
+    public bool Ended => Quits > 0 || Window.StopRequested;
 
     private bool _inKey;
 
