@@ -65,6 +65,8 @@ public static class TuiApp
             OnUi = update => current?.Invoke(update),
             Refresh = feed.RequestRefresh,
             Quit = () => { quit = true; current?.RequestStop(); },
+            ConfirmQuit = config.TuiConfirmQuit,
+            Demo = environment(Services.Demo.DemoScenario.TuiVariable) is { Length: > 0 } demo ? demo : null,
             Attach = target =>
             {
                 if (insideOurTmux)

@@ -35,6 +35,15 @@ internal sealed class TuiHost
 
     public Action Quit { get; init; } = () => { };
 
+    /// <summary>Whether <c>q</c> asks first while agents or the demo run (<c>tui.confirm_quit</c>).</summary>
+    public bool ConfirmQuit { get; init; } = true;
+
+    /// <summary>
+    /// Set when this TUI is <c>orc demo</c>'s, where quitting ends the demo: whether its workspace is then
+    /// removed (<see cref="Services.Demo.DemoScenario.TuiRemoves"/>) or kept. Null anywhere else.
+    /// </summary>
+    public string? Demo { get; init; }
+
     /// <summary>The verbs the command palette offers (name and one-line help), from the CLI's own tree.</summary>
     public IReadOnlyList<(string Name, string Help)> Verbs { get; init; } = [];
 }

@@ -69,8 +69,11 @@ public sealed class EndToEndTests : IDisposable
         SeeOnScreen("Items (", "coming back to the TUI");
         SeeOnScreen("back from " + agent, "the TUI saying where it came back from");
 
-        // Quit.
+        // Quit: with an agent running, q asks first; y quits.
         _term.Keys(true, "q");
+        SeeOnScreen("Quit the TUI? 1 agent is running", "the question before quitting");
+        Assert.DoesNotContain("TUI-EXITED", Screen());
+        _term.Keys(true, "y");
         SeeOnScreen("TUI-EXITED 0", "quitting");
     }
 

@@ -68,4 +68,77 @@ public sealed class QuitTests
         Assert.False(ui.Ended, "Esc with no box open ended the TUI");
         Assert.Contains("Items", ui.Screen());
     }
+
+    [Fact]
+    public void Q_with_agents_running_asks_n_keeps_the_TUI_and_y_quits()
+    {
+        using var ui = new Headless(Fleet.Sample(), 120, 40);
+        ui.Type("q");
+        Assert.IsType<ConfirmOverlay>(ui.Window.CurrentOverlay);
+        Assert.Contains("3 agents are running", ui.Screen()); // ace, bee and cat; dog is dead
+        ui.Type("n");
+        Assert.Null(ui.Window.CurrentOverlay);
+        Assert.Equal(0, ui.Quits);
+        ui.Type("q");
+        ui.Press(Key.Esc);
+        Assert.Null(ui.Window.CurrentOverlay);
+        Assert.False(ui.Ended);
+        ui.Type("q");
+        ui.Type("y");
+        Assert.Equal(1, ui.Quits);
+    }
+
+    [Fact]
+    public void Capital_Q_quits_without_asking()
+    {
+        using var ui = new Headless(Fleet.Sample(), 120, 40);
+        ui.Type("Q");
+        Assert.Null(ui.Window.CurrentOverlay);
+        Assert.Equal(1, ui.Quits);
+    }
+
+    [Fact]
+    public void With_no_agent_running_and_no_demo_q_quits_at_once()
+    {
+        var sample = Fleet.Sample();
+        using var ui = new Headless(sample with { Agents = [.. sample.Agents.Where(a => a.State == "dead")] }, 120, 40);
+        ui.Type("q");
+        Assert.Null(ui.Window.CurrentOverlay);
+        Assert.Equal(1, ui.Quits);
+    }
+
+    [Fact]
+    public void In_the_demo_q_asks_even_with_no_agent_running_and_says_the_demo_ends()
+    {
+        var sample = Fleet.Sample();
+        using var ui = new Headless(sample with { Agents = [] }, 120, 40, demo: "remove");
+        ui.Type("q");
+        var question = Assert.IsType<ConfirmOverlay>(ui.Window.CurrentOverlay);
+        Assert.Contains("This ends the demo", string.Join(' ', question.Lines));
+        Assert.Contains("workspace is removed", string.Join(' ', question.Lines));
+        ui.Type("n");
+        Assert.Equal(0, ui.Quits);
+        ui.Type(":quit");
+        ui.Press(Key.Enter);
+        Assert.IsType<ConfirmOverlay>(ui.Window.CurrentOverlay); // :quit asks as q does
+        ui.Type("y");
+        Assert.Equal(1, ui.Quits);
+    }
+
+    [Fact]
+    public void With_confirm_quit_off_q_quits_at_once_even_with_agents_running()
+    {
+        using var ui = new Headless(Fleet.Sample(), 120, 40, confirmQuit: false);
+        ui.Type("q");
+        Assert.Null(ui.Window.CurrentOverlay);
+        Assert.Equal(1, ui.Quits);
+    }
+
+    [Fact]
+    public void A_long_question_is_wrapped_not_cut()
+    {
+        var lines = ConfirmOverlay.Wrap("Quit? This ends the demo: its agents and its tmux server are stopped and its workspace is removed.", 40);
+        Assert.All(lines, l => Assert.True(l.Length <= 40, l));
+        Assert.Equal("Quit? This ends the demo: its agents and its tmux server are stopped and its workspace is removed.", string.Join(' ', lines));
+    }
 }

@@ -29,6 +29,9 @@ public sealed class WorkspaceConfig
     /// <summary><c>tui: theme:</c>, the TUI's theme name (null: the TUI's default).</summary>
     public string? TuiTheme { get; set; }
 
+    /// <summary><c>tui: confirm_quit:</c>, whether <c>q</c> asks before quitting while agents or the demo run (<c>Q</c> never asks).</summary>
+    public bool TuiConfirmQuit { get; set; } = true;
+
     /// <summary><c>mayor: stuck_after:</c>, seconds without a change before the mayor is reported stuck (as a rig's <c>stuck_after</c>).</summary>
     public int MayorStuckAfterSeconds { get; set; } = 300;
     /// <summary><c>mayor: grace:</c>, seconds after a start before the mayor is watched (as a rig's <c>grace</c>).</summary>
@@ -145,12 +148,17 @@ public sealed class WorkspaceConfig
     {
         if (node is YamlScalarNode { Value: null or "" }) return;
         if (node is not YamlMappingNode tui)
-            throw new OrcException($"{path}:{node.Start.Line}: 'tui' must be a mapping (layout: NAME, theme: NAME)");
+            throw new OrcException($"{path}:{node.Start.Line}: 'tui' must be a mapping (layout: NAME, theme: NAME, confirm_quit: true)");
         foreach (var (keyNode, valueNode) in tui.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (key == "confirm_quit")
+            {
+                config.TuiConfirmQuit = Bool(valueNode, path, "tui.confirm_quit");
+                continue;
+            }
             if (key is not ("layout" or "theme"))
-                throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'tui.{TerminalText.Line(key)}' (known: tui.layout, tui.theme)");
+                throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'tui.{TerminalText.Line(key)}' (known: tui.layout, tui.theme, tui.confirm_quit)");
             var name = Scalar(valueNode, path, "tui." + key);
             if (!IsTuiName(name))
                 throw new OrcException($"{path}:{keyNode.Start.Line}: 'tui.{key}' must be a {key} name (letters, digits, '-' and '_'), got '{TerminalText.Line(name)}'");
@@ -282,10 +290,11 @@ public sealed class WorkspaceConfig
 
     private string TuiYaml()
     {
-        if (TuiLayout is null && TuiTheme is null) return "# tui: { layout: overview, theme: dark }";
+        if (TuiLayout is null && TuiTheme is null && TuiConfirmQuit) return "# tui: { layout: overview, theme: dark }";
         var parts = new List<string>();
         if (TuiLayout is not null) parts.Add($"layout: {TuiLayout}");
         if (TuiTheme is not null) parts.Add($"theme: {TuiTheme}");
+        if (!TuiConfirmQuit) parts.Add("confirm_quit: false");
         return $"tui: {{ {string.Join(", ", parts)} }}";
     }
 }

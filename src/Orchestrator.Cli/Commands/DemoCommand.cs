@@ -92,7 +92,7 @@ internal static class DemoCommand
 
         env.Out.WriteLine($"orc demo: opening the TUI in tmux (quit it, or detach with Ctrl-b d, to stop the demo{(keep ? "" : " and remove it")})");
         env.Out.Flush();
-        scenario.StartTui();
+        scenario.StartTui(keep);
         var watch = Stopwatch.StartNew();
         var attached = Attach(demo.Socket);
         if (attached != 0 || (watch.Elapsed < TooShort && !scenario.TuiRunning()))

@@ -43,6 +43,14 @@ public sealed class DemoScenario(WorkspaceInitializer initializer, RuntimeContex
     public const string TuiSession = "demo";
     public const string TuiWindow = "tui";
 
+    /// <summary>
+    /// Set in the TUI's environment when the demo starts it: quitting that TUI ends the demo, so its
+    /// <c>q</c> says so before it quits. Its value tells whether the workspace goes too.
+    /// </summary>
+    public const string TuiVariable = "ORC_DEMO";
+    public const string TuiRemoves = "remove";
+    public const string TuiKeeps = "keep";
+
     /// <summary>The items' parts in the story, in the order they are made.</summary>
     public static readonly IReadOnlyList<string> Parts = ["model", "api", "ui", "guide", "notes", "payments"];
 
@@ -96,12 +104,15 @@ public sealed class DemoScenario(WorkspaceInitializer initializer, RuntimeContex
     }
 
     /// <summary>
-    /// Starts this orc with no verb (the TUI) in window <c>demo:tui</c>. The window closes when
+    /// Starts this orc with no verb (the TUI) in window <c>demo:tui</c>, told that it is the demo's
+    /// (<see cref="TuiVariable"/>) and whether quitting it keeps the workspace. The window closes when
     /// the TUI exits (not kept as a dead pane like the agents'), so an attached terminal returns.
     /// </summary>
-    public void StartTui()
+    public void StartTui(bool keep = false)
     {
-        runtime.Tmux.StartWindow(TuiSession, TuiWindow, runtime.Workspace.Paths.Root, Environment(), [.. runtime.SelfArgv]);
+        var env = Environment();
+        env[TuiVariable] = keep ? TuiKeeps : TuiRemoves;
+        runtime.Tmux.StartWindow(TuiSession, TuiWindow, runtime.Workspace.Paths.Root, env, [.. runtime.SelfArgv]);
         var target = Adapters.Tmux.TmuxServer.Target(TuiSession, TuiWindow);
         runtime.Tmux.Run("set-option", "-w", "-t", target, "remain-on-exit", "off");
         // It may have ended before the option was set: then it is a dead pane, closed here.

@@ -17,7 +17,8 @@ internal sealed partial class FleetWindow
             ("Enter", "open: attach to an agent, show an item, read mail"), ("Esc", "back: clear the filter, close a box"),
             ("/", "filter the focused pane (as you type; Enter keeps it, Esc drops it)"),
             (":", "command palette: any orc verb, e.g. :ready or :convoy show NAME"),
-            ("?", "this help"), ("L", "next layout"), ("T", "next theme"), ("F5, Ctrl-L", "refresh now"), ("q", "quit"),
+            ("?", "this help"), ("L", "next layout"), ("T", "next theme"), ("F5, Ctrl-L", "refresh now"),
+            ("q", "quit (asks first while agents or the demo run)"), ("Q", "quit without asking"),
             ("F12 (in an agent's window)", "come back to the TUI"),
         })
             sb.AppendLine($"  {k,-26} {what}");
@@ -70,7 +71,7 @@ internal sealed partial class FleetWindow
         catch (FormatException ex) { Status.Say(": " + ex.Message, error: true); return; }
         FocusedPane?.SetFocus();
         if (args.Count == 0) { Status.Say("", seconds: 0); return; }
-        if (args[0] is "q" or "quit") { Host.Quit(); return; }
+        if (args[0] is "q" or "quit") { AskQuit(); return; }
         if (args[0] == "attach" && args.Count == 2 && _snapshot?.Agents.FirstOrDefault(a => a.Name == args[1]) is { } agent)
         {
             Host.Attach(new AttachTarget(agent.Rig, agent.Name, agent.Name));

@@ -1,4 +1,5 @@
 using Orchestrator.Core;
+using Orchestrator.Core.Agents;
 using Orchestrator.Core.Convoys;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Actions;
@@ -34,7 +35,8 @@ internal sealed partial class FleetWindow
         if (ch is >= '1' and <= '9') { FocusNumber(ch.Value - '0'); return true; }
         switch (ch)
         {
-            case 'q': Host.Quit(); return true;
+            case 'q': AskQuit(); return true;
+            case 'Q': Host.Quit(); return true;
             case '?': ShowHelp(); return true;
             case '/': OpenFilter(); return true;
             case ':': OpenPalette(); return true;
@@ -43,6 +45,22 @@ internal sealed partial class FleetWindow
         }
         if (key == Key.Enter) return Enter();
         return ch is not null && Verb(ch.Value);
+    }
+
+    /// <summary>
+    /// <c>q</c>: quits at once when nothing runs; while agents run (they go on running, out of
+    /// sight) or when this is the demo's TUI (quitting ends the demo) it asks first, unless
+    /// <c>tui.confirm_quit</c> is off. <c>Q</c> never asks.
+    /// </summary>
+    private void AskQuit()
+    {
+        var running = _snapshot?.Agents.Count(a => a.PaneId is not null && a.State is not (AgentStates.Dead or AgentStates.Stopped or AgentStates.Done)) ?? 0;
+        if (!Host.ConfirmQuit || (running == 0 && Host.Demo is null)) { Host.Quit(); return; }
+        var question = Host.Demo is { } demo
+            ? "Quit? This ends the demo: its agents and its tmux server are stopped" +
+              (demo == Services.Demo.DemoScenario.TuiKeeps ? " (its workspace is kept)." : " and its workspace is removed.")
+            : $"Quit the TUI? {running} agent{(running == 1 ? " is" : "s are")} running; {(running == 1 ? "it keeps" : "they keep")} running ('orc down' stops them).";
+        Confirm(question, Host.Quit);
     }
 
     /// <summary>The character a key types, if it types one (no Ctrl or Alt).</summary>

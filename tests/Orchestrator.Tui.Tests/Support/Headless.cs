@@ -27,7 +27,7 @@ internal sealed class Headless : IDisposable
 
     public Headless(FleetSnapshot snapshot, int width = 80, int height = 24, string layout = "overview", FleetActions? actions = null,
         string? workspace = null, IReadOnlyDictionary<string, string>? screens = null, List<AttachTarget>? attached = null, Action? refresh = null,
-        IReadOnlyList<string>? self = null)
+        IReadOnlyList<string>? self = null, bool confirmQuit = true, string? demo = null)
     {
         _app = Hosting.TerminalApp.Create(); // as orc tui makes it: the ANSI driver with WakingInput
         _app.Driver!.SetScreenSize(width, height);
@@ -53,6 +53,8 @@ internal sealed class Headless : IDisposable
             OnUi = update => _updates.Enqueue(update),
             Refresh = refresh ?? (() => { }),
             Quit = () => Quits++,
+            ConfirmQuit = confirmQuit,
+            Demo = demo,
             Verbs = [("agents", "Every agent"), ("convoy", "Convoys"), ("ready", "Ready items"), ("rig", "Rigs"), ("sling", "Hook work items")],
         };
         Window = new FleetWindow(spec, TuiPalette.From(ThemeSpec.Dark, false), Host);
