@@ -31,6 +31,8 @@ internal sealed partial class FleetWindow
         }
         sb.AppendLine();
         sb.AppendLine("Destructive verbs (K kill, x close) ask first: y confirms, n or Esc cancels.");
+        sb.AppendLine("So do the : commands that stop or remove things:");
+        foreach (var line in ConfirmOverlay.Wrap(string.Join(", ", RiskyCommands.Verbs) + ".", 72)) sb.AppendLine("  " + line);
         return sb.ToString();
     }
 
@@ -43,10 +45,11 @@ internal sealed partial class FleetWindow
     /// </summary>
     private void OpenPalette()
     {
+        var pane = FocusedPane;
         Status.Say("command: " + string.Join(" ", Host.Verbs.Select(v => v.Name)), seconds: 30);
         Prompt.Open(":", "",
-            accept: RunCommand,
-            cancel: () => Status.Say("", seconds: 0),
+            accept: line => { pane?.SetFocus(); RunCommand(line); },
+            cancel: () => { Status.Say("", seconds: 0); pane?.SetFocus(); },
             changed: text =>
             {
                 var first = text.TrimStart().Split(' ')[0];
@@ -69,7 +72,6 @@ internal sealed partial class FleetWindow
         List<string> args;
         try { args = CommandWords.Split(line); }
         catch (FormatException ex) { Status.Say(": " + ex.Message, error: true); return; }
-        FocusedPane?.SetFocus();
         if (args.Count == 0) { Status.Say("", seconds: 0); return; }
         if (args[0] is "q" or "quit") { AskQuit(); return; }
         if (args[0] == "attach" && args.Count == 2 && _snapshot?.Agents.FirstOrDefault(a => a.Name == args[1]) is { } agent)
@@ -82,6 +84,17 @@ internal sealed partial class FleetWindow
             Status.Say($"'{args[0]}' takes over the terminal; run it outside the TUI", error: true);
             return;
         }
+        // What stops or removes things asks first, as its key does (K, x).
+        if (RiskyCommands.Does(args) is { } does)
+        {
+            Confirm($"Run 'orc {line.Trim()}'? It {does}.", () => Start(line, args));
+            return;
+        }
+        Start(line, args);
+    }
+
+    private void Start(string line, List<string> args)
+    {
         Status.Say($"running orc {line}…", seconds: 120);
         Host.Background(() =>
         {
