@@ -84,5 +84,69 @@ public sealed class PaletteTests : IDisposable
         Assert.Null(RiskyCommands.Does(["kill", "-h"]));
     }
 
+    [Theory]
+    [InlineData("esc")]
+    [InlineData("ctrl-c")]
+    public void A_running_command_shows_its_output_as_it_comes_and_esc_or_ctrl_c_kills_it_and_what_it_started(string how)
+    {
+        // A stand-in for 'orc feed -f': prints a line, then waits on a child of its own that would run for 10 minutes.
+        var pids = Path.Combine(_tmp.Root, "pids");
+        var self = new[] { "sh", "-c", "echo $$ > \"$0.tmp\"; sleep 600 & echo $! >> \"$0.tmp\"; mv \"$0.tmp\" \"$0\"; echo following the feed; wait", pids };
+        using var ui = new Headless(Fleet.Sample(), 120, 40, self: self, threads: true);
+        ui.Type(":feed -f");
+        ui.Press(Key.Enter);
+        var box = Assert.IsType<CommandOverlay>(ui.Window.CurrentOverlay);
+        ui.WaitFor(() => box.Lines.Contains("following the feed"), "the command's first line in its box");
+        var screen = ui.Screen();
+        Assert.Contains("following the feed", screen);
+        Assert.Contains("Ctrl-C stops it", screen); // the box says how to stop it
+        var ids = File.ReadAllLines(pids).Select(int.Parse).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.All(ids, id => Assert.True(Alive(id), $"process {id} is not running"));
+
+        if (how == "esc")
+        {
+            ui.Press(Key.Esc);
+            Assert.Null(ui.Window.CurrentOverlay); // Esc closes the box, and stops the command with it
+        }
+        else
+        {
+            ui.Press(Key.C.WithCtrl);
+            ui.WaitFor(() => !box.Running, "the command ending");
+            Assert.Same(box, ui.Window.CurrentOverlay); // Ctrl-C keeps the box to read
+            Assert.Contains("(stopped)", ui.Screen());
+        }
+        ui.WaitFor(() => ids.All(id => !Alive(id)), "the command and its child ending");
+        ui.WaitFor(() => ui.Window.Status.Message.Contains("stopped", StringComparison.Ordinal), "the status line saying it stopped");
+        Assert.False(ui.Ended);
+    }
+
+    [Fact]
+    public void Long_output_lines_scroll_sideways()
+    {
+        var wide = string.Concat(Enumerable.Range(0, 30).Select(i => $"col{i:00}-----"));
+        using var ui = new Headless(Fleet.Sample(), 100, 30, self: ["echo", wide]);
+        ui.Type(":ready");
+        ui.Press(Key.Enter);
+        var box = Assert.IsType<CommandOverlay>(ui.Window.CurrentOverlay);
+        Assert.Contains("col00", ui.Screen());
+        Assert.DoesNotContain("col20", ui.Screen());
+        ui.Press(Key.CursorRight, Key.CursorRight, Key.CursorRight);
+        Assert.Equal(3 * TextOverlay.SideStep, box.Left);
+        ui.Type(new string('l', 40)); // to the far end: it stops there
+        Assert.Contains("col29", ui.Screen());
+        Assert.DoesNotContain("col00", ui.Screen());
+        ui.Type("g");
+        Assert.Equal(0, box.Left);
+        Assert.Contains("col00", ui.Screen());
+    }
+
+    /// <summary>Running: /proc has it and it is not a zombie waiting to be reaped.</summary>
+    private static bool Alive(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1][0] != 'Z'; }
+        catch (IOException) { return false; }
+    }
+
     public void Dispose() => _tmp.Dispose();
 }

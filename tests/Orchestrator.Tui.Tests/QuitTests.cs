@@ -48,7 +48,7 @@ public sealed class QuitTests
 
         ui.Type(":ready");
         ui.Press(Key.Enter);
-        Assert.IsType<TextOverlay>(ui.Window.CurrentOverlay);
+        Assert.IsType<CommandOverlay>(ui.Window.CurrentOverlay);
         Assert.Contains("orc ready", ui.Screen());
         ui.Press(Key.CursorLeft, Key.Tab.WithShift, Key.Esc);
         Assert.Null(ui.Window.CurrentOverlay);

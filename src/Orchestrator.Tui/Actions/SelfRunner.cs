@@ -1,28 +1,31 @@
 using System.Text;
 using CliWrap;
-using CliWrap.Buffered;
 
 namespace Orchestrator.Tui.Actions;
 
 /// <summary>
 /// Runs this orc as a child process on the same workspace (the command palette's <c>:VERB …</c>):
-/// arguments as an array, no shell, standard input closed, output captured and capped, a time
-/// limit, so nothing a verb prints can reach the terminal except through the TUI's own drawing.
+/// arguments as an array, no shell, standard input closed, output captured and capped, so nothing
+/// a verb prints can reach the terminal except through the TUI's own drawing. Each line is also
+/// handed over as it comes; cancelling (or the time limit) kills the child and what it started.
 /// </summary>
 internal sealed class SelfRunner(IReadOnlyList<string> selfArgv, string workspace, IReadOnlyDictionary<string, string?> environment)
 {
     public const int MaxOutput = 512 * 1024;
 
-    public sealed record Outcome(int ExitCode, string Output);
+    /// <param name="Stopped">Ended by the cancellation or the time limit, not by itself.</param>
+    public sealed record Outcome(int ExitCode, string Output, bool Stopped = false);
 
-    public async Task<Outcome> RunAsync(IReadOnlyList<string> args, TimeSpan timeout)
+    public async Task<Outcome> RunAsync(IReadOnlyList<string> args, TimeSpan? timeout = null, Action<string>? line = null, CancellationToken cancel = default)
     {
         var output = new StringBuilder();
-        void Take(string line)
+        void Take(string text)
         {
-            lock (output) { if (output.Length < MaxOutput) output.AppendLine(line); }
+            lock (output) { if (output.Length < MaxOutput) output.AppendLine(text); }
+            line?.Invoke(text);
         }
-        using var cts = new CancellationTokenSource(timeout);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (timeout is { } limit) cts.CancelAfter(limit);
         try
         {
             var result = await Cli.Wrap(selfArgv[0])
@@ -42,7 +45,8 @@ internal sealed class SelfRunner(IReadOnlyList<string> selfArgv, string workspac
         }
         catch (OperationCanceledException)
         {
-            return new Outcome(124, output + $"\n(stopped after {timeout.TotalSeconds:0}s)");
+            var why = cancel.IsCancellationRequested ? "(stopped)" : $"(stopped after {timeout?.TotalSeconds:0}s)";
+            lock (output) return new Outcome(cancel.IsCancellationRequested ? 130 : 124, output + "\n" + why, Stopped: true);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

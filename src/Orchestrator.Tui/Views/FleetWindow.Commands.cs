@@ -14,9 +14,10 @@ internal sealed partial class FleetWindow
         {
             ("Tab / Shift-Tab", "next / previous pane"), ("1-9", "go to pane N (numbered in its title)"),
             ("j k / ↓ ↑", "move"), ("PgDn PgUp, Ctrl-D Ctrl-U", "page"), ("g G / Home End", "first / last"),
-            ("Enter", "open: attach to an agent, show an item, read mail"), ("Esc", "back: clear the filter, close a box"),
+            ("Enter", "open: attach to an agent, show an item, read mail"), ("Esc", "back: close the box on top, clear the filter (never quits)"),
             ("/", "filter the focused pane (as you type; Enter keeps it, Esc drops it)"),
             (":", "command palette: any orc verb, e.g. :ready or :convoy show NAME"),
+            ("  in its output box", "Ctrl-C stops the command, Esc stops it and closes; h l / ← → scroll sideways"),
             ("?", "this help"), ("L", "next layout"), ("T", "next theme"), ("F5, Ctrl-L", "refresh now"),
             ("q", "quit (asks first while agents or the demo run)"), ("Q", "quit without asking"),
             ("F12 (in an agent's window)", "come back to the TUI"),
@@ -93,17 +94,46 @@ internal sealed partial class FleetWindow
         Start(line, args);
     }
 
+    /// <summary>
+    /// Runs the command as a child orc, its output going into a box as it comes (batched: the UI
+    /// takes what arrived since it last looked). The box says how to stop it; closing the box
+    /// stops it too. A command that printed nothing and succeeded closes its box by itself.
+    /// </summary>
     private void Start(string line, List<string> args)
     {
-        Status.Say($"running orc {line}…", seconds: 120);
+        line = line.Trim();
+        var box = new CommandOverlay(line, Viewport.Width, Viewport.Height);
+        ShowOverlay(box);
+        var pending = new List<string>();
+        var flushing = false;
+        void Arrived(string text)
+        {
+            lock (pending)
+            {
+                pending.Add(text);
+                if (flushing) return;
+                flushing = true;
+            }
+            Host.OnUi(Flush);
+        }
+        void Flush()
+        {
+            List<string> lines;
+            lock (pending) { lines = [.. pending]; pending.Clear(); flushing = false; }
+            if (lines.Count > 0) box.Append(lines);
+        }
         Host.Background(() =>
         {
-            var outcome = Host.Self.RunAsync(args, TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
+            var outcome = Host.Self.RunAsync(args, line: Arrived, cancel: box.Stopping).GetAwaiter().GetResult();
             Host.OnUi(() =>
             {
-                var text = outcome.Output.TrimEnd();
-                Status.Say(outcome.ExitCode == 0 ? $"orc {line}: ok" : $"orc {line}: exit {outcome.ExitCode}", error: outcome.ExitCode != 0);
-                if (text.Length > 0) ShowOverlay(new TextOverlay($"orc {line}  (exit {outcome.ExitCode})", text, Viewport.Width, Viewport.Height));
+                Flush();
+                box.Finished(outcome.ExitCode, outcome.Stopped);
+                if (outcome.Stopped) box.Append(["", "(stopped)"]);
+                var open = _overlay == box;
+                if (open && box.Lines.Count == 0 && outcome.ExitCode == 0) box.Close();
+                Status.Say(outcome.Stopped ? $"orc {line}: stopped" : outcome.ExitCode == 0 ? $"orc {line}: ok" : $"orc {line}: exit {outcome.ExitCode}",
+                    error: !outcome.Stopped && outcome.ExitCode != 0);
                 Host.Refresh();
             });
         });

@@ -27,7 +27,7 @@ internal sealed class Headless : IDisposable
 
     public Headless(FleetSnapshot snapshot, int width = 80, int height = 24, string layout = "overview", FleetActions? actions = null,
         string? workspace = null, IReadOnlyDictionary<string, string>? screens = null, List<AttachTarget>? attached = null, Action? refresh = null,
-        IReadOnlyList<string>? self = null, bool confirmQuit = true, string? demo = null)
+        IReadOnlyList<string>? self = null, bool confirmQuit = true, string? demo = null, bool threads = false)
     {
         _app = Hosting.TerminalApp.Create(); // as orc tui makes it: the ANSI driver with WakingInput
         _app.Driver!.SetScreenSize(width, height);
@@ -45,7 +45,7 @@ internal sealed class Headless : IDisposable
             Attach = t => attached?.Add(t),
             // At once, so a test sees the result; without Terminal.Gui's synchronization context,
             // which would deadlock the services' sync-over-async calls (the real program runs verbs on the thread pool).
-            Background = work =>
+            Background = threads ? work => ThreadPool.QueueUserWorkItem(_ => work()) : work =>
             {
                 OffUi(work);
                 Drain();
@@ -131,6 +131,23 @@ internal sealed class Headless : IDisposable
         finally { _inKey = false; }
         _app.LayoutAndDraw();
         return this;
+    }
+
+    /// <summary>
+    /// With <c>threads</c>, work runs on the thread pool as in the real program: this runs the UI
+    /// updates it sent (the main loop's part) and redraws until <paramref name="done"/> holds.
+    /// </summary>
+    public void WaitFor(Func<bool> done, string what, int seconds = 20)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            Drain();
+            _app.LayoutAndDraw();
+            if (done()) return;
+            if (DateTime.UtcNow > until) Assert.Fail($"{what} did not happen within {seconds}s; the screen:\n{Screen()}");
+            Thread.Sleep(20);
+        }
     }
 
     public string Screen()
