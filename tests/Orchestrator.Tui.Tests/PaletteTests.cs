@@ -141,6 +141,31 @@ public sealed class PaletteTests : IDisposable
         Assert.Contains("col00", ui.Screen());
     }
 
+    [Fact]
+    public void Verb_hints_show_on_the_line_above_the_prompt_and_go_when_it_closes()
+    {
+        using var ui = new Headless(Fleet.Sample(), 120, 40);
+        string[] Rows() => ui.Screen().Split('\n');
+        ui.Type(":");
+        Assert.StartsWith("command: agents convoy ready rig sling", Rows()[38]);
+        Assert.StartsWith(":", Rows()[39]);
+        ui.Type("re");
+        Assert.StartsWith("ready: Ready items", Rows()[38]);
+        Assert.StartsWith(":re", Rows()[39]);
+        ui.Press(Key.Esc);
+        Assert.DoesNotContain("Ready items", ui.Screen());
+        Assert.Equal("", ui.Window.Prompt.Hint);
+        Assert.Equal("", ui.Window.Status.Message); // nothing left over on the status line either
+        Assert.Contains("─", Rows()[38]); // the pane's border is back
+
+        ui.Type("/");
+        Assert.StartsWith("filter: ", Rows()[38]);
+        ui.Type("ready");
+        ui.Press(Key.Enter);
+        Assert.DoesNotContain("filter: ", ui.Screen());
+        Assert.Equal("", ui.Window.Status.Message);
+    }
+
     /// <summary>Running: /proc has it and it is not a zombie waiting to be reaped.</summary>
     private static bool Alive(int pid)
     {

@@ -47,16 +47,11 @@ internal sealed partial class FleetWindow
     private void OpenPalette()
     {
         var pane = FocusedPane;
-        Status.Say("command: " + string.Join(" ", Host.Verbs.Select(v => v.Name)), seconds: 30);
         Prompt.Open(":", "",
             accept: line => { pane?.SetFocus(); RunCommand(line); },
-            cancel: () => { Status.Say("", seconds: 0); pane?.SetFocus(); },
-            changed: text =>
-            {
-                var first = text.TrimStart().Split(' ')[0];
-                var matches = Host.Verbs.Where(v => v.Name.StartsWith(first, StringComparison.Ordinal)).ToList();
-                Status.Say(matches.Count == 1 ? $"{matches[0].Name}: {matches[0].Help}" : "command: " + string.Join(" ", matches.Select(v => v.Name)), seconds: 30);
-            },
+            cancel: () => pane?.SetFocus(),
+            changed: text => Prompt.SetHint(VerbHint(text)),
+            hint: VerbHint(""),
             complete: text =>
             {
                 var first = text.TrimStart().Split(' ')[0];
@@ -66,6 +61,19 @@ internal sealed partial class FleetWindow
                 var common = matches.Aggregate((a, b) => new string(a.Zip(b).TakeWhile(p => p.First == p.Second).Select(p => p.First).ToArray()));
                 return matches.Count == 1 ? common + " " : common;
             });
+    }
+
+    /// <summary>The verbs that fit what is typed, or the one verb's help once only one does.</summary>
+    private string VerbHint(string text)
+    {
+        var first = text.TrimStart().Split(' ')[0];
+        var matches = Host.Verbs.Where(v => v.Name.StartsWith(first, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            0 => $"no verb starts with '{first}'",
+            1 => $"{matches[0].Name}: {matches[0].Help}",
+            _ => "command: " + string.Join(" ", matches.Select(v => v.Name)),
+        };
     }
 
     private void RunCommand(string line)

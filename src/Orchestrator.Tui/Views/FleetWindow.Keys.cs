@@ -101,8 +101,8 @@ internal sealed partial class FleetWindow
         Prompt.Open("/", before,
             accept: f => { pane.SetFilter(f); pane.SetFocus(); },
             cancel: () => { pane.SetFilter(before); pane.SetFocus(); },
-            changed: f => pane.SetFilter(f));
-        Status.Say("filter: " + pane.FilterHelp, seconds: 30);
+            changed: f => pane.SetFilter(f),
+            hint: "filter: " + pane.FilterHelp);
     }
 
     private void NextLayout()
