@@ -29,7 +29,7 @@ public sealed class EndToEndTests : IDisposable
         RigFixture.Eventually(() => Screen().Contains(text, StringComparison.Ordinal), () => $"{what}: '{text}' never appeared; the screen:\n{Screen()}", seconds);
 
     [Fact]
-    public void Open_filter_sling_watch_a_tile_attach_come_back_and_quit()
+    public void Open_filter_sling_watch_a_tile_attach_come_back_esc_and_quit()
     {
         var idle = _ws.Create("Idle at its prompt", "--label", "sim:idle");
         _ws.Create("Something else entirely");
@@ -68,6 +68,17 @@ public sealed class EndToEndTests : IDisposable
         _term.Keys(false, "F12");
         SeeOnScreen("Items (", "coming back to the TUI");
         SeeOnScreen("back from " + agent, "the TUI saying where it came back from");
+
+        // Esc closes the help even after an arrow key, and with nothing open it does not quit.
+        _term.Keys(true, "?");
+        SeeOnScreen("Tab / Shift-Tab", "the help");
+        _term.Keys(false, "Right");
+        _term.Keys(false, "Escape");
+        RigFixture.Eventually(() => !Screen().Contains("Tab / Shift-Tab", StringComparison.Ordinal), () => "Esc closing the help:\n" + Screen());
+        _term.Keys(false, "Escape");
+        Thread.Sleep(1000); // a quit would show by now; and Escape then q sent together would read as Alt-q
+        Assert.DoesNotContain("TUI-EXITED", Screen());
+        Assert.Contains("Items (", Screen());
 
         // Quit: with an agent running, q asks first; y quits.
         _term.Keys(true, "q");
