@@ -42,7 +42,8 @@ internal sealed partial class FleetWindow
     /// <summary>
     /// <c>:</c> opens the command palette: the rest of the line is an orc command line (without
     /// <c>orc</c>), split like a shell would but never given to one. Tab completes the verb. It
-    /// runs as a child orc on this workspace and its output is shown in a box.
+    /// runs as a child orc on this workspace, its output shown in a box as it comes; verbs that
+    /// stop or remove things ask first (<see cref="RiskyCommands"/>).
     /// </summary>
     private void OpenPalette()
     {
@@ -70,6 +71,7 @@ internal sealed partial class FleetWindow
         var matches = Host.Verbs.Where(v => v.Name.StartsWith(first, StringComparison.Ordinal)).ToList();
         return matches.Count switch
         {
+            0 when first.Length > 0 && "quit".StartsWith(first, StringComparison.Ordinal) => "quit: leave the TUI (asks as q does)",
             0 => $"no verb starts with '{first}'",
             1 => $"{matches[0].Name}: {matches[0].Help}",
             _ => "command: " + string.Join(" ", matches.Select(v => v.Name)),
