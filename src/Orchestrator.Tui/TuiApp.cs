@@ -49,6 +49,9 @@ public static class TuiApp
         using var feed = new FleetFeed(Get<FleetReader>(), runtime.Tmux);
         AttachTarget? pending = null;
         IApplication? current = null;
+        // The main loop sleeps while nothing happens; whatever is handed to the UI thread wakes it.
+        using var gate = new IdleGate();
+        void OnUi(Action update) { if (current is { } app) { app.Invoke(update); gate.Wake(); } }
         var quit = false;
         var self = new SelfRunner(runtime.SelfArgv, root, new Dictionary<string, string?> { [RuntimeContext.SocketVariable] = environment(RuntimeContext.SocketVariable) });
         var insideOurTmux = InsideServer(environment("TMUX"), runtime.Tmux.SocketPath);
@@ -62,7 +65,7 @@ public static class TuiApp
             Sixteen = sixteen,
             Verbs = options.Verbs,
             Background = work => ThreadPool.QueueUserWorkItem(_ => work()),
-            OnUi = update => current?.Invoke(update),
+            OnUi = OnUi,
             Refresh = feed.RequestRefresh,
             Quit = () => { quit = true; current?.RequestStop(); },
             ConfirmQuit = config.TuiConfirmQuit,
@@ -81,13 +84,13 @@ public static class TuiApp
             },
         };
         window = new FleetWindow(layout, TuiPalette.From(theme, sixteen), host) { ThemeName = theme.Name };
-        feed.Snapshot += (snapshot, screens) => current?.Invoke(() => window.Apply(snapshot, screens));
-        feed.Screens += screens => current?.Invoke(() => window.ApplyScreens(screens));
+        feed.Snapshot += (snapshot, screens) => OnUi(() => window.Apply(snapshot, screens));
+        feed.Screens += screens => OnUi(() => window.ApplyScreens(screens));
         feed.Start();
         var warning = (layoutWarning ?? themeWarning)?.Replace(root + "/", "");
         while (true)
         {
-            using (var app = TerminalApp.Create(fps))
+            using (var app = TerminalApp.Create(fps, gate, config.TuiMouse))
             {
                 if (sixteen && app.Driver is { } d) d.Force16Colors = true;
                 current = app;

@@ -21,6 +21,7 @@ public static class ConfigKeys
         new("tui.layout", "name", "overview", false, "The TUI's layout (shipped: overview, agents-wall, items-focus)", c => c.TuiLayout ?? "overview"),
         new("tui.theme", "name", "dark", false, "The TUI's theme (shipped: dark, light, high-contrast)", c => c.TuiTheme ?? "dark"),
         new("tui.confirm_quit", "bool", "true", false, "q in the TUI asks first while agents or the demo run (Q never asks)", c => c.TuiConfirmQuit ? "true" : "false"),
+        new("tui.mouse", "bool", "false", false, "The TUI takes mouse clicks (off: the terminal selects text, and moving the mouse sends nothing)", c => c.TuiMouse ? "true" : "false"),
         new("learnings.budget", "int", Core.Knowledge.LearningRules.DefaultBudget.ToString(System.Globalization.CultureInfo.InvariantCulture), false,
             "Characters of learnings 'orc prime' gives an agent at most (0: none)", c => c.LearningsBudget.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("mayor.stuck_after", "int", "300", false, "Seconds the mayor's screen may stay unchanged while it works before the deacon reports it stuck", c => c.MayorStuckAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),

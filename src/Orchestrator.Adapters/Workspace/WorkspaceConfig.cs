@@ -32,6 +32,9 @@ public sealed class WorkspaceConfig
     /// <summary><c>tui: confirm_quit:</c>, whether <c>q</c> asks before quitting while agents or the demo run (<c>Q</c> never asks).</summary>
     public bool TuiConfirmQuit { get; set; } = true;
 
+    /// <summary><c>tui: mouse:</c>, whether the TUI asks the terminal for mouse clicks (off: the terminal selects text itself).</summary>
+    public bool TuiMouse { get; set; }
+
     /// <summary><c>mayor: stuck_after:</c>, seconds without a change before the mayor is reported stuck (as a rig's <c>stuck_after</c>).</summary>
     public int MayorStuckAfterSeconds { get; set; } = 300;
     /// <summary><c>mayor: grace:</c>, seconds after a start before the mayor is watched (as a rig's <c>grace</c>).</summary>
@@ -148,7 +151,7 @@ public sealed class WorkspaceConfig
     {
         if (node is YamlScalarNode { Value: null or "" }) return;
         if (node is not YamlMappingNode tui)
-            throw new OrcException($"{path}:{node.Start.Line}: 'tui' must be a mapping (layout: NAME, theme: NAME, confirm_quit: true)");
+            throw new OrcException($"{path}:{node.Start.Line}: 'tui' must be a mapping (layout: NAME, theme: NAME, confirm_quit: true, mouse: false)");
         foreach (var (keyNode, valueNode) in tui.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
@@ -157,8 +160,13 @@ public sealed class WorkspaceConfig
                 config.TuiConfirmQuit = Bool(valueNode, path, "tui.confirm_quit");
                 continue;
             }
+            if (key == "mouse")
+            {
+                config.TuiMouse = Bool(valueNode, path, "tui.mouse");
+                continue;
+            }
             if (key is not ("layout" or "theme"))
-                throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'tui.{TerminalText.Line(key)}' (known: tui.layout, tui.theme, tui.confirm_quit)");
+                throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'tui.{TerminalText.Line(key)}' (known: tui.layout, tui.theme, tui.confirm_quit, tui.mouse)");
             var name = Scalar(valueNode, path, "tui." + key);
             if (!IsTuiName(name))
                 throw new OrcException($"{path}:{keyNode.Start.Line}: 'tui.{key}' must be a {key} name (letters, digits, '-' and '_'), got '{TerminalText.Line(name)}'");
@@ -290,11 +298,12 @@ public sealed class WorkspaceConfig
 
     private string TuiYaml()
     {
-        if (TuiLayout is null && TuiTheme is null && TuiConfirmQuit) return "# tui: { layout: overview, theme: dark }";
+        if (TuiLayout is null && TuiTheme is null && TuiConfirmQuit && !TuiMouse) return "# tui: { layout: overview, theme: dark }";
         var parts = new List<string>();
         if (TuiLayout is not null) parts.Add($"layout: {TuiLayout}");
         if (TuiTheme is not null) parts.Add($"theme: {TuiTheme}");
         if (!TuiConfirmQuit) parts.Add("confirm_quit: false");
+        if (TuiMouse) parts.Add("mouse: true");
         return $"tui: {{ {string.Join(", ", parts)} }}";
     }
 }

@@ -3,6 +3,7 @@ using Terminal.Gui.App;
 using Terminal.Gui.Drivers;
 using Terminal.Gui.Input;
 using Terminal.Gui.Time;
+using Terminal.Gui.ViewBase;
 
 namespace Orchestrator.Tui.Hosting;
 
@@ -31,15 +32,20 @@ internal static class TerminalApp
     /// <summary>False while the TUI's own input is in use; true if this Terminal.Gui had no way to give it one.</summary>
     public static bool UsedStockInput { get; private set; }
 
-    /// <summary>The application, initialised; <paramref name="iterationsPerSecond"/> overrides the pace (ORC_TUI_FPS).</summary>
-    public static IApplication Create(int? iterationsPerSecond = null)
+    /// <summary>
+    /// The application, initialised; <paramref name="iterationsPerSecond"/> overrides the pace
+    /// (ORC_TUI_FPS). With <paramref name="gate"/> the loop sleeps while nothing happens (keys wake
+    /// it); with <paramref name="mouse"/> off the terminal is told to send no mouse reports, so it
+    /// selects text itself and moving the mouse costs nothing.
+    /// </summary>
+    public static IApplication Create(int? iterationsPerSecond = null, IdleGate? gate = null, bool mouse = false)
     {
         Application.MaximumIterationsPerSecond = (ushort)Math.Clamp(iterationsPerSecond ?? IterationsPerSecond, 1, 1000);
         IApplication app;
         try
         {
             MarkInstanceBasedModelUsed(null);
-            app = (IApplication)NewApplication(new AnsiComponentFactory(new WakingInput()), new SystemTimeProvider());
+            app = (IApplication)NewApplication(new AnsiComponentFactory(new WakingInput(gate), WakingInput.ReadsTerminal ? new CalmOutput() : null), new SystemTimeProvider());
             UsedStockInput = false;
         }
         catch (Exception e) when (e is MissingMethodException or MissingMemberException or TypeLoadException)
@@ -51,7 +57,23 @@ internal static class TerminalApp
         // Terminal.Gui quits the whole application on an Esc nothing else took; in this TUI Esc
         // only ever goes back (FleetWindow takes it), and q quits.
         app.Keyboard.KeyBindings.Remove(Key.Esc);
+        if (gate is not null && !UsedStockInput && WakingInput.ReadsTerminal)
+            app.Iteration += (_, _) => gate.BeforeIteration(() => app.TopRunnableView is { } top && NeedsWork(top));
+        // Terminal.Gui turns on any-motion mouse tracking as it starts: every move of the mouse is a
+        // report to parse, and the terminal no longer selects text. Off unless tui.mouse is on; on,
+        // only presses, releases and drags are reported (1002 instead of 1003).
+        if (WakingInput.ReadsTerminal && app.Driver is { } driver)
+            driver.WriteRaw(mouse ? "\u001b[?1003l\u001b[?1002h" : "\u001b[?1003l\u001b[?1002l\u001b[?1000l\u001b[?1015l\u001b[?1006l");
         return app;
+    }
+
+    /// <summary>Whether <paramref name="view"/> or any view inside it waits to be laid out or drawn.</summary>
+    private static bool NeedsWork(View view)
+    {
+        if (view.NeedsDraw || view.NeedsLayout) return true;
+        foreach (var sub in view.SubViews)
+            if (sub.Visible && NeedsWork(sub)) return true;
+        return false;
     }
 
     [UnsafeAccessor(UnsafeAccessorKind.Constructor)]

@@ -14,7 +14,7 @@ namespace Orchestrator.Tui.Hosting;
 /// <see cref="InputImpl{T}.Run"/> is not virtual; the main loop calls it through
 /// <see cref="IInput{T}"/>, which this class implements again so that call comes here.
 /// </remarks>
-internal sealed partial class WakingInput : AnsiInput, IInput<char>
+internal sealed partial class WakingInput(IdleGate? gate = null) : AnsiInput, IInput<char>
 {
     private const int StdinFd = 0;
     private const short PollIn = 1;
@@ -41,8 +41,10 @@ internal sealed partial class WakingInput : AnsiInput, IInput<char>
         var fd = new PollFd { Fd = StdinFd, Events = PollIn };
         while (!token.IsCancellationRequested)
         {
+            var got = false;
             while (Peek())
-                foreach (var c in Read()) _queue.Enqueue(c);
+                foreach (var c in Read()) { _queue.Enqueue(c); got = true; }
+            if (got) gate?.Input();
             fd.Revents = 0;
             // Blocks until the terminal has a byte, the stop check is due, or a signal interrupts it.
             if (Poll(ref fd, 1, (int)StopCheck.TotalMilliseconds) < 0 && Marshal.GetLastPInvokeError() is not 4 /* EINTR */)

@@ -21,6 +21,11 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
 
     public int TilesPerRow { get; set; } = 3;
 
+    // How many tiles the last frame showed: the title says "(12 of 31)" when not all fit.
+    private int _visible = -1;
+
+    protected override string TitleDetail => Rows.Count == 0 ? "" : _visible >= 0 && _visible < Rows.Count ? $"({_visible} of {Rows.Count})" : $"({Rows.Count})";
+
     public override IReadOnlyList<KeyHelp> Keys =>
     [
         new("Enter", "attach"), new("n", "nudge"), new("K", "kill"), new("R", "resume"), new("m", "mail"),
@@ -35,7 +40,8 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
     public void SetScreens(IReadOnlyDictionary<string, string> screens)
     {
         _screens = screens;
-        if (_drawn.Count == 0 || _drawn.Any(d => screens.GetValueOrDefault(d.Key) is var now && !ReferenceEquals(now, d.Value) && now != d.Value))
+        // A tile whose agent gains or loses its pane changes its row (see BuildRows), which redraws it.
+        if (_drawn.Any(d => screens.GetValueOrDefault(d.Key) is var now && !ReferenceEquals(now, d.Value) && now != d.Value))
             SetNeedsDraw();
     }
 
@@ -48,7 +54,8 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
         s.Agents
             .Where(a => filter.Length == 0 || $"{a.Name} {a.Rig} {a.Hook.Item} {a.State} {a.Role}".Contains(filter, StringComparison.OrdinalIgnoreCase))
             .Where(a => a.State != "done" || filter.Length > 0)
-            .Select(a => Row.Of("agent:" + a.Name, new Span(a.Name)))
+            .Select(a => Row.Of("agent:" + a.Name, new Span(Header(a)), new Span(a.PaneId ?? ""), new Span(a.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+                new Span(Core.Agents.HookRules.Escalated(a.Hook) ? a.Hook.Note ?? "" : "")))
             .ToList();
 
     protected override bool OnKeyDown(Key key)
@@ -107,6 +114,8 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
             for (var r = 0; r < visibleRows; r++) heights[r] = firstRow + r == selectedRow ? big : rest;
             heights[^1] += height - heights.Sum();
         }
+        var shown = Math.Min(agents.Count, (firstRow + visibleRows) * perRow) - firstRow * perRow;
+        if (shown != _visible) { _visible = shown; UpdateTitle(); }
         var y0 = 0;
         for (var r = 0; r < visibleRows; r++)
         {
@@ -124,12 +133,19 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
         return true;
     }
 
+    /// <summary>
+    /// What a tile's top line says. It is part of the tile's row, with what else a tile is drawn
+    /// from besides its screen (pane, exit status, a question), so a change of any of them (stopped
+    /// to idle, a new item) redraws the tile with the next snapshot.
+    /// </summary>
+    private static string Header(FleetAgent a) => $"{StateGlyphs.State(a.State)} {a.Name} · {a.Rig} · {a.Role} · {a.Hook.Item ?? "-"} · {a.State}";
+
     private void DrawTile(FleetAgent a, int x, int y, int w, int h, bool selected)
     {
         if (w < 4 || h < 2) return;
         var frame = selected ? (HasFocus ? Palette.FocusBorder : Palette.Title) : Palette.Border;
         // Header: the tile's top line carries who it is and what it does.
-        var header = $"{StateGlyphs.State(a.State)} {a.Name} · {a.Rig} · {a.Role} · {a.Hook.Item ?? "-"} · {a.State}";
+        var header = Header(a);
         Move(x, y);
         SetAttribute(frame);
         AddStr(selected ? "▛" : "┌");
