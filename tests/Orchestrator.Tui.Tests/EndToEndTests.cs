@@ -54,7 +54,7 @@ public sealed class EndToEndTests : IDisposable
         _term.Keys(false, "Enter");
         SeeOnScreen("slung " + idle, "the sling's answer");
         var agent = System.Text.Json.JsonDocument.Parse(_ws.Orc("agents", "--json").Out).RootElement[0].GetProperty("agent").GetString()!;
-        SeeOnScreen($"{agent} · app · polecat · {idle}", "the agent's tile");
+        SeeOnScreen($"{agent} · {idle} · ", "the agent's tile");
         SeeOnScreen("sim: idle at the prompt", "the agent's screen in its tile");
 
         // The tile follows the agent's output: type a line into the agent's own window.

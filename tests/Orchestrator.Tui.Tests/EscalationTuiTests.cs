@@ -42,7 +42,7 @@ public sealed class EscalationTuiTests : IDisposable
             Assert.Contains("waiting", row.Text);
             Assert.Contains($"? {agent}", screen);
             Assert.True(screen.Contains("(asked for a person)", StringComparison.Ordinal) && screen.Contains("the licence of the new", StringComparison.Ordinal), screen); // its tile, with no window left
-            Assert.Contains($"{agent} · app · polecat · {id} · waiting", screen);
+            Assert.Contains($"{agent} · {id} · waiting · app · polecat", screen);
         }
         // The items layout: the item is blocked, and its details say who asked for what.
         using (var items = new Headless(Read(), 80, 24, layout: "items-focus", workspace: _f.Root))

@@ -7,6 +7,8 @@ namespace Orchestrator.Tui.Panes;
 /// <summary>The event feed, newest first: what the refinery, witness, deacon and the user's verbs did.</summary>
 internal sealed class FeedPane() : ListPane("feed", "Events")
 {
+    protected override bool NewestFirst => true;
+
     public override string? FilterHelp => "source, kind, subject or text";
 
     protected override List<Row> BuildRows(FleetSnapshot s, string filter)

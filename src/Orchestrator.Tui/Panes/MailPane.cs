@@ -9,6 +9,8 @@ internal sealed class MailPane() : ListPane("mail", "Mail")
 {
     public override IReadOnlyList<KeyHelp> Keys => [new("Enter", "read"), new("r", "reply"), new("a", "archive"), new("m", "new mail")];
 
+    protected override bool NewestFirst => true;
+
     public override string? FilterHelp => "sender, subject or item";
 
     protected override string TitleDetail => Snapshot is { } s && s.Inbox.Count(m => m.ReadAt is null) is var n and > 0 ? $"({n} unread)" : "";

@@ -7,6 +7,8 @@ namespace Orchestrator.Tui.Panes;
 /// <summary>The merge queues: open submissions in the refinery's order, then the latest merged and returned ones.</summary>
 internal sealed class QueuePane() : ListPane("queue", "Merge queue")
 {
+    protected override bool NewestFirst => true;
+
     public override string? FilterHelp => "item, rig, agent or state";
 
     protected override string TitleDetail => Snapshot is { } s && s.Queue.Count(q => q.IsOpen) is var n and > 0 ? $"({n} open)" : "";

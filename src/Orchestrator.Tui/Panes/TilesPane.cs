@@ -21,6 +21,9 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
 
     public int TilesPerRow { get; set; } = 3;
 
+    /// <summary>The narrowest a tile gets: fewer tiles go to a row than the layout asks when the pane is narrow, so names are not cut.</summary>
+    public const int MinTileWidth = 24;
+
     // How many tiles the last frame showed: the title says "(12 of 31)" when not all fit.
     private int _visible = -1;
 
@@ -95,7 +98,7 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
             AddStr(Fit(EmptyText, width - 1));
             return true;
         }
-        var perRow = Math.Clamp(TilesPerRow, 1, Math.Max(1, width / 12));
+        var perRow = Math.Clamp(TilesPerRow, 1, Math.Max(1, width / MinTileWidth));
         var rowCount = (agents.Count + perRow - 1) / perRow;
         var selected = Math.Max(0, agents.FindIndex(a => "agent:" + a.Name == SelectedKey));
         var selectedRow = selected / perRow;
@@ -136,9 +139,10 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
     /// <summary>
     /// What a tile's top line says. It is part of the tile's row, with what else a tile is drawn
     /// from besides its screen (pane, exit status, a question), so a change of any of them (stopped
-    /// to idle, a new item) redraws the tile with the next snapshot.
+    /// to idle, a new item) redraws the tile with the next snapshot. The name comes first, then what
+    /// matters most to least (item, state, rig, role), so a narrow tile cuts the least useful.
     /// </summary>
-    private static string Header(FleetAgent a) => $"{StateGlyphs.State(a.State)} {a.Name} · {a.Rig} · {a.Role} · {a.Hook.Item ?? "-"} · {a.State}";
+    private static string Header(FleetAgent a) => $"{StateGlyphs.State(a.State)} {a.Name} · {a.Hook.Item ?? "-"} · {a.State} · {a.Rig} · {a.Role}";
 
     private void DrawTile(FleetAgent a, int x, int y, int w, int h, bool selected)
     {

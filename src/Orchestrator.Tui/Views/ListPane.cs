@@ -79,14 +79,24 @@ internal abstract class ListPane : View
         if (i >= 0) MoveTo(i);
     }
 
+    /// <summary>
+    /// True for lists with the newest row first (events, mail, the merge queue): while the view is at
+    /// the top it stays there as rows arrive, so new rows show (see <see cref="Rebuild"/>).
+    /// </summary>
+    protected virtual bool NewestFirst => false;
+
     protected void Rebuild()
     {
         var before = SelectedKey;
         var old = _rows;
         var oldTitle = Title;
+        var atTop = _top == 0 && _selected <= NearestSelectable(0, 1);
         _rows = Snapshot is null ? [] : BuildRows(Snapshot, Filter);
         var index = before is null ? -1 : _rows.FindIndex(r => r.Key == before && r.Selectable);
-        if (index < 0) index = Math.Clamp(_selected, 0, Math.Max(0, _rows.Count - 1));
+        // A newest-first list whose view is at the top follows the new rows, unless a person works in
+        // it (focused: the selection keeps its row, so Enter opens what they chose; the events follow anyway).
+        if (NewestFirst && atTop && (!HasFocus || Kind == Config.PaneKinds.Feed)) index = 0;
+        else if (index < 0) index = Math.Clamp(_selected, 0, Math.Max(0, _rows.Count - 1));
         _selected = NearestSelectable(index, 1);
         UpdateTitle();
         Scroll();
@@ -105,7 +115,8 @@ internal abstract class ListPane : View
 
     protected virtual string TitleDetail => "";
 
-    private void UpdateTitle()
+    /// <summary>Sets the title again when <see cref="TitleDetail"/> changed other than through new rows.</summary>
+    protected void UpdateTitle()
     {
         var t = new StringBuilder();
         if (Number > 0) t.Append(Number).Append(' ');
@@ -206,7 +217,20 @@ internal abstract class ListPane : View
             SetAttribute(selected ? (HasFocus ? Palette.Selected : Palette.SelectedInactive) : Palette.Normal);
             if (x < width) AddStr(new string(' ', width - x));
         }
+        DrawScrollMarks(_top > 0, _top + Viewport.Height < _rows.Count);
         return true;
+    }
+
+    /// <summary>
+    /// ▲ in the top right corner of the content when rows are hidden above, ▼ in the bottom right
+    /// when rows are hidden below: a list cut by the pane's height says so.
+    /// </summary>
+    protected void DrawScrollMarks(bool above, bool below)
+    {
+        if (Viewport.Width < 2 || Viewport.Height < 1) return;
+        SetAttribute(Palette.Title);
+        if (above) { Move(Viewport.Width - 1, 0); AddStr("▲"); }
+        if (below && (Viewport.Height > 1 || !above)) { Move(Viewport.Width - 1, Viewport.Height - 1); AddStr("▼"); }
     }
 
     /// <summary>What an empty pane says.</summary>
