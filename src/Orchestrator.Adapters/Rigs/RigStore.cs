@@ -74,7 +74,7 @@ public sealed class RigStore(string directory)
     public static string ToYaml(Rig rig)
     {
         var sb = new StringBuilder();
-        sb.Append("# rig settings (see README, \"Rigs\")\n");
+        sb.Append("# rig settings (see docs/file-formats.md, \"Rig settings\", or run orc rig set --help)\n");
         sb.Append("name: ").Append(rig.Name).Append('\n');
         sb.Append("source: ").Append(Quote(rig.Source)).Append('\n');
         sb.Append("linked: ").Append(rig.Linked ? "true" : "false").Append('\n');

@@ -284,7 +284,7 @@ public sealed class WorkspaceConfig
 
     public string ToYaml() =>
         $"""
-        # orc workspace configuration (see README, "Configuration")
+        # orc workspace configuration (every key: docs/configuration.md, or run orc config list)
         version: {Version}
         # id prefix of the workspace's own work items (rigs have their own)
         prefix: {Prefix}
