@@ -70,3 +70,37 @@ public sealed class PaneFollowTests
         Assert.Matches(@"Agents \(\d+ of 31\)", ui.Screen());
     }
 }
+
+/// <summary><c>z</c> shows the focused pane alone; <c>z</c> or Esc goes back.</summary>
+public sealed class ZoomTests
+{
+    [Fact]
+    public void Z_zooms_the_focused_pane_to_the_whole_screen_and_z_or_esc_goes_back()
+    {
+        using var ui = new Headless(Fleet.Sample(), 80, 24, screens: Fleet.Screens);
+        Assert.True(ui.Window.Focus("items"));
+        Assert.DoesNotContain("Decide the release date", ui.Screen()); // cut at 80x24 in the layout
+        ui.Type("z");
+        var zoomed = ui.Screen();
+        Assert.Contains("Decide the release date", zoomed);
+        Assert.DoesNotContain("Agents", zoomed);
+        Assert.Contains("z or Esc goes back", zoomed);
+
+        // A number zooms another pane; Esc goes back to the layout, with the focus kept.
+        ui.Type("3");
+        Assert.Contains("Mail", ui.Screen());
+        Assert.DoesNotContain("Items (", ui.Screen());
+        ui.Press(Key.Esc);
+        var back = ui.Screen();
+        Assert.Contains("Agents", back);
+        Assert.Contains("Items (", back);
+        Assert.Null(ui.Window.Zoomed);
+        Assert.Equal("mail", ui.Window.FocusedPane?.Kind);
+
+        ui.Type("z");
+        Assert.NotNull(ui.Window.Zoomed);
+        ui.Type("z");
+        Assert.Null(ui.Window.Zoomed);
+        Assert.Contains("Agents", ui.Screen());
+    }
+}

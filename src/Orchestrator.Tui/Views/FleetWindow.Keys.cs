@@ -42,6 +42,7 @@ internal sealed partial class FleetWindow
             case ':': OpenPalette(); return true;
             case 'L': NextLayout(); return true;
             case 'T': NextTheme(); return true;
+            case 'z': ToggleZoom(); return true;
         }
         if (key == Key.Enter) return Enter();
         return ch is not null && Verb(ch.Value);
@@ -82,14 +83,29 @@ internal sealed partial class FleetWindow
 
     private void FocusNumber(int n)
     {
+        // Zoomed, a number zooms that pane instead.
+        if (_zoomed is not null && _panes.FirstOrDefault(p => p.Number == n) is { } z) { Zoom(z); z.SetFocus(); FollowSelection(); return; }
         if (_panes.FirstOrDefault(p => p.Number == n && p.Visible) is { } p) { p.SetFocus(); FollowSelection(); }
         else Status.Say($"this layout has no pane {n}", error: true);
     }
 
-    /// <summary>Esc: clears the focused pane's filter, or goes back to the layout's first pane.</summary>
+    /// <summary>
+    /// <c>z</c>: the focused pane takes the whole screen (the status line stays), <c>z</c> or Esc
+    /// goes back to the layout. A small terminal can still show every pane, one at a time.
+    /// </summary>
+    private void ToggleZoom()
+    {
+        if (_zoomed is not null) { Zoom(null); return; }
+        if (FocusedPane is not { } pane) return;
+        Zoom(pane);
+        Status.Say($"{pane.BaseTitle} zoomed: z or Esc goes back, 1-9 zooms another pane");
+    }
+
+    /// <summary>Esc: clears the focused pane's filter, leaves the zoom, or goes back to the layout's first pane.</summary>
     private void Back()
     {
         if (FocusedPane is { Filter.Length: > 0 } p) { p.SetFilter(""); return; }
+        if (_zoomed is not null) { Zoom(null); return; }
         Focus(_layout.FocusedPane);
     }
 

@@ -22,6 +22,20 @@ internal sealed partial class FleetWindow : Window
     private IReadOnlyDictionary<string, string> _screens = new Dictionary<string, string>();
     private Overlay? _overlay;
     private string? _banner;
+    private ListPane? _zoomed;
+
+    /// <summary>The pane shown alone (<c>z</c>), or null.</summary>
+    public ListPane? Zoomed => _zoomed;
+
+    /// <summary>Shows <paramref name="pane"/> alone over the whole screen, or (null) the layout again.</summary>
+    public void Zoom(ListPane? pane)
+    {
+        var focused = FocusedPane;
+        _zoomed = pane;
+        Arrange();
+        (pane ?? focused)?.SetFocus();
+        UpdateKeys();
+    }
 
     public FleetWindow(LayoutSpec layout, Palette palette, TuiHost host)
     {
@@ -108,6 +122,7 @@ internal sealed partial class FleetWindow : Window
         var focused = FocusedPane?.Kind;
         var filters = _panes.ToDictionary(p => p.Kind, p => p.Filter);
         _layout = layout;
+        _zoomed = null;
         BuildPanes();
         foreach (var p in _panes)
             if (filters.TryGetValue(p.Kind, out var f) && f.Length > 0) p.SetFilter(f);
@@ -183,6 +198,14 @@ internal sealed partial class FleetWindow : Window
                 y += heights[r];
             }
             x += widths[c];
+        }
+        if (_zoomed is not null && _panes.Contains(_zoomed))
+        {
+            foreach (var p in _panes) p.Visible = p == _zoomed;
+            _zoomed.X = 0;
+            _zoomed.Y = top;
+            _zoomed.Width = width;
+            _zoomed.Height = height;
         }
         SetNeedsLayout();
     }
