@@ -106,3 +106,16 @@ public class TerminalTextTests
         Assert.Equal(expected, TerminalText.HasControl(text, allowNewlines));
     }
 }
+
+public sealed class PluralTests
+{
+    [Theory]
+    [InlineData(0, "0 agents")]
+    [InlineData(1, "1 agent")]
+    [InlineData(2, "2 agents")]
+    public void Counts_read_as_people_write_them(int n, string expected) =>
+        Assert.Equal(expected, Orchestrator.Core.Text.Plural.Of(n, "agent"));
+
+    [Fact]
+    public void An_irregular_plural_is_given() => Assert.Equal("3 boxes", Orchestrator.Core.Text.Plural.Of(3, "box", "boxes"));
+}

@@ -23,7 +23,8 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
         bool Match(FleetAgent a) => filter.Length == 0
             || a.Name.Contains(filter, StringComparison.OrdinalIgnoreCase) || a.Rig.Contains(filter, StringComparison.OrdinalIgnoreCase)
             || (a.Hook.Item ?? "").Contains(filter, StringComparison.OrdinalIgnoreCase) || a.State.Contains(filter, StringComparison.OrdinalIgnoreCase);
-        _nameWidth = Math.Clamp(s.Agents.Select(a => a.Name.Length).DefaultIfEmpty(6).Max(), 6, 14);
+        // Wide enough for every name and service role shown (refinery, witness), so none is cut while there is room.
+        _nameWidth = Math.Clamp(s.Agents.Select(a => a.Name.Length).Concat(s.Services.Select(x => x.Role.Length)).DefaultIfEmpty(6).Max(), 6, 16);
         var rows = new List<Row>
         {
             Row.Heading($"▾ {Path.GetFileName(s.Workspace.TrimEnd('/'))}", Palette.Title),
@@ -40,7 +41,7 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
             if (!rigMatches && shown.Count == 0) continue;
             if (rigMatches) shown = agents.Where(a => filter.Length == 0 || Match(a) || rig.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
             var working = agents.Count(a => a.State == AgentStates.Working);
-            rows.Add(new Row("rig:" + rig, [new Span($"  ▾ {rig}", Palette.Title), new Span($"  {agents.Count} agents", Palette.Dim)]));
+            rows.Add(new Row("rig:" + rig, [new Span($"  ▾ {rig}", Palette.Title), new Span("  " + Core.Text.Plural.Of(agents.Count, "agent"), Palette.Dim)]));
             foreach (var group in new[] { Roles.Crew, Roles.Polecat })
             {
                 var members = shown.Where(a => a.Role == group).ToList();
@@ -76,7 +77,7 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
             new Span(indent),
             new Span(StateGlyphs.Alive(svc.Alive) + " ", svc.Alive ? Palette.State(AgentStates.Working) : Palette.State(AgentStates.Dead)),
             new Span(Pad(svc.Role, _nameWidth) + " "),
-            new Span(svc.Alive ? "running" : svc.State == Core.Supervision.ServiceStates.NeverRan ? "not running" : svc.State, svc.Alive ? Palette.Dim : Palette.State(AgentStates.Dead)),
+            new Span(svc.Alive ? "running" : svc.State == Core.Supervision.ServiceStates.NeverRan ? "off" : svc.State, svc.Alive ? Palette.Dim : Palette.State(AgentStates.Dead)),
             new Span(svc.Error is { } e && !svc.Alive ? "  " + e : "", Palette.Dim),
         ]);
 }

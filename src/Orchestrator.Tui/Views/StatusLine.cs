@@ -53,7 +53,7 @@ internal sealed class StatusLine : View
         var parts = new List<(string Text, int Keep)>
         {
             (Path.GetFileName(s.Workspace.TrimEnd('/')), 0),
-            ($"{s.Agents.Count(a => a.State is not ("done" or "stopped"))} agents", 1),
+            (Core.Text.Plural.Of(s.Agents.Count(a => a.State is not ("done" or "stopped")), "agent"), 1),
             ($"{s.Count("working")} working", 4),
         };
         if (attention > 0) parts.Add(($"{attention} need you", 7));
@@ -79,17 +79,25 @@ internal sealed class StatusLine : View
         // half when something needs a person, so that count is never cut off at 80 columns).
         var urgent = Snapshot is { } snap && (NeedYou(snap) > 0 || snap.Problems.Count > 0);
         var keysBudget = urgent ? width / 2 : width * 2 / 3;
-        var keys = new[] { new KeyHelp("?", "help") }.Concat(Keys.Where(k => k.InStatusBar)).Append(new KeyHelp("q", "quit")).ToList();
-        var parts = new List<(string Keys, string What)>();
+        // "? help" and "q quit" always show; the pane's keys get the room between them, in order.
+        static int Width(KeyHelp k) => k.Keys.Length + k.What.Length + 3;
+        KeyHelp help = new("?", "help"), quit = new("q", "quit");
+        var chosen = new List<KeyHelp>();
         var keysWidth = 0;
         // A message (what a verb did, a warning) gets the whole line while it lasts.
-        foreach (var k in Message.Length > 0 ? [] : keys)
+        if (Message.Length == 0)
         {
-            var w = k.Keys.Length + k.What.Length + 3;
-            if (keysWidth + w > keysBudget) continue;
-            parts.Add((k.Keys, k.What));
-            keysWidth += w;
+            keysWidth = Width(help) + Width(quit);
+            foreach (var k in Keys.Where(k => k.InStatusBar))
+            {
+                if (keysWidth + Width(k) > keysBudget) continue;
+                chosen.Add(k);
+                keysWidth += Width(k);
+            }
+            chosen.Insert(0, help);
+            chosen.Add(quit);
         }
+        var parts = chosen.Select(k => (k.Keys, k.What)).ToList();
         var room = Math.Max(1, width - keysWidth - 1);
         var left = Message is { Length: > 0 } m ? m : Summary(room - 1);
         var leftText = ListPane.Fit(" " + left, room);
