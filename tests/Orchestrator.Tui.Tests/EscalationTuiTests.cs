@@ -41,7 +41,11 @@ public sealed class EscalationTuiTests : IDisposable
             var row = ui.Window.Pane<RigsPane>()!.Rows.Single(r => r.Key == "agent:" + agent);
             Assert.Contains("waiting", row.Text);
             Assert.Contains($"? {agent}", screen);
-            Assert.True(screen.Contains("(asked for a person)", StringComparison.Ordinal) && screen.Contains("the licence of the new", StringComparison.Ordinal), screen); // its tile, with no window left
+            // Its tile, with no window left: narrow at 80x24, read whole with the Agents pane zoomed.
+            ui.Type("4");
+            ui.Type("z");
+            screen = ui.Screen();
+            Assert.True(screen.Contains("(asked for a person)", StringComparison.Ordinal) && screen.Contains("the licence of the new", StringComparison.Ordinal), screen);
             Assert.Contains($"{agent} · {id} · waiting · app · polecat", screen);
         }
         // The items layout: the item is blocked, and its details say who asked for what.

@@ -78,11 +78,11 @@ public sealed class ZoomTests
     public void Z_zooms_the_focused_pane_to_the_whole_screen_and_z_or_esc_goes_back()
     {
         using var ui = new Headless(Fleet.Sample(), 80, 24, screens: Fleet.Screens);
-        Assert.True(ui.Window.Focus("items"));
-        Assert.DoesNotContain("Decide the release date", ui.Screen()); // cut at 80x24 in the layout
+        Assert.True(ui.Window.Focus("feed"));
+        Assert.DoesNotContain("returned docs-9: conflict in README.md", ui.Screen()); // cut at 80x24 in the layout
         ui.Type("z");
         var zoomed = ui.Screen();
-        Assert.Contains("Decide the release date", zoomed);
+        Assert.Contains("refinery@docs rejected  returned docs-9: conflict in README.md", zoomed);
         Assert.DoesNotContain("Agents", zoomed);
         Assert.Contains("z or Esc goes back", zoomed);
 

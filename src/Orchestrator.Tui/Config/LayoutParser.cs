@@ -9,6 +9,7 @@ namespace Orchestrator.Tui.Config;
 /// focus: items              # optional; the first pane otherwise
 /// columns:
 ///   - width: 30%            # 30% of the screen, 40 cells, or "*" for the rest
+///     min_width: 56         # optional: never narrower (taken from the other columns) while the screen allows
 ///     panes:
 ///       - { pane: rigs, height: 40% }
 ///       - { pane: tiles, height: "*", tiles_per_row: 3 }
@@ -33,8 +34,12 @@ public static class LayoutParser
         foreach (var c in columnsNode.Children)
         {
             if (c is not YamlMappingNode col) throw y.Error(c, "each column must be a mapping with 'width' and 'panes'");
-            y.OnlyKeys(col, " in a column", "width", "panes");
+            y.OnlyKeys(col, " in a column", "width", "min_width", "panes");
             var width = ReadSize(y, col, "width");
+            var minWidth = 0;
+            if (y.Scalar(col, "min_width") is { } minText
+                && (!int.TryParse(minText, System.Globalization.NumberStyles.None, null, out minWidth) || minWidth is < 1 or > Size.MaxAbsolute))
+                throw y.Error(ConfigYaml.Node(col, "min_width")!, $"'min_width' must be a number of cells from 1 to {Size.MaxAbsolute}, got '{ConfigYaml.Clip(minText)}'");
             var panesNode = y.Sequence(col, "panes");
             if (panesNode is null || panesNode.Children.Count == 0)
                 throw y.Error((YamlNode?)panesNode ?? col, "no panes: each column needs a list of 'panes'");
@@ -48,7 +53,7 @@ public static class LayoutParser
                 panes.Add(pane);
             }
             CheckPercentages(y, panesNode, panes.Select(p => p.Height), "pane heights in this column");
-            columns.Add(new LayoutColumn(width, panes));
+            columns.Add(new LayoutColumn(width, panes, minWidth));
         }
         CheckPercentages(y, columnsNode, columns.Select(c => c.Width), "column widths");
 

@@ -36,7 +36,8 @@ public sealed record LayoutSpec(string Name, IReadOnlyList<LayoutColumn> Columns
 
 /// <param name="Width">Share of the screen width.</param>
 /// <param name="Panes">Top to bottom; never empty.</param>
-public sealed record LayoutColumn(Size Width, IReadOnlyList<LayoutPane> Panes);
+/// <param name="MinWidth">Cells the column keeps at least (0: none), taken from the other columns down to <see cref="Size.MinShared"/> each.</param>
+public sealed record LayoutColumn(Size Width, IReadOnlyList<LayoutPane> Panes, int MinWidth = 0);
 
 /// <param name="Kind">One of <see cref="PaneKinds.All"/>.</param>
 /// <param name="Height">Share of the column's height.</param>

@@ -74,6 +74,33 @@ public readonly record struct Size(SizeKind Kind, int Value)
         return result;
     }
 
+    /// <summary>The narrowest another column is made to give cells to a column's minimum.</summary>
+    public const int MinShared = 20;
+
+    /// <summary>
+    /// <see cref="Distribute(int, IReadOnlyList{Size})"/>, then each size below its minimum
+    /// (<paramref name="minimums"/>, 0 for none) takes cells from the widest others, never making
+    /// one narrower than <see cref="MinShared"/> or its own minimum: on a small screen the column
+    /// that must stay readable keeps its width, the rest shrink.
+    /// </summary>
+    public static int[] Distribute(int total, IReadOnlyList<Size> sizes, IReadOnlyList<int> minimums)
+    {
+        var result = Distribute(total, sizes);
+        for (var i = 0; i < result.Length; i++)
+        {
+            while (result[i] < minimums[i])
+            {
+                var floor = Enumerable.Range(0, result.Length).Select(j => Math.Max(MinShared, minimums[j])).ToArray();
+                var donor = Enumerable.Range(0, result.Length).Where(j => j != i && result[j] > floor[j]).OrderByDescending(j => result[j] - floor[j]).FirstOrDefault(-1);
+                if (donor < 0) break;
+                var give = Math.Min(minimums[i] - result[i], result[donor] - floor[donor]);
+                result[donor] -= give;
+                result[i] += give;
+            }
+        }
+        return result;
+    }
+
     public override string ToString() => Kind switch
     {
         SizeKind.Percent => $"{Value}%",

@@ -9,11 +9,15 @@ internal sealed class FeedPane() : ListPane("feed", "Events")
 {
     protected override bool NewestFirst => true;
 
+    /// <summary>Narrower than this, a row is the time and the text only (no source and kind columns).</summary>
+    private const int NarrowWidth = 50;
+
     public override string? FilterHelp => "source, kind, subject or text";
 
     protected override List<Row> BuildRows(FleetSnapshot s, string filter)
     {
         var rows = new List<Row>();
+        var narrow = Viewport.Width is > 0 and < NarrowWidth;
         for (var i = s.Events.Count - 1; i >= 0; i--)
         {
             var e = s.Events[i];
@@ -28,6 +32,12 @@ internal sealed class FeedPane() : ListPane("feed", "Events")
                 EventKinds.Restarted or EventKinds.Nudged => Palette.State("stuck"),
                 _ => Palette.Normal,
             };
+            // Narrow (a side column at 80x24): the time to the minute and what happened, in the kind's colour.
+            if (narrow)
+            {
+                rows.Add(Row.Of($"event:{i}:{e.At}", new Span(time[..Math.Min(5, time.Length)] + " ", Palette.Dim), new Span(line, color)));
+                continue;
+            }
             rows.Add(Row.Of($"event:{i}:{e.At}",
                 new Span(time + " ", Palette.Dim),
                 new Span(Pad(Core.Text.TerminalText.Line(e.Source), 13) + " ", Palette.Dim),

@@ -179,7 +179,7 @@ internal sealed partial class FleetWindow : Window
         var width = Math.Max(1, Viewport.Width);
         var top = Banner.Visible ? 1 : 0;
         var height = Math.Max(1, Viewport.Height - 1 - top);
-        var widths = Config.Size.Distribute(width, _layout.Columns.Select(c => c.Width).ToList());
+        var widths = Config.Size.Distribute(width, _layout.Columns.Select(c => c.Width).ToList(), _layout.Columns.Select(c => c.MinWidth).ToList());
         var x = 0;
         var index = 0;
         for (var c = 0; c < _layout.Columns.Count; c++)

@@ -27,7 +27,11 @@ internal abstract class ListPane : View
         Title = title;
         CanFocus = true;
         BorderStyle = LineStyle.Rounded;
+        // Rows may depend on the width (a narrow events pane drops columns): a new width rebuilds them.
+        ViewportChanged += (_, _) => { if (Snapshot is not null && Viewport.Width != _builtWidth) Rebuild(); };
     }
+
+    private int _builtWidth = -1;
 
     /// <summary>The layout's name for this pane (<c>items</c>, <c>tiles</c>…).</summary>
     public string Kind { get; }
@@ -91,6 +95,7 @@ internal abstract class ListPane : View
         var old = _rows;
         var oldTitle = Title;
         var atTop = _top == 0 && _selected <= NearestSelectable(0, 1);
+        _builtWidth = Viewport.Width;
         _rows = Snapshot is null ? [] : BuildRows(Snapshot, Filter);
         var index = before is null ? -1 : _rows.FindIndex(r => r.Key == before && r.Selectable);
         // A newest-first list whose view is at the top follows the new rows, unless a person works in

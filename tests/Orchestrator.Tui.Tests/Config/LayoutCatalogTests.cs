@@ -121,6 +121,7 @@ public sealed class LayoutCatalogTests : IDisposable
     [InlineData("columns:\n  - width: [30%\n    panes: []\n", 3, "invalid YAML")]
     [InlineData("columns:\n  - width: *\n    panes:\n      - { pane: rigs }\n", 2, "write \"*\"")]
     [InlineData("columns:\n  - width: 30%\n    colour: red\n    panes:\n      - { pane: rigs }\n", 3, "unknown key 'colour' in a column")]
+    [InlineData("columns:\n  - width: 30%\n    min_width: wide\n    panes:\n      - { pane: rigs }\n", 3, "'min_width' must be a number of cells from 1 to 1000, got 'wide'")]
     [InlineData("layout: x\ncolumns:\n  - panes:\n      - { pane: rigs }\n", 1, "unknown key 'layout'")]
     [InlineData("columns:\n  - panes:\n      - { pane: rigs }\n      - { pane: graphs }\n", 4, "unknown pane 'graphs'")]
     [InlineData("columns:\n  - width: 150%\n    panes:\n      - { pane: rigs }\n", 2, "'width' is '150%': a percentage must be a whole number from 1% to 100%")]

@@ -47,4 +47,16 @@ public sealed class SizeTests
     {
         Assert.Equal([10, 2, 0], Size.Distribute(12, [Size.Absolute(10), Size.Absolute(10), Size.Fill]));
     }
+
+    [Theory]
+    [InlineData(80, 58, 22)]   // 32% would be 25: the minimum takes cells from the other column
+    [InlineData(120, 58, 62)]
+    [InlineData(200, 64, 136)] // 32% is more than the minimum
+    [InlineData(70, 50, 20)]   // the other column keeps 20 cells; the minimum is not met
+    public void A_minimum_width_takes_cells_from_the_other_columns_down_to_20(int total, int left, int right)
+    {
+        var widths = Size.Distribute(total, [Size.Percent(32), Size.Fill], [58, 0]);
+        Assert.Equal([left, right], widths);
+        Assert.Equal(total, widths.Sum());
+    }
 }
