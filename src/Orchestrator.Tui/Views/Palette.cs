@@ -40,14 +40,33 @@ internal sealed class Palette
             Title = new Attribute(C("title", new Color(ColorName16.White)), background, TextStyle.Bold),
             Border = new Attribute(C("border", new Color(ColorName16.DarkGray)), background),
             FocusBorder = new Attribute(focus, background, TextStyle.Bold),
-            Selected = new Attribute(background, selection),
-            SelectedInactive = new Attribute(fg, background, TextStyle.Reverse),
+            // The selected row: on the theme's selection colour, in whichever of the title and
+            // background colours reads better on it; in a pane without the focus, on the quieter
+            // border colour, so the focused pane's bar is the one that stands out.
+            Selected = new Attribute(Readable(selection, C("title", new Color(ColorName16.White)), background), selection),
+            SelectedInactive = new Attribute(Readable(C("border", new Color(ColorName16.DarkGray)), C("title", new Color(ColorName16.White)), background), C("border", new Color(ColorName16.DarkGray))),
             StatusBar = new Attribute(statusBar, background),
             StatusKey = new Attribute(focus, background, TextStyle.Bold),
             States = states.ToDictionary(kv => kv.Key, kv => new Attribute(kv.Value, background)),
             Statuses = statuses.ToDictionary(kv => kv.Key, kv => new Attribute(kv.Value, background)),
         };
     }
+
+    /// <summary>WCAG 2 contrast ratio of two colours, 1 (none) to 21 (black on white).</summary>
+    public static double Contrast(Color a, Color b)
+    {
+        static double Channel(int v)
+        {
+            var c = v / 255.0;
+            return c <= 0.04045 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+        }
+        static double Luminance(Color c) => 0.2126 * Channel(c.R) + 0.7152 * Channel(c.G) + 0.0722 * Channel(c.B);
+        var (la, lb) = (Luminance(a), Luminance(b));
+        return (Math.Max(la, lb) + 0.05) / (Math.Min(la, lb) + 0.05);
+    }
+
+    /// <summary>Of <paramref name="candidates"/>, the text colour with the most contrast on <paramref name="back"/>.</summary>
+    public static Color Readable(Color back, params Color[] candidates) => candidates.MaxBy(c => Contrast(c, back));
 
     /// <summary>The built-in dark palette, used until a theme is loaded and when a theme cannot be.</summary>
     public static Palette Default { get; } = From(

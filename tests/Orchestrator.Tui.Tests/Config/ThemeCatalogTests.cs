@@ -114,3 +114,22 @@ public sealed class ThemeCatalogTests : IDisposable
         Assert.StartsWith("'../../etc/passwd' is not a theme name", warning);
     }
 }
+
+/// <summary>Focus is visible in every shipped theme, at WCAG AA contrast (4.5:1 for text, 3:1 for a focus border).</summary>
+public sealed class ThemeContrastTests
+{
+    [Theory]
+    [MemberData(nameof(ThemeCatalogTests.Shipped), MemberType = typeof(ThemeCatalogTests))]
+    public void The_selected_row_and_the_focused_border_can_be_told_apart_and_read(string name)
+    {
+        var (spec, _) = new ThemeCatalog().Load(name);
+        var p = Orchestrator.Tui.Views.TuiPalette.From(spec, sixteen: false);
+        double Ratio(Terminal.Gui.Drawing.Attribute a) => Orchestrator.Tui.Views.Palette.Contrast(a.Foreground, a.Background);
+        Assert.True(Ratio(p.Normal) >= 4.5, $"{name}: normal text {Ratio(p.Normal):0.0}:1");
+        Assert.True(Ratio(p.Selected) >= 4.5, $"{name}: the selected row of the focused pane {Ratio(p.Selected):0.0}:1");
+        Assert.True(Ratio(p.SelectedInactive) >= 4.5, $"{name}: the selected row of another pane {Ratio(p.SelectedInactive):0.0}:1");
+        Assert.True(Ratio(p.FocusBorder) >= 3, $"{name}: the focused pane's border {Ratio(p.FocusBorder):0.0}:1");
+        // The focused pane's bar differs from the others' (focus is visible without reading titles).
+        Assert.NotEqual(p.Selected.Background, p.SelectedInactive.Background);
+    }
+}

@@ -19,12 +19,12 @@ public sealed class ThemeSpecTests
     }
 
     [Fact]
-    public void The_high_contrast_theme_shows_selection_and_status_bar_as_black_on_white()
+    public void The_high_contrast_theme_shows_selection_as_black_on_yellow_and_the_status_bar_as_black_on_white()
     {
         var theme = Load("high-contrast");
         var selected = theme.PaneScheme().Focus;
         var bar = theme.StatusBarScheme().Normal;
-        Assert.Equal((C(ColorName16.Black), C(ColorName16.White)), (selected.Foreground, selected.Background));
+        Assert.Equal((C(ColorName16.Black), new Color(0xff, 0xff, 0x00)), (selected.Foreground, selected.Background)); // brightyellow
         Assert.Equal((C(ColorName16.Black), C(ColorName16.White)), (bar.Foreground, bar.Background));
     }
 
