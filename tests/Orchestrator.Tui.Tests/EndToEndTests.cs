@@ -65,6 +65,7 @@ public sealed class EndToEndTests : IDisposable
         // Attach: Enter on the tile leaves the TUI for the agent's window; F12 comes back.
         _term.Keys(false, "4", "Enter");
         RigFixture.Eventually(() => !Screen().Contains("Items (") && Screen().Contains("sim: idle at the prompt"), () => "attaching to the agent; the screen:\n" + Screen());
+        Assert.Contains("F12: back to orc", Screen()); // the way back, on the agent window's status line
         _term.Keys(false, "F12");
         SeeOnScreen("Items (", "coming back to the TUI");
         SeeOnScreen("back from " + agent, "the TUI saying where it came back from");

@@ -51,6 +51,8 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         # you from, or, when this client was attached just for this window, back out (detach).
         bind-key -n F12 if-shell -F '#{client_last_session}' 'switch-client -l' 'detach-client'
         bind-key o if-shell -F '#{client_last_session}' 'switch-client -l' 'detach-client'
+        # Said on every window's status line, so someone who pressed Enter on a tile knows the way back.
+        set -g status-right ' F12: back to orc '
 
         """;
 
