@@ -68,6 +68,9 @@ public sealed class ServiceLauncher(RuntimeContext runtime, Mail.MailService mai
     /// </summary>
     public List<string> EnsureAll(string by, Func<ServiceDefinition, bool>? which = null, bool now = false)
     {
+        // One starter at a time: 'orc up' and a deacon it just started would otherwise both see a
+        // service missing and both open its window (two 'witness-app' windows, two witnesses).
+        using var _ = FileLock.Acquire(Path.Combine(runtime.Workspace.Paths.LocksDir, "services.lock"), TimeSpan.FromSeconds(30), $"{by} starting services");
         var did = new List<string>();
         var windows = runtime.Tmux.ListWindows();
         foreach (var service in Expected())

@@ -38,6 +38,21 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
 
     private void Say(string what) => log.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0}s {what}");
 
+    [Fact]
+    public void Four_orc_ups_at_once_start_each_service_once()
+    {
+        // 'orc up' and a deacon it has just started both start missing services; seen in CI as
+        // two 'witness-app' windows, which then broke 'orc agents'.
+        var f = Fleet();
+        var ups = new CliResult[4];
+        Parallel.For(0, ups.Length, i => ups[i] = f.Process(["up"]));
+        Assert.All(ups, u => Assert.True(u.ExitCode == 0, u.ToString()));
+        Thread.Sleep(1500); // boot and the deacon make their first pass
+        var windows = f.Tmux.ListWindows().Where(w => w.Session == "orc").GroupBy(w => w.Window).ToList();
+        Assert.Contains(windows, g => g.Key == "witness-app");
+        Assert.All(windows, g => Assert.True(g.Count() == 1, $"{g.Count()} windows named {g.Key}"));
+    }
+
     /// <summary>What must survive a fault: per agent, its hook's item, branch, worktree and branch tip.</summary>
     private static Dictionary<string, (string Item, string Branch, string Worktree, string Tip)> Snapshot(FleetFixture f)
     {
