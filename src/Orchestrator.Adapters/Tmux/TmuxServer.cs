@@ -286,6 +286,13 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         return list;
     }
 
+    /// <summary>
+    /// Every window by session and name. tmux allows two windows of one name (a restart racing
+    /// another); the live one stands for the name then.
+    /// </summary>
+    public static Dictionary<(string Session, string Window), TmuxWindow> ByTarget(IEnumerable<TmuxWindow> windows) =>
+        windows.GroupBy(w => (w.Session, w.Window)).ToDictionary(g => g.Key, g => g.OrderBy(w => w.PaneDead).First());
+
     public TmuxWindow? FindWindow(string session, string window) =>
         ListWindows().FirstOrDefault(w => w.Session == session && w.Window == window);
 

@@ -34,7 +34,7 @@ public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Ma
         var doc = Try(() => ledger.Read(), new Core.Ledger.LedgerDocument(), "ledger", problems);
         var rigs = Try(() => runtime.Rigs.All(), [], "rigs", problems);
         var windows = Try(() => runtime.Tmux.ListWindows(), [], "tmux", problems);
-        var byTarget = windows.GroupBy(w => (w.Session, w.Window)).ToDictionary(g => g.Key, g => g.OrderBy(w => w.PaneDead).First());
+        var byTarget = TmuxServer.ByTarget(windows);
         var hooks = Try(() => runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList(), [], "hooks", problems);
 
         var agents = new List<FleetAgent>();

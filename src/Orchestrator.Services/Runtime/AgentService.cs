@@ -19,7 +19,7 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         // Windows first, hooks second: an agent completes its hook before it exits, so a dead pane
         // is always seen together with the hook state it left behind.
         if (!runtime.Hooks.All().Any(h => h.State != HookStates.Archived)) return [];
-        var windows = runtime.Tmux.ListWindows().ToDictionary(w => (w.Session, w.Window));
+        var windows = TmuxServer.ByTarget(runtime.Tmux.ListWindows());
         var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList();
         var views = new List<AgentView>();
         IReadOnlyList<Core.Rigs.Rig> rigs;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Orchestrator.Adapters.Tmux;
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Events;
@@ -40,12 +41,12 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         var rig = runtime.Rigs.Get(rigName);
         var now = runtime.Workspace.Now;
         var source = SourceOf(rig.Name);
-        var windows = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name).GroupBy(w => w.Window).ToDictionary(g => g.Key, g => g.OrderBy(w => w.PaneDead).First());
+        var windows = TmuxServer.ByTarget(runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name));
         var seen = new List<Observation>();
         var items = ledger.Read();
         foreach (var h in runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.State != HookStates.Archived))
         {
-            windows.TryGetValue(h.Agent, out var w);
+            windows.TryGetValue((rig.Name, h.Agent), out var w);
             // Finished work stays finished: a hook whose item was closed (by hand, by a landing the
             // hook missed) or given to someone else is ended here, never restarted or nudged.
             if (h.State is HookStates.Active or HookStates.Created && HookRules.WhyNotRestart(h, items.Find(h.Item ?? "")) is { } notHis)

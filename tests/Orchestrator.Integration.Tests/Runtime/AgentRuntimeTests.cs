@@ -312,10 +312,27 @@ public sealed class AgentRuntimeTests : IDisposable
     }
 
     [Fact]
+    public void Two_windows_of_one_name_are_listed_as_the_live_one()
+    {
+        // tmux allows two windows of one name (two starters racing; seen in CI as two
+        // 'witness-app' windows): 'orc agents' used to crash on it with a duplicate key.
+        var agent = Sling(Item("Twice", "-l", "sim:hang"));
+        WaitForState(agent, "working");
+        var tmux = System.Diagnostics.Process.Start("tmux", ["-L", _socket, "new-window", "-d", "-t", "=app", "-n", agent, "sh", "-c", "exit 3"])!;
+        tmux.WaitForExit();
+        Assert.Equal(0, tmux.ExitCode);
+        var seen = Agent(agent); // no crash, and the live window stands for the name
+        Assert.True(seen.GetProperty("window_alive").GetBoolean(), seen.ToString());
+    }
+
+    [Fact]
     public void Two_orc_processes_nudging_one_agent_never_interleave()
     {
         var agent = Sling(Item("Listen", "-l", "sim:hang"));
         WaitForState(agent, "working");
+        // The agent's own first line must be out before the nudges are typed, or it lands in the
+        // middle of a typed line on the terminal (seen once in CI) and the check below misreads it.
+        RigFixture.Eventually(() => Ok("peek", agent).Out.Contains("(step 1 of 3)"), () => "the sim agent did not start: " + Ok("peek", agent).Out);
         var a = new string('a', 240);
         var b = new string('b', 240);
         var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket };
