@@ -34,6 +34,58 @@ public class WorkspaceTests
     }
 
     [Fact]
+    public void Init_in_a_code_repository_with_commits_is_refused_unless_here()
+    {
+        using var ws = new TempWorkspace(init: false);
+        var code = Path.Combine(ws.Root, "code");
+        Repository.Init(code);
+        File.WriteAllText(Path.Combine(code, "main.c"), "int main(void) { return 0; }\n");
+        using (var repo = new Repository(code))
+        {
+            Commands.Stage(repo, "main.c");
+            var sig = new Signature("dev", "dev@example.com", DateTimeOffset.UtcNow);
+            repo.Commit("first", sig, sig);
+        }
+
+        foreach (var args in new[] { new[] { "init", "code" }, new[] { "init" } })
+        {
+            var r = args.Length == 1 ? ws.Run(args, null, null, code) : ws.Orc(args);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Single(r.Err.Trim().Split('\n'));
+            Assert.Contains("already a git repository with commits of its own", r.Err);
+            Assert.Contains("--here", r.Err);
+            Assert.Equal("", r.Out);
+            Assert.False(Directory.Exists(Path.Combine(code, ".orc")), "nothing was made");
+            using var repo = new Repository(code);
+            Assert.Single(repo.Commits);
+            Assert.DoesNotContain(repo.RetrieveStatus(new StatusOptions()), e => e.State != FileStatus.Ignored);
+        }
+
+        var here = ws.Orc("init", "code", "--here");
+        Assert.Equal(0, here.ExitCode);
+        Assert.Contains("initialised orc workspace", here.Out);
+        Assert.True(File.Exists(Path.Combine(code, ".orc", "config.yaml")));
+        using (var repo = new Repository(code)) Assert.Equal(2, repo.Commits.Count());
+        // Once it is a workspace, init again is the usual no-op, with or without --here.
+        var again = ws.Orc("init", "code");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("already an orc workspace; nothing changed", again.Out);
+    }
+
+    [Fact]
+    public void Init_in_a_git_repository_without_commits_makes_the_workspace_there()
+    {
+        using var ws = new TempWorkspace(init: false);
+        var empty = Path.Combine(ws.Root, "empty");
+        Repository.Init(empty);
+        var r = ws.Orc("init", "empty");
+        Assert.Equal(0, r.ExitCode);
+        Assert.True(File.Exists(Path.Combine(empty, ".orc", "config.yaml")));
+        using var repo = new Repository(empty);
+        Assert.Single(repo.Commits);
+    }
+
+    [Fact]
     public void Init_with_a_profile_makes_it_the_default_and_an_unknown_one_is_refused()
     {
         using var ws = new TempWorkspace(init: false);

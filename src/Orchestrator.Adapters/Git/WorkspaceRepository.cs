@@ -21,6 +21,18 @@ public sealed class WorkspaceRepository(string root)
 
     public static bool Exists(string root) => Repository.IsValid(root);
 
+    /// <summary>True when <paramref name="root"/> is a git repository with at least one commit (on any branch).</summary>
+    public static bool HasCommits(string root)
+    {
+        if (!Repository.IsValid(root)) return false;
+        try
+        {
+            using var repo = new Repository(root);
+            return repo.Head.Tip is not null || repo.Branches.Any(b => b.Tip is not null);
+        }
+        catch (LibGit2SharpException) { return false; }
+    }
+
     public static void Init(string root)
     {
         try { Repository.Init(root); }

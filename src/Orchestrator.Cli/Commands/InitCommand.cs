@@ -13,9 +13,10 @@ internal static class InitCommand
         var dir = new Argument<string>("DIR") { Description = "Directory of the new workspace (default: the current directory)", Arity = ArgumentArity.ZeroOrOne };
         var prefix = new Option<string>("--prefix") { Description = "Id prefix of the workspace's own work items", DefaultValueFactory = _ => "hq" };
         var profileOption = new Option<string>("--profile") { Description = $"The default agent profile (default: the first of {string.Join(", ", ProfileCatalog.Preferred)} on PATH, else sim)" };
-        var cmd = new Command("init", "Make a workspace: a directory that is its own git repository, with .orc/config.yaml, the ledger, and room for mail, agents and logs. Re-running it on a workspace changes nothing.")
+        var here = new Option<bool>("--here") { Description = "Make the workspace even though DIR is a git repository with commits of its own (orc's files are committed into it); without it such a directory is refused" };
+        var cmd = new Command("init", "Make a workspace: a directory that is its own git repository, with .orc/config.yaml, the ledger, and room for mail, agents and logs. Re-running it on a workspace changes nothing; a directory that is already a git repository with commits is refused (unless --here): add it as a rig instead.")
         {
-            dir, prefix, profileOption,
+            dir, prefix, profileOption, here,
         };
         cmd.SetAction(pr =>
         {
@@ -27,7 +28,7 @@ internal static class InitCommand
                 throw new Core.OrcException($"--profile: no shipped agent profile '{TerminalText.Line(chosen)}' (known: {string.Join(", ", new ProfileCatalog([]).All.Select(p => p.Name).Order())}); a profile of your own can be made the default later with 'orc config set default_profile NAME'", Core.ExitCodes.Usage);
             var found = chosen is null ? ProfileCatalog.Preferred.FirstOrDefault(c => ProfileCatalog.OnPath(c, context.Environment("PATH"))) : null;
             var profile = chosen ?? found ?? "sim";
-            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(), context.Actor, profile);
+            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(), context.Actor, profile, intoExistingRepository: pr.GetValue(here));
             var where = TerminalText.Line(result.Paths.Root);
             if (!result.Created)
             {

@@ -42,11 +42,16 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         """;
 
     /// <param name="mergeDriverCommand">The command git runs to merge ledger files (how to start this orc).</param>
-    public Result Init(string directory, string prefix, string mergeDriverCommand, string actor, string? defaultProfile = null)
+    /// <param name="intoExistingRepository">Make the workspace in a git repository that already has
+    /// commits of its own (orc's files are committed into it); without it such a directory is refused,
+    /// since it is most likely a code repository that should become a rig, not the workspace.</param>
+    public Result Init(string directory, string prefix, string mergeDriverCommand, string actor, string? defaultProfile = null, bool intoExistingRepository = false)
     {
         var paths = new WorkspacePaths(directory);
         if (WorkspacePaths.IsWorkspace(paths.Root))
             return new Result(paths, false, null);
+        if (!intoExistingRepository && WorkspaceRepository.HasCommits(paths.Root))
+            throw new OrcException($"DIR: {TerminalText.Line(paths.Root)} is already a git repository with commits of its own; a workspace is a repository of its own, so make it in a new directory (e.g. 'orc init ../workspace', then 'orc rig add NAME {TerminalText.Line(paths.Root)}'), or give --here to make this repository the workspace anyway", ExitCodes.Usage);
         if (!IdGenerator.IsValidPrefix(prefix))
             throw new OrcException($"--prefix: '{TerminalText.Line(prefix)}' is not a valid id prefix (lowercase letters and digits, a letter first, at most 16)", ExitCodes.Usage);
         if (File.Exists(paths.Root))
