@@ -117,6 +117,38 @@ public static class OrcCli
             return root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = env.Out });
         });
         CompletionCommand.AddWorkspaceSources(root, services);
+        MarkOptionalArguments(root);
         return root;
     }
+
+    /// <summary>
+    /// The help's Arguments section shows an argument that may be left out in brackets, as its
+    /// Usage line does (<c>[&lt;DIR&gt;]</c>), so that <c>orc init --help</c> does not read as if DIR were required.
+    /// </summary>
+    private static void MarkOptionalArguments(RootCommand root)
+    {
+        if (root.Options.OfType<System.CommandLine.Help.HelpOption>().FirstOrDefault() is { Action: System.CommandLine.Help.HelpAction inner } help)
+            help.Action = new BracketedHelp(inner);
+    }
+
+    private sealed class BracketedHelp(System.CommandLine.Help.HelpAction inner) : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var config = parseResult.InvocationConfiguration;
+            var output = config.Output;
+            var text = new StringWriter();
+            config.Output = text;
+            int code;
+            try { code = inner.Invoke(parseResult); }
+            finally { config.Output = output; }
+            output.Write(HelpText.BracketOptionalArguments(text.ToString(), parseResult.CommandResult.Command));
+            return code;
+        }
+    }
+
+    /// <summary>True when the argument may be left out on the command line (no value needed, or it has a default).</summary>
+    public static bool IsOptional(Argument a) => a.Arity.MinimumNumberOfValues == 0 || a.HasDefaultValue;
 }

@@ -192,6 +192,37 @@ public class WorkspaceTests
     }
 
     [Fact]
+    public void Help_shows_an_argument_that_may_be_left_out_in_brackets_and_a_required_one_without()
+    {
+        using var ws = new TempWorkspace(init: false);
+        Assert.Contains("  [<DIR>]  ", ws.Orc("init", "--help").Out);
+        Assert.Contains(" init [<DIR>] [options]", ws.Orc("init", "--help").Out);
+        Assert.Contains("  [<FILE>]  ", ws.Orc("export", "--help").Out);
+
+        var (root, services) = CommandText.Root();
+        using var _ = services;
+        var stack = new Stack<(System.CommandLine.Command Command, string[] Path)>([(root, [])]);
+        var optionalSeen = 0;
+        while (stack.TryPop(out var at))
+        {
+            foreach (var sub in at.Command.Subcommands.Where(c => !c.Hidden)) stack.Push((sub, [.. at.Path, sub.Name]));
+            if (at.Path.Length == 0 || at.Command.Arguments.Count == 0) continue;
+            var help = ws.Orc([.. at.Path, "--help"]).Out;
+            var section = help[(help.IndexOf("Arguments:", StringComparison.Ordinal) + 1)..];
+            section = section[..section.IndexOf("\n\n", StringComparison.Ordinal)];
+            foreach (var a in at.Command.Arguments.Where(a => !a.Hidden))
+            {
+                var label = "<" + (a.HelpName ?? a.Name) + ">";
+                var optional = a.Arity.MinimumNumberOfValues == 0 || a.HasDefaultValue;
+                if (optional) optionalSeen++;
+                Assert.True(optional == section.Contains("  [" + label, StringComparison.Ordinal),
+                    $"orc {string.Join(' ', at.Path)} --help: {label} is {(optional ? "optional but not" : "required but")} shown in brackets:\n{help}");
+            }
+        }
+        Assert.True(optionalSeen >= 3, $"only {optionalSeen} optional arguments found");
+    }
+
+    [Fact]
     public void An_unknown_verb_is_a_usage_error()
     {
         using var ws = new TempWorkspace();
