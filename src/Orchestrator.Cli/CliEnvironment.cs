@@ -27,6 +27,12 @@ public sealed record CliEnvironment(
     /// </summary>
     public Func<IReadOnlyList<byte[]>?>? CommandLineBytes { get; init; }
 
+    /// <summary>
+    /// How many columns a line may take before the terminal wraps it: the terminal's width when
+    /// standard output is one, else null (a pipe or a file: no limit, nothing is cut).
+    /// </summary>
+    public int? TerminalWidth { get; init; }
+
     public static CliEnvironment FromProcess() => new(
         Environment.CurrentDirectory,
         Environment.GetEnvironmentVariable,
@@ -37,7 +43,15 @@ public sealed record CliEnvironment(
         RawOut = Console.OpenStandardOutput(),
         RawIn = Console.OpenStandardInput(),
         CommandLineBytes = ReadCommandLine,
+        TerminalWidth = ConsoleWidth(),
     };
+
+    private static int? ConsoleWidth()
+    {
+        if (Console.IsOutputRedirected) return null;
+        try { return Console.WindowWidth is > 20 and var w ? w : null; }
+        catch (Exception ex) when (ex is IOException or PlatformNotSupportedException or InvalidOperationException) { return null; }
+    }
 
     /// <summary>This process's arguments as the kernel holds them (Linux: /proc/self/cmdline, NUL-separated); null elsewhere.</summary>
     private static IReadOnlyList<byte[]>? ReadCommandLine()

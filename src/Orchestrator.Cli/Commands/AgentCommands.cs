@@ -82,14 +82,17 @@ internal static class AgentCommands
         yield return sling;
 
         var dispatchJson = Options.Json();
-        var dispatchList = new Command("list", "Items queued for a free polecat slot, oldest first (the deacon slings them as slots free)") { dispatchJson };
+        var dispatchNoHeaders = Options.NoHeaders();
+        var dispatchList = new Command("list", "Items queued for a free polecat slot, oldest first (the deacon slings them as slots free)") { dispatchJson, dispatchNoHeaders };
         dispatchList.SetAction(pr =>
         {
             var v = new Verb(services);
             var list = services.GetRequiredService<RuntimeContext>().Dispatch.All().OrderBy(e => e.QueuedAt, StringComparer.Ordinal).ToList();
             if (pr.GetValue(dispatchJson)) { Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var q in list) WriteQueued(w, q); w.WriteEndArray(); }); return 0; }
             if (list.Count == 0) { v.Out.WriteLine("nothing is queued"); return 0; }
-            foreach (var q in list) v.Out.WriteLine($"{q.Item,-14} {q.Rig,-12} queued {q.QueuedAt} by {TerminalText.Line(q.By)}");
+            var table = new Output.Table(new("ITEM"), new("RIG"), new("QUEUED"), new("BY", Text: true));
+            foreach (var q in list) table.Add(q.Item, q.Rig, q.QueuedAt, TerminalText.Line(q.By));
+            v.Print(table, pr.GetValue(dispatchNoHeaders));
             return 0;
         });
         var cancelItem = Options.ItemId("ITEM");
@@ -107,7 +110,8 @@ internal static class AgentCommands
         yield return new Command("dispatch", "The dispatch queue: items a sling queued because their rig had no free polecat slot") { dispatchList, dispatchCancel };
 
         var json = Options.Json();
-        var agents = new Command("agents", "Every agent: rig, role, item, state (working, idle, waiting, error, stuck, looping, dead, stopped, done; the same as the TUI and the witness) and last activity") { json };
+        var noHeaders = Options.NoHeaders();
+        var agents = new Command("agents", "Every agent: rig, role, item, state (working, idle, waiting, error, stuck, looping, dead, stopped, done; the same as the TUI and the witness) and last activity") { json, noHeaders };
         agents.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -115,8 +119,10 @@ internal static class AgentCommands
             if (pr.GetValue(json)) { Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var a in list) WriteHook(w, a.Hook, a); w.WriteEndArray(); }); return 0; }
             if (list.Count == 0) { v.Out.WriteLine("no agents; start one with 'orc sling ITEM'"); return 0; }
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var table = new Output.Table(new("AGENT"), new("RIG"), new("ROLE"), new("ITEM"), new("STATE"), new("LAST ACTIVITY", Text: true));
             foreach (var a in list)
-                v.Out.WriteLine($"{a.Hook.Agent,-12} {a.Hook.Rig,-12} {a.Hook.Role,-8} {a.Hook.Item,-14} {a.State,-8} {(a.LastActivityUnix is { } t ? $"{Math.Max(0, now - t)}s ago" : "-")}");
+                table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Role, a.Hook.Item ?? "-", a.State, a.LastActivityUnix is { } t ? $"{Math.Max(0, now - t)}s ago" : "-");
+            v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
         yield return agents;

@@ -45,7 +45,8 @@ internal static class ConfigCommands
 
         var listUser = User();
         var json = Options.Json();
-        var list = new Command("list", "List every setting, its value and where it comes from (default, user, workspace)") { listUser, json };
+        var noHeaders = Options.NoHeaders();
+        var list = new Command("list", "List every setting, its value and where it comes from (default, user, workspace)") { listUser, json, noHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -70,8 +71,9 @@ internal static class ConfigCommands
                 });
                 return 0;
             }
-            foreach (var e in entries)
-                v.Out.WriteLine($"{e.Key.Key,-18} {TerminalText.Line(e.Value),-28} ({Source(e.From)})");
+            var table = new Output.Table(new("KEY"), new("VALUE", Text: true), new("FROM"));
+            foreach (var e in entries) table.Add(e.Key.Key, TerminalText.Line(e.Value), Source(e.From));
+            v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
         config.Add(list);

@@ -59,7 +59,8 @@ internal static class ConvoyCommands
         convoy.Add(remove);
 
         var listJson = Options.Json();
-        var list = new Command("list", "Every convoy with its state and progress") { listJson };
+        var listNoHeaders = Options.NoHeaders();
+        var list = new Command("list", "Every convoy with its state and progress") { listJson, listNoHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -67,8 +68,10 @@ internal static class ConvoyCommands
             var all = svc.All().Select(svc.Progress).ToList();
             if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var p in all) WriteProgress(w, p, items: false); w.WriteEndArray(); }); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no convoys; make one with 'orc convoy create NAME ITEM…'"); return 0; }
+            var table = new Table(new("CONVOY"), new("STATE"), new("PROGRESS"), new("DONE"), new("IN FLIGHT"), new("TITLE", Text: true));
             foreach (var p in all)
-                v.Out.WriteLine($"{p.Convoy.Name,-16} {p.Convoy.State,-7} [{ConvoyRules.Bar(p)}] {p.Count(ProgressStates.Done)}/{p.Items.Count} done, {p.Count(ProgressStates.InFlight)} in flight  {TerminalText.Line(p.Convoy.Title ?? "")}");
+                table.Add(p.Convoy.Name, p.Convoy.State, $"[{ConvoyRules.Bar(p)}]", $"{p.Count(ProgressStates.Done)}/{p.Items.Count}", p.Count(ProgressStates.InFlight).ToString(System.Globalization.CultureInfo.InvariantCulture), TerminalText.Line(p.Convoy.Title ?? ""));
+            v.Print(table, pr.GetValue(listNoHeaders));
             return 0;
         });
         convoy.Add(list);

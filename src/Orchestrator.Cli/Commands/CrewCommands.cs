@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Core.Text;
 using Orchestrator.Services.Runtime;
 
 namespace Orchestrator.Cli.Commands;
@@ -29,15 +30,17 @@ internal static class CrewCommands
         crew.Add(add);
 
         var json = Options.Json();
-        var list = new Command("list", "Every crew member: rig, item it holds, state (working, idle, waiting, stopped, …), worktree") { json };
+        var noHeaders = Options.NoHeaders();
+        var list = new Command("list", "Every crew member: rig, item it holds, state (working, idle, waiting, stopped, …), worktree") { json, noHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
             var views = Crew().List();
             if (pr.GetValue(json)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var a in views) AgentCommands.WriteHook(w, a.Hook, a); w.WriteEndArray(); }); return 0; }
             if (views.Count == 0) { v.Out.WriteLine("no crew; add one with 'orc crew add NAME --rig RIG'"); return 0; }
-            foreach (var a in views)
-                v.Out.WriteLine($"{a.Hook.Agent,-12} {a.Hook.Rig,-12} {a.Hook.Item ?? "-",-14} {a.State,-8} {a.Hook.Worktree}");
+            var table = new Table(new("AGENT"), new("RIG"), new("ITEM"), new("STATE"), new("WORKTREE", Text: true));
+            foreach (var a in views) table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Item ?? "-", a.State, TerminalText.Line(a.Hook.Worktree));
+            v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
         crew.Add(list);

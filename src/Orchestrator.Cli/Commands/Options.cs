@@ -7,6 +7,8 @@ internal static class Options
 {
     public static Option<bool> Json() => new("--json") { Description = "Print JSON instead of text (lists are arrays, as bd prints them)" };
 
+    public static Option<bool> NoHeaders() => new("--no-headers") { Description = "Leave out the header row (for scripts; --json is steadier still)" };
+
     public static Argument<string> ItemId(string name = "ID") => new(name) { Description = "A work item id, e.g. hq-a1b2" };
 
     public static Argument<string[]> ItemIds(string name = "ID") => new(name) { Description = "One or more work item ids", Arity = ArgumentArity.OneOrMore };

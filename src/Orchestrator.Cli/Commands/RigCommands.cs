@@ -33,14 +33,17 @@ internal static class RigCommands
         rig.Add(add);
 
         var json = Options.Json();
-        var list = new Command("list", "List the rigs") { json };
+        var noHeaders = Options.NoHeaders();
+        var list = new Command("list", "List the rigs") { json, noHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
             var rigs = Rigs().List();
             if (pr.GetValue(json)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var r in rigs) WriteRig(w, r); w.WriteEndArray(); }); return 0; }
-            if (rigs.Count == 0) v.Out.WriteLine("no rigs; add one with 'orc rig add NAME SOURCE'");
-            foreach (var r in rigs) v.Out.WriteLine($"{r.Name,-16} {r.Prefix,-8} {TerminalText.Line(r.DefaultBranch),-10} {TerminalText.Line(r.Source)}");
+            if (rigs.Count == 0) { v.Out.WriteLine("no rigs; add one with 'orc rig add NAME SOURCE'"); return 0; }
+            var table = new Table(new("RIG"), new("PREFIX"), new("BRANCH"), new("SOURCE", Text: true));
+            foreach (var r in rigs) table.Add(r.Name, r.Prefix, TerminalText.Line(r.DefaultBranch), TerminalText.Line(r.Source) + (r.Linked ? " (linked)" : ""));
+            v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
         rig.Add(list);

@@ -27,15 +27,18 @@ internal static class ServiceCommands
         var rigOpt = new Option<string>("--rig", "-r") { Description = "Only this rig" };
         var all = new Option<bool>("--all", "-a") { Description = "Also merged and rejected submissions" };
         var listJson = Options.Json();
-        var list = new Command("list", "Queued and merging submissions, in the order the refinery will take them (with --all, the finished ones too)") { rigOpt, all, listJson };
+        var listNoHeaders = Options.NoHeaders();
+        var list = new Command("list", "Queued and merging submissions, in the order the refinery will take them (with --all, the finished ones too)") { rigOpt, all, listJson, listNoHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
             var subs = Refinery().List(pr.GetValue(rigOpt)).Where(s => pr.GetValue(all) || s.IsOpen).ToList();
             if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var s in subs) WriteSubmission(w, s); w.WriteEndArray(); }); return 0; }
             if (subs.Count == 0) { v.Out.WriteLine(pr.GetValue(all) ? "no submissions" : "the merge queues are empty"); return 0; }
+            var table = new Table(new("ITEM"), new("RIG"), new("STATE"), new("PRI"), new("AGENT"), new("SUBMITTED"), new("NOTE", Text: true));
             foreach (var s in subs)
-                v.Out.WriteLine($"{s.Item,-14} {s.Rig,-10} {s.State,-9} P{s.Priority} {s.Agent,-10} {s.SubmittedAt}  {TerminalText.Line(s.Reason ?? (s.Landed is { } l ? "landed " + l[..12] : ""))}");
+                table.Add(s.Item, s.Rig, s.State, "P" + s.Priority, s.Agent, s.SubmittedAt, TerminalText.Line(s.Reason ?? (s.Landed is { } l ? "landed " + l[..12] : "")));
+            v.Print(table, pr.GetValue(listNoHeaders));
             return 0;
         });
         mq.Add(list);
@@ -180,7 +183,8 @@ internal static class ServiceCommands
 
         // ---- orc status ----
         var statusJson = Options.Json();
-        var status = new Command("status", "The services (refinery and witness per rig, deacon, boot): running, stale, stopped, crashed or crash-looping, with the pid, last heartbeat, what they did last, and for a crash the error, the crash report and the next restart") { statusJson };
+        var statusNoHeaders = Options.NoHeaders();
+        var status = new Command("status", "The services (refinery and witness per rig, deacon, boot): running, stale, stopped, crashed or crash-looping, with the pid, last heartbeat, what they did last, and for a crash the error, the crash report and the next restart") { statusJson, statusNoHeaders };
         status.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -220,24 +224,26 @@ internal static class ServiceCommands
                 });
                 return 0;
             }
+            var table = new Table(new("SERVICE"), new("STATE"), new("PID"), new("HEARTBEAT"), new("LAST", Text: true));
             foreach (var (d, h, b) in rows)
             {
-                var line = $"{d.Name,-20} {h.State,-14}";
-                if (h.Alive && h.Pid is { } pid) line += $" pid {pid,-7}";
-                if (b is not null && h.Alive) line += $" beat {b.BeatAt}  {TerminalText.Line(b.Last ?? "")}";
+                var pid = (h.Alive || h.IsCrash) && h.Pid is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+                var beat = b is not null && h.Alive ? b.BeatAt : "";
+                var detail = b is not null && h.Alive ? TerminalText.Line(b.Last ?? "") : "";
                 if (h.IsCrash)
                 {
-                    line += $" {(h.Pid is { } dead ? $"pid {dead} " : "")}{h.Crashes} crash{(h.Crashes == 1 ? "" : "es")} in a row, {h.Restarts} restart{(h.Restarts == 1 ? "" : "s")}";
-                    if (h.NextStartAt is { } next) line += $", next start {next}";
-                    line += $": {TerminalText.Line(h.Error ?? "")}";
-                    if (h.Log is { } log) line += $" (report {log})";
+                    detail = $"{Plural.Of(h.Crashes, "crash", "crashes")} in a row, {Plural.Of(h.Restarts, "restart")}";
+                    if (h.NextStartAt is { } next) detail += $", next start {next}";
+                    detail += $": {TerminalText.Line(h.Error ?? "")}";
+                    if (h.Log is { } log) detail += $" (report {log})";
                 }
-                else if (!h.Alive && b?.Last is { } last) line += $" last: {TerminalText.Line(last)}";
-                v.Out.WriteLine(line.TrimEnd());
+                else if (!h.Alive && b?.Last is { } last) detail = $"last: {TerminalText.Line(last)}";
+                table.Add(d.Name, h.State, pid, beat, detail);
             }
             // The workspace's own agent: the mayor, when there is one.
             if (services.GetRequiredService<MayorService>().Status() is { Hook: { } mayorHook } m)
-                v.Out.WriteLine($"{"mayor",-20} {m.State,-14} profile {mayorHook.Profile}, {m.Unread} unread message{(m.Unread == 1 ? "" : "s")}{(m.Running ? "" : " (orc mayor start)")}");
+                table.Add("mayor", m.State, "", "", $"profile {mayorHook.Profile}, {Plural.Of(m.Unread, "unread message")}{(m.Running ? "" : " (orc mayor start)")}");
+            v.Print(table, pr.GetValue(statusNoHeaders));
             // Agents that stopped to ask for a person (orc done --status escalated).
             foreach (var e in rt.Hooks.All().Where(Core.Agents.HookRules.Escalated))
                 v.Out.WriteLine($"needs a person: {e.Agent} on {e.Item} (rig {e.Rig}): {TerminalText.Line(e.Note ?? "")}  (orc peek {e.Agent}; orc resume {e.Agent})");

@@ -14,6 +14,9 @@ internal sealed class Verb(IServiceProvider services)
     public LedgerService Ledger => services.GetRequiredService<LedgerService>();
     public TextWriter Out => Env.Out;
 
+    /// <summary>Prints a table to standard output, fitted to the terminal's width.</summary>
+    public void Print(Output.Table table, bool noHeaders) => table.Write(Out, headers: !noHeaders, Env.TerminalWidth);
+
     /// <summary>Reads the ledger and warns (on stderr) about lines that could not be read.</summary>
     public LedgerDocument Read()
     {
