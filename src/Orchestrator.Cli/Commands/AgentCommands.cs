@@ -43,7 +43,7 @@ internal static class AgentCommands
             if (pr.GetValue(convoyName) is { } name)
             {
                 var c = services.GetRequiredService<Orchestrator.Services.Convoys.ConvoyService>().Create(name, ids, null, null);
-                if (!pr.GetValue(slingJson)) v.Out.WriteLine($"created convoy {c.Name} with {c.Items.Count} items");
+                if (!pr.GetValue(slingJson)) v.Out.WriteLine($"created convoy {c.Name} with {Plural.Of(c.Items.Count, "item")}");
             }
             var hooks = new List<Hook>();
             var queued = new List<DispatchEntry>();
@@ -209,7 +209,7 @@ internal static class AgentCommands
         {
             var v = new Verb(services);
             var (windows, killed) = Agents().Down(pr.GetValue(downForce));
-            v.Out.WriteLine(windows is { } n ? $"stopped {n} window(s); 'orc up' brings hooked agents back"
+            v.Out.WriteLine(windows is { } n ? $"stopped {Plural.Of(n, "window")}; 'orc up' brings hooked agents back"
                 : killed.Count > 0 ? $"killed the tmux server (pid {string.Join(", ", killed)}) and its agents; 'orc up' brings hooked agents back"
                 : "no tmux server of this workspace was running; 'orc up' starts one");
             return 0;
@@ -264,7 +264,7 @@ internal static class AgentCommands
                 return 0;
             }
             var s = Work().Done(pr.GetValue(doneAgent), pr.GetValue(note));
-            v.Out.WriteLine($"submitted {s.Item} ({s.Commits.Count} commit(s), {s.Commit[..12]}) to the merge queue of {s.Rig}");
+            v.Out.WriteLine($"submitted {s.Item} ({Plural.Of(s.Commits.Count, "commit")}, {s.Commit[..12]}) to the merge queue of {s.Rig}");
             return 0;
         });
         yield return done;

@@ -41,7 +41,7 @@ internal static class ConvoyCommands
         {
             var v = new Verb(services);
             var c = Convoys().Add(pr.GetValue(addName)!, pr.GetValue(addItems)!);
-            v.Out.WriteLine($"convoy {c.Name} now has {c.Items.Count} items");
+            v.Out.WriteLine($"convoy {c.Name} now has {Plural.Of(c.Items.Count, "item")}");
             return 0;
         });
         convoy.Add(add);
@@ -53,7 +53,7 @@ internal static class ConvoyCommands
         {
             var v = new Verb(services);
             var c = Convoys().Remove(pr.GetValue(removeName)!, pr.GetValue(removeItems)!);
-            v.Out.WriteLine($"convoy {c.Name} now has {c.Items.Count} items");
+            v.Out.WriteLine($"convoy {c.Name} now has {Plural.Of(c.Items.Count, "item")}");
             return 0;
         });
         convoy.Add(remove);

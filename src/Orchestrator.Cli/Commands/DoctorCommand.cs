@@ -56,7 +56,7 @@ internal static class DoctorCommand
                 v.Out.WriteLine(TerminalText.Line(line));
             }
             var problems = found.Count(f => f.Status == Status.Problem);
-            v.Out.WriteLine(healthy ? "healthy" : $"{problems} problem(s){(pr.GetValue(fix) ? "" : "; 'orc doctor --fix' fixes the safe ones")}");
+            v.Out.WriteLine(healthy ? "healthy" : $"{Plural.Of(problems, "problem")}{(pr.GetValue(fix) ? "" : "; 'orc doctor --fix' fixes the safe ones")}");
             return healthy ? 0 : 1;
         });
         cmd.Add(GitEngine(services));

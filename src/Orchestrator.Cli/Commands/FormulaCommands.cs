@@ -243,7 +243,7 @@ internal static class FormulaCommands
                     });
                     return 0;
                 }
-                v.Out.WriteLine($"poured {poured.Epic.Id}: {TerminalText.Line(poured.Epic.Title)} ({poured.Steps.Count} steps)");
+                v.Out.WriteLine($"poured {poured.Epic.Id}: {TerminalText.Line(poured.Epic.Title)} ({Plural.Of(poured.Steps.Count, "step")})");
                 var stepIds = poured.Steps.ToDictionary(s => s.Id, s => MoleculeLabels.Value(s, MoleculeLabels.Step) ?? s.Id);
                 foreach (var s in poured.Steps)
                 {
@@ -281,7 +281,7 @@ internal static class FormulaCommands
                 var w = Molecules(services).Wisp(pr.GetValue(name)!, FormulaRules.ParseVars(pr.GetValue(vars)), pr.GetValue(rig), pr.GetValue(squash));
                 var m = MoleculeRules.FromWisp(w);
                 if (pr.GetValue(json)) { JsonOut.Write(v.Env, x => WriteMolecule(x, m)); return 0; }
-                v.Out.WriteLine($"wisp {w.Id}: {TerminalText.Line(w.Title)} ({w.Steps.Count} steps; kept out of git{(w.Squash ? "; squashed into one item when done" : "")})");
+                v.Out.WriteLine($"wisp {w.Id}: {TerminalText.Line(w.Title)} ({Plural.Of(w.Steps.Count, "step")}; kept out of git{(w.Squash ? "; squashed into one item when done" : "")})");
                 PrintSteps(v.Out, m);
                 v.Out.WriteLine($"close steps with 'orc mol close {w.Id} STEP…'; it burns when the last one closes");
                 return 0;

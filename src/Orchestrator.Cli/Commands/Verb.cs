@@ -55,7 +55,7 @@ internal sealed class Verb(IServiceProvider services)
     {
         var result = Ledger.Mutate(verb, change);
         if (result.Quarantined > 0)
-            Env.Error.WriteLine($"orc: warning: moved {result.Quarantined} unreadable ledger line(s) to ledger/issues.quarantine");
+            Env.Error.WriteLine($"orc: warning: moved {Plural.Of(result.Quarantined, "unreadable ledger line")} to ledger/issues.quarantine");
         return result;
     }
 }

@@ -165,11 +165,11 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
             var report = ConvoyScoring.Score(c, runtime.Events.ReadFrom(0).Events, predicted, now);
             var next = c with { State = ConvoyStates.Landed, LandedAt = Timestamps.Format(now), Report = report };
             tx.Touched(Store.Write(name, next), "convoy " + name);
-            runtime.Record(Source, EventKinds.ConvoyLanded, name, $"convoy {name} landed: all {c.Items.Count} items closed");
+            runtime.Record(Source, EventKinds.ConvoyLanded, name, $"convoy {name} landed: {(c.Items.Count == 1 ? "its item is" : $"all {c.Items.Count} items")} closed");
             return next;
         }).Value;
         if (landed is null) return null;
-        var text = $"convoy {name}{(landed.Title is { } t ? $" ({TerminalText.Line(t)})" : "")} has landed: all {landed.Items.Count} items are closed.";
+        var text = $"convoy {name}{(landed.Title is { } t ? $" ({TerminalText.Line(t)})" : "")} has landed: {(landed.Items.Count == 1 ? "its item is" : $"all {landed.Items.Count} items are")} closed.";
         try
         {
             mail.Send(Source, mail.Supervisors(), $"convoy {name} landed", text + "\n\n" + string.Join("\n", ConvoyScoring.Describe(landed.Report!)) + $"\n\nSee 'orc convoy report {name}'.", TimeSpan.Zero);

@@ -86,7 +86,7 @@ public sealed class LearningService(RuntimeContext runtime, LedgerService ledger
         if (convoy.State != ConvoyStates.Landed)
         {
             var p = convoys.Progress(convoy);
-            throw new OrcException($"convoy {convoy.Name} has not landed ({convoy.State}, {p.Count(ProgressStates.Done)} of {p.Items.Count} items closed); learnings come from a landed convoy");
+            throw new OrcException($"convoy {convoy.Name} has not landed ({convoy.State}, {p.Count(ProgressStates.Done)} of {Plural.Of(p.Items.Count, "item")} closed); learnings come from a landed convoy");
         }
         var doc = ledger.Read();
         var hooks = runtime.Hooks.All().Concat(runtime.HookArchive.All()).ToList();

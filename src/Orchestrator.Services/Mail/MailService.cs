@@ -283,7 +283,7 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
             if (StateOf(hook) != AgentStates.Idle || !TryNudge(hook)) continue;
             Drop(p.Agent);
             delivered.Add(p.Agent);
-            runtime.Record("mail", EventKinds.Nudged, p.Agent, $"{p.Agent} is idle now; told it about its {p.Messages.Count} queued message(s)");
+            runtime.Record("mail", EventKinds.Nudged, p.Agent, $"{p.Agent} is idle now; told it about {(p.Messages.Count == 1 ? "its queued message" : $"its {p.Messages.Count} queued messages")}");
         }
         return delivered;
     }

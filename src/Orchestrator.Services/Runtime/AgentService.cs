@@ -93,7 +93,7 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
             {
                 t.Items.Update(id, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
                 t.Items.AddComment(id, $"{TerminalText.Line(actor)} took this back from {h.Agent} (orc unsling); " +
-                    (commits > 0 ? $"its branch {current.Branch} keeps {commits} commit(s)" : "it had committed nothing"));
+                    (commits > 0 ? $"its branch {current.Branch} keeps {Plural.Of(commits, "commit")}" : "it had committed nothing"));
             }
             var next = current.Role == Roles.Crew ? current.Unhooked(Now, "unslung")
                 : current.MoveTo(removeWorktree ? HookStates.Archived : HookStates.Completed, Now, removeWorktree ? "unslung, worktree removed" : "unslung");
@@ -106,7 +106,7 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         runtime.Record(actor, Core.Events.EventKinds.Released, h.Item ?? h.Agent, $"{actor} unslung {h.Item} from {h.Agent}{(removeWorktree ? "; its worktree was removed" : "")}");
         var lost = removeWorktree && dirty.Count > 0 ? $"; lost uncommitted changes in {string.Join(", ", dirty.Take(8).Select(TerminalText.Line))}" : "";
         return $"took {h.Item} back from {h.Agent}: the item is ready again" +
-            (commits > 0 ? $"; branch {h.Branch} keeps its {commits} commit(s)" : "") +
+            (commits > 0 ? $"; branch {h.Branch} keeps its {Plural.Of(commits, "commit")}" : "") +
             (removeWorktree && h.Role != Roles.Crew ? $"; {h.Agent}'s worktree is removed" : $"; the worktree {h.Worktree} is kept") + lost;
     }
 

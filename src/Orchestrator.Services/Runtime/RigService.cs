@@ -152,7 +152,7 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
             }
             t.Touched(runtime.Rigs.PathOf(rig.Name), rig.Name);
             File.Delete(runtime.Rigs.PathOf(rig.Name));
-            runtime.Record(actor, EventKinds.Removed, rig.Name, $"rig {rig.Name} removed by {actor}: {ended.Count} hook(s) archived, its worktrees and rigs/{rig.Name} removed" +
+            runtime.Record(actor, EventKinds.Removed, rig.Name, $"rig {rig.Name} removed by {actor}: {Plural.Of(ended.Count, "hook")} archived, its worktrees and rigs/{rig.Name} removed" +
                 (rig.Linked ? $" ({rig.Source} keeps its checkout, branches and own worktrees)" : ""));
             return ended;
         }).Value;

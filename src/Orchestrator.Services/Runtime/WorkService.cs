@@ -264,9 +264,9 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
             throw new OrcException($"not done: uncommitted changes in {string.Join(", ", dirty.Take(8).Select(TerminalText.Line))}; commit them (and submit with plain 'orc done') or remove them first");
         var commits = exists ? RigRepository.CommitsSince(h.Worktree, h.BaseCommit) : [];
         if (status == "no-changes" && commits.Count > 0)
-            throw new OrcException($"not done: branch {h.Branch} has {commits.Count} commit(s); submit them with plain 'orc done', or say why with --status deferred");
+            throw new OrcException($"not done: branch {h.Branch} has {Plural(commits.Count, "commit")}; submit them with plain 'orc done', or say why with --status deferred");
         var now = Timestamps.Format(runtime.Workspace.Now);
-        var kept = commits.Count > 0 ? $" Its branch {h.Branch} keeps {commits.Count} commit(s)." : "";
+        var kept = commits.Count > 0 ? $" Its branch {h.Branch} keeps {Plural(commits.Count, "commit")}." : "";
         ledger.Transact("done " + status, t =>
         {
             var current = runtime.Hooks.Find(h.Agent) ?? h;

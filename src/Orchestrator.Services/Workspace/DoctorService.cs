@@ -289,11 +289,11 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         var first = stale[0].Folder is { } f ? Context.Paths.Relative(f) : stale[0].Name;
         if (!fix)
         {
-            yield return new("worktrees", Status.Problem, $"rigs/{rig}: {stale.Count} worktree record(s) whose folder is gone ({TerminalText.Line(first)})", how);
+            yield return new("worktrees", Status.Problem, $"rigs/{rig}: {Plural.Of(stale.Count, "worktree record")} whose folder is gone ({TerminalText.Line(first)})", how);
             yield break;
         }
         foreach (var r in stale) repo.RemoveWorktree(r.Name, r.Folder ?? Path.Combine(Context.Paths.WorktreesDir, rig, r.Name), deleteBranch: null);
-        yield return new("worktrees", Status.Fixed, $"rigs/{rig}: pruned {stale.Count} worktree record(s) whose folder is gone ({TerminalText.Line(first)})", how);
+        yield return new("worktrees", Status.Fixed, $"rigs/{rig}: pruned {Plural.Of(stale.Count, "worktree record")} whose folder is gone ({TerminalText.Line(first)})", how);
     }
 
     /// <summary>A worktree folder whose <c>.git</c> file no longer leads to its record: pointed back at it (the files are not touched).</summary>
@@ -409,7 +409,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         var dangling = doc.Items.SelectMany(i => i.Dependencies).Where(d => !d.DependsOnId.Contains(':') && !doc.Contains(d.DependsOnId)).ToList();
         foreach (var d in dangling.Take(5))
             found.Add(new("ledger", Status.Problem, $"{d.IssueId} depends on {TerminalText.Line(d.DependsOnId)}, which is not in the ledger", $"orc item dep remove {d.IssueId} {TerminalText.Line(d.DependsOnId)}"));
-        if (found.Count == 0) found.Add(new("ledger", Status.Ok, $"{doc.Count} items, no unreadable lines, duplicates, cycles or dangling dependencies"));
+        if (found.Count == 0) found.Add(new("ledger", Status.Ok, $"{Plural.Of(doc.Count, "item")}, no unreadable lines, duplicates, cycles or dangling dependencies"));
         return found;
     }
 
@@ -448,7 +448,7 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         }
         if (changes.Count == 0)
             return new("workspace git", Status.Ok, pendingEvents ? "the workspace's git is clean (but for new event lines, which orc's next change commits)" : "the workspace's git is clean");
-        return new("workspace git", Status.Problem, $"{changes.Count} uncommitted change(s) in the workspace that orc did not make (first: {TerminalText.Line(changes[0])})",
+        return new("workspace git", Status.Problem, $"{Plural.Of(changes.Count, "uncommitted change")} in the workspace that orc did not make (first: {TerminalText.Line(changes[0])})",
             $"look with git -C {paths.Root} status, then commit or undo them (orc commits its own changes as it makes them)");
     }
 

@@ -184,7 +184,7 @@ public sealed class DispatchTests : IDisposable
         }
         var committed = _f.Ws.Orc("done", "--agent", agent, "--status", "no-changes", "--note", "nothing to do");
         Assert.Equal(1, committed.ExitCode);
-        Assert.Contains("has 1 commit(s); submit them", committed.Err);
+        Assert.Contains("has 1 commit; submit them", committed.Err);
         Assert.Equal("hooked", ItemJson(id).GetProperty("status").GetString()); // nothing changed
     }
 
