@@ -121,7 +121,7 @@ internal static class AgentCommands
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var table = new Output.Table(new("AGENT"), new("RIG"), new("ROLE"), new("ITEM"), new("STATE"), new("LAST ACTIVITY", Text: true));
             foreach (var a in list)
-                table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Role, a.Hook.Item ?? "-", a.State, a.LastActivityUnix is { } t ? $"{Math.Max(0, now - t)}s ago" : "-");
+                table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Role, a.Hook.Item ?? "-", AgentStates.Spoken(a.State, a.ExitStatus), a.LastActivityUnix is { } t ? $"{Math.Max(0, now - t)}s ago" : "-");
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });

@@ -39,7 +39,7 @@ internal static class CrewCommands
             if (pr.GetValue(json)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var a in views) AgentCommands.WriteHook(w, a.Hook, a); w.WriteEndArray(); }); return 0; }
             if (views.Count == 0) { v.Out.WriteLine("no crew; add one with 'orc crew add NAME --rig RIG'"); return 0; }
             var table = new Table(new("AGENT"), new("RIG"), new("ITEM"), new("STATE"), new("WORKTREE", Text: true));
-            foreach (var a in views) table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Item ?? "-", a.State, TerminalText.Line(a.Hook.Worktree));
+            foreach (var a in views) table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Item ?? "-", Core.Agents.AgentStates.Spoken(a.State, a.ExitStatus), TerminalText.Line(a.Hook.Worktree));
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });

@@ -29,6 +29,27 @@ public static class AgentStates
     public const string Dead = "dead";
     public const string Stopped = "stopped";
     public const string Done = "done";
+
+    /// <summary>
+    /// How a person reads a dead agent whose program ended by itself with status 0 (shown in text and
+    /// the TUI; the stored and <c>--json</c> state stays <see cref="Dead"/>, with its exit status).
+    /// </summary>
+    public const string Exited = "exited";
+
+    /// <summary>The state as people say it: "exited" for a program that ended with status 0, else the state itself.</summary>
+    public static string Spoken(string state, int? exitStatus) => state == Dead && exitStatus == 0 ? Exited : state;
+
+    /// <summary>
+    /// How an agent's program ended, after its name: "exited" (status 0), "was killed by SIGKILL
+    /// (exit 137)", "died (exit 1)", "died (no window)", "died".
+    /// </summary>
+    public static string Ended(int? exitStatus, bool hasWindow) => exitStatus switch
+    {
+        0 => "exited",
+        > 128 and < 160 => "was " + Supervision.ServiceHealth.ExitText(exitStatus),
+        { } code => $"died (exit {code})",
+        null => hasWindow ? "died" : "died (no window)",
+    };
 }
 
 /// <summary>

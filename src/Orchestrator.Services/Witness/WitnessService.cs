@@ -5,6 +5,7 @@ using Orchestrator.Core.Agents;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Mail;
+using Orchestrator.Core.Supervision;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Ledger;
 using Orchestrator.Services.Runtime;
@@ -143,7 +144,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         if (w.PaneDead)
         {
             if (sinceStart < grace) return new Observation(h.Agent, WatchStates.Starting, null);
-            var exit = w.ExitStatus is { } code ? $" (exit {code})" : "";
+            var exit = w.ExitStatus is { } code ? (code == 0 ? " (status 0)" : $" ({ServiceHealth.ExitText(code)})") : "";
             var recent = h.History.Count(e => e.Why == HookReasons.Restarted && Parse(e.At, DateTimeOffset.MinValue) > now - MayorRestartWindow);
             if (recent >= MayorRestarts)
             {
@@ -222,7 +223,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
     private Observation Dead(Core.Rigs.Rig rig, Hook h, Adapters.Tmux.TmuxWindow? w, TimeSpan sinceStart, string source)
     {
         if (sinceStart < TimeSpan.FromSeconds(rig.GraceSeconds)) return new Observation(h.Agent, WatchStates.Starting, null);
-        var exit = w?.ExitStatus is { } code ? $" (exit {code})" : w is null ? " (no window)" : "";
+        var ended = AgentStates.Ended(w?.ExitStatus, w is not null);
         if (!rig.RestartDead) return new Observation(h.Agent, AgentStates.Dead, null);
         if (h.Restarts >= rig.MaxRestarts)
         {
@@ -233,12 +234,12 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                 if (current.State != HookStates.Active || current.Restarts != h.Restarts) return 0; // someone acted since
                 t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, Timestamps.Format(runtime.Workspace.Now), $"witness gave up after {h.Restarts} restarts")), h.Agent);
                 if (h.Item is { } id && t.Items.Ledger.Find(id) is { IsClosed: false })
-                    t.Items.AddComment(id, $"the witness stopped restarting {h.Agent} after {h.Restarts} restarts{exit}; its worktree and commits are kept. Look at it ('orc peek {h.Agent}'), then 'orc resume {h.Agent}' or release the item.");
+                    t.Items.AddComment(id, $"the witness stopped restarting {h.Agent} after {Plural.Of(h.Restarts, "restart")} (last it {ended}); its worktree and commits are kept. Look at it ('orc peek {h.Agent}'), then 'orc resume {h.Agent}' or release the item.");
                 return 0;
             });
-            runtime.Record(source, EventKinds.GaveUp, h.Agent, $"{h.Agent} ({h.Item}) died {h.Restarts + 1} times{exit}; stopped restarting it, the overseer should look");
+            runtime.Record(source, EventKinds.GaveUp, h.Agent, $"{h.Agent} ({h.Item}) ended {Plural.Of(h.Restarts + 1, "time")} (last it {ended}); stopped restarting it, the overseer should look");
             new Runtime.Notifier(runtime).Raise(Runtime.Notifier.Stuck, $"{h.Agent}\ngave up\n{h.Restarts}\n{h.UpdatedAt}", $"gave up restarting {h.Agent}");
-            TellOverseer(source, $"gave up restarting {h.Agent}", $"{h.Agent} on rig {rig.Name} ({h.Item}) died {h.Restarts + 1} times{exit}. Its hook is suspended; its worktree and commits are kept.\n" +
+            TellOverseer(source, $"gave up restarting {h.Agent}", $"{h.Agent} on rig {rig.Name} ({h.Item}) ended {Plural.Of(h.Restarts + 1, "time")} (last it {ended}). Its hook is suspended; its worktree and commits are kept.\n" +
                 $"Look: orc peek {h.Agent}  (and its worktree {h.Worktree})\nThen: orc resume {h.Agent}, or release the item.", h.Item);
             return new Observation(h.Agent, AgentStates.Dead, "gave up");
         }
@@ -247,7 +248,7 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             agents.Resume(h.Agent);
             _seen.Remove(h.Agent);
             Flag(h.Agent, null); // a new life: what it shows next is a new episode
-            runtime.Record(source, EventKinds.Restarted, h.Agent, $"{h.Agent} ({h.Item}) was dead{exit}; restarted it from its hook (restart {h.Restarts + 1} of {rig.MaxRestarts})");
+            runtime.Record(source, EventKinds.Restarted, h.Agent, $"{h.Agent} ({h.Item}) {ended}; restarted it from its hook (restart {h.Restarts + 1} of {rig.MaxRestarts})");
             return new Observation(h.Agent, AgentStates.Dead, "restarted");
         }
         catch (OrcException ex)

@@ -67,7 +67,7 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
             new Span(indent),
             new Span(StateGlyphs.State(a.State) + " ", Palette.State(a.State)),
             new Span(Pad(a.Name, _nameWidth) + " "),
-            new Span(Pad(a.State, 8) + " ", Palette.State(a.State)),
+            new Span(Pad(AgentStates.Spoken(a.State, a.ExitStatus), 8) + " ", Palette.State(a.State)),
             new Span(a.Hook.Item ?? "", Palette.Dim),
         ]);
 

@@ -181,7 +181,7 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
         if (text is null && Core.Agents.HookRules.Escalated(a.Hook))
             return ["(asked for a person)", Core.Text.TerminalText.Line(a.Hook.Note ?? ""), $"orc resume {a.Name} (when it can go on)"];
         if (text is null)
-            return [a.State is "dead" or "stopped" or "done" ? $"({a.State}{(a.ExitStatus is { } e ? $", exit {e}" : "")})" : "(waiting for output)"];
+            return [a.State is "dead" or "stopped" or "done" ? (Core.Agents.AgentStates.Spoken(a.State, a.ExitStatus) is Core.Agents.AgentStates.Exited ? "(exited)" : $"({a.State}{(a.ExitStatus is { } e ? $", exit {e}" : "")})") : "(waiting for output)"];
         var lines = Core.Text.TerminalText.Block(text).Replace("\r", "").Split('\n').Select(l => l.Replace("\t", "    ").TrimEnd()).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
         return lines.Skip(Math.Max(0, lines.Count - count)).ToList();
