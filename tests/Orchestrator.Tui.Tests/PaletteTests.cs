@@ -1,3 +1,4 @@
+using Orchestrator.Core.Text;
 using Orchestrator.Tui.Actions;
 using Orchestrator.Tui.Tests.Config;
 using Orchestrator.Tui.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Text;
+using Orchestrator.Core.Text;
 using Orchestrator.Tui.Actions;
 
 namespace Orchestrator.Tui.Views;
