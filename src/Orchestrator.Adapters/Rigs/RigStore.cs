@@ -40,10 +40,9 @@ public sealed class RigStore(string directory)
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         var prefix = y.RequiredString("prefix");
         if (!IdGenerator.IsValidPrefix(prefix)) throw y.Error("prefix", "must be lowercase letters and digits, a letter first");
-        var gateNode = y.Node("gate");
-        var gate = gateNode is YamlDotNet.RepresentationModel.YamlScalarNode gs && !string.IsNullOrWhiteSpace(gs.Value)
-            ? new List<string> { "sh", "-c", gs.Value! }
-            : y.Strings("gate");
+        // One command line; a list of words is the form before one syntax, still read.
+        var gate = y.Node("gate") is YamlDotNet.RepresentationModel.YamlScalarNode gs ? (gs.Value ?? "").Trim() : GateLine.FromWords(y.Strings("gate"));
+        if (GateLine.Problem(gate) is { } problem) throw y.Error("gate", $"cannot be run: {problem}");
         return new Rig
         {
             Name = Names.Validate(name, y.Path + ": name"),
@@ -80,9 +79,9 @@ public sealed class RigStore(string directory)
         sb.Append("linked: ").Append(rig.Linked ? "true" : "false").Append('\n');
         sb.Append("prefix: ").Append(rig.Prefix).Append('\n');
         sb.Append("default_branch: ").Append(Quote(rig.DefaultBranch)).Append('\n');
-        sb.Append("# build and test command run by the refinery before merging, e.g. gate: [dotnet, test]\n");
-        if (rig.Gate.Count == 0) sb.Append("gate: []\n");
-        else sb.Append("gate: [").Append(string.Join(", ", rig.Gate.Select(Quote))).Append("]\n");
+        sb.Append("# the command line the refinery runs before merging, e.g. gate: dotnet test (\"\" for none);\n");
+        sb.Append("# run without a shell unless it uses shell syntax (&&, |, $VAR, cd…)\n");
+        sb.Append("gate: ").Append(Quote(rig.Gate)).Append('\n');
         sb.Append(rig.Profile is null ? "# profile: claude\n" : $"profile: {Quote(rig.Profile)}\n");
         sb.Append("max_polecats: ").Append(rig.MaxPolecats).Append('\n');
         sb.Append("# seconds before a gate run is stopped and counted as failed\n");

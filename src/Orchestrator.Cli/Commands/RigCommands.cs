@@ -19,7 +19,7 @@ internal static class RigCommands
         var source = new Argument<string>("SOURCE") { Description = "A local repository path or a git URL" };
         var link = new Option<bool>("--link") { Description = "Link the local repository instead of cloning it" };
         var prefix = new Option<string>("--prefix") { Description = "Id prefix of the rig's work items (default: from the name)" };
-        var gate = new Option<string[]>("--gate") { Description = "Gate command the refinery runs before merging, one word per option (e.g. --gate dotnet --gate test)" };
+        var gate = new Option<string[]>("--gate") { Description = "Gate the refinery runs before merging: one command line (e.g. --gate \"dotnet test\"), run without a shell unless it uses shell syntax (&&, |, $VAR…)" };
         var profile = new Option<string>("--profile") { Description = "Agent profile for the rig's polecats" };
         var max = new Option<int?>("--max-polecats") { Description = "At most this many polecats at once (default 10)" };
         var add = new Command("add", "Add a rig: clone (or link) SOURCE into rigs/NAME") { name, source, link, prefix, gate, profile, max };
@@ -66,7 +66,7 @@ internal static class RigCommands
 
         var setRig = new Argument<string>("RIG") { Description = "Rig name" };
         var setKey = new Argument<string>("KEY") { Description = "The setting: " + string.Join(", ", RigSettings.Settable) };
-        var setValue = new Argument<string>("VALUE") { Description = "Its new value: a whole number, true or false, a branch, a profile, or for gate one shell command line (\"\" for none)" };
+        var setValue = new Argument<string>("VALUE") { Description = "Its new value: a whole number, true or false, a branch, a profile, or for gate one command line (\"\" for none; run without a shell unless it uses shell syntax)" };
         var set = new Command("set", "Change one rig setting (committed to the workspace; services read it on their next pass)") { setRig, setKey, setValue };
         set.SetAction(pr =>
         {
@@ -122,9 +122,7 @@ internal static class RigCommands
         w.WriteBoolean("linked", r.Linked);
         w.WriteString("prefix", r.Prefix);
         w.WriteString("default_branch", r.DefaultBranch);
-        w.WriteStartArray("gate");
-        foreach (var g in r.Gate) w.WriteStringValue(g);
-        w.WriteEndArray();
+        w.WriteString("gate", r.Gate);
         if (r.Profile is not null) w.WriteString("profile", r.Profile);
         w.WriteNumber("max_polecats", r.MaxPolecats);
         w.WriteNumber("gate_timeout", r.GateTimeoutSeconds);

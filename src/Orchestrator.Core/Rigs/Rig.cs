@@ -11,8 +11,18 @@ public sealed record Rig
     public bool Linked { get; init; }
     public required string Prefix { get; init; }
     public required string DefaultBranch { get; init; }
-    /// <summary>Build and test command the refinery runs before merging (argv; empty = none).</summary>
-    public IReadOnlyList<string> Gate { get; init; } = [];
+    /// <summary>
+    /// Build and test command the refinery runs before merging: one command line, kept as the user
+    /// gave it ("" = none). <see cref="GateArgv"/> is how it runs.
+    /// </summary>
+    public string Gate { get; init; } = "";
+
+    /// <summary>
+    /// The gate as it runs: its words, split as a shell splits them but without a shell (quotes
+    /// kept, nothing expanded); a line that needs a shell (<see cref="Text.CommandWords.UsesShell"/>:
+    /// <c>&amp;&amp;</c>, <c>|</c>, <c>$VAR</c>, <c>cd</c>…) runs as <c>sh -c LINE</c>. Empty: no gate.
+    /// </summary>
+    public IReadOnlyList<string> GateArgv => GateLine.Argv(Gate);
     public string? Profile { get; init; }
     public int MaxPolecats { get; init; } = 10;
     /// <summary>Seconds a gate run may take before it is stopped and counted as red.</summary>

@@ -65,8 +65,10 @@ public static class RigSettings
         }
         return key switch
         {
-            // One shell command line, as 'gate: make test' in the file means; empty: no gate.
-            "gate" => rig with { Gate = string.IsNullOrWhiteSpace(value) ? [] : ["sh", "-c", value] },
+            // One command line, as 'gate: make test' in the file means; empty: no gate.
+            "gate" => GateLine.Problem(value) is { } problem
+                ? throw new OrcException($"VALUE: the gate cannot be run: {problem} ({TerminalText.Line(value)})", ExitCodes.Usage)
+                : rig with { Gate = value.Trim() },
             "profile" => string.IsNullOrWhiteSpace(value)
                 ? throw new OrcException("VALUE: profile must name an agent profile (use 'orc rig unset RIG profile' for the workspace default)", ExitCodes.Usage)
                 : rig with { Profile = value.Trim() },
@@ -86,7 +88,7 @@ public static class RigSettings
         {
             "nudge_idle" => rig with { NudgeIdle = true },
             "restart_dead" => rig with { RestartDead = true },
-            "gate" => rig with { Gate = [] },
+            "gate" => rig with { Gate = "" },
             "profile" => rig with { Profile = null },
             "default_branch" => throw new OrcException("KEY: default_branch has no default to go back to; set it to a branch instead", ExitCodes.Usage),
             _ => throw new InvalidOperationException("unhandled rig setting " + key),
@@ -97,7 +99,7 @@ public static class RigSettings
     public static string Show(Rig rig, string key) => key switch
     {
         "default_branch" => rig.DefaultBranch,
-        "gate" => rig.Gate.Count == 0 ? "none (merge directly)" : string.Join(' ', rig.Gate),
+        "gate" => rig.Gate.Length == 0 ? "none (merge directly)" : rig.Gate,
         "profile" => rig.Profile ?? "(workspace default)",
         "max_polecats" => Num(rig.MaxPolecats),
         "gate_timeout" => Num(rig.GateTimeoutSeconds) + "s",

@@ -84,7 +84,7 @@ public sealed class DemoScenario(WorkspaceInitializer initializer, RuntimeContex
         var source = SourceOf(root);
         CreateSource(source);
         cancel.ThrowIfCancellationRequested();
-        rigs.Add(new RigService.AddRequest(Rig, source, Link: false, Prefix: Rig, Gate: ["sh", "check.sh"], Profile: "sim", MaxPolecats: null));
+        rigs.Add(new RigService.AddRequest(Rig, source, Link: false, Prefix: Rig, Gate: ["sh check.sh"], Profile: "sim", MaxPolecats: null));
         rigs.Set(Rig, "grace", "3"); // the witness restarts a dead agent 3 s after its last start, not 30
         cancel.ThrowIfCancellationRequested();
 

@@ -210,11 +210,11 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         return true;
     }
 
-    private static string GateReason(Rig rig) => $"the gate ({TerminalText.Line(string.Join(' ', rig.Gate))}) failed";
+    private static string GateReason(Rig rig) => $"the gate ({TerminalText.Line(rig.Gate)}) failed";
 
     private (bool Green, string Tail) Gate(Rig rig, RigIntegration git, string commit, List<string> items)
     {
-        if (rig.Gate.Count == 0) return (true, "");
+        if (rig.GateArgv.Count == 0) return (true, "");
         GateRuns++;
         var scratch = runtime.Workspace.Paths.GateWorktree(rig.Name);
         try { git.PrepareScratch(scratch, RigIntegration.ScratchName(rig.Name), commit); }
@@ -228,7 +228,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         CommandOutcome outcome;
         try
         {
-            outcome = CommandRunner.Run(rig.Gate, scratch, env, TimeSpan.FromSeconds(rig.GateTimeoutSeconds),
+            outcome = CommandRunner.Run(rig.GateArgv, scratch, env, TimeSpan.FromSeconds(rig.GateTimeoutSeconds),
                 started: mark => RecordGate(rig, markFile, mark));
         }
         finally { TryDelete(markFile); }

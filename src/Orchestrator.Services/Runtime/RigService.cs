@@ -14,6 +14,7 @@ namespace Orchestrator.Services.Runtime;
 /// <summary>Rigs: the git repositories a workspace manages (add, list, show, remove).</summary>
 public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
 {
+    /// <param name="Gate">The <c>--gate</c> options: one command line, or (the old form) one word each.</param>
     public sealed record AddRequest(string Name, string Source, bool Link, string? Prefix, IReadOnlyList<string> Gate, string? Profile, int? MaxPolecats);
 
     public Rig Add(AddRequest r)
@@ -27,6 +28,8 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         if (prefix == runtime.Workspace.Config.Prefix || store.All().Any(x => x.Prefix == prefix))
             throw new OrcException($"--prefix: '{prefix}' is already used in this workspace; choose another with --prefix", ExitCodes.Usage);
         if (r.Profile is not null) runtime.Profiles.Get(r.Profile);
+        var gate = GateLine.FromOptions(r.Gate);
+        if (GateLine.Problem(gate) is { } problem) throw new OrcException($"--gate: cannot be run: {problem} ({TerminalText.Line(gate)})", ExitCodes.Usage);
         var polecats = RigSettings.Numbers["max_polecats"];
         if (r.MaxPolecats is { } max && (max < polecats.Min || max > polecats.Max))
             throw new OrcException($"--max-polecats: must be a whole number from {polecats.Min} to {polecats.Max}, got {max}", ExitCodes.Usage);
@@ -50,7 +53,7 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
                 Linked = r.Link,
                 Prefix = prefix,
                 DefaultBranch = new RigRepository(target).CurrentBranch(),
-                Gate = r.Gate,
+                Gate = gate,
                 Profile = r.Profile,
                 MaxPolecats = r.MaxPolecats ?? 10,
                 CreatedAt = Core.Items.Timestamps.Format(runtime.Workspace.Now),

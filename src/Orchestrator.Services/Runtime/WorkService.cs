@@ -201,7 +201,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
         var open = ledger.ReadSummary().Items.Where(i => !i.IsClosed).ToList();
         foreach (var r in rigs)
             sb.AppendLine($"- {r.Name}: item prefix `{r.Prefix}`, main branch {TerminalText.Line(r.DefaultBranch)}, code in rigs/{r.Name}/ (read it; never commit there), " +
-                $"gate {(r.Gate.Count == 0 ? "none" : "`" + TerminalText.Line(string.Join(' ', r.Gate)) + "`")}, {Plural(open.Count(i => i.Id.StartsWith(r.Prefix + "-", StringComparison.Ordinal)), "open item")}");
+                $"gate {(r.Gate.Length == 0 ? "none" : "`" + TerminalText.Line(r.Gate) + "`")}, {Plural(open.Count(i => i.Id.StartsWith(r.Prefix + "-", StringComparison.Ordinal)), "open item")}");
         var crew = runtime.Hooks.All().Where(x => x.Role == Roles.Crew && x.State != HookStates.Archived).ToList();
         if (crew.Count > 0) sb.AppendLine($"- crew (persistent workers): {string.Join(", ", crew.Select(c => $"{c.Agent} on {c.Rig}" + (c.Item is null ? "" : $" ({c.Item})")))}");
         sb.AppendLine();

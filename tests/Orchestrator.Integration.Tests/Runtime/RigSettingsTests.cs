@@ -57,14 +57,25 @@ public sealed class RigSettingsTests : IDisposable
     }
 
     [Fact]
-    public void The_gate_is_one_shell_command_line_and_an_empty_value_means_none()
+    public void The_gate_is_one_command_line_shown_back_as_given_and_an_empty_value_means_none()
     {
         Ok("rig", "set", "app", "gate", "make test && echo 'all green'");
-        Assert.Equal(["sh", "-c", "make test && echo 'all green'"], Show().GetProperty("gate").EnumerateArray().Select(e => e.GetString()));
-        Assert.Contains("gate: sh -c make test && echo 'all green'", Ok("rig", "show", "app").Out);
+        Assert.Equal("make test && echo 'all green'", Show().GetProperty("gate").GetString());
+        Assert.Contains("  gate: make test && echo 'all green'\n", Ok("rig", "show", "app").Out);
+        Assert.Contains("gate: \"make test && echo 'all green'\"", RigFile);
         Ok("rig", "set", "app", "gate", "");
-        Assert.Equal(0, Show().GetProperty("gate").GetArrayLength());
+        Assert.Equal("", Show().GetProperty("gate").GetString());
         Assert.Contains("gate: none", Ok("rig", "show", "app").Out);
+    }
+
+    [Fact]
+    public void A_gate_with_an_unclosed_quote_is_refused_and_the_old_one_kept()
+    {
+        Ok("rig", "set", "app", "gate", "dotnet test");
+        var r = _ws.Orc("rig", "set", "app", "gate", "./check \"open");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("VALUE: the gate cannot be run: the double quote is not closed", r.Err);
+        Assert.Equal("dotnet test", Show().GetProperty("gate").GetString());
     }
 
     [Fact]
@@ -144,7 +155,7 @@ public sealed class RigSettingsTests : IDisposable
         RigFixture.SetSetting(_ws, "app", "gate", "make check");
         Ok("rig", "set", "app", "grace", "5");
         var rig = Show();
-        Assert.Equal(["sh", "-c", "make check"], rig.GetProperty("gate").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("make check", rig.GetProperty("gate").GetString());
         Assert.Equal(5, rig.GetProperty("grace").GetInt32());
     }
 

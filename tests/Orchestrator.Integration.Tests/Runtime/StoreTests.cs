@@ -12,23 +12,35 @@ public sealed class StoreTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    [Fact]
-    public void Rig_settings_round_trip_through_yaml()
+    [Theory]
+    [InlineData("dotnet test")]
+    [InlineData("make test && echo 'all green'")]
+    [InlineData("./check.sh \"two words\" 'it''s'")]
+    [InlineData("")]
+    public void Rig_settings_round_trip_through_yaml_with_the_gate_as_given(string gate)
     {
         var store = new RigStore(_dir);
-        var rig = new Rig { Name = "app", Source = "/src/app \"quoted\"", Prefix = "app", DefaultBranch = "main", Gate = ["dotnet", "test"], Profile = "claude", MaxPolecats = 4, CreatedAt = "2026-11-23T00:00:00Z" };
+        var rig = new Rig { Name = "app", Source = "/src/app \"quoted\"", Prefix = "app", DefaultBranch = "main", Gate = gate, Profile = "claude", MaxPolecats = 4, CreatedAt = "2026-11-23T00:00:00Z" };
         File.WriteAllText(store.PathOf("app"), RigStore.ToYaml(rig));
         var back = store.Get("app");
-        Assert.Equal(rig with { Gate = [] }, back with { Gate = [] });
-        Assert.Equal(["dotnet", "test"], back.Gate);
+        Assert.Equal(rig, back);
+        Assert.Equal(gate, back.Gate);
         Assert.Equal(["app"], store.All().Select(r => r.Name));
     }
 
-    [Fact]
-    public void A_gate_given_as_one_line_runs_through_sh()
+    [Theory]
+    [InlineData("gate: make test", "make test", new[] { "make", "test" })]                                 // a line: run directly
+    [InlineData("gate: make test && ./lint", "make test && ./lint", new[] { "sh", "-c", "make test && ./lint" })] // shell syntax: sh -c
+    [InlineData("gate: [dotnet, test]", "dotnet test", new[] { "dotnet", "test" })]                          // the old list form
+    [InlineData("gate: [sh, -c, 'make test']", "make test", new[] { "make", "test" })]                     // what 'rig set' wrote before
+    [InlineData("gate: [sh, check.sh, 'two words']", "sh check.sh 'two words'", new[] { "sh", "check.sh", "two words" })]
+    [InlineData("gate: []", "", new string[0])]
+    public void Every_gate_form_a_rig_file_has_held_still_loads(string line, string shown, string[] argv)
     {
-        File.WriteAllText(Path.Combine(_dir, "web.yaml"), "source: /x\nprefix: web\ndefault_branch: main\ngate: make test\n");
-        Assert.Equal(["sh", "-c", "make test"], new RigStore(_dir).Get("web").Gate);
+        File.WriteAllText(Path.Combine(_dir, "web.yaml"), $"source: /x\nprefix: web\ndefault_branch: main\n{line}\n");
+        var rig = new RigStore(_dir).Get("web");
+        Assert.Equal(shown, rig.Gate);
+        Assert.Equal(argv, rig.GateArgv);
     }
 
     [Theory]
@@ -36,6 +48,7 @@ public sealed class StoreTests : IDisposable
     [InlineData("source: /x\nprefix: Web!\ndefault_branch: main\n", "web.yaml:2: 'prefix' must be lowercase")]
     [InlineData("source: /x\nprefix: web\ndefault_branch: main\ngaet: [x]\n", "web.yaml:4: unknown setting 'gaet'")]
     [InlineData("prefix: web\ndefault_branch: main\n", "'source' is required")]
+    [InlineData("source: /x\nprefix: web\ndefault_branch: main\ngate: ./check \"open\n", "web.yaml:4: 'gate' cannot be run: the double quote is not closed")]
     public void A_broken_rig_file_names_its_line(string yaml, string expected)
     {
         File.WriteAllText(Path.Combine(_dir, "web.yaml"), yaml);
