@@ -150,7 +150,7 @@ public sealed class ConfigVerbTests : IDisposable
         Assert.Contains("no agent profile 'nope'", bad.Err);
         var list = _ws.Run(["config", "list", "--user"], vars, null, elsewhere);
         Assert.Contains("codex", list.Out);
-        Assert.Contains("(user)", list.Out);
+        Assert.Matches(@"(?m)^default_profile +codex +user *$", list.Out); // KEY VALUE FROM
         // ...and the workspace then uses it as its default unless it sets its own.
         File.WriteAllText(WsFile, "version: 1\nprefix: hq\n");
         Assert.Equal("codex", Ok("config", "get", "default_profile").Out.Trim());
