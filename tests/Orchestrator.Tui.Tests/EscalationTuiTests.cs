@@ -53,7 +53,8 @@ public sealed class EscalationTuiTests : IDisposable
         {
             items.Window.Focus("items");
             items.Window.Pane<ItemsPane>()!.Select(id);
-            Assert.Contains($"{agent} needs a person: the licence of the new dependency is unclear", string.Join("\n", items.Window.Pane<DetailsPane>()!.Rows.Select(r => r.Text)));
+            // Wrapped to the pane's width: read as one text again.
+            Assert.Contains($"{agent} needs a person: the licence of the new dependency is unclear", string.Join(" ", items.Window.Pane<DetailsPane>()!.Rows.Select(r => r.Text.Trim())));
         }
     }
 }

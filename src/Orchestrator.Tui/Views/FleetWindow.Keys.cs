@@ -173,12 +173,15 @@ internal sealed partial class FleetWindow
             case ItemsPane when key is not null:
                 if (!Focus(PaneKinds.Details)) ShowItemText(key);
                 return true;
+            case DetailsPane { ItemId: { } shown }:
+                ShowItemText(shown); // all of it: every description line and comment
+                return true;
             case MailPane when key is not null:
                 Do("reading", () =>
                 {
                     var m = Host.Actions.Read(key);
                     Host.OnUi(() => ShowOverlay(new TextOverlay($"{m.Subject}",
-                        $"from: {m.From}\nto: {m.To}\nsent: {m.SentAt}" + (m.Item is { } it ? $"\nitem: {it}" : "") + "\n\n" + (m.Body ?? ""), Viewport.Width, Viewport.Height)));
+                        $"from: {m.From}\nto: {m.To}\nsent: {m.SentAt}" + (m.Item is { } it ? $"\nitem: {it}" : "") + "\n\n" + (m.Body ?? ""), Viewport.Width, Viewport.Height, wrap: true)));
                     return "";
                 });
                 return true;
@@ -188,14 +191,14 @@ internal sealed partial class FleetWindow
             case QueuePane when key is not null && _snapshot?.Queue.FirstOrDefault(q => "mq:" + q.Rig + "/" + q.Item == key) is { } q:
                 ShowOverlay(new TextOverlay($"submission {q.Item}",
                     $"item: {q.Item}\nrig: {q.Rig}\nagent: {q.Agent}\nbranch: {q.Branch}\nstate: {q.State}\nsubmitted: {q.SubmittedAt}\ncommits: {string.Join(", ", q.Commits.Select(x => x.Length > 10 ? x[..10] : x))}" +
-                    (q.Landed is { } l ? $"\nlanded: {l}" : "") + (q.Reason is { } r ? $"\nreason: {r}" : "") + (q.Details is { } d ? $"\n\n{d}" : ""), Viewport.Width, Viewport.Height));
+                    (q.Landed is { } l ? $"\nlanded: {l}" : "") + (q.Reason is { } r ? $"\nreason: {r}" : "") + (q.Details is { } d ? $"\n\n{d}" : ""), Viewport.Width, Viewport.Height, wrap: true));
                 return true;
             case FeedPane when key is not null:
                 var idx = int.Parse(key.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
                 if (_snapshot is { } s && idx < s.Events.Count)
                 {
                     var e = s.Events[idx];
-                    ShowOverlay(new TextOverlay($"event {e.Kind}", $"at: {e.At}\nsource: {e.Source}\nkind: {e.Kind}\nsubject: {e.Subject}\n" + (e.Tag is { } tag ? $"tag: {tag}\n" : "") + $"\n{e.Text}", Viewport.Width, Viewport.Height));
+                    ShowOverlay(new TextOverlay($"event {e.Kind}", $"at: {e.At}\nsource: {e.Source}\nkind: {e.Kind}\nsubject: {e.Subject}\n" + (e.Tag is { } tag ? $"tag: {tag}\n" : "") + $"\n{e.Text}", Viewport.Width, Viewport.Height, wrap: true));
                 }
                 return true;
         }
@@ -224,8 +227,9 @@ internal sealed partial class FleetWindow
 
     private void ShowItemText(string id)
     {
-        if (_snapshot?.Ledger.Find(id) is not { } item) return;
-        ShowOverlay(new TextOverlay(item.Id, $"{item.Title}\n{item.Status} · P{item.Priority} · {item.IssueType}\n\n{item.Description}", Viewport.Width, Viewport.Height));
+        if (_snapshot is not { } s || s.Ledger.Find(id) is not { } item) return;
+        var text = string.Join('\n', ItemText.Lines(s, item, Palette.Default, whole: true).Select(l => l.Text));
+        ShowOverlay(new TextOverlay(item.Id, text, Viewport.Width, Viewport.Height, wrap: true));
     }
 
     /// <summary>The one-letter verbs of the focused pane.</summary>

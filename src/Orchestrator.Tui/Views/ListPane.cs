@@ -259,6 +259,18 @@ internal abstract class ListPane : View
     }
 
     /// <summary>Text padded or cut to exactly <paramref name="columns"/> columns.</summary>
+    /// <summary>
+    /// A line broken at spaces into lines of at most <paramref name="width"/> columns (a word longer
+    /// than that is cut into pieces); the pieces keep the line's indent, so a nested list stays one.
+    /// </summary>
+    public static IEnumerable<string> Wrap(string line, int width)
+    {
+        if (width < 4 || line.GetColumns() <= width) return [line];
+        var body = line.TrimStart(' ');
+        var indent = new string(' ', Math.Min(line.Length - body.Length, width / 2));
+        return Terminal.Gui.Text.TextFormatter.WordWrapText(body, width - indent.Length).Select(piece => indent + piece);
+    }
+
     public static string Pad(string text, int columns)
     {
         var fit = Fit(text, columns);

@@ -9,7 +9,7 @@ namespace Orchestrator.Tui.Views;
 /// A scrollable page of text (help, a message, a command's output): j/k or arrows scroll down and
 /// up, h/l or ← → sideways (for long lines), g/G the start and end; Esc or q closes. A last line
 /// says what the box answers to when there is something to say (more text to the side, a command
-/// running).
+/// running). Prose (an item, a message) is wrapped to the box instead of scrolling sideways.
 /// </summary>
 internal class TextOverlay : Overlay
 {
@@ -25,11 +25,37 @@ internal class TextOverlay : Overlay
     private int _widest;
     private bool _follow;
     private string? _footer;
+    private readonly bool _wrap;
+    private List<string>? _wrapped;
+    private int _wrappedWidth = -1;
 
-    public TextOverlay(string title, string text, int screenWidth, int screenHeight)
-        : base(title, Math.Min(screenWidth - 4, Math.Max(40, Widest(text) + 4)), Math.Min(screenHeight - 4, text.Split('\n').Length + 3))
+    /// <param name="wrap">Break long lines at spaces to the box's width (prose) instead of scrolling sideways (output, tables).</param>
+    public TextOverlay(string title, string text, int screenWidth, int screenHeight, bool wrap = false)
+        : base(title, BoxWidth(text, screenWidth), Math.Min(screenHeight - 4, RowsOf(text, wrap ? BoxWidth(text, screenWidth) - 2 : int.MaxValue) + 3))
     {
+        _wrap = wrap;
         Add(Clean(text));
+    }
+
+    private static int BoxWidth(string text, int screenWidth) => Math.Min(screenWidth - 4, Math.Max(40, Widest(text) + 4));
+
+    private static int RowsOf(string text, int width) =>
+        width == int.MaxValue ? text.Split('\n').Length : text.Split('\n').Sum(l => ListPane.Wrap(l, width).Count());
+
+    /// <summary>The lines as drawn: as added, or wrapped to the box's width.</summary>
+    private List<string> Shown
+    {
+        get
+        {
+            if (!_wrap) return _lines;
+            var width = Math.Max(10, Viewport.Width);
+            if (_wrapped is null || _wrappedWidth != width)
+            {
+                _wrapped = [.. _lines.SelectMany(l => ListPane.Wrap(l, width))];
+                _wrappedWidth = width;
+            }
+            return _wrapped;
+        }
     }
 
     /// <summary>An empty box as big as the screen allows, filled with <see cref="Append"/>; it follows the end as lines arrive.</summary>
@@ -40,6 +66,9 @@ internal class TextOverlay : Overlay
     }
 
     public IReadOnlyList<string> Lines => _lines;
+
+    /// <summary>The lines as the box draws them (wrapped when it wraps).</summary>
+    public IReadOnlyList<string> ShownLines => Shown;
 
     /// <summary>The first column shown (0 unless scrolled sideways).</summary>
     public int Left => _left;
@@ -61,7 +90,7 @@ internal class TextOverlay : Overlay
     public void Append(IEnumerable<string> lines)
     {
         Add(lines.SelectMany(Clean));
-        if (_follow) _top = Math.Max(0, _lines.Count - TextRows);
+        if (_follow) _top = Math.Max(0, Shown.Count - TextRows);
         SetNeedsDraw();
     }
 
@@ -72,6 +101,7 @@ internal class TextOverlay : Overlay
             _lines.Add(l);
             _widest = Math.Max(_widest, l.GetColumns());
         }
+        _wrapped = null;
         var over = _lines.Count - MaxLines;
         if (over > 0)
         {
@@ -81,7 +111,7 @@ internal class TextOverlay : Overlay
     }
 
     /// <summary>The footer in effect: the one set, with a hint to scroll sideways when lines are wider than the box.</summary>
-    private string? ShownFooter => _widest <= Viewport.Width ? _footer : (_footer ?? "Esc closes") + " · ← → scroll sideways";
+    private string? ShownFooter => _wrap || _widest <= Viewport.Width ? _footer : (_footer ?? "Esc closes") + " · ← → scroll sideways";
 
     private int TextRows => Math.Max(1, Viewport.Height - (ShownFooter is null ? 0 : 1));
 
@@ -96,13 +126,13 @@ internal class TextOverlay : Overlay
         else if (key == Key.L || key == Key.CursorRight) _left += SideStep;
         else if (key == Key.H || key == Key.CursorLeft) _left -= SideStep;
         else if (key == Key.G || key == Key.Home) { _top = 0; _left = 0; }
-        else if (key == Key.G.WithShift || key == Key.End) _top = _lines.Count;
+        else if (key == Key.G.WithShift || key == Key.End) _top = Shown.Count;
         else if (key == Key.Tab || key == Key.Tab.WithShift) return true; // nowhere to go: the box keeps the focus
         else return base.OnKeyDown(key);
-        var bottom = Math.Max(0, _lines.Count - TextRows);
+        var bottom = Math.Max(0, Shown.Count - TextRows);
         _top = Math.Clamp(_top, 0, bottom);
         _follow = _top == bottom;
-        _left = Math.Clamp(_left, 0, Math.Max(0, _widest - Viewport.Width + 1));
+        _left = _wrap ? 0 : Math.Clamp(_left, 0, Math.Max(0, _widest - Viewport.Width + 1));
         SetNeedsDraw();
         return true;
     }
@@ -110,12 +140,13 @@ internal class TextOverlay : Overlay
     protected override bool OnDrawingContent(DrawContext? context)
     {
         var rows = TextRows;
+        var shown = Shown;
         for (var y = 0; y < rows; y++)
         {
             Move(0, y);
             var i = _top + y;
             SetAttribute(Palette.Normal);
-            AddStr(ListPane.Pad(i < _lines.Count ? From(_lines[i], _left) : "", Viewport.Width));
+            AddStr(ListPane.Pad(i < shown.Count ? From(shown[i], _left) : "", Viewport.Width));
         }
         if (ShownFooter is { } footer && Viewport.Height > 1)
         {
