@@ -32,6 +32,29 @@ public sealed record LayoutSpec(string Name, IReadOnlyList<LayoutColumn> Columns
     public string FocusedPane => Focus ?? Columns[0].Panes[0].Kind;
 
     public bool Has(string kind) => Columns.Any(c => c.Panes.Any(p => p.Kind == kind));
+
+    /// <summary>Rows a pane needs to show one line of content between its borders.</summary>
+    public const int MinPaneHeight = 3;
+
+    /// <summary>
+    /// The smallest screen the layout is readable on: each column at its <c>min_width</c> (or
+    /// <see cref="Size.MinShared"/>), each pane of the tallest column one line of content, and the status line.
+    /// </summary>
+    public (int Width, int Height) MinimumSize =>
+        (Columns.Sum(c => Math.Max(c.MinWidth, Size.MinShared)), Columns.Max(c => c.Panes.Count) * MinPaneHeight + 1);
+
+    public bool Fits(int width, int height) => width >= MinimumSize.Width && height >= MinimumSize.Height;
+
+    /// <summary>
+    /// What a screen too small for the chosen layout shows instead: one column, the items above
+    /// the agents' previews and the events. Built in, so it is there whatever the layout files say.
+    /// </summary>
+    public static LayoutSpec Compact { get; } = new("compact",
+        [new LayoutColumn(Size.Fill, [
+            new LayoutPane(PaneKinds.Items, Size.Percent(45), 0),
+            new LayoutPane(PaneKinds.Tiles, Size.Fill, 1),
+            new LayoutPane(PaneKinds.Feed, Size.Absolute(4), 0)])],
+        PaneKinds.Items);
 }
 
 /// <param name="Width">Share of the screen width.</param>

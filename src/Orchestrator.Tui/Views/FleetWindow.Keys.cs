@@ -124,7 +124,7 @@ internal sealed partial class FleetWindow
     private void NextLayout()
     {
         var names = Host.Layouts.Names().ToList();
-        var next = names.Count == 0 ? LayoutSpec.DefaultName : names[(names.IndexOf(_layout.Name) + 1) % names.Count];
+        var next = names.Count == 0 ? LayoutSpec.DefaultName : names[(names.IndexOf(_chosen.Name) + 1) % names.Count];
         var (spec, warning) = Host.Layouts.Load(next);
         UseLayout(spec);
         Status.Say(warning ?? $"layout {spec.Name}", error: warning is not null);

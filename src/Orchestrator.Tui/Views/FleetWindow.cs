@@ -16,7 +16,8 @@ namespace Orchestrator.Tui.Views;
 internal sealed partial class FleetWindow : Window
 {
     private readonly List<ListPane> _panes = [];
-    private LayoutSpec _layout;
+    private LayoutSpec _layout;   // in effect: the chosen one, or LayoutSpec.Compact on a screen too small for it
+    private LayoutSpec _chosen;
     private Palette _palette;
     private FleetSnapshot? _snapshot;
     private IReadOnlyDictionary<string, string> _screens = new Dictionary<string, string>();
@@ -41,6 +42,7 @@ internal sealed partial class FleetWindow : Window
     {
         Host = host;
         _layout = layout;
+        _chosen = layout;
         _palette = palette;
         BorderStyle = LineStyle.None;
         Title = "orc";
@@ -78,7 +80,11 @@ internal sealed partial class FleetWindow : Window
 
     public IReadOnlyList<ListPane> Panes => _panes;
 
+    /// <summary>The layout in effect: <see cref="ChosenLayout"/>, or the compact one while the screen is too small for it.</summary>
     public LayoutSpec LayoutSpec => _layout;
+
+    /// <summary>The layout a person chose (L, <c>--layout</c>, <c>tui.layout</c>).</summary>
+    public LayoutSpec ChosenLayout => _chosen;
 
     public Overlay? CurrentOverlay => _overlay;
 
@@ -104,6 +110,7 @@ internal sealed partial class FleetWindow : Window
             Banner.Visible = banner is not null;
             Arrange();
         }
+        if (Collapsed() != _collapsed) Arrange(); // a pane emptied or filled: give its lines to the others or take them back
         var summary = Status.Summary();
         Status.Snapshot = snapshot;
         if (Status.Summary() != summary) Status.SetNeedsDraw();
@@ -118,6 +125,16 @@ internal sealed partial class FleetWindow : Window
     }
 
     public void UseLayout(LayoutSpec layout)
+    {
+        _chosen = layout;
+        Switch(Effective(layout));
+    }
+
+    /// <summary>The chosen layout if the screen is big enough for it, else the compact one.</summary>
+    private LayoutSpec Effective(LayoutSpec chosen) =>
+        Viewport.Width <= 0 || chosen.Fits(Viewport.Width, Viewport.Height) ? chosen : LayoutSpec.Compact;
+
+    private void Switch(LayoutSpec layout)
     {
         var focused = FocusedPane?.Kind;
         var filters = _panes.ToDictionary(p => p.Kind, p => p.Filter);
@@ -165,7 +182,11 @@ internal sealed partial class FleetWindow : Window
             pane.Palette = _palette;
             pane.SetScheme(SchemeFor(_palette));
             pane.SelectionChanged += _ => FollowSelection();
-            pane.HasFocusChanged += (_, _) => UpdateKeys();
+            pane.HasFocusChanged += (_, _) =>
+            {
+                UpdateKeys();
+                if (_panes.Count == _layout.AllPanes.Count && Collapsed() != _collapsed) Arrange(); // a one-line pane opens while it has the focus
+            };
             _panes.Add(pane);
             Add(pane);
         }
@@ -173,29 +194,73 @@ internal sealed partial class FleetWindow : Window
         Arrange();
     }
 
+    /// <summary>Which panes are down to their title line, one flag per pane (see <see cref="Collapsed"/>).</summary>
+    private string _collapsed = "";
+
+    /// <summary>
+    /// An empty pane that is not focused and not filtered (no agents, no mail, an empty queue)
+    /// shrinks to its title line and gives its lines to the other panes of its column; a column
+    /// keeps at least one pane open. One character per pane: '1' down to a line, '0' open.
+    /// </summary>
+    private string Collapsed()
+    {
+        // Before a snapshot, or while the panes are being made (focus moves as old ones go): all open.
+        if (_snapshot is null || _panes.Count != _layout.AllPanes.Count) return new string('0', _panes.Count);
+        var flags = new char[_panes.Count];
+        var index = 0;
+        foreach (var column in _layout.Columns)
+        {
+            var open = 0;
+            for (var r = 0; r < column.Panes.Count; r++, index++)
+            {
+                var p = _panes[index];
+                var shut = column.Panes.Count > 1 && p.Rows.Count == 0 && !p.HasFocus && p.Filter.Length == 0;
+                flags[index] = shut ? '1' : '0';
+                if (!shut) open++;
+            }
+            if (open == 0) flags[index - 1] = '0';
+        }
+        return new string(flags);
+    }
+
     /// <summary>Places the panes for the current size: columns across, panes down each column, the bottom line kept free.</summary>
     private void Arrange()
     {
+        if (Effective(_chosen) is var fit && fit != _layout)
+        {
+            Switch(fit); // builds the panes again, and arranges them
+            if (fit == LayoutSpec.Compact)
+            {
+                var (w, h) = _chosen.MinimumSize;
+                Status.Say($"the {_chosen.Name} layout needs {w}x{h}; showing the compact one until the terminal is that big");
+            }
+            return;
+        }
+        if (_panes.Count != _layout.AllPanes.Count) return; // being built: arranged once they are all there
         var width = Math.Max(1, Viewport.Width);
         var top = Banner.Visible ? 1 : 0;
         var height = Math.Max(1, Viewport.Height - 1 - top);
         var widths = Config.Size.Distribute(width, _layout.Columns.Select(c => c.Width).ToList(), _layout.Columns.Select(c => c.MinWidth).ToList());
+        _collapsed = Collapsed();
         var x = 0;
         var index = 0;
         for (var c = 0; c < _layout.Columns.Count; c++)
         {
             var column = _layout.Columns[c];
-            var heights = Config.Size.Distribute(height, column.Panes.Select(p => p.Height).ToList());
+            var shut = column.Panes.Select((_, r) => _collapsed[index + r] == '1').ToList();
+            var open = Config.Size.Distribute(height - shut.Count(x => x), column.Panes.Where((_, r) => !shut[r]).Select(p => p.Height).ToList());
             var y = top;
+            var next = 0;
             for (var r = 0; r < column.Panes.Count; r++)
             {
                 var pane = _panes[index++];
+                var h = shut[r] ? 1 : open[next++];
                 pane.X = x;
                 pane.Y = y;
                 pane.Width = widths[c];
-                pane.Height = heights[r];
-                pane.Visible = widths[c] >= 3 && heights[r] >= 3;
-                y += heights[r];
+                pane.Height = h;
+                pane.Visible = widths[c] >= 3 && (h >= 3 || shut[r]);
+                y += h;
             }
             x += widths[c];
         }

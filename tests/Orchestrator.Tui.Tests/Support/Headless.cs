@@ -150,6 +150,13 @@ internal sealed class Headless : IDisposable
         }
     }
 
+    /// <summary>The terminal changes size (as a window resized or a SIGWINCH).</summary>
+    public void Resize(int width, int height)
+    {
+        _app.Driver!.SetScreenSize(width, height);
+        _app.LayoutAndDraw(true);
+    }
+
     public string Screen()
     {
         _app.LayoutAndDraw(true);
