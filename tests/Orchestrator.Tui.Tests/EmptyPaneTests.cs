@@ -73,3 +73,28 @@ public sealed class SmallTerminalTests
         }
     }
 }
+
+/// <summary>After '/' and Enter the filter stays, the hint goes, and keys work on the filtered pane at once.</summary>
+public sealed class FilterEnterTests
+{
+    [Fact]
+    public void After_a_filter_and_enter_the_hint_line_is_the_panes_again_and_keys_act_on_the_filtered_rows()
+    {
+        using var ui = new Headless(Fleet.Sample(), 80, 24, layout: "overview");
+        var items = ui.Window.Pane<ItemsPane>()!;
+        ui.Type("/shop");
+        Assert.Contains("/shop", ui.Screen().TrimEnd().Split('\n')[^1]);
+        ui.Press(Key.Enter);
+        var last = ui.Screen().TrimEnd().Split('\n')[^1];
+        Assert.DoesNotContain("filter:", last);
+        Assert.Contains("? help", last);
+        Assert.True(items.HasFocus);
+        Assert.All(items.Rows, r => Assert.StartsWith("shop-", r.Key));
+        var first = items.SelectedKey;
+        ui.Type("j");
+        Assert.NotEqual(first, items.SelectedKey); // keys are not dead
+        ui.Press(Key.Enter);
+        Assert.NotNull(ui.Window.CurrentOverlay); // Enter opens the selected item, nothing else
+        Assert.Contains(items.SelectedKey!, ((Orchestrator.Tui.Views.TextOverlay)ui.Window.CurrentOverlay!).Lines[0]);
+    }
+}
