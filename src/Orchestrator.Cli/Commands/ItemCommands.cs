@@ -47,9 +47,10 @@ internal static class ItemCommands
         var files = new Option<string[]>("--file") { Description = "A file or folder the item expects to own (repeat)" };
         var prefix = new Option<string>("--prefix") { Description = "Id prefix to use instead of the workspace's" };
         var json = Options.Json();
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the new item's id, for a script: id=$(orc item create TITLE --quiet)" };
         var cmd = new Command("create", "Create a work item and print its id")
         {
-            title, description, design, acceptance, notes, type, priority, assignee, owner, labels, parent, deps, discovered, defer, externalRef, files, prefix, json,
+            title, description, design, acceptance, notes, type, priority, assignee, owner, labels, parent, deps, discovered, defer, externalRef, files, prefix, json, quiet,
         };
         cmd.SetAction(pr =>
         {
@@ -77,6 +78,7 @@ internal static class ItemCommands
             WorkItemRules.Check(request, v.Context.Now, Options.Named); // before the lock: input over a limit never holds it
             var created = v.Mutate("create", ops => ops.Create(request)).Value;
             if (pr.GetValue(json)) JsonOut.Item(v.Env, created);
+            else if (pr.GetValue(quiet)) v.Out.WriteLine(created.Id);
             else v.Out.WriteLine($"created {created.Id}: {TerminalText.Line(created.Title)}");
             return 0;
         });
