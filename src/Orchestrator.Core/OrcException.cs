@@ -9,7 +9,7 @@ public class OrcException(string message, int exitCode = ExitCodes.Failure) : Ex
     public int ExitCode { get; } = exitCode;
 }
 
-/// <summary>The exit codes of every orc command (documented in the README).</summary>
+/// <summary>The exit codes of every orc command (documented in docs/cli.md, "Exit codes").</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

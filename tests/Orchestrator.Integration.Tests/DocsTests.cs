@@ -418,6 +418,172 @@ public sealed partial class DocsTests
         Assert.True(unexercised.Count == 0, "documented verbs no test runs: " + string.Join(", ", unexercised));
     }
 
+    // ---- Markdown ------------------------------------------------------------------------------
+
+    /// <summary>The Markdown this repository ships: README.md, docs/*.md, and the reports beside the README.</summary>
+    private static IEnumerable<string> MarkdownFiles() =>
+        DocFiles().Concat(new[] { "CHANGELOG.md", "BENCHMARKS.md", "RELIABILITY.md" }.Select(f => Path.Combine(RepoRoot, f)));
+
+    [GeneratedRegex(@"^\s*(`{3,}|~{3,})(.*)$")]
+    private static partial Regex FenceLine();
+
+    [GeneratedRegex(@"^#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")]
+    private static partial Regex AtxHeading();
+
+    /// <summary>An inline link or image's destination: <c>](TARGET)</c> or <c>](TARGET "title")</c> (the text may start on an earlier line).</summary>
+    [GeneratedRegex(@"\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:""[^""]*""|'[^']*'))?\s*\)")]
+    private static partial Regex InlineLink();
+
+    /// <summary>A reference definition: <c>[label]: TARGET</c>.</summary>
+    [GeneratedRegex(@"^\s{0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)")]
+    private static partial Regex ReferenceLink();
+
+    [GeneratedRegex(@"<a\s+(?:name|id)=""([^""]+)""", RegexOptions.IgnoreCase)]
+    private static partial Regex HtmlAnchor();
+
+    /// <summary>
+    /// The lines of a Markdown file outside fenced code blocks, with their numbers (1-based), and the
+    /// problems of its fences: one opened inside an open block (```sh while a block is open: a fence
+    /// cannot nest, so the author meant to close the block first) and one never closed.
+    /// </summary>
+    private static (List<(int Number, string Text)> Prose, List<string> Problems, int Fences) ReadMarkdown(string file)
+    {
+        var prose = new List<(int, string)>();
+        var problems = new List<string>();
+        var where = CommandText.Relative(file);
+        var fences = 0;
+        (char Char, int Length, int Line)? open = null;
+        var lines = File.ReadAllLines(file);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var m = FenceLine().Match(lines[i]);
+            if (!m.Success) { if (open is null) prose.Add((i + 1, lines[i])); continue; }
+            var run = m.Groups[1].Value;
+            var info = m.Groups[2].Value.Trim();
+            fences++;
+            if (open is null) { open = (run[0], run.Length, i + 1); continue; }
+            if (run[0] == open.Value.Char && run.Length >= open.Value.Length && info.Length == 0) { open = null; continue; }
+            problems.Add($"{where}:{i + 1}: a fence ('{lines[i].Trim()}') inside the block opened at line {open.Value.Line}: close that block first");
+        }
+        if (open is { } o) problems.Add($"{where}:{o.Line}: the fenced block opened here is never closed");
+        if (fences % 2 != 0) problems.Add($"{where}: {fences} fence lines, an odd number");
+        return (prose, problems, fences);
+    }
+
+    /// <summary>
+    /// A heading's anchor as GitHub makes it: the text as shown (links become their text, HTML tags
+    /// go), lower case, every character that is not a letter, a digit, a mark, '_', '-' or a space
+    /// removed, then each space made a '-'. (A second heading with the same anchor gets "-1", a third
+    /// "-2": see <see cref="Anchors"/>.)
+    /// </summary>
+    public static string Slug(string heading)
+    {
+        var text = Regex.Replace(heading, @"!?\[([^\]]*)\]\([^)]*\)", "$1");
+        text = Regex.Replace(text, @"<[^>]+>", "");
+        var sb = new System.Text.StringBuilder();
+        foreach (var c in text.Trim().ToLowerInvariant())
+        {
+            var category = char.GetUnicodeCategory(c);
+            if (char.IsLetterOrDigit(c) || c is '-' or ' ' || category is System.Globalization.UnicodeCategory.ConnectorPunctuation
+                or System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark or System.Globalization.UnicodeCategory.EnclosingMark)
+                sb.Append(c == ' ' ? '-' : c);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The anchors a Markdown file has: one per heading (duplicates numbered as GitHub does), and HTML anchors.</summary>
+    private static HashSet<string> Anchors(string file)
+    {
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (_, text) in ReadMarkdown(file).Prose)
+        {
+            foreach (Match a in HtmlAnchor().Matches(text)) anchors.Add(a.Groups[1].Value);
+            var h = AtxHeading().Match(text);
+            if (!h.Success) continue;
+            var slug = Slug(h.Groups[1].Value);
+            var n = seen.GetValueOrDefault(slug);
+            seen[slug] = n + 1;
+            anchors.Add(n == 0 ? slug : $"{slug}-{n}");
+        }
+        return anchors;
+    }
+
+    [Fact]
+    public void Slugs_are_made_as_github_makes_them()
+    {
+        Assert.Equal("services-crashes-and-restarts", Slug("Services: crashes and restarts"));
+        Assert.Equal("orc-init", Slug("`orc init`"));
+        Assert.Equal("agent-profiles-and-how-to-add-one", Slug("Agent profiles, and how to add one"));
+        Assert.Equal("shape-convoy-report", Slug("shape `convoy-report`"));
+        Assert.Equal("the-tui-keys", Slug("The TUI: keys"));
+        Assert.Equal("a-tour-your-own-repository-from-nothing", Slug("A tour: your own repository, from nothing"));
+        Assert.Equal("snake_case-and-a-link", Slug("snake_case and [a link](x.md)"));
+        Assert.Equal("--no-headers", Slug("`--no-headers`"));
+        var file = Path.Combine(Path.GetTempPath(), "orc-test-" + Guid.NewGuid().ToString("N")[..12] + ".md");
+        File.WriteAllText(file, "# Notes\n## Notes\n```sh\n# Notes\n```\n## Notes ##\n<a name=\"here\"></a>\n");
+        try { Assert.Equal(["here", "notes", "notes-1", "notes-2"], Anchors(file).Order(StringComparer.Ordinal)); }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void Every_code_fence_in_the_markdown_is_closed_and_none_is_nested()
+    {
+        var problems = new List<string>();
+        var fences = 0;
+        foreach (var file in MarkdownFiles())
+        {
+            var read = ReadMarkdown(file);
+            problems.AddRange(read.Problems);
+            fences += read.Fences;
+        }
+        Assert.True(fences > 40, $"only {fences} fence lines found in the Markdown: has the reader stopped seeing them?");
+        Assert.True(problems.Count == 0, "fenced code blocks:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Every_relative_link_in_the_markdown_leads_to_a_file_and_its_anchor_to_a_heading()
+    {
+        var problems = new List<string>();
+        var links = 0;
+        var anchored = 0;
+        var anchors = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var file in MarkdownFiles())
+        {
+            var where = CommandText.Relative(file);
+            foreach (var (number, line) in ReadMarkdown(file).Prose)
+            {
+                var text = Regex.Replace(line, "(`+)(?:(?!\\1).)+?\\1", ""); // code spans are text, not links
+                var targets = InlineLink().Matches(text).Select(m => m.Groups[1].Value)
+                    .Concat(ReferenceLink().Matches(text).Select(m => m.Groups[1].Value));
+                foreach (var raw in targets)
+                {
+                    var target = raw.StartsWith('<') && raw.EndsWith('>') ? raw[1..^1] : raw;
+                    if (Regex.IsMatch(target, "^[A-Za-z][A-Za-z0-9+.-]*:") || target.StartsWith("//", StringComparison.Ordinal)) continue; // a URL
+                    links++;
+                    var hash = target.IndexOf('#');
+                    var pathPart = Uri.UnescapeDataString(hash < 0 ? target : target[..hash]);
+                    var anchor = hash < 0 ? null : Uri.UnescapeDataString(target[(hash + 1)..]);
+                    var dest = pathPart.Length == 0 ? file
+                        : Path.GetFullPath(pathPart.StartsWith('/') ? Path.Combine(RepoRoot, pathPart.TrimStart('/')) : Path.Combine(Path.GetDirectoryName(file)!, pathPart));
+                    if (!File.Exists(dest) && !Directory.Exists(dest)) { problems.Add($"{where}:{number}: ({target}): {CommandText.Relative(dest)} does not exist"); continue; }
+                    if (anchor is null) continue;
+                    anchored++;
+                    if (!dest.EndsWith(".md", StringComparison.OrdinalIgnoreCase))
+                    {
+                        if (!Regex.IsMatch(anchor, @"^L\d+(-L\d+)?$")) problems.Add($"{where}:{number}: ({target}): an anchor into a file that is not Markdown");
+                        continue;
+                    }
+                    if (!anchors.TryGetValue(dest, out var known)) anchors[dest] = known = Anchors(dest);
+                    if (!known.Contains(anchor)) problems.Add($"{where}:{number}: ({target}): {CommandText.Relative(dest)} has no heading whose anchor is '{anchor}'");
+                }
+            }
+        }
+        Assert.True(links > 40, $"only {links} relative links found in the Markdown: has the reader stopped seeing them?");
+        Assert.True(anchored > 10, $"only {anchored} links with an #anchor found in the Markdown");
+        Assert.True(problems.Count == 0, "links that lead nowhere:\n" + string.Join("\n", problems));
+    }
+
     // ---- CI --------------------------------------------------------------------------------
 
     [Fact]
