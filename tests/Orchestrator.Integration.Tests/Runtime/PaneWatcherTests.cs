@@ -159,6 +159,9 @@ public sealed class PaneWatcherTests : IDisposable
         RigFixture.Eventually(() => { w.Refresh(); return w.Sessions.Count == 0; }, () => "still attached: " + string.Join(' ', w.Sessions), 20);
         Assert.True(w.TakeStructureChanged());
         w.TakeChanged();
+        // The server takes a moment to close its socket after its sessions are gone; until then a
+        // refresh may still find it listening and ask it (seen once: 2 processes more).
+        RigFixture.Eventually(() => !_tmux.IsListening(), () => "the dead server's socket still answers", 20);
         var before = _tmux.ProcessesStarted;
         for (var i = 0; i < 5; i++) w.Refresh(); // no server: nothing to list, no process to find that out
         Assert.Equal(before, _tmux.ProcessesStarted);
