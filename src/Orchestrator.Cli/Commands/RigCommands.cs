@@ -22,11 +22,12 @@ internal static class RigCommands
         var gate = new Option<string[]>("--gate") { Description = "Gate the refinery runs before merging: one command line (e.g. --gate \"dotnet test\"), run without a shell unless it uses shell syntax (&&, |, $VAR…)" };
         var profile = new Option<string>("--profile") { Description = "Agent profile for the rig's polecats" };
         var max = new Option<int?>("--max-polecats") { Description = "At most this many polecats at once (default 10)" };
-        var add = new Command("add", "Add a rig: clone (or link) SOURCE into rigs/NAME") { name, source, link, prefix, gate, profile, max };
+        var land = new Option<string>("--land") { Description = "What a green gate does: auto (land on main, the default) or review (wait for 'orc review approve')" };
+        var add = new Command("add", "Add a rig: clone (or link) SOURCE into rigs/NAME") { name, source, link, prefix, gate, profile, max, land };
         add.SetAction(pr =>
         {
             var v = new Verb(services);
-            var r = Rigs().Add(new RigService.AddRequest(pr.GetValue(name)!, pr.GetValue(source)!, pr.GetValue(link), pr.GetValue(prefix), pr.GetValue(gate) ?? [], pr.GetValue(profile), pr.GetValue(max)));
+            var r = Rigs().Add(new RigService.AddRequest(pr.GetValue(name)!, pr.GetValue(source)!, pr.GetValue(link), pr.GetValue(prefix), pr.GetValue(gate) ?? [], pr.GetValue(profile), pr.GetValue(max), pr.GetValue(land)));
             v.Out.WriteLine($"added rig {r.Name} ({(r.Linked ? "linked" : "cloned")} from {TerminalText.Line(r.Source)}, branch {TerminalText.Line(r.DefaultBranch)}, item prefix '{r.Prefix}')");
             return 0;
         });
@@ -66,7 +67,7 @@ internal static class RigCommands
 
         var setRig = new Argument<string>("RIG") { Description = "Rig name" };
         var setKey = new Argument<string>("KEY") { Description = "The setting: " + string.Join(", ", RigSettings.Settable) };
-        var setValue = new Argument<string>("VALUE") { Description = "Its new value: a whole number, true or false, a branch, a profile, or for gate one command line (\"\" for none; run without a shell unless it uses shell syntax)" };
+        var setValue = new Argument<string>("VALUE") { Description = "Its new value: a whole number, true or false, a branch, a profile, auto or review for land, or for gate one command line (\"\" for none; run without a shell unless it uses shell syntax)" };
         var set = new Command("set", "Change one rig setting (committed to the workspace; services read it on their next pass)") { setRig, setKey, setValue };
         set.SetAction(pr =>
         {
@@ -127,6 +128,7 @@ internal static class RigCommands
         w.WriteNumber("max_polecats", r.MaxPolecats);
         w.WriteNumber("gate_timeout", r.GateTimeoutSeconds);
         w.WriteNumber("batch", r.Batch);
+        w.WriteString("land", r.Land);
         w.WriteNumber("stuck_after", r.StuckAfterSeconds);
         w.WriteNumber("max_restarts", r.MaxRestarts);
         w.WriteNumber("grace", r.GraceSeconds);

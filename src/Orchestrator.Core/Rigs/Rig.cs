@@ -29,6 +29,9 @@ public sealed record Rig
     public int GateTimeoutSeconds { get; init; } = 600;
     /// <summary>How many submissions the refinery stacks under one gate run.</summary>
     public int Batch { get; init; } = 1;
+    /// <summary>What a green gate does: <see cref="LandModes.Auto"/> moves main, <see cref="LandModes.Review"/> waits for a person's <c>orc review approve</c>.</summary>
+    public string Land { get; init; } = LandModes.Auto;
+    public bool ReviewsLandings => Land == LandModes.Review;
     /// <summary>The witness's settings: see the rig YAML's comments.</summary>
     public int StuckAfterSeconds { get; init; } = 300;
     public int MaxRestarts { get; init; } = 3;
@@ -36,4 +39,15 @@ public sealed record Rig
     public bool NudgeIdle { get; init; } = true;
     public bool RestartDead { get; init; } = true;
     public string? CreatedAt { get; init; }
+}
+
+/// <summary>The rig setting <c>land</c>: whether a green gate lands by itself or waits for a person.</summary>
+public static class LandModes
+{
+    public const string Auto = "auto";
+    public const string Review = "review";
+    public static readonly IReadOnlyList<string> All = [Auto, Review];
+
+    /// <summary>The mode <paramref name="value"/> names (case and spaces ignored), or null.</summary>
+    public static string? Parse(string? value) => value?.Trim().ToLowerInvariant() is { } v && All.Contains(v) ? v : null;
 }

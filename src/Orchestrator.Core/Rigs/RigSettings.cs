@@ -27,7 +27,7 @@ public static class RigSettings
 
     /// <summary>What <c>orc rig set</c> can change, in the order <c>orc rig show</c> lists them.</summary>
     public static readonly IReadOnlyList<string> Settable =
-        ["default_branch", "gate", "gate_timeout", "batch", "profile", "max_polecats", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead"];
+        ["default_branch", "gate", "gate_timeout", "batch", "land", "profile", "max_polecats", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead"];
 
     /// <summary>Keys of the rig file that are fixed once the rig exists, and why.</summary>
     public static readonly IReadOnlyDictionary<string, string> Fixed = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -65,6 +65,9 @@ public static class RigSettings
         }
         return key switch
         {
+            "land" => LandModes.Parse(value) is { } mode
+                ? rig with { Land = mode }
+                : throw new OrcException($"VALUE: land must be {string.Join(" or ", LandModes.All)}, got '{TerminalText.Line(value)}'", ExitCodes.Usage),
             // One command line, as 'gate: make test' in the file means; empty: no gate.
             "gate" => GateLine.Problem(value) is { } problem
                 ? throw new OrcException($"VALUE: the gate cannot be run: {problem} ({TerminalText.Line(value)})", ExitCodes.Usage)
@@ -89,6 +92,7 @@ public static class RigSettings
             "nudge_idle" => rig with { NudgeIdle = true },
             "restart_dead" => rig with { RestartDead = true },
             "gate" => rig with { Gate = "" },
+            "land" => rig with { Land = LandModes.Auto },
             "profile" => rig with { Profile = null },
             "default_branch" => throw new OrcException("KEY: default_branch has no default to go back to; set it to a branch instead", ExitCodes.Usage),
             _ => throw new InvalidOperationException("unhandled rig setting " + key),
@@ -104,6 +108,7 @@ public static class RigSettings
         "max_polecats" => Num(rig.MaxPolecats),
         "gate_timeout" => Num(rig.GateTimeoutSeconds) + "s",
         "batch" => Num(rig.Batch),
+        "land" => rig.Land,
         "stuck_after" => Num(rig.StuckAfterSeconds) + "s",
         "max_restarts" => Num(rig.MaxRestarts),
         "grace" => Num(rig.GraceSeconds) + "s",

@@ -15,7 +15,7 @@ namespace Orchestrator.Services.Runtime;
 public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
 {
     /// <param name="Gate">The <c>--gate</c> options: one command line, or (the old form) one word each.</param>
-    public sealed record AddRequest(string Name, string Source, bool Link, string? Prefix, IReadOnlyList<string> Gate, string? Profile, int? MaxPolecats);
+    public sealed record AddRequest(string Name, string Source, bool Link, string? Prefix, IReadOnlyList<string> Gate, string? Profile, int? MaxPolecats, string? Land = null);
 
     public Rig Add(AddRequest r)
     {
@@ -30,6 +30,8 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         if (r.Profile is not null) runtime.Profiles.Get(r.Profile);
         var gate = GateLine.FromOptions(r.Gate);
         if (GateLine.Problem(gate) is { } problem) throw new OrcException($"--gate: cannot be run: {problem} ({TerminalText.Line(gate)})", ExitCodes.Usage);
+        var land = r.Land is null ? LandModes.Auto
+            : LandModes.Parse(r.Land) ?? throw new OrcException($"--land: must be {string.Join(" or ", LandModes.All)}, got '{TerminalText.Line(r.Land)}'", ExitCodes.Usage);
         var polecats = RigSettings.Numbers["max_polecats"];
         if (r.MaxPolecats is { } max && (max < polecats.Min || max > polecats.Max))
             throw new OrcException($"--max-polecats: must be a whole number from {polecats.Min} to {polecats.Max}, got {max}", ExitCodes.Usage);
@@ -56,6 +58,7 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
                 Gate = gate,
                 Profile = r.Profile,
                 MaxPolecats = r.MaxPolecats ?? 10,
+                Land = land,
                 CreatedAt = Core.Items.Timestamps.Format(runtime.Workspace.Now),
             };
             ledger.Transact("rig add", t =>

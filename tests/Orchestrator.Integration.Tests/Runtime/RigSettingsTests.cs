@@ -44,6 +44,8 @@ public sealed class RigSettingsTests : IDisposable
     [InlineData("nudge_idle", "no", "false")]
     [InlineData("restart_dead", "false", "false")]
     [InlineData("profile", "shell", "shell")]
+    [InlineData("land", "review", "review")]
+    [InlineData("land", " Review ", "review")]
     public void A_setting_is_changed_committed_and_shown(string key, string value, string shown)
     {
         var commits = _ws.CommitCount();
@@ -118,6 +120,7 @@ public sealed class RigSettingsTests : IDisposable
     [InlineData("nudge_idle", "maybe", 2, "VALUE: nudge_idle must be true or false, got 'maybe'")]
     [InlineData("profile", "nosuch", 2, "VALUE: no agent profile 'nosuch'")]
     [InlineData("default_branch", "", 2, "VALUE: default_branch must be a branch name")]
+    [InlineData("land", "manual", 2, "VALUE: land must be auto or review, got 'manual'")]
     public void A_bad_key_or_value_is_a_usage_error_and_nothing_changes(string key, string value, int exit, string message)
     {
         var before = RigFile;
@@ -167,5 +170,39 @@ public sealed class RigSettingsTests : IDisposable
         Assert.Contains("--max-polecats: must be a whole number from 1 to 100, got 0", r.Err);
         Assert.False(Directory.Exists(Path.Combine(_ws.Root, "rigs", "web")));
         Assert.Single(JsonDocument.Parse(Ok("rig", "list", "--json").Out).RootElement.EnumerateArray());
+    }
+
+    [Fact]
+    public void Land_is_auto_by_default_round_trips_through_set_unset_and_the_file_and_an_old_file_without_it_loads_as_auto()
+    {
+        Assert.Equal("auto", Show().GetProperty("land").GetString());
+        Assert.Contains("  land: auto\n", Ok("rig", "show", "app").Out);
+        Assert.Contains("# what a green gate does", RigFile);
+        Ok("rig", "set", "app", "land", "review");
+        Assert.Contains("\nland: review\n", RigFile);
+        Assert.Equal("review", JsonDocument.Parse(Ok("rig", "list", "--json").Out).RootElement[0].GetProperty("land").GetString());
+        Ok("rig", "unset", "app", "land");
+        Assert.Equal("auto", Show().GetProperty("land").GetString());
+
+        // A rig file written before the setting existed: no key, auto.
+        var path = Path.Combine(_ws.Root, ".orc", "rigs", "app.yaml");
+        File.WriteAllLines(path, File.ReadAllLines(path).Where(l => !l.StartsWith("land:", StringComparison.Ordinal)));
+        Assert.Equal("auto", Show().GetProperty("land").GetString());
+        // A hand-written bad value names the file, the line and the key.
+        File.AppendAllText(path, "land: sometimes\n");
+        var bad = _ws.Orc("rig", "show", "app");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("'land' must be auto or review, got 'sometimes'", bad.Err);
+    }
+
+    [Fact]
+    public void Rig_add_takes_land_and_refuses_a_bad_one_with_a_usage_error()
+    {
+        Ok("rig", "add", "web", _source, "--land", "review");
+        Assert.Equal("review", JsonDocument.Parse(Ok("rig", "show", "web", "--json").Out).RootElement.GetProperty("land").GetString());
+        var r = _ws.Orc("rig", "add", "api", _source, "--land", "later");
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Equal("orc: error: --land: must be auto or review, got 'later'", r.Err.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_ws.Root, "rigs", "api")));
     }
 }
