@@ -21,6 +21,9 @@ public static class EventKinds
 {
     public const string Merged = "merged";
     public const string Rejected = "rejected";
+    /// <summary>A green candidate held for a person (<c>land: review</c>), or approved by one.</summary>
+    public const string Review = "review";
+    public const string Approved = "approved";
     public const string Waiting = "waiting";
     public const string GateRun = "gate";
     public const string Recovered = "recovered";

@@ -7,6 +7,10 @@ public static class SubmissionStates
     public const string Merging = "merging";
     public const string Merged = "merged";
     public const string Rejected = "rejected";
+    /// <summary>Green, on a rig with <c>land: review</c>: the candidate waits for a person.</summary>
+    public const string Review = "review";
+    /// <summary>A person said yes (<c>orc review approve</c>): the refinery lands it on its next pass.</summary>
+    public const string Approved = "approved";
 }
 
 /// <summary>
@@ -36,6 +40,17 @@ public sealed record Submission
     public string? Reason { get; init; }
     public string? Details { get; init; }
     public int Attempts { get; init; }
+    /// <summary>
+    /// Once held for review: the gate's verdict on the candidate (<c>green</c>, or <c>no gate</c>) and
+    /// its output tail, and when it began waiting. <see cref="Candidate"/> and <see cref="Onto"/> stay set.
+    /// </summary>
+    public string? GateVerdict { get; init; }
+    public string? GateTail { get; init; }
+    public string? ReviewSince { get; init; }
+    /// <summary>Who approved it, and when: an approved candidate rebuilt on a moved main lands on green without a second review.</summary>
+    public string? ApprovedBy { get; init; }
+    public string? ApprovedAt { get; init; }
 
-    public bool IsOpen => State is SubmissionStates.Queued or SubmissionStates.Merging;
+    /// <summary>Not finished: waiting in the queue, being merged, waiting for review, or approved and waiting to land.</summary>
+    public bool IsOpen => State is SubmissionStates.Queued or SubmissionStates.Merging or SubmissionStates.Review or SubmissionStates.Approved;
 }

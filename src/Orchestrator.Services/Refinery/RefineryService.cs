@@ -25,7 +25,7 @@ public sealed record RefineryOutcome(string Item, string Result, string? Commit,
 /// Every step is recorded before the next, so a refinery killed at any point resumes without
 /// losing a submission or landing one twice.
 /// </summary>
-public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger, AgentService agents, Mail.MailService mail, Convoys.ConvoyService convoys, ILogger<RefineryService> logger)
+public sealed partial class RefineryService(RuntimeContext runtime, LedgerService ledger, AgentService agents, Mail.MailService mail, Convoys.ConvoyService convoys, ILogger<RefineryService> logger)
 {
     public static string SourceOf(string rig) => "refinery@" + rig;
 
@@ -70,6 +70,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         if (Backoff(rig.Name).ShouldWait(runtime.Workspace.Now)) return outcomes;
         var git = new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name));
         Recover(rig, git, outcomes);
+        LandApproved(rig, git, outcomes);
         var rounds = 0;
         while (rounds++ < 1000)
         {
@@ -83,6 +84,8 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
                 foreach (var w in waiting) outcomes.Add(new RefineryOutcome(w.Submission.Item, "waiting", null, $"waits for {w.WaitsFor}"));
                 break; // only a cycle can leave every submission waiting; nothing to do until one changes
             }
+            // Approved work (rebuilt because main moved) goes first: a person is waiting for it.
+            ready = ready.OrderBy(s => s.ApprovedBy is null ? 1 : 0).ToList();
             if (!Round(rig, git, ready.Take(Math.Max(1, rig.Batch)).ToList(), outcomes)) break;
         }
         return outcomes;
@@ -177,7 +180,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         string tail;
         try { (green, tail) = Gate(rig, git, current[^1].Commit, current.Select(x => x.Sub.Item).ToList()); }
         catch (SetupFailure f) { return Postpone(rig, current, f, outcomes); }
-        if (green) return Land(rig, git, main, current, outcomes);
+        if (green) return Accept(rig, git, main, current, tail, outcomes);
         if (current.Count == 1)
         {
             Reject(rig, current[0].Sub, GateReason(rig), tail, outcomes);
@@ -198,7 +201,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         catch (SetupFailure f) { return Postpone(rig, current, f, outcomes); }
         runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, current[culprit].Sub.Item,
             $"bisected a red batch of {current.Count}: {current[culprit].Sub.Item} breaks the gate; {greenPrefix} before it are green");
-        if (greenPrefix > 0 && !Land(rig, git, main, current.Take(greenPrefix).ToList(), outcomes))
+        if (greenPrefix > 0 && !Accept(rig, git, main, current.Take(greenPrefix).ToList(), tails.GetValueOrDefault(greenPrefix, ""), outcomes))
         {
             foreach (var (s, _) in current.Skip(greenPrefix))
                 Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue"); // nothing landed: the rest waits too
@@ -407,6 +410,7 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
         reason.StartsWith("conflicts with", StringComparison.Ordinal) || reason.StartsWith("leaves conflict markers", StringComparison.Ordinal) ? "conflict"
         : reason == GateReason(rig) ? "gate"
         : reason.StartsWith("rejected by", StringComparison.Ordinal) ? "hand"
+        : reason.StartsWith(ReviewRejection, StringComparison.Ordinal) ? "review"
         : reason.StartsWith("its branch", StringComparison.Ordinal) ? "branch"
         : null;
 
@@ -414,14 +418,17 @@ public sealed class RefineryService(RuntimeContext runtime, LedgerService ledger
     /// Sends a submission back: the item returns to its worker if the worker still has its
     /// worktree (hook active again, told by a nudge), else to ready; the reason goes on the item.
     /// </summary>
-    private void Reject(Rig rig, Submission s, string reason, string? details, List<RefineryOutcome> outcomes)
+    /// <param name="expected">When given, the state the submission must still be in under the lock (else nothing changes).</param>
+    private void Reject(Rig rig, Submission s, string reason, string? details, List<RefineryOutcome> outcomes, string? expected = null)
     {
         var now = Timestamps.Format(runtime.Workspace.Now);
         var hook = runtime.Hooks.Find(s.Agent);
         var backToWorker = hook is not null && hook.Item == s.Item && hook.State is HookStates.Completed or HookStates.Active && Directory.Exists(hook.Worktree);
         ledger.Transact("reject", t =>
         {
-            t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Rejected, Reason = reason, Details = details, FinishedAt = now, Candidate = null, Onto = null }), s.Item);
+            if (expected is not null && runtime.Queue(rig.Name).Find(s.Item) is var current && current?.State != expected)
+                throw new OrcException($"{s.Item} is {current?.State ?? "no longer in the merge queue"} now; nothing was changed");
+            t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Rejected, Reason = reason, Details = details, FinishedAt = now, Candidate = null, Onto = null, GateVerdict = null, GateTail = null, ReviewSince = null, ApprovedBy = null, ApprovedAt = null }), s.Item);
             if (t.Items.Ledger.Find(s.Item) is { IsClosed: false })
             {
                 t.Items.Update(s.Item, backToWorker
