@@ -34,6 +34,7 @@ public static class Composition
         services.AddSingleton<MayorService>();
         services.AddSingleton<SimAgent>();
         services.AddSingleton<Orchestrator.Services.Refinery.RefineryService>();
+        services.AddSingleton<Orchestrator.Services.Refinery.ReviewService>();
         services.AddSingleton<Orchestrator.Services.Patrol.PatrolLoop>();
         services.AddSingleton<Orchestrator.Services.Patrol.ServiceLauncher>();
         services.AddSingleton<Orchestrator.Services.Patrol.DeaconService>();

@@ -94,6 +94,7 @@ public static class OrcCli
         root.Add(CrewCommands.Build(services));
         root.Add(MayorCommands.Build(services));
         foreach (var c in ServiceCommands.Build(services)) root.Add(c);
+        root.Add(ReviewCommands.Build(services));
         root.Add(MailCommands.Build(services));
         foreach (var c in ConvoyCommands.Build(services)) root.Add(c);
         foreach (var c in FormulaCommands.Build(services)) root.Add(c);

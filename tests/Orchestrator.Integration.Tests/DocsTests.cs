@@ -355,6 +355,12 @@ public sealed partial class DocsTests
             File.WriteAllText(Path.Combine(ws.Root, "mq", "app", b + ".json"), JsonSerializer.Serialize(sub, OrcJsonContext.Default.Submission));
             Run("mq", "list");
             Run("mq", "show", b);
+            // The same submission held for review, for 'orc review list' ('orc review show' needs real commits: ReviewTests).
+            File.WriteAllText(Path.Combine(ws.Root, "mq", "app", b + ".json"), JsonSerializer.Serialize(sub with
+            {
+                State = SubmissionStates.Review, Candidate = new string('c', 40), Onto = new string('b', 40), GateVerdict = "green", ReviewSince = "2026-11-23T10:05:00Z",
+            }, OrcJsonContext.Default.Submission));
+            Run("review", "list");
             // An item a sling queued over capacity (dispatch/ITEM.json), for 'orc dispatch list'.
             Directory.CreateDirectory(Path.Combine(ws.Root, "dispatch"));
             File.WriteAllText(Path.Combine(ws.Root, "dispatch", c + ".json"), JsonSerializer.Serialize(
@@ -364,7 +370,7 @@ public sealed partial class DocsTests
 
             // Verbs whose output needs a live agent or a landed convoy are checked elsewhere:
             // sling (AgentRuntimeTests), learn from-convoy (LearningTests).
-            string[] notRunHere = ["orc sling", "orc learn from-convoy"];
+            string[] notRunHere = ["orc sling", "orc learn from-convoy", "orc review show"];
             var missing = prints.Keys.Where(v => !notRunHere.Contains(v) && runs.All(r => r.Verb != v)).ToList();
             Assert.True(missing.Count == 0, "documented --json verbs this test did not run: " + string.Join(", ", missing));
 

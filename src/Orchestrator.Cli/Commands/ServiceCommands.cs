@@ -107,7 +107,7 @@ internal static class ServiceCommands
                     v.Out.WriteLine($"{o.Item}: {o.Result}{(o.Commit is { } c ? " as " + c[..12] : "")}{(o.Reason is { } r ? " (" + TerminalText.Line(r) + ")" : "")}");
                 v.Out.Flush();
                 if (svc.BackingOff(rig.Name) is { } why && outcomes.All(o => o.Result == "waiting")) return "backing off: " + why;
-                return outcomes.Count == 0 ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned";
+                return outcomes.Count == 0 ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned" + (outcomes.Count(o => o.Result == "review") is var held and > 0 ? $", {held} held for review" : "");
             }, stop.Token, pr.GetValue(once));
             return 0;
         });
@@ -349,6 +349,12 @@ internal static class ServiceCommands
         if (s.FinishedAt is { } f) w.WriteString("finished_at", f);
         if (s.Reason is { } r) w.WriteString("reason", r);
         if (s.Details is { } d) w.WriteString("details", d);
+        if (s.Candidate is { } candidate) w.WriteString("candidate", candidate);
+        if (s.Onto is { } onto) w.WriteString("onto", onto);
+        if (s.GateVerdict is { } gate) w.WriteString("gate", gate);
+        if (s.ReviewSince is { } since) w.WriteString("review_since", since);
+        if (s.ApprovedBy is { } by) w.WriteString("approved_by", by);
+        if (s.ApprovedAt is { } at) w.WriteString("approved_at", at);
         w.WriteEndObject();
     }
 }

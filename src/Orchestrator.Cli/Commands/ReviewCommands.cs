@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Cli.Output;
+using Orchestrator.Core.Text;
+using Orchestrator.Services.Refinery;
+
+namespace Orchestrator.Cli.Commands;
+
+/// <summary><c>orc review list | show | approve | reject</c>: the person's side of a rig with <c>land: review</c>.</summary>
+internal static class ReviewCommands
+{
+    public static Command Build(IServiceProvider services)
+    {
+        var review = new Command("review", "Green work waiting for a person on rigs with 'land: review': look at it, approve it (it lands) or return it");
+        ReviewService Reviews() => services.GetRequiredService<ReviewService>();
+        RefineryService Refinery() => services.GetRequiredService<RefineryService>();
+
+        var listJson = Options.Json();
+        var noHeaders = Options.NoHeaders();
+        var list = new Command("list", "Submissions waiting for review: what unblocks the most open items first, then the longest waiting") { listJson, noHeaders };
+        list.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var entries = Reviews().List();
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var e in entries) WriteEntry(w, e); w.WriteEndArray(); }); return 0; }
+            if (entries.Count == 0) { v.Out.WriteLine("nothing waits for review"); return 0; }
+            var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("TITLE", Text: true));
+            foreach (var e in entries)
+                table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, Waited(e.Waited), e.Unblocks.ToString(CultureInfo.InvariantCulture), TerminalText.Line(e.Title));
+            v.Print(table, pr.GetValue(noHeaders));
+            return 0;
+        });
+        review.Add(list);
+
+        var showItem = Options.ItemId("ITEM");
+        var showJson = Options.Json();
+        var show = new Command("show", "One submission waiting for review: the item, the gate, the diff against the main it was built on, declared against touched files") { showItem, showJson };
+        show.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var d = Reviews().Show(pr.GetValue(showItem)!);
+            var s = d.Entry.Submission;
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteDetail(w, d)); return 0; }
+            var o = v.Out;
+            o.WriteLine($"{s.Item}: {TerminalText.Line(d.Entry.Title)}");
+            o.WriteLine($"  rig {s.Rig}, by {s.Agent}, waiting {Waited(d.Entry.Waited)} (since {s.ReviewSince}), unblocks {d.Entry.Unblocks}");
+            o.WriteLine($"  candidate {s.Candidate![..12]} built on {s.Onto![..12]}; gate: {TerminalText.Line(s.GateVerdict ?? "green")}");
+            if (d.Item?.Description is { Length: > 0 } description) { o.WriteLine("description:"); o.WriteLine(Indent(description)); }
+            if (d.Item?.AcceptanceCriteria is { Length: > 0 } acceptance) { o.WriteLine("acceptance criteria:"); o.WriteLine(Indent(acceptance)); }
+            if (s.GateTail is { Length: > 0 } tail) { o.WriteLine("gate output (tail):"); o.WriteLine(Indent(tail)); }
+            o.WriteLine($"files declared: {(d.Declared.Count == 0 ? "none" : string.Join(", ", d.Declared.Select(TerminalText.Line)))}");
+            if (d.Undeclared.Count > 0) o.WriteLine($"touched but not declared: {string.Join(", ", d.Undeclared.Select(TerminalText.Line))}");
+            if (d.Untouched.Count > 0) o.WriteLine($"declared but not touched: {string.Join(", ", d.Untouched.Select(TerminalText.Line))}");
+            o.WriteLine($"diff stat: {d.Changes.Files.Count} file{(d.Changes.Files.Count == 1 ? "" : "s")} changed, {d.Changes.Added} insertion{(d.Changes.Added == 1 ? "" : "s")}(+), {d.Changes.Removed} deletion{(d.Changes.Removed == 1 ? "" : "s")}(-)");
+            foreach (var f in d.Changes.Files)
+                o.WriteLine($"  {TerminalText.Line(f.Path)}{(f.OldPath is { } old ? " (from " + TerminalText.Line(old) + ")" : "")} | {(f.Binary ? "binary" : $"+{f.Added} -{f.Removed}")}");
+            o.WriteLine();
+            o.Write(TerminalText.Block(d.Changes.Patch));
+            return 0;
+        });
+        review.Add(show);
+
+        var approveItem = Options.ItemId("ITEM");
+        var approve = new Command("approve", "Say yes: the refinery lands it on its next pass (rebuilt on main and gated again if main moved since)") { approveItem };
+        approve.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var s = Refinery().Approve(pr.GetValue(approveItem)!);
+            v.Out.WriteLine($"approved {s.Item}: the refinery of {s.Rig} lands it on its next pass");
+            return 0;
+        });
+        review.Add(approve);
+
+        var rejectItem = Options.ItemId("ITEM");
+        var reason = new Option<string>("--reason") { Description = "Why (goes on the item and to the worker)", Required = true };
+        var reject = new Command("reject", "Say no: the work goes back to its worker with the reason, as a red gate returns it") { rejectItem, reason };
+        reject.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var s = Refinery().RejectReview(pr.GetValue(rejectItem)!, pr.GetValue(reason)!);
+            v.Out.WriteLine($"returned {s.Item}: {TerminalText.Line(s.Reason ?? "")}");
+            return 0;
+        });
+        review.Add(reject);
+        return review;
+    }
+
+    /// <summary>A wait as people say it: 45s, 12m, 3h05m, 2d04h.</summary>
+    internal static string Waited(TimeSpan t) =>
+        t.TotalSeconds < 60 ? $"{(int)t.TotalSeconds}s"
+        : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes}m"
+        : t.TotalHours < 24 ? $"{(int)t.TotalHours}h{t.Minutes:00}m"
+        : $"{(int)t.TotalDays}d{t.Hours:00}h";
+
+    private static string Indent(string text) =>
+        string.Join('\n', TerminalText.Block(text).TrimEnd().Split('\n').Select(l => "  " + l));
+
+    private static void WriteEntry(Utf8JsonWriter w, ReviewEntry e)
+    {
+        w.WriteStartObject();
+        WriteEntryFields(w, e);
+        w.WriteEndObject();
+    }
+
+    private static void WriteEntryFields(Utf8JsonWriter w, ReviewEntry e)
+    {
+        var s = e.Submission;
+        w.WriteString("item", s.Item);
+        w.WriteString("rig", s.Rig);
+        w.WriteString("agent", s.Agent);
+        w.WriteString("title", e.Title);
+        w.WriteNumber("unblocks", e.Unblocks);
+        if (s.ReviewSince is { } since) w.WriteString("review_since", since);
+        w.WriteNumber("waited_seconds", (long)e.Waited.TotalSeconds);
+        if (s.Candidate is { } c) w.WriteString("candidate", c);
+        if (s.Onto is { } onto) w.WriteString("onto", onto);
+        if (s.GateVerdict is { } g) w.WriteString("gate", g);
+    }
+
+    private static void WriteDetail(Utf8JsonWriter w, ReviewDetail d)
+    {
+        w.WriteStartObject();
+        WriteEntryFields(w, d.Entry);
+        w.WriteString("description", d.Item?.Description ?? "");
+        w.WriteString("acceptance_criteria", d.Item?.AcceptanceCriteria ?? "");
+        if (d.Entry.Submission.GateTail is { } tail) w.WriteString("gate_tail", tail);
+        Strings(w, "declared_files", d.Declared);
+        Strings(w, "undeclared_files", d.Undeclared);
+        Strings(w, "untouched_claims", d.Untouched);
+        w.WriteStartArray("files");
+        foreach (var f in d.Changes.Files)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", f.Path);
+            if (f.OldPath is { } old) w.WriteString("old_path", old);
+            w.WriteString("status", f.Status);
+            w.WriteNumber("added", f.Added);
+            w.WriteNumber("removed", f.Removed);
+            w.WriteBoolean("binary", f.Binary);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("diff", d.Changes.Patch);
+        w.WriteEndObject();
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+}
