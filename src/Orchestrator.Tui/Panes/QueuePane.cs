@@ -24,12 +24,16 @@ internal sealed class QueuePane() : ListPane("queue", "Merge queue")
                 SubmissionStates.Merging => Palette.State("working"),
                 SubmissionStates.Merged => Palette.Status("closed"),
                 SubmissionStates.Rejected => Palette.State("dead"),
+                SubmissionStates.Review => Palette.State("waiting"), // a person is needed
+                SubmissionStates.Approved => Palette.State("working"),
                 _ => Palette.Normal,
             };
             var note = q.State switch
             {
                 SubmissionStates.Merged => q.Landed is { Length: >= 8 } l ? "landed " + l[..8] : "landed",
                 SubmissionStates.Rejected => q.Reason ?? "returned",
+                SubmissionStates.Review => "waits for your review ('orc review show')",
+                SubmissionStates.Approved => "approved: lands on the refinery's next pass",
                 _ => q.Attempts > 0 ? $"attempt {q.Attempts + 1}" : "",
             };
             rows.Add(Row.Of("mq:" + q.Rig + "/" + q.Item,
