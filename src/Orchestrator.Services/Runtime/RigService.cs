@@ -187,7 +187,7 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
             throw new OrcException($"rig {rig.Name} has agents running: {string.Join(", ", running)}; stop them first ('orc kill AGENT')");
         var queued = runtime.Queue(rig.Name).All().Where(s => s.IsOpen).Select(s => $"{s.Item} ({s.Agent}, {s.State})").ToList();
         if (queued.Count > 0)
-            throw new OrcException($"rig {rig.Name} has work in its merge queue: {string.Join(", ", queued)}; let the refinery land it, or take it out ('orc mq reject ITEM --reason TEXT')");
+            throw new OrcException($"rig {rig.Name} has work in its merge queue: {string.Join(", ", queued)}; let the refinery land it, or take it out ('orc mq reject ITEM --reason TEXT'; work waiting for review: 'orc review approve|reject ITEM')");
         var paths = runtime.Workspace.Paths;
         var own = Path.Combine(paths.WorktreesDir, rig.Name);
         if (!Directory.Exists(own)) return;

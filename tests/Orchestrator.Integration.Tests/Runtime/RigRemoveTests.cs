@@ -120,7 +120,7 @@ public sealed class RigRemoveTests : IDisposable
 
         File.Delete(Path.Combine(worktree, "unsaved.txt"));
         var queued = RigFixture.Submit(_ws, "app", "w1", "Queued", new() { ["q.txt"] = "q\n" });
-        Refused($"rig app has work in its merge queue: {queued} (w1, queued); let the refinery land it, or take it out ('orc mq reject ITEM --reason TEXT')", "rig", "remove", "app");
+        Refused($"rig app has work in its merge queue: {queued} (w1, queued); let the refinery land it, or take it out ('orc mq reject ITEM --reason TEXT'; work waiting for review: 'orc review approve|reject ITEM')", "rig", "remove", "app");
         Assert.Equal(0, _ws.Orc("rig", "show", "app").ExitCode); // nothing changed while refused
         Assert.True(Directory.Exists(worktree));
 
