@@ -171,6 +171,25 @@ public sealed class ReviewTests : IDisposable
     }
 
     [Fact]
+    public void Four_people_answering_one_review_at_once_give_one_answer()
+    {
+        var id = Submit("Add c", new() { ["c.txt"] = "gamma\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("review", Mq(id).GetProperty("state").GetString());
+        string[][] answers = [["review", "approve", id], ["review", "reject", id, "--reason", "no"], ["review", "approve", id], ["review", "reject", id, "--reason", "nope"]];
+        var results = new CliResult[answers.Length];
+        Parallel.For(0, answers.Length, i => results[i] = _fleet.Process(answers[i]));
+        var won = Assert.Single(results.Select((r, i) => (r, i)), x => x.r.ExitCode == 0);
+        var state = Mq(id).GetProperty("state").GetString();
+        Assert.Equal(answers[won.i][1] == "approve" ? "approved" : "rejected", state);
+        Assert.All(results.Where(r => r.ExitCode != 0), r =>
+        {
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains($"{id} is {state}", r.Err); // one line saying it was answered already
+        });
+    }
+
+    [Fact]
     public void Bad_input_is_one_clear_line_a_non_zero_exit_and_changes_nothing()
     {
         var id = Submit("Add a", new() { ["a.txt"] = "a\n" }); // queued, not yet reviewed
