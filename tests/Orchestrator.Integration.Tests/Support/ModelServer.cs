@@ -423,7 +423,10 @@ public sealed class ModelServer : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        try { _listener.Stop(); _listener.Close(); } catch (ObjectDisposedException) { }
+        // Close after Stop looks the port up again and, on Linux, binds it to do so: when another
+        // server took the freed port meanwhile it throws "Address already in use" (seen in CI). The
+        // listener is stopped by then; nothing is left to undo.
+        try { _listener.Stop(); _listener.Close(); } catch (Exception ex) when (ex is ObjectDisposedException or System.Net.HttpListenerException) { }
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         _stop.Dispose();
     }
