@@ -35,7 +35,7 @@ public sealed class RigStore(string directory)
 
     public static Rig Parse(YamlFile y, string fileName)
     {
-        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at", "gate_timeout", "batch", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead", "land");
+        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at", "gate_timeout", "batch", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead", "land", "push", "review_agent");
         var name = y.String("name") ?? fileName;
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         var prefix = y.RequiredString("prefix");
@@ -44,7 +44,7 @@ public sealed class RigStore(string directory)
         var gate = y.Node("gate") is YamlDotNet.RepresentationModel.YamlScalarNode gs ? (gs.Value ?? "").Trim() : GateLine.FromWords(y.Strings("gate"));
         if (GateLine.Problem(gate) is { } problem) throw y.Error("gate", $"cannot be run: {problem}");
         // Files written before the setting existed have no key: auto, as they behaved.
-        var land = y.String("land") is { } l ? LandModes.Parse(l) ?? throw y.Error("land", $"must be {string.Join(" or ", LandModes.All)}, got '{TerminalText.Line(l)}'") : LandModes.Auto;
+        var land = y.String("land") is { } l ? LandModes.Parse(l) ?? throw y.Error("land", $"must be {LandModes.Choices}, got '{TerminalText.Line(l)}'") : LandModes.Auto;
         return new Rig
         {
             Name = Names.Validate(name, y.Path + ": name"),
@@ -58,6 +58,8 @@ public sealed class RigStore(string directory)
             GateTimeoutSeconds = Number(y, "gate_timeout"),
             Batch = Number(y, "batch"),
             Land = land,
+            Push = y.Bool("push") ?? false,
+            ReviewAgent = y.String("review_agent") is { Length: > 0 } ra ? ra : null,
             StuckAfterSeconds = Number(y, "stuck_after"),
             MaxRestarts = Number(y, "max_restarts"),
             GraceSeconds = Number(y, "grace"),
@@ -91,8 +93,12 @@ public sealed class RigStore(string directory)
         sb.Append("gate_timeout: ").Append(rig.GateTimeoutSeconds).Append('\n');
         sb.Append("# submissions the refinery stacks under one gate run (1 = one at a time); a red batch is bisected\n");
         sb.Append("batch: ").Append(rig.Batch).Append('\n');
-        sb.Append("# what a green gate does: auto lands it on the default branch; review holds it until a person runs orc review approve\n");
+        sb.Append("# what a green gate does: auto lands it on the default branch; review holds it until a person runs orc review approve;\n");
+        sb.Append("# pr pushes it as a branch and opens a pull request with gh or glab\n");
         sb.Append("land: ").Append(rig.Land).Append('\n');
+        sb.Append("# push each landing to the rig's origin (never forced; when origin moved: rebuild, gate, push again)\n");
+        sb.Append("push: ").Append(rig.Push ? "true" : "false").Append('\n');
+        sb.Append(rig.ReviewAgent is null ? "# review_agent: claude\n" : $"review_agent: {Quote(rig.ReviewAgent)}\n");
         sb.Append("# the witness: seconds without a screen change before a working agent is stuck; restarts before it gives up;\n");
         sb.Append("# seconds after a start when it leaves an agent alone; whether it nudges idle agents and restarts dead ones\n");
         sb.Append("stuck_after: ").Append(rig.StuckAfterSeconds).Append('\n');

@@ -22,7 +22,7 @@ internal static class RigCommands
         var gate = new Option<string[]>("--gate") { Description = "Gate the refinery runs before merging: one command line (e.g. --gate \"dotnet test\"), run without a shell unless it uses shell syntax (&&, |, $VAR…)" };
         var profile = new Option<string>("--profile") { Description = "Agent profile for the rig's polecats" };
         var max = new Option<int?>("--max-polecats") { Description = "At most this many polecats at once (default 10)" };
-        var land = new Option<string>("--land") { Description = "What a green gate does: auto (land on main, the default) or review (wait for 'orc review approve')" };
+        var land = new Option<string>("--land") { Description = "What a green gate does: auto (land on main, the default), review (wait for 'orc review approve') or pr (open a pull request)" };
         var add = new Command("add", "Add a rig: clone (or link) SOURCE into rigs/NAME") { name, source, link, prefix, gate, profile, max, land };
         add.SetAction(pr =>
         {
@@ -67,7 +67,7 @@ internal static class RigCommands
 
         var setRig = new Argument<string>("RIG") { Description = "Rig name" };
         var setKey = new Argument<string>("KEY") { Description = "The setting: " + string.Join(", ", RigSettings.Settable) };
-        var setValue = new Argument<string>("VALUE") { Description = "Its new value: a whole number, true or false, a branch, a profile, auto or review for land, or for gate one command line (\"\" for none; run without a shell unless it uses shell syntax)" };
+        var setValue = new Argument<string>("VALUE") { Description = "Its new value: a whole number, true or false, a branch, a profile, auto, review or pr for land, on or off for push, or for gate one command line (\"\" for none; run without a shell unless it uses shell syntax)" };
         var set = new Command("set", "Change one rig setting (committed to the workspace; services read it on their next pass)") { setRig, setKey, setValue };
         set.SetAction(pr =>
         {

@@ -29,9 +29,17 @@ public sealed record Rig
     public int GateTimeoutSeconds { get; init; } = 600;
     /// <summary>How many submissions the refinery stacks under one gate run.</summary>
     public int Batch { get; init; } = 1;
-    /// <summary>What a green gate does: <see cref="LandModes.Auto"/> moves main, <see cref="LandModes.Review"/> waits for a person's <c>orc review approve</c>.</summary>
+    /// <summary>
+    /// What a green gate does: <see cref="LandModes.Auto"/> moves main, <see cref="LandModes.Review"/>
+    /// waits for a person's <c>orc review approve</c>, <see cref="LandModes.Pr"/> opens a pull request.
+    /// </summary>
     public string Land { get; init; } = LandModes.Auto;
     public bool ReviewsLandings => Land == LandModes.Review;
+    public bool OpensPullRequests => Land == LandModes.Pr;
+    /// <summary>Whether each landing is pushed to the rig's origin (never forced; a moved origin means rebuild, gate, push again).</summary>
+    public bool Push { get; init; }
+    /// <summary>A profile whose agent reads each candidate waiting for review first and comments on the item (null: none).</summary>
+    public string? ReviewAgent { get; init; }
     /// <summary>The witness's settings: see the rig YAML's comments.</summary>
     public int StuckAfterSeconds { get; init; } = 300;
     public int MaxRestarts { get; init; } = 3;
@@ -41,12 +49,15 @@ public sealed record Rig
     public string? CreatedAt { get; init; }
 }
 
-/// <summary>The rig setting <c>land</c>: whether a green gate lands by itself or waits for a person.</summary>
+/// <summary>The rig setting <c>land</c>: whether a green gate lands by itself, waits for a person, or opens a pull request.</summary>
 public static class LandModes
 {
     public const string Auto = "auto";
     public const string Review = "review";
-    public static readonly IReadOnlyList<string> All = [Auto, Review];
+    public const string Pr = "pr";
+    public static readonly IReadOnlyList<string> All = [Auto, Review, Pr];
+    /// <summary>"auto, review or pr", for messages.</summary>
+    public const string Choices = "auto, review or pr";
 
     /// <summary>The mode <paramref name="value"/> names (case and spaces ignored), or null.</summary>
     public static string? Parse(string? value) => value?.Trim().ToLowerInvariant() is { } v && All.Contains(v) ? v : null;

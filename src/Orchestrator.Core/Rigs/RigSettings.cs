@@ -23,11 +23,11 @@ public static class RigSettings
         ["grace"] = new(0, 3600, 30),
     };
 
-    public static readonly IReadOnlyList<string> Switches = ["nudge_idle", "restart_dead"];
+    public static readonly IReadOnlyList<string> Switches = ["push", "nudge_idle", "restart_dead"];
 
     /// <summary>What <c>orc rig set</c> can change, in the order <c>orc rig show</c> lists them.</summary>
     public static readonly IReadOnlyList<string> Settable =
-        ["default_branch", "gate", "gate_timeout", "batch", "land", "profile", "max_polecats", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead"];
+        ["default_branch", "gate", "gate_timeout", "batch", "land", "push", "review_agent", "profile", "max_polecats", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead"];
 
     /// <summary>Keys of the rig file that are fixed once the rig exists, and why.</summary>
     public static readonly IReadOnlyDictionary<string, string> Fixed = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -61,17 +61,25 @@ public static class RigSettings
                 "false" or "no" or "off" => false,
                 _ => throw new OrcException($"VALUE: {key} must be true or false, got '{TerminalText.Line(value)}'", ExitCodes.Usage),
             };
-            return key == "nudge_idle" ? rig with { NudgeIdle = on } : rig with { RestartDead = on };
+            return key switch
+            {
+                "push" => rig with { Push = on },
+                "nudge_idle" => rig with { NudgeIdle = on },
+                _ => rig with { RestartDead = on },
+            };
         }
         return key switch
         {
             "land" => LandModes.Parse(value) is { } mode
                 ? rig with { Land = mode }
-                : throw new OrcException($"VALUE: land must be {string.Join(" or ", LandModes.All)}, got '{TerminalText.Line(value)}'", ExitCodes.Usage),
+                : throw new OrcException($"VALUE: land must be {LandModes.Choices}, got '{TerminalText.Line(value)}'", ExitCodes.Usage),
             // One command line, as 'gate: make test' in the file means; empty: no gate.
             "gate" => GateLine.Problem(value) is { } problem
                 ? throw new OrcException($"VALUE: the gate cannot be run: {problem} ({TerminalText.Line(value)})", ExitCodes.Usage)
                 : rig with { Gate = value.Trim() },
+            "review_agent" => string.IsNullOrWhiteSpace(value) || value.Any(char.IsControl)
+                ? throw new OrcException("VALUE: review_agent must name an agent profile (use 'orc rig unset RIG review_agent' for none)", ExitCodes.Usage)
+                : rig with { ReviewAgent = value.Trim() },
             "profile" => string.IsNullOrWhiteSpace(value)
                 ? throw new OrcException("VALUE: profile must name an agent profile (use 'orc rig unset RIG profile' for the workspace default)", ExitCodes.Usage)
                 : rig with { Profile = value.Trim() },
@@ -91,6 +99,8 @@ public static class RigSettings
         {
             "nudge_idle" => rig with { NudgeIdle = true },
             "restart_dead" => rig with { RestartDead = true },
+            "push" => rig with { Push = false },
+            "review_agent" => rig with { ReviewAgent = null },
             "gate" => rig with { Gate = "" },
             "land" => rig with { Land = LandModes.Auto },
             "profile" => rig with { Profile = null },
@@ -109,6 +119,8 @@ public static class RigSettings
         "gate_timeout" => Num(rig.GateTimeoutSeconds) + "s",
         "batch" => Num(rig.Batch),
         "land" => rig.Land,
+        "push" => rig.Push ? "on" : "off",
+        "review_agent" => rig.ReviewAgent ?? "none",
         "stuck_after" => Num(rig.StuckAfterSeconds) + "s",
         "max_restarts" => Num(rig.MaxRestarts),
         "grace" => Num(rig.GraceSeconds) + "s",

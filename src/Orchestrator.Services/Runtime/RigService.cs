@@ -31,7 +31,7 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         var gate = GateLine.FromOptions(r.Gate);
         if (GateLine.Problem(gate) is { } problem) throw new OrcException($"--gate: cannot be run: {problem} ({TerminalText.Line(gate)})", ExitCodes.Usage);
         var land = r.Land is null ? LandModes.Auto
-            : LandModes.Parse(r.Land) ?? throw new OrcException($"--land: must be {string.Join(" or ", LandModes.All)}, got '{TerminalText.Line(r.Land)}'", ExitCodes.Usage);
+            : LandModes.Parse(r.Land) ?? throw new OrcException($"--land: must be {LandModes.Choices}, got '{TerminalText.Line(r.Land)}'", ExitCodes.Usage);
         var polecats = RigSettings.Numbers["max_polecats"];
         if (r.MaxPolecats is { } max && (max < polecats.Min || max > polecats.Max))
             throw new OrcException($"--max-polecats: must be a whole number from {polecats.Min} to {polecats.Max}, got {max}", ExitCodes.Usage);
@@ -95,6 +95,13 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
             try { runtime.Profiles.Get(profile); }
             catch (OrcException e) { throw new OrcException("VALUE: " + e.Message, ExitCodes.Usage); }
         }
+        if (key == "review_agent" && next.ReviewAgent is { } reviewer)
+        {
+            try { runtime.Profiles.Get(reviewer); }
+            catch (OrcException e) { throw new OrcException("VALUE: " + e.Message, ExitCodes.Usage); }
+        }
+        if (key == "push" && next.Push && new RigRemote(runtime.Workspace.Paths.RigDir(rig.Name)).OriginUrl() is null)
+            throw new OrcException($"VALUE: rigs/{rig.Name} has no remote '{RigRemote.Origin}' to push to (add one with 'git -C rigs/{rig.Name} remote add origin URL')", ExitCodes.Usage);
         if (key == "default_branch" && new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name)).BranchTip(next.DefaultBranch) is null)
             throw new OrcException($"VALUE: rigs/{rig.Name} has no branch '{TerminalText.Line(next.DefaultBranch)}'", ExitCodes.Usage);
         return Write(rig.Name, "rig set", current => RigSettings.With(current, key, value));

@@ -120,7 +120,7 @@ public sealed class RigSettingsTests : IDisposable
     [InlineData("nudge_idle", "maybe", 2, "VALUE: nudge_idle must be true or false, got 'maybe'")]
     [InlineData("profile", "nosuch", 2, "VALUE: no agent profile 'nosuch'")]
     [InlineData("default_branch", "", 2, "VALUE: default_branch must be a branch name")]
-    [InlineData("land", "manual", 2, "VALUE: land must be auto or review, got 'manual'")]
+    [InlineData("land", "manual", 2, "VALUE: land must be auto, review or pr, got 'manual'")]
     public void A_bad_key_or_value_is_a_usage_error_and_nothing_changes(string key, string value, int exit, string message)
     {
         var before = RigFile;
@@ -192,7 +192,7 @@ public sealed class RigSettingsTests : IDisposable
         File.AppendAllText(path, "land: sometimes\n");
         var bad = _ws.Orc("rig", "show", "app");
         Assert.NotEqual(0, bad.ExitCode);
-        Assert.Contains("'land' must be auto or review, got 'sometimes'", bad.Err);
+        Assert.Contains("'land' must be auto, review or pr, got 'sometimes'", bad.Err);
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class RigSettingsTests : IDisposable
         Assert.Equal("review", JsonDocument.Parse(Ok("rig", "show", "web", "--json").Out).RootElement.GetProperty("land").GetString());
         var r = _ws.Orc("rig", "add", "api", _source, "--land", "later");
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
-        Assert.Equal("orc: error: --land: must be auto or review, got 'later'", r.Err.Trim());
+        Assert.Equal("orc: error: --land: must be auto, review or pr, got 'later'", r.Err.Trim());
         Assert.False(Directory.Exists(Path.Combine(_ws.Root, "rigs", "api")));
     }
 }
