@@ -256,6 +256,16 @@ public sealed class RigIntegration(string repositoryPath)
             : $"{Path} has {branch} checked out with uncommitted or untracked changes ({string.Join(", ", dirty.Take(5).Select(TerminalText.Line))}); commit or stash them so main can move";
     }
 
+    /// <summary>True when <paramref name="ancestor"/> is <paramref name="commit"/> or one of its ancestors.</summary>
+    public bool IsAncestor(string ancestor, string commit)
+    {
+        using var repo = Open();
+        var a = repo.Lookup<Commit>(ancestor);
+        var c = repo.Lookup<Commit>(commit);
+        if (a is null || c is null) return false;
+        return a.Sha == c.Sha || repo.ObjectDatabase.FindMergeBase(a, c)?.Sha == a.Sha;
+    }
+
     /// <summary>True when <paramref name="commit"/> is <paramref name="branch"/>'s tip or one of its ancestors.</summary>
     public bool Contains(string branch, string commit)
     {

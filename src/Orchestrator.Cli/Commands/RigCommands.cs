@@ -129,6 +129,8 @@ internal static class RigCommands
         w.WriteNumber("gate_timeout", r.GateTimeoutSeconds);
         w.WriteNumber("batch", r.Batch);
         w.WriteString("land", r.Land);
+        w.WriteBoolean("push", r.Push);
+        if (r.ReviewAgent is not null) w.WriteString("review_agent", r.ReviewAgent);
         w.WriteNumber("stuck_after", r.StuckAfterSeconds);
         w.WriteNumber("max_restarts", r.MaxRestarts);
         w.WriteNumber("grace", r.GraceSeconds);

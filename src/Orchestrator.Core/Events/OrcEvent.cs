@@ -24,6 +24,8 @@ public static class EventKinds
     /// <summary>A green candidate held for a person (<c>land: review</c>), or approved by one.</summary>
     public const string Review = "review";
     public const string Approved = "approved";
+    /// <summary>Landed work pushed to the rig's origin (<c>push: on</c>).</summary>
+    public const string Pushed = "pushed";
     public const string Waiting = "waiting";
     public const string GateRun = "gate";
     public const string Recovered = "recovered";

@@ -78,6 +78,7 @@ public sealed partial class RefineryService
             return;
         }
         SetupWorked(rig, CheckoutStep);
+        if (!SyncOrigin(rig, git, approved.Select(s => s.Item), outcomes)) return;
         foreach (var s in approved)
         {
             var main = git.TipOf(rig.DefaultBranch);

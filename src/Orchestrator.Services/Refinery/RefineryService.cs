@@ -40,6 +40,9 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     /// <summary>Per rig: the back-off of a setup step that keeps failing. Lives as long as this object (the refinery loop).</summary>
     private readonly Dictionary<string, SetupBackoff> _setup = new(StringComparer.Ordinal);
 
+    /// <summary>Rigs whose last round was given back because origin moved: the pass goes on with another round.</summary>
+    private readonly HashSet<string> _rebuild = new(StringComparer.Ordinal);
+
     /// <summary>A setup step failed: nothing landed, the submissions are queued again, and passes back off.</summary>
     private sealed class SetupFailure(string step, string message) : Exception(message)
     {
@@ -69,7 +72,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         StopLeftoverGate(rig);
         if (Backoff(rig.Name).ShouldWait(runtime.Workspace.Now)) return outcomes;
         var git = new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name));
-        Recover(rig, git, outcomes);
+        _moved[rig.Name] = 0;
+        if (!Recover(rig, git, outcomes)) return outcomes;
         LandApproved(rig, git, outcomes);
         var rounds = 0;
         while (rounds++ < 1000)
@@ -86,13 +90,17 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
             }
             // Approved work (rebuilt because main moved) goes first: a person is waiting for it.
             ready = ready.OrderBy(s => s.ApprovedBy is null ? 1 : 0).ToList();
-            if (!Round(rig, git, ready.Take(Math.Max(1, rig.Batch)).ToList(), outcomes)) break;
+            if (!Round(rig, git, ready.Take(Math.Max(1, rig.Batch)).ToList(), outcomes) && !_rebuild.Remove(rig.Name)) break;
         }
         return outcomes;
     }
 
-    /// <summary>Finishes submissions a killed refinery left in state merging: landed ones are recorded, the rest queued again.</summary>
-    private void Recover(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
+    /// <summary>
+    /// Finishes submissions a killed refinery left in state merging: landed ones are recorded, the
+    /// rest queued again. False when it cannot tell (with <c>push: on</c>, origin out of reach): they
+    /// stay merging and nothing else happens this pass.
+    /// </summary>
+    private bool Recover(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
     {
         // Killed while moving main, it may have left the rig's checkout half-way between two commits it recorded.
         var moves = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging)
@@ -103,7 +111,10 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
             runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, null,
                 $"the rig's checkout was left half-way to a new {rig.DefaultBranch} by a refinery that was stopped; brought it to {rig.DefaultBranch}'s tip");
         }
-        foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging))
+        var merging = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging).ToList();
+        // Pushed but killed before the local main moved: only origin has it; following it first tells.
+        if (merging.Count > 0 && !SyncOrigin(rig, git, merging.Select(s => s.Item), outcomes)) return false;
+        foreach (var s in merging)
         {
             // Only the exact commit recorded before main moved counts: an older landing of the same
             // item (reopened, resubmitted) must not pass for this one.
@@ -119,6 +130,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
                 runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item, $"{s.Item} was being merged when the refinery stopped; queued again");
             }
         }
+        return true;
     }
 
     /// <summary>One stack of up to <c>batch</c> submissions: squash, gate, land or return. False when nothing could progress.</summary>
@@ -132,6 +144,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
             return false;
         }
         SetupWorked(rig, CheckoutStep);
+        if (!SyncOrigin(rig, git, batch.Select(s => s.Item), outcomes)) return false;
         var main = git.TipOf(rig.DefaultBranch);
         var stacked = new List<(Submission Sub, string Commit)>();
         var onto = main;
@@ -244,9 +257,19 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     /// <summary>Moves main to the last of <paramref name="stack"/> and records every item as merged.</summary>
     private bool Land(Rig rig, RigIntegration git, string expectedMain, List<(Submission Sub, string Commit)> stack, List<RefineryOutcome> outcomes)
     {
+        if (!PushLanding(rig, git, stack, outcomes, out var moved))
+        {
+            if (moved) _rebuild.Add(rig.Name);
+            return false;
+        }
         try
         {
             git.FastForward(rig.DefaultBranch, expectedMain, stack[^1].Commit, $"land {string.Join(' ', stack.Select(x => x.Sub.Item))}");
+        }
+        catch (OrcException ex) when (rig.Push)
+        {
+            // Origin has it: it landed. The local main follows origin's on the next round.
+            logger.LogWarning("refinery {Rig}: pushed, but the local {Branch} cannot move yet: {Message}", rig.Name, rig.DefaultBranch, ex.Message);
         }
         catch (OrcException ex)
         {
@@ -316,7 +339,21 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         return b;
     }
 
-    private static string Describe(string step) => step == CheckoutStep ? "the rig's checkout cannot follow main" : "the gate's scratch worktree cannot be prepared";
+    private static string Describe(string step) => step switch
+    {
+        CheckoutStep => "the rig's checkout cannot follow main",
+        RemoteStep => "the rig's main cannot follow its origin",
+        PushStep => "landed work cannot be pushed to the rig's origin",
+        _ => "the gate's scratch worktree cannot be prepared",
+    };
+
+    private static string DescribeWorking(string step) => step switch
+    {
+        CheckoutStep => "the rig's checkout can follow main",
+        RemoteStep => "the rig's main follows its origin",
+        PushStep => "landed work is pushed to the rig's origin",
+        _ => "the gate's scratch worktree is ready",
+    };
 
     /// <summary>The stack recorded as merging goes back to the queue unchanged; nothing landed.</summary>
     private bool Postpone(Rig rig, List<(Submission Sub, string Commit)> stack, SetupFailure f, List<RefineryOutcome> outcomes)
@@ -333,8 +370,12 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         if (backoff.Failed(step, message, runtime.Workspace.Now))
         {
             logger.LogWarning("refinery {Rig}: {Step}: {Message}", rig.Name, Describe(step), message);
-            runtime.Record(SourceOf(rig.Name), EventKinds.Error, null,
-                $"{Describe(step)}: {message}; nothing lands until it is fixed (retrying with back-off, at least every {backoff.Cap.TotalMinutes:0} min)");
+            var said = $"{Describe(step)}: {message}; nothing lands until it is fixed (retrying with back-off, at least every {backoff.Cap.TotalMinutes:0} min)";
+            runtime.Record(SourceOf(rig.Name), EventKinds.Error, null, said);
+            // The origin is the person's to fix (credentials, protection, a diverged main): tell them once.
+            if (step is RemoteStep or PushStep)
+                Tell(rig, Core.Mail.MailRules.Overseer, $"{rig.Name}: {Describe(step)}",
+                    said + $"\n\nThe queued work waits, nothing is lost. See `orc mq list --rig {rig.Name}` and `orc feed`.", items.FirstOrDefault());
         }
         else logger.LogInformation("refinery {Rig}: {Step} still failing ({Failures} attempts): {Message}", rig.Name, step, backoff.Failing!.Failures, message);
         foreach (var item in items) outcomes.Add(new RefineryOutcome(item, "waiting", null, Describe(step)));
@@ -346,7 +387,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         if (_setup.GetValueOrDefault(rig.Name)?.Succeeded(step) is not { } spell) return;
         logger.LogInformation("refinery {Rig}: {Step} works again", rig.Name, step);
         runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, null,
-            $"{(step == CheckoutStep ? "the rig's checkout can follow main" : "the gate's scratch worktree is ready")} again, after {spell.Failures} failed attempt{(spell.Failures == 1 ? "" : "s")} since {Timestamps.Format(spell.Since)}");
+            $"{DescribeWorking(step)} again, after {spell.Failures} failed attempt{(spell.Failures == 1 ? "" : "s")} since {Timestamps.Format(spell.Since)}");
     }
 
     private void FinishMerged(Rig rig, IReadOnlyList<(Submission Sub, string Commit)> landed, string why)
@@ -397,7 +438,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     }
 
     /// <summary>Mail from this rig's refinery (to an agent only while it exists); a failure to send never stops the queue.</summary>
-    private void Tell(Rig rig, string to, string subject, string body, string item, bool notify = true)
+    private void Tell(Rig rig, string to, string subject, string body, string? item, bool notify = true)
     {
         var oneAgent = to != Core.Mail.MailRules.Overseer && !to.Contains(',', StringComparison.Ordinal);
         if (oneAgent && runtime.Hooks.Find(to) is not { State: not HookStates.Archived }) return;
