@@ -19,16 +19,17 @@ internal static class ReviewCommands
 
         var listJson = Options.Json();
         var noHeaders = Options.NoHeaders();
-        var list = new Command("list", "Submissions waiting for review: what unblocks the most open items first, then the longest waiting") { listJson, noHeaders };
+        var list = new Command("list", "Submissions waiting for review: what unblocks the most open items first, then the convoy nearest to landing, then the longest waiting") { listJson, noHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
             var entries = Reviews().List();
             if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var e in entries) WriteEntry(w, e); w.WriteEndArray(); }); return 0; }
             if (entries.Count == 0) { v.Out.WriteLine("nothing waits for review"); return 0; }
-            var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("TITLE", Text: true));
+            var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("CONVOY"), new("TITLE", Text: true));
             foreach (var e in entries)
-                table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, Waited(e.Waited), e.Unblocks.ToString(CultureInfo.InvariantCulture), TerminalText.Line(e.Title));
+                table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, Waited(e.Waited), e.Unblocks.ToString(CultureInfo.InvariantCulture),
+                    e.Convoy is { } convoy ? $"{convoy} ({e.ConvoyLeft} left)" : "-", TerminalText.Line(e.Title));
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
@@ -112,6 +113,11 @@ internal static class ReviewCommands
         w.WriteString("agent", s.Agent);
         w.WriteString("title", e.Title);
         w.WriteNumber("unblocks", e.Unblocks);
+        if (e.Convoy is { } convoy)
+        {
+            w.WriteString("convoy", convoy);
+            w.WriteNumber("convoy_left", e.ConvoyLeft);
+        }
         if (s.ReviewSince is { } since) w.WriteString("review_since", since);
         w.WriteNumber("waited_seconds", (long)e.Waited.TotalSeconds);
         if (s.Candidate is { } c) w.WriteString("candidate", c);

@@ -81,8 +81,8 @@ public sealed class ReviewTests : IDisposable
         Assert.Equal(main, Main());
 
         var list = Ok("review", "list").Out.Split('\n');
-        Assert.Matches(@"^ITEM\s+RIG\s+AGENT\s+WAITED\s+UNBLOCKS\s+TITLE$", list[0]);
-        Assert.Matches($@"^{id}\s+app\s+w1\s+\d+s\s+0\s+Add a$", list[1]);
+        Assert.Matches(@"^ITEM\s+RIG\s+AGENT\s+WAITED\s+UNBLOCKS\s+CONVOY\s+TITLE$", list[0]);
+        Assert.Matches($@"^{id}\s+app\s+w1\s+\d+s\s+0\s+-\s+Add a$", list[1]);
         Assert.StartsWith(id, Ok("review", "list", "--no-headers").Out);
         Assert.Equal(id, JsonDocument.Parse(Ok("review", "list", "--json").Out).RootElement[0].GetProperty("item").GetString());
 
@@ -219,5 +219,24 @@ public sealed class ReviewTests : IDisposable
         Refused(1, $"{id} is approved, not waiting for review", "review", "approve", id);
         Refused(1, $"{id} is approved, not waiting for review", "review", "reject", id, "--reason", "late");
         Assert.Equal("approved", Mq(id).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public void The_review_queue_puts_the_convoy_nearest_to_landing_before_older_work()
+    {
+        var a = Submit("Add a", new() { ["a.txt"] = "a\n" });
+        var b = Submit("Add b", new() { ["b.txt"] = "b\n" });
+        var c = Submit("Add c", new() { ["c.txt"] = "c\n" });
+        var other = Ok("item", "create", "Later work", "--quiet").Out.Trim();
+        Ok("convoy", "create", "near", b);        // b is all that is left of it
+        Ok("convoy", "create", "far", c, other);  // c and one more
+        Ok("refinery", "run", "app", "--once");
+        var entries = JsonDocument.Parse(Ok("review", "list", "--json").Out).RootElement.EnumerateArray().ToList();
+        Assert.Equal([b, c, a], entries.Select(e => e.GetProperty("item").GetString()));
+        Assert.Equal("near", entries[0].GetProperty("convoy").GetString());
+        Assert.Equal(1, entries[0].GetProperty("convoy_left").GetInt32());
+        Assert.Equal(2, entries[1].GetProperty("convoy_left").GetInt32());
+        Assert.False(entries[2].TryGetProperty("convoy", out _));
+        Assert.Matches($@"^{b}\s+app\s+w2\s+\d+s\s+0\s+near \(1 left\)\s+Add b$", Ok("review", "list", "--no-headers").Out.Split('\n')[0]);
     }
 }
