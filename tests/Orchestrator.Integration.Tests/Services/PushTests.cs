@@ -49,6 +49,14 @@ public sealed class PushTests : IDisposable
 
     private string RigDir => _fleet.RigDir;
 
+    /// <summary>One refinery pass as a child process: the published binary when the suite runs against it.</summary>
+    private CliResult Refinery()
+    {
+        var r = _fleet.Process(["refinery", "run", "app", "--once"]);
+        Assert.True(r.ExitCode == 0, "refinery run: " + r);
+        return r;
+    }
+
     private static string Git(string dir, params string[] args)
     {
         var psi = new ProcessStartInfo("git") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -95,7 +103,7 @@ public sealed class PushTests : IDisposable
     public void A_landing_is_pushed_and_origin_and_main_agree()
     {
         var id = Submit("Add a", new() { ["a.txt"] = "alpha\n" });
-        Assert.Contains($"{id}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: merged", Refinery().Out);
         Assert.Equal(Tip(RigDir), Tip(_origin));
         Assert.Equal([$"{id}: Add a", "first"], Log(_origin));
         Assert.Contains("pushed", Ok("feed").Out);
@@ -107,7 +115,7 @@ public sealed class PushTests : IDisposable
     {
         var id = Submit("Add a", new() { ["a.txt"] = "alpha\n" });
         TeammatePushes("mate.txt", "mate\n");
-        Assert.Contains($"{id}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: merged", Refinery().Out);
         Assert.Equal([$"{id}: Add a", "mate: mate.txt", "first"], Log(_origin));
         Assert.Equal(Tip(_origin), Tip(RigDir));
         Assert.True(File.Exists(Path.Combine(RigDir, "mate.txt"))); // the rig's checkout followed origin
@@ -132,7 +140,7 @@ public sealed class PushTests : IDisposable
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Ok("rig", "set", "app", "gate", script);
         var id = Submit("Add a", new() { ["a.txt"] = "alpha\n" });
-        var run = Ok("refinery", "run", "app", "--once").Out;
+        var run = Refinery().Out;
         Assert.Contains($"{id}: merged", run);
         Assert.Equal(2, File.ReadAllLines(marker).Length); // gated again on the new tip
         Assert.Equal([$"{id}: Add a", "mate: mid.txt", "first"], Log(_origin)); // the teammate's commit kept: no force
@@ -150,7 +158,7 @@ public sealed class PushTests : IDisposable
         File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var before = Tip(RigDir);
         var id = Submit("Add a", new() { ["a.txt"] = "alpha\n" });
-        var run = Ok("refinery", "run", "app", "--once").Out;
+        var run = Refinery().Out;
         Assert.Contains($"{id}: waiting", run);
         Assert.Equal(before, Tip(RigDir)); // the local main did not move
         Assert.Equal(before, Tip(_origin));
@@ -164,7 +172,7 @@ public sealed class PushTests : IDisposable
 
         // Fixed by the person: the next pass lands and pushes it.
         File.Delete(hook);
-        Assert.Contains($"{id}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: merged", Refinery().Out);
         Assert.Equal(Tip(RigDir), Tip(_origin));
         Assert.Equal("closed", Status(id));
     }
@@ -179,7 +187,7 @@ public sealed class PushTests : IDisposable
         Git(RigDir, "add", "local.txt");
         Git(RigDir, "-c", "user.email=me@example.com", "-c", "user.name=me", "commit", "--quiet", "-m", "local only");
         var before = Tip(RigDir);
-        Assert.Contains($"{id}: waiting", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: waiting", Refinery().Out);
         Assert.Equal(before, Tip(RigDir));
         Assert.Equal("queued", Mq(id).GetProperty("state").GetString());
         Assert.Contains("have diverged", Ok("feed").Out);
@@ -222,12 +230,12 @@ public sealed class PushTests : IDisposable
         Assert.Equal([$"{id}: Add a", "first"], Log(_origin)); // but origin has it
         Assert.Equal("merging", Mq(id).GetProperty("state").GetString());
 
-        Assert.Contains($"{id}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: merged", Refinery().Out);
         Assert.Equal(Tip(_origin), Tip(RigDir));
         Assert.Equal([$"{id}: Add a", "first"], Log(RigDir)); // landed once
         Assert.Equal("closed", Status(id));
         Assert.Equal("merged", Mq(id).GetProperty("state").GetString());
-        Ok("refinery", "run", "app", "--once");
+        Refinery();
         Assert.Equal([$"{id}: Add a", "first"], Log(_origin));
     }
 }
