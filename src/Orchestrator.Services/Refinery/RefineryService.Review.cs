@@ -63,9 +63,11 @@ public sealed partial class RefineryService
     }
 
     /// <summary>
-    /// Approved submissions, before the queue: one whose main has not moved since its candidate was
-    /// built lands as it was reviewed; otherwise it is queued again, first in line, to be rebuilt on
-    /// the new main and gated (and then lands, without a second review).
+    /// Approved submissions, before the queue: one whose candidate was built on main's tip lands as
+    /// it was reviewed, and then so may one built on that candidate (a reviewed stack lands in its
+    /// order, whichever order it was approved in). One built on anything else (main moved, or on
+    /// a candidate not approved) is queued again, first in line, to be rebuilt on main and gated
+    /// (and then lands, without a second review): main never takes work nobody approved.
     /// </summary>
     private void LandApproved(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
     {
@@ -79,20 +81,22 @@ public sealed partial class RefineryService
         }
         SetupWorked(rig, CheckoutStep);
         if (!SyncOrigin(rig, git, approved.Select(s => s.Item), outcomes)) return;
-        foreach (var s in approved)
+        while (true)
         {
             var main = git.TipOf(rig.DefaultBranch);
-            if (s.Candidate is { } candidate && s.Onto == main && git.CommitExists(candidate))
-            {
-                // Recorded as merging before main moves, as every landing is: a restart then finds it.
-                var merging = s with { State = SubmissionStates.Merging, Attempts = s.Attempts + 1 };
-                Save(merging, "refinery merging");
-                if (!Land(rig, git, main, [(merging, candidate)], outcomes)) return; // queued again, approval kept; said why
-                continue;
-            }
+            var s = approved.FirstOrDefault(x => x.Candidate is { } c && x.Onto == main && git.CommitExists(c));
+            if (s is null) break;
+            approved.Remove(s);
+            // Recorded as merging before main moves, as every landing is: a restart then finds it.
+            var merging = s with { State = SubmissionStates.Merging, Attempts = s.Attempts + 1 };
+            Save(merging, "refinery merging");
+            if (!Land(rig, git, main, [(merging, s.Candidate!)], outcomes)) return; // queued again, approval kept; said why
+        }
+        foreach (var s in approved)
+        {
             Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");
             runtime.Record(SourceOf(rig.Name), EventKinds.Waiting, s.Item,
-                $"{s.Item} was approved, but {rig.DefaultBranch} moved since its candidate was built: rebuilding it on {rig.DefaultBranch} and gating it again");
+                $"{s.Item} was approved, but its candidate was not built on {rig.DefaultBranch}'s tip ({rig.DefaultBranch} moved, or what it was built on is not approved): rebuilding it on {rig.DefaultBranch} and gating it again");
         }
     }
 

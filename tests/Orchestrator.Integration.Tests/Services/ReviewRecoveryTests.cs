@@ -213,6 +213,34 @@ public sealed class ReviewRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void A_reviewed_stack_approved_in_any_order_lands_as_it_was_reviewed_without_another_gate()
+    {
+        Ok("rig", "set", "app", "batch", "3");
+        var ids = new[] { Submit("Add a", new() { ["a.txt"] = "a\n" }), Submit("Add b", new() { ["b.txt"] = "b\n" }), Submit("Add c", new() { ["c.txt"] = "c\n" }) };
+        Ok("refinery", "run", "app", "--once");
+        var held = ids.Select(id => Queue.Find(id)!).ToList();
+        // The second first, then the first; the third stays unapproved.
+        Ok("review", "approve", ids[1]);
+        Ok("review", "approve", ids[0]);
+        var pass = Ok("refinery", "run", "app", "--once").Out;
+        Assert.Contains($"{ids[0]}: merged", pass);
+        Assert.Contains($"{ids[1]}: merged", pass);
+        Assert.Equal(1, GateRuns); // both landed as reviewed: their candidates, in stack order
+        Assert.Equal(held[1].Candidate, Main());
+        Assert.Equal(held[0].Candidate, Queue.Find(ids[0])!.Landed);
+        Assert.False(OnMain("c.txt"));
+        Assert.Equal(SubmissionStates.Review, State(ids[2]));
+        AssertMainHoldsOnlyApprovedWork();
+
+        // The third was built on the second's candidate, which is main now: it lands as reviewed too.
+        Ok("review", "approve", ids[2]);
+        Assert.Contains($"{ids[2]}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Equal(1, GateRuns);
+        Assert.Equal(held[2].Candidate, Main());
+        AssertMainHoldsOnlyApprovedWork();
+    }
+
+    [Fact]
     public void A_red_batch_in_review_mode_is_bisected_the_culprit_goes_back_and_the_green_ones_wait_for_review_not_on_main()
     {
         Ok("rig", "set", "app", "batch", "3");
