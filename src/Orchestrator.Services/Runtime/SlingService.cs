@@ -5,6 +5,7 @@ using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Items;
+using Orchestrator.Core.Merging;
 using Orchestrator.Core.Rigs;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Ledger;
@@ -126,12 +127,15 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
 
     /// <summary>
     /// The polecat slots of a rig in use: a polecat at work holds one, and so does one whose work
-    /// is still in the merge queue (the refinery may give it back); a stopped or suspended one holds none.
-    /// Call it under the workspace lock when deciding by it.
+    /// is queued or being merged (the refinery answers soon and may give it back); a stopped or
+    /// suspended one holds none, and neither does one whose work waits for a person (<c>land:
+    /// review</c>: in review, or approved and waiting to land), which can take days. Call it under
+    /// the workspace lock when deciding by it.
     /// </summary>
     public int Busy(IEnumerable<Hook> hooks, string rig)
     {
-        var inQueue = runtime.Queue(rig).All().Where(s => s.IsOpen).Select(s => s.Agent).ToHashSet(StringComparer.Ordinal);
+        var inQueue = runtime.Queue(rig).All().Where(s => s.State is SubmissionStates.Queued or SubmissionStates.Merging)
+            .Select(s => s.Agent).ToHashSet(StringComparer.Ordinal);
         return hooks.Count(h => h.Rig == rig && h.Role == Roles.Polecat
             && (h.State is HookStates.Created or HookStates.Active || (h.State == HookStates.Completed && inQueue.Contains(h.Agent))));
     }

@@ -252,6 +252,35 @@ public sealed class DispatchTests : IDisposable
     }
 
     [Fact]
+    public void Work_waiting_for_review_holds_no_polecat_slot_but_work_the_refinery_may_return_soon_does()
+    {
+        _f.Ok("rig", "set", "app", "land", "review");
+        _f.Ok("rig", "set", "app", "max_polecats", "1");
+        var first = _f.Item("reviewed later");
+        var worker = _f.Sling(first);
+        Assert.Equal("completed", _f.WaitForState(worker, "done").GetProperty("hook_state").GetString());
+        var next = _f.Item("next one", "-l", "sim:hang");
+
+        // Submitted and queued: the refinery may give it back any moment, so the slot stays taken.
+        var full = _f.Ws.Orc("sling", next, "--no-queue");
+        Assert.True(full.ExitCode != 0, full.ToString());
+        Assert.Contains("max_polecats 1", full.Err);
+
+        // Green and waiting for a person: its polecat has finished and frees the slot.
+        Assert.Contains($"{first}: review", _f.Ok("refinery", "run", "app", "--once").Out);
+        var second = _f.Sling(next, "--no-queue");
+        AssertWorking(second, next);
+
+        // Approved, waiting to land: still no slot; the rig runs one polecat at work.
+        _f.Ok("review", "approve", first);
+        var third = _f.Item("third one", "-l", "sim:hang");
+        var refused = _f.Ws.Orc("sling", third, "--no-queue");
+        Assert.True(refused.ExitCode != 0, refused.ToString());
+        Assert.Contains("already has 1 polecats at work (max_polecats 1)", refused.Err);
+        Assert.Equal(1, _f.Agents().Count(a => a.GetProperty("hook_state").GetString() is "created" or "active"));
+    }
+
+    [Fact]
     public void Convoy_launch_returns_at_once_and_the_deacon_carries_it_on()
     {
         var ids = Enumerable.Range(1, 3).Select(i => _f.Item($"wave item {i}", "-l", "sim:hang")).ToList();
