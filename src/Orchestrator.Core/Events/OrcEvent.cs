@@ -26,6 +26,8 @@ public static class EventKinds
     public const string Approved = "approved";
     /// <summary>Landed work pushed to the rig's origin (<c>push: on</c>).</summary>
     public const string Pushed = "pushed";
+    /// <summary>A green candidate pushed to origin with a pull request opened for it (<c>land: pr</c>).</summary>
+    public const string PullRequest = "pull-request";
     public const string Waiting = "waiting";
     public const string GateRun = "gate";
     public const string Recovered = "recovered";

@@ -11,6 +11,8 @@ public static class SubmissionStates
     public const string Review = "review";
     /// <summary>A person said yes (<c>orc review approve</c>): the refinery lands it on its next pass.</summary>
     public const string Approved = "approved";
+    /// <summary>Green, on a rig with <c>land: pr</c>: pushed as a branch of origin with a pull request open; the forge decides.</summary>
+    public const string PullRequest = "pr";
 }
 
 /// <summary>
@@ -50,7 +52,13 @@ public sealed record Submission
     /// <summary>Who approved it, and when: an approved candidate rebuilt on a moved main lands on green without a second review.</summary>
     public string? ApprovedBy { get; init; }
     public string? ApprovedAt { get; init; }
+    /// <summary>
+    /// With <c>land: pr</c>: the pull request's URL (as the forge's CLI printed it) and the branch of
+    /// origin it was opened from (<c>orc/ITEM-ATTEMPT</c>). Kept once the submission is merged or returned.
+    /// </summary>
+    public string? PullRequest { get; init; }
+    public string? PullRequestBranch { get; init; }
 
-    /// <summary>Not finished: waiting in the queue, being merged, waiting for review, or approved and waiting to land.</summary>
-    public bool IsOpen => State is SubmissionStates.Queued or SubmissionStates.Merging or SubmissionStates.Review or SubmissionStates.Approved;
+    /// <summary>Not finished: waiting in the queue, being merged, waiting for review, approved and waiting to land, or a pull request still open.</summary>
+    public bool IsOpen => State is SubmissionStates.Queued or SubmissionStates.Merging or SubmissionStates.Review or SubmissionStates.Approved or SubmissionStates.PullRequest;
 }
