@@ -23,6 +23,7 @@ public sealed partial class RefineryService
     /// </summary>
     private bool Accept(Rig rig, RigIntegration git, string main, List<(Submission Sub, string Commit)> stack, string tail, List<RefineryOutcome> outcomes)
     {
+        if (rig.OpensPullRequests) return OpenPullRequests(rig, git, main, stack, tail, outcomes); // land: pr (RefineryService.PullRequests.cs)
         if (!rig.ReviewsLandings) return Land(rig, git, main, stack, outcomes);
         var approved = stack.TakeWhile(x => x.Sub.ApprovedBy is not null).Count();
         if (approved > 0 && !Land(rig, git, main, stack.Take(approved).ToList(), outcomes))

@@ -75,6 +75,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         _moved[rig.Name] = 0;
         if (!Recover(rig, git, outcomes)) return outcomes;
         LandApproved(rig, git, outcomes);
+        if (!FollowPullRequests(rig, git, outcomes)) return outcomes; // land: pr without its CLI or origin: the queue waits
         var rounds = 0;
         while (rounds++ < 1000)
         {
@@ -446,13 +447,14 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         catch (OrcException ex) { logger.LogWarning("refinery {Rig}: mail to {To} failed: {Message}", rig.Name, to, ex.Message); }
     }
 
-    /// <summary>Why a submission was returned, for scripts and the convoy report: conflict, gate, branch or hand.</summary>
+    /// <summary>Why a submission was returned, for scripts and the convoy report: conflict, gate, branch, hand, review or pr.</summary>
     private static string? CauseOf(Rig rig, string reason) =>
         reason.StartsWith("conflicts with", StringComparison.Ordinal) || reason.StartsWith("leaves conflict markers", StringComparison.Ordinal) ? "conflict"
         : reason == GateReason(rig) ? "gate"
         : reason.StartsWith("rejected by", StringComparison.Ordinal) ? "hand"
         : reason.StartsWith(ReviewRejection, StringComparison.Ordinal) ? "review"
         : reason.StartsWith("its branch", StringComparison.Ordinal) ? "branch"
+        : reason.StartsWith(PullRequestClosed, StringComparison.Ordinal) ? "pr"
         : null;
 
     /// <summary>
