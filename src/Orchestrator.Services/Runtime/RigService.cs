@@ -48,6 +48,7 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         else RigRepository.Clone(source, target);
         try
         {
+            if (land == LandModes.Pr) CheckPullRequests(target, name, "--land");
             var rig = new Rig
             {
                 Name = name,
@@ -102,6 +103,7 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
         }
         if (key == "push" && next.Push && new RigRemote(runtime.Workspace.Paths.RigDir(rig.Name)).OriginUrl() is null)
             throw new OrcException($"VALUE: rigs/{rig.Name} has no remote '{RigRemote.Origin}' to push to (add one with 'git -C rigs/{rig.Name} remote add origin URL')", ExitCodes.Usage);
+        if (key == "land" && next.OpensPullRequests) CheckPullRequests(runtime.Workspace.Paths.RigDir(rig.Name), rig.Name, "VALUE");
         if (key == "default_branch" && new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name)).BranchTip(next.DefaultBranch) is null)
             throw new OrcException($"VALUE: rigs/{rig.Name} has no branch '{TerminalText.Line(next.DefaultBranch)}'", ExitCodes.Usage);
         return Write(rig.Name, "rig set", current => RigSettings.With(current, key, value));
@@ -242,6 +244,18 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
             RemoveCheckout(own);
         }
         return removed;
+    }
+
+    /// <summary>
+    /// <c>land: pr</c> needs what the refinery will use: a remote <c>origin</c> to push branches to,
+    /// and the forge's CLI (gh or glab) on the workspace's PATH. Refused in one line otherwise.
+    /// </summary>
+    private void CheckPullRequests(string dir, string rig, string what)
+    {
+        if (ForgeCli.OriginUrl(dir) is null)
+            throw new OrcException($"{what}: land pr pushes to the rig's remote '{RigRemote.Origin}', and rigs/{rig} has none (add one with 'git -C rigs/{rig} remote add origin URL')", ExitCodes.Usage);
+        try { ForgeCli.Locate(dir, runtime.Workspace.Environment("PATH")); }
+        catch (OrcException e) { throw new OrcException($"{what}: land pr opens pull requests with gh or glab, but {e.Message}", ExitCodes.Usage); }
     }
 
     private static void RemoveCheckout(string target)
