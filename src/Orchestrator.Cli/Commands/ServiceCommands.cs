@@ -37,7 +37,8 @@ internal static class ServiceCommands
             if (subs.Count == 0) { v.Out.WriteLine(pr.GetValue(all) ? "no submissions" : "the merge queues are empty"); return 0; }
             var table = new Table(new("ITEM"), new("RIG"), new("STATE"), new("PRI"), new("AGENT"), new("SUBMITTED"), new("NOTE", Text: true));
             foreach (var s in subs)
-                table.Add(s.Item, s.Rig, s.State, "P" + s.Priority, s.Agent, s.SubmittedAt, TerminalText.Line(s.Reason ?? (s.Landed is { } l ? "landed " + l[..12] : "")));
+                table.Add(s.Item, s.Rig, s.State, "P" + s.Priority, s.Agent, s.SubmittedAt,
+                    TerminalText.Line(s.Reason ?? (s.State == SubmissionStates.PullRequest && s.PullRequest is { } url ? url : s.Landed is { } l ? "landed " + l[..12] : "")));
             v.Print(table, pr.GetValue(listNoHeaders));
             return 0;
         });
@@ -54,6 +55,8 @@ internal static class ServiceCommands
             v.Out.WriteLine($"{s.Item} on rig {s.Rig}: {s.State}");
             v.Out.WriteLine($"  by {s.Agent}, branch {TerminalText.Line(s.Branch)} at {s.Commit[..12]} ({s.Commits.Count} commit{(s.Commits.Count == 1 ? "" : "s")}), submitted {s.SubmittedAt}, P{s.Priority}");
             if (s.Note is { } note) v.Out.WriteLine($"  note: {TerminalText.Line(note)}");
+            if (s.PullRequest is { } pull)
+                v.Out.WriteLine($"  pull request: {TerminalText.Line(pull)}{(s.PullRequestBranch is { } head ? $" (branch {TerminalText.Line(head)} of origin)" : "")}{(s.State == SubmissionStates.PullRequest ? $", open since {s.ReviewSince}; it lands when the forge merges it" : "")}");
             if (s.Landed is { } landed) v.Out.WriteLine($"  landed as {landed} at {s.FinishedAt}");
             if (s.Reason is { } reason) v.Out.WriteLine($"  returned: {TerminalText.Line(reason)}");
             if (s.Details is { } details) v.Out.WriteLine(TerminalText.Block(details).TrimEnd());
@@ -107,7 +110,8 @@ internal static class ServiceCommands
                     v.Out.WriteLine($"{o.Item}: {o.Result}{(o.Commit is { } c ? " as " + c[..12] : "")}{(o.Reason is { } r ? " (" + TerminalText.Line(r) + ")" : "")}");
                 v.Out.Flush();
                 if (svc.BackingOff(rig.Name) is { } why && outcomes.All(o => o.Result == "waiting")) return "backing off: " + why;
-                return outcomes.Count == 0 ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned" + (outcomes.Count(o => o.Result == "review") is var held and > 0 ? $", {held} held for review" : "");
+                return outcomes.Count == 0 ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned" + (outcomes.Count(o => o.Result == "review") is var held and > 0 ? $", {held} held for review" : "")
+                    + (outcomes.Count(o => o.Result == SubmissionStates.PullRequest) is var opened and > 0 ? $", {opened} pull request{(opened == 1 ? "" : "s")} opened" : "");
             }, stop.Token, pr.GetValue(once));
             return 0;
         });
@@ -355,6 +359,8 @@ internal static class ServiceCommands
         if (s.ReviewSince is { } since) w.WriteString("review_since", since);
         if (s.ApprovedBy is { } by) w.WriteString("approved_by", by);
         if (s.ApprovedAt is { } at) w.WriteString("approved_at", at);
+        if (s.PullRequest is { } pull) w.WriteString("pull_request", pull);
+        if (s.PullRequestBranch is { } head) w.WriteString("pull_request_branch", head);
         w.WriteEndObject();
     }
 }
