@@ -1,0 +1,38 @@
+using System.Globalization;
+using Orchestrator.Core.Items;
+using Orchestrator.Core.Ledger;
+
+namespace Orchestrator.Core.Merging;
+
+/// <summary>A submission waiting for review: its item's title, how many open items it unblocks, and how long it has waited.</summary>
+public sealed record ReviewWait(Submission Submission, string Title, int Unblocks, TimeSpan Waited);
+
+/// <summary>
+/// What waits for a person's review (<c>land: review</c>), in the order a person should take it:
+/// what unblocks the most open items first, then the longest waiting, then by item. Pure, so the
+/// TUI orders a snapshot's queue the way <c>orc review list</c> orders the files.
+/// </summary>
+public static class ReviewOrder
+{
+    /// <summary>The submissions in state <c>review</c> among <paramref name="submissions"/>, in review order.</summary>
+    public static List<ReviewWait> Of(IEnumerable<Submission> submissions, LedgerDocument ledger, DateTimeOffset now) =>
+        submissions.Where(s => s.State == SubmissionStates.Review).Select(s => Entry(s, ledger, now))
+            .OrderByDescending(e => e.Unblocks).ThenBy(e => e.Submission.ReviewSince ?? e.Submission.SubmittedAt, StringComparer.Ordinal)
+            .ThenBy(e => e.Submission.Item, StringComparer.Ordinal).ToList();
+
+    /// <summary>One submission's title, the open items that wait on it, and its wait (since it began waiting for review, else since it was submitted).</summary>
+    public static ReviewWait Entry(Submission s, LedgerDocument ledger, DateTimeOffset now)
+    {
+        var unblocks = ledger.Items.Count(i => !i.IsClosed && i.DependencyList.Any(d => d.DependsOnId == s.Item && DependencyTypes.IsBlocking(d.Type)));
+        var since = DateTimeOffset.TryParse(s.ReviewSince ?? s.SubmittedAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t) ? t : now;
+        var waited = now - since;
+        return new ReviewWait(s, ledger.Find(s.Item)?.Title ?? "", unblocks, waited < TimeSpan.Zero ? TimeSpan.Zero : waited);
+    }
+
+    /// <summary>A wait as people say it: 45s, 12m, 3h05m, 2d04h.</summary>
+    public static string Waited(TimeSpan t) =>
+        t.TotalSeconds < 60 ? $"{(int)t.TotalSeconds}s"
+        : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes}m"
+        : t.TotalHours < 24 ? $"{(int)t.TotalHours}h{t.Minutes:00}m"
+        : $"{(int)t.TotalDays}d{t.Hours:00}h";
+}
