@@ -49,6 +49,7 @@ internal sealed class StatusLine : View
         if (Snapshot is not { } s) return "orc · reading…";
         var attention = NeedYou(s);
         var unread = s.Inbox.Count(m => m.ReadAt is null);
+        var review = ToReview(s);
         // (text, keep rank: higher stays longer), in the order shown.
         var parts = new List<(string Text, int Keep)>
         {
@@ -56,11 +57,12 @@ internal sealed class StatusLine : View
             (Core.Text.Plural.Of(s.Agents.Count(a => a.State is not ("done" or "stopped")), "agent"), 1),
             ($"{s.Count("working")} working", 4),
         };
-        if (attention > 0) parts.Add(($"{attention} need you", 7));
+        if (attention > 0) parts.Add(($"{attention} need you", 8));
+        if (review > 0) parts.Add(($"{review} to review", 5));
         parts.Add(($"mq {s.Queue.Count(q => q.IsOpen)}", 3));
         parts.Add(($"✉ {unread}", 2));
-        if (!s.TmuxRunning) parts.Add(("tmux off", 5));
-        if (s.Problems.Count > 0) parts.Add(($"⚠ {s.Problems[0]}", 6));
+        if (!s.TmuxRunning) parts.Add(("tmux off", 6));
+        if (s.Problems.Count > 0) parts.Add(($"⚠ {s.Problems[0]}", 7));
         string Join() => string.Join(" · ", parts.Select(p => p.Text));
         while (parts.Count > 1 && Join().GetColumns() > columns)
             parts.Remove(parts.MinBy(p => p.Keep));
@@ -68,6 +70,9 @@ internal sealed class StatusLine : View
     }
 
     /// <summary>Agents waiting, stuck, looping, failing on model errors or dead: each wants a person.</summary>
+    /// <summary>Submissions waiting for a person's review (<c>land: review</c>).</summary>
+    private static int ToReview(FleetSnapshot s) => s.Queue.Count(q => q.State == Core.Merging.SubmissionStates.Review);
+
     private static int NeedYou(FleetSnapshot s) => s.Count("waiting") + s.Count("stuck") + s.Count("looping") + s.Count("error") + s.Count("dead");
 
     protected override bool OnDrawingContent(DrawContext? context)
@@ -76,8 +81,8 @@ internal sealed class StatusLine : View
         Move(0, 0);
         SetAttribute(Message.Length > 0 ? (_messageIsError ? Palette.State("dead") : Palette.StatusKey) : Palette.StatusBar);
         // The keys of the focused pane come first; the summary gets what is left (at least a third,
-        // half when something needs a person, so that count is never cut off at 80 columns).
-        var urgent = Snapshot is { } snap && (NeedYou(snap) > 0 || snap.Problems.Count > 0);
+        // half when something needs a person or waits for review, so that count is never cut off at 80 columns).
+        var urgent = Snapshot is { } snap && (NeedYou(snap) > 0 || ToReview(snap) > 0 || snap.Problems.Count > 0);
         var keysBudget = urgent ? width / 2 : width * 2 / 3;
         // "? help" and "q quit" always show; the pane's keys get the room between them, in order.
         static int Width(KeyHelp k) => k.Keys.Length + k.What.Length + 3;
