@@ -63,7 +63,7 @@ public sealed class EndToEndTests : IDisposable
         SeeOnScreen("sim: got 'hello from the test'", "the tile updating");
 
         // Attach: Enter on the tile leaves the TUI for the agent's window; F12 comes back.
-        _term.Keys(false, "4", "Enter");
+        _term.Keys(false, "5", "Enter");
         RigFixture.Eventually(() => !Screen().Contains("Items (") && Screen().Contains("sim: idle at the prompt"), () => "attaching to the agent; the screen:\n" + Screen());
         Assert.Contains("F12: back to orc", Screen()); // the way back, on the agent window's status line
         _term.Keys(false, "F12");

@@ -42,7 +42,7 @@ public sealed class EscalationTuiTests : IDisposable
             Assert.Contains("waiting", row.Text);
             Assert.Contains($"? {agent}", screen);
             // Its tile, with no window left: narrow at 80x24, read whole with the Agents pane zoomed.
-            ui.Type("4");
+            ui.Type("5");
             ui.Type("z");
             screen = ui.Screen();
             Assert.True(screen.Contains("(asked for a person)", StringComparison.Ordinal) && screen.Contains("the licence of the new", StringComparison.Ordinal), screen);

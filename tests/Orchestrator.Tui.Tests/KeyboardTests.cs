@@ -17,7 +17,7 @@ public sealed class KeyboardTests
         Assert.Equal("mail", ui.Window.FocusedPane?.Kind);
         ui.Press(Key.Tab.WithShift, Key.Tab.WithShift);
         Assert.Equal("rigs", ui.Window.FocusedPane?.Kind);
-        ui.Type("4");
+        ui.Type("5");
         Assert.Equal("tiles", ui.Window.FocusedPane?.Kind);
         ui.Type("9");
         Assert.Contains("this layout has no pane 9", ui.Screen());
@@ -84,7 +84,7 @@ public sealed class KeyboardTests
     {
         var attached = new List<AttachTarget>();
         using var ui = new Headless(Fleet.Sample(), attached: attached);
-        ui.Type("4");
+        ui.Type("5");
         ui.Press(Key.Enter);
         ui.Type("l");
         ui.Press(Key.Enter);
@@ -95,7 +95,7 @@ public sealed class KeyboardTests
     public void Destructive_verbs_ask_first_and_n_cancels()
     {
         using var ui = new Headless(Fleet.Sample());
-        ui.Type("4K");
+        ui.Type("5K");
         Assert.IsType<ConfirmOverlay>(ui.Window.CurrentOverlay);
         Assert.Contains("Stop ace (shop-3)?", ui.Screen());
         ui.Type("n");

@@ -11,8 +11,9 @@ public static class PaneKinds
     public const string Mail = "mail";
     public const string Convoys = "convoys";
     public const string Feed = "feed";
+    public const string Review = "review";
 
-    public static readonly IReadOnlyList<string> All = [Rigs, Items, Details, Tiles, Queue, Mail, Convoys, Feed];
+    public static readonly IReadOnlyList<string> All = [Rigs, Items, Details, Tiles, Queue, Mail, Convoys, Feed, Review];
 }
 
 /// <summary>

@@ -176,6 +176,7 @@ internal sealed partial class FleetWindow : Window
                 PaneKinds.Queue => new QueuePane(),
                 PaneKinds.Mail => new MailPane(),
                 PaneKinds.Convoys => new ConvoysPane(),
+                PaneKinds.Review => new ReviewPane(),
                 _ => new FeedPane(),
             };
             pane.Number = number++;

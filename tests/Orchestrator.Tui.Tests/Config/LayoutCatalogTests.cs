@@ -157,7 +157,7 @@ public sealed class LayoutCatalogTests : IDisposable
         var (spec, warning) = new LayoutCatalog(_temp.Root).Load(null);
 
         Assert.Equal($"{path}:1: 'columns' must be a list (lines starting with '- '); using the overview layout", warning);
-        Assert.Equal(7, spec.AllPanes.Count);
+        Assert.Equal(8, spec.AllPanes.Count);
     }
 
     [Fact]
