@@ -60,6 +60,7 @@ public static class TuiApp
         {
             Actions = new FleetActions(Get<LedgerService>(), Get<SlingService>(), Get<AgentService>(), Get<MailService>(), Get<ConvoyService>()),
             Self = self,
+            Reviews = Get<Services.Refinery.ReviewService>().Show,
             Layouts = layouts,
             Themes = themes,
             Sixteen = sixteen,

@@ -14,6 +14,14 @@ public sealed record AttachTarget(string Session, string Window, string Label);
 internal sealed class TuiHost
 {
     public required FleetActions Actions { get; init; }
+
+    /// <summary>
+    /// One submission waiting for review in full (the item, the gate, the diff): what the review
+    /// view shows. Called off the UI thread (it reads git); throws <see cref="Core.OrcException"/>
+    /// when the item does not wait for review.
+    /// </summary>
+    public Func<string, Services.Refinery.ReviewDetail> Reviews { get; init; } =
+        item => throw new Core.OrcException($"cannot read {item}'s review here");
     public required SelfRunner Self { get; init; }
     public required LayoutCatalog Layouts { get; init; }
     public required ThemeCatalog Themes { get; init; }

@@ -9,6 +9,8 @@ internal sealed class QueuePane() : ListPane("queue", "Merge queue")
 {
     protected override bool NewestFirst => true;
 
+    public override IReadOnlyList<KeyHelp> Keys => [new("Enter", "show (waiting for review: its diff)")];
+
     public override string? FilterHelp => "item, rig, agent or state";
 
     protected override string TitleDetail => Snapshot is { } s && s.Queue.Count(q => q.IsOpen) is var n and > 0 ? $"({n} open)" : "";
@@ -32,7 +34,7 @@ internal sealed class QueuePane() : ListPane("queue", "Merge queue")
             {
                 SubmissionStates.Merged => q.Landed is { Length: >= 8 } l ? "landed " + l[..8] : "landed",
                 SubmissionStates.Rejected => q.Reason ?? "returned",
-                SubmissionStates.Review => "waits for your review ('orc review show')",
+                SubmissionStates.Review => "waits for your review (Enter: its diff)",
                 SubmissionStates.Approved => "approved: lands on the refinery's next pass",
                 _ => q.Attempts > 0 ? $"attempt {q.Attempts + 1}" : "",
             };

@@ -1,6 +1,7 @@
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Convoys;
+using Orchestrator.Core.Merging;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Actions;
 using Orchestrator.Tui.Config;
@@ -188,6 +189,12 @@ internal sealed partial class FleetWindow
             case ConvoysPane when key is not null && _snapshot?.Convoys.FirstOrDefault(c => c.Convoy.Name == key) is { } c:
                 ShowOverlay(new TextOverlay($"convoy {c.Convoy.Name}", ConvoyText(c), Viewport.Width, Viewport.Height));
                 return true;
+            case ReviewPane when key is not null:
+                OpenReview(key);
+                return true;
+            case QueuePane when key is not null && _snapshot?.Queue.FirstOrDefault(q => "mq:" + q.Rig + "/" + q.Item == key && q.State == SubmissionStates.Review) is { } waiting:
+                OpenReview(waiting.Item);
+                return true;
             case QueuePane when key is not null && _snapshot?.Queue.FirstOrDefault(q => "mq:" + q.Rig + "/" + q.Item == key) is { } q:
                 ShowOverlay(new TextOverlay($"submission {q.Item}",
                     $"item: {q.Item}\nrig: {q.Rig}\nagent: {q.Agent}\nbranch: {q.Branch}\nstate: {q.State}\nsubmitted: {q.SubmittedAt}\ncommits: {string.Join(", ", q.Commits.Select(x => x.Length > 10 ? x[..10] : x))}" +
@@ -285,6 +292,12 @@ internal sealed partial class FleetWindow
             case (MailPane, 'm'):
                 Compose("");
                 return true;
+            case (ReviewPane, 'a') when pane.SelectedKey is { } waiting:
+                AskApprove(waiting, null);
+                return true;
+            case (ReviewPane, 'r') when pane.SelectedKey is { } waiting:
+                AskReject(waiting, null);
+                return true;
         }
         return false;
     }
@@ -298,8 +311,11 @@ internal sealed partial class FleetWindow
 
     private void Confirm(string question, Action yes) => ShowOverlay(new ConfirmOverlay(question, yes));
 
-    /// <summary>Runs a verb off the UI thread; its sentence (or error) goes to the status line, then the view refreshes.</summary>
-    private void Do(string what, Func<string> action)
+    /// <summary>
+    /// Runs a verb off the UI thread; its sentence (or error) goes to the status line, then the view
+    /// refreshes. <paramref name="then"/> runs on the UI thread when it worked.
+    /// </summary>
+    private void Do(string what, Func<string> action, Action? then = null)
     {
         Status.Say(what + "…", seconds: 60);
         Host.Background(() =>
@@ -316,6 +332,7 @@ internal sealed partial class FleetWindow
             Host.OnUi(() =>
             {
                 if (message.Length > 0) Status.Say(message, error); else Status.Say("", seconds: 0);
+                if (!error) then?.Invoke();
                 Host.Refresh();
             });
         });

@@ -307,19 +307,34 @@ internal sealed partial class FleetWindow : Window
     }
 
     /// <summary>
-    /// Shows a box over the panes (closing the one before). While it is open the panes cannot take
-    /// the focus (not with an arrow, Tab or a click), so its keys, Esc first, stay with it; when it
-    /// closes the pane that had the focus gets it back.
+    /// Shows a box over the panes (closing the ones before, unless <paramref name="over"/>). While
+    /// it is open the panes cannot take the focus (not with an arrow, Tab or a click), so its keys,
+    /// Esc first, stay with it; when it closes the pane that had the focus gets it back. A box shown
+    /// <paramref name="over"/> another (a question asked from the review view) gives the focus back
+    /// to that one when it closes.
     /// </summary>
-    public void ShowOverlay(Overlay overlay)
+    public void ShowOverlay(Overlay overlay, bool over = false)
     {
-        _overlay?.Close();
+        var under = over ? _overlay : null;
+        if (under is null)
+            while (_overlay is { } open)
+            {
+                open.Close();
+                if (_overlay == open) _overlay = null; // already gone from the window
+            }
         var back = FocusedPane;
         overlay.Palette = _palette;
         overlay.SetScheme(SchemeFor(_palette));
         overlay.Closed += () =>
         {
             if (_overlay != overlay) return;
+            if (under is { SuperView: not null })
+            {
+                _overlay = under;
+                under.SetFocus();
+                UpdateKeys();
+                return;
+            }
             _overlay = null;
             foreach (var p in _panes) p.CanFocus = true;
             (back is not null && _panes.Contains(back) ? back : _panes.FirstOrDefault(p => p.Kind == _layout.FocusedPane))?.SetFocus();

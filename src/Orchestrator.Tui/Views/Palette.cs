@@ -25,6 +25,15 @@ internal sealed class Palette
 
     public Attribute Status(string status) => Statuses.TryGetValue(status, out var a) ? a : Normal;
 
+    /// <summary>A diff's added lines: the colour of work that is done (a closed item).</summary>
+    public Attribute Added => Status("closed");
+
+    /// <summary>A diff's removed lines: the colour of trouble (a dead agent).</summary>
+    public Attribute Removed => State("dead");
+
+    /// <summary>A diff's hunk headers (<c>@@ … @@</c>): the colour of work in progress.</summary>
+    public Attribute Hunk => Status("in_progress");
+
     /// <summary>A palette from role → colour tables (background shared by all roles).</summary>
     public static Palette From(Color background, IReadOnlyDictionary<string, Color> colors, IReadOnlyDictionary<string, Color> states, IReadOnlyDictionary<string, Color> statuses)
     {

@@ -27,7 +27,8 @@ internal sealed class Headless : IDisposable
 
     public Headless(FleetSnapshot snapshot, int width = 80, int height = 24, string layout = "overview", FleetActions? actions = null,
         string? workspace = null, IReadOnlyDictionary<string, string>? screens = null, List<AttachTarget>? attached = null, Action? refresh = null,
-        IReadOnlyList<string>? self = null, bool confirmQuit = true, string? demo = null, bool threads = false)
+        IReadOnlyList<string>? self = null, bool confirmQuit = true, string? demo = null, bool threads = false,
+        IReadOnlyDictionary<string, string?>? selfEnvironment = null, Func<string, Services.Refinery.ReviewDetail>? reviews = null)
     {
         _app = Hosting.TerminalApp.Create(); // as orc tui makes it: the ANSI driver with WakingInput
         _app.Driver!.SetScreenSize(width, height);
@@ -39,7 +40,8 @@ internal sealed class Headless : IDisposable
         Host = new TuiHost
         {
             Actions = actions!,
-            Self = new SelfRunner(self ?? ["true"], workspace ?? Path.GetTempPath(), new Dictionary<string, string?>()),
+            Self = new SelfRunner(self ?? ["true"], workspace ?? Path.GetTempPath(), selfEnvironment ?? new Dictionary<string, string?>()),
+            Reviews = reviews ?? (item => throw new Core.OrcException($"{item}: no review in this test")),
             Layouts = Layouts,
             Themes = themes,
             Attach = t => attached?.Add(t),
