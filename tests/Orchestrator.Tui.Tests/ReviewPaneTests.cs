@@ -47,8 +47,8 @@ public sealed class ReviewPaneTests
         var changes = new CandidateChanges(
             [new FileChange("api/Receipt.cs", null, "added", added.Added, added.Removed, false), new FileChange("api/pay.cs", null, "modified", pay.Added, pay.Removed, false)],
             patch);
-        var entry = ReviewOrder.Entry(sub, s.Ledger, s.TakenAt);
-        return new ReviewDetail(new ReviewEntry(sub, entry.Title, entry.Unblocks, entry.Waited), item, changes, ["api/"], [], []);
+        var entry = ReviewOrder.Entry(sub, s.Ledger, [], s.TakenAt);
+        return new ReviewDetail(entry, item, changes, ["api/"], [], []);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Core.Merging;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Refinery;
 
@@ -28,7 +29,7 @@ internal static class ReviewCommands
             if (entries.Count == 0) { v.Out.WriteLine("nothing waits for review"); return 0; }
             var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("CONVOY"), new("TITLE", Text: true));
             foreach (var e in entries)
-                table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, Waited(e.Waited), e.Unblocks.ToString(CultureInfo.InvariantCulture),
+                table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, ReviewOrder.Waited(e.Waited), e.Unblocks.ToString(CultureInfo.InvariantCulture),
                     e.Convoy is { } convoy ? $"{convoy} ({e.ConvoyLeft} left)" : "-", TerminalText.Line(e.Title));
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
@@ -46,7 +47,7 @@ internal static class ReviewCommands
             if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteDetail(w, d)); return 0; }
             var o = v.Out;
             o.WriteLine($"{s.Item}: {TerminalText.Line(d.Entry.Title)}");
-            o.WriteLine($"  rig {s.Rig}, by {s.Agent}, waiting {Waited(d.Entry.Waited)} (since {s.ReviewSince}), unblocks {d.Entry.Unblocks}");
+            o.WriteLine($"  rig {s.Rig}, by {s.Agent}, waiting {ReviewOrder.Waited(d.Entry.Waited)} (since {s.ReviewSince}), unblocks {d.Entry.Unblocks}");
             o.WriteLine($"  candidate {s.Candidate![..12]} built on {s.Onto![..12]}; gate: {TerminalText.Line(s.GateVerdict ?? "green")}");
             if (d.Item?.Description is { Length: > 0 } description) { o.WriteLine("description:"); o.WriteLine(Indent(description)); }
             if (d.Item?.AcceptanceCriteria is { Length: > 0 } acceptance) { o.WriteLine("acceptance criteria:"); o.WriteLine(Indent(acceptance)); }
@@ -88,24 +89,17 @@ internal static class ReviewCommands
         return review;
     }
 
-    /// <summary>A wait as people say it: 45s, 12m, 3h05m, 2d04h.</summary>
-    internal static string Waited(TimeSpan t) =>
-        t.TotalSeconds < 60 ? $"{(int)t.TotalSeconds}s"
-        : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes}m"
-        : t.TotalHours < 24 ? $"{(int)t.TotalHours}h{t.Minutes:00}m"
-        : $"{(int)t.TotalDays}d{t.Hours:00}h";
-
     private static string Indent(string text) =>
         string.Join('\n', TerminalText.Block(text).TrimEnd().Split('\n').Select(l => "  " + l));
 
-    private static void WriteEntry(Utf8JsonWriter w, ReviewEntry e)
+    private static void WriteEntry(Utf8JsonWriter w, ReviewWait e)
     {
         w.WriteStartObject();
         WriteEntryFields(w, e);
         w.WriteEndObject();
     }
 
-    private static void WriteEntryFields(Utf8JsonWriter w, ReviewEntry e)
+    private static void WriteEntryFields(Utf8JsonWriter w, ReviewWait e)
     {
         var s = e.Submission;
         w.WriteString("item", s.Item);

@@ -23,7 +23,7 @@ internal sealed class ReviewPane() : ListPane("review", "Review")
     protected override string TitleDetail => Snapshot is { } s && s.Queue.Count(q => q.State == SubmissionStates.Review) is var n and > 0 ? $"({n} waiting)" : "";
 
     /// <summary>The snapshot's submissions waiting for review, in review order.</summary>
-    public static List<ReviewWait> Waiting(FleetSnapshot s) => ReviewOrder.Of(s.Queue, s.Ledger, s.TakenAt);
+    public static List<ReviewWait> Waiting(FleetSnapshot s) => ReviewOrder.Of(s.Queue, s.Ledger, s.Convoys.Select(c => c.Convoy), s.TakenAt);
 
     protected override List<Row> BuildRows(FleetSnapshot s, string filter)
     {
