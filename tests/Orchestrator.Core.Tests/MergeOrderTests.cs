@@ -22,6 +22,15 @@ public sealed class MergeOrderTests
     }
 
     [Fact]
+    public void What_depends_on_work_waiting_for_a_person_waits_too()
+    {
+        var deps = new Dictionary<string, string[]> { ["x-b"] = ["x-a"] };
+        var (ready, waiting) = MergeOrder.Plan([S("x-b"), S("x-c")], id => deps.GetValueOrDefault(id) ?? [], elsewhere: ["x-a"]);
+        Assert.Equal(["x-c"], ready.Select(s => s.Item));
+        Assert.Equal(("x-b", "x-a"), (Assert.Single(waiting).Submission.Item, waiting[0].WaitsFor));
+    }
+
+    [Fact]
     public void A_cycle_leaves_both_waiting()
     {
         var deps = new Dictionary<string, string[]> { ["x-a"] = ["x-b"], ["x-b"] = ["x-a"] };

@@ -11,10 +11,14 @@ public static class MergeOrder
 
     /// <param name="queued">Submissions in state queued.</param>
     /// <param name="dependenciesOf">The items an item depends on (blocking dependencies only).</param>
-    public static (List<Submission> Ready, List<Waiting> Waiting) Plan(IEnumerable<Submission> queued, Func<string, IEnumerable<string>> dependenciesOf)
+    /// <param name="elsewhere">
+    /// Items whose submissions are open but not queued: waiting for review, approved, or in a pull
+    /// request. Not landed yet, so what depends on them waits too.
+    /// </param>
+    public static (List<Submission> Ready, List<Waiting> Waiting) Plan(IEnumerable<Submission> queued, Func<string, IEnumerable<string>> dependenciesOf, IEnumerable<string>? elsewhere = null)
     {
         var all = queued.ToList();
-        var inQueue = all.Select(s => s.Item).ToHashSet(StringComparer.Ordinal);
+        var inQueue = all.Select(s => s.Item).Concat(elsewhere ?? []).ToHashSet(StringComparer.Ordinal);
         var ready = new List<Submission>();
         var waiting = new List<Waiting>();
         foreach (var s in all)

@@ -79,15 +79,17 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         var rounds = 0;
         while (rounds++ < 1000)
         {
-            var queue = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Queued).ToList();
+            var all = runtime.Queue(rig.Name).All();
+            var queue = all.Where(s => s.State == SubmissionStates.Queued).ToList();
             if (queue.Count == 0) break;
             var items = ledger.ReadSummary();
             var (ready, waiting) = MergeOrder.Plan(queue, id => items.Find(id)?.Dependencies
-                .Where(d => DependencyTypes.IsBlocking(d.Type)).Select(d => d.DependsOnId) ?? []);
+                .Where(d => DependencyTypes.IsBlocking(d.Type)).Select(d => d.DependsOnId) ?? [],
+                all.Where(s => s.IsOpen && s.State != SubmissionStates.Queued).Select(s => s.Item));
             if (ready.Count == 0)
             {
                 foreach (var w in waiting) outcomes.Add(new RefineryOutcome(w.Submission.Item, "waiting", null, $"waits for {w.WaitsFor}"));
-                break; // only a cycle can leave every submission waiting; nothing to do until one changes
+                break; // a cycle, or what they wait for waits for a person: nothing to do until one changes
             }
             // Approved work (rebuilt because main moved) goes first: a person is waiting for it.
             ready = ready.OrderBy(s => s.ApprovedBy is null ? 1 : 0).ToList();

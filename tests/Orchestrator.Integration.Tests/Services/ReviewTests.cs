@@ -239,4 +239,21 @@ public sealed class ReviewTests : IDisposable
         Assert.False(entries[2].TryGetProperty("convoy", out _));
         Assert.Matches($@"^{b}\s+app\s+w2\s+\d+s\s+0\s+near \(1 left\)\s+Add b$", Ok("review", "list", "--no-headers").Out.Split('\n')[0]);
     }
+
+    [Fact]
+    public void Work_that_depends_on_an_item_waiting_for_review_waits_until_that_item_lands()
+    {
+        var a = Submit("Add a", new() { ["a.txt"] = "a\n" });
+        Ok("refinery", "run", "app", "--once");
+        Assert.Equal("review", Mq(a).GetProperty("state").GetString());
+        var b = Submit("Add b", new() { ["b.txt"] = "b\n" });
+        Ok("item", "dep", "add", b, a);
+        Assert.Contains($"{b}: waiting (waits for {a})", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Equal("queued", Mq(b).GetProperty("state").GetString());
+        Ok("review", "approve", a);
+        var run = Ok("refinery", "run", "app", "--once").Out;
+        Assert.Contains($"{a}: merged", run);
+        Assert.Contains($"{b}: review", run); // built on main with a in it
+        Assert.Equal(Main(), Mq(b).GetProperty("onto").GetString());
+    }
 }
