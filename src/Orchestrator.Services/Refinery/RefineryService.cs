@@ -127,6 +127,12 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
                 FinishMerged(rig, [(s, landed)], "recovered after a restart");
                 outcomes.Add(new RefineryOutcome(s.Item, "merged", landed, "recovered"));
             }
+            else if (s.ApprovedBy is not null && s.Candidate is { } reviewed && s.Onto == git.TipOf(rig.DefaultBranch) && git.CommitExists(reviewed))
+            {
+                // An approved candidate whose main has not moved: it lands as it was reviewed, no gate run.
+                Save(s with { State = SubmissionStates.Approved }, "requeue");
+                runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item, $"{s.Item} was being landed when the refinery stopped; approved and still on {rig.DefaultBranch}'s tip, it lands as reviewed");
+            }
             else
             {
                 Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");
