@@ -46,9 +46,5 @@ public static class ReviewOrder
     }
 
     /// <summary>A wait as people say it: 45s, 12m, 3h05m, 2d04h.</summary>
-    public static string Waited(TimeSpan t) =>
-        t.TotalSeconds < 60 ? $"{(int)t.TotalSeconds}s"
-        : t.TotalMinutes < 60 ? $"{(int)t.TotalMinutes}m"
-        : t.TotalHours < 24 ? $"{(int)t.TotalHours}h{t.Minutes:00}m"
-        : $"{(int)t.TotalDays}d{t.Hours:00}h";
+    public static string Waited(TimeSpan t) => Text.Durations.Short(t);
 }
