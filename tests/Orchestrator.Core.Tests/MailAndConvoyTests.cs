@@ -162,6 +162,53 @@ public sealed class ConvoyScoringTests
     }
 
     [Fact]
+    public void Review_wait_is_counted_per_item_from_the_hold_to_the_persons_answer()
+    {
+        var convoy = new Convoy { Name = "c", Items = ["x-a", "x-b", "x-c", "x-d"], CreatedAt = "2026-01-01T00:00:00Z" };
+        var events = new[]
+        {
+            E("2026-01-01T10:00:00Z", EventKinds.Slung, "x-a"),
+            E("2026-01-01T10:01:00Z", EventKinds.Submitted, "x-a"),
+            E("2026-01-01T10:02:00Z", EventKinds.Review, "x-a"),      // held for a person
+            E("2026-01-01T11:07:00Z", EventKinds.Approved, "x-a"),    // a waited 1h05m
+            E("2026-01-01T11:07:30Z", EventKinds.Merged, "x-a"),
+            E("2026-01-01T10:00:00Z", EventKinds.Slung, "x-b"),
+            E("2026-01-01T10:01:00Z", EventKinds.Submitted, "x-b"),
+            E("2026-01-01T10:02:00Z", EventKinds.Review, "x-b"),
+            E("2026-01-01T10:32:00Z", EventKinds.Rejected, "x-b", "review"), // 30m, returned in review
+            E("2026-01-01T10:40:00Z", EventKinds.Submitted, "x-b"),
+            E("2026-01-01T10:41:00Z", EventKinds.Review, "x-b"),
+            E("2026-01-01T10:51:00Z", EventKinds.Approved, "x-b"),    // 10m more: 40m over 2 reviews
+            E("2026-01-01T10:52:00Z", EventKinds.Merged, "x-b"),
+            E("2026-01-01T10:00:00Z", EventKinds.Slung, "x-c"),
+            E("2026-01-01T10:01:00Z", EventKinds.Submitted, "x-c"),
+            E("2026-01-01T10:01:30Z", EventKinds.Merged, "x-c"),      // landed by itself: no review
+            E("2026-01-01T11:00:00Z", EventKinds.Review, "x-d"),      // still waiting at the report: 12m so far
+        };
+        var r = ConvoyScoring.Score(convoy, events, [], DateTimeOffset.Parse("2026-01-01T11:12:00Z"));
+        Assert.Equal([("x-a", 3900.0, 1, false), ("x-b", 2400.0, 2, false), ("x-d", 720.0, 1, true)],
+            r.ReviewWaits.Select(w => (w.Item, w.Seconds, w.Rounds, w.Waiting)));
+        Assert.Equal(3900 + 2400 + 720, r.ReviewSeconds);
+        var lines = ConvoyScoring.Describe(r);
+        Assert.Contains("  review: 3 items, waited 1h57m in total, longest 1h05m (x-a)", lines);
+        Assert.Contains("    x-b: 40m over 2 reviews", lines);
+        Assert.Contains("    x-d: 12m, still waiting", lines);
+        Assert.Contains("  the bottleneck was review (work waiting for a person), not the agents", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("bottleneck was the merge queue"));
+    }
+
+    [Fact]
+    public void A_convoy_nothing_of_which_was_reviewed_has_no_review_line()
+    {
+        var convoy = new Convoy { Name = "c", Items = ["x-a"], CreatedAt = "2026-01-01T00:00:00Z" };
+        var r = ConvoyScoring.Score(convoy, [E("2026-01-01T10:00:00Z", EventKinds.Slung, "x-a"), E("2026-01-01T10:01:00Z", EventKinds.Submitted, "x-a"), E("2026-01-01T10:02:00Z", EventKinds.Merged, "x-a")],
+            [], DateTimeOffset.Parse("2026-01-01T10:02:00Z"));
+        Assert.Empty(r.ReviewWaits);
+        Assert.Equal(0, r.ReviewSeconds);
+        Assert.DoesNotContain(ConvoyScoring.Describe(r), l => l.Contains("review:"));
+    }
+
+    [Fact]
     public void Union_of_intervals()
     {
         var t0 = DateTimeOffset.Parse("2026-01-01T00:00:00Z");

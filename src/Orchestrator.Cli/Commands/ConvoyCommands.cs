@@ -154,7 +154,7 @@ internal static class ConvoyCommands
 
         var reportName = Name();
         var reportJson = Options.Json();
-        var report = new Command("report", "Score the convoy honestly: agent time (summed and overlapping), merge-queue time, conflicts predicted vs met, gate failures, rework") { reportName, reportJson };
+        var report = new Command("report", "Score the convoy honestly: agent time (summed and overlapping), merge-queue time, review wait per item, conflicts predicted vs met, gate failures, rework") { reportName, reportJson };
         report.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -325,6 +325,19 @@ internal static class ConvoyCommands
         w.WriteNumber("rework", r.Rework);
         w.WriteStartArray("predicted_pairs"); foreach (var x in r.PredictedPairs) w.WriteStringValue(x); w.WriteEndArray();
         w.WriteStartArray("met_items"); foreach (var x in r.MetItems) w.WriteStringValue(x); w.WriteEndArray();
+        w.WriteNumber("review_items", r.ReviewWaits.Count);
+        w.WriteNumber("review_seconds", Math.Round(r.ReviewSeconds, 1));
+        w.WriteStartArray("review_waits");
+        foreach (var x in r.ReviewWaits)
+        {
+            w.WriteStartObject();
+            w.WriteString("item", x.Item);
+            w.WriteNumber("seconds", Math.Round(x.Seconds, 1));
+            w.WriteNumber("rounds", x.Rounds);
+            w.WriteBoolean("waiting", x.Waiting);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -181,8 +181,25 @@ public sealed record ConvoyReport
     public int Rework { get; init; }
     public List<string> PredictedPairs { get; init; } = [];
     public List<string> MetItems { get; init; } = [];
+    /// <summary>Time work waited for a person in review (<c>land: review</c>), summed over items; it is part of <see cref="QueueSeconds"/>.</summary>
+    public double ReviewSeconds { get; init; }
+    /// <summary>Each item that waited in review, the longest wait first.</summary>
+    public List<ReviewWait> ReviewWaits { get; init; } = [];
 
     /// <summary>AgentSeconds / AgentWallSeconds: how many agents worked at once, on average.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public double Parallelism => AgentWallSeconds <= 0 ? 0 : AgentSeconds / AgentWallSeconds;
+}
+
+/// <summary>
+/// How long one item of a convoy waited for a person in review: from its green candidate held
+/// to the person's approval or rejection, summed over its reviews (rounds); still waiting when the
+/// report was made, counted up to then.
+/// </summary>
+public sealed record ReviewWait
+{
+    public required string Item { get; init; }
+    public double Seconds { get; init; }
+    public int Rounds { get; init; }
+    public bool Waiting { get; init; }
 }

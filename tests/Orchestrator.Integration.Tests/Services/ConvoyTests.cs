@@ -169,6 +169,34 @@ public sealed class ConvoyTests : IDisposable
     }
 
     [Fact]
+    public void The_report_counts_each_items_wait_in_review_and_the_total()
+    {
+        Ok("rig", "set", "app", "land", "review");
+        var a = RigFixture.Submit(_ws, "app", "ra", "Add a", new() { ["a.txt"] = "a\n" });
+        var b = RigFixture.Submit(_ws, "app", "rb", "Add b", new() { ["b.txt"] = "b\n" });
+        var c = RigFixture.Submit(_ws, "app", "rc", "Add c", new() { ["c.txt"] = "c\n" });
+        Ok("convoy", "create", "rev", a, b, c);
+        Ok("refinery", "run", "app", "--once");
+        Ok("review", "approve", a);
+        Ok("review", "reject", b, "--reason", "needs a test");
+        Ok("refinery", "run", "app", "--once"); // a lands; c still waits for a person
+
+        var report = JsonDocument.Parse(Ok("convoy", "report", "rev", "--json").Out).RootElement;
+        Assert.Equal(3, report.GetProperty("review_items").GetInt32());
+        var waits = report.GetProperty("review_waits").EnumerateArray().ToDictionary(w => w.GetProperty("item").GetString()!);
+        Assert.Equal(new[] { a, b, c }.Order(StringComparer.Ordinal), waits.Keys.Order(StringComparer.Ordinal));
+        Assert.All(waits.Values, w => Assert.Equal(1, w.GetProperty("rounds").GetInt32()));
+        Assert.False(waits[a].GetProperty("waiting").GetBoolean());
+        Assert.False(waits[b].GetProperty("waiting").GetBoolean());
+        Assert.True(waits[c].GetProperty("waiting").GetBoolean());
+        Assert.Equal(waits.Values.Sum(w => w.GetProperty("seconds").GetDouble()), report.GetProperty("review_seconds").GetDouble(), 0.5);
+        var text = Ok("convoy", "report", "rev").Out;
+        Assert.Matches(@"review: 3 items, waited \S+ in total, longest \S+ \((" + a + "|" + b + "|" + c + @")\)", text);
+        Assert.Contains($"    {c}: ", text);
+        Assert.Contains(", still waiting", text);
+    }
+
+    [Fact]
     public void Launch_never_runs_more_than_max_agents_and_says_what_waits()
     {
         TmuxServer.CheckVersion();
