@@ -94,6 +94,22 @@ public sealed class RigRepository(string path)
     }
 
     /// <summary>
+    /// A worktree at <paramref name="worktreePath"/> (git's record named after its folder,
+    /// <paramref name="worktreeName"/>) with <paramref name="commit"/> checked out detached: no
+    /// branch is made or moved, so reading a candidate there changes nothing of the rig's. Through
+    /// the git CLI (LibGit2Sharp adds worktrees for branches only).
+    /// </summary>
+    public void AddDetachedWorktree(string worktreeName, string commit, string worktreePath)
+    {
+        if (System.IO.Path.GetFileName(worktreePath) != worktreeName) throw new ArgumentException("the worktree's folder must be named as the worktree", nameof(worktreePath));
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(worktreePath)!);
+        var env = new Dictionary<string, string?> { ["GIT_DIR"] = null, ["GIT_WORK_TREE"] = null, ["GIT_INDEX_FILE"] = null, ["LC_ALL"] = "C" };
+        var r = Processes.CommandRunner.Run(["git", "worktree", "add", "--detach", "--quiet", worktreePath, commit], Path, env, TimeSpan.FromSeconds(120), tailLines: 10);
+        if (!r.Green)
+            throw new OrcException($"cannot create the worktree {TerminalText.Line(worktreePath)} at {TerminalText.Line(commit)}: {TerminalText.Line(r.TimedOut ? "git did not answer in 120s" : r.Tail.Trim())}");
+    }
+
+    /// <summary>
     /// Removes a worktree (its directory and git's record of it) and, if asked, its branch. A record
     /// of that name that is another folder's (a worktree of the user's own in a linked repository)
     /// is left alone.

@@ -28,6 +28,8 @@ public static class EventKinds
     public const string Pushed = "pushed";
     /// <summary>A green candidate pushed to origin with a pull request opened for it (<c>land: pr</c>).</summary>
     public const string PullRequest = "pull-request";
+    /// <summary>The assistive reviewer agent (rig setting review_agent) started, gave its verdict, or did not run to the end.</summary>
+    public const string Reviewed = "reviewed";
     public const string Waiting = "waiting";
     public const string GateRun = "gate";
     public const string Recovered = "recovered";

@@ -58,7 +58,52 @@ public sealed record Submission
     /// </summary>
     public string? PullRequest { get; init; }
     public string? PullRequestBranch { get; init; }
+    /// <summary>
+    /// The assistive first pass (rig setting <c>review_agent</c>) on a candidate: advice for the
+    /// person, never an approval. It belongs to the candidate it names; a new candidate gets a new pass.
+    /// </summary>
+    public AgentReview? Reviewer { get; init; }
+
+    /// <summary>The reviewer agent's pass on the candidate now waiting for review, if it has one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public AgentReview? CurrentReview => Reviewer is { } r && r.Candidate == Candidate ? r : null;
 
     /// <summary>Not finished: waiting in the queue, being merged, waiting for review, approved and waiting to land, or a pull request still open.</summary>
     public bool IsOpen => State is SubmissionStates.Queued or SubmissionStates.Merging or SubmissionStates.Review or SubmissionStates.Approved or SubmissionStates.PullRequest;
+}
+
+/// <summary>States of a reviewer agent's pass: it reads, it gave its verdict, or it did not run to the end.</summary>
+public static class AgentReviewStates
+{
+    public const string Running = "running";
+    public const string Done = "done";
+    /// <summary>Not started (no such profile, not on PATH, no worktree), or ended without a verdict.</summary>
+    public const string Failed = "failed";
+    /// <summary>The person answered first: the reviewer was stopped.</summary>
+    public const string Stopped = "stopped";
+}
+
+/// <summary>The reviewer agent's verdicts: advice only.</summary>
+public static class ReviewerVerdicts
+{
+    public const string Approve = "approve";
+    public const string Changes = "changes";
+    public static readonly IReadOnlyList<string> All = [Approve, Changes];
+}
+
+/// <summary>
+/// One pass of a reviewer agent (profile <see cref="Profile"/>, agent <see cref="Agent"/>) on the
+/// candidate <see cref="Candidate"/>: when it started, its verdict and summary once done, or why it
+/// did not run to the end (<see cref="Notes"/>).
+/// </summary>
+public sealed record AgentReview
+{
+    public required string Agent { get; init; }
+    public required string Profile { get; init; }
+    public required string Candidate { get; init; }
+    public string State { get; init; } = AgentReviewStates.Running;
+    public required string StartedAt { get; init; }
+    public string? Verdict { get; init; }
+    public string? Notes { get; init; }
+    public string? FinishedAt { get; init; }
 }
