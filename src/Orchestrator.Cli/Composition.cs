@@ -35,6 +35,7 @@ public static class Composition
         services.AddSingleton<SimAgent>();
         services.AddSingleton<Orchestrator.Services.Refinery.RefineryService>();
         services.AddSingleton<Orchestrator.Services.Refinery.ReviewService>();
+        services.AddSingleton<Orchestrator.Services.Refinery.ReviewerService>();
         services.AddSingleton<Orchestrator.Services.Patrol.PatrolLoop>();
         services.AddSingleton<Orchestrator.Services.Patrol.ServiceLauncher>();
         services.AddSingleton<Orchestrator.Services.Patrol.DeaconService>();

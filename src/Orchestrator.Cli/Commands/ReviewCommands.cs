@@ -9,7 +9,10 @@ using Orchestrator.Services.Refinery;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orc review list | show | approve | reject</c>: the person's side of a rig with <c>land: review</c>.</summary>
+/// <summary>
+/// <c>orc review list | show | approve | reject</c>: the person's side of a rig with <c>land: review</c>;
+/// <c>assist</c> and <c>note</c>: the assistive reviewer agent's (rig setting <c>review_agent</c>).
+/// </summary>
 internal static class ReviewCommands
 {
     public static Command Build(IServiceProvider services)
@@ -17,6 +20,7 @@ internal static class ReviewCommands
         var review = new Command("review", "Green work waiting for a person on rigs with 'land: review': look at it, approve it (it lands) or return it");
         ReviewService Reviews() => services.GetRequiredService<ReviewService>();
         RefineryService Refinery() => services.GetRequiredService<RefineryService>();
+        ReviewerService Reviewers() => services.GetRequiredService<ReviewerService>();
 
         var listJson = Options.Json();
         var noHeaders = Options.NoHeaders();
@@ -27,10 +31,10 @@ internal static class ReviewCommands
             var entries = Reviews().List();
             if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var e in entries) WriteEntry(w, e); w.WriteEndArray(); }); return 0; }
             if (entries.Count == 0) { v.Out.WriteLine("nothing waits for review"); return 0; }
-            var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("CONVOY"), new("TITLE", Text: true));
+            var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("CONVOY"), new("REVIEWER"), new("TITLE", Text: true));
             foreach (var e in entries)
                 table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, ReviewOrder.Waited(e.Waited), e.Unblocks.ToString(CultureInfo.InvariantCulture),
-                    e.Convoy is { } convoy ? $"{convoy} ({e.ConvoyLeft} left)" : "-", TerminalText.Line(e.Title));
+                    e.Convoy is { } convoy ? $"{convoy} ({e.ConvoyLeft} left)" : "-", ReviewerColumn(e.Submission), TerminalText.Line(e.Title));
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
@@ -49,6 +53,7 @@ internal static class ReviewCommands
             o.WriteLine($"{s.Item}: {TerminalText.Line(d.Entry.Title)}");
             o.WriteLine($"  rig {s.Rig}, by {s.Agent}, waiting {ReviewOrder.Waited(d.Entry.Waited)} (since {s.ReviewSince}), unblocks {d.Entry.Unblocks}");
             o.WriteLine($"  candidate {s.Candidate![..12]} built on {s.Onto![..12]}; gate: {TerminalText.Line(s.GateVerdict ?? "green")}");
+            if (ReviewerLine(s) is { } reviewer) o.WriteLine(reviewer);
             if (d.Item?.Description is { Length: > 0 } description) { o.WriteLine("description:"); o.WriteLine(Indent(description)); }
             if (d.Item?.AcceptanceCriteria is { Length: > 0 } acceptance) { o.WriteLine("acceptance criteria:"); o.WriteLine(Indent(acceptance)); }
             if (s.GateTail is { Length: > 0 } tail) { o.WriteLine("gate output (tail):"); o.WriteLine(Indent(tail)); }
@@ -86,8 +91,51 @@ internal static class ReviewCommands
             return 0;
         });
         review.Add(reject);
+
+        var assistItem = Options.ItemId("ITEM");
+        var assist = new Command("assist", "Start the assistive reviewer (rig setting review_agent) on a candidate now; again after a pass that did not finish (the deacon starts one for every candidate by itself)") { assistItem };
+        assist.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            v.Out.WriteLine(Reviewers().Assist(pr.GetValue(assistItem)!));
+            return 0;
+        });
+        review.Add(assist);
+
+        var noteItem = Options.ItemId("ITEM");
+        var verdict = new Option<string>("--verdict") { Description = "approve (it can land as it is) or changes (it must be fixed first); advice only", Required = true };
+        verdict.AcceptOnlyFromAmong([.. Core.Merging.ReviewerVerdicts.All]);
+        var noteText = new Option<string>("--text") { Description = "What you found, in a few lines ('-' reads standard input); goes on the item", Required = true };
+        var note = new Command("note", "The reviewer agent's verdict on the candidate it read (run in its window): recorded and put on the item; it never approves or lands anything") { noteItem, verdict, noteText };
+        note.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var s = Reviewers().Note(pr.GetValue(noteItem)!, pr.GetValue(verdict)!, v.Env.TextOrStdin(pr.GetValue(noteText)));
+            v.Out.WriteLine($"noted {s.Reviewer!.Verdict} on {s.Item}: a person decides ('orc review approve' or 'reject')");
+            return 0;
+        });
+        review.Add(note);
         return review;
     }
+
+    /// <summary>The REVIEWER column: the reviewer agent's verdict on this candidate, or where its pass is.</summary>
+    private static string ReviewerColumn(Core.Merging.Submission s) => s.CurrentReview switch
+    {
+        null => "-",
+        { State: Core.Merging.AgentReviewStates.Done } r => r.Verdict ?? "done",
+        { State: Core.Merging.AgentReviewStates.Running } => "reading",
+        { State: Core.Merging.AgentReviewStates.Failed } => "did not run",
+        var r => r.State,
+    };
+
+    /// <summary>The reviewer agent's pass as <c>review show</c> says it, or null when it has none.</summary>
+    private static string? ReviewerLine(Core.Merging.Submission s) => s.CurrentReview switch
+    {
+        null => null,
+        { State: Core.Merging.AgentReviewStates.Done } r => $"  reviewer {r.Agent} ({TerminalText.Line(r.Profile)}) says {r.Verdict}: {TerminalText.Line(r.Notes ?? "")} (advice: you decide)",
+        { State: Core.Merging.AgentReviewStates.Running } r => $"  reviewer {r.Agent} ({TerminalText.Line(r.Profile)}) is reading it since {r.StartedAt} ('orc peek {r.Agent}')",
+        var r => $"  the assistive review did not run{(r.State == Core.Merging.AgentReviewStates.Stopped ? " to the end" : "")}: {TerminalText.Line(r.Notes ?? r.State)} ('orc review assist {s.Item}' tries again)",
+    };
 
     private static string Indent(string text) =>
         string.Join('\n', TerminalText.Block(text).TrimEnd().Split('\n').Select(l => "  " + l));
@@ -117,6 +165,22 @@ internal static class ReviewCommands
         if (s.Candidate is { } c) w.WriteString("candidate", c);
         if (s.Onto is { } onto) w.WriteString("onto", onto);
         if (s.GateVerdict is { } g) w.WriteString("gate", g);
+        if (s.CurrentReview is { } r) WriteReviewer(w, r);
+    }
+
+    /// <summary>A reviewer agent's pass as the JSON shape <c>reviewer</c> (in <c>review list/show</c> and <c>mq show</c>).</summary>
+    internal static void WriteReviewer(Utf8JsonWriter w, Core.Merging.AgentReview r)
+    {
+        w.WriteStartObject("reviewer");
+        w.WriteString("agent", r.Agent);
+        w.WriteString("profile", r.Profile);
+        w.WriteString("candidate", r.Candidate);
+        w.WriteString("state", r.State);
+        w.WriteString("started_at", r.StartedAt);
+        if (r.Verdict is { } verdict) w.WriteString("verdict", verdict);
+        if (r.Notes is { } notes) w.WriteString("notes", notes);
+        if (r.FinishedAt is { } finished) w.WriteString("finished_at", finished);
+        w.WriteEndObject();
     }
 
     private static void WriteDetail(Utf8JsonWriter w, ReviewDetail d)

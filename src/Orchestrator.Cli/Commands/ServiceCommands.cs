@@ -59,6 +59,8 @@ internal static class ServiceCommands
                 v.Out.WriteLine($"  pull request: {TerminalText.Line(pull)}{(s.PullRequestBranch is { } head ? $" (branch {TerminalText.Line(head)} of origin)" : "")}{(s.State == SubmissionStates.PullRequest ? $", open since {s.ReviewSince}; it lands when the forge merges it" : "")}");
             if (s.Landed is { } landed) v.Out.WriteLine($"  landed as {landed} at {s.FinishedAt}");
             if (s.Reason is { } reason) v.Out.WriteLine($"  returned: {TerminalText.Line(reason)}");
+            if (s.Reviewer is { } r)
+                v.Out.WriteLine($"  reviewer {r.Agent} ({TerminalText.Line(r.Profile)}) on {r.Candidate[..Math.Min(12, r.Candidate.Length)]}: {r.State}{(r.Verdict is { } verdict ? ", " + verdict : "")}{(r.Notes is { } notes ? ": " + TerminalText.Line(notes) : "")}");
             if (s.Details is { } details) v.Out.WriteLine(TerminalText.Block(details).TrimEnd());
             return 0;
         });
@@ -361,6 +363,7 @@ internal static class ServiceCommands
         if (s.ApprovedAt is { } at) w.WriteString("approved_at", at);
         if (s.PullRequest is { } pull) w.WriteString("pull_request", pull);
         if (s.PullRequestBranch is { } head) w.WriteString("pull_request_branch", head);
+        if (s.Reviewer is { } reviewer) ReviewCommands.WriteReviewer(w, reviewer);
         w.WriteEndObject();
     }
 }

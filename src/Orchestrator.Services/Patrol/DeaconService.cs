@@ -22,7 +22,7 @@ namespace Orchestrator.Services.Patrol;
 /// </summary>
 public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, AgentService agents, ServiceLauncher launcher,
     Convoys.ConvoyService convoys, Planning.PlanService plans, Mail.MailService mail, SlingService sling,
-    Witness.WitnessService witness, MayorService mayor, ILogger<DeaconService> logger)
+    Witness.WitnessService witness, MayorService mayor, Refinery.ReviewerService reviewers, ILogger<DeaconService> logger)
 {
     public const string Source = "deacon";
 
@@ -37,8 +37,14 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         var rigs = runtime.Rigs.All().Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var windows = runtime.Tmux.ListWindows();
 
+        // 0. The review funnel's assistive pass (rigs with review_agent): reviewers that are done are
+        // stopped and cleaned up, candidates waiting for review without one get theirs.
+        try { did.AddRange(reviewers.Pass()); }
+        catch (OrcException ex) { logger.LogWarning("deacon: the review step failed: {Message}", ex.Message); }
+        hooks = runtime.Hooks.All();
+
         // 1. Worktrees of work that has landed.
-        var merged = hooks.Where(h => h.State == HookStates.Completed && h.Item is { } id && runtime.Queue(h.Rig).Find(id) is { State: SubmissionStates.Merged }).Select(h => h.Agent).ToHashSet();
+        var merged = hooks.Where(h => h.State == HookStates.Completed && h.Role != Roles.Reviewer && h.Item is { } id && runtime.Queue(h.Rig).Find(id) is { State: SubmissionStates.Merged }).Select(h => h.Agent).ToHashSet();
         if (merged.Count > 0)
         {
             var (cleaned, refused) = agents.Cleanup(h => merged.Contains(h.Agent));

@@ -67,7 +67,7 @@ public sealed class PlanService(RuntimeContext runtime, LedgerService ledger)
 
     public PlanView Build(IReadOnlyList<string> ids, string? convoy, LedgerDocument doc, bool asLaunched = false)
     {
-        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList();
+        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived && h.Role != Roles.Reviewer).ToList(); // a reviewer reads an item, it does not work it
         var rigs = runtime.Rigs.All();
         var rigFiles = new Dictionary<string, IReadOnlyCollection<string>?>(StringComparer.Ordinal);
         IReadOnlyCollection<string>? FilesOf(string? rig)
@@ -121,7 +121,7 @@ public sealed class PlanService(RuntimeContext runtime, LedgerService ledger)
     }
 
     public string? RigOf(WorkItem item) =>
-        RigOf(item, runtime.Hooks.All().FirstOrDefault(h => h.Item == item.Id && h.State != HookStates.Archived), runtime.Rigs.All());
+        RigOf(item, runtime.Hooks.All().FirstOrDefault(h => h.Item == item.Id && h.State != HookStates.Archived && h.Role != Roles.Reviewer), runtime.Rigs.All());
 
     /// <summary>
     /// Overlaps between the branches now in flight (held by an agent, or submitted and not yet
@@ -152,7 +152,7 @@ public sealed class PlanService(RuntimeContext runtime, LedgerService ledger)
     /// </summary>
     public List<LiveOverlap> NewOverlaps()
     {
-        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived).ToList();
+        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived && h.Role != Roles.Reviewer).ToList();
         var now = LiveOverlapsAmong(hooks);
         var lockPath = Path.Combine(runtime.Workspace.Paths.LocksDir, "overlaps.lock");
         using var l = FileLock.Acquire(lockPath, TimeSpan.FromSeconds(30), "check overlaps");

@@ -155,6 +155,7 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         var restarted = new List<Hook>();
         foreach (var h in runtime.Hooks.All().Where(h => h.HoldsWork && !windows.Contains((h.Rig, h.Agent))))
         {
+            if (h.Role == Roles.Reviewer) continue; // a reviewer is not resumed: the deacon notes its pass did not finish and cleans it up
             if (HookRules.KilledByUser(h)) { left?.Add($"{h.Agent}: stopped with 'orc kill' ('orc resume {h.Agent}' starts it)"); continue; }
             if (HookRules.Escalated(h)) { left?.Add($"{h.Agent}: waits for a person (escalated: {TerminalText.Line(h.Note ?? "")}; 'orc resume {h.Agent}' when it can go on)"); continue; }
             if (HookRules.WhyNotRestart(h, h.Item is { } id ? items.Find(id) : null) is { } why) { left?.Add($"{h.Agent}: {why}"); continue; }

@@ -31,6 +31,7 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
         sleep ??= t => { Thread.Sleep(t); return true; };
         var hook = work.MyHook(null);
         if (Core.Agents.Roles.IsPersistent(hook.Role)) return Persistent(output, input, hook, sleep);
+        if (hook.Role == Core.Agents.Roles.Reviewer) return Review(output, hook, sleep);
         return Work(output, input, hook, sleep);
     }
 
@@ -70,6 +71,41 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
             hook = work.MyHook(null);
             sleep(TimeSpan.FromMilliseconds(300));
         }
+    }
+
+    /// <summary>The label that sets the sim reviewer's verdict or misbehaviour: sim:review=approve|changes|crash|hang.</summary>
+    public const string ReviewLabel = "sim:review=";
+
+    /// <summary>
+    /// A reviewer (rig setting review_agent): reads its prime and the candidate in its worktree, then
+    /// reports as a real reviewer would, through the CLI: one <c>orc item comment</c> per file the
+    /// candidate changes, then <c>orc review note</c> with the verdict the item's sim:review= label
+    /// asks for (approve by default). sim:review=crash ends without a verdict; sim:review=hang never answers.
+    /// </summary>
+    private int Review(TextWriter output, Core.Agents.Hook hook, Func<TimeSpan, bool> sleep)
+    {
+        var item = ledger.Read().Get(hook.Item ?? throw new OrcException("sim: no item on my hook"));
+        var wish = item.Labels.Where(l => l.StartsWith(ReviewLabel, StringComparison.Ordinal)).Select(l => l[ReviewLabel.Length..]).LastOrDefault() ?? "approve";
+        var prime = work.Prime(null);
+        output.WriteLine($"sim: working: reviewing {item.Id} ({prime.Split('\n').Count(l => l.StartsWith("### ", StringComparison.Ordinal))} steps to follow)");
+        output.Flush();
+        sleep(TimeSpan.FromMilliseconds(100));
+        if (wish == "crash") { output.WriteLine("sim: crashing on purpose before my verdict"); return 70; }
+        if (wish == "hang") { while (sleep(TimeSpan.FromSeconds(60))) { } return 0; }
+        // What a reader sees in the detached worktree: the files the candidate changed since the main it was built on.
+        var files = RigRepository.ChangedFiles(runtime.Workspace.Paths.RigDir(hook.Rig), hook.BaseCommit, RigRepository.HeadOf(hook.Worktree), null);
+        string Orc(params string[] args)
+        {
+            var r = Adapters.Processes.CommandRunner.Run([.. runtime.SelfArgv, .. args], hook.Worktree, new Dictionary<string, string?>(), TimeSpan.FromSeconds(120));
+            var said = Core.Text.TerminalText.Line(r.Tail.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "");
+            output.WriteLine($"sim: orc {args[0]} {args[1]} (exit {r.ExitCode}): {said}");
+            return said;
+        }
+        foreach (var f in files.Take(5)) Orc("item", "comment", item.Id, $"{f}: read by the sim reviewer; looks {(wish == "changes" ? "incomplete" : "fine")}");
+        var verdict = wish == "changes" ? "changes" : "approve";
+        Orc("review", "note", item.Id, "--verdict", verdict, "--text", $"sim review of {Core.Text.Plural.Of(files.Count, "changed file")}: {(verdict == "approve" ? "nothing to fix" : "needs a test")}");
+        output.WriteLine($"sim: done reviewing {item.Id}: {verdict}");
+        return 0;
     }
 
     /// <summary>Works the item on the hook: a change, a commit, <c>orc done</c> (or the misbehaviour its labels ask for).</summary>

@@ -288,6 +288,9 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         hook.Role == Roles.Mayor
             ? "You are the mayor of this orc workspace: the user tells you what to build, and you plan it into work items and convoys and launch them. "
               + "Run `orc prime` now: it prints how, with the exact commands, and your mail. Then ask the user what to build."
+        : hook.Role == Roles.Reviewer
+            ? $"You are {hook.Agent}, the reviewer of {hook.Item} on rig {hook.Rig}: read its candidate, comment, and give your verdict; a person decides. "
+              + "Run `orc prime` now: it prints the candidate, what to look for and how to report. Change and commit nothing."
         : hook.Item is null
             ? $"You are {hook.Agent}, a crew member on rig {hook.Rig}, in your own worktree. Run `orc prime` now: it prints your role and your mail. "
               + "Then wait for the user's instructions; work given to you with `orc sling` arrives with its own prompt."

@@ -11,7 +11,7 @@ using Orchestrator.Services.Ledger;
 namespace Orchestrator.Services.Runtime;
 
 /// <summary>The verbs an agent uses from inside its window: prime, hook, done.</summary>
-public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Mail.MailService mail)
+public sealed partial class WorkService(RuntimeContext runtime, LedgerService ledger, Mail.MailService mail, Formulas.FormulaService formulas)
 {
     /// <summary>The calling agent's hook (from <c>ORC_AGENT</c>, or the name given).</summary>
     public Hook MyHook(string? agent)
@@ -26,6 +26,7 @@ public sealed class WorkService(RuntimeContext runtime, LedgerService ledger, Ma
     {
         var h = MyHook(agent);
         if (h.Role == Roles.Mayor) return PrimeMayor(h);
+        if (h.Role == Roles.Reviewer) return PrimeReviewer(h);
         var sb = new StringBuilder();
         sb.AppendLine($"# You are {h.Agent}, a {h.Role} on rig {h.Rig}");
         sb.AppendLine();

@@ -45,7 +45,8 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         var windows = TmuxServer.ByTarget(runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name));
         var seen = new List<Observation>();
         var items = ledger.Read();
-        foreach (var h in runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.State != HookStates.Archived))
+        // Reviewers are not restarted or nudged: the deacon's review step stops them when done or dead (Refinery.ReviewerService).
+        foreach (var h in runtime.Hooks.All().Where(h => h.Rig == rig.Name && h.State != HookStates.Archived && h.Role != Roles.Reviewer))
         {
             windows.TryGetValue((rig.Name, h.Agent), out var w);
             // Finished work stays finished: a hook whose item was closed (by hand, by a landing the

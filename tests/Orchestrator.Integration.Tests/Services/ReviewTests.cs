@@ -81,8 +81,8 @@ public sealed class ReviewTests : IDisposable
         Assert.Equal(main, Main());
 
         var list = Ok("review", "list").Out.Split('\n');
-        Assert.Matches(@"^ITEM\s+RIG\s+AGENT\s+WAITED\s+UNBLOCKS\s+CONVOY\s+TITLE$", list[0]);
-        Assert.Matches($@"^{id}\s+app\s+w1\s+\d+s\s+0\s+-\s+Add a$", list[1]);
+        Assert.Matches(@"^ITEM\s+RIG\s+AGENT\s+WAITED\s+UNBLOCKS\s+CONVOY\s+REVIEWER\s+TITLE$", list[0]);
+        Assert.Matches($@"^{id}\s+app\s+w1\s+\d+s\s+0\s+-\s+-\s+Add a$", list[1]); // no convoy, no reviewer agent on this rig
         Assert.StartsWith(id, Ok("review", "list", "--no-headers").Out);
         Assert.Equal(id, JsonDocument.Parse(Ok("review", "list", "--json").Out).RootElement[0].GetProperty("item").GetString());
 
@@ -237,7 +237,7 @@ public sealed class ReviewTests : IDisposable
         Assert.Equal(1, entries[0].GetProperty("convoy_left").GetInt32());
         Assert.Equal(2, entries[1].GetProperty("convoy_left").GetInt32());
         Assert.False(entries[2].TryGetProperty("convoy", out _));
-        Assert.Matches($@"^{b}\s+app\s+w2\s+\d+s\s+0\s+near \(1 left\)\s+Add b$", Ok("review", "list", "--no-headers").Out.Split('\n')[0]);
+        Assert.Matches($@"^{b}\s+app\s+w2\s+\d+s\s+0\s+near \(1 left\)\s+-\s+Add b$", Ok("review", "list", "--no-headers").Out.Split('\n')[0]);
     }
 
     [Fact]
