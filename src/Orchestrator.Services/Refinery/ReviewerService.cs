@@ -217,8 +217,11 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
             var pass = s?.Reviewer is { } r && r.Agent == h.Agent ? r : null;
             if (h.State == HookStates.Completed)
             {
-                Retire(h, "gave its verdict");
-                did.Add($"stopped reviewer {h.Agent}: it gave its verdict");
+                Retire(h, "its work ended");
+                // Its hook ended some other way than its verdict (by hand: 'orc unsling'): the pass did not finish.
+                if (s is { State: SubmissionStates.Review } && pass is { State: AgentReviewStates.Running } && pass.Candidate == s.Candidate)
+                    Failed(h.Rig, s.Item, h.Agent, h.Profile, pass.Candidate, $"{h.Agent}'s work was ended ({TerminalText.Line(h.History.LastOrDefault()?.Why ?? "by hand")}) before it gave a verdict", again: false);
+                did.Add($"stopped reviewer {h.Agent}: its work ended");
                 continue;
             }
             if (s is not { State: SubmissionStates.Review } || pass is not { State: AgentReviewStates.Running } || pass.Candidate != s.Candidate)
@@ -237,6 +240,14 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
             Failed(h.Rig, s.Item, h.Agent, h.Profile, pass.Candidate, $"{h.Agent} ({h.Profile}) did not finish: {how} before it gave a verdict", again: false);
             did.Add($"reviewer {h.Agent} of {s.Item} ended without a verdict");
         }
+        // A pass still recorded as running whose reviewer has no hook any more (removed by hand): it cannot finish.
+        // (A claim writes the pass and the hook in one locked change, so a running pass always had its hook.)
+        var live = runtime.Hooks.All().Where(h => h.Role == Roles.Reviewer && h.State != HookStates.Archived).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
+        foreach (var rig in runtime.Rigs.All())
+            foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Review && s.CurrentReview is { State: AgentReviewStates.Running } r && !live.Contains(r.Agent)))
+                if (Failed(rig.Name, s.Item, s.Reviewer!.Agent, s.Reviewer.Profile, s.Reviewer.Candidate, $"{s.Reviewer.Agent} is gone (its hook was removed) before it gave a verdict", again: false,
+                        still: () => runtime.Hooks.Find(s.Reviewer.Agent) is not { Role: Roles.Reviewer, State: not HookStates.Archived }) is { } line) // a start just now is not an orphan
+                    did.Add(line);
         return did;
     }
 
@@ -245,9 +256,10 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
     /// on the item (a comment saying it waits for the person as before) and in the feed. Once per
     /// pass: nothing is written when another process recorded it, or the reviewer gave its verdict.
     /// </summary>
-    private string? Failed(string rig, string item, string agent, string profile, string candidate, string why, bool again)
+    /// <param name="still">Checked again under the lock: false leaves everything as it is.</param>
+    private string? Failed(string rig, string item, string agent, string profile, string candidate, string why, bool again, Func<bool>? still = null)
     {
-        var written = Mark(rig, item, agent, candidate, AgentReviewStates.Failed, why, profile, again);
+        var written = Mark(rig, item, agent, candidate, AgentReviewStates.Failed, why, profile, again, still);
         if (!written) return null;
         runtime.Record(runtime.Workspace.Actor, EventKinds.Reviewed, item, $"the assistive review of {item} did not run: {TerminalText.Line(why)}; it waits for a person as before");
         return $"{item}: the assistive review did not run: {TerminalText.Line(why)}";
@@ -258,9 +270,10 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
     /// Only a running pass moves, or, for a start that failed (<paramref name="profile"/> given), a
     /// candidate with no pass yet or (asked again) one that did not run to the end. False when nothing changed.
     /// </summary>
-    private bool Mark(string rig, string item, string agent, string candidate, string state, string why, string? profile, bool again = false) =>
+    private bool Mark(string rig, string item, string agent, string candidate, string state, string why, string? profile, bool again = false, Func<bool>? still = null) =>
         ledger.Transact("reviewer " + state, t =>
         {
+            if (still is not null && !still()) return false;
             var current = runtime.Queue(rig).Find(item);
             if (current is null || (state == AgentReviewStates.Failed && current.Candidate != candidate)) return false;
             var pass = current.Reviewer is { } r && r.Agent == agent && r.Candidate == candidate ? r : null;

@@ -135,6 +135,25 @@ public sealed class ReviewerTests : IDisposable
     }
 
     [Fact]
+    public void A_reviewer_taken_back_by_hand_leaves_a_note_and_can_be_started_again()
+    {
+        Ok("rig", "set", "app", "review_agent", "sim");
+        var id = Held("Add e", "--label", "sim:review=hang");
+        Assert.StartsWith($"started reviewer review-{id}", Ok("review", "assist", id).Out);
+        Ok("unsling", $"review-{id}");
+        Deacon();
+        Assert.Equal("failed", ReviewerState(id));
+        Assert.Contains("before it gave a verdict", Reviewer(id)!.Value.GetProperty("notes").GetString());
+        Assert.Empty(ReviewerWindows());
+        Assert.StartsWith($"started reviewer review-{id}", Ok("review", "assist", id).Out); // again, by hand
+        Assert.Equal("running", ReviewerState(id));
+        Assert.Equal(2, ReviewerHooks().Count); // the first one's hook kept in the archive
+        Ok("review", "approve", id);
+        Deacon();
+        Assert.Empty(ReviewerWindows());
+    }
+
+    [Fact]
     public void Without_review_agent_no_reviewer_starts_and_a_person_cannot_note_a_verdict()
     {
         var id = Held("Add c");
