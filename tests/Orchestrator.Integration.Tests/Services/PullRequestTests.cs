@@ -58,6 +58,17 @@ public sealed class PullRequestTests : IDisposable
 
     private string RigDir => Path.Combine(_ws.Root, "rigs", "app");
 
+    /// <summary>
+    /// One refinery pass as a child process (the published binary when the suite runs against it),
+    /// with the workspace's environment: the stand-in CLIs first on PATH.
+    /// </summary>
+    private CliResult Refinery()
+    {
+        var r = _fleet.Process(["refinery", "run", "app", "--once"]);
+        Assert.True(r.ExitCode == 0, "refinery run: " + r);
+        return r;
+    }
+
     private string RigFile => File.ReadAllText(Path.Combine(_ws.Root, ".orc", "rigs", "app.yaml"));
 
     /// <summary>A stand-in for the forge's CLI: argv (program first, NUL-separated) to calls/N, answers from create.out and state.json.</summary>
@@ -132,7 +143,7 @@ public sealed class PullRequestTests : IDisposable
         Ok("rig", "set", "app", "land", "pr");
         var main = Main();
         var id = Submit("Add a", new() { ["a.txt"] = "alpha\n" });
-        var run = Ok("refinery", "run", "app", "--once").Out;
+        var run = Refinery().Out;
         Assert.Contains($"{id}: pr as ", run);
         Assert.Contains(GitHubUrl, run);
         Assert.Equal(main, Main()); // the forge moves main, not the refinery
@@ -160,20 +171,20 @@ public sealed class PullRequestTests : IDisposable
         Assert.Contains($"pull request: {GitHubUrl} (branch orc/{id}-1 of origin)", Ok("mq", "show", id).Out);
 
         // The forge cannot answer: nothing changes, the submission stays.
-        Ok("refinery", "run", "app", "--once");
+        Refinery();
         Assert.Equal("pr", Mq(id).GetProperty("state").GetString());
         Assert.Contains("no pull requests found", Ok("feed").Out);
 
         // Still open: nothing changes.
         State("""{"state":"OPEN","mergeCommit":null}""");
-        Ok("refinery", "run", "app", "--once");
+        Refinery();
         Assert.Equal("pr", Mq(id).GetProperty("state").GetString());
         Assert.Equal(["gh", "pr", "view", GitHubUrl, "--json", "state,mergeCommit"], Calls()[^1]);
 
         // Merged on the forge (a fast-forward of origin's master to the candidate).
         Git("--git-dir", _origin, "update-ref", "refs/heads/master", candidate);
         State("""{"state":"MERGED","mergeCommit":{"oid":"CANDIDATE"}}""".Replace("CANDIDATE", candidate, StringComparison.Ordinal));
-        Assert.Contains($"{id}: merged as {candidate[..12]}", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: merged as {candidate[..12]}", Refinery().Out);
         mq = Mq(id);
         Assert.Equal("merged", mq.GetProperty("state").GetString());
         Assert.Equal(candidate, mq.GetProperty("landed").GetString());
@@ -183,7 +194,7 @@ public sealed class PullRequestTests : IDisposable
         var hooks = new RecordStore<Hook>(Path.Combine(_ws.Root, "agents"), OrcJsonContext.Default.Hook);
         Assert.Equal(HookStates.Completed, hooks.Find("w1")!.State);
         var calls = Calls().Count;
-        Ok("refinery", "run", "app", "--once");
+        Refinery();
         Assert.Equal(calls, Calls().Count); // nothing left to ask about
     }
 
@@ -192,9 +203,9 @@ public sealed class PullRequestTests : IDisposable
     {
         Ok("rig", "set", "app", "land", "pr");
         var id = Submit("Add b", new() { ["b.txt"] = "b\n" });
-        Ok("refinery", "run", "app", "--once");
+        Refinery();
         State("""{"state":"CLOSED","mergeCommit":null}""");
-        Assert.Contains($"{id}: rejected", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: rejected", Refinery().Out);
         var mq = Mq(id);
         Assert.Equal("rejected", mq.GetProperty("state").GetString());
         Assert.Equal($"its pull request was closed without merging ({GitHubUrl})", mq.GetProperty("reason").GetString());
@@ -263,7 +274,7 @@ public sealed class PullRequestTests : IDisposable
         var id = Submit(title, new() { ["d.txt"] = "d\n" });
         // A forge whose output carries escape sequences around the URL.
         File.WriteAllText(Path.Combine(_bin, "create.out"), $"\u001b[2J\u001b]0;owned\u0007{GitHubUrl}\u001b[31m\n");
-        Ok("refinery", "run", "app", "--once");
+        Refinery();
         var create = Assert.Single(Calls());
         Assert.Equal($"{id}: {title}", create[Array.IndexOf(create, "--title") + 1]);
         Assert.Equal(11, create.Length); // gh pr create --base B --head H --title T --body B: nothing split, nothing added
@@ -286,7 +297,7 @@ public sealed class PullRequestTests : IDisposable
         File.WriteAllText(Path.Combine(_bin, "create.out"), $"\nCreating merge request for orc/x into master in acme/app\n\n!7 x (orc/x)\n {mr}\n\n");
         Ok("rig", "set", "app", "land", "pr");
         var id = Submit("Add e", new() { ["e.txt"] = "e\n" });
-        Ok("refinery", "run", "app", "--once");
+        Refinery();
         var create = Assert.Single(Calls());
         Assert.Equal(["glab", "mr", "create", "--source-branch", $"orc/{id}-1", "--target-branch", "master", "--title", $"{id}: Add e", "--description"], create[..^2]);
         Assert.Equal("--yes", create[^1]);
@@ -295,7 +306,7 @@ public sealed class PullRequestTests : IDisposable
         Assert.Equal(mq.GetProperty("candidate").GetString(), OriginBranch($"orc/{id}-1"));
 
         State("""{"iid":7,"state":"merged","merge_commit_sha":null,"squash_commit_sha":null}""");
-        Assert.Contains($"{id}: merged", Ok("refinery", "run", "app", "--once").Out);
+        Assert.Contains($"{id}: merged", Refinery().Out);
         Assert.Equal(["glab", "mr", "view", "7", "--repo", "https://gitlab.example.com/acme/app", "--output", "json"], Calls()[^1]);
         Assert.Equal("closed", Item(id).GetProperty("status").GetString());
         Assert.Equal(mq.GetProperty("candidate").GetString(), Mq(id).GetProperty("landed").GetString()); // no merge commit named: the candidate

@@ -90,7 +90,7 @@ public sealed class ReviewerTests : IDisposable
         Assert.Equal("review", Mq(id).GetProperty("state").GetString());
         Assert.DoesNotContain(id + ": merged", Ok("refinery", "run", "app", "--once").Out);
         Assert.Equal(main, Main());
-        Assert.Matches($@"^{id}\s+app\s+w1\s+\S+\s+0\s+approve\s+Add a$", Ok("review", "list", "--no-headers").Out.Trim());
+        Assert.Matches($@"^{id}\s+app\s+w1\s+\S+\s+0\s+-\s+approve\s+Add a$", Ok("review", "list", "--no-headers").Out.Trim());
         Assert.Contains($"reviewer {name} (sim) says approve", Ok("review", "show", id).Out);
         Assert.Equal("approve", JsonDocument.Parse(Ok("review", "list", "--json").Out).RootElement[0].GetProperty("reviewer").GetProperty("verdict").GetString());
 
@@ -162,7 +162,7 @@ public sealed class ReviewerTests : IDisposable
         Assert.Empty(ReviewerHooks());
         Assert.Empty(ReviewerWindows());
         Assert.Null(Reviewer(id));
-        Assert.Matches($@"^{id}\s+app\s+w1\s+\S+\s+0\s+-\s+Add c$", Ok("review", "list", "--no-headers").Out.Trim());
+        Assert.Matches($@"^{id}\s+app\s+w1\s+\S+\s+0\s+-\s+-\s+Add c$", Ok("review", "list", "--no-headers").Out.Trim());
         var assist = _ws.Orc("review", "assist", id);
         Assert.Equal(1, assist.ExitCode);
         Assert.Contains("rig app has no review_agent", assist.Err);
