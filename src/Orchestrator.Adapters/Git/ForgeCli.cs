@@ -156,6 +156,35 @@ public sealed partial class ForgeCli
         catch (JsonException e) { throw new OrcException($"{Name} printed no JSON for {Display(url)}: {TerminalText.Line(e.Message)}"); }
     }
 
+    /// <summary>
+    /// The URL of the pull request opened from <paramref name="head"/>, or null when the forge
+    /// says there is none (a refinery stopped between pushing a branch and recording its pull
+    /// request asks this before opening another). Throws when the CLI cannot tell.
+    /// </summary>
+    public string? OpenedFrom(string rigDir, string head)
+    {
+        // gh pr view BRANCH --json url (the pull request whose head is BRANCH); glab mr view BRANCH
+        // --output json (the merge request whose source branch is BRANCH; its URL is web_url).
+        string[] args = Name == GitHub ? ["pr", "view", head, "--json", "url"] : ["mr", "view", head, "--output", "json"];
+        var r = Run(args, rigDir);
+        if (!r.Ok)
+        {
+            // "no pull requests found for branch", "no open merge request available": none.
+            if (r.Said.Contains("no pull requests found", StringComparison.OrdinalIgnoreCase) || r.Said.Contains("no open merge request", StringComparison.OrdinalIgnoreCase)
+                || r.Said.Contains("not found", StringComparison.OrdinalIgnoreCase))
+                return null;
+            throw new OrcException($"{Name} {args[0]} view {TerminalText.Line(head)} failed: {r.Said}");
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(r.Out);
+            foreach (var key in new[] { "url", "web_url" })
+                if (doc.RootElement.TryGetProperty(key, out var u) && u.ValueKind == JsonValueKind.String && u.GetString() is { } url && IsUrl(url)) return url;
+            return null;
+        }
+        catch (JsonException e) { throw new OrcException($"{Name} printed no JSON for {TerminalText.Line(head)}: {TerminalText.Line(e.Message)}"); }
+    }
+
     /// <summary>A URL as a forge prints one: http(s), nothing but printable characters without spaces.</summary>
     public static bool IsUrl(string s) =>
         s.Length is > 8 and <= 2048 && (s.StartsWith("https://", StringComparison.Ordinal) || s.StartsWith("http://", StringComparison.Ordinal))

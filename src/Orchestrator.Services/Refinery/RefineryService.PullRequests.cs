@@ -148,6 +148,10 @@ public sealed partial class RefineryService
                 candidate = alone.Commit!;
             }
             var branch = $"orc/{s.Item}-{Math.Max(1, s.Attempts)}";
+            // Recorded before anything leaves the machine: a refinery stopped after opening the pull
+            // request but before recording it finds it again by this branch instead of opening another.
+            s = s with { PullRequestBranch = branch, Candidate = candidate, Onto = main };
+            Save(s, "refinery merging");
             string url;
             try
             {
@@ -166,6 +170,34 @@ public sealed partial class RefineryService
             }
             Opened(rig, s, candidate, main, branch, url, verdict, tail, forge, title, outcomes);
         }
+        return true;
+    }
+
+    /// <summary>
+    /// Recovery of a submission a stopped refinery left merging on a rig with <c>land: pr</c>: when
+    /// it had started opening a pull request (its branch is recorded) and the forge has one from
+    /// that branch, it is recorded as open. True when it was; false to queue it again as usual.
+    /// </summary>
+    private bool RecoverPullRequest(Rig rig, Submission s, List<RefineryOutcome> outcomes)
+    {
+        if (!rig.OpensPullRequests || s.PullRequestBranch is not { } branch || s.Candidate is not { } candidate || s.Onto is not { } onto) return false;
+        string? url;
+        ForgeCli forge;
+        try
+        {
+            forge = Forge(rig);
+            url = forge.OpenedFrom(runtime.Workspace.Paths.RigDir(rig.Name), branch);
+        }
+        catch (OrcException e)
+        {
+            // Cannot tell: queued again, as before (at worst a second pull request is opened).
+            logger.LogWarning("refinery {Rig}: cannot ask the forge about {Branch}: {Message}", rig.Name, branch, e.Message);
+            return false;
+        }
+        if (url is null || !ForgeCli.IsUrl(url)) return false;
+        var title = ledger.ReadSummary().Find(s.Item)?.Title ?? s.Item;
+        Opened(rig, s, candidate, onto, branch, url, rig.GateArgv.Count == 0 ? "no gate" : "green", "", forge, title, outcomes);
+        runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item, $"{s.Item}: its {forge.Noun} {ForgeCli.Display(url)} was opened before the refinery stopped; recorded, none opened again");
         return true;
     }
 

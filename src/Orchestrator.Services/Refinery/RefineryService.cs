@@ -127,6 +127,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
                 FinishMerged(rig, [(s, landed)], "recovered after a restart");
                 outcomes.Add(new RefineryOutcome(s.Item, "merged", landed, "recovered"));
             }
+            else if (RecoverPullRequest(rig, s, outcomes)) { }
             else if (s.ApprovedBy is not null && s.Candidate is { } reviewed && s.Onto == git.TipOf(rig.DefaultBranch) && git.CommitExists(reviewed))
             {
                 // An approved candidate whose main has not moved: it lands as it was reviewed, no gate run.

@@ -83,7 +83,17 @@ public sealed class PullRequestTests : IDisposable
             while [ -e "$dir/calls/$i" ]; do i=$((i+1)); done
             { printf '%s\0' '{{name}}'; for a in "$@"; do printf '%s\0' "$a"; done; } > "$dir/calls/$i"
             case "$1 $2" in
-              "pr create"|"mr create") cat "$dir/create.out" ;;
+              "pr create"|"mr create")
+                cat "$dir/create.out"
+                # With a crash file: the forge has opened it, and the refinery is killed before it records it.
+                if [ -f "$dir/crash" ]; then
+                  rm -f "$dir/crash"
+                  pid=$$
+                  while [ "$pid" -gt 1 ]; do
+                    pid=$(awk '{print $4}' /proc/$pid/stat)
+                    if tr '\0' ' ' < /proc/$pid/cmdline | grep -q 'refinery run'; then kill -9 "$pid"; break; fi
+                  done
+                fi ;;
               "pr view"|"mr view")
                 if [ -f "$dir/state.json" ]; then cat "$dir/state.json"; else echo "no pull requests found" >&2; exit 1; fi ;;
               *) echo "unexpected call: $*" >&2; exit 2 ;;
@@ -310,5 +320,27 @@ public sealed class PullRequestTests : IDisposable
         Assert.Equal(["glab", "mr", "view", "7", "--repo", "https://gitlab.example.com/acme/app", "--output", "json"], Calls()[^1]);
         Assert.Equal("closed", Item(id).GetProperty("status").GetString());
         Assert.Equal(mq.GetProperty("candidate").GetString(), Mq(id).GetProperty("landed").GetString()); // no merge commit named: the candidate
+    }
+
+    [Fact]
+    public void A_refinery_killed_after_opening_a_pull_request_records_it_and_never_opens_a_second()
+    {
+        Ok("rig", "set", "app", "land", "pr");
+        var id = Submit("Add d", new() { ["d.txt"] = "d\n" });
+        File.WriteAllText(Path.Combine(_bin, "crash"), "");
+        var killed = _fleet.Process(["refinery", "run", "app", "--once"]);
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.Equal("merging", Mq(id).GetProperty("state").GetString());
+        Assert.NotNull(OriginBranch($"orc/{id}-1")); // pushed, and the forge has its pull request
+        State($$"""{"url":"{{GitHubUrl}}","state":"OPEN","mergeCommit":null}""");
+
+        var run = Refinery().Out;
+        Assert.Contains($"{id}: pr as ", run);
+        var mq = Mq(id);
+        Assert.Equal("pr", mq.GetProperty("state").GetString());
+        Assert.Equal(GitHubUrl, mq.GetProperty("pull_request").GetString());
+        Assert.Single(Calls(), c => c.Length > 2 && c[1] == "pr" && c[2] == "create"); // never a second one
+        Assert.Contains(Calls(), c => c.Length > 3 && c[1] == "pr" && c[2] == "view" && c[3] == $"orc/{id}-1");
+        Assert.Contains("none opened again", Ok("feed").Out);
     }
 }
