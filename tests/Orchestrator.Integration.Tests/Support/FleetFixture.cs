@@ -177,9 +177,16 @@ public sealed class FleetFixture : IDisposable
         RigFixture.DeleteSource(Source);
     }
 
-    /// <summary>Live processes of tmux on our socket (server and clients), found by their argv (<c>-L SOCKET</c>).</summary>
+    /// <summary>
+    /// Live processes of tmux on our socket (server and clients), found by their argv (<c>-L SOCKET</c>),
+    /// and every other process that talks to it: an orc (a service, an agent's hook call) whose
+    /// environment names our socket (<c>ORC_TMUX_SOCKET</c>). One left running would start the
+    /// server again after it was killed, leaving a server behind the test.
+    /// </summary>
     private List<int> TmuxProcesses()
     {
+        var marker = System.Text.Encoding.UTF8.GetBytes("ORC_TMUX_SOCKET=" + Socket + "\0");
+        var self = Environment.ProcessId;
         var mine = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -191,8 +198,15 @@ public sealed class FleetFixture : IDisposable
                 if (File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal)) continue;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            var found = false;
             for (var i = 0; i + 1 < argv.Length; i++)
-                if (argv[i] == "-L" && argv[i + 1] == Socket) { mine.Add(pid); break; }
+                if (argv[i] == "-L" && argv[i + 1] == Socket) { found = true; break; }
+            if (!found && pid != self)
+            {
+                try { found = File.ReadAllBytes(Path.Combine(dir, "environ")).AsSpan().IndexOf(marker) >= 0; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+            if (found) mine.Add(pid);
         }
         return mine;
     }
