@@ -234,6 +234,14 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
             }
             windows.TryGetValue((h.Rig, h.Agent), out var w);
             if (w is { PaneDead: false }) continue;
+            if (w is null)
+            {
+                // The windows were listed before the hooks were read: a reviewer another process
+                // started in between has its window now (its hook turns active only after the
+                // window exists). Look again before calling it gone.
+                TmuxServer.ByTarget(runtime.Tmux.ListWindows()).TryGetValue((h.Rig, h.Agent), out w);
+                if (w is { PaneDead: false }) continue;
+            }
             if (h.State == HookStates.Created && Timestamps.TryParse(h.CreatedAt, out var created) && now - created < StartGrace) continue; // being started
             var how = w is null ? "its window is gone" : $"its program ended{(w.ExitStatus is { } code ? $" with status {code}" : "")}";
             Retire(h, "ended without a verdict");
