@@ -108,6 +108,9 @@ public static class TuiApp
             window.Status.Say($"back from {target.Label}");
         }
         window.Dispose();
+        // The demo's TUI quit: the terminal attached to the demo's session goes back to 'orc demo',
+        // which stops and removes the demo (the session itself stays, on its keeper window).
+        if (host.Demo is not null && insideOurTmux) runtime.Tmux.DetachClients(Services.Demo.DemoScenario.TuiSession);
         return ExitCodes.Ok;
     }
 

@@ -454,6 +454,25 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     public int Notify(string text, bool bell = false) => Notify(text, message: true, bell, DesktopNotification.Off);
 
     /// <summary>
+    /// Detaches the people's clients attached to <paramref name="session"/> (never a control client);
+    /// the number detached. Sessions keep their <see cref="KeeperWindow"/>, so a client whose last
+    /// window closed stays on the keeper; this sends it back to where it attached from.
+    /// </summary>
+    public int DetachClients(string session)
+    {
+        var r = Run("list-clients", "-t", "=" + session, "-F", "#{client_control_mode}\t#{client_name}");
+        if (!r.Ok) return 0;
+        var detached = 0;
+        foreach (var row in r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var f = row.Split('\t');
+            if (f.Length < 2 || f[0] == "1") continue;
+            if (Run("detach-client", "-t", f[1]).Ok) detached++;
+        }
+        return detached;
+    }
+
+    /// <summary>
     /// Tells every user attached to this server: a status-line message, a bell, and a desktop
     /// notification (OSC 9 or OSC 777) written straight to each client's terminal, as tmux writes
     /// its own bell there (no passthrough needed). Every piece of text is one safe line: escape
