@@ -40,6 +40,7 @@ internal static class TerminalApp
     /// </summary>
     public static IApplication Create(int? iterationsPerSecond = null, IdleGate? gate = null, bool mouse = false)
     {
+        Configure();
         Application.MaximumIterationsPerSecond = (ushort)Math.Clamp(iterationsPerSecond ?? IterationsPerSecond, 1, 1000);
         IApplication app;
         try
@@ -66,6 +67,28 @@ internal static class TerminalApp
             driver.WriteRaw(mouse ? "\u001b[?1003l\u001b[?1002h" : "\u001b[?1003l\u001b[?1002l\u001b[?1000l\u001b[?1015l\u001b[?1006l");
         return app;
     }
+
+    /// <summary>
+    /// Applies Terminal.Gui's configuration (its defaults, the user's files, TUI_CONFIG) once, when
+    /// the published binary asks for it (<c>Orchestrator.Tui.ConfigureOnStart</c>): there, Terminal.Gui's
+    /// module initializer, which does the same for every process before Main, is compiled out so that
+    /// the verbs do not pay for it (Orchestrator.Cli/NativeAot.substitutions.xml). Elsewhere the
+    /// module initializer has already done it, and nothing is applied twice.
+    /// </summary>
+    private static void Configure()
+    {
+        if (!AppContext.TryGetSwitch("Orchestrator.Tui.ConfigureOnStart", out var on) || !on || Interlocked.Exchange(ref _configured, 1) == 1) return;
+        try
+        {
+            Terminal.Gui.Configuration.TuiConfigurationBuilder.Shared.ApplyToStaticFacades();
+        }
+        catch (Exception)
+        {
+            // As Terminal.Gui's own initializer does: a configuration that cannot be applied leaves the defaults.
+        }
+    }
+
+    private static int _configured;
 
     /// <summary>Whether <paramref name="view"/> or any view inside it waits to be laid out or drawn.</summary>
     private static bool NeedsWork(View view)
