@@ -12,8 +12,14 @@ public static class OrcCli
 {
     public static int Run(string[] args, CliEnvironment env)
     {
+        if (args is ["--version"])
+        {
+            // The cheapest call there is: no services, no command tree (the same line System.CommandLine prints).
+            env.Out.WriteLine(Version);
+            return ExitCodes.Ok;
+        }
         using var services = Composition.Build(env);
-        var root = BuildRoot(services);
+        var root = BuildRoot(services, args);
         var parse = root.Parse(args, Parser);
         if (env.CommandLineBytes is { } commandLine && CommandLineText.FirstNotUtf8(args, commandLine) is { } bad)
         {
@@ -45,6 +51,12 @@ public static class OrcCli
             return CrashHandler.Report(env, args, ex, env.Error);
         }
     }
+
+    /// <summary>This orc's version: the informational version of its assembly (version+commit).</summary>
+    public static string Version =>
+        typeof(OrcCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) is [System.Reflection.AssemblyInformationalVersionAttribute v, ..]
+            ? v.InformationalVersion
+            : typeof(OrcCli).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>
     /// How arguments are parsed: every argument is data. "@name" is not read as a response file
@@ -78,36 +90,65 @@ public static class OrcCli
         return string.Join(' ', names);
     }
 
-    public static RootCommand BuildRoot(IServiceProvider services)
+    /// <summary>
+    /// The verbs, grouped as their builders make them, by name. A call that names one of these
+    /// verbs first builds only its group (an agent's <c>orc hook</c> does not build 150 other
+    /// commands); help for the whole CLI, completion, batch, the TUI and anything unknown build
+    /// them all. <c>VerbGroupsTests</c> checks these names against what the builders make.
+    /// </summary>
+    internal static readonly (string[] Names, Func<IServiceProvider, IEnumerable<Command>> Build)[] VerbGroups =
+    [
+        (["init"], s => [InitCommand.Build(s)]),
+        (["item"], s => [ItemCommands.Build(s)]),
+        (["ready", "blocked", "stats"], QueryCommands.Build),
+        (["import", "export", "merge-driver"], TransferCommands.Build),
+        (["rig"], s => [RigCommands.Build(s)]),
+        (["sling", "dispatch", "agents", "nudge", "peek", "attach", "kill", "resume", "unsling", "up", "down", "cleanup", "prime", "hook", "done", "sim-agent"], AgentCommands.Build),
+        (["crew"], s => [CrewCommands.Build(s)]),
+        (["mayor"], s => [MayorCommands.Build(s)]),
+        (["mq", "refinery", "witness", "deacon", "boot", "dog", "feed", "status"], ServiceCommands.Build),
+        (["review"], s => [ReviewCommands.Build(s)]),
+        (["mail"], s => [MailCommands.Build(s)]),
+        (["convoy", "plan"], ConvoyCommands.Build),
+        (["formula", "pour", "wisp", "mol"], FormulaCommands.Build),
+        (["learn"], s => [LearnCommands.Build(s)]),
+        (["handoff", "handoff-restart", "history"], HandoffCommands.Build),
+        (["demo"], s => [DemoCommand.Build(s)]),
+        (["config"], s => [ConfigCommands.Build(s)]),
+        (["doctor"], s => [DoctorCommand.Build(s)]),
+    ];
+
+    /// <summary>
+    /// The command tree: every verb, or with <paramref name="args"/> naming a verb of
+    /// <see cref="VerbGroups"/> first, only that verb's group (it parses and runs that verb the same).
+    /// </summary>
+    public static RootCommand BuildRoot(IServiceProvider services, IReadOnlyList<string>? args = null)
     {
         var root = new RootCommand(
             "orc: run a fleet of AI coding agents on many git repositories, with every piece of state in git.\n" +
             "Work items live in a git-backed ledger (Beads-compatible JSONL); find the workspace from the\n" +
             "current directory or ORC_WORKSPACE. Exit codes: 0 ok, 1 failure, 2 usage, 3 not found,\n" +
             "4 no workspace, 5 workspace busy.");
-        root.Add(InitCommand.Build(services));
-        root.Add(ItemCommands.Build(services));
-        foreach (var c in QueryCommands.Build(services)) root.Add(c);
-        foreach (var c in TransferCommands.Build(services)) root.Add(c);
-        root.Add(RigCommands.Build(services));
-        foreach (var c in AgentCommands.Build(services)) root.Add(c);
-        root.Add(CrewCommands.Build(services));
-        root.Add(MayorCommands.Build(services));
-        foreach (var c in ServiceCommands.Build(services)) root.Add(c);
-        root.Add(ReviewCommands.Build(services));
-        root.Add(MailCommands.Build(services));
-        foreach (var c in ConvoyCommands.Build(services)) root.Add(c);
-        foreach (var c in FormulaCommands.Build(services)) root.Add(c);
-        root.Add(LearnCommands.Build(services));
-        foreach (var c in HandoffCommands.Build(services)) root.Add(c);
-        root.Add(TuiCommand.Build(services, root));
-        root.Add(TuiCommand.Layout);
-        root.Add(TuiCommand.Theme);
-        root.Add(TuiCommand.Sixteen);
-        root.Add(DemoCommand.Build(services));
-        root.Add(ConfigCommands.Build(services));
-        root.Add(CompletionCommand.Build(services));
-        root.Add(DoctorCommand.Build(services));
+        if (args is [var first, ..] && Array.FindIndex(VerbGroups, g => g.Names.Contains(first, StringComparer.Ordinal)) is >= 0 and var one)
+        {
+            foreach (var c in VerbGroups[one].Build(services)) root.Add(c);
+            CompletionCommand.AddWorkspaceSources(root, services);
+            MarkOptionalArguments(root);
+            return root;
+        }
+        // The order of the help: the groups up to the TUI, the TUI, then demo, config, completion, doctor, batch.
+        foreach (var (names, build) in VerbGroups)
+        {
+            if (names[0] == "demo")
+            {
+                root.Add(TuiCommand.Build(services, root));
+                root.Add(TuiCommand.Layout);
+                root.Add(TuiCommand.Theme);
+                root.Add(TuiCommand.Sixteen);
+            }
+            if (names[0] == "doctor") root.Add(CompletionCommand.Build(services));
+            foreach (var c in build(services)) root.Add(c);
+        }
         root.Add(BatchCommand.Build(services, root));
         root.SetAction(pr =>
         {
