@@ -85,4 +85,22 @@ public sealed class ShippedBinaryTests : IDisposable
             Assert.Contains("keep the libgit2-*.so published beside orc", output);
         }
     }
+
+    [Fact]
+    public void The_published_orc_hands_the_TUI_to_orc_tui_beside_it_and_says_so_in_one_line_when_it_is_missing()
+    {
+        Assert.SkipUnless(OrcProcess.Native is not null, "needs the published NativeAOT binary (ORC_TEST_BINARY); the JIT build has the TUI in orc itself");
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(OrcProcess.Native!)!, "orc-tui")), "the NativeAOT publish puts orc-tui beside orc");
+        var lonely = Path.Combine(_ws.Root, ".orc", "tmp", "bin");
+        Directory.CreateDirectory(lonely);
+        var orc = Path.Combine(lonely, "orc");
+        File.Copy(OrcProcess.Native!, orc);
+        var psi = new System.Diagnostics.ProcessStartInfo(orc) { WorkingDirectory = _ws.Root, RedirectStandardError = true, RedirectStandardOutput = true, ArgumentList = { "tui" } };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(1, p.ExitCode);
+        var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"orc: error: the TUI is a second program, orc-tui, published beside orc, and {Path.Combine(lonely, "orc-tui")} is missing; publish orc again (README, Install) or keep orc-tui next to orc", line);
+    }
 }
