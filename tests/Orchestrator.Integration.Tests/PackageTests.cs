@@ -7,7 +7,7 @@ namespace Orchestrator.Integration.Tests;
 /// orc installs as a .NET tool: 'dotnet pack' of the CLI, 'dotnet tool install --tool-path' from
 /// that folder only (no other package source, a private package cache), and the installed orc
 /// runs: --version, init, a committed change, and git's merge driver pointing at the installed orc.
-/// Packs the Debug build 'dotnet test' has already made, so the build part is incremental.
+/// Packs the build 'dotnet test' has already made (--no-build): nothing is restored or compiled again.
 /// </summary>
 public sealed class PackageTests : IDisposable
 {
@@ -26,6 +26,11 @@ public sealed class PackageTests : IDisposable
             if (File.Exists(Path.Combine(d.FullName, "Orchestrator.sln"))) return d.FullName;
         throw new InvalidOperationException("Orchestrator.sln not found");
     }
+
+    /// <summary>The configuration this test assembly was built in (Debug, Release): the CLI's build beside it.</summary>
+    private static string Configuration =>
+        typeof(PackageTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
 
     private CliResult Run(string file, string cwd, params string[] args)
     {
@@ -54,7 +59,10 @@ public sealed class PackageTests : IDisposable
     public void The_packed_tool_installs_and_runs()
     {
         var nupkg = Path.Combine(_root, "nupkg");
-        var pack = Run("dotnet", RepoRoot(), "pack", Path.Combine("src", "Orchestrator.Cli"), "-c", "Debug", "-o", nupkg);
+        // --no-build: the build that made these tests made the CLI too (a project reference), so
+        // packing needs no restore or compile; a restore here would rewrite the source tree's
+        // obj/ for this test's private package folder and rebuild every project under a running suite.
+        var pack = Run("dotnet", RepoRoot(), "pack", Path.Combine("src", "Orchestrator.Cli"), "--no-build", "-c", Configuration, "-o", nupkg);
         Assert.True(pack.ExitCode == 0, pack.ToString());
         var package = Assert.Single(Directory.GetFiles(nupkg, "orc.*.nupkg"));
 
