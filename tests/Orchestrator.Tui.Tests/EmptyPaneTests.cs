@@ -1,3 +1,4 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
 using Terminal.Gui.Input;
@@ -8,6 +9,7 @@ namespace Orchestrator.Tui.Tests;
 /// An empty pane (no agents yet, no mail, an empty merge queue) is down to its title line and its
 /// lines go to the panes with content; it opens again when rows arrive or when it takes the focus.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class EmptyPaneTests
 {
     [Fact]
@@ -42,6 +44,7 @@ public sealed class EmptyPaneTests
 }
 
 /// <summary>A terminal too small for the chosen layout shows a simpler one, and the chosen one again once it is big enough.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class SmallTerminalTests
 {
     [Fact]
@@ -75,6 +78,7 @@ public sealed class SmallTerminalTests
 }
 
 /// <summary>After '/' and Enter the filter stays, the hint goes, and keys work on the filtered pane at once.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class FilterEnterTests
 {
     [Fact]

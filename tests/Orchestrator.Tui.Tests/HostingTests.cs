@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Hosting;
 using Terminal.Gui.App;
 using Terminal.Gui.Drivers;
@@ -7,6 +8,7 @@ using Xunit;
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>How the TUI's Terminal.Gui application is made: its own input on the ANSI driver, and its pace.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class HostingTests
 {
     [Fact]

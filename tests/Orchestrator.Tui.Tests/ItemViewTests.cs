@@ -1,4 +1,5 @@
 using Orchestrator.Core.Items;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
@@ -12,6 +13,7 @@ namespace Orchestrator.Tui.Tests;
 /// An item opened in the TUI shows what 'orc item show' shows (agent, labels, files, parent,
 /// dependencies both ways, every comment) and wraps long text to its box or pane instead of cutting it.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ItemViewTests
 {
     private const string LongWord = "Supercalifragilisticexpialidocious-and-then-some-more-characters-than-a-line-holds";

@@ -1,3 +1,4 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
 using Orchestrator.Tui.Views;
@@ -6,6 +7,7 @@ using Terminal.Gui.Input;
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>The keys of the TUI, injected into the real window drawn headlessly.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class KeyboardTests
 {
     [Fact]

@@ -1,4 +1,5 @@
 using Orchestrator.Core.Agents;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Config;
 using Orchestrator.Tui.Panes;
@@ -9,6 +10,7 @@ using Terminal.Gui.Input;
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>The mayor and the crew in the rig tree, as the fleet reader gives them (the mayor in window orc:mayor, crew in their rig's session).</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class MayorAndCrewTests
 {
     [Fact]

@@ -1,4 +1,5 @@
 using Orchestrator.Core.Text;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Actions;
 using Orchestrator.Tui.Tests.Config;
 using Orchestrator.Tui.Tests.Support;
@@ -8,6 +9,7 @@ using Terminal.Gui.Input;
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>The <c>:</c> command palette: what it asks before running, and the box its command's output goes to.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class PaletteTests : IDisposable
 {
     private readonly TempFolder _tmp = new();

@@ -1,5 +1,6 @@
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Events;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Tests.Support;
 using Terminal.Gui.Input;
@@ -7,6 +8,7 @@ using Terminal.Gui.Input;
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>Panes keep up with the fleet: new rows show, cut lists say so, tiles change with their agent's state.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class PaneFollowTests
 {
     private static FleetSnapshot WithEvents(int count)
@@ -72,6 +74,7 @@ public sealed class PaneFollowTests
 }
 
 /// <summary><c>z</c> shows the focused pane alone; <c>z</c> or Esc goes back.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ZoomTests
 {
     [Fact]

@@ -1,10 +1,12 @@
 using Orchestrator.Core.Merging;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
 
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>The merge queue pane says what waits for a person's review and what is approved.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class QueuePaneTests
 {
     [Fact]

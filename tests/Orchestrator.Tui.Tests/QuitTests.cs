@@ -1,3 +1,4 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Tests.Support;
 using Orchestrator.Tui.Views;
 using Terminal.Gui.Input;
@@ -5,6 +6,7 @@ using Terminal.Gui.Input;
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>Esc goes back and never quits; q asks while agents (or the demo) run, Q does not.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class QuitTests
 {
     public static TheoryData<string> AwayKeys => ["right", "left", "tab", "shift-tab", "down", "up"];

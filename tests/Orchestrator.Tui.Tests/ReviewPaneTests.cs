@@ -1,6 +1,7 @@
 using Orchestrator.Adapters.Git;
 using Orchestrator.Core.Merging;
 using Orchestrator.Core.Text;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Services.Refinery;
 using Orchestrator.Tui.Config;
@@ -16,6 +17,7 @@ namespace Orchestrator.Tui.Tests;
 /// the view's header, files and keys, hostile text, and the screen at 80x24. (Approving and
 /// rejecting for real are in <see cref="ReviewTuiTests"/>.)
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ReviewPaneTests
 {
     private static Submission Waiting(string item, string agent, string since) => new()

@@ -1,8 +1,10 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Tests.Support;
 
 namespace Orchestrator.Tui.Tests;
 
 /// <summary>The whole screen drawn headlessly and compared with approved snapshots.</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ScreenTests
 {
     [Fact]

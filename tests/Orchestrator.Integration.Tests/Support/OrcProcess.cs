@@ -20,6 +20,13 @@ public static class OrcProcess
     public const string Level = "Level";
     public const string ProcessLevel = "Process";
 
+    /// <summary>
+    /// The trait of the fast suites for the edit-test loop: no tmux, no git, no child process
+    /// (the core, the TUI drawn headlessly): <c>--filter-trait "Level=Unit"</c>. The classes with
+    /// neither level run orc in-process on real git repositories in temp folders.
+    /// </summary>
+    public const string UnitLevel = "Unit";
+
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "orc.dll");
 
     /// <summary>The binary named by <c>ORC_TEST_BINARY</c> (absolute), or null for the JIT build.</summary>

@@ -1,8 +1,10 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Hosting;
 using Xunit;
 
 namespace Orchestrator.Tui.Tests.Config;
 
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ColorSupportTests
 {
     private static bool Sixteen(bool flag = false, string? term = null, string? colorterm = null, string? orcColors = null) =>

@@ -1,7 +1,9 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Config;
 
 namespace Orchestrator.Tui.Tests.Config;
 
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class SizeTests
 {
     [Theory]

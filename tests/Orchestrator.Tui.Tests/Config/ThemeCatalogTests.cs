@@ -1,8 +1,10 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Config;
 using Terminal.Gui.Drawing;
 
 namespace Orchestrator.Tui.Tests.Config;
 
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ThemeCatalogTests : IDisposable
 {
     private readonly TempFolder _temp = new();
@@ -116,6 +118,7 @@ public sealed class ThemeCatalogTests : IDisposable
 }
 
 /// <summary>Focus is visible in every shipped theme, at WCAG AA contrast (4.5:1 for text, 3:1 for a focus border).</summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ThemeContrastTests
 {
     [Theory]

@@ -1,8 +1,10 @@
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Tui.Config;
 using Terminal.Gui.Drawing;
 
 namespace Orchestrator.Tui.Tests.Config;
 
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class ThemeColorTests
 {
     [Theory]

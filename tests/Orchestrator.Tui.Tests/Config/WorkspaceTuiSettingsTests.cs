@@ -1,8 +1,10 @@
 using Orchestrator.Adapters.Workspace;
 using Orchestrator.Core;
+using Orchestrator.Integration.Tests.Support;
 
 namespace Orchestrator.Tui.Tests.Config;
 
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class WorkspaceTuiSettingsTests
 {
     [Fact]

@@ -1,5 +1,6 @@
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Mail;
+using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Tests.Support;
 using Terminal.Gui.Input;
@@ -11,6 +12,7 @@ namespace Orchestrator.Tui.Tests.Hostile;
 /// title, cursor moves, C1 controls, bells, NUL): no cell on the screen holds a control
 /// character, in every shipped layout and with the details of a hostile item open.
 /// </summary>
+[Trait(OrcProcess.Level, OrcProcess.UnitLevel)]
 public sealed class HostileScreenTests
 {
     private static readonly string[] Evil =
