@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Adapters.Profiles;
 using Orchestrator.Core.Text;
+using Orchestrator.Services.Runtime;
 using Orchestrator.Services.Workspace;
 
 namespace Orchestrator.Cli.Commands;
@@ -28,7 +29,7 @@ internal static class InitCommand
                 throw new Core.OrcException($"--profile: no shipped agent profile '{TerminalText.Line(chosen)}' (known: {string.Join(", ", new ProfileCatalog([]).All.Select(p => p.Name).Order())}); a profile of your own can be made the default later with 'orc config set default_profile NAME'", Core.ExitCodes.Usage);
             var found = chosen is null ? ProfileCatalog.Preferred.FirstOrDefault(c => ProfileCatalog.OnPath(c, context.Environment("PATH"))) : null;
             var profile = chosen ?? found ?? "sim";
-            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(), context.Actor, profile, intoExistingRepository: pr.GetValue(here));
+            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(services.GetRequiredService<RuntimeContext>().SelfArgv), context.Actor, profile, intoExistingRepository: pr.GetValue(here));
             var where = TerminalText.Line(result.Paths.Root);
             if (!result.Created)
             {

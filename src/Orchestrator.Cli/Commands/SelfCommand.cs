@@ -16,10 +16,7 @@ internal static class SelfCommand
         return [process];
     }
 
-    /// <summary>git runs merge drivers through sh: each word is single-quoted.</summary>
-    public static string MergeDriver() => MergeDriver(Argv());
-
-    /// <summary>The merge driver command for an orc started by <paramref name="argv"/>.</summary>
+    /// <summary>The merge driver command for an orc started by <paramref name="argv"/> (git runs it through sh: each word is single-quoted).</summary>
     public static string MergeDriver(IEnumerable<string> argv) =>
         string.Join(' ', argv.Select(ShellQuote)) + " merge-driver %O %A %B %P";
 
