@@ -201,7 +201,7 @@ public sealed partial class DocsTests
         }
         finally
         {
-            using (var tmux = new TmuxServer(socket, Path.Combine(ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(ws.Root, ".orc", "locks"))) tmux.KillServer();
+            using (var tmux = new TmuxServer(socket, Path.Combine(ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(ws.Root, ".orc", "locks"))) PrivateTmux.Stop(tmux, ws.Root);
             RigFixture.DeleteSource(source);
         }
     }
@@ -393,7 +393,7 @@ public sealed partial class DocsTests
         }
         finally
         {
-            using (var tmux = new TmuxServer(socket, Path.Combine(ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(ws.Root, ".orc", "locks"))) tmux.KillServer();
+            using (var tmux = new TmuxServer(socket, Path.Combine(ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(ws.Root, ".orc", "locks"))) PrivateTmux.Stop(tmux, ws.Root);
             RigFixture.DeleteSource(source);
         }
     }

@@ -164,31 +164,12 @@ public sealed partial class ReadmeTourTests
         lock (output) return output.ToString();
     }
 
-    /// <summary>Stops the tmux server of <paramref name="socket"/> (ours only), asking first, then by its process.</summary>
+    /// <summary>Stops the tmux server of <paramref name="socket"/> (ours only) and every process of the tour (PrivateTmux).</summary>
     private static void StopTmux(string socket, string root)
     {
         using var tmux = new TmuxServer(socket, Path.Combine(root, "tmux.conf"), Path.Combine(root, "locks")) { PreferControlMode = false };
-        try
-        {
-            if (tmux.IsListening()) tmux.RunProcess("kill-server");
-            for (var i = 0; i < 20 && tmux.IsListening(); i++) Thread.Sleep(100);
-            if (tmux.IsListening()) tmux.KillServerProcess();
-            tmux.KillServer();
-        }
+        try { PrivateTmux.Stop(tmux, root); }
         catch (Exception e) when (e is Orchestrator.Core.OrcException or IOException or InvalidOperationException) { }
-        // Any tmux process left on our socket (a client the server's end left hanging): found by its argv.
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            try
-            {
-                var argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
-                if (!argv.Zip(argv.Skip(1)).Any(p => p.First == "-L" && p.Second == socket)) continue;
-                using var process = Process.GetProcessById(pid);
-                process.Kill();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { }
-        }
     }
 
     private static void Remove(string root)

@@ -27,18 +27,10 @@ public sealed class DemoTests : IDisposable
 
     public void Dispose()
     {
-        // Stop the server, then let the processes it hung up on finish their last write before the folder goes.
+        // The server, and every process of the demo (its services and agents, a launch that would
+        // start the server again), before the folder goes.
         using (var tmux = new TmuxServer(_socket, Path.Combine(Dir, ".orc", "tmp", "tmux.conf"), Path.Combine(Dir, ".orc", "locks")))
-        {
-            var pids = tmux.ListWindows().Where(w => !w.PaneDead && w.PanePid > 0).Select(w => w.PanePid).ToList();
-            tmux.KillServer();
-            foreach (var pid in pids)
-            {
-                try { using var p = Process.GetProcessById(pid); p.WaitForExit(TimeSpan.FromSeconds(10)); }
-                catch (ArgumentException) { }
-                catch (InvalidOperationException) { }
-            }
-        }
+            PrivateTmux.Stop(tmux, Dir);
         _ws.Dispose();
     }
 

@@ -195,7 +195,7 @@ public sealed class LearningAgentTests : IDisposable
     public void Dispose()
     {
         using (var tmux = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")))
-            tmux.KillServer();
+            PrivateTmux.Stop(tmux, _ws.Root);
         _ws.Dispose();
         RigFixture.DeleteSource(_source);
     }

@@ -50,7 +50,8 @@ public sealed class MoleculeLaunchTests : IDisposable
 
     public void Dispose()
     {
-        new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")).KillServer();
+        using (var tmux = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")))
+            PrivateTmux.Stop(tmux, _ws.Root);
         _ws.Dispose();
         RigFixture.DeleteSource(_source);
     }

@@ -144,11 +144,7 @@ public sealed class FleetFixture : IDisposable
     }
 
     /// <summary>Sends a signal to one process (kill -SIG PID).</summary>
-    public static void Signal(int pid, string signal)
-    {
-        using var kill = System.Diagnostics.Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false, RedirectStandardError = true })!;
-        kill.WaitForExit();
-    }
+    public static void Signal(int pid, string signal) => PrivateTmux.Signal(pid, signal);
 
     public void Dispose()
     {
@@ -159,55 +155,10 @@ public sealed class FleetFixture : IDisposable
                 catch (InvalidOperationException) { }
                 p.Dispose();
             }
-        // Only our own server, by its socket. A process killed just now may have been starting it
-        // (a deacon launching a service): kill every tmux process of our socket, then the server
-        // again, and only then delete the socket file a killed (or 3.3a) server leaves behind;
-        // deleting it first would leave a server running that nothing can reach.
-        for (var round = 0; round < 3; round++)
-        {
-            Tmux.RunProcess("kill-server");
-            var left = TmuxProcesses();
-            foreach (var pid in left) Signal(pid, "KILL");
-            if (left.Count == 0 && !Tmux.IsListening()) break;
-            Thread.Sleep(200);
-        }
-        Tmux.KillServer();
+        // Only our own server, by its socket, and every process of this workspace (PrivateTmux).
+        PrivateTmux.Stop(Tmux, Ws.Root);
         Tmux.Dispose();
         Ws.Dispose();
         RigFixture.DeleteSource(Source);
-    }
-
-    /// <summary>
-    /// Live processes of tmux on our socket (server and clients), found by their argv (<c>-L SOCKET</c>),
-    /// and every other process that talks to it: an orc (a service, an agent's hook call) whose
-    /// environment names our socket (<c>ORC_TMUX_SOCKET</c>). One left running would start the
-    /// server again after it was killed, leaving a server behind the test.
-    /// </summary>
-    private List<int> TmuxProcesses()
-    {
-        var marker = System.Text.Encoding.UTF8.GetBytes("ORC_TMUX_SOCKET=" + Socket + "\0");
-        var self = Environment.ProcessId;
-        var mine = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string[] argv;
-            try
-            {
-                argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
-                if (File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal)) continue;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            var found = false;
-            for (var i = 0; i + 1 < argv.Length; i++)
-                if (argv[i] == "-L" && argv[i + 1] == Socket) { found = true; break; }
-            if (!found && pid != self)
-            {
-                try { found = File.ReadAllBytes(Path.Combine(dir, "environ")).AsSpan().IndexOf(marker) >= 0; }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-            }
-            if (found) mine.Add(pid);
-        }
-        return mine;
     }
 }

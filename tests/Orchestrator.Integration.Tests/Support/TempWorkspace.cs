@@ -104,9 +104,14 @@ public sealed class TempWorkspace : IDisposable
     {
         Delete();
         // An orc process the test stopped (a service or an agent in a tmux window that just got
-        // SIGHUP) may still write its last heartbeat or log line: look again a little later.
-        if (!Env.ContainsKey("ORC_TMUX_SOCKET")) return;
-        for (var i = 0; i < 5 && !Directory.Exists(Root); i++) Thread.Sleep(100);
+        // SIGHUP) may still write its last heartbeat or log line: once none is left, delete again.
+        // One still there after a while (a service that started the server again) is ended.
+        if (!Env.TryGetValue("ORC_TMUX_SOCKET", out var socket)) return;
+        if (!PrivateTmux.WaitForNone(socket, Root, seconds: 2))
+        {
+            using var tmux = new Orchestrator.Adapters.Tmux.TmuxServer(socket, Path.Combine(Root, "tmux.conf"), Path.Combine(Root, "locks"));
+            PrivateTmux.Stop(tmux, Root);
+        }
         Delete();
     }
 
