@@ -19,6 +19,13 @@ namespace Orchestrator.Bench
                   time 'orc --version' as a whole process
               exec [--runs R] [--warmup W] [--cwd DIR] -- COMMAND [ARGS...]
                   time any command the same way (stdout is read fully and discarded)
+              ratios --orc PATH [--runs R] [--warmup W] [--items N] [--large N] [--seed S] [--dir DIR]
+                  orc against references on the same machine, side by side (the two commands of a row
+                  alternate), as a table of medians: wall time, CPU (user+sys), peak RSS and minor faults
+                  of each child (wait4): orc --version, hook and prime (small workspace) vs git --version;
+                  ready --json on N (10000) and --large (100000; 0 skips) items, index fresh and stale,
+                  vs jq; item create vs git commit. Workspaces are made anew under DIR
+                  (/tmp/orc-bench-ratios). Runs: --runs, else ORC_BENCH_RUNS, else 10 (CI: 3).
               profile --workspace DIR [--runs R] [--warmup W]
                   in-process split of 'ready --json' with Orchestrator.Core: read, parse, graph, sort, output
               fleet [--orc PATH] [--agents N] [--live L] [--files F] [--behaviour hang|normal]
@@ -75,6 +82,7 @@ namespace Orchestrator.Bench
                     "ready" => Ready(opts),
                     "version" => Version(opts),
                     "exec" => Exec(opts),
+                    "ratios" => RatiosBench.Run(opts),
                     "profile" => InProcessProfile.Run(opts.Required("workspace"), opts.Int("runs", 20), opts.Int("warmup", 2)),
                     "fleet" => FleetBench.Run(opts),
                     "tui" => TuiBench.Run(opts),
