@@ -29,11 +29,18 @@ internal sealed class StatusLine : View
 
     public string Message => DateTimeOffset.UtcNow < _messageUntil ? _message : "";
 
+    /// <summary>
+    /// The shortest time a message stays (tests raise it: on a loaded machine a test may read the
+    /// line later than a person would, and must not find it already gone).
+    /// </summary>
+    internal TimeSpan MinimumHold { get; set; } = TimeSpan.Zero;
+
     public void Say(string message, bool error = false, int seconds = 6)
     {
         _message = Core.Text.TerminalText.Line(message);
         _messageIsError = error;
-        _messageUntil = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        var hold = TimeSpan.FromSeconds(seconds);
+        _messageUntil = DateTimeOffset.UtcNow + (hold > MinimumHold ? hold : MinimumHold);
         SetNeedsDraw();
     }
 

@@ -60,6 +60,7 @@ internal sealed class Headless : IDisposable
             Verbs = [("agents", "Every agent"), ("convoy", "Convoys"), ("ready", "Ready items"), ("rig", "Rigs"), ("sling", "Hook work items")],
         };
         Window = new FleetWindow(spec, TuiPalette.From(ThemeSpec.Dark, false), Host);
+        Window.Status.MinimumHold = TimeSpan.FromMinutes(5); // read when the test gets to it, however loaded the machine
         if (warning is not null) Window.Status.Say(workspace is null ? warning : warning.Replace(workspace + "/", ""), error: true, seconds: 600);
         _token = _app.Begin(Window);
         Window.Apply(snapshot, screens);
