@@ -53,4 +53,35 @@ public sealed class ItemQueryTests
         Assert.Equal(["$(rm", "-rf", "~)", "status:", "#"], q.Words);
         Assert.False(q.Matches(Item("a-1", "x"), false, false, null));
     }
+
+    [Fact]
+    public void Text_also_matches_description_and_notes_of_full_items_but_not_of_summaries()
+    {
+        var item = Item("app-3", "Cache", Statuses.Open);
+        item.Description = "Evict on SIGHUP";
+        item.Notes = "see the Redis docs";
+        Assert.True(ItemQuery.Parse("sighup").Matches(item, false, false, null));
+        Assert.True(ItemQuery.Parse("redis").Matches(item, false, false, null));
+        var summary = Orchestrator.Core.Ledger.LedgerDocument.ParseSummary(
+            System.Text.Encoding.UTF8.GetBytes("{\"id\":\"app-3\",\"title\":\"Cache\",\"status\":\"open\",\"description\":\"Evict on SIGHUP\"}\n")).Items.Single();
+        Assert.False(ItemQuery.Parse("sighup").Matches(summary, false, false, null));
+        Assert.True(ItemQuery.Parse("cache").Matches(summary, false, false, null));
+    }
+
+    [Fact]
+    public void Assignee_none_means_unassigned_and_names_ignore_case()
+    {
+        Assert.True(ItemQuery.Parse("@none").Matches(Item("a-1", "x"), false, false, null));
+        Assert.False(ItemQuery.Parse("@none").Matches(Item("a-1", "x", Statuses.Open, "bob"), false, false, null));
+        Assert.True(new ItemQuery { Assignee = "BOB", Labels = ["UI"] }.Matches(Item("a-1", "x", Statuses.Open, "bob", "ui"), false, false, null));
+    }
+
+    [Fact]
+    public void Closed_and_tombstoned_items_show_only_when_asked_for()
+    {
+        var tomb = Item("a-9", "gone", Statuses.Tombstone);
+        Assert.False(new ItemQuery().Matches(tomb, false, false, null));
+        Assert.True(new ItemQuery { All = true }.Matches(tomb, false, false, null));
+        Assert.True(new ItemQuery { Statuses = [Statuses.Tombstone] }.Matches(tomb, false, false, null));
+    }
 }

@@ -81,6 +81,11 @@ public class ItemVerbTests
         Assert.Equal([c], Ids("--status", "blocked"));
         Assert.Equal([c], Ids("--text", "needle"));
         Assert.Single(Ids("--limit", "1"));
+        // The same filter as the TUI's: names and labels in any case, text in assignee and labels too.
+        Assert.Equal([a], Ids("--assignee", "ANN"));
+        Assert.Equal(new[] { a, b }.Order(), Ids("--label", "UI").Order());
+        Assert.Equal([b], Ids("--text", "API"));
+        Assert.Equal([a], JsonDocument.Parse(ws.Orc("ready", "--json", "--assignee", "Ann").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!));
     }
 
     [Fact]

@@ -93,7 +93,7 @@ internal static class ItemCommands
         var labels = Options.Labels();
         labels.Description = "Only items with this label (repeat: all must match)";
         var priority = new Option<string>("--priority", "-p") { Description = "Only this priority (0-4)" };
-        var text = new Option<string>("--text", "-q") { Description = "Only items whose id, title, description or notes contain this (case-insensitive)" };
+        var text = new Option<string>("--text", "-q") { Description = "Only items whose id, title, assignee, labels, description or notes contain this (case-insensitive)" };
         var all = new Option<bool>("--all") { Description = "Include closed items (by default they are left out)" };
         var limit = new Option<int?>("--limit", "-n") { Description = "At most this many" };
         var json = Options.Json();
@@ -104,24 +104,20 @@ internal static class ItemCommands
         cmd.SetAction(pr =>
         {
             var v = new Verb(services);
-            var statuses = Options.SplitList(pr.GetValue(status)).Select(s => s == Statuses.Tombstone ? s : WorkItemRules.Status(s, "--status")).ToHashSet();
-            int? p = pr.GetValue(priority) is { } ps ? WorkItemRules.Priority(ps, "--priority") : null;
-            var t = pr.GetValue(type);
-            var a = pr.GetValue(assignee);
-            var ls = Options.SplitList(pr.GetValue(labels));
-            var q = pr.GetValue(text);
-            var includeClosed = pr.GetValue(all) || statuses.Count > 0;
+            var query = new ItemQuery
+            {
+                Statuses = Options.SplitList(pr.GetValue(status)).Select(s => s == Statuses.Tombstone ? s : WorkItemRules.Status(s, "--status")).Distinct().ToList(),
+                Priority = pr.GetValue(priority) is { } ps ? WorkItemRules.Priority(ps, "--priority") : null,
+                Type = pr.GetValue(type),
+                Assignee = pr.GetValue(assignee),
+                Labels = Options.SplitList(pr.GetValue(labels)),
+                Words = pr.GetValue(text) is { } q ? [q] : [],
+                All = pr.GetValue(all),
+            };
             var n = pr.GetValue(limit);
             if (n is < 0) throw new OrcException("--limit: must be 0 or more", ExitCodes.Usage);
             var ledger = v.Read();
-            var items = ledger.Sorted().Where(i =>
-                (statuses.Count == 0 || statuses.Contains(i.Status)) &&
-                (includeClosed || !i.IsClosed) &&
-                (t is null || i.IssueType.Equals(t, StringComparison.OrdinalIgnoreCase)) &&
-                (a is null || (a == "none" ? string.IsNullOrEmpty(i.Assignee) : string.Equals(i.Assignee, a, StringComparison.Ordinal))) &&
-                ls.All(i.Labels.Contains) &&
-                (p is null || i.Priority == p) &&
-                (q is null || Matches(i, q))).ToList();
+            var items = ledger.Sorted().Where(i => query.Matches(i, isReady: false, isBlocked: false, rig: null)).ToList();
             if (n is { } max) items = items.Take(max).ToList();
             if (pr.GetValue(json)) JsonOut.Items(v.Env, items);
             else ItemText.List(v.Out, items, "no matching work items");
@@ -129,12 +125,6 @@ internal static class ItemCommands
         });
         return cmd;
     }
-
-    private static bool Matches(WorkItem i, string q) =>
-        i.Id.Contains(q, StringComparison.OrdinalIgnoreCase) ||
-        i.Title.Contains(q, StringComparison.OrdinalIgnoreCase) ||
-        (i.Description?.Contains(q, StringComparison.OrdinalIgnoreCase) ?? false) ||
-        (i.Notes?.Contains(q, StringComparison.OrdinalIgnoreCase) ?? false);
 
     private static Command Show(IServiceProvider services)
     {

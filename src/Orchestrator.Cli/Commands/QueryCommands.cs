@@ -32,15 +32,10 @@ internal static class QueryCommands
         {
             var v = new Verb(services);
             var ledger = v.ReadSummary();
-            var a = pr.GetValue(assignee);
-            var ls = Options.SplitList(pr.GetValue(labels));
-            var t = pr.GetValue(type);
+            var query = new ItemQuery { Assignee = pr.GetValue(assignee), Labels = Options.SplitList(pr.GetValue(labels)), Type = pr.GetValue(type), Ready = true };
             var graph = new DependencyGraph(ledger);
             v.WarnAboutCycles(graph);
-            IEnumerable<WorkItem> ready = graph.Ready(v.Context.Now);
-            if (a is not null) ready = ready.Where(i => a == "none" ? string.IsNullOrEmpty(i.Assignee) : i.Assignee == a);
-            if (ls.Length > 0) ready = ready.Where(i => ls.All(i.Labels.Contains));
-            if (t is not null) ready = ready.Where(i => i.IssueType.Equals(t, StringComparison.OrdinalIgnoreCase));
+            var ready = graph.Ready(v.Context.Now).Where(i => query.Matches(i, isReady: true, isBlocked: false, rig: null));
             if (pr.GetValue(limit) is { } n) ready = ready.Take(Math.Max(0, n));
             var list = ready.ToList();
             if (pr.GetValue(json)) JsonOut.Items(v.Env, list);

@@ -1,11 +1,13 @@
 namespace Orchestrator.Core.Items;
 
 /// <summary>
-/// A filter over work items as typed after <c>/</c> in the TUI: words separated by spaces, all
-/// of which must hold. <c>status:open,blocked</c>, <c>ready</c>, <c>blocked</c>, <c>rig:NAME</c>,
-/// <c>assignee:NAME</c> (or <c>@NAME</c>), <c>label:NAME</c> (or <c>#NAME</c>), <c>type:bug</c>,
-/// <c>p:1</c>, <c>all</c> (closed items too; they are hidden otherwise), and any other word is
-/// text looked for in the id, title, assignee and labels, ignoring case.
+/// The one filter over work items: <c>orc item list</c> and <c>orc ready</c> build it from their
+/// options, the TUI parses it from what is typed after <c>/</c> (words separated by spaces, all of
+/// which must hold): <c>status:open,blocked</c>, <c>ready</c>, <c>blocked</c>, <c>rig:NAME</c>,
+/// <c>assignee:NAME</c> (or <c>@NAME</c>; <c>none</c> for unassigned), <c>label:NAME</c> (or
+/// <c>#NAME</c>), <c>type:bug</c>, <c>p:1</c>, <c>all</c> (closed items too; they are hidden
+/// otherwise), and any other word is text looked for in the id, title, assignee, labels,
+/// description and notes. Every comparison ignores case.
 /// </summary>
 public sealed record ItemQuery
 {
@@ -65,17 +67,27 @@ public sealed record ItemQuery
         if (Ready && !isReady) return false;
         if (Blocked && !isBlocked) return false;
         if (Rig is not null && !string.Equals(rig, Rig, StringComparison.OrdinalIgnoreCase)) return false;
-        if (Assignee is not null && !string.Equals(item.Assignee, Assignee, StringComparison.OrdinalIgnoreCase)) return false;
+        if (Assignee is not null && !(IsUnassigned ? string.IsNullOrEmpty(item.Assignee) : string.Equals(item.Assignee, Assignee, StringComparison.OrdinalIgnoreCase)))
+            return false;
         if (Type is not null && !string.Equals(item.IssueType, Type, StringComparison.OrdinalIgnoreCase)) return false;
         if (Priority is { } p && item.Priority != p) return false;
         foreach (var l in Labels)
             if (!item.Labels.Any(x => string.Equals(x, l, StringComparison.OrdinalIgnoreCase))) return false;
         foreach (var w in Words)
-            if (!item.Id.Contains(w, StringComparison.OrdinalIgnoreCase)
-                && !item.Title.Contains(w, StringComparison.OrdinalIgnoreCase)
-                && !(item.Assignee?.Contains(w, StringComparison.OrdinalIgnoreCase) ?? false)
-                && !item.Labels.Any(x => x.Contains(w, StringComparison.OrdinalIgnoreCase)))
-                return false;
+            if (!Mentions(item, w)) return false;
         return true;
     }
+
+    /// <summary>Whether <paramref name="text"/> is in the item's id, title, assignee, labels, description or notes, ignoring case.</summary>
+    /// <remarks>Summary reads (the query index) carry no description or notes: search full items.</remarks>
+    public static bool Mentions(WorkItem item, string text) =>
+        item.Id.Contains(text, StringComparison.OrdinalIgnoreCase)
+        || item.Title.Contains(text, StringComparison.OrdinalIgnoreCase)
+        || (item.Assignee?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
+        || item.Labels.Any(x => x.Contains(text, StringComparison.OrdinalIgnoreCase))
+        || (!item.IsSummary && ((item.Description?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
+                                || (item.Notes?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)));
+
+    /// <summary>The assignee filter asks for items assigned to no one (<c>none</c>, as the CLI's <c>--assignee none</c>).</summary>
+    public bool IsUnassigned => string.Equals(Assignee, "none", StringComparison.OrdinalIgnoreCase);
 }
