@@ -209,51 +209,68 @@ public sealed class DependencyGraph
     /// Every cycle-closing edge already in the ledger (e.g. after a merge), one cycle each. Walks
     /// the graph with its own stack, so a dependency chain of any length cannot overflow the thread's.
     /// </summary>
-    public List<List<string>> FindCycles()
+    public List<List<string>> FindCycles() => WalkCycles();
+
+    /// <summary>
+    /// The walk behind <see cref="FindCycles"/>: from every item in id order, depth first along
+    /// ordering dependencies. An item with none cannot be on a cycle, and starting from it marks
+    /// only itself as done (as reaching it later would), so only items with some are starting points.
+    /// </summary>
+    private List<List<string>> WalkCycles()
     {
         var cycles = new List<List<string>>();
-        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 visiting, 2 done
-        var onPath = new Dictionary<string, int>(StringComparer.Ordinal); // id -> index in path
+        var roots = new List<WorkItem>();
+        foreach (var item in _ledger.Items)
+            if (HasOrdering(item)) roots.Add(item);
+        LedgerDocument.SortById(roots);
+        var seen = new Dictionary<string, int>(roots.Count, StringComparer.Ordinal); // id -> its index in path while on it, -1 once done
         var path = new List<string>();
-        var frames = new Stack<(string Id, IEnumerator<Dependency> Next)>();
-        foreach (var item in _ledger.Sorted())
+        var frames = new List<(WorkItem Node, int Next)>();
+        foreach (var root in roots)
         {
-            if (!Enter(item.Id)) continue;
+            if (!Enter(root.Id, root)) continue;
             while (frames.Count > 0)
             {
-                var (id, next) = frames.Peek();
-                if (!next.MoveNext())
+                var top = frames.Count - 1;
+                var (node, next) = frames[top];
+                var deps = node.DependencyList;
+                if (next >= deps.Count)
                 {
-                    frames.Pop();
-                    next.Dispose();
+                    frames.RemoveAt(top);
                     path.RemoveAt(path.Count - 1);
-                    onPath.Remove(id);
-                    state[id] = 2;
+                    seen[node.Id] = -1;
                     continue;
                 }
-                var d = next.Current;
+                frames[top] = (node, next + 1);
+                var d = deps[next];
                 if (!DependencyTypes.IsOrdering(d.Type)) continue;
-                if (onPath.TryGetValue(d.DependsOnId, out var start))
+                if (!seen.TryGetValue(d.DependsOnId, out var at)) Enter(d.DependsOnId, null);
+                else if (at >= 0)
                 {
-                    var cycle = path.Skip(start).ToList();
+                    var cycle = path.GetRange(at, path.Count - at);
                     cycle.Add(d.DependsOnId);
                     cycles.Add(cycle);
                 }
-                else Enter(d.DependsOnId);
             }
         }
         return cycles;
 
-        bool Enter(string id)
+        bool Enter(string id, WorkItem? known)
         {
-            if (state.ContainsKey(id)) return false;
-            var node = _ledger.Find(id);
+            if (seen.ContainsKey(id)) return false;
+            var node = known ?? _ledger.Find(id);
             if (node is null) return false;
-            state[id] = 1;
-            onPath[id] = path.Count;
+            seen[id] = path.Count;
             path.Add(id);
-            frames.Push((id, ((IEnumerable<Dependency>)node.Dependencies).GetEnumerator()));
+            frames.Add((node, 0));
             return true;
+        }
+
+        static bool HasOrdering(WorkItem item)
+        {
+            foreach (var d in item.DependencyList)
+                if (DependencyTypes.IsOrdering(d.Type)) return true;
+            return false;
         }
     }
 }

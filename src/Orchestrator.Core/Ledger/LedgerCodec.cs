@@ -327,7 +327,7 @@ public static class LedgerCodec
     public static void WriteLedger(IBufferWriter<byte> output, IEnumerable<WorkItem> items)
     {
         var sorted = items.ToList();
-        sorted.Sort((a, b) => IdComparer.Instance.Compare(a.Id, b.Id));
+        LedgerDocument.SortById(sorted);
         using var writer = new Utf8JsonWriter(output, WriterOptions);
         foreach (var item in sorted)
         {

@@ -12,7 +12,7 @@ public sealed class LedgerDocument
 
     public LedgerDocument(IEnumerable<WorkItem>? items = null, IEnumerable<LedgerLineError>? errors = null)
     {
-        _items = new Dictionary<string, WorkItem>(StringComparer.Ordinal);
+        _items = new Dictionary<string, WorkItem>(items is ICollection<WorkItem> c ? c.Count : 0, StringComparer.Ordinal);
         Errors = errors?.ToList() ?? [];
         foreach (var item in items ?? [])
         {
@@ -93,8 +93,40 @@ public sealed class LedgerDocument
     public List<WorkItem> Sorted()
     {
         var list = _items.Values.ToList();
-        list.Sort((a, b) => IdComparer.Instance.Compare(a.Id, b.Id));
+        SortById(list);
         return list;
+    }
+
+    /// <summary>
+    /// Sorts by id (<see cref="IdComparer"/>). A ledger read from its file is in order already, with
+    /// the items a change added at the end: the items in order are kept as they are and only the
+    /// others are sorted and merged in, so saving a change costs a pass, not a sort of the ledger.
+    /// </summary>
+    public static void SortById(List<WorkItem> items)
+    {
+        var cmp = IdComparer.Instance;
+        var inOrder = 1;
+        while (inOrder < items.Count && cmp.Compare(items[inOrder - 1].Id, items[inOrder].Id) <= 0) inOrder++;
+        if (inOrder >= items.Count) return;
+        var run = new List<WorkItem>(items.Count);
+        var others = new List<WorkItem>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (run.Count == 0 || cmp.Compare(run[^1].Id, items[i].Id) <= 0) run.Add(items[i]);
+            else others.Add(items[i]);
+        }
+        if (others.Count > items.Count / 8)
+        {
+            items.Sort((a, b) => cmp.Compare(a.Id, b.Id)); // not mostly in order: a plain sort
+            return;
+        }
+        others.Sort((a, b) => cmp.Compare(a.Id, b.Id));
+        items.Clear();
+        int r = 0, o = 0;
+        while (r < run.Count && o < others.Count)
+            items.Add(cmp.Compare(run[r].Id, others[o].Id) <= 0 ? run[r++] : others[o++]);
+        while (r < run.Count) items.Add(run[r++]);
+        while (o < others.Count) items.Add(others[o++]);
     }
 
     /// <summary>Direct children of an epic (items with a parent-child dependency on it).</summary>
