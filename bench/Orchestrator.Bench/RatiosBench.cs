@@ -140,14 +140,15 @@ internal static class RatiosBench
         sb.AppendLine("up to 3 more runs forked by /bin/sh (a child's own ru_maxrss; includes the shell's ~1-2 MB at most).");
         sb.AppendLine("References: git --version; jq 'select(.status==\"open\")' over the same ledger file; git commit of");
         sb.AppendLine("the ledger after appending one line (the same file orc commits), and of a one-line change to a small file.");
-        sb.AppendLine("'after a write': the ledger's modification time is moved before each run, so orc finds its index stale.");
+        sb.AppendLine("'after a write': a blank line is appended to the ledger before each run, so orc finds its index stale.");
         Console.Write(sb.ToString());
     }
 
     private static Command Ready(OrcCommand orc, string ws, bool stale)
     {
         return new Command(stale ? "orc ready --json (stale)" : "orc ready --json", [orc.Path, "ready", "--json"], Workspace(ws),
-            stale ? () => File.SetLastWriteTimeUtc(LedgerPath(ws), DateTime.UtcNow) : null);
+            // A blank line (which every reader skips) changes the file's bytes, so orc's index no longer matches it.
+            stale ? () => File.AppendAllText(LedgerPath(ws), "\n") : null);
     }
 
     private static Command Agent(OrcCommand orc, string ws, string verb) =>

@@ -62,4 +62,48 @@ public class LedgerIndexTests
         Assert.Contains("issues.jsonl:2:", ws.Orc("ready").Err);
         Assert.Contains("issues.jsonl:2:", ws.Orc("ready").Err);
     }
+
+    [Fact]
+    public void The_index_answers_for_the_ledgers_bytes_not_its_modification_time()
+    {
+        using var ws = new TempWorkspace();
+        var a = ws.Create("A");
+        Assert.Equal([a], Ready(ws));
+        var index = Path.Combine(ws.Root, ".orc", "cache", "ledger.idx");
+        var built = File.GetLastWriteTimeUtc(index);
+        // Touched, same bytes: the index still holds (a checkout that rewrote the same content).
+        File.SetLastWriteTimeUtc(ws.LedgerPath, DateTime.UtcNow.AddMinutes(5));
+        Assert.Equal([a], Ready(ws));
+        Assert.Equal(built, File.GetLastWriteTimeUtc(index));
+        // Same size and modification time, other bytes: not believed.
+        var text = ws.LedgerText();
+        var stamp = File.GetLastWriteTimeUtc(ws.LedgerPath);
+        File.WriteAllText(ws.LedgerPath, text.Replace("\"status\":\"open\"", "\"status\":\"done\""));
+        File.SetLastWriteTimeUtc(ws.LedgerPath, stamp);
+        Assert.Equal(text.Length, ws.LedgerText().Length);
+        Assert.Empty(Ready(ws));
+    }
+
+    [Fact]
+    public void Cycles_and_deferred_items_are_reported_alike_from_the_index_and_without_it()
+    {
+        using var ws = new TempWorkspace();
+        var a = ws.Create("A");
+        var b = ws.Create("B", "--deps", a);
+        var later = ws.Create("Later", "--defer-until", "+3d");
+        var earlier = ws.Create("Earlier");
+        // A cycle a merge could leave (orc refuses to make one): a waits for b.
+        var lines = ws.LedgerText().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l =>
+            l.Contains($"\"id\":\"{a}\"") ? l.Replace("\"issue_type\"", $"\"dependencies\":[{{\"issue_id\":\"{a}\",\"depends_on_id\":\"{b}\",\"type\":\"blocks\"}}],\"issue_type\"") : l);
+        File.WriteAllText(ws.LedgerPath, string.Join("\n", lines) + "\n");
+        var index = Path.Combine(ws.Root, ".orc", "cache", "ledger.idx");
+        var stale = ws.Orc("ready", "--json");
+        Assert.True(File.Exists(index));
+        var fresh = ws.Orc("ready", "--json");
+        Assert.Equal(stale.Out, fresh.Out);
+        Assert.Equal(stale.Err, fresh.Err);
+        Assert.Contains("dependency cycle", fresh.Err);
+        Assert.Equal([earlier], Ready(ws));
+        Assert.DoesNotContain(later, fresh.Out);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Orchestrator.Core;
+using Orchestrator.Core.Graph;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Ledger;
 
@@ -32,41 +33,36 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
 
     /// <summary>
     /// Loads only what queries need (see <see cref="LedgerDocument.ParseSummary"/>), from the
-    /// index cache when it matches the ledger as it is on disk now, else by parsing (and then
-    /// refreshing the cache). The cache is never trusted over the ledger.
+    /// index cache when it was built from exactly the bytes the ledger holds now (its fingerprint),
+    /// else by parsing (and then refreshing the cache, with the answers that depend on the
+    /// content alone: see <see cref="LedgerAnswers"/>). The cache is never trusted over the ledger.
     /// </summary>
     public LedgerDocument LoadSummary()
     {
-        if (indexPath is null) { var all = ReadAll(); return Parse(all) ?? LedgerDocument.ParseSummary(all); }
-        var (length, ticks) = Stamp();
         var bytes = ReadAll();
-        if (Parse(bytes) is { } resolved) return resolved;
-        var stable = bytes.Length == length && Stamp() == (length, ticks);
-        if (stable && File.Exists(indexPath))
+        if (indexPath is null) return Parse(bytes) ?? LedgerDocument.ParseSummary(bytes);
+        var fingerprint = LedgerIndex.Fingerprint(bytes);
+        try
         {
-            try
-            {
-                var cached = LedgerIndex.Read(File.ReadAllBytes(indexPath), bytes, length, ticks);
-                if (cached is not null) return cached;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            // Only a file without conflict blocks is ever indexed, so these very bytes have none.
+            if (File.Exists(indexPath) && LedgerIndex.Read(File.ReadAllBytes(indexPath), bytes, fingerprint) is { } cached) return cached;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        if (Parse(bytes) is { } resolved) return resolved;
         var doc = LedgerDocument.ParseSummary(bytes);
-        if (stable) TryWriteIndex(doc, bytes, length, ticks);
+        if (doc.DuplicateIds.Count == 0)
+        {
+            doc.Answers = new DependencyGraph(doc).Precompute();
+            TryWriteIndex(doc, doc.Answers, bytes, fingerprint);
+        }
         return doc;
     }
 
-    private (long Length, long Ticks) Stamp()
-    {
-        var info = new FileInfo(Path);
-        return info.Exists ? (info.Length, info.LastWriteTimeUtc.Ticks) : (0, 0);
-    }
-
-    private void TryWriteIndex(LedgerDocument doc, byte[] bytes, long length, long ticks)
+    private void TryWriteIndex(LedgerDocument doc, LedgerAnswers answers, byte[] bytes, ulong fingerprint)
     {
         try
         {
-            var index = LedgerIndex.Build(doc, bytes, length, ticks);
+            var index = LedgerIndex.Build(doc, answers, bytes, fingerprint);
             if (index is null) return;
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(indexPath)!);
             var temp = indexPath + "." + Environment.ProcessId + ".tmp";

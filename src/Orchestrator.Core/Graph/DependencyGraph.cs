@@ -92,16 +92,25 @@ public sealed class DependencyGraph
     /// <summary>Open, unblocked, not deferred into the future; most urgent first, then oldest.</summary>
     public List<WorkItem> Ready(DateTimeOffset now)
     {
+        // Filtering the sorted candidates keeps their order: the same list as filtering first.
+        var candidates = _ledger.Answers?.ReadyCandidates ?? ReadyRegardlessOfDefer();
+        var ready = new List<WorkItem>(candidates.Count);
+        foreach (var item in candidates)
+            if (!(Timestamps.TryParse(item.DeferUntil, out var until) && until > now)) ready.Add(item);
+        return ready;
+    }
+
+    /// <summary>What <see cref="Ready"/> gives before it leaves out items deferred into the future: it does not depend on the clock.</summary>
+    public List<WorkItem> ReadyRegardlessOfDefer()
+    {
         var ready = new List<WorkItem>();
         foreach (var item in _ledger.Items)
-        {
-            if (item.Status != Statuses.Open) continue;
-            if (Timestamps.TryParse(item.DeferUntil, out var until) && until > now) continue;
-            if (IsBlocked(item)) continue;
-            ready.Add(item);
-        }
+            if (item.Status == Statuses.Open && !IsBlocked(item)) ready.Add(item);
         return SortByPriorityThenAge(ready);
     }
+
+    /// <summary>The answers that depend on the ledger's content alone, worked out now (for the index cache; see <see cref="LedgerAnswers"/>).</summary>
+    public LedgerAnswers Precompute() => new(WalkCycles(), ReadyRegardlessOfDefer());
 
     /// <summary>Items not closed that wait on something, or are marked blocked; with what blocks them.</summary>
     public List<(WorkItem Item, List<Blocker> Blockers)> Blocked()
@@ -209,7 +218,8 @@ public sealed class DependencyGraph
     /// Every cycle-closing edge already in the ledger (e.g. after a merge), one cycle each. Walks
     /// the graph with its own stack, so a dependency chain of any length cannot overflow the thread's.
     /// </summary>
-    public List<List<string>> FindCycles() => WalkCycles();
+    public List<List<string>> FindCycles() =>
+        _ledger.Answers is { } known ? known.Cycles.Select(c => c.ToList()).ToList() : WalkCycles();
 
     /// <summary>
     /// The walk behind <see cref="FindCycles"/>: from every item in id order, depth first along

@@ -8,26 +8,64 @@ namespace Orchestrator.Core.Ledger;
 /// </summary>
 public sealed class LedgerDocument
 {
-    private readonly Dictionary<string, WorkItem> _items;
+    private Dictionary<string, WorkItem>? _items;
+    // A document read from the index cache makes its items on first use: a query that needs a few
+    // (ready, from its precomputed answers) never makes the rest, nor the map of them all.
+    private readonly IndexedItems? _indexed;
 
     public LedgerDocument(IEnumerable<WorkItem>? items = null, IEnumerable<LedgerLineError>? errors = null)
     {
-        _items = new Dictionary<string, WorkItem>(items is ICollection<WorkItem> c ? c.Count : 0, StringComparer.Ordinal);
+        var map = new Dictionary<string, WorkItem>(items is ICollection<WorkItem> c ? c.Count : 0, StringComparer.Ordinal);
         Errors = errors?.ToList() ?? [];
         foreach (var item in items ?? [])
         {
-            if (_items.TryGetValue(item.Id, out var existing))
+            if (map.TryGetValue(item.Id, out var existing))
             {
                 // Two lines with one id (a hand edit, a bad merge): merge them, as the merge driver would.
-                _items[item.Id] = LedgerMerge.MergeItem(null, existing, item);
+                map[item.Id] = LedgerMerge.MergeItem(null, existing, item);
                 DuplicateIds.Add(item.Id);
             }
             else
             {
-                _items.Add(item.Id, item);
+                map.Add(item.Id, item);
             }
         }
+        _items = map;
     }
+
+    /// <summary>The items an index describes (unique ids), made when first asked for.</summary>
+    internal LedgerDocument(IndexedItems items, List<LedgerLineError> errors, LedgerAnswers answers)
+    {
+        _indexed = items;
+        Errors = errors;
+        Answers = answers;
+    }
+
+    /// <summary>False while a document read from the index has made none but the items asked for (for tests).</summary>
+    internal bool IsMapped => Volatile.Read(ref _items) is not null;
+
+    private Dictionary<string, WorkItem> Map
+    {
+        get
+        {
+            if (Volatile.Read(ref _items) is { } map) return map;
+            var made = new Dictionary<string, WorkItem>(_indexed!.Count, StringComparer.Ordinal);
+            for (var i = 0; i < _indexed.Count; i++)
+            {
+                var item = _indexed.At(i);
+                made.TryAdd(item.Id, item);
+            }
+            return Interlocked.CompareExchange(ref _items, made, null) ?? made;
+        }
+    }
+
+    /// <summary>
+    /// What the dependency graph answers from this content alone (cycles, readiness but for defer
+    /// dates), when the reader already knows it: read from the index cache, or worked out when the
+    /// cache was built. Only for documents whose items are not changed in place (summary reads);
+    /// <see cref="Add"/> and <see cref="Put"/> drop it.
+    /// </summary>
+    public LedgerAnswers? Answers { get; set; }
 
     /// <summary>Parses a ledger file's bytes.</summary>
     public static LedgerDocument Parse(ReadOnlyMemory<byte> data)
@@ -47,9 +85,9 @@ public sealed class LedgerDocument
         return new LedgerDocument(items, errors);
     }
 
-    public IReadOnlyCollection<WorkItem> Items => _items.Values;
+    public IReadOnlyCollection<WorkItem> Items => Map.Values;
 
-    public int Count => _items.Count;
+    public int Count => Volatile.Read(ref _items)?.Count ?? _indexed!.Count;
 
     /// <summary>Lines that did not parse, with their line numbers.</summary>
     public List<LedgerLineError> Errors { get; }
@@ -63,36 +101,41 @@ public sealed class LedgerDocument
     /// <summary>Whether those blocks were merged against their base (else both sides as they are, the later change winning).</summary>
     public bool ResolvedWithBase { get; init; }
 
-    public bool Contains(string id) => _items.ContainsKey(id);
+    public bool Contains(string id) => Map.ContainsKey(id);
 
-    public WorkItem? Find(string id) => _items.GetValueOrDefault(id);
+    public WorkItem? Find(string id) => Map.GetValueOrDefault(id);
 
     /// <summary>The item, or an error naming the id that is not there.</summary>
     public WorkItem Get(string id) =>
-        _items.TryGetValue(id, out var item)
+        Map.TryGetValue(id, out var item)
             ? item
             : throw new OrcException($"no work item '{id}'{Suggest(id)}", ExitCodes.NotFound);
 
     private string Suggest(string id)
     {
-        var matches = _items.Keys.Where(k => k.EndsWith(id, StringComparison.Ordinal) || k.StartsWith(id, StringComparison.Ordinal)).Take(3).ToList();
+        var matches = Map.Keys.Where(k => k.EndsWith(id, StringComparison.Ordinal) || k.StartsWith(id, StringComparison.Ordinal)).Take(3).ToList();
         return matches.Count == 0 ? "" : $" (did you mean {string.Join(", ", matches)}?)";
     }
 
     public void Add(WorkItem item)
     {
-        if (!_items.TryAdd(item.Id, item))
+        if (!Map.TryAdd(item.Id, item))
             throw new OrcException($"a work item '{item.Id}' already exists");
+        Answers = null;
     }
 
     /// <summary>Replaces or adds an item by id.</summary>
-    public void Put(WorkItem item) => _items[item.Id] = item;
+    public void Put(WorkItem item)
+    {
+        Map[item.Id] = item;
+        Answers = null;
+    }
 
-    public IEnumerable<string> Ids => _items.Keys;
+    public IEnumerable<string> Ids => Map.Keys;
 
     public List<WorkItem> Sorted()
     {
-        var list = _items.Values.ToList();
+        var list = Map.Values.ToList();
         SortById(list);
         return list;
     }
@@ -131,5 +174,5 @@ public sealed class LedgerDocument
 
     /// <summary>Direct children of an epic (items with a parent-child dependency on it).</summary>
     public IEnumerable<WorkItem> ChildrenOf(string id) =>
-        _items.Values.Where(i => i.Dependencies.Any(d => d.Type == DependencyTypes.ParentChild && d.DependsOnId == id));
+        Map.Values.Where(i => i.Dependencies.Any(d => d.Type == DependencyTypes.ParentChild && d.DependsOnId == id));
 }
