@@ -106,4 +106,22 @@ public class LedgerIndexTests
         Assert.Equal([earlier], Ready(ws));
         Assert.DoesNotContain(later, fresh.Out);
     }
+
+    [Fact]
+    public void Large_files_are_read_whole_as_the_runtime_reads_them()
+    {
+        var dir = Directory.CreateTempSubdirectory("orc-filebytes-");
+        try
+        {
+            foreach (var size in new[] { 0, 1, 4095, (4 << 20) - 1, 4 << 20, (9 << 20) + 12345 })
+            {
+                var path = Path.Combine(dir.FullName, $"f{size}");
+                var bytes = new byte[size];
+                new Random(size).NextBytes(bytes);
+                File.WriteAllBytes(path, bytes);
+                Assert.Equal(bytes, Orchestrator.Adapters.Storage.FileBytes.ReadAll(path));
+            }
+        }
+        finally { dir.Delete(recursive: true); }
+    }
 }

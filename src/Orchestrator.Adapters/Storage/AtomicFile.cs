@@ -53,12 +53,15 @@ public static partial class AtomicFile
     private static void SyncDirectory(string dir)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        if (Libc.SyncDirectory(dir) is not null) return; // glibc, found by its soname
         var fd = Open(dir, 0 /* O_RDONLY */);
         if (fd < 0) return;
         try { _ = Fsync(fd); }
         finally { _ = Close(fd); }
     }
 
+    // Elsewhere (macOS): the runtime's search for "libc". On Linux that search tries libc.so (a
+    // linker script) and a dozen folders first, a few milliseconds on every change.
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 

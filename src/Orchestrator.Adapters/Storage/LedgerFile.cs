@@ -45,7 +45,7 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
         try
         {
             // Only a file without conflict blocks is ever indexed, so these very bytes have none.
-            if (File.Exists(indexPath) && LedgerIndex.Read(File.ReadAllBytes(indexPath), bytes, fingerprint) is { } cached) return cached;
+            if (File.Exists(indexPath) && LedgerIndex.Read(FileBytes.ReadAll(indexPath), bytes, fingerprint) is { } cached) return cached;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
         if (Parse(bytes) is { } resolved) return resolved;
@@ -80,7 +80,7 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
         byte[] bytes;
         try
         {
-            bytes = File.Exists(Path) ? File.ReadAllBytes(Path) : [];
+            bytes = File.Exists(Path) ? FileBytes.ReadAll(Path) : [];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -90,7 +90,7 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
     }
 
     /// <summary>Reads the raw bytes (for the fast read path of <c>ready --json</c>).</summary>
-    public byte[] ReadBytes() => File.Exists(Path) ? File.ReadAllBytes(Path) : [];
+    public byte[] ReadBytes() => File.Exists(Path) ? FileBytes.ReadAll(Path) : [];
 
     /// <summary>
     /// Writes the document atomically. Lines that did not parse go to the quarantine first, so
