@@ -98,7 +98,8 @@ public sealed class Dependency
     public string Type { get; set; } = DependencyTypes.Blocks;
     public string? CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
-    public List<KeyValuePair<string, string>> Extra { get; set; } = [];
+    private List<KeyValuePair<string, string>>? _extra; // made on first use: most dependencies have none
+    public List<KeyValuePair<string, string>> Extra { get => _extra ??= []; set => _extra = value; }
 }
 
 /// <summary>A comment on an item. Ids are numbers, as in Beads.</summary>

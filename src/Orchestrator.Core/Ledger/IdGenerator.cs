@@ -70,9 +70,16 @@ public static class IdGenerator
     /// digits, '.', '-' and '_', a letter or digit first, no '..'. Ids become file names, branch
     /// names and arguments, so none can be read as a path, an option or a tmux target.
     /// </summary>
-    public static bool IsWellFormedId(string id) =>
-        id.Length is >= 1 and <= MaxIdLength && char.IsAsciiLetterOrDigit(id[0]) &&
-        id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') && !id.Contains("..", StringComparison.Ordinal);
+    public static bool IsWellFormedId(string id)
+    {
+        if (id.Length is < 1 or > MaxIdLength || !char.IsAsciiLetterOrDigit(id[0])) return false;
+        for (var i = 1; i < id.Length; i++) // every line's id is checked: a loop, not a query
+        {
+            var c = id[i];
+            if (c == '.' ? id[i - 1] == '.' : !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
+        }
+        return true;
+    }
 
     /// <summary>True when <paramref name="prefix"/> can start ids: lowercase letters and digits, 1–16 chars, a letter first.</summary>
     public static bool IsValidPrefix(string prefix) =>

@@ -179,14 +179,14 @@ public static class LedgerCodec
                 case Field.Design: item.Design = OptionalString(ref reader, "design"); break;
                 case Field.AcceptanceCriteria: item.AcceptanceCriteria = OptionalString(ref reader, "acceptance_criteria"); break;
                 case Field.Notes: item.Notes = OptionalString(ref reader, "notes"); break;
-                case Field.Status: item.Status = OptionalString(ref reader, "status") ?? Statuses.Open; break;
+                case Field.Status: item.Status = KnownString(ref reader, "status") ?? Statuses.Open; break;
                 case Field.Priority:
                     if (reader.TokenType == JsonTokenType.Null) break;
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var p))
                         throw new LedgerFormatException($"field 'priority' must be an integer, got {Kind(reader.TokenType)}");
                     item.Priority = p;
                     break;
-                case Field.IssueType: item.IssueType = OptionalString(ref reader, "issue_type") ?? IssueTypes.Task; break;
+                case Field.IssueType: item.IssueType = KnownString(ref reader, "issue_type") ?? IssueTypes.Task; break;
                 case Field.Assignee: item.Assignee = OptionalString(ref reader, "assignee"); break;
                 case Field.Owner: item.Owner = OptionalString(ref reader, "owner"); break;
                 case Field.CreatedBy: item.CreatedBy = OptionalString(ref reader, "created_by"); break;
@@ -198,7 +198,7 @@ public static class LedgerCodec
                 case Field.ExternalRef: item.ExternalRef = OptionalString(ref reader, "external_ref"); break;
                 case Field.Labels: item.Labels = StringArray(ref reader, "labels"); break;
                 case Field.Files: item.Files = StringArray(ref reader, "files"); break;
-                case Field.Dependencies: item.Dependencies = ReadDependencies(ref reader, line, summary); break;
+                case Field.Dependencies: item.Dependencies = ReadDependencies(ref reader, line, summary, id); break;
                 case Field.Comments: item.Comments = ReadComments(ref reader, line); break;
             }
         }
@@ -210,7 +210,8 @@ public static class LedgerCodec
         return item;
     }
 
-    private static List<Dependency> ReadDependencies(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, bool summary = false)
+    /// <param name="itemId">The item's id when already read: an <c>issue_id</c> equal to it shares its string.</param>
+    private static List<Dependency> ReadDependencies(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, bool summary, string? itemId)
     {
         var list = new List<Dependency>();
         if (reader.TokenType == JsonTokenType.Null) return list;
@@ -221,18 +222,26 @@ public static class LedgerCodec
             var dep = new Dependency();
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var name = reader.GetString()!;
+                // Names matched as bytes: a ledger has tens of thousands of dependencies.
+                var key = reader.ValueTextEquals("depends_on_id"u8) ? 1 : reader.ValueTextEquals("type"u8) ? 2 : reader.ValueTextEquals("issue_id"u8) ? 3
+                    : reader.ValueTextEquals("created_at"u8) ? 4 : reader.ValueTextEquals("created_by"u8) ? 5 : 0;
+                var name = key == 0 ? reader.GetString()! : null;
                 reader.Read();
-                switch (name)
+                switch (key)
                 {
-                    case "issue_id": dep.IssueId = OptionalString(ref reader, "dependencies." + name) ?? ""; break;
-                    case "depends_on_id": dep.DependsOnId = OptionalString(ref reader, "dependencies." + name) ?? ""; break;
-                    case "type": dep.Type = OptionalString(ref reader, "dependencies." + name) ?? DependencyTypes.Blocks; break;
-                    case "created_at": dep.CreatedAt = OptionalString(ref reader, "dependencies." + name); break;
-                    case "created_by": dep.CreatedBy = OptionalString(ref reader, "dependencies." + name); break;
+                    case 1: dep.DependsOnId = OptionalString(ref reader, "dependencies.depends_on_id") ?? ""; break;
+                    case 2: dep.Type = KnownString(ref reader, "dependencies.type") ?? DependencyTypes.Blocks; break;
+                    case 3:
+                        dep.IssueId = itemId is not null && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && IsAscii(reader.ValueSpan, itemId)
+                            ? itemId
+                            : OptionalString(ref reader, "dependencies.issue_id") ?? "";
+                        break;
+                    case 4 or 5 when summary: reader.Skip(); break; // queries do not read them (nor does the index keep them)
+                    case 4: dep.CreatedAt = OptionalString(ref reader, "dependencies.created_at"); break;
+                    case 5: dep.CreatedBy = OptionalString(ref reader, "dependencies.created_by"); break;
                     default:
                         if (summary) reader.Skip();
-                        else dep.Extra.Add(new(name, Raw(ref reader, line)));
+                        else dep.Extra.Add(new(name!, Raw(ref reader, line)));
                         break;
                 }
             }
@@ -240,6 +249,29 @@ public static class LedgerCodec
             list.Add(dep);
         }
         return list;
+    }
+
+    private static bool IsAscii(ReadOnlySpan<byte> bytes, string text)
+    {
+        if (bytes.Length != text.Length) return false;
+        for (var i = 0; i < bytes.Length; i++)
+            if (bytes[i] != text[i]) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// A string field whose values repeat (statuses, types): the shared string when it is a known
+    /// one, else a new string; checked as <see cref="OptionalString"/> checks.
+    /// </summary>
+    private static string? KnownString(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
+        {
+            var span = reader.ValueSpan;
+            for (var i = 0; i < KnownWords.Bytes.Length; i++)
+                if (span.SequenceEqual(KnownWords.Bytes[i])) return KnownWords.Strings[i];
+        }
+        return OptionalString(ref reader, field);
     }
 
     private static List<Comment> ReadComments(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
