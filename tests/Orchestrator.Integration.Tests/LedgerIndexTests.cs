@@ -108,6 +108,28 @@ public class LedgerIndexTests
     }
 
     [Fact]
+    public void A_change_keeps_every_other_line_byte_for_byte_and_the_changed_items_unknown_fields()
+    {
+        using var ws = new TempWorkspace();
+        var a = ws.Create("A", "-d", "described");
+        ws.Orc("item", "comment", a, "a comment");
+        var withExtra = ws.LedgerText().TrimEnd('\n').Replace("\"issue_type\"", "\"x_custom\":{\"k\":[1,2]},\"issue_type\"") + "\n";
+        var other = "{\"id\":\"zz-1\",\"title\":\"Kept\",\"description\":\"tabs\\tand \\\"quotes\\\" \u00e9\",\"status\":\"open\",\"priority\":2,\"issue_type\":\"task\",\"y_more\":true}\n";
+        File.WriteAllText(ws.LedgerPath, withExtra + other);
+        Assert.Equal(0, ws.Orc("item", "update", a, "--notes", "now with notes").ExitCode);
+        var text = ws.LedgerText();
+        Assert.EndsWith(other, text);
+        var line = text.Split('\n')[0];
+        Assert.Contains("\"x_custom\":{\"k\":[1,2]}", line);
+        Assert.Contains("described", line);
+        Assert.Contains("a comment", line);
+        Assert.Contains("now with notes", line);
+        var created = ws.Create("B");
+        Assert.Contains(other, ws.LedgerText());
+        Assert.Contains(created, ws.LedgerText());
+    }
+
+    [Fact]
     public void Large_files_are_read_whole_as_the_runtime_reads_them()
     {
         var dir = Directory.CreateTempSubdirectory("orc-filebytes-");

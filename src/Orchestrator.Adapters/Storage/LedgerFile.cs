@@ -22,7 +22,7 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
     public LedgerDocument Load()
     {
         var bytes = ReadAll();
-        return Parse(bytes) ?? LedgerDocument.Parse(bytes);
+        return Parse(bytes) ?? LedgerDocument.ParseDeferred(bytes);
     }
 
     /// <summary>The ledger of a file with conflict blocks, merged; null for any other file.</summary>

@@ -34,8 +34,12 @@ public static class LedgerCodec
     /// Parses every line of <paramref name="data"/>. Items keep slices of it as their raw lines.
     /// <paramref name="lineNumbers"/>, when given, receives each item's line number (in item order).
     /// </summary>
-    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data, bool summary = false, List<int>? lineNumbers = null)
+    /// <param name="deferred">Check every field as a full read does, but keep only the fields
+    /// <see cref="IsDeferred"/> leaves out in the line: each item reads them from it when first used.</param>
+    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data, bool summary = false, List<int>? lineNumbers = null, bool deferred = false)
     {
+        var mode = summary ? ReadMode.Summary : deferred ? ReadMode.Deferred : ReadMode.Full;
+        var gate = mode == ReadMode.Deferred ? new object() : null;
         var items = new List<WorkItem>(EstimateLines(data.Span));
         var errors = new List<LedgerLineError>();
         var rest = data;
@@ -50,8 +54,9 @@ public static class LedgerCodec
             if (IsBlank(line.Span)) continue;
             try
             {
-                var item = ReadItem(line.Span, summary);
+                var item = ReadItem(line.Span, mode);
                 item.SetRawLine(line);
+                if (gate is not null) item.Defer(gate);
                 items.Add(item);
                 lineNumbers?.Add(lineNumber);
             }
@@ -68,7 +73,7 @@ public static class LedgerCodec
     {
         try
         {
-            return ReadItem(Encoding.UTF8.GetBytes(json));
+            return ReadItem(Encoding.UTF8.GetBytes(json), ReadMode.Full);
         }
         catch (JsonException ex)
         {
@@ -141,14 +146,30 @@ public static class LedgerCodec
     private static bool InSummary(Field f) => f is Field.Id or Field.Title or Field.Status or Field.Priority or Field.IssueType
         or Field.Assignee or Field.Labels or Field.CreatedAt or Field.DeferUntil or Field.Dependencies;
 
-    private static WorkItem ReadItem(ReadOnlySpan<byte> line, bool summary = false)
+    /// <summary>
+    /// Fields a deferred read checks but leaves in the line (<see cref="WorkItem"/> reads them from it
+    /// on first use): the long texts and what only a change, a merge or a single item's view reads.
+    /// </summary>
+    private static bool IsDeferred(Field f) => f is Field.Description or Field.Design or Field.AcceptanceCriteria or Field.Notes
+        or Field.Owner or Field.CreatedBy or Field.UpdatedAt or Field.ClosedAt or Field.CloseReason or Field.ExternalRef
+        or Field.Files or Field.Comments;
+
+    private enum ReadMode { Full, Summary, Deferred }
+
+    /// <summary>Every field of a line a deferred read already checked (for <see cref="WorkItem"/>).</summary>
+    internal static WorkItem ReadFull(ReadOnlySpan<byte> line) => ReadItem(line, ReadMode.Full);
+
+    private static WorkItem ReadItem(ReadOnlySpan<byte> line, ReadMode mode)
     {
+        var summary = mode == ReadMode.Summary;
+        var deferred = mode == ReadMode.Deferred;
         var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(ReaderOptions));
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw new LedgerFormatException("not a JSON object");
         string? id = null;
         var item = new WorkItem { Id = "" };
         var seen = 0u;
+        List<string>? names = null; // of the unknown fields
         HashSet<string>? unknownNames = null; // made once there are a few: a line of many unknown fields is read in linear time
         while (true)
         {
@@ -160,10 +181,13 @@ public static class LedgerCodec
                 var unknown = reader.GetString()!;
                 reader.Read();
                 if (summary) { reader.Skip(); continue; }
-                if (item.Extra.Count == 8) unknownNames = item.Extra.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-                if (unknownNames is null ? item.Extra.Exists(e => e.Key == unknown) : !unknownNames.Add(unknown))
+                names ??= [];
+                if (names.Count == 8) unknownNames = names.ToHashSet(StringComparer.Ordinal);
+                if (unknownNames is null ? names.Contains(unknown) : !unknownNames.Add(unknown))
                     throw new LedgerFormatException($"field '{unknown}' appears twice");
-                item.Extra.Add(new(unknown, Raw(ref reader, line)));
+                names.Add(unknown);
+                if (deferred) reader.Skip();
+                else item.Extra.Add(new(unknown, Raw(ref reader, line)));
                 continue;
             }
             var bit = 1u << (int)field;
@@ -171,6 +195,7 @@ public static class LedgerCodec
             seen |= bit;
             reader.Read();
             if (summary && !InSummary(field)) { reader.Skip(); continue; }
+            if (deferred && IsDeferred(field)) { Check(ref reader, field, line); continue; }
             switch (field)
             {
                 case Field.Id: id = RequiredString(ref reader, "id"); break;
@@ -208,6 +233,47 @@ public static class LedgerCodec
         item.Id = id;
         if (summary) item.MarkSummary();
         return item;
+    }
+
+    /// <summary>What a full read of a deferred field would refuse, refused the same way, without keeping the value.</summary>
+    private static void Check(ref Utf8JsonReader reader, Field field, ReadOnlySpan<byte> line)
+    {
+        switch (field)
+        {
+            case Field.Files:
+                if (reader.TokenType == JsonTokenType.Null) return;
+                Expect(ref reader, JsonTokenType.StartArray, "files", "an array of strings");
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                        throw new LedgerFormatException($"field 'files' must be an array of strings, found {Kind(reader.TokenType)}");
+                    CheckText(ref reader);
+                }
+                return;
+            case Field.Comments:
+                ReadComments(ref reader, line);
+                return;
+            default:
+                if (reader.TokenType == JsonTokenType.Null) return;
+                if (reader.TokenType != JsonTokenType.String)
+                    throw new LedgerFormatException($"field '{Encoding.UTF8.GetString(FieldNames.First(f => f.Field == field).Name)}' must be a string, got {Kind(reader.TokenType)}");
+                CheckText(ref reader);
+                return;
+        }
+    }
+
+    /// <summary>Throws what <see cref="Utf8JsonReader.GetString"/> would throw for this string (bytes that are not UTF-8), without making it.</summary>
+    private static void CheckText(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan)) _ = reader.GetString();
+            return;
+        }
+        var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        var chars = ArrayPool<char>.Shared.Rent(Math.Max(1, length));
+        try { reader.CopyString(chars); }
+        finally { ArrayPool<char>.Shared.Return(chars); }
     }
 
     /// <param name="itemId">The item's id when already read: an <c>issue_id</c> equal to it shares its string.</param>

@@ -75,6 +75,19 @@ public sealed class LedgerDocument
     }
 
     /// <summary>
+    /// Parses a ledger file's bytes with every line checked as <see cref="Parse"/> checks it, but
+    /// the long and rarely read fields (descriptions, notes, comments, …) left in each item's line
+    /// until first used: the same document, for a fraction of the allocation when a change
+    /// touches one item of thousands. Items read their deferred fields under a lock, so the
+    /// document can be read from several threads as a parsed one can.
+    /// </summary>
+    public static LedgerDocument ParseDeferred(ReadOnlyMemory<byte> data)
+    {
+        var (items, errors) = LedgerCodec.ReadLines(data, deferred: true);
+        return new LedgerDocument(items, errors);
+    }
+
+    /// <summary>
     /// Parses only what queries need (id, title, status, priority, type, assignee, labels,
     /// created_at, defer_until, dependencies); every item keeps its original line for output.
     /// For read-only verbs: the items cannot be changed.
