@@ -202,4 +202,26 @@ public class LedgerDurabilityTests
         Assert.True(ws.IsClean(), "everything on disk ends up committed");
         Assert.True(acknowledged.Count >= 16, $"only {acknowledged.Count} writes were acknowledged");
     }
+
+    [Fact]
+    public void A_save_streamed_to_the_file_writes_what_the_codec_writes_long_lines_included()
+    {
+        var dir = Directory.CreateTempSubdirectory("orc-save-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "issues.jsonl");
+            var lines = Enumerable.Range(0, 300).Select(i =>
+                $"{{\"id\":\"hq-{i:x4}\",\"title\":\"t{i}\",\"description\":\"{new string((char)('a' + i % 26), i % 50 == 0 ? 200_000 : i * 13)}\",\"status\":\"open\",\"priority\":2,\"issue_type\":\"task\"}}");
+            File.WriteAllText(path, string.Join("\n", lines) + "\n");
+            var file = new Orchestrator.Adapters.Storage.LedgerFile(path, path + ".quarantine");
+            var doc = file.Load();
+            doc.Add(new Orchestrator.Core.Items.WorkItem { Id = "hq-0000a", Title = "new", Description = new string('z', 100_000) });
+            var expected = new System.Buffers.ArrayBufferWriter<byte>();
+            LedgerCodec.WriteLedger(expected, doc.Items);
+            file.Save(doc, DateTimeOffset.UtcNow);
+            Assert.Equal(expected.WrittenSpan.ToArray(), File.ReadAllBytes(path));
+            Assert.Empty(Directory.GetFiles(dir.FullName, "*.tmp"));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Orchestrator.Core;
 
@@ -27,6 +28,39 @@ public static partial class AtomicFile
         {
             TryDelete(temp);
             throw new OrcException($"{path}: cannot write: {ex.Message} (the file is unchanged)");
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Write(string, ReadOnlySpan{byte})"/>, for content written piece by piece by
+    /// <paramref name="write"/>, straight to the temporary file (a large file is never held in
+    /// memory whole a second time).
+    /// </summary>
+    public static void Write(string path, Action<IBufferWriter<byte>> write)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
+            {
+                var writer = new StreamBufferWriter(fs);
+                write(writer);
+                writer.Flush();
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+            SyncDirectory(dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new OrcException($"{path}: cannot write: {ex.Message} (the file is unchanged)");
+        }
+        catch
+        {
+            TryDelete(temp); // the content could not be made: nothing is left behind
+            throw;
         }
     }
 

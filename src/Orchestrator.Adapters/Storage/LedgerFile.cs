@@ -19,9 +19,12 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
     public string Path { get; } = path;
     public string QuarantinePath { get; } = quarantinePath;
 
-    public LedgerDocument Load()
+    public LedgerDocument Load() => Load(out _);
+
+    /// <summary>Loads the ledger; <paramref name="bytes"/> is the file as it was read (what a failed change puts back).</summary>
+    public LedgerDocument Load(out byte[] bytes)
     {
-        var bytes = ReadAll();
+        bytes = ReadAll();
         return Parse(bytes) ?? LedgerDocument.ParseDeferred(bytes);
     }
 
@@ -113,9 +116,7 @@ public sealed class LedgerFile(string path, string quarantinePath, string? index
             moved = ledger.Errors.Count;
             ledger.Errors.Clear();
         }
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(4096, ledger.Count * 400));
-        LedgerCodec.WriteLedger(buffer, ledger.Items);
-        AtomicFile.Write(Path, buffer.WrittenSpan);
+        AtomicFile.Write(Path, output => LedgerCodec.WriteLedger(output, ledger.Items));
         return moved;
     }
 }

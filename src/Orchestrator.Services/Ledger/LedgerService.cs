@@ -53,7 +53,7 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         catch (Core.OrcException ex) { throw new Core.OrcException(ex.Message + "; nothing was changed", ex.ExitCode); }
         EnsureMergeDriver(paths.Root);
         var file = File;
-        var ledger = file.Load();
+        var ledger = file.Load(out var loaded);
         var now = context.Now;
         var ops = new ItemOperations(ledger, now, context.Actor, context.Config.Prefix);
         var transaction = new WorkspaceTransaction(ops, paths.Relative);
@@ -62,7 +62,7 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         if (!ledgerChanged && transaction.Paths.Count == 0) return new Mutation<T>(value, [], null, 0);
 
         // What the files were, so that a change whose commit fails is undone: an error means nothing changed.
-        var ledgerBefore = ledgerChanged ? file.ReadBytes() : null;
+        var ledgerBefore = ledgerChanged ? loaded : null; // read under this lock: no writer changed it since
         var quarantineBefore = ledgerChanged && System.IO.File.Exists(paths.QuarantineFile) ? System.IO.File.ReadAllBytes(paths.QuarantineFile) : null;
         var quarantined = ledgerChanged ? file.Save(ledger, now) : 0;
         var subjects = ops.Changed.Concat(transaction.Subjects).Distinct().ToList();
