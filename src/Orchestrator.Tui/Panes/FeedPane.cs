@@ -14,6 +14,13 @@ internal sealed class FeedPane() : ListPane("feed", "Events")
 
     public override string? FilterHelp => "source, kind, subject or text";
 
+    public override IReadOnlyList<PaneBinding> Bindings { get; } =
+        [PaneBinding.On<EventSelection>("Enter", "show", (v, s) => v.Show($"event {s.Event.Kind}", Describe(s.Event)), "select an event")];
+
+    /// <summary>An event in full.</summary>
+    public static string Describe(OrcEvent e) =>
+        $"at: {e.At}\nsource: {e.Source}\nkind: {e.Kind}\nsubject: {e.Subject}\n" + (e.Tag is { } tag ? $"tag: {tag}\n" : "") + $"\n{e.Text}";
+
     protected override List<Row> BuildRows(FleetSnapshot s, string filter)
     {
         var rows = new List<Row>();
@@ -35,10 +42,10 @@ internal sealed class FeedPane() : ListPane("feed", "Events")
             // Narrow (a side column at 80x24): the time to the minute and what happened, in the kind's colour.
             if (narrow)
             {
-                rows.Add(Row.Of($"event:{i}:{e.At}", new Span(time[..Math.Min(5, time.Length)] + " ", Palette.Dim), new Span(line, color)));
+                rows.Add(Row.Of($"event:{i}:{e.At}", new EventSelection(e), new Span(time[..Math.Min(5, time.Length)] + " ", Palette.Dim), new Span(line, color)));
                 continue;
             }
-            rows.Add(Row.Of($"event:{i}:{e.At}",
+            rows.Add(Row.Of($"event:{i}:{e.At}", new EventSelection(e),
                 new Span(time + " ", Palette.Dim),
                 new Span(Pad(Core.Text.TerminalText.Line(e.Source), 13) + " ", Palette.Dim),
                 new Span(Pad(e.Kind, 9) + " ", color),

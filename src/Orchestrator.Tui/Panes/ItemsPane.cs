@@ -16,10 +16,8 @@ internal sealed class ItemsPane() : ListPane("items", "Items")
     private int _shown;
     private int _total;
 
-    public override IReadOnlyList<KeyHelp> Keys =>
-    [
-        new("n", "new"), new("e", "edit"), new("c", "comment"), new("x", "close"), new("s", "sling"), new("o", "reopen", false),
-    ];
+    public override IReadOnlyList<PaneBinding> Bindings { get; } =
+        [PaneBinding.On<ItemSelection>("Enter", "show", (v, s) => v.ShowItem(s.Id, inBox: false), "select an item") with { InStatusBar = false }, .. ItemBindings.All];
 
     public override string? FilterHelp => "ready blocked all status:S rig:R @assignee #label type:T p:N text";
 
@@ -44,7 +42,7 @@ internal sealed class ItemsPane() : ListPane("items", "Items")
             if (!query.Matches(item, ready?.Contains(item.Id) ?? false, blocked, query.Rig is null ? null : PlanService.RigOf(item, hooks.GetValueOrDefault(item.Id), s.Rigs)))
                 continue;
             var status = blocked && item.Status == Statuses.Open ? "blocked" : item.Status;
-            rows.Add(Row.Of(item.Id,
+            rows.Add(Row.Of(item.Id, new ItemSelection(item.Id),
                 new Span(StatusGlyph(status) + " ", Palette.Status(status)),
                 new Span(Pad(item.Id, idWidth) + " "),
                 new Span($"P{item.Priority} ", item.Priority <= 1 ? Palette.State("waiting") : Palette.Dim),

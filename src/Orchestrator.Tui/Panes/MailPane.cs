@@ -1,4 +1,5 @@
 using Orchestrator.Core.Items;
+using Orchestrator.Core.Mail;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Views;
 
@@ -7,7 +8,26 @@ namespace Orchestrator.Tui.Panes;
 /// <summary>The overseer's inbox (the user's), newest first; unread messages marked. Row keys are message ids.</summary>
 internal sealed class MailPane() : ListPane("mail", "Mail")
 {
-    public override IReadOnlyList<KeyHelp> Keys => [new("Enter", "read"), new("r", "reply"), new("a", "archive"), new("m", "new mail")];
+    public override IReadOnlyList<PaneBinding> Bindings { get; } =
+    [
+        PaneBinding.On<MailSelection>("Enter", "read", (v, s) =>
+        {
+            Message? read = null;
+            v.Do("reading", () => { read = v.Actions.Read(s.Message.Id); return ""; }, then: () =>
+            {
+                if (read is not { } m) return;
+                v.Show(m.Subject, $"from: {m.From}\nto: {m.To}\nsent: {m.SentAt}" + (m.Item is { } it ? $"\nitem: {it}" : "") + "\n\n" + (m.Body ?? ""));
+            });
+        }, "select a message"),
+        PaneBinding.On<MailSelection>("r", "reply", (v, s) => v.Form("reply", [new FormField("body", "reply")], f => v.Actions.Reply(s.Message.Id, f["body"])), "select a message"),
+        PaneBinding.On<MailSelection>("a", "archive", (v, s) => v.Do("archiving", () => v.Actions.Archive(s.Message.Id)), "select a message"),
+        PaneBinding.Always("m", "new mail", v => Compose(v, "")),
+    ];
+
+    /// <summary>A box for a new message to <paramref name="to"/> (empty: the user names the box).</summary>
+    public static void Compose(IPaneVerbs v, string to) =>
+        v.Form("new mail", [new FormField("to", "to", to), new FormField("subject", "subject"), new FormField("body", "body")],
+            f => v.Actions.Send(f["to"], f["subject"], f["body"]));
 
     protected override bool NewestFirst => true;
 
@@ -22,7 +42,7 @@ internal sealed class MailPane() : ListPane("mail", "Mail")
         {
             if (filter.Length > 0 && !$"{m.From} {m.Subject} {m.Item}".Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
             var unread = m.ReadAt is null;
-            rows.Add(Row.Of(m.Id,
+            rows.Add(Row.Of(m.Id, new MailSelection(m),
                 new Span(unread ? "● " : "  ", Palette.State("waiting")),
                 new Span(Pad(Age(m.SentAt, s.TakenAt), 4) + " ", Palette.Dim),
                 new Span(Pad(m.From, 12) + " ", unread ? Palette.Title : Palette.Normal),

@@ -9,7 +9,20 @@ internal sealed class QueuePane() : ListPane("queue", "Merge queue")
 {
     protected override bool NewestFirst => true;
 
-    public override IReadOnlyList<KeyHelp> Keys => [new("Enter", "show (waiting for review: its diff)")];
+    public override IReadOnlyList<PaneBinding> Bindings { get; } =
+    [
+        PaneBinding.On<SubmissionSelection>("Enter", "show (waiting for review: its diff)", (v, s) =>
+        {
+            if (s.Submission.State == SubmissionStates.Review) v.OpenReview(s.Submission.Item);
+            else v.Show($"submission {s.Submission.Item}", Describe(s.Submission));
+        }, "select a submission"),
+    ];
+
+    /// <summary>A submission in full: where it comes from, its state and commits, why it came back.</summary>
+    public static string Describe(Submission q) =>
+        $"item: {q.Item}\nrig: {q.Rig}\nagent: {q.Agent}\nbranch: {q.Branch}\nstate: {q.State}\nsubmitted: {q.SubmittedAt}\n" +
+        $"commits: {string.Join(", ", q.Commits.Select(x => x.Length > 10 ? x[..10] : x))}" +
+        (q.Landed is { } l ? $"\nlanded: {l}" : "") + (q.Reason is { } r ? $"\nreason: {r}" : "") + (q.Details is { } d ? $"\n\n{d}" : "");
 
     public override string? FilterHelp => "item, rig, agent or state";
 
@@ -38,7 +51,7 @@ internal sealed class QueuePane() : ListPane("queue", "Merge queue")
                 SubmissionStates.Approved => "approved: lands on the refinery's next pass",
                 _ => q.Attempts > 0 ? $"attempt {q.Attempts + 1}" : "",
             };
-            rows.Add(Row.Of("mq:" + q.Rig + "/" + q.Item,
+            rows.Add(Row.Of("mq:" + q.Rig + "/" + q.Item, new SubmissionSelection(q),
                 new Span(Pad(q.Item, 12) + " "),
                 new Span(Pad(q.State, 8) + " ", color),
                 new Span(Pad(q.Rig, 8) + " ", Palette.Dim),

@@ -7,16 +7,20 @@ namespace Orchestrator.Tui.Panes;
 /// <summary>
 /// What waits for a person's review on rigs with <c>land: review</c>, in the order
 /// <c>orc review list</c> gives (what unblocks the most open items first, then the longest
-/// waiting): item, how long it has waited, title, rig and agent, what it unblocks. Row keys are
-/// item ids; Enter opens its diff, <c>a</c> approves, <c>r</c> rejects.
+/// waiting): item, how long it has waited, title, rig and agent, what it unblocks. Rows stand for
+/// submissions; Enter opens the diff, <c>a</c> approves, <c>r</c> rejects.
 /// </summary>
 internal sealed class ReviewPane() : ListPane("review", "Review")
 {
-    public override IReadOnlyList<KeyHelp> Keys =>
+    public override IReadOnlyList<PaneBinding> Bindings { get; } =
     [
-        new("Enter", "diff"), new("a", "approve"), new("r", "reject"),
-        new("in the diff", "] [ next / previous file, } { next / previous hunk, h l sideways, a r as here, Esc back", InStatusBar: false),
+        PaneBinding.On<SubmissionSelection>("Enter", "diff", (v, s) => v.OpenReview(s.Submission.Item), Needs),
+        PaneBinding.On<SubmissionSelection>("a", "approve", (v, s) => v.AskApprove(s.Submission.Item), Needs),
+        PaneBinding.On<SubmissionSelection>("r", "reject", (v, s) => v.AskReject(s.Submission.Item), Needs),
+        PaneBinding.Help("in the diff", "] [ next / previous file, } { next / previous hunk, h l sideways, a r as here, Esc back"),
     ];
+
+    private const string Needs = "select a submission waiting for review";
 
     public override string? FilterHelp => "item, title, rig or agent";
 
@@ -35,7 +39,7 @@ internal sealed class ReviewPane() : ListPane("review", "Review")
             var tail = $"{q.Rig}/{q.Agent}" + (w.Unblocks > 0 ? $" · unblocks {w.Unblocks}" : "");
             // The title takes what the item, the wait and the tail leave (the tail goes first on a narrow pane).
             var titleWidth = Math.Max(16, Viewport.Width - 12 - 6 - tail.Length - 2);
-            rows.Add(Row.Of(q.Item,
+            rows.Add(Row.Of(q.Item, new SubmissionSelection(q),
                 new Span(Pad(q.Item, 12) + " "),
                 new Span(Pad(ReviewOrder.Waited(w.Waited), 5) + " ", Palette.State("waiting")),
                 new Span(Pad(Core.Text.TerminalText.Line(w.Title), titleWidth) + " "),

@@ -7,14 +7,11 @@ namespace Orchestrator.Tui.Panes;
 /// <summary>
 /// The rig tree: the workspace, its rigs, and under each rig its agents grouped by role
 /// (mayor and deacon at the top level; crew, polecats, refinery and witness per rig), each with a
-/// state glyph and colour and its hooked item. Row keys are <c>agent:NAME</c> and <c>service:NAME</c>.
+/// state glyph and colour and its hooked item. Rows stand for agents and services (<see cref="AgentBindings"/>).
 /// </summary>
 internal sealed class RigsPane() : ListPane("rigs", "Rigs")
 {
-    public override IReadOnlyList<KeyHelp> Keys =>
-    [
-        new("Enter", "attach"), new("n", "nudge"), new("K", "kill"), new("R", "resume"), new("m", "mail"),
-    ];
+    public override IReadOnlyList<PaneBinding> Bindings => AgentBindings.WithServices;
 
     public override string? FilterHelp => "agent, rig, item or state";
 
@@ -62,7 +59,7 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
     private int _nameWidth = 8;
 
     private Row AgentRow(FleetAgent a, string indent) =>
-        new("agent:" + a.Name,
+        Row.Of("agent:" + a.Name, new AgentSelection(a),
         [
             new Span(indent),
             new Span(StateGlyphs.State(a.State) + " ", Palette.State(a.State)),
@@ -72,7 +69,7 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
         ]);
 
     private Row ServiceRow(ServiceStatus svc, string indent) =>
-        new("service:" + svc.Name,
+        Row.Of("service:" + svc.Name, new ServiceSelection(svc),
         [
             new Span(indent),
             new Span(StateGlyphs.Alive(svc.Alive) + " ", svc.Alive ? Palette.State(AgentStates.Working) : Palette.State(AgentStates.Dead)),

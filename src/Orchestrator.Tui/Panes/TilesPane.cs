@@ -29,10 +29,7 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
 
     protected override string TitleDetail => Rows.Count == 0 ? "" : _visible >= 0 && _visible < Rows.Count ? $"({_visible} of {Rows.Count})" : $"({Rows.Count})";
 
-    public override IReadOnlyList<KeyHelp> Keys =>
-    [
-        new("Enter", "attach"), new("n", "nudge"), new("K", "kill"), new("R", "resume"), new("m", "mail"),
-    ];
+    public override IReadOnlyList<PaneBinding> Bindings => AgentBindings.All;
 
     public override string? FilterHelp => "agent, rig, item or state";
 
@@ -57,7 +54,7 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
         s.Agents
             .Where(a => filter.Length == 0 || $"{a.Name} {a.Rig} {a.Hook.Item} {a.State} {a.Role}".Contains(filter, StringComparison.OrdinalIgnoreCase))
             .Where(a => a.State != "done" || filter.Length > 0)
-            .Select(a => Row.Of("agent:" + a.Name, new Span(Header(a)), new Span(a.PaneId ?? ""), new Span(a.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+            .Select(a => Row.Of("agent:" + a.Name, new AgentSelection(a), new Span(Header(a)), new Span(a.PaneId ?? ""), new Span(a.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
                 new Span(Core.Agents.HookRules.Escalated(a.Hook) ? a.Hook.Note ?? "" : "")))
             .ToList();
 

@@ -28,8 +28,8 @@ internal sealed partial class FleetWindow
         {
             sb.AppendLine();
             sb.AppendLine($"{pane.Number} {pane.BaseTitle}" + (pane.FilterHelp is { } f ? $"   (/ filters: {f})" : ""));
-            if (pane.Keys.Count == 0) sb.AppendLine("  (moving and filtering only)");
-            foreach (var k in pane.Keys) sb.AppendLine($"  {k.Keys,-26} {k.What}");
+            if (pane.Bindings.Count == 0) sb.AppendLine("  (moving and filtering only)");
+            foreach (var k in pane.Bindings) sb.AppendLine($"  {k.Keys,-26} {k.What}");
         }
         sb.AppendLine();
         sb.AppendLine("Destructive verbs (K kill, x close) ask first: y confirms, n or Esc cancels.");

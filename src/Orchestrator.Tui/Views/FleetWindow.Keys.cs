@@ -1,7 +1,5 @@
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
-using Orchestrator.Core.Convoys;
-using Orchestrator.Core.Merging;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Tui.Actions;
 using Orchestrator.Tui.Config;
@@ -13,8 +11,8 @@ namespace Orchestrator.Tui.Views;
 internal sealed partial class FleetWindow
 {
     /// <summary>
-    /// Keys the focused pane did not use: moving between panes, the global keys, then the
-    /// one-letter verbs of the focused pane's selection. Printable keys are matched as the
+    /// Keys the focused pane did not use: moving between panes, the global keys, then the focused
+    /// pane's bindings (<see cref="ListPane.Bindings"/>). Printable keys are matched as the
     /// character typed, so <c>K</c> (kill) and <c>k</c> (up) differ as the help says.
     /// </summary>
     protected override bool OnKeyDown(Key key)
@@ -45,8 +43,7 @@ internal sealed partial class FleetWindow
             case 'T': NextTheme(); return true;
             case 'z': ToggleZoom(); return true;
         }
-        if (key == Key.Enter) return Enter();
-        return ch is not null && Verb(ch.Value);
+        return Dispatch(key, ch);
     }
 
     /// <summary>
@@ -145,177 +142,55 @@ internal sealed partial class FleetWindow
         Status.Say(warning ?? $"theme {spec.Name}", error: warning is not null);
     }
 
-    private FleetAgent? SelectedAgent =>
-        FocusedPane?.SelectedKey is { } k && k.StartsWith("agent:", StringComparison.Ordinal) ? _snapshot?.Agents.FirstOrDefault(a => a.Name == k[6..]) : null;
-
-    private string? SelectedItem => FocusedPane switch
+    /// <summary>
+    /// The focused pane's binding for the key, if it has one: run with the pane's selection, or,
+    /// when the selection is not what the key acts on, the reason on the status line.
+    /// </summary>
+    private bool Dispatch(Key key, char? typed)
     {
-        ItemsPane p => p.SelectedKey,
-        DetailsPane d => d.ItemId,
-        _ => SelectedAgent?.Hook.Item,
-    };
-
-    private bool Enter()
-    {
-        var pane = FocusedPane;
-        var key = pane?.SelectedKey;
-        switch (pane)
-        {
-            case RigsPane or TilesPane when SelectedAgent is { } a:
-                Host.Attach(new AttachTarget(a.Rig, a.Name, a.Name));
-                return true;
-            case RigsPane when key?.StartsWith("service:", StringComparison.Ordinal) == true:
-                var svc = _snapshot?.Services.FirstOrDefault(s => "service:" + s.Name == key);
-                if (svc is null) return true;
-                var window = svc.Window ?? svc.Name;
-                if (!svc.Alive) { Status.Say($"{svc.Name} is {svc.State}{(svc.Error is { } e ? ": " + e : "")} ('orc up' starts it)", error: true); return true; }
-                Host.Attach(new AttachTarget(Orchestrator.Services.Patrol.ServiceLauncher.Session, window, svc.Name));
-                return true;
-            case ItemsPane when key is not null:
-                if (!Focus(PaneKinds.Details)) ShowItemText(key);
-                return true;
-            case DetailsPane { ItemId: { } shown }:
-                ShowItemText(shown); // all of it: every description line and comment
-                return true;
-            case MailPane when key is not null:
-                Do("reading", () =>
-                {
-                    var m = Host.Actions.Read(key);
-                    Host.OnUi(() => ShowOverlay(new TextOverlay($"{m.Subject}",
-                        $"from: {m.From}\nto: {m.To}\nsent: {m.SentAt}" + (m.Item is { } it ? $"\nitem: {it}" : "") + "\n\n" + (m.Body ?? ""), Viewport.Width, Viewport.Height, wrap: true)));
-                    return "";
-                });
-                return true;
-            case ConvoysPane when key is not null && _snapshot?.Convoys.FirstOrDefault(c => c.Convoy.Name == key) is { } c:
-                ShowOverlay(new TextOverlay($"convoy {c.Convoy.Name}", ConvoyText(c), Viewport.Width, Viewport.Height));
-                return true;
-            case ReviewPane when key is not null:
-                OpenReview(key);
-                return true;
-            case QueuePane when key is not null && _snapshot?.Queue.FirstOrDefault(q => "mq:" + q.Rig + "/" + q.Item == key && q.State == SubmissionStates.Review) is { } waiting:
-                OpenReview(waiting.Item);
-                return true;
-            case QueuePane when key is not null && _snapshot?.Queue.FirstOrDefault(q => "mq:" + q.Rig + "/" + q.Item == key) is { } q:
-                ShowOverlay(new TextOverlay($"submission {q.Item}",
-                    $"item: {q.Item}\nrig: {q.Rig}\nagent: {q.Agent}\nbranch: {q.Branch}\nstate: {q.State}\nsubmitted: {q.SubmittedAt}\ncommits: {string.Join(", ", q.Commits.Select(x => x.Length > 10 ? x[..10] : x))}" +
-                    (q.Landed is { } l ? $"\nlanded: {l}" : "") + (q.Reason is { } r ? $"\nreason: {r}" : "") + (q.Details is { } d ? $"\n\n{d}" : ""), Viewport.Width, Viewport.Height, wrap: true));
-                return true;
-            case FeedPane when key is not null:
-                var idx = int.Parse(key.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-                if (_snapshot is { } s && idx < s.Events.Count)
-                {
-                    var e = s.Events[idx];
-                    ShowOverlay(new TextOverlay($"event {e.Kind}", $"at: {e.At}\nsource: {e.Source}\nkind: {e.Kind}\nsubject: {e.Subject}\n" + (e.Tag is { } tag ? $"tag: {tag}\n" : "") + $"\n{e.Text}", Viewport.Width, Viewport.Height, wrap: true));
-                }
-                return true;
-        }
-        return false;
+        if (FocusedPane is not { } pane) return false;
+        var binding = pane.Bindings.FirstOrDefault(b => b.IsKey(key, typed));
+        if (binding is null) return false;
+        var selected = pane.Selected;
+        if (binding.WhyNot(selected) is { } why) Status.Say($"{binding.Keys} ({binding.What}): {why}", error: true);
+        else binding.Run!(this, selected);
+        return true;
     }
 
-    private static string ConvoyText(FleetConvoy c)
-    {
-        var p = c.Progress;
-        var lines = new List<string>
-        {
-            $"{c.Convoy.Name}{(c.Convoy.Title is { } t ? " — " + t : "")}   {c.Convoy.State}",
-            $"{ConvoyRules.Bar(p, 30)}  {p.Count(ProgressStates.Done)}/{p.Items.Count} done, {p.Count(ProgressStates.InFlight)} in flight, {p.Count(ProgressStates.Ready)} ready, {p.Count(ProgressStates.Blocked)} blocked",
-            "",
-        };
-        foreach (var i in p.Items)
-            lines.Add($"  {i.State,-9} {i.Id,-12} {i.Rig ?? "-",-8} {i.Title}" + (i.BlockedBy.Count > 0 ? $"  (after {string.Join(", ", i.BlockedBy)})" : ""));
-        if (p.Rigs.Count > 0)
-        {
-            lines.Add("");
-            foreach (var r in p.Rigs) lines.Add($"  {r.Rig}: {r.Done} done, {r.InFlight} in flight, {r.Ready} ready, {r.Blocked} blocked");
-        }
-        if (c.Convoy.LandedAt is { } landed) lines.Add($"\nlanded {landed}");
-        return string.Join('\n', lines);
-    }
+    FleetSnapshot? IPaneVerbs.Snapshot => _snapshot;
 
-    private void ShowItemText(string id)
+    FleetActions IPaneVerbs.Actions => Host.Actions;
+
+    void IPaneVerbs.Attach(AttachTarget target) => Host.Attach(target);
+
+    void IPaneVerbs.Show(string title, string text, bool wrap) => ShowOverlay(new TextOverlay(title, text, Viewport.Width, Viewport.Height, wrap));
+
+    void IPaneVerbs.Say(string message, bool error) => Status.Say(message, error);
+
+    void IPaneVerbs.ShowItem(string id, bool inBox)
     {
+        if (!inBox && Focus(PaneKinds.Details)) return;
         if (_snapshot is not { } s || s.Ledger.Find(id) is not { } item) return;
         var text = string.Join('\n', ItemText.Lines(s, item, Palette.Default, whole: true).Select(l => l.Text));
         ShowOverlay(new TextOverlay(item.Id, text, Viewport.Width, Viewport.Height, wrap: true));
     }
 
-    /// <summary>The one-letter verbs of the focused pane.</summary>
-    private bool Verb(char ch)
-    {
-        var pane = FocusedPane;
-        var agent = SelectedAgent;
-        var item = SelectedItem;
-        switch (pane, ch)
-        {
-            case (RigsPane or TilesPane, 'n') when agent is not null:
-                Form($"nudge {agent.Name}", [new FormField("text", "message")], f => Host.Actions.Nudge(agent.Name, f["text"]));
-                return true;
-            case (RigsPane or TilesPane, 'K') when agent is not null:
-                Confirm($"Stop {agent.Name} ({agent.Hook.Item ?? "no item"})? Its worktree and hook are kept.", () => Do("stopping", () => Host.Actions.Kill(agent.Name)));
-                return true;
-            case (RigsPane or TilesPane, 'R') when agent is not null:
-                Do("resuming", () => Host.Actions.Resume(agent.Name));
-                return true;
-            case (RigsPane or TilesPane, 'm') when agent is not null:
-                Compose(agent.Name);
-                return true;
-            case (ItemsPane or DetailsPane, 'n'):
-                Form("new item", [new FormField("title", "title"), new FormField("type", "type", "task"), new FormField("priority", "priority", "2"),
-                    new FormField("labels", "labels"), new FormField("depends", "depends on"), new FormField("files", "owns files"),
-                    new FormField("parent", "parent"), new FormField("description", "description")],
-                    f => Host.Actions.Create(f));
-                return true;
-            case (ItemsPane or DetailsPane, 'e') when item is not null && _snapshot?.Ledger.Find(item) is { } it:
-                Form($"edit {it.Id}", [new FormField("title", "title", it.Title), new FormField("status", "status", it.Status),
-                    new FormField("priority", "priority", "P" + it.Priority), new FormField("assignee", "assignee", it.Assignee ?? ""),
-                    new FormField("labels", "labels", string.Join(", ", it.Labels)), new FormField("description", "description", (it.Description ?? "").Replace("\n", " "))],
-                    f => Host.Actions.Edit(it.Id, f));
-                return true;
-            case (ItemsPane or DetailsPane, 'c') when item is not null:
-                Form($"comment on {item}", [new FormField("text", "comment")], f => Host.Actions.Comment(item, f["text"]));
-                return true;
-            case (ItemsPane or DetailsPane, 'x') when item is not null:
-                Confirm($"Close {item}?", () => Do("closing", () => Host.Actions.Close(item, "closed from the TUI")));
-                return true;
-            case (ItemsPane or DetailsPane, 'o') when item is not null:
-                Do("reopening", () => Host.Actions.Reopen(item));
-                return true;
-            case (ItemsPane or DetailsPane, 's') when item is not null:
-                Form($"sling {item}", [new FormField("rig", "rig (empty: from the id)")], f => Host.Actions.Sling(item, f["rig"]));
-                return true;
-            case (MailPane, 'r') when pane.SelectedKey is { } id:
-                Form("reply", [new FormField("body", "reply")], f => Host.Actions.Reply(id, f["body"]));
-                return true;
-            case (MailPane, 'a') when pane.SelectedKey is { } id:
-                Do("archiving", () => Host.Actions.Archive(id));
-                return true;
-            case (MailPane, 'm'):
-                Compose("");
-                return true;
-            case (ReviewPane, 'a') when pane.SelectedKey is { } waiting:
-                AskApprove(waiting, null);
-                return true;
-            case (ReviewPane, 'r') when pane.SelectedKey is { } waiting:
-                AskReject(waiting, null);
-                return true;
-        }
-        return false;
-    }
+    void IPaneVerbs.OpenReview(string item) => OpenReview(item);
 
-    private void Compose(string to) =>
-        Form("new mail", [new FormField("to", "to", to), new FormField("subject", "subject"), new FormField("body", "body")],
-            f => Host.Actions.Send(f["to"], f["subject"], f["body"]));
+    void IPaneVerbs.AskApprove(string item) => AskApprove(item, null);
 
-    private void Form(string title, IReadOnlyList<FormField> fields, Func<IReadOnlyDictionary<string, string>, string> submit) =>
+    void IPaneVerbs.AskReject(string item) => AskReject(item, null);
+
+    public void Form(string title, IReadOnlyList<FormField> fields, Func<IReadOnlyDictionary<string, string>, string> submit) =>
         ShowOverlay(new FormOverlay(title, fields, values => Do(title, () => submit(values)), Viewport.Width));
 
-    private void Confirm(string question, Action yes) => ShowOverlay(new ConfirmOverlay(question, yes));
+    public void Confirm(string question, Action yes) => ShowOverlay(new ConfirmOverlay(question, yes));
 
     /// <summary>
     /// Runs a verb off the UI thread; its sentence (or error) goes to the status line, then the view
     /// refreshes. <paramref name="then"/> runs on the UI thread when it worked.
     /// </summary>
-    private void Do(string what, Func<string> action, Action? then = null)
+    public void Do(string what, Func<string> action, Action? then = null)
     {
         Status.Say(what + "…", seconds: 60);
         Host.Background(() =>

@@ -13,7 +13,7 @@ namespace Orchestrator.Tui.Views;
 /// draws snapshots handed to it with <see cref="Apply"/>; it reads nothing itself. Keys are in
 /// the other part of this class.
 /// </summary>
-internal sealed partial class FleetWindow : Window
+internal sealed partial class FleetWindow : Window, IPaneVerbs
 {
     private readonly List<ListPane> _panes = [];
     private LayoutSpec _layout;   // in effect: the chosen one, or LayoutSpec.Compact on a screen too small for it
@@ -279,20 +279,21 @@ internal sealed partial class FleetWindow : Window
     /// <summary>The details pane follows the selected item (or the item of the selected agent).</summary>
     private void FollowSelection()
     {
+        UpdateKeys();
         if (Pane<DetailsPane>() is not { } details || _snapshot is null) return;
         var source = FocusedPane is ItemsPane or RigsPane or TilesPane ? FocusedPane : Pane<ItemsPane>();
-        var key = source?.SelectedKey;
-        string? item = null;
-        if (source is ItemsPane) item = key;
-        else if (key?.StartsWith("agent:", StringComparison.Ordinal) == true)
-            item = _snapshot.Agents.FirstOrDefault(a => "agent:" + a.Name == key)?.Hook.Item;
-        if (item is not null || source is ItemsPane) details.ShowItem(item ?? Pane<ItemsPane>()?.SelectedKey);
-        UpdateKeys();
+        var item = source is ItemsPane ? source.SelectedKey : (source?.Selected as AgentSelection)?.Agent.Hook.Item;
+        if (item is not null || source is ItemsPane) details.ShowItem(item);
     }
 
+    /// <summary>The status bar's hints: the focused pane's bindings that apply to its selection.</summary>
     private void UpdateKeys()
     {
-        Status.Keys = FocusedPane?.Keys ?? [];
+        var pane = FocusedPane;
+        IReadOnlyList<KeyHelp> keys = pane is null ? [] :
+            pane.Bindings.Where(b => b.InStatusBar && b.Run is not null && b.WhyNot(pane.Selected) is null).Select(b => new KeyHelp(b.Keys, b.What)).ToList();
+        if (keys.SequenceEqual(Status.Keys)) return; // unchanged: no frame
+        Status.Keys = keys;
         Status.SetNeedsDraw();
     }
 

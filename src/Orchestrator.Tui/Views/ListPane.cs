@@ -59,8 +59,11 @@ internal abstract class ListPane : View
     /// <summary>The rows for a snapshot, filtered.</summary>
     protected abstract List<Row> BuildRows(FleetSnapshot snapshot, string filter);
 
-    /// <summary>Keys this pane answers to besides moving (for the status bar and help).</summary>
-    public virtual IReadOnlyList<KeyHelp> Keys => [];
+    /// <summary>What the selected row stands for, or null.</summary>
+    public virtual Selection? Selected => _selected >= 0 && _selected < _rows.Count && _rows[_selected].Selectable ? _rows[_selected].Value : null;
+
+    /// <summary>Keys this pane answers to besides moving: its help, its status-bar hints and their dispatch.</summary>
+    public virtual IReadOnlyList<PaneBinding> Bindings => [];
 
     /// <summary>Whether <c>/</c> filters this pane, and what the filter matches.</summary>
     public virtual string? FilterHelp => "text";

@@ -100,7 +100,7 @@ internal sealed class StatusLine : View
         if (Message.Length == 0)
         {
             keysWidth = Width(help) + Width(quit);
-            foreach (var k in Keys.Where(k => k.InStatusBar))
+            foreach (var k in Keys)
             {
                 if (keysWidth + Width(k) > keysBudget) continue;
                 chosen.Add(k);
