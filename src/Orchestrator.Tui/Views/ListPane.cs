@@ -29,6 +29,7 @@ internal abstract class ListPane : View
         BorderStyle = LineStyle.Rounded;
         // Rows may depend on the width (a narrow events pane drops columns): a new width rebuilds them.
         ViewportChanged += (_, _) => { if (Snapshot is not null && Viewport.Width != _builtWidth) Rebuild(); };
+        BindNavigation();
     }
 
     private int _builtWidth = -1;
@@ -178,16 +179,25 @@ internal abstract class ListPane : View
         _top = Math.Clamp(_top, 0, Math.Max(0, _rows.Count - h));
     }
 
-    /// <summary>Navigation keys; verbs are handled by the window, which asks the pane what is selected.</summary>
-    protected override bool OnKeyDown(Key key)
+    /// <summary>
+    /// Navigation, as Terminal.Gui's commands bound to keys (vi's and the usual ones); the pane's
+    /// verbs are its <see cref="Bindings"/>, which the window dispatches with the selection.
+    /// </summary>
+    private void BindNavigation()
     {
-        if (key == Key.J || key == Key.CursorDown) { Move(1); return true; }
-        if (key == Key.K || key == Key.CursorUp) { Move(-1); return true; }
-        if (key == Key.PageDown || key == Key.D.WithCtrl) { Move(PageSize); return true; }
-        if (key == Key.PageUp || key == Key.U.WithCtrl) { Move(-PageSize); return true; }
-        if (key == Key.Home || key == Key.G) { MoveTo(NearestSelectable(0, 1)); return true; }
-        if (key == Key.End || key == Key.G.WithShift) { MoveTo(NearestSelectable(_rows.Count - 1, -1)); return true; }
-        return false;
+        AddCommand(Command.Down, () => { Move(1); return true; });
+        AddCommand(Command.Up, () => { Move(-1); return true; });
+        AddCommand(Command.PageDown, () => { Move(PageSize); return true; });
+        AddCommand(Command.PageUp, () => { Move(-PageSize); return true; });
+        AddCommand(Command.Start, () => { MoveTo(NearestSelectable(0, 1)); return true; });
+        AddCommand(Command.End, () => { MoveTo(NearestSelectable(_rows.Count - 1, -1)); return true; });
+        foreach (var (key, command) in new[]
+        {
+            (Key.J, Command.Down), (Key.CursorDown, Command.Down), (Key.K, Command.Up), (Key.CursorUp, Command.Up),
+            (Key.PageDown, Command.PageDown), (Key.D.WithCtrl, Command.PageDown), (Key.PageUp, Command.PageUp), (Key.U.WithCtrl, Command.PageUp),
+            (Key.Home, Command.Start), (Key.G, Command.Start), (Key.End, Command.End), (Key.G.WithShift, Command.End),
+        })
+            KeyBindings.ReplaceCommands(key, command);
     }
 
     protected override void OnHasFocusChanged(bool newHasFocus, View? previousFocusedView, View? focusedView)
