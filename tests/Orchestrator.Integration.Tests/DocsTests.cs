@@ -261,6 +261,41 @@ public sealed partial class DocsTests
     }
 
     [Fact]
+    public void The_documented_json_shapes_are_the_fields_of_the_types_that_print_them()
+    {
+        var shapes = Shapes();
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        var problems = new List<string>();
+        foreach (var (name, type) in Orchestrator.Cli.Output.Json.CliJsonContext.Shapes)
+        {
+            if (!shapes.TryGetValue(name, out var doc)) { problems.Add($"shape {name} ({type.Name}): no '#### shape `{name}`' table in docs/cli.md"); continue; }
+            var info = Orchestrator.Cli.Output.Json.CliJsonContext.Default.GetTypeInfo(type)!;
+            foreach (var f in doc.Where(f => info.Properties.All(p => p.Name != f.Name)))
+                problems.Add($"shape {name}: documented field '{f.Name}' is not a property of {type.Name}");
+            foreach (var p in info.Properties)
+            {
+                if (doc.FirstOrDefault(f => f.Name == p.Name) is not { } f) { problems.Add($"shape {name}: {type.Name} prints '{p.Name}', which is not documented"); continue; }
+                var want = f.Type.EndsWith("[]", StringComparison.Ordinal) ? "array" : f.Type;
+                if (KindOf(p.PropertyType) != want) problems.Add($"shape {name}: '{p.Name}' is {KindOf(p.PropertyType)} in {type.Name}, documented as {f.Type}");
+                var clr = p.AttributeProvider as System.Reflection.PropertyInfo;
+                var mayBeLeftOut = clr is not null && nullability.Create(clr).ReadState == System.Reflection.NullabilityState.Nullable
+                    && clr.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), true).Length == 0;
+                if (mayBeLeftOut && !f.Optional) problems.Add($"shape {name}: '{p.Name}' is left out when null, but not documented as optional");
+            }
+        }
+        Assert.Empty(problems);
+    }
+
+    private static string KindOf(Type t)
+    {
+        t = Nullable.GetUnderlyingType(t) ?? t;
+        if (t == typeof(string)) return "string";
+        if (t == typeof(bool)) return "boolean";
+        if (t.IsPrimitive || t == typeof(decimal)) return "number";
+        return typeof(System.Collections.IEnumerable).IsAssignableFrom(t) ? "array" : "object";
+    }
+
+    [Fact]
     public void The_documented_json_shapes_are_what_the_read_verbs_print()
     {
         var shapes = Shapes();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core;
 using Orchestrator.Core.Convoys;
 using Orchestrator.Core.Text;
@@ -66,7 +67,7 @@ internal static class ConvoyCommands
             var v = new Verb(services);
             var svc = Convoys();
             var all = svc.All().Select(svc.Progress).ToList();
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var p in all) WriteProgress(w, p, items: false); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(p => ConvoyJson.From(p, items: false)).ToList(), CliJsonContext.Default.ListConvoyJson); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no convoys; make one with 'orc convoy create NAME ITEM…'"); return 0; }
             var table = new Table(new("CONVOY"), new("STATE"), new("PROGRESS"), new("DONE"), new("IN FLIGHT"), new("TITLE", Text: true));
             foreach (var p in all)
@@ -84,7 +85,7 @@ internal static class ConvoyCommands
             var v = new Verb(services);
             var svc = Convoys();
             var p = svc.Progress(svc.Get(pr.GetValue(showName)!));
-            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteProgress(w, p, items: true)); return 0; }
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, ConvoyJson.From(p, items: true), CliJsonContext.Default.ConvoyJson); return 0; }
             var c = p.Convoy;
             v.Out.WriteLine($"convoy {c.Name}: {c.State}{(c.Title is { } t ? " — " + TerminalText.Line(t) : "")}");
             v.Out.WriteLine($"  [{ConvoyRules.Bar(p, 30)}] {p.Count(ProgressStates.Done)} done, {p.Count(ProgressStates.InFlight)} in flight, {p.Count(ProgressStates.Ready)} ready, {p.Count(ProgressStates.Blocked) + p.Count(ProgressStates.Missing)} blocked");
@@ -159,7 +160,7 @@ internal static class ConvoyCommands
         {
             var v = new Verb(services);
             var r = Convoys().Report(pr.GetValue(reportName)!);
-            if (pr.GetValue(reportJson)) { JsonOut.Write(v.Env, w => WriteReport(w, r)); return 0; }
+            if (pr.GetValue(reportJson)) { JsonOut.Write(v.Env, ConvoyReportJson.From(r), CliJsonContext.Default.ConvoyReportJson); return 0; }
             if (r.LandedAt is null) v.Out.WriteLine("(not landed yet: the figures so far)");
             foreach (var line in ConvoyScoring.Describe(r)) v.Out.WriteLine(line);
             return 0;
@@ -175,7 +176,7 @@ internal static class ConvoyCommands
         {
             var v = new Verb(services);
             var p = services.GetRequiredService<PlanService>().For(pr.GetValue(targets)!);
-            if (pr.GetValue(planJson)) { JsonOut.Write(v.Env, w => WritePlan(w, p)); return 0; }
+            if (pr.GetValue(planJson)) { JsonOut.Write(v.Env, PlanJson.From(p), CliJsonContext.Default.PlanJson); return 0; }
             PrintPlan(v.Out, p);
             foreach (var warn in p.Result.Warnings) v.Error($"warning: {TerminalText.Line(warn.Text)}");
             return 0;
@@ -218,127 +219,6 @@ internal static class ConvoyCommands
             o.WriteLine("overlaps in flight (branches that changed the same files; one will conflict at merge):");
             foreach (var l in p.Live) o.WriteLine($"  {l.A} × {l.B}: {Clip(TerminalText.Line(string.Join(", ", l.Files)), 60)}{(l.Predicted ? " (predicted)" : " (NOT predicted)")}");
         }
-    }
-
-    private static void WritePlan(Utf8JsonWriter w, PlanView p)
-    {
-        w.WriteStartObject();
-        if (p.Convoy is not null) w.WriteString("convoy", p.Convoy);
-        w.WriteStartArray("items");
-        foreach (var r in p.Rows)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", r.Id);
-            w.WriteString("title", r.Title);
-            if (r.Rig is not null) w.WriteString("rig", r.Rig);
-            if (r.Branch is not null) w.WriteString("branch", r.Branch);
-            if (r.Worktree is not null) w.WriteString("worktree", r.Worktree);
-            if (r.Agent is not null) w.WriteString("agent", r.Agent);
-            w.WriteStartArray("files"); foreach (var f in r.Files) w.WriteStringValue(f); w.WriteEndArray();
-            w.WriteStartArray("depends_on"); foreach (var d in r.DependsOn) w.WriteStringValue(d); w.WriteEndArray();
-            w.WriteString("status", r.Status);
-            if (r.Wave is { } wave) w.WriteNumber("wave", wave); else w.WriteNull("wave");
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("conflicts");
-        foreach (var c in p.Result.Conflicts)
-        {
-            w.WriteStartObject();
-            w.WriteString("a", c.A); w.WriteString("b", c.B);
-            w.WriteStartArray("shared"); foreach (var f in c.Shared) w.WriteStringValue(f); w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("waves");
-        foreach (var wave in p.Result.Waves) { w.WriteStartArray(); foreach (var id in wave) w.WriteStringValue(id); w.WriteEndArray(); }
-        w.WriteEndArray();
-        w.WriteStartArray("warnings");
-        foreach (var x in p.Result.Warnings) { w.WriteStartObject(); w.WriteString("item", x.Item); w.WriteString("pattern", x.Pattern); w.WriteString("text", x.Text); w.WriteEndObject(); }
-        w.WriteEndArray();
-        w.WriteStartArray("overlaps");
-        foreach (var l in p.Live)
-        {
-            w.WriteStartObject();
-            w.WriteString("a", l.A); w.WriteString("b", l.B);
-            w.WriteStartArray("files"); foreach (var f in l.Files) w.WriteStringValue(f); w.WriteEndArray();
-            w.WriteBoolean("predicted", l.Predicted);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void WriteProgress(Utf8JsonWriter w, ConvoyProgress p, bool items)
-    {
-        var c = p.Convoy;
-        w.WriteStartObject();
-        w.WriteString("name", c.Name);
-        if (c.Title is not null) w.WriteString("title", c.Title);
-        w.WriteString("state", c.State);
-        w.WriteString("created_at", c.CreatedAt);
-        if (c.LandedAt is not null) w.WriteString("landed_at", c.LandedAt);
-        if (c.ClosedAt is not null) w.WriteString("closed_at", c.ClosedAt);
-        w.WriteNumber("total", p.Items.Count);
-        foreach (var s in new[] { ProgressStates.Done, ProgressStates.InFlight, ProgressStates.Ready, ProgressStates.Blocked })
-            w.WriteNumber(s.Replace('-', '_'), p.Count(s) + (s == ProgressStates.Blocked ? p.Count(ProgressStates.Missing) : 0));
-        if (items)
-        {
-            w.WriteStartArray("items");
-            foreach (var i in p.Items)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", i.Id); w.WriteString("title", i.Title);
-                if (i.Rig is not null) w.WriteString("rig", i.Rig);
-                w.WriteString("progress", i.State); w.WriteString("status", i.Status);
-                if (i.Assignee is not null) w.WriteString("assignee", i.Assignee);
-                w.WriteStartArray("blocked_by"); foreach (var b in i.BlockedBy) w.WriteStringValue(b); w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("rigs");
-            foreach (var r in p.Rigs)
-            {
-                w.WriteStartObject();
-                w.WriteString("rig", r.Rig); w.WriteNumber("done", r.Done); w.WriteNumber("in_flight", r.InFlight); w.WriteNumber("ready", r.Ready); w.WriteNumber("blocked", r.Blocked);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        w.WriteEndObject();
-    }
-
-    private static void WriteReport(Utf8JsonWriter w, ConvoyReport r)
-    {
-        w.WriteStartObject();
-        w.WriteString("convoy", r.Convoy);
-        w.WriteNumber("items", r.Items);
-        if (r.FirstSlungAt is not null) w.WriteString("first_slung_at", r.FirstSlungAt);
-        if (r.LandedAt is not null) w.WriteString("landed_at", r.LandedAt);
-        w.WriteNumber("elapsed_seconds", Math.Round(r.ElapsedSeconds, 1));
-        w.WriteNumber("agent_seconds", Math.Round(r.AgentSeconds, 1));
-        w.WriteNumber("agent_wall_seconds", Math.Round(r.AgentWallSeconds, 1));
-        w.WriteNumber("queue_seconds", Math.Round(r.QueueSeconds, 1));
-        w.WriteNumber("conflicts_predicted", r.ConflictsPredicted);
-        w.WriteNumber("conflicts_met", r.ConflictsMet);
-        w.WriteNumber("gate_failures", r.GateFailures);
-        w.WriteNumber("rework", r.Rework);
-        w.WriteStartArray("predicted_pairs"); foreach (var x in r.PredictedPairs) w.WriteStringValue(x); w.WriteEndArray();
-        w.WriteStartArray("met_items"); foreach (var x in r.MetItems) w.WriteStringValue(x); w.WriteEndArray();
-        w.WriteNumber("review_items", r.ReviewWaits.Count);
-        w.WriteNumber("review_seconds", Math.Round(r.ReviewSeconds, 1));
-        w.WriteStartArray("review_waits");
-        foreach (var x in r.ReviewWaits)
-        {
-            w.WriteStartObject();
-            w.WriteString("item", x.Item);
-            w.WriteNumber("seconds", Math.Round(x.Seconds, 1));
-            w.WriteNumber("rounds", x.Rounds);
-            w.WriteBoolean("waiting", x.Waiting);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static string Clip(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Ledger;
 
@@ -18,6 +19,9 @@ internal static class JsonOut
         buffer.Write("\n"u8);
         output.WriteUtf8(buffer.WrittenSpan);
     }
+
+    /// <summary>A typed view (<see cref="Json.CliJsonContext"/>) as one line.</summary>
+    public static void Write<T>(CliEnvironment output, T value, JsonTypeInfo<T> type) => Write(output, w => JsonSerializer.Serialize(w, value, type));
 
     public static void Item(CliEnvironment output, WorkItem item) => Write(output, w => LedgerCodec.WriteItem(w, item));
 

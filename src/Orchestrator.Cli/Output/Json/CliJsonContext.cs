@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Cli.Output.Json;
+
+/// <summary>
+/// What <c>--json</c> prints, as typed view records serialised by the source generator (no
+/// reflection; works under NativeAOT). Fields are snake_case; a null field is left out unless its
+/// property says otherwise. docs/cli.md's "shape" tables are checked against these types.
+/// Items keep the ledger's own shape (<see cref="JsonOut.Items"/>), byte for byte.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PlanJson))]
+[JsonSerializable(typeof(ConvoyJson))]
+[JsonSerializable(typeof(List<ConvoyJson>))]
+[JsonSerializable(typeof(ConvoyReportJson))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>docs/cli.md's shape names and the types that print them (the docs tests compare their fields).</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Shapes = new Dictionary<string, Type>
+    {
+        ["convoy"] = typeof(ConvoyJson),
+        ["convoy-report"] = typeof(ConvoyReportJson),
+        ["plan"] = typeof(PlanJson),
+    };
+}
