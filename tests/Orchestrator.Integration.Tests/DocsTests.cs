@@ -292,6 +292,7 @@ public sealed partial class DocsTests
         if (t == typeof(string)) return "string";
         if (t == typeof(bool)) return "boolean";
         if (t.IsPrimitive || t == typeof(decimal)) return "number";
+        if (typeof(System.Collections.IDictionary).IsAssignableFrom(t)) return "object";
         return typeof(System.Collections.IEnumerable).IsAssignableFrom(t) ? "array" : "object";
     }
 

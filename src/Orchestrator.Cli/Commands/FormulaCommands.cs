@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Adapters.Formulas;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core;
 using Orchestrator.Core.Formulas;
 using Orchestrator.Core.Ledger;
@@ -64,23 +65,7 @@ internal static class FormulaCommands
             var problems = entries.ToDictionary(e => e.Name, e => catalog.Problems(e, profiles));
             if (pr.GetValue(listJson))
             {
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var e in entries)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("name", e.Name);
-                        w.WriteString("origin", e.Origin);
-                        w.WriteString("file", e.File);
-                        if (e.Formula?.Extends is { } parent) w.WriteString("extends", parent);
-                        w.WriteString("description", e.Formula?.Summary ?? "");
-                        w.WriteStartArray("overrides"); foreach (var h in e.Hides) w.WriteStringValue(h); w.WriteEndArray();
-                        w.WriteStartArray("errors"); foreach (var x in problems[e.Name]) w.WriteStringValue(x.ToString()); w.WriteEndArray();
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(v.Env, entries.Select(e => FormulaEntryJson.From(e, problems[e.Name])).ToList(), CliJsonContext.Default.ListFormulaEntryJson);
                 return 0;
             }
             if (entries.Count == 0) { v.Out.WriteLine("no formulas"); return 0; }
@@ -109,7 +94,7 @@ internal static class FormulaCommands
             return Guard(v, () =>
             {
                 var f = Formulas(services).Get(pr.GetValue(showName)!, pr.GetValue(showRig));
-                if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteFormula(w, f)); return 0; }
+                if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, FormulaJson.From(f), CliJsonContext.Default.FormulaJson); return 0; }
                 PrintFormula(v.Out, f);
                 return 0;
             });
@@ -173,42 +158,6 @@ internal static class FormulaCommands
         }
     }
 
-    private static void WriteFormula(Utf8JsonWriter w, Formula f)
-    {
-        w.WriteStartObject();
-        w.WriteString("name", f.Name);
-        w.WriteString("file", f.File);
-        if (f.Extends is not null) w.WriteString("extends", f.Extends);
-        w.WriteStartArray("chain"); foreach (var c in f.Chain) w.WriteStringValue(c); w.WriteEndArray();
-        if (f.Title is not null) w.WriteString("title", f.Title.Value);
-        if (f.Description is not null) w.WriteString("description", f.Description.Value);
-        w.WriteStartArray("vars");
-        foreach (var x in f.Vars)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", x.Name);
-            w.WriteBoolean("required", x.IsRequired);
-            if (x.Default is not null) w.WriteString("default", x.Default);
-            if (x.Description is not null) w.WriteString("description", x.Description);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("steps");
-        foreach (var s in f.Steps)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", s.Id);
-            w.WriteString("title", s.Title?.Value);
-            if (s.Description is not null) w.WriteString("description", s.Description.Value);
-            if (s.Role is not null) w.WriteString("role", s.Role.Value);
-            if (s.Profile is not null) w.WriteString("profile", s.Profile.Value);
-            w.WriteStartArray("needs"); foreach (var n in s.NeedsList) w.WriteStringValue(n); w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
     // ---- orc pour ----
 
     private static Command Pour(IServiceProvider services)
@@ -230,17 +179,7 @@ internal static class FormulaCommands
                 var poured = Molecules(services).Pour(pr.GetValue(name)!, FormulaRules.ParseVars(pr.GetValue(vars)), pr.GetValue(rig), pr.GetValue(convoy));
                 if (pr.GetValue(json))
                 {
-                    JsonOut.Write(v.Env, w =>
-                    {
-                        w.WriteStartObject();
-                        w.WritePropertyName("epic");
-                        LedgerCodec.WriteItem(w, poured.Epic);
-                        w.WriteStartArray("steps");
-                        foreach (var s in poured.Steps) LedgerCodec.WriteItem(w, s);
-                        w.WriteEndArray();
-                        if (poured.Convoy is { } c) w.WriteString("convoy", c.Name);
-                        w.WriteEndObject();
-                    });
+                    JsonOut.Write(v.Env, new PouredJson(poured.Epic, [.. poured.Steps], poured.Convoy?.Name), CliJsonContext.Default.PouredJson);
                     return 0;
                 }
                 v.Out.WriteLine($"poured {poured.Epic.Id}: {TerminalText.Line(poured.Epic.Title)} ({Plural.Of(poured.Steps.Count, "step")})");
@@ -280,7 +219,7 @@ internal static class FormulaCommands
             {
                 var w = Molecules(services).Wisp(pr.GetValue(name)!, FormulaRules.ParseVars(pr.GetValue(vars)), pr.GetValue(rig), pr.GetValue(squash));
                 var m = MoleculeRules.FromWisp(w);
-                if (pr.GetValue(json)) { JsonOut.Write(v.Env, x => WriteMolecule(x, m)); return 0; }
+                if (pr.GetValue(json)) { JsonOut.Write(v.Env, MoleculeJson.From(m), CliJsonContext.Default.MoleculeJson); return 0; }
                 v.Out.WriteLine($"wisp {w.Id}: {TerminalText.Line(w.Title)} ({Plural.Of(w.Steps.Count, "step")}; kept out of git{(w.Squash ? "; squashed into one item when done" : "")})");
                 PrintSteps(v.Out, m);
                 v.Out.WriteLine($"close steps with 'orc mol close {w.Id} STEP…'; it burns when the last one closes");
@@ -303,7 +242,7 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var all = Molecules(services).List(pr.GetValue(listAll));
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var m in all) WriteProgress(w, m); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(MoleculeProgressJson.From).ToList(), CliJsonContext.Default.ListMoleculeProgressJson); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no molecules; pour one with 'orc pour FORMULA' or 'orc wisp FORMULA'"); return 0; }
             foreach (var m in all)
                 v.Out.WriteLine($"{TerminalText.Line(m.Id),-16} {m.Kind,-6} {TerminalText.Line(m.Formula ?? "-"),-14} {m.Closed}/{m.Total} ({m.Percent}%)  {ItemText.Clip(TerminalText.Line(m.Title), 60)}");
@@ -318,7 +257,7 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var m = Molecules(services).Get(pr.GetValue(statusId)!);
-            if (pr.GetValue(statusJson)) { JsonOut.Write(v.Env, w => WriteMolecule(w, m)); return 0; }
+            if (pr.GetValue(statusJson)) { JsonOut.Write(v.Env, MoleculeJson.From(m), CliJsonContext.Default.MoleculeJson); return 0; }
             v.Out.WriteLine($"{(m.Kind == MoleculeKinds.Wisp ? "wisp" : "molecule")} {m.Id}: {TerminalText.Line(m.Title)}");
             v.Out.WriteLine($"  {(m.Formula is null ? "an epic" : "formula " + TerminalText.Line(m.Formula))}{(m.Source is { } src ? " (" + TerminalText.Line(src) + ")" : "")}; {m.Status}; {m.Closed}/{m.Total} steps closed ({m.Percent}%)");
             if (m.Vars.Count > 0) v.Out.WriteLine($"  vars: {TerminalText.Line(string.Join(", ", m.Vars.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")))}");
@@ -334,7 +273,7 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var m = Molecules(services).Get(pr.GetValue(progressId)!);
-            if (pr.GetValue(progressJson)) { JsonOut.Write(v.Env, w => WriteProgress(w, m)); return 0; }
+            if (pr.GetValue(progressJson)) { JsonOut.Write(v.Env, MoleculeProgressJson.From(m), CliJsonContext.Default.MoleculeProgressJson); return 0; }
             v.Out.WriteLine($"{m.Id}: {m.Closed}/{m.Total} steps closed ({m.Percent}%) [{Bar(m, 20)}]");
             return 0;
         });
@@ -352,7 +291,7 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var r = Molecules(services).CloseSteps(pr.GetValue(closeId)!, pr.GetValue(closeSteps)!, pr.GetValue(reason));
-            if (pr.GetValue(closeJson)) { JsonOut.Write(v.Env, w => WriteMolecule(w, r.Molecule, r.Burned, r.Summary?.Id)); return 0; }
+            if (pr.GetValue(closeJson)) { JsonOut.Write(v.Env, MoleculeJson.From(r.Molecule, r.Burned, r.Summary?.Id), CliJsonContext.Default.MoleculeJson); return 0; }
             v.Out.WriteLine(r.Closed.Count == 0 ? "nothing to close: those steps were closed already" : $"closed {TerminalText.Line(string.Join(", ", r.Closed))} of {r.Molecule.Id} ({r.Molecule.Closed}/{r.Molecule.Total})");
             if (r.Burned) v.Out.WriteLine(r.Summary is { } s ? $"wisp {r.Molecule.Id} is done: burned, squashed into {s.Id}" : $"wisp {r.Molecule.Id} is done: burned");
             else if (r.Molecule.AllClosed) v.Out.WriteLine($"molecule {r.Molecule.Id} is done: all steps closed");
@@ -406,56 +345,5 @@ internal static class FormulaCommands
     {
         var filled = m.Total == 0 ? width : m.Closed * width / m.Total;
         return new string('#', filled) + new string('.', width - filled);
-    }
-
-    private static void WriteProgress(Utf8JsonWriter w, MoleculeView m)
-    {
-        w.WriteStartObject();
-        WriteProgressFields(w, m);
-        w.WriteEndObject();
-    }
-
-    private static void WriteProgressFields(Utf8JsonWriter w, MoleculeView m)
-    {
-        w.WriteString("id", m.Id);
-        w.WriteString("kind", m.Kind);
-        if (m.Formula is not null) w.WriteString("formula", m.Formula);
-        w.WriteString("title", m.Title);
-        w.WriteString("status", m.Status);
-        w.WriteNumber("closed", m.Closed);
-        w.WriteNumber("total", m.Total);
-        w.WriteNumber("percent", m.Percent);
-    }
-
-    private static void WriteMolecule(Utf8JsonWriter w, MoleculeView m) => WriteMolecule(w, m, null, null);
-
-    private static void WriteMolecule(Utf8JsonWriter w, MoleculeView m, bool? burned, string? summary)
-    {
-        w.WriteStartObject();
-        WriteProgressFields(w, m);
-        if (m.Source is not null) w.WriteString("source", m.Source);
-        if (m.Kind == MoleculeKinds.Wisp) w.WriteBoolean("squash", m.Squash);
-        if (burned is { } b) w.WriteBoolean("burned", b);
-        if (summary is not null) w.WriteString("summary", summary);
-        w.WriteStartObject("vars");
-        foreach (var (k, val) in m.Vars.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteString(k, val);
-        w.WriteEndObject();
-        w.WriteStartArray("steps");
-        foreach (var s in m.Steps)
-        {
-            w.WriteStartObject();
-            w.WriteString("step", s.Step);
-            w.WriteString("id", s.ItemId);
-            w.WriteString("title", s.Title);
-            w.WriteString("status", s.Status);
-            w.WriteBoolean("ready", s.IsReady);
-            if (s.Assignee is not null) w.WriteString("assignee", s.Assignee);
-            if (s.Role is not null) w.WriteString("role", s.Role);
-            if (s.Profile is not null) w.WriteString("profile", s.Profile);
-            w.WriteStartArray("waits_for"); foreach (var x in s.WaitsFor) w.WriteStringValue(x); w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 }

@@ -8,11 +8,18 @@ namespace Orchestrator.Cli.Output.Json;
 /// property says otherwise. docs/cli.md's "shape" tables are checked against these types.
 /// Items keep the ledger's own shape (<see cref="JsonOut.Items"/>), byte for byte.
 /// </summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(WorkItemConverter)])]
 [JsonSerializable(typeof(PlanJson))]
 [JsonSerializable(typeof(ConvoyJson))]
 [JsonSerializable(typeof(List<ConvoyJson>))]
 [JsonSerializable(typeof(ConvoyReportJson))]
+[JsonSerializable(typeof(List<FormulaEntryJson>))]
+[JsonSerializable(typeof(FormulaJson))]
+[JsonSerializable(typeof(MoleculeProgressJson))]
+[JsonSerializable(typeof(List<MoleculeProgressJson>))]
+[JsonSerializable(typeof(MoleculeJson))]
+[JsonSerializable(typeof(PouredJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>docs/cli.md's shape names and the types that print them (the docs tests compare their fields).</summary>
@@ -21,5 +28,10 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         ["convoy"] = typeof(ConvoyJson),
         ["convoy-report"] = typeof(ConvoyReportJson),
         ["plan"] = typeof(PlanJson),
+        ["formula-entry"] = typeof(FormulaEntryJson),
+        ["formula"] = typeof(FormulaJson),
+        ["molecule-progress"] = typeof(MoleculeProgressJson),
+        ["molecule"] = typeof(MoleculeJson),
+        ["poured"] = typeof(PouredJson),
     };
 }
