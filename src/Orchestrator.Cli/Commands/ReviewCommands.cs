@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Merging;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Refinery;
@@ -29,7 +30,7 @@ internal static class ReviewCommands
         {
             var v = new Verb(services);
             var entries = Reviews().List();
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var e in entries) WriteEntry(w, e); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, entries.Select(ReviewJson.From).ToList(), CliJsonContext.Default.ListReviewJson); return 0; }
             if (entries.Count == 0) { v.Out.WriteLine("nothing waits for review"); return 0; }
             var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("CONVOY"), new("REVIEWER"), new("TITLE", Text: true));
             foreach (var e in entries)
@@ -48,7 +49,7 @@ internal static class ReviewCommands
             var v = new Verb(services);
             var d = Reviews().Show(pr.GetValue(showItem)!);
             var s = d.Entry.Submission;
-            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteDetail(w, d)); return 0; }
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, ReviewDetailJson.From(d), CliJsonContext.Default.ReviewDetailJson); return 0; }
             var o = v.Out;
             o.WriteLine($"{s.Item}: {TerminalText.Line(d.Entry.Title)}");
             o.WriteLine($"  rig {s.Rig}, by {s.Agent}, waiting {ReviewOrder.Waited(d.Entry.Waited)} (since {s.ReviewSince}), unblocks {d.Entry.Unblocks}");
@@ -139,81 +140,4 @@ internal static class ReviewCommands
 
     private static string Indent(string text) =>
         string.Join('\n', TerminalText.Block(text).TrimEnd().Split('\n').Select(l => "  " + l));
-
-    private static void WriteEntry(Utf8JsonWriter w, ReviewWait e)
-    {
-        w.WriteStartObject();
-        WriteEntryFields(w, e);
-        w.WriteEndObject();
-    }
-
-    private static void WriteEntryFields(Utf8JsonWriter w, ReviewWait e)
-    {
-        var s = e.Submission;
-        w.WriteString("item", s.Item);
-        w.WriteString("rig", s.Rig);
-        w.WriteString("agent", s.Agent);
-        w.WriteString("title", e.Title);
-        w.WriteNumber("unblocks", e.Unblocks);
-        if (e.Convoy is { } convoy)
-        {
-            w.WriteString("convoy", convoy);
-            w.WriteNumber("convoy_left", e.ConvoyLeft);
-        }
-        if (s.ReviewSince is { } since) w.WriteString("review_since", since);
-        w.WriteNumber("waited_seconds", (long)e.Waited.TotalSeconds);
-        if (s.Candidate is { } c) w.WriteString("candidate", c);
-        if (s.Onto is { } onto) w.WriteString("onto", onto);
-        if (s.GateVerdict is { } g) w.WriteString("gate", g);
-        if (s.CurrentReview is { } r) WriteReviewer(w, r);
-    }
-
-    /// <summary>A reviewer agent's pass as the JSON shape <c>reviewer</c> (in <c>review list/show</c> and <c>mq show</c>).</summary>
-    internal static void WriteReviewer(Utf8JsonWriter w, Core.Merging.AgentReview r)
-    {
-        w.WriteStartObject("reviewer");
-        w.WriteString("agent", r.Agent);
-        w.WriteString("profile", r.Profile);
-        w.WriteString("candidate", r.Candidate);
-        w.WriteString("state", r.State);
-        w.WriteString("started_at", r.StartedAt);
-        if (r.Verdict is { } verdict) w.WriteString("verdict", verdict);
-        if (r.Notes is { } notes) w.WriteString("notes", notes);
-        if (r.FinishedAt is { } finished) w.WriteString("finished_at", finished);
-        w.WriteEndObject();
-    }
-
-    private static void WriteDetail(Utf8JsonWriter w, ReviewDetail d)
-    {
-        w.WriteStartObject();
-        WriteEntryFields(w, d.Entry);
-        w.WriteString("description", d.Item?.Description ?? "");
-        w.WriteString("acceptance_criteria", d.Item?.AcceptanceCriteria ?? "");
-        if (d.Entry.Submission.GateTail is { } tail) w.WriteString("gate_tail", tail);
-        Strings(w, "declared_files", d.Declared);
-        Strings(w, "undeclared_files", d.Undeclared);
-        Strings(w, "untouched_claims", d.Untouched);
-        w.WriteStartArray("files");
-        foreach (var f in d.Changes.Files)
-        {
-            w.WriteStartObject();
-            w.WriteString("path", f.Path);
-            if (f.OldPath is { } old) w.WriteString("old_path", old);
-            w.WriteString("status", f.Status);
-            w.WriteNumber("added", f.Added);
-            w.WriteNumber("removed", f.Removed);
-            w.WriteBoolean("binary", f.Binary);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteString("diff", d.Changes.Patch);
-        w.WriteEndObject();
-    }
-
-    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values) w.WriteStringValue(v);
-        w.WriteEndArray();
-    }
 }

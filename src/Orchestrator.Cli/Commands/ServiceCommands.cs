@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core;
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Merging;
@@ -33,7 +34,7 @@ internal static class ServiceCommands
         {
             var v = new Verb(services);
             var subs = Refinery().List(pr.GetValue(rigOpt)).Where(s => pr.GetValue(all) || s.IsOpen).ToList();
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var s in subs) WriteSubmission(w, s); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, subs.Select(SubmissionJson.From).ToList(), CliJsonContext.Default.ListSubmissionJson); return 0; }
             if (subs.Count == 0) { v.Out.WriteLine(pr.GetValue(all) ? "no submissions" : "the merge queues are empty"); return 0; }
             var table = new Table(new("ITEM"), new("RIG"), new("STATE"), new("PRI"), new("AGENT"), new("SUBMITTED"), new("NOTE", Text: true));
             foreach (var s in subs)
@@ -51,7 +52,7 @@ internal static class ServiceCommands
         {
             var v = new Verb(services);
             var s = Refinery().Get(pr.GetValue(showItem)!);
-            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteSubmission(w, s)); return 0; }
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, SubmissionJson.From(s), CliJsonContext.Default.SubmissionJson); return 0; }
             v.Out.WriteLine($"{s.Item} on rig {s.Rig}: {s.State}");
             v.Out.WriteLine($"  by {s.Agent}, branch {TerminalText.Line(s.Branch)} at {s.Commit[..12]} ({s.Commits.Count} commit{(s.Commits.Count == 1 ? "" : "s")}), submitted {s.SubmittedAt}, P{s.Priority}");
             if (s.Note is { } note) v.Out.WriteLine($"  note: {TerminalText.Line(note)}");
@@ -203,31 +204,7 @@ internal static class ServiceCommands
             var rows = expected.Concat(extra).Select(d => (Def: d, Health: launcher.Health(d, windows), Beat: rt.Heartbeats.Find(d.RecordKey))).ToList();
             if (pr.GetValue(statusJson))
             {
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var (d, h, b) in rows)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("name", d.Name);
-                        w.WriteString("state", h.State);
-                        w.WriteBoolean("alive", h.Alive);
-                        if (h.Pid is { } pid) w.WriteNumber("pid", pid);
-                        if (b is not null)
-                        {
-                            w.WriteString("beat_at", b.BeatAt);
-                            w.WriteNumber("passes", b.Passes);
-                            if (b.Last is { } l) w.WriteString("last", l);
-                        }
-                        w.WriteNumber("crashes", h.Crashes);
-                        w.WriteNumber("restarts", h.Restarts);
-                        if (h.Error is { } e) w.WriteString("error", e);
-                        if (h.Log is { } log) w.WriteString("log", log);
-                        if (h.IsCrash && h.NextStartAt is { } next) w.WriteString("next_start_at", next);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(v.Env, rows.Select(r => ServiceJson.From(r.Def.Name, r.Health, r.Beat)).ToList(), CliJsonContext.Default.ListServiceJson);
                 return 0;
             }
             var table = new Table(new("SERVICE"), new("STATE"), new("PID"), new("HEARTBEAT"), new("LAST", Text: true));
@@ -332,38 +309,5 @@ internal static class ServiceCommands
             foreach (var r in _registrations) r.Dispose();
             _cts.Dispose();
         }
-    }
-
-    private static void WriteSubmission(Utf8JsonWriter w, Submission s)
-    {
-        w.WriteStartObject();
-        w.WriteString("item", s.Item);
-        w.WriteString("rig", s.Rig);
-        w.WriteString("state", s.State);
-        w.WriteString("agent", s.Agent);
-        w.WriteString("branch", s.Branch);
-        w.WriteString("commit", s.Commit);
-        w.WriteString("base_commit", s.BaseCommit);
-        w.WriteNumber("priority", s.Priority);
-        w.WriteString("submitted_at", s.SubmittedAt);
-        w.WriteNumber("attempts", s.Attempts);
-        w.WriteStartArray("commits");
-        foreach (var c in s.Commits) w.WriteStringValue(c);
-        w.WriteEndArray();
-        if (s.Note is { } n) w.WriteString("note", n);
-        if (s.Landed is { } l) w.WriteString("landed", l);
-        if (s.FinishedAt is { } f) w.WriteString("finished_at", f);
-        if (s.Reason is { } r) w.WriteString("reason", r);
-        if (s.Details is { } d) w.WriteString("details", d);
-        if (s.Candidate is { } candidate) w.WriteString("candidate", candidate);
-        if (s.Onto is { } onto) w.WriteString("onto", onto);
-        if (s.GateVerdict is { } gate) w.WriteString("gate", gate);
-        if (s.ReviewSince is { } since) w.WriteString("review_since", since);
-        if (s.ApprovedBy is { } by) w.WriteString("approved_by", by);
-        if (s.ApprovedAt is { } at) w.WriteString("approved_at", at);
-        if (s.PullRequest is { } pull) w.WriteString("pull_request", pull);
-        if (s.PullRequestBranch is { } head) w.WriteString("pull_request_branch", head);
-        if (s.Reviewer is { } reviewer) ReviewCommands.WriteReviewer(w, reviewer);
-        w.WriteEndObject();
     }
 }

@@ -20,6 +20,11 @@ namespace Orchestrator.Cli.Output.Json;
 [JsonSerializable(typeof(List<MoleculeProgressJson>))]
 [JsonSerializable(typeof(MoleculeJson))]
 [JsonSerializable(typeof(PouredJson))]
+[JsonSerializable(typeof(SubmissionJson))]
+[JsonSerializable(typeof(List<SubmissionJson>))]
+[JsonSerializable(typeof(List<ReviewJson>))]
+[JsonSerializable(typeof(ReviewDetailJson))]
+[JsonSerializable(typeof(List<ServiceJson>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>docs/cli.md's shape names and the types that print them (the docs tests compare their fields).</summary>
@@ -33,5 +38,9 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         ["molecule-progress"] = typeof(MoleculeProgressJson),
         ["molecule"] = typeof(MoleculeJson),
         ["poured"] = typeof(PouredJson),
+        ["submission"] = typeof(SubmissionJson),
+        ["review"] = typeof(ReviewJson),
+        ["review-detail"] = typeof(ReviewDetailJson),
+        ["service"] = typeof(ServiceJson),
     };
 }
