@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Knowledge;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Knowledge;
@@ -26,7 +27,7 @@ internal static class LearnCommands
         {
             var v = new Verb(services);
             var l = Learnings().Add(pr.GetValue(text)!, pr.GetValue(rig), pr.GetValue(role), Options.SplitList(pr.GetValue(tags)));
-            if (pr.GetValue(addJson)) { JsonOut.Write(v.Env, w => Write(w, l)); return 0; }
+            if (pr.GetValue(addJson)) { JsonOut.Write(v.Env, LearningJson.From(l), CliJsonContext.Default.LearningJson); return 0; }
             v.Out.WriteLine($"learnt {l.Id} ({l.Scope}): {TerminalText.Line(l.Text)}");
             return 0;
         });
@@ -44,7 +45,7 @@ internal static class LearnCommands
             foreach (var e in svc.Read().Errors.Take(5))
                 v.Env.Error.WriteLine($"orc: warning: learnings/learnings.jsonl:{e.Line}: {TerminalText.Line(e.Message)} (line kept as it is)");
             var all = svc.List(pr.GetValue(listRig), pr.GetValue(listRole), pr.GetValue(listTag));
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var l in all) Write(w, l); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(l => LearningJson.From(l)).ToList(), CliJsonContext.Default.ListLearningJson); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no learnings; record one with 'orc learn add \"TEXT\" [--rig R]'"); return 0; }
             foreach (var l in all)
             {
@@ -80,12 +81,8 @@ internal static class LearnCommands
             var result = Learnings().FromConvoy(pr.GetValue(convoy)!, dry);
             if (pr.GetValue(fromJson))
             {
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var r in result) Write(w, r.Learning, r.AlreadyKnown ? "known" : dry ? "proposed" : "added");
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(v.Env, result.Select(r => LearningJson.From(r.Learning, r.AlreadyKnown ? "known" : dry ? "proposed" : "added")).ToList(),
+                    CliJsonContext.Default.ListLearningJson);
                 return 0;
             }
             if (result.Count == 0) { v.Out.WriteLine($"convoy {pr.GetValue(convoy)} taught nothing to record: no conflicts, gate failures, reviews or done notes"); return 0; }
@@ -99,25 +96,6 @@ internal static class LearnCommands
         });
         learn.Add(from);
         return learn;
-    }
-
-    private static void Write(Utf8JsonWriter w, Learning l, string? status = null)
-    {
-        w.WriteStartObject();
-        if (l.Id.Length > 0) w.WriteString("id", l.Id);
-        w.WriteString("text", l.Text);
-        w.WriteString("scope", l.Scope);
-        if (l.Rig is not null) w.WriteString("rig", l.Rig);
-        if (l.Role is not null) w.WriteString("role", l.Role);
-        w.WriteStartArray("tags");
-        foreach (var t in l.Tags) w.WriteStringValue(t);
-        w.WriteEndArray();
-        w.WriteString("created_at", l.CreatedAt);
-        if (l.CreatedBy is not null) w.WriteString("created_by", l.CreatedBy);
-        if (l.Source is not null) w.WriteString("source", l.Source);
-        if (l.Item is not null) w.WriteString("item", l.Item);
-        if (status is not null) w.WriteString("status", status);
-        w.WriteEndObject();
     }
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core;
 using Orchestrator.Core.Mail;
 using Orchestrator.Core.Text;
@@ -58,7 +59,7 @@ internal static class MailCommands
             var svc = Mail();
             var box = svc.Me(pr.GetValue(inboxAs));
             var list = svc.List(box, pr.GetValue(archived), pr.GetValue(unread));
-            if (pr.GetValue(inboxJson)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var m in list) WriteMessage(w, m); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(inboxJson)) { JsonOut.Write(v.Env, list.Select(m => MessageJson.From(m)).ToList(), CliJsonContext.Default.ListMessageJson); return 0; }
             if (list.Count == 0) { v.Out.WriteLine($"{box}: no {(pr.GetValue(archived) ? "archived" : pr.GetValue(unread) ? "unread" : "")} messages".Replace("  ", " ")); return 0; }
             var count = list.Count(m => !m.IsRead);
             v.Out.WriteLine($"{box}: {list.Count} message{(list.Count == 1 ? "" : "s")}, {count} unread");
@@ -78,7 +79,7 @@ internal static class MailCommands
             var v = new Verb(services);
             var svc = Mail();
             var m = svc.Read(svc.Me(pr.GetValue(readAs)), pr.GetValue(readId)!);
-            if (pr.GetValue(readJson)) { JsonOut.Write(v.Env, w => WriteMessage(w, m)); return 0; }
+            if (pr.GetValue(readJson)) { JsonOut.Write(v.Env, MessageJson.From(m), CliJsonContext.Default.MessageJson); return 0; }
             v.Out.WriteLine($"{m.Id}  {TerminalText.Line(m.Subject)}");
             v.Out.WriteLine($"from {TerminalText.Line(m.From)} to {TerminalText.Line(m.To)} at {m.SentAt}{(m.Item is { } it ? $" (about {it})" : "")}{(m.ReplyTo is { } r ? $", in reply to {r}" : "")}");
             if (m.Body is { } body) { v.Out.WriteLine(); v.Out.WriteLine(TerminalText.Block(body).TrimEnd()); }
@@ -148,12 +149,8 @@ internal static class MailCommands
     {
         if (json)
         {
-            JsonOut.Write(v.Env, w =>
-            {
-                w.WriteStartArray();
-                foreach (var m in r.Messages) WriteMessage(w, m, r.Deliveries.FirstOrDefault(d => d.Box == m.Box)?.Outcome);
-                w.WriteEndArray();
-            });
+            JsonOut.Write(v.Env, r.Messages.Select(m => MessageJson.From(m, r.Deliveries.FirstOrDefault(d => d.Box == m.Box)?.Outcome)).ToList(),
+                CliJsonContext.Default.ListMessageJson);
             return;
         }
         foreach (var m in r.Messages)
@@ -168,26 +165,6 @@ internal static class MailCommands
             };
             v.Out.WriteLine($"sent {m.Id} to {m.Box}{how}");
         }
-    }
-
-    private static void WriteMessage(Utf8JsonWriter w, Message m, string? delivery = null)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", m.Id);
-        w.WriteString("from", m.From);
-        w.WriteString("to", m.To);
-        w.WriteString("box", m.Box);
-        w.WriteString("subject", m.Subject);
-        if (m.Body is not null) w.WriteString("body", m.Body);
-        w.WriteString("sent_at", m.SentAt);
-        w.WriteString("thread", m.Thread);
-        if (m.ReplyTo is not null) w.WriteString("reply_to", m.ReplyTo);
-        if (m.Item is not null) w.WriteString("item", m.Item);
-        w.WriteBoolean("read", m.IsRead);
-        if (m.ReadAt is not null) w.WriteString("read_at", m.ReadAt);
-        if (m.ArchivedAt is not null) w.WriteString("archived_at", m.ArchivedAt);
-        if (delivery is not null) w.WriteString("delivery", delivery);
-        w.WriteEndObject();
     }
 
     private static string Clip(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";

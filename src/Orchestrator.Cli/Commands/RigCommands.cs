@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Rigs;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Runtime;
@@ -40,7 +41,7 @@ internal static class RigCommands
         {
             var v = new Verb(services);
             var rigs = Rigs().List();
-            if (pr.GetValue(json)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var r in rigs) WriteRig(w, r); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Write(v.Env, rigs.Select(RigJson.From).ToList(), CliJsonContext.Default.ListRigJson); return 0; }
             if (rigs.Count == 0) { v.Out.WriteLine("no rigs; add one with 'orc rig add NAME SOURCE'"); return 0; }
             var table = new Table(new("RIG"), new("PREFIX"), new("BRANCH"), new("SOURCE", Text: true));
             foreach (var r in rigs) table.Add(r.Name, r.Prefix, TerminalText.Line(r.DefaultBranch), TerminalText.Line(r.Source) + (r.Linked ? " (linked)" : ""));
@@ -56,7 +57,7 @@ internal static class RigCommands
         {
             var v = new Verb(services);
             var r = Rigs().Get(pr.GetValue(showName)!);
-            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, w => WriteRig(w, r)); return 0; }
+            if (pr.GetValue(showJson)) { JsonOut.Write(v.Env, RigJson.From(r), CliJsonContext.Default.RigJson); return 0; }
             v.Out.WriteLine($"rig {r.Name}");
             v.Out.WriteLine($"  source: {TerminalText.Line(r.Source)}{(r.Linked ? " (linked)" : "")}");
             v.Out.WriteLine($"  prefix: {r.Prefix}");
@@ -113,30 +114,5 @@ internal static class RigCommands
         return c.Changed
             ? $"rig {c.After.Name}: {key} changed from '{TerminalText.Line(RigSettings.Show(c.Before, key))}' to '{now}'"
             : $"rig {c.After.Name}: {key} is already '{now}'; nothing changed";
-    }
-
-    private static void WriteRig(System.Text.Json.Utf8JsonWriter w, Rig r)
-    {
-        w.WriteStartObject();
-        w.WriteString("name", r.Name);
-        w.WriteString("source", r.Source);
-        w.WriteBoolean("linked", r.Linked);
-        w.WriteString("prefix", r.Prefix);
-        w.WriteString("default_branch", r.DefaultBranch);
-        w.WriteString("gate", r.Gate);
-        if (r.Profile is not null) w.WriteString("profile", r.Profile);
-        w.WriteNumber("max_polecats", r.MaxPolecats);
-        w.WriteNumber("gate_timeout", r.GateTimeoutSeconds);
-        w.WriteNumber("batch", r.Batch);
-        w.WriteString("land", r.Land);
-        w.WriteBoolean("push", r.Push);
-        if (r.ReviewAgent is not null) w.WriteString("review_agent", r.ReviewAgent);
-        w.WriteNumber("stuck_after", r.StuckAfterSeconds);
-        w.WriteNumber("max_restarts", r.MaxRestarts);
-        w.WriteNumber("grace", r.GraceSeconds);
-        w.WriteBoolean("nudge_idle", r.NudgeIdle);
-        w.WriteBoolean("restart_dead", r.RestartDead);
-        if (r.CreatedAt is not null) w.WriteString("created_at", r.CreatedAt);
-        w.WriteEndObject();
     }
 }

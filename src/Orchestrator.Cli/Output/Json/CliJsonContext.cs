@@ -25,6 +25,12 @@ namespace Orchestrator.Cli.Output.Json;
 [JsonSerializable(typeof(List<ReviewJson>))]
 [JsonSerializable(typeof(ReviewDetailJson))]
 [JsonSerializable(typeof(List<ServiceJson>))]
+[JsonSerializable(typeof(RigJson))]
+[JsonSerializable(typeof(List<RigJson>))]
+[JsonSerializable(typeof(MessageJson))]
+[JsonSerializable(typeof(List<MessageJson>))]
+[JsonSerializable(typeof(LearningJson))]
+[JsonSerializable(typeof(List<LearningJson>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>docs/cli.md's shape names and the types that print them (the docs tests compare their fields).</summary>
@@ -42,5 +48,8 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         ["review"] = typeof(ReviewJson),
         ["review-detail"] = typeof(ReviewDetailJson),
         ["service"] = typeof(ServiceJson),
+        ["rig"] = typeof(RigJson),
+        ["message"] = typeof(MessageJson),
+        ["learning"] = typeof(LearningJson),
     };
 }
