@@ -13,9 +13,10 @@ public sealed record CommandOutcome(int ExitCode, bool TimedOut, TimeSpan Elapse
 }
 
 /// <summary>
-/// Runs a configured command (a rig's gate, a hook command) as an argument array in a given
-/// directory, with a time limit. stdout and stderr are kept together, only the last lines. On
-/// timeout the whole process group is killed, so a gate that forks cannot outlive its limit.
+/// The gate run of <see cref="ChildProcess"/>: runs a configured command (a rig's gate, a hook
+/// command) as an argument array in a given directory, with a time limit. stdout and stderr are
+/// kept together, only the last lines. On timeout the whole process group is killed, so a gate
+/// that forks cannot outlive its limit.
 /// </summary>
 public static class CommandRunner
 {
@@ -35,12 +36,8 @@ public static class CommandRunner
         }
         // setsid puts the command in its own process group: on timeout it and everything it
         // started are killed together.
-        var useSetsid = OperatingSystem.IsLinux() && File.Exists("/usr/bin/setsid");
-        var cmd = Cli.Wrap(useSetsid ? "/usr/bin/setsid" : argv[0])
-            .WithArguments(useSetsid ? argv : argv.Skip(1))
-            .WithWorkingDirectory(cwd)
-            .WithEnvironmentVariables(env)
-            .WithValidation(CommandResultValidation.None)
+        var (program, args, useSetsid) = ChildProcess.Program(argv, ownGroup: true);
+        var cmd = ChildProcess.Prepare(program, args, cwd, env)
             .WithStandardOutputPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8));
         var clock = Stopwatch.StartNew();
@@ -55,7 +52,7 @@ public static class CommandRunner
             if (!task.Task.Wait(timeout))
             {
                 timedOut = true;
-                if (useSetsid) KillGroup(pid);
+                if (useSetsid) ProcessGroup.Kill(pid);
                 forceful.Cancel();
             }
             exit = task.Task.GetAwaiter().GetResult().ExitCode;
@@ -69,15 +66,5 @@ public static class CommandRunner
         string text;
         lock (gate) text = string.Join('\n', tail);
         return new CommandOutcome(timedOut ? -1 : exit, timedOut, clock.Elapsed, text);
-    }
-
-    private static void KillGroup(int pid)
-    {
-        try
-        {
-            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", "-" + pid }, UseShellExecute = false });
-            kill?.WaitForExit(5000);
-        }
-        catch (System.ComponentModel.Win32Exception) { }
     }
 }
