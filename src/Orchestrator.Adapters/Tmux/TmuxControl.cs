@@ -1,6 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
-using CliWrap;
+using Orchestrator.Adapters.Processes;
 using Orchestrator.Core;
 
 namespace Orchestrator.Adapters.Tmux;
@@ -49,13 +49,7 @@ public sealed class TmuxControl : IDisposable
 
     private TmuxControl(IReadOnlyList<string> argv)
     {
-        var cmd = Cli.Wrap("tmux")
-            .WithArguments(argv)
-            .WithValidation(CommandResultValidation.None)
-            .WithEnvironmentVariables(e => e.Set("TMUX", null))
-            .WithStandardInputPipe(PipeSource.Create(WriteLinesAsync))
-            .WithStandardOutputPipe(PipeTarget.Create(ReadRepliesAsync));
-        _process = RunAsync(cmd);
+        _process = RunAsync(["tmux", .. argv]);
     }
 
     /// <summary>
@@ -149,10 +143,10 @@ public sealed class TmuxControl : IDisposable
 
     private OrcException Closed() => new($"the tmux control connection closed ({_closeReason ?? "no reason given"})");
 
-    private async Task RunAsync(Command cmd)
+    private async Task RunAsync(IReadOnlyList<string> argv)
     {
-        try { await cmd.ExecuteAsync(_kill.Token).ConfigureAwait(false); }
-        catch (System.ComponentModel.Win32Exception) { Close("tmux is not installed or not on PATH"); }
+        try { await ChildProcess.ConverseAsync(argv, TmuxServer.WithoutTmux, WriteLinesAsync, ReadRepliesAsync, _kill.Token).ConfigureAwait(false); }
+        catch (ProgramNotFoundException) { Close("tmux is not installed or not on PATH"); }
         catch (OperationCanceledException) { }
         finally { Close("tmux exited"); }
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using CliWrap;
-using CliWrap.Buffered;
+using Orchestrator.Adapters.Processes;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Text;
@@ -13,7 +12,7 @@ public sealed record TmuxWindow(string Session, string Window, string PaneId, in
 
 /// <summary>
 /// The workspace's private tmux server (<c>tmux -L NAME</c>; tmux keeps its socket in a
-/// directory only the user can read). Every call is an argument array run through CliWrap, never
+/// directory only the user can read). Every call is an argument array run through <see cref="ChildProcess"/>, never
 /// a shell string, and every target is an exact match (<c>=session:=window</c>), so no name or
 /// text can be read as something else. orc never talks to any other tmux server.
 /// </summary>
@@ -24,6 +23,9 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     public static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(6);
 
     public string SocketName { get; } = socketName;
+
+    /// <summary>The config file the server is started with (<see cref="Config"/>).</summary>
+    public string ConfigFile => configFile;
 
     /// <summary>Socket name for a workspace: <c>orc-</c> and a short hash of its path.</summary>
     public static string SocketNameFor(string workspaceRoot)
@@ -178,28 +180,20 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     {
         CheckSocket();
         EnsureConfig();
-        var all = new List<string> { "-L", SocketName, "-f", configFile };
+        var all = new List<string> { "tmux", "-L", SocketName, "-f", configFile };
         all.AddRange(args);
         Interlocked.Increment(ref _processes);
-        try
-        {
-            var task = Cli.Wrap("tmux")
-                .WithArguments(all)
-                .WithValidation(CommandResultValidation.None)
-                .WithEnvironmentVariables(e => e.Set("TMUX", null))
-                .ExecuteBufferedAsync(Encoding.UTF8, new CancellationTokenSource(AnswerWithin).Token);
-            var r = task.GetAwaiter().GetResult();
-            return new Result(r.ExitCode, r.StandardOutput, r.StandardError);
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new OrcException("tmux is not installed or not on PATH (install it: apt-get install tmux; orc needs 3.2 or newer)");
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TmuxNotAnsweringException($"tmux {args.FirstOrDefault()} did not answer within {AnswerWithin.TotalSeconds:0}s");
-        }
+        ProcessResult r;
+        try { r = ChildProcess.Run(all, env: WithoutTmux, timeout: AnswerWithin); }
+        catch (ProgramNotFoundException) { throw new OrcException(NotInstalled); }
+        if (r.TimedOut) throw new TmuxNotAnsweringException($"tmux {args.FirstOrDefault()} did not answer within {AnswerWithin.TotalSeconds:0}s");
+        return new Result(r.ExitCode, r.Out, r.Err);
     }
+
+    private const string NotInstalled = "tmux is not installed or not on PATH (install it: apt-get install tmux; orc needs 3.2 or newer)";
+
+    /// <summary>A tmux command run from inside another tmux still talks to this server (-L), never to that one.</summary>
+    internal static readonly IReadOnlyDictionary<string, string?> WithoutTmux = new Dictionary<string, string?> { ["TMUX"] = null };
 
     private TmuxNotAnsweringException NotAnswering(string[] args, TmuxNotAnsweringException ex) =>
         new($"the workspace's tmux server ({SocketName}) did not answer '{args.FirstOrDefault()}' within {AnswerWithin.TotalSeconds:0}s: it is stopped or hung, and its agents cannot be reached; 'orc down --force' ends it (hooks and worktrees stay)");
@@ -242,15 +236,8 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     public static Version CheckVersion()
     {
         string text;
-        try
-        {
-            text = Cli.Wrap("tmux").WithArguments(["-V"]).WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync().GetAwaiter().GetResult().StandardOutput.Trim();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new OrcException("tmux is not installed or not on PATH (install it: apt-get install tmux; orc needs 3.2 or newer)");
-        }
+        try { text = ChildProcess.Run(["tmux", "-V"]).Out.Trim(); }
+        catch (ProgramNotFoundException) { throw new OrcException(NotInstalled); }
         var digits = new string(text.SkipWhile(c => !char.IsAsciiDigit(c)).TakeWhile(c => char.IsAsciiDigit(c) || c == '.').ToArray());
         if (!Version.TryParse(digits.Contains('.') ? digits : digits + ".0", out var v))
             throw new OrcException($"cannot tell the tmux version from '{TerminalText.Line(text)}'");
@@ -501,9 +488,6 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         }
         return told;
     }
-
-    /// <summary>Shows a message to the users attached to this server (see <see cref="Notify"/>).</summary>
-    public void DisplayMessage(string text) => Notify(text);
 
     /// <summary>
     /// Types <paramref name="text"/> into a pane as literal keys, then Enter after a short settle,
