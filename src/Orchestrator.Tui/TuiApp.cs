@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Orchestrator.Core;
 using Orchestrator.Services.Convoys;
 using Orchestrator.Services.Fleet;
@@ -54,7 +53,7 @@ public static class TuiApp
         void OnUi(Action update) { if (current is { } app) { app.Invoke(update); gate.Wake(); } }
         var quit = false;
         var self = new SelfRunner(runtime.SelfArgv, root, new Dictionary<string, string?> { [RuntimeContext.SocketVariable] = environment(RuntimeContext.SocketVariable) });
-        var insideOurTmux = InsideServer(environment("TMUX"), runtime.Tmux.SocketPath);
+        var insideOurTmux = Adapters.Tmux.TmuxAttach.Inside(runtime.Tmux, environment);
         FleetWindow? window = null;
         var host = new TuiHost
         {
@@ -76,7 +75,8 @@ public static class TuiApp
                 if (insideOurTmux)
                 {
                     // The TUI stays where it is; the client that shows it goes to the agent (F12 comes back).
-                    var r = SwitchClient(runtime.Tmux.SocketName, target, environment);
+                    var r = Adapters.Tmux.TmuxAttach.Switch(runtime.Tmux, Adapters.Tmux.TmuxServer.Target(target.Session, target.Window), environment("TMUX_PANE"));
+                    if (r is not null) r = $"cannot switch to {target.Label}: {r}";
                     window?.Status.Say(r ?? $"switched to {target.Label}; F12 comes back", error: r is not null);
                     return;
                 }
@@ -104,7 +104,9 @@ public static class TuiApp
             if (quit || pending is null) break;
             var target = pending;
             pending = null;
-            AttachOutside(runtime.Tmux.SocketName, runtime.Workspace.Paths.TmuxConfig, target);
+            // Attaches this terminal to the agent's window until the user detaches (F12), as a nested client when inside another tmux.
+            try { Adapters.Tmux.TmuxAttach.Attach(runtime.Tmux, Adapters.Tmux.TmuxServer.Target(target.Session, target.Window)); }
+            catch (OrcException) { }
             window.Status.Say($"back from {target.Label}");
         }
         window.Dispose();
@@ -112,38 +114,5 @@ public static class TuiApp
         // which stops and removes the demo (the session itself stays, on its keeper window).
         if (host.Demo is not null && insideOurTmux) runtime.Tmux.DetachClients(Services.Demo.DemoScenario.TuiSession);
         return ExitCodes.Ok;
-    }
-
-    /// <summary>True when <c>$TMUX</c> names the workspace's own server (its socket path comes first).</summary>
-    internal static bool InsideServer(string? tmuxVariable, string socketPath) =>
-        tmuxVariable is { Length: > 0 } t && t.Split(',')[0] == socketPath;
-
-    private static string? SwitchClient(string socket, AttachTarget target, Func<string, string?> environment)
-    {
-        // Run from inside the server with $TMUX kept, so tmux switches the client this pane is shown in.
-        var psi = new ProcessStartInfo("tmux") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-L", socket, "switch-client", "-t", Adapters.Tmux.TmuxServer.Target(target.Session, target.Window) }) psi.ArgumentList.Add(a);
-        try
-        {
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEnd();
-            p.WaitForExit(5000);
-            return p.ExitCode == 0 ? null : $"cannot switch to {target.Label}: {Core.Text.TerminalText.Line(err.Trim())}";
-        }
-        catch (System.ComponentModel.Win32Exception ex) { return "cannot run tmux: " + ex.Message; }
-    }
-
-    /// <summary>Attaches this terminal to the agent's window until the user detaches (F12), as a nested client when inside another tmux.</summary>
-    private static void AttachOutside(string socket, string configFile, AttachTarget target)
-    {
-        var psi = new ProcessStartInfo("tmux") { UseShellExecute = false };
-        foreach (var a in new[] { "-L", socket, "-f", configFile, "attach-session", "-t", Adapters.Tmux.TmuxServer.Target(target.Session, target.Window) }) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("TMUX");
-        try
-        {
-            using var p = Process.Start(psi)!;
-            p.WaitForExit();
-        }
-        catch (System.ComponentModel.Win32Exception) { }
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Adapters.Tmux;
 using Orchestrator.Core;
@@ -297,37 +296,9 @@ internal static class AgentCommands
         var h = services.GetRequiredService<AgentService>().Get(agent);
         var target = TmuxServer.Target(h.Rig, h.Agent);
         if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is null) throw new OrcException($"agent {h.Agent} has no window (orc resume {h.Agent})");
-        var insideOurs = runtime.Workspace.Environment("TMUX") is { } tmux && tmux.Contains("/" + runtime.Tmux.SocketName + ",", StringComparison.Ordinal);
-        if (insideOurs)
-        {
-            // Name the client: without -c tmux would pick the most recently active one, which
-            // may be another terminal, or orc's own control client.
-            var tty = TerminalOf(runtime.Workspace.Environment("TMUX_PANE"), runtime.Tmux)
-                ?? throw new OrcException("attach: no tmux client is showing this pane, so there is nothing to switch");
-            var r = runtime.Tmux.Run("switch-client", "-c", tty, "-t", target);
-            if (!r.Ok) throw new OrcException($"tmux switch-client failed: {TerminalText.Line(r.Err.Trim())}");
-            return 0;
-        }
-        if (Console.IsInputRedirected || Console.IsOutputRedirected) throw new OrcException("attach needs a terminal (stdin and stdout must not be redirected)", ExitCodes.Usage);
-        var psi = new ProcessStartInfo("tmux") { UseShellExecute = false };
-        foreach (var a in new[] { "-L", runtime.Tmux.SocketName, "attach-session", "-t", target }) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("TMUX"); // attaching from inside another tmux: open ours inside it
-        using var p = Process.Start(psi)!;
-        p.WaitForExit();
-        return p.ExitCode;
-    }
-
-    /// <summary>The tty of the tmux client (not a control client) that shows the pane this orc runs in.</summary>
-    private static string? TerminalOf(string? pane, TmuxServer tmux)
-    {
-        if (string.IsNullOrEmpty(pane)) return null;
-        var clients = tmux.Run("list-clients", "-F", "#{client_tty}\t#{pane_id}\t#{client_control_mode}");
-        foreach (var line in clients.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var f = line.Split('\t');
-            if (f.Length >= 3 && f[2] != "1" && f[1] == pane) return f[0];
-        }
-        return null;
+        if (!TmuxAttach.Inside(runtime.Tmux, runtime.Workspace.Environment) && (Console.IsInputRedirected || Console.IsOutputRedirected))
+            throw new OrcException("attach needs a terminal (stdin and stdout must not be redirected)", ExitCodes.Usage);
+        return TmuxAttach.Open(runtime.Tmux, target, runtime.Workspace.Environment);
     }
 
     internal static void WriteHook(System.Text.Json.Utf8JsonWriter w, Hook h, AgentView? view)

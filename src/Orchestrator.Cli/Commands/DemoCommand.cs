@@ -94,7 +94,7 @@ internal static class DemoCommand
         env.Out.Flush();
         scenario.StartTui(keep);
         var watch = Stopwatch.StartNew();
-        var attached = Attach(demo.Socket);
+        var attached = TmuxAttach.Attach(demoServices.GetRequiredService<RuntimeContext>().Tmux, "=" + DemoScenario.TuiSession); // inside another tmux too: nested
         if (attached != 0 || (watch.Elapsed < TooShort && !scenario.TuiRunning()))
         {
             env.Error.WriteLine(attached != 0
@@ -105,18 +105,6 @@ internal static class DemoCommand
         }
         env.Out.WriteLine("orc demo: " + TearDown(scenario, root, keep));
         return ExitCodes.Ok;
-    }
-
-    /// <summary>Attaches this terminal to the demo's session; tmux runs as a child with this process's terminal, nested or not.</summary>
-    private static int Attach(string socket)
-    {
-        var psi = new ProcessStartInfo("tmux") { UseShellExecute = false };
-        foreach (var a in new[] { "-L", socket, "attach-session", "-t", "=" + DemoScenario.TuiSession }) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("TMUX"); // inside another tmux, attach anyway (to this server, not that one)
-        psi.Environment.Remove("TMUX_PANE");
-        using var p = Process.Start(psi) ?? throw new OrcException("cannot start tmux");
-        p.WaitForExit();
-        return p.ExitCode;
     }
 
     /// <summary>Stops the demo's tmux server and removes its directory (unless kept); says what it did and where anything was left.</summary>
