@@ -1,8 +1,6 @@
-using System.Text;
-using CliWrap;
-using CliWrap.Buffered;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Adapters.Git;
+using Orchestrator.Adapters.Processes;
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Events;
@@ -172,24 +170,28 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         var argv = runtime.SelfArgv.Concat(args).ToList();
         try
         {
-            var r = Cli.Wrap(argv[0]).WithArguments(argv.Skip(1)).WithWorkingDirectory(runtime.Workspace.Paths.Root)
-                .WithEnvironmentVariables(e => e.Set("ORC_WORKSPACE", runtime.Workspace.Paths.Root))
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(Encoding.UTF8, new CancellationTokenSource(TimeSpan.FromMinutes(5)).Token).GetAwaiter().GetResult();
-            var text = (r.StandardOutput + r.StandardError).Trim().Split('\n').LastOrDefault() ?? "";
+            var r = ChildProcess.Run(argv, runtime.Workspace.Paths.Root, new Dictionary<string, string?> { ["ORC_WORKSPACE"] = runtime.Workspace.Paths.Root }, DogTimeout);
+            if (r.TimedOut)
+            {
+                logger.LogWarning("dog {Args} did not finish within {Minutes} min", string.Join(' ', args), DogTimeout.TotalMinutes);
+                return $"failed: did not finish within {DogTimeout.TotalMinutes:0} min";
+            }
+            var text = (r.Out + r.Err).Trim().Split('\n').LastOrDefault() ?? "";
             return r.ExitCode == 0 ? text : $"failed (exit {r.ExitCode}): {text}";
         }
-        catch (Exception ex) when (ex is OperationCanceledException or System.ComponentModel.Win32Exception)
+        catch (ProgramNotFoundException ex)
         {
             logger.LogWarning(ex, "dog {Args} failed", string.Join(' ', args));
             return "failed: " + ex.Message;
         }
     }
 
+    private static readonly TimeSpan DogTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// The checkpoint dog: commits everything in a dead agent's worktree (tracked changes and new
-    /// files) to <c>refs/orc/checkpoints/AGENT</c> in the rig's repository, through a temporary
-    /// index, so the worktree, its index and its branch are left exactly as they were.
+    /// files) to <c>refs/orc/checkpoints/AGENT</c> in the rig's repository (<see cref="WorktreeCheckpoint"/>),
+    /// so the worktree, its index and its branch are left exactly as they were.
     /// </summary>
     public string Checkpoint(string agent)
     {
@@ -199,21 +201,9 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         Directory.CreateDirectory(runtime.Workspace.Paths.TmpDir);
         try
         {
-            string Git(params string[] a)
-            {
-                var r = Cli.Wrap("git").WithArguments(a).WithWorkingDirectory(h.Worktree)
-                    .WithEnvironmentVariables(e => e.Set("GIT_INDEX_FILE", index).Set("GIT_AUTHOR_NAME", "orc deacon").Set("GIT_AUTHOR_EMAIL", "deacon@orc.local")
-                        .Set("GIT_COMMITTER_NAME", "orc deacon").Set("GIT_COMMITTER_EMAIL", "deacon@orc.local"))
-                    .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync().GetAwaiter().GetResult();
-                if (r.ExitCode != 0) throw new OrcException($"git {a[0]} failed in {h.Worktree}: {TerminalText.Line(r.StandardError.Trim())}");
-                return r.StandardOutput.Trim();
-            }
-            Git("read-tree", "HEAD");
-            Git("add", "-A", ".");
-            var tree = Git("write-tree");
             var refName = $"refs/orc/checkpoints/{agent}";
-            var commit = Git("commit-tree", tree, "-p", "HEAD", "-m", $"checkpoint of {agent}'s uncommitted work on {h.Item} ({Timestamps.Format(runtime.Workspace.Now)})");
-            Git("update-ref", refName, commit);
+            var commit = WorktreeCheckpoint.Save(h.Worktree, refName, $"checkpoint of {agent}'s uncommitted work on {h.Item} ({Timestamps.Format(runtime.Workspace.Now)})",
+                index, ("orc deacon", "deacon@orc.local"));
             runtime.Record(Source, EventKinds.Checkpoint, agent, $"saved {agent}'s uncommitted work to {refName} ({commit[..12]})");
             return $"saved to {refName} at {commit[..12]}";
         }
