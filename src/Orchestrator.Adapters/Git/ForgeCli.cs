@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using CliWrap;
-using CliWrap.Buffered;
 using LibGit2Sharp;
+using Orchestrator.Adapters.Processes;
 using Orchestrator.Core;
 using Orchestrator.Core.Text;
 
@@ -210,25 +209,19 @@ public sealed partial class ForgeCli
             ["GH_NO_UPDATE_NOTIFIER"] = "1", ["NO_COLOR"] = "1", ["GIT_DIR"] = null, ["GIT_WORK_TREE"] = null,
         };
         if (_path is not null) env["PATH"] = _path;
-        using var cts = new CancellationTokenSource(_timeout);
-        BufferedCommandResult result;
-        try
-        {
-            result = Cli.Wrap(Program).WithArguments(args).WithWorkingDirectory(cwd).WithEnvironmentVariables(env)
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(Encoding.UTF8, cts.Token).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) { return new Result(false, "", $"no answer after {_timeout.TotalSeconds:0}s"); }
-        catch (System.ComponentModel.Win32Exception e) { return new Result(false, "", $"cannot run {TerminalText.Line(Program)}: {TerminalText.Line(e.Message)}"); }
-        return new Result(result.ExitCode == 0, result.StandardOutput, Said(result));
+        ProcessResult result;
+        try { result = ChildProcess.Run([Program, .. args], cwd, env, _timeout); }
+        catch (ProgramNotFoundException) { return new Result(false, "", $"cannot run {TerminalText.Line(Program)}: not found or not executable"); }
+        if (result.TimedOut) return new Result(false, "", $"no answer after {_timeout.TotalSeconds:0}s");
+        return new Result(result.ExitCode == 0, result.Out, Said(result));
     }
 
     /// <summary>What the CLI said, as one printable line: its last error lines, else its output, else its exit code.</summary>
-    private static string Said(BufferedCommandResult r)
+    private static string Said(ProcessResult r)
     {
         static List<string> Lines(string text) => text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        var lines = Lines(r.StandardError);
-        if (lines.Count == 0) lines = Lines(r.StandardOutput);
+        var lines = Lines(r.Err);
+        if (lines.Count == 0) lines = Lines(r.Out);
         var text = string.Join("; ", lines.TakeLast(3));
         if (text.Length > 400) text = text[..399] + "…";
         return text.Length == 0 ? $"exited with {r.ExitCode}" : TerminalText.Line(text);

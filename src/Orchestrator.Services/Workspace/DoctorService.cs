@@ -472,18 +472,13 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
     /// <summary>Standard output of a command, or null when it cannot be started or fails.</summary>
     private string? Run(IReadOnlyList<string> argv, string cwd, bool stderr = false)
     {
+        var env = Env("PATH") is { } path ? new Dictionary<string, string?> { ["PATH"] = path } : null;
         try
         {
-            var psi = new System.Diagnostics.ProcessStartInfo(argv[0]) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
-            if (Env("PATH") is { } path) psi.Environment["PATH"] = path;
-            using var p = System.Diagnostics.Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(TimeSpan.FromSeconds(30))) { p.Kill(entireProcessTree: true); return null; }
-            return p.ExitCode == 0 ? (stderr ? output + err.Result : output) : null;
+            var r = ChildProcess.Run(argv, cwd, env, TimeSpan.FromSeconds(30));
+            return r.Ok ? (stderr ? r.Out + r.Err : r.Out) : null;
         }
-        catch (System.ComponentModel.Win32Exception) { return null; }
+        catch (ProgramNotFoundException) { return null; }
     }
 
     private static Version? ParseVersion(string text)

@@ -1,5 +1,5 @@
 using System.Text;
-using CliWrap;
+using Orchestrator.Adapters.Processes;
 
 namespace Orchestrator.Tui.Actions;
 
@@ -28,29 +28,18 @@ internal sealed class SelfRunner(IReadOnlyList<string> selfArgv, string workspac
         if (timeout is { } limit) cts.CancelAfter(limit);
         try
         {
-            var result = await Cli.Wrap(selfArgv[0])
-                .WithArguments([.. selfArgv.Skip(1), .. args])
-                .WithWorkingDirectory(workspace)
-                .WithEnvironmentVariables(e =>
-                {
-                    foreach (var (k, v) in environment) e.Set(k, v);
-                    e.Set("ORC_WORKSPACE", workspace);
-                })
-                .WithStandardInputPipe(PipeSource.Null)
-                .WithStandardOutputPipe(PipeTarget.ToDelegate(Take))
-                .WithStandardErrorPipe(PipeTarget.ToDelegate(Take))
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteAsync(cts.Token);
-            return new Outcome(result.ExitCode, output.ToString());
+            var env = new Dictionary<string, string?>(environment) { ["ORC_WORKSPACE"] = workspace };
+            var exit = await ChildProcess.StreamAsync([.. selfArgv, .. args], Take, workspace, env, cts.Token);
+            lock (output) return new Outcome(exit, output.ToString());
         }
         catch (OperationCanceledException)
         {
             var why = cancel.IsCancellationRequested ? "(stopped)" : $"(stopped after {timeout?.TotalSeconds:0}s)";
             lock (output) return new Outcome(cancel.IsCancellationRequested ? 130 : 124, output + "\n" + why, Stopped: true);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (ProgramNotFoundException ex)
         {
-            return new Outcome(127, $"cannot start orc ({selfArgv[0]}): {ex.Message}");
+            return new Outcome(127, $"cannot start orc: {ex.Message}");
         }
     }
 }
