@@ -85,17 +85,34 @@ public static partial class SocketGuard
     private readonly record struct Stat(uint Uid, uint Mode);
 
     /// <summary>The owner and mode of <paramref name="path"/> itself (a symlink is not followed); null when it does not exist.</summary>
-    private static Stat? Lstat(string path)
-    {
+    private static Stat? Lstat(string path) =>
         // statx has one layout on every architecture: stx_uid at byte 20, stx_mode (16 bits) at 28.
-        var buffer = new byte[256];
-        if (Statx(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x0fff /* STATX_BASIC_STATS */, buffer) != 0)
+        StatxOf(path, 0x100 /* AT_SYMLINK_NOFOLLOW */) is { } buffer ? new Stat(BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt16(buffer, 28)) : null;
+
+    /// <summary>
+    /// True when both paths name the same file (its device and inode, symlinks followed), e.g. one
+    /// socket reached through a symlinked folder; false when either is missing, or off Linux.
+    /// </summary>
+    public static bool SameFile(string a, string b)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
         {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno is 2 /* ENOENT */ or 20 /* ENOTDIR */) return null;
-            throw new OrcException($"cannot check {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+            // stx_ino at byte 32, stx_dev_major and stx_dev_minor at 136 and 140.
+            if (StatxOf(a, 0) is not { } x || StatxOf(b, 0) is not { } y) return false;
+            return x.AsSpan(32, 8).SequenceEqual(y.AsSpan(32, 8)) && x.AsSpan(136, 8).SequenceEqual(y.AsSpan(136, 8));
         }
-        return new Stat(BitConverter.ToUInt32(buffer, 20), BitConverter.ToUInt16(buffer, 28));
+        catch (OrcException) { return false; }
+    }
+
+    /// <summary>statx(2) of <paramref name="path"/> (the raw struct); null when it does not exist.</summary>
+    private static byte[]? StatxOf(string path, int flags)
+    {
+        var buffer = new byte[256];
+        if (Statx(-100 /* AT_FDCWD */, path, flags, 0x0fff /* STATX_BASIC_STATS */, buffer) == 0) return buffer;
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno is 2 /* ENOENT */ or 20 /* ENOTDIR */) return null;
+        throw new OrcException($"cannot check {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

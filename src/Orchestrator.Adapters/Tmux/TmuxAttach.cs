@@ -13,9 +13,13 @@ namespace Orchestrator.Adapters.Tmux;
 /// </summary>
 public static class TmuxAttach
 {
-    /// <summary>True when <c>$TMUX</c> (<paramref name="tmuxVariable"/>) names the server at <paramref name="socketPath"/>: its socket path comes first.</summary>
+    /// <summary>
+    /// True when <c>$TMUX</c> (<paramref name="tmuxVariable"/>) names the server at
+    /// <paramref name="socketPath"/>: its socket path comes first, the same path or the same socket
+    /// (tmux writes the folder's real path, which a symlink in <c>$TMUX_TMPDIR</c> makes another).
+    /// </summary>
     public static bool Inside(string? tmuxVariable, string socketPath) =>
-        tmuxVariable is { Length: > 0 } t && t.Split(',')[0] == socketPath;
+        tmuxVariable is { Length: > 0 } t && t.Split(',')[0] is var path && (path == socketPath || SocketGuard.SameFile(path, socketPath));
 
     /// <summary>True when this process runs inside <paramref name="tmux"/> (its <c>$TMUX</c>, read through <paramref name="environment"/>).</summary>
     public static bool Inside(TmuxServer tmux, Func<string, string?> environment) => Inside(environment("TMUX"), tmux.SocketPath);

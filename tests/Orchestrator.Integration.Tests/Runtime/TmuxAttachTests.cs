@@ -16,4 +16,20 @@ public sealed class TmuxAttachTests
     [InlineData(null, false)]
     public void Inside_compares_the_socket_path(string? tmux, bool inside) =>
         Assert.Equal(inside, TmuxAttach.Inside(tmux, "/tmp/tmux-1000/orc-abc"));
+
+    [Fact]
+    public void Inside_knows_the_socket_through_a_symlinked_folder()
+    {
+        var dir = Directory.CreateTempSubdirectory("orc-attach-").FullName;
+        try
+        {
+            var real = Path.Combine(dir, "real");
+            Directory.CreateDirectory(real);
+            File.WriteAllText(Path.Combine(real, "orc-abc"), "");
+            Directory.CreateSymbolicLink(Path.Combine(dir, "link"), real);
+            Assert.Equal(OperatingSystem.IsLinux(), TmuxAttach.Inside(Path.Combine(dir, "link", "orc-abc") + ",1234,0", Path.Combine(real, "orc-abc")));
+            Assert.False(TmuxAttach.Inside(Path.Combine(dir, "link", "orc-abcd") + ",1234,0", Path.Combine(real, "orc-abc")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
