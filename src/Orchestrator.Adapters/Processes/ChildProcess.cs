@@ -43,31 +43,12 @@ public static class ChildProcess
     {
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        var (program, args, grouped) = Program(argv, ownGroup);
+        var (program, args, grouped) = Launch(argv, ownGroup);
         var cmd = Prepare(program, args, cwd, env)
             .WithStandardOutputPipe(PipeTarget.ToStringBuilder(stdout, Encoding.UTF8))
             .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr, Encoding.UTF8));
-        using var forceful = new CancellationTokenSource();
-        CommandTask<CommandResult> task;
-        try { task = cmd.ExecuteAsync(forceful.Token); }
-        catch (System.ComponentModel.Win32Exception) { throw new ProgramNotFoundException(argv[0]); }
-        var timedOut = false;
-        int exit;
-        try
-        {
-            if (timeout is { } limit && !task.Task.Wait(limit))
-            {
-                timedOut = true;
-                if (grouped) ProcessGroup.Kill(task.ProcessId);
-                forceful.Cancel();
-            }
-            exit = task.Task.GetAwaiter().GetResult().ExitCode;
-        }
-        catch (OperationCanceledException) { exit = -1; }
-        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { exit = -1; }
-        catch (AggregateException e) when (e.InnerException is System.ComponentModel.Win32Exception) { throw new ProgramNotFoundException(argv[0]); }
-        catch (System.ComponentModel.Win32Exception) { throw new ProgramNotFoundException(argv[0]); }
-        return new ProcessResult(timedOut ? -1 : exit, stdout.ToString(), stderr.ToString(), timedOut);
+        var (exit, timedOut) = Execute(cmd, argv[0], timeout, grouped);
+        return new ProcessResult(exit, stdout.ToString(), stderr.ToString(), timedOut);
     }
 
     /// <summary>
@@ -135,11 +116,39 @@ public static class ChildProcess
     }
 
     /// <summary>
+    /// Runs <paramref name="cmd"/> to its end, or until <paramref name="timeout"/>: then its process
+    /// group (when <paramref name="grouped"/>) and its process tree are killed, and the exit code is
+    /// -1. <paramref name="started"/> is told the child's pid once it runs.
+    /// </summary>
+    internal static (int Exit, bool TimedOut) Execute(Command cmd, string program, TimeSpan? timeout, bool grouped, Action<int>? started = null)
+    {
+        using var forceful = new CancellationTokenSource();
+        CommandTask<CommandResult> task;
+        try { task = cmd.ExecuteAsync(forceful.Token); }
+        catch (System.ComponentModel.Win32Exception) { throw new ProgramNotFoundException(program); }
+        started?.Invoke(task.ProcessId);
+        try
+        {
+            if (timeout is { } limit && !task.Task.Wait(limit))
+            {
+                if (grouped) ProcessGroup.Kill(task.ProcessId);
+                forceful.Cancel();
+                try { task.Task.GetAwaiter().GetResult(); }
+                catch (OperationCanceledException) { }
+                return (-1, true);
+            }
+            return (task.Task.GetAwaiter().GetResult().ExitCode, false);
+        }
+        catch (AggregateException e) when (e.InnerException is System.ComponentModel.Win32Exception) { throw new ProgramNotFoundException(program); }
+        catch (System.ComponentModel.Win32Exception) { throw new ProgramNotFoundException(program); }
+    }
+
+    /// <summary>
     /// The program to start for <paramref name="argv"/>: with <paramref name="ownGroup"/> on Linux,
     /// <c>setsid</c> in front, which puts the command in a new session and process group (it execs
     /// in place, so the child's pid leads the group); then true.
     /// </summary>
-    internal static (string Program, IEnumerable<string> Args, bool Grouped) Program(IReadOnlyList<string> argv, bool ownGroup)
+    internal static (string Program, IEnumerable<string> Args, bool Grouped) Launch(IReadOnlyList<string> argv, bool ownGroup)
     {
         if (argv.Count == 0) throw new OrcException("no command to run");
         var grouped = ownGroup && OperatingSystem.IsLinux() && File.Exists(Setsid);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using CliWrap;
 using Orchestrator.Core;
-using Orchestrator.Core.Text;
 
 namespace Orchestrator.Adapters.Processes;
 
@@ -36,35 +35,16 @@ public static class CommandRunner
         }
         // setsid puts the command in its own process group: on timeout it and everything it
         // started are killed together.
-        var (program, args, useSetsid) = ChildProcess.Program(argv, ownGroup: true);
+        var (program, args, useSetsid) = ChildProcess.Launch(argv, ownGroup: true);
         var cmd = ChildProcess.Prepare(program, args, cwd, env)
             .WithStandardOutputPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8));
         var clock = Stopwatch.StartNew();
-        using var forceful = new CancellationTokenSource();
-        var task = cmd.ExecuteAsync(forceful.Token);
-        var pid = task.ProcessId;
-        if (useSetsid && started is not null && SessionMark.Of(pid) is { } mark) started(mark); // setsid execs in place: pid leads the session
-        var timedOut = false;
-        int exit;
-        try
-        {
-            if (!task.Task.Wait(timeout))
-            {
-                timedOut = true;
-                if (useSetsid) ProcessGroup.Kill(pid);
-                forceful.Cancel();
-            }
-            exit = task.Task.GetAwaiter().GetResult().ExitCode;
-        }
-        catch (OperationCanceledException) { exit = -1; }
-        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { exit = -1; }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new OrcException($"cannot run '{TerminalText.Line(argv[0])}': not found or not executable");
-        }
+        // setsid execs in place: the pid leads the session.
+        var (exit, timedOut) = ChildProcess.Execute(cmd, argv[0], timeout, useSetsid,
+            pid => { if (useSetsid && started is not null && SessionMark.Of(pid) is { } mark) started(mark); });
         string text;
         lock (gate) text = string.Join('\n', tail);
-        return new CommandOutcome(timedOut ? -1 : exit, timedOut, clock.Elapsed, text);
+        return new CommandOutcome(exit, timedOut, clock.Elapsed, text);
     }
 }
