@@ -276,18 +276,6 @@ public sealed class RigIntegration(string repositoryPath)
         return tip.Sha == c.Sha || repo.ObjectDatabase.FindMergeBase(tip, c)?.Sha == c.Sha;
     }
 
-    /// <summary>The commit on <paramref name="branch"/> (newest first, within <paramref name="depth"/>) that landed <paramref name="item"/>, if any.</summary>
-    public string? FindLanded(string branch, string item, int depth = 500)
-    {
-        using var repo = Open();
-        var tip = repo.Branches[branch]?.Tip;
-        if (tip is null) return null;
-        var trailer = $"\n{ItemTrailer}: {item}\n";
-        foreach (var c in repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = tip }).Take(depth))
-            if (c.Message.Contains(trailer, StringComparison.Ordinal)) return c.Sha;
-        return null;
-    }
-
     /// <summary>The commit message of a landed work item: its id and title, then the trailer the refinery finds it by.</summary>
     public static string LandingMessage(string item, string title, string agent, IReadOnlyList<string> commits) =>
         $"{item}: {TerminalText.Line(title)}\n\nSquashed from {commits.Count} commit{(commits.Count == 1 ? "" : "s")} by {agent}.\n\n{ItemTrailer}: {item}\n";

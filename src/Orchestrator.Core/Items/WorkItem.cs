@@ -116,9 +116,6 @@ public sealed class WorkItem
 
     public bool IsClosed => Status is Statuses.Closed or Statuses.Tombstone;
 
-    public IEnumerable<Dependency> DependenciesOfType(string type) =>
-        Dependencies.Where(d => d.Type == type);
-
     /// <summary>The parent of this item (its parent-child dependency), if any.</summary>
     public string? ParentId
     {

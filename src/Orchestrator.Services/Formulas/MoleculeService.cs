@@ -139,8 +139,6 @@ public sealed class MoleculeService(RuntimeContext runtime, LedgerService ledger
         store.Write(w.Id, w);
     }
 
-    public List<Wisp> AllWisps() => Wisps.All();
-
     private Wisp? FindWisp(string id) => Core.Formulas.Wisp.LooksLikeId(id) && Names.IsValid(id) ? Wisps.Find(id) : null;
 
     // ---- reading ----

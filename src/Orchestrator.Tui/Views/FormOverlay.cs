@@ -34,8 +34,6 @@ internal sealed class FormOverlay : Overlay
         Add(new Label { Text = "Enter save · Tab next field · Esc cancel", X = 0, Y = y + 1 });
     }
 
-    public IReadOnlyList<TextField> Boxes => _fields.Select(f => f.Box).ToList();
-
     /// <summary>A text field that leaves Enter, Esc and Tab to its form (a plain field would take Enter as its own accept).</summary>
     private sealed class FormBox(FormOverlay form) : TextField
     {
