@@ -1,6 +1,6 @@
 namespace Orchestrator.Core.Agents;
 
-/// <summary>Agent roles (see the vocabulary in VISION.md).</summary>
+/// <summary>Agent roles (what each does: docs/architecture.md, "The roles"; the glossary in CONTRIBUTING.md).</summary>
 public static class Roles
 {
     public const string Mayor = "mayor";
