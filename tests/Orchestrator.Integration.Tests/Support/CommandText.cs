@@ -35,9 +35,9 @@ public static class CommandText
 {
     public static readonly string RepoRoot = OrcProcess.RepoRoot ?? throw new InvalidOperationException("repository root (Orchestrator.sln) not found above " + AppContext.BaseDirectory);
 
-    /// <summary>README.md and docs/*.md.</summary>
+    /// <summary>README.md, CONTRIBUTING.md and docs/*.md.</summary>
     public static IEnumerable<string> DocFiles() =>
-        new[] { Path.Combine(RepoRoot, "README.md") }.Concat(Directory.GetFiles(Path.Combine(RepoRoot, "docs"), "*.md").Order(StringComparer.Ordinal));
+        new[] { Path.Combine(RepoRoot, "README.md"), Path.Combine(RepoRoot, "CONTRIBUTING.md") }.Concat(Directory.GetFiles(Path.Combine(RepoRoot, "docs"), "*.md").Order(StringComparer.Ordinal));
 
     public static string Relative(string path) => Path.GetRelativePath(RepoRoot, path);
 
