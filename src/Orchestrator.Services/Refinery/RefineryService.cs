@@ -57,14 +57,6 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     public FileLock? Claim(string rig) =>
         FileLock.TryAcquire(Path.Combine(runtime.Workspace.Paths.LocksDir, Core.Supervision.ServiceDefinition.ForRefinery(rig).LockFile), $"refinery of {rig}");
 
-    /// <summary>Takes the rig's refinery lock (refusing if another refinery holds it) and runs one pass.</summary>
-    public List<RefineryOutcome> RunOnce(string rigName)
-    {
-        var rig = runtime.Rigs.Get(rigName);
-        using var claim = Claim(rig.Name) ?? throw new OrcException($"the refinery of {rig.Name} is already running ({FileLock.Holder(Path.Combine(runtime.Workspace.Paths.LocksDir, $"refinery-{rig.Name}.lock"))})", ExitCodes.Busy);
-        return Pass(rig);
-    }
-
     /// <summary>One pass over the queue; the caller holds the rig's refinery lock.</summary>
     public List<RefineryOutcome> Pass(Rig rig)
     {
