@@ -1,16 +1,23 @@
 using Orchestrator.Core;
 using Orchestrator.Core.Text;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Adapters.Storage;
 
 /// <summary>
 /// A YAML mapping read with YamlDotNet's representation model (no reflection, works under
-/// NativeAOT). Every accessor's error names the file and line of the offending value.
+/// NativeAOT). The one place orc parses YAML: every file it reads (workspace and user settings,
+/// rigs, agent profiles, the TUI's layouts and themes) comes through <see cref="Parse"/>, and
+/// every problem, from a syntax error to a value of the wrong kind, is an <see cref="OrcException"/>
+/// of one line, <c>FILE:LINE: problem</c>, with the file's own text made safe to print.
 /// </summary>
 public sealed class YamlFile
 {
+    /// <summary>Deeper nesting than this is refused: no orc file needs more, and YamlDotNet recurses once a level.</summary>
+    public const int MaxDepth = 64;
+
     private YamlFile(string path, YamlMappingNode root) { Path = path; Root = root; }
 
     public string Path { get; }
@@ -18,20 +25,54 @@ public sealed class YamlFile
 
     public static YamlFile Load(string path) => Parse(ReadText(path), path);
 
-    public static YamlFile Parse(string text, string path)
+    /// <summary>
+    /// The text's first document as a mapping; an empty document (no text, only comments, or a bare
+    /// <c>---</c>) is an empty mapping. <paramref name="what"/> names the mapping in the error when the
+    /// document is something else ("settings": "expected a mapping of settings (key: value)").
+    /// </summary>
+    public static YamlFile Parse(string text, string path, string? what = null)
+    {
+        var root = ParseDocument(text, path);
+        if (root is null or YamlScalarNode { Value: null or "" }) return new YamlFile(path, new YamlMappingNode());
+        if (root is not YamlMappingNode mapping)
+            throw new OrcException($"{path}:{LineOf(root)}: expected a mapping{(what is null ? "" : " of " + what)} (key: value)");
+        return new YamlFile(path, mapping);
+    }
+
+    /// <summary>The first document's root node (null when the text has none), or an error reading <c>FILE:LINE: invalid YAML: ...</c>.</summary>
+    private static YamlNode? ParseDocument(string text, string path)
     {
         var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
+        var scanner = new Scanner(new StringReader(text));
+        var parser = new GuardedParser(new Parser(scanner));
+        try { stream.Load(parser); }
         catch (YamlException ex)
         {
             var m = ex.InnerException?.Message ?? ex.Message;
             var idx = m.IndexOf("): ", StringComparison.Ordinal);
-            throw new OrcException($"{path}:{ex.Start.Line}: invalid YAML: {TerminalText.Line(idx > 0 ? m[(idx + 3)..] : m)}");
+            m = idx > 0 ? m[(idx + 3)..] : m;
+            if (m.Contains("anchor or alias", StringComparison.Ordinal)) m += " (a bare * starts a YAML alias: write \"*\")";
+            throw new OrcException($"{path}:{Math.Max(1, ex.Start.Line)}: invalid YAML: {TerminalText.Line(m)}");
         }
-        if (stream.Documents.Count == 0) return new YamlFile(path, new YamlMappingNode());
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new OrcException($"{path}:{stream.Documents[0].RootNode.Start.Line}: expected a mapping (key: value)");
-        return new YamlFile(path, root);
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // YamlDotNet 18 fails with InvalidOperationException on some unclosed flow collections
+            // ("[30%" then a new key); whatever else it throws, the text is what it cannot read.
+            var line = Math.Max(1, Math.Max(scanner.CurrentPosition.Line, parser.Line));
+            throw new OrcException($"{path}:{line}: invalid YAML: cannot read this (an unclosed [ or {{?)");
+        }
+        return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
+    }
+
+    private static long LineOf(YamlNode node) => Math.Max(1, node.Start.Line);
+
+    /// <summary>The YAML text of <paramref name="root"/> (a whole file, without the trailing <c>...</c>).</summary>
+    public static string Write(YamlMappingNode root)
+    {
+        var writer = new StringWriter();
+        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+        var s = writer.ToString();
+        return s.EndsWith("...\n", StringComparison.Ordinal) ? s[..^4] : s;
     }
 
     private static string ReadText(string path)
@@ -53,7 +94,7 @@ public sealed class YamlFile
 
     public OrcException Error(string key, string message) => new($"{Path}:{LineOf(key)}: '{key}' {message}");
 
-    public OrcException Error(YamlNode node, string message) => new($"{Path}:{node.Start.Line}: {message}");
+    public OrcException Error(YamlNode node, string message) => new($"{Path}:{LineOf(node)}: {message}");
 
     public string? String(string key)
     {
@@ -137,6 +178,47 @@ public sealed class YamlFile
             var name = (k as YamlScalarNode)?.Value ?? "";
             if (!known.Contains(name))
                 throw new OrcException($"{Path}:{k.Start.Line}: unknown setting '{TerminalText.Line(name)}' (known: {string.Join(", ", known)})");
+        }
+    }
+
+    /// <summary>
+    /// The parser's events, checked on the way to the representation model, which recurses: nesting
+    /// deeper than <see cref="MaxDepth"/>, and an alias inside the node it names (<c>&amp;x [*x]</c>,
+    /// a loop that overflows the stack of whatever walks it), are refused as a YAML error there.
+    /// </summary>
+    private sealed class GuardedParser(IParser inner) : IParser
+    {
+        private readonly Stack<string?> _collections = new();
+        private readonly Dictionary<string, bool> _anchorOpen = new(StringComparer.Ordinal);
+
+        /// <summary>The line of the last event read.</summary>
+        public long Line { get; private set; }
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext()) return false;
+            var e = inner.Current!;
+            Line = e.Start.Line;
+            switch (e)
+            {
+                case AnchorAlias alias when _anchorOpen.GetValueOrDefault(alias.Value.Value):
+                    throw new YamlException(e.Start, e.End, $"the alias *{alias.Value.Value} is inside the node it names (a loop)");
+                case MappingStart or SequenceStart:
+                    var anchor = ((NodeEvent)e).Anchor;
+                    _collections.Push(anchor.IsEmpty ? null : anchor.Value);
+                    if (!anchor.IsEmpty) _anchorOpen[anchor.Value] = true;
+                    if (_collections.Count > MaxDepth) throw new YamlException(e.Start, e.End, $"nested more than {MaxDepth} levels deep");
+                    break;
+                case MappingEnd or SequenceEnd:
+                    if (_collections.TryPop(out var name) && name is not null) _anchorOpen[name] = false;
+                    break;
+                case Scalar { Anchor.IsEmpty: false } scalar:
+                    _anchorOpen[scalar.Anchor.Value] = false;
+                    break;
+            }
+            return true;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -139,21 +140,10 @@ public static class ConfigEditor
         }
         var valueRoot = Root(Nested("v", yamlValue), path);
         map.Children[new YamlScalarNode(parts[^1])] = valueRoot.Children[new YamlScalarNode("v")];
-        var writer = new StringWriter();
-        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
-        var s = writer.ToString();
-        return s.EndsWith("...\n", StringComparison.Ordinal) ? s[..^4] : s;
+        return YamlFile.Write(root);
     }
 
-    private static YamlMappingNode Root(string text, string path)
-    {
-        var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
-        catch (YamlException ex) { throw new OrcException($"{path}:{ex.Start.Line}: invalid YAML"); }
-        if (stream.Documents.Count == 0) return new YamlMappingNode();
-        return stream.Documents[0].RootNode as YamlMappingNode
-            ?? throw new OrcException($"{path}:{stream.Documents[0].RootNode.Start.Line}: expected a mapping of settings (key: value)");
-    }
+    private static YamlMappingNode Root(string text, string path) => YamlFile.Parse(text, path, "settings").Root;
 
     /// <summary>A value as YAML: plain when it is a simple word, else double-quoted; lists in flow style.</summary>
     public static string Render(string value, bool list)

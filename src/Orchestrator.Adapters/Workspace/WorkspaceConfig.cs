@@ -1,14 +1,14 @@
+using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Ledger;
 using Orchestrator.Core.Text;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Adapters.Workspace;
 
 /// <summary>
-/// <c>.orc/config.yaml</c>: the workspace's settings. Read with YamlDotNet's representation model
-/// (no reflection, so it works under NativeAOT) and every error names the file and line.
+/// <c>.orc/config.yaml</c>: the workspace's settings. Read by <see cref="YamlFile"/> (YamlDotNet's
+/// representation model) and every error names the file and line.
 /// Keys orc does not know are kept when the file is written back.
 /// </summary>
 public sealed class WorkspaceConfig
@@ -95,15 +95,7 @@ public sealed class WorkspaceConfig
     public static WorkspaceConfig Parse(string text, string path, WorkspaceConfig? defaults = null, bool user = false)
     {
         var config = defaults?.Copy() ?? new WorkspaceConfig();
-        var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
-        catch (YamlException ex)
-        {
-            throw new OrcException($"{path}:{ex.Start.Line}: invalid YAML: {Short(ex)}");
-        }
-        if (stream.Documents.Count == 0) return config;
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new OrcException($"{path}:{stream.Documents[0].RootNode.Start.Line}: expected a mapping of settings (key: value)");
+        var root = YamlFile.Parse(text, path, "settings").Root;
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
@@ -274,13 +266,6 @@ public sealed class WorkspaceConfig
 
     private static string Scalar(YamlNode node, string path, string key) =>
         node is YamlScalarNode s ? s.Value ?? "" : throw new OrcException($"{path}:{node.Start.Line}: '{key}' must be a single value");
-
-    private static string Short(YamlException ex)
-    {
-        var m = ex.InnerException?.Message ?? ex.Message;
-        var idx = m.IndexOf("): ", StringComparison.Ordinal);
-        return TerminalText.Line(idx > 0 ? m[(idx + 3)..] : m);
-    }
 
     public string ToYaml() =>
         $"""

@@ -1,42 +1,20 @@
+using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Text;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Tui.Config;
 
 /// <summary>
-/// Reading layout and theme files with YamlDotNet's representation model (no reflection, so it
-/// works under NativeAOT). Every error is an <see cref="OrcException"/> reading <c>FILE:LINE: problem</c>.
+/// Reading layout and theme files: the text is parsed by <see cref="YamlFile"/>, and this walks the
+/// nodes. Every error is an <see cref="OrcException"/> reading <c>FILE:LINE: problem</c>.
 /// </summary>
 internal sealed class ConfigYaml(string path)
 {
     public string Path { get; } = path;
 
-    /// <summary>The document's top mapping; an empty file is an empty mapping.</summary>
-    public YamlMappingNode Root(string text)
-    {
-        var stream = new YamlStream();
-        var scanner = new Scanner(new StringReader(text));
-        try { stream.Load(new Parser(scanner)); }
-        catch (YamlException ex)
-        {
-            var m = ex.InnerException?.Message ?? ex.Message;
-            var idx = m.IndexOf("): ", StringComparison.Ordinal);
-            m = idx > 0 ? m[(idx + 3)..] : m;
-            if (m.Contains("anchor or alias", StringComparison.Ordinal)) m += " (a bare * starts a YAML alias: write \"*\")";
-            throw new OrcException($"{Path}:{Math.Max(1, ex.Start.Line)}: invalid YAML: {TerminalText.Line(m)}");
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet 18 fails this way on some unclosed flow collections ("[30%" then a new key).
-            throw new OrcException($"{Path}:{Math.Max(1, scanner.CurrentPosition.Line)}: invalid YAML: cannot read this (an unclosed [ or {{?)");
-        }
-        if (stream.Documents.Count == 0) return new YamlMappingNode();
-        var root = stream.Documents[0].RootNode;
-        if (root is YamlScalarNode { Value: null or "" }) return new YamlMappingNode();
-        return root as YamlMappingNode ?? throw Error(root, "expected a mapping (key: value)");
-    }
+    /// <summary>The document's top mapping (read by <see cref="YamlFile"/>, orc's one YAML reader); an empty file is an empty mapping.</summary>
+    public YamlMappingNode Root(string text) => YamlFile.Parse(text, Path).Root;
 
     public OrcException Error(YamlNode node, string message) => new($"{Path}:{Math.Max(1, node.Start.Line)}: {message}");
 
