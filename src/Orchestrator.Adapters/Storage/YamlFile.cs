@@ -183,8 +183,9 @@ public sealed class YamlFile
 
     /// <summary>
     /// The parser's events, checked on the way to the representation model, which recurses: nesting
-    /// deeper than <see cref="MaxDepth"/>, and an alias inside the node it names (<c>&amp;x [*x]</c>,
-    /// a loop that overflows the stack of whatever walks it), are refused as a YAML error there.
+    /// deeper than <see cref="MaxDepth"/>, an alias inside the node it names (<c>&amp;x [*x]</c>, a loop
+    /// that overflows the stack of whatever walks it), and an alias before its anchor (YamlDotNet would
+    /// name the wrong line) are refused as a YAML error on their own line.
     /// </summary>
     private sealed class GuardedParser(IParser inner) : IParser
     {
@@ -203,8 +204,14 @@ public sealed class YamlFile
             Line = e.Start.Line;
             switch (e)
             {
-                case AnchorAlias alias when _anchorOpen.GetValueOrDefault(alias.Value.Value):
-                    throw new YamlException(e.Start, e.End, $"the alias *{alias.Value.Value} is inside the node it names (a loop)");
+                case AnchorAlias alias:
+                    if (!_anchorOpen.TryGetValue(alias.Value.Value, out var open))
+                        throw new YamlException(e.Start, e.End, $"the alias *{alias.Value.Value} names no anchor (&{alias.Value.Value}) before it");
+                    if (open) throw new YamlException(e.Start, e.End, $"the alias *{alias.Value.Value} is inside the node it names (a loop)");
+                    break;
+                case DocumentStart:
+                    _anchorOpen.Clear();
+                    break;
                 case MappingStart or SequenceStart:
                     var anchor = ((NodeEvent)e).Anchor;
                     _collections.Push(anchor.IsEmpty ? null : anchor.Value);
