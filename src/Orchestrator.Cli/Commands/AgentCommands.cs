@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Adapters.Tmux;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Text;
@@ -65,9 +67,16 @@ internal static class AgentCommands
             }
             if (pr.GetValue(slingJson))
             {
-                if (ids.Length == 1 && hooks.Count == 1) Output.JsonOut.Write(v.Env, w => WriteHook(w, hooks[0], null));
-                else if (ids.Length == 1 && queued.Count == 1) Output.JsonOut.Write(v.Env, w => WriteQueued(w, queued[0]));
-                else Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var h in hooks) WriteHook(w, h, null); foreach (var q in queued) WriteQueued(w, q); w.WriteEndArray(); });
+                if (ids.Length == 1 && hooks.Count == 1) Output.JsonOut.Write(v.Env, HookJson.From(hooks[0]), CliJsonContext.Default.HookJson);
+                else if (ids.Length == 1 && queued.Count == 1) Output.JsonOut.Write(v.Env, QueuedJson.From(queued[0]), CliJsonContext.Default.QueuedJson);
+                else Output.JsonOut.Write(v.Env, w =>
+                {
+                    // hooks then queued: two shapes in one array
+                    w.WriteStartArray();
+                    foreach (var h in hooks) JsonSerializer.Serialize(w, HookJson.From(h), CliJsonContext.Default.HookJson);
+                    foreach (var q in queued) JsonSerializer.Serialize(w, QueuedJson.From(q), CliJsonContext.Default.QueuedJson);
+                    w.WriteEndArray();
+                });
             }
             else
             {
@@ -87,7 +96,7 @@ internal static class AgentCommands
         {
             var v = new Verb(services);
             var list = services.GetRequiredService<RuntimeContext>().Dispatch.All().OrderBy(e => e.QueuedAt, StringComparer.Ordinal).ToList();
-            if (pr.GetValue(dispatchJson)) { Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var q in list) WriteQueued(w, q); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(dispatchJson)) { Output.JsonOut.Write(v.Env, list.Select(QueuedJson.From).ToList(), CliJsonContext.Default.ListQueuedJson); return 0; }
             if (list.Count == 0) { v.Out.WriteLine("nothing is queued"); return 0; }
             var table = new Output.Table(new("ITEM"), new("RIG"), new("QUEUED"), new("BY", Text: true));
             foreach (var q in list) table.Add(q.Item, q.Rig, q.QueuedAt, TerminalText.Line(q.By));
@@ -115,7 +124,7 @@ internal static class AgentCommands
         {
             var v = new Verb(services);
             var list = Agents().List();
-            if (pr.GetValue(json)) { Output.JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var a in list) WriteHook(w, a.Hook, a); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(json)) { Output.JsonOut.Write(v.Env, list.Select(HookJson.From).ToList(), CliJsonContext.Default.ListHookJson); return 0; }
             if (list.Count == 0) { v.Out.WriteLine("no agents; start one with 'orc sling ITEM'"); return 0; }
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var table = new Output.Table(new("AGENT"), new("RIG"), new("ROLE"), new("ITEM"), new("STATE"), new("LAST ACTIVITY", Text: true));
@@ -242,7 +251,7 @@ internal static class AgentCommands
         {
             var v = new Verb(services);
             var h = Work().MyHook(pr.GetValue(hookAgent));
-            if (pr.GetValue(hookJson)) { Output.JsonOut.Write(v.Env, w => WriteHook(w, h, null)); return 0; }
+            if (pr.GetValue(hookJson)) { Output.JsonOut.Write(v.Env, HookJson.From(h), CliJsonContext.Default.HookJson); return 0; }
             v.Out.WriteLine($"{h.Agent}: {h.Item ?? "(no item)"} on rig {h.Rig}, hook {h.State}");
             v.Out.WriteLine($"  branch {h.Branch}  worktree {h.Worktree}");
             return 0;
@@ -277,19 +286,6 @@ internal static class AgentCommands
         yield return sim;
     }
 
-    private static void WriteQueued(System.Text.Json.Utf8JsonWriter w, DispatchEntry q)
-    {
-        w.WriteStartObject();
-        w.WriteString("item", q.Item);
-        w.WriteString("rig", q.Rig);
-        w.WriteBoolean("queued", true);
-        w.WriteString("queued_at", q.QueuedAt);
-        w.WriteString("by", q.By);
-        if (q.Agent is { } a) w.WriteString("agent", a);
-        if (q.Profile is { } p) w.WriteString("profile", p);
-        w.WriteEndObject();
-    }
-
     internal static int Attach(IServiceProvider services, string agent)
     {
         var runtime = services.GetRequiredService<RuntimeContext>();
@@ -299,27 +295,5 @@ internal static class AgentCommands
         if (!TmuxAttach.Inside(runtime.Tmux, runtime.Workspace.Environment) && (Console.IsInputRedirected || Console.IsOutputRedirected))
             throw new OrcException("attach needs a terminal (stdin and stdout must not be redirected)", ExitCodes.Usage);
         return TmuxAttach.Open(runtime.Tmux, target, runtime.Workspace.Environment);
-    }
-
-    internal static void WriteHook(System.Text.Json.Utf8JsonWriter w, Hook h, AgentView? view)
-    {
-        w.WriteStartObject();
-        w.WriteString("agent", h.Agent);
-        w.WriteString("rig", h.Rig);
-        w.WriteString("role", h.Role);
-        if (h.Item is not null) w.WriteString("item", h.Item);
-        w.WriteString("branch", h.Branch);
-        w.WriteString("worktree", h.Worktree);
-        w.WriteString("profile", h.Profile);
-        w.WriteString("hook_state", h.State);
-        w.WriteNumber("restarts", h.Restarts);
-        if (view is not null)
-        {
-            w.WriteString("state", view.State);
-            w.WriteBoolean("window_alive", view.WindowAlive);
-            if (view.ExitStatus is { } code) w.WriteNumber("exit_status", code);
-            if (view.LastActivityUnix is { } t) w.WriteString("last_activity", DateTimeOffset.FromUnixTimeSeconds(t).ToString("O"));
-        }
-        w.WriteEndObject();
     }
 }

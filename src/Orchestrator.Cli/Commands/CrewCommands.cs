@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Runtime;
 
@@ -36,7 +37,7 @@ internal static class CrewCommands
         {
             var v = new Verb(services);
             var views = Crew().List();
-            if (pr.GetValue(json)) { JsonOut.Write(v.Env, w => { w.WriteStartArray(); foreach (var a in views) AgentCommands.WriteHook(w, a.Hook, a); w.WriteEndArray(); }); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Write(v.Env, views.Select(HookJson.From).ToList(), CliJsonContext.Default.ListHookJson); return 0; }
             if (views.Count == 0) { v.Out.WriteLine("no crew; add one with 'orc crew add NAME --rig RIG'"); return 0; }
             var table = new Table(new("AGENT"), new("RIG"), new("ITEM"), new("STATE"), new("WORKTREE", Text: true));
             foreach (var a in views) table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Item ?? "-", Core.Agents.AgentStates.Spoken(a.State, a.ExitStatus), TerminalText.Line(a.Hook.Worktree));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Services.Runtime;
 
 namespace Orchestrator.Cli.Commands;
@@ -59,23 +60,7 @@ internal static class MayorCommands
             var s = Mayor().Status();
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteBoolean("exists", s.Hook is not null);
-                    w.WriteBoolean("running", s.Running);
-                    w.WriteString("state", s.State);
-                    if (s.Hook is { } h)
-                    {
-                        w.WriteString("profile", h.Profile);
-                        w.WriteString("session", h.Rig);
-                        w.WriteString("window", h.Agent);
-                        w.WriteString("created_at", h.CreatedAt);
-                    }
-                    w.WriteNumber("unread", s.Unread);
-                    if (s.LastActivityUnix is { } t) w.WriteString("last_activity", DateTimeOffset.FromUnixTimeSeconds(t).ToString("O"));
-                    w.WriteEndObject();
-                });
+                JsonOut.Write(v.Env, MayorJson.From(s), CliJsonContext.Default.MayorJson);
                 return 0;
             }
             if (s.Hook is null) { v.Out.WriteLine("no mayor; start one with 'orc mayor start'"); return 0; }

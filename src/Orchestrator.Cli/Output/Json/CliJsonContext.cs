@@ -31,6 +31,11 @@ namespace Orchestrator.Cli.Output.Json;
 [JsonSerializable(typeof(List<MessageJson>))]
 [JsonSerializable(typeof(LearningJson))]
 [JsonSerializable(typeof(List<LearningJson>))]
+[JsonSerializable(typeof(HookJson))]
+[JsonSerializable(typeof(List<HookJson>))]
+[JsonSerializable(typeof(QueuedJson))]
+[JsonSerializable(typeof(List<QueuedJson>))]
+[JsonSerializable(typeof(MayorJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>docs/cli.md's shape names and the types that print them (the docs tests compare their fields).</summary>
@@ -51,5 +56,8 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         ["rig"] = typeof(RigJson),
         ["message"] = typeof(MessageJson),
         ["learning"] = typeof(LearningJson),
+        ["hook"] = typeof(HookJson),
+        ["queued"] = typeof(QueuedJson),
+        ["mayor"] = typeof(MayorJson),
     };
 }
