@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Ledger;
 using Orchestrator.Core.Text;
@@ -83,7 +84,7 @@ internal static class DepCommands
 
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Env, w => WriteJson(w, ledger, root.Id, null, Next, [], max));
+                JsonOut.Write(v.Env, DepTreeJson.Of(ledger, root.Id, null, Next, [], max), CliJsonContext.Default.DepTreeJson);
                 return 0;
             }
             v.Out.WriteLine($"{root.Id}  {TerminalText.Line(root.Title)} [{TerminalText.Line(root.Status)}]");
@@ -122,32 +123,5 @@ internal static class DepCommands
             WriteText(o, ledger, target, indent + (last ? "    " : "│   "), next, path, depth - 1);
             path.Remove(id);
         }
-    }
-
-    private static void WriteJson(Utf8JsonWriter w, LedgerDocument ledger, string id, string? type,
-        Func<WorkItem, IEnumerable<(string Id, string Type)>> next, HashSet<string> path, int depth)
-    {
-        var item = ledger.Find(id);
-        w.WriteStartObject();
-        w.WriteString("id", id);
-        if (type is not null) w.WriteString("dependency_type", type);
-        if (item is not null)
-        {
-            w.WriteString("title", item.Title);
-            w.WriteString("status", item.Status);
-            w.WriteNumber("priority", item.Priority);
-        }
-        else w.WriteBoolean("missing", true);
-        var cycle = path.Contains(id);
-        if (cycle) w.WriteBoolean("cycle", true);
-        w.WriteStartArray("children");
-        if (item is not null && !cycle && depth > 0)
-        {
-            path.Add(id);
-            foreach (var (child, t) in next(item)) WriteJson(w, ledger, child, t, next, path, depth - 1);
-            path.Remove(id);
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Text;
@@ -52,7 +53,7 @@ internal static class HandoffCommands
         {
             var v = new Verb(services);
             var h = Handoffs().History(pr.GetValue(item)!);
-            if (pr.GetValue(json)) { JsonOut.Write(v.Env, w => Write(w, h)); return 0; }
+            if (pr.GetValue(json)) { JsonOut.Write(v.Env, HistoryJson.From(h), CliJsonContext.Default.HistoryJson); return 0; }
             var title = v.Ledger.Read().Find(h.Item)?.Title;
             v.Out.WriteLine($"history of {h.Item}{(title is null ? "" : "  " + TerminalText.Line(title))}: {h.Sessions.Count} session{(h.Sessions.Count == 1 ? "" : "s")}");
             if (h.Sessions.Count == 0) v.Out.WriteLine("  no agent has worked on it yet (orc sling ITEM)");
@@ -95,47 +96,4 @@ internal static class HandoffCommands
 
     private static string Time(string? at) =>
         Timestamps.TryParse(at, out var t) ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : TerminalText.Line(at ?? "-");
-
-    private static void Write(Utf8JsonWriter w, ItemHistory h)
-    {
-        w.WriteStartObject();
-        w.WriteString("item", h.Item);
-        w.WriteStartArray("sessions");
-        foreach (var e in h.Sessions)
-        {
-            var s = e.Session;
-            w.WriteStartObject();
-            w.WriteString("agent", s.Agent);
-            w.WriteString("rig", s.Rig);
-            w.WriteString("role", s.Role);
-            w.WriteString("profile", s.Profile);
-            w.WriteNumber("session", s.Number);
-            w.WriteString("started_at", s.StartedAt);
-            w.WriteString("started_by", s.StartedBy);
-            if (s.EndedAt is not null) w.WriteString("ended_at", s.EndedAt);
-            w.WriteString("ended", s.Ended);
-            w.WriteStartArray("notes");
-            foreach (var x in s.Notes) { w.WriteStartObject(); w.WriteString("at", x.At); w.WriteString("kind", x.Kind); w.WriteString("text", x.Text); w.WriteEndObject(); }
-            w.WriteEndArray();
-            WriteComments(w, "comments", e.Comments);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        WriteComments(w, "other_comments", h.Other);
-        w.WriteEndObject();
-    }
-
-    private static void WriteComments(Utf8JsonWriter w, string name, IReadOnlyList<Comment> comments)
-    {
-        w.WriteStartArray(name);
-        foreach (var c in comments)
-        {
-            w.WriteStartObject();
-            w.WriteString("author", c.Author);
-            if (c.CreatedAt is not null) w.WriteString("created_at", c.CreatedAt);
-            w.WriteString("text", c.Text);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Graph;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Text;
@@ -99,21 +100,8 @@ internal static class QueryCommands
             var byPriority = Count(ledger.Items.Select(i => "P" + i.Priority), ["P0", "P1", "P2", "P3", "P4"]);
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("total", ledger.Count);
-                    w.WriteNumber("ready", ready);
-                    w.WriteNumber("blocked", blocked);
-                    w.WriteNumber("unreadable_lines", ledger.Errors.Count);
-                    foreach (var (name, counts) in new[] { ("by_status", byStatus), ("by_type", byType), ("by_priority", byPriority) })
-                    {
-                        w.WriteStartObject(name);
-                        foreach (var (k, n) in counts) w.WriteNumber(k, n);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndObject();
-                });
+                static Dictionary<string, int> Map(List<(string, int)> counts) => counts.ToDictionary(c => c.Item1, c => c.Item2);
+                JsonOut.Write(v.Env, new StatsJson(ledger.Count, ready, blocked, ledger.Errors.Count, Map(byStatus), Map(byType), Map(byPriority)), CliJsonContext.Default.StatsJson);
                 return 0;
             }
             v.Out.WriteLine($"{ledger.Count} work items: {ready} ready, {blocked} blocked");

@@ -36,6 +36,9 @@ namespace Orchestrator.Cli.Output.Json;
 [JsonSerializable(typeof(QueuedJson))]
 [JsonSerializable(typeof(List<QueuedJson>))]
 [JsonSerializable(typeof(MayorJson))]
+[JsonSerializable(typeof(StatsJson))]
+[JsonSerializable(typeof(DepTreeJson))]
+[JsonSerializable(typeof(HistoryJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>docs/cli.md's shape names and the types that print them (the docs tests compare their fields).</summary>
@@ -59,5 +62,8 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         ["hook"] = typeof(HookJson),
         ["queued"] = typeof(QueuedJson),
         ["mayor"] = typeof(MayorJson),
+        ["stats"] = typeof(StatsJson),
+        ["dep-tree"] = typeof(DepTreeJson),
+        ["history"] = typeof(HistoryJson),
     };
 }
