@@ -285,6 +285,9 @@ public sealed partial class DocsTests
                 if (mayBeLeftOut && !f.Optional) problems.Add($"shape {name}: '{p.Name}' is left out when null, but not documented as optional");
             }
         }
+        // Every documented shape is printed from a type: the item (the ledger's own shape) and the event (the event log's record) from theirs.
+        foreach (var name in shapes.Keys.Except(["item", "event"]).Where(n => !Orchestrator.Cli.Output.Json.CliJsonContext.Shapes.ContainsKey(n)))
+            problems.Add($"shape {name}: no view type prints it (CliJsonContext.Shapes)");
         Assert.Empty(problems);
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Workspace;
 
@@ -53,22 +54,7 @@ internal static class ConfigCommands
             var entries = Config().List(pr.GetValue(listUser));
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var e in entries)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("key", e.Key.Key);
-                        w.WriteString("value", e.Value);
-                        w.WriteString("source", Source(e.From));
-                        if (e.File is not null) w.WriteString("file", e.File);
-                        w.WriteString("type", e.Key.Type);
-                        w.WriteString("default", e.Key.Default);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                });
+                JsonOut.Write(v.Env, entries.Select(e => new SettingJson(e.Key.Key, e.Value, Source(e.From), e.File, e.Key.Type, e.Key.Default)).ToList(), CliJsonContext.Default.ListSettingJson);
                 return 0;
             }
             var table = new Output.Table(new("KEY"), new("VALUE", Text: true), new("FROM"));

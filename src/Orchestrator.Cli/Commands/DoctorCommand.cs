@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core.Text;
 using Orchestrator.Services.Runtime;
 using Orchestrator.Services.Workspace;
@@ -25,23 +26,7 @@ internal static class DoctorCommand
             var healthy = found.All(f => f.Status != Status.Problem);
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteBoolean("healthy", healthy);
-                    w.WriteStartArray("checks");
-                    foreach (var f in found)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("check", f.Check);
-                        w.WriteString("status", Name(f.Status));
-                        w.WriteString("message", f.Message);
-                        if (f.Fix is not null) w.WriteString("fix", f.Fix);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                });
+                JsonOut.Write(v.Env, new DoctorJson(healthy, found.Select(f => new DoctorCheckJson(f.Check, Name(f.Status), f.Message, f.Fix)).ToList()), CliJsonContext.Default.DoctorJson);
                 return healthy ? 0 : 1;
             }
             foreach (var f in found)

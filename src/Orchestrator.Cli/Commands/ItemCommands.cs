@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core;
 using Orchestrator.Core.Graph;
 using Orchestrator.Core.Items;
@@ -256,16 +257,7 @@ internal static class ItemCommands
             WorkItemRules.Text(body, "comment");
             var c = v.Mutate("comment", ops => ops.AddComment(pr.GetValue(id)!, body)).Value;
             if (pr.GetValue(json))
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("id", c.Id);
-                    w.WriteString("issue_id", c.IssueId);
-                    w.WriteString("author", c.Author);
-                    w.WriteString("text", c.Text);
-                    w.WriteString("created_at", c.CreatedAt);
-                    w.WriteEndObject();
-                });
+                JsonOut.Write(v.Env, ItemCommentJson.From(c), CliJsonContext.Default.ItemCommentJson);
             else v.Out.WriteLine($"commented on {c.IssueId} (#{c.Id})");
             return 0;
         });

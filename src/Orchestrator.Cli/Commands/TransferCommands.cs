@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Output.Json;
 using Orchestrator.Core;
 using Orchestrator.Core.Ledger;
 using Orchestrator.Core.Text;
@@ -54,14 +55,7 @@ internal static class TransferCommands
             var result = v.Mutate("import", ops => ops.Import(incoming));
             var s = result.Value;
             if (pr.GetValue(json))
-                JsonOut.Write(v.Env, w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("added", s.Added);
-                    w.WriteNumber("updated", s.Updated);
-                    w.WriteNumber("unchanged", s.Unchanged);
-                    w.WriteEndObject();
-                });
+                JsonOut.Write(v.Env, new ImportSummaryJson(s.Added, s.Updated, s.Unchanged), CliJsonContext.Default.ImportSummaryJson);
             else v.Out.WriteLine($"imported {TerminalText.Line(name)}: {s.Added} added, {s.Updated} updated, {s.Unchanged} unchanged");
             return 0;
         });

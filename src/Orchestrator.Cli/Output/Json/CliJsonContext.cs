@@ -39,6 +39,10 @@ namespace Orchestrator.Cli.Output.Json;
 [JsonSerializable(typeof(StatsJson))]
 [JsonSerializable(typeof(DepTreeJson))]
 [JsonSerializable(typeof(HistoryJson))]
+[JsonSerializable(typeof(ItemCommentJson))]
+[JsonSerializable(typeof(ImportSummaryJson))]
+[JsonSerializable(typeof(List<SettingJson>))]
+[JsonSerializable(typeof(DoctorJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>docs/cli.md's shape names and the types that print them (the docs tests compare their fields).</summary>
@@ -65,5 +69,9 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         ["stats"] = typeof(StatsJson),
         ["dep-tree"] = typeof(DepTreeJson),
         ["history"] = typeof(HistoryJson),
+        ["comment"] = typeof(ItemCommentJson),
+        ["import-summary"] = typeof(ImportSummaryJson),
+        ["setting"] = typeof(SettingJson),
+        ["doctor"] = typeof(DoctorJson),
     };
 }

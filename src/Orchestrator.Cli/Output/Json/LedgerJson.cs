@@ -48,3 +48,12 @@ internal sealed record CommentJson(string Author, string? CreatedAt, string Text
 {
     public static CommentJson From(Comment c) => new(c.Author, c.CreatedAt, c.Text);
 }
+
+/// <summary>shape <c>comment</c>: <c>orc item comment</c>.</summary>
+internal sealed record ItemCommentJson(long Id, string IssueId, string Author, string Text, string CreatedAt)
+{
+    public static ItemCommentJson From(Comment c) => new(c.Id, c.IssueId, c.Author, c.Text, c.CreatedAt ?? "");
+}
+
+/// <summary>shape <c>import-summary</c>: <c>orc import</c>.</summary>
+internal sealed record ImportSummaryJson(int Added, int Updated, int Unchanged);
