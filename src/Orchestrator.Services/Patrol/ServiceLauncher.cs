@@ -45,8 +45,6 @@ public sealed class ServiceLauncher(RuntimeContext runtime, Mail.MailService mai
             beat, beat is not null && ProcessTable.IsRunning(beat.Pid), record, runtime.Workspace.Now));
     }
 
-    public bool IsAlive(ServiceDefinition service) => Health(service).Alive;
-
     /// <summary>Starts (or restarts) one service's window.</summary>
     public void Start(ServiceDefinition service, string by)
     {

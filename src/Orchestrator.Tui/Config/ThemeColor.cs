@@ -99,28 +99,12 @@ public readonly record struct ThemeColor(byte R, byte G, byte B)
         return best;
     }
 
-    private static double Linear(byte c)
-    {
-        var s = c / 255.0;
-        return s <= 0.04045 ? s / 12.92 : Math.Pow((s + 0.055) / 1.055, 2.4);
-    }
-
     /// <summary>This colour for Terminal.Gui; with <paramref name="sixteen"/>, the nearest ANSI colour instead.</summary>
     public Color ToColor(bool sixteen = false)
     {
         if (!sixteen) return new Color(R, G, B);
         var name = ToSixteen();
         return new Color(in name);
-    }
-
-    /// <summary>Relative luminance (WCAG), 0 for black to 1 for white.</summary>
-    public double Luminance() => 0.2126 * Linear(R) + 0.7152 * Linear(G) + 0.0722 * Linear(B);
-
-    /// <summary>WCAG contrast ratio between two colours, 1 (none) to 21 (black on white).</summary>
-    public static double Contrast(ThemeColor a, ThemeColor b)
-    {
-        var (la, lb) = (a.Luminance(), b.Luminance());
-        return (Math.Max(la, lb) + 0.05) / (Math.Min(la, lb) + 0.05);
     }
 
     public override string ToString() => $"#{R:x2}{G:x2}{B:x2}";
