@@ -40,7 +40,8 @@ internal static partial class ChildUsage
     {
         if (!s_subreaper)
         {
-            if (Prctl(PrSetChildSubreaper, 1, 0, 0, 0) != 0) throw new BenchException($"prctl(PR_SET_CHILD_SUBREAPER) failed: errno {Marshal.GetLastPInvokeError()}");
+            if (Prctl(PrSetChildSubreaper, 1, 0, 0,
+                0) != 0) throw new BenchException($"prctl(PR_SET_CHILD_SUBREAPER) failed: errno {Marshal.GetLastPInvokeError()}");
             s_subreaper = true;
         }
         return Spawn(["/bin/sh", "-c", "\"$@\" & exit 0", "sh", Resolve(argv[0]), .. argv.Skip(1)], environment, grandchild: true);

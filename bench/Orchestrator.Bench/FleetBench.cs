@@ -439,7 +439,8 @@ internal sealed class FleetBench
 
     // ---- cleanup -----------------------------------------------------------------------------
 
-    /// <summary>Stops the private tmux server and every process that carries its socket, removes its socket file and (unless --keep) the directory. Runs once.</summary>
+    /// <summary>Stops the private tmux server and every process that carries its socket, removes its socket file and (unless --keep) the directory. Runs
+    /// once.</summary>
     internal void Cleanup()
     {
         if (Interlocked.Exchange(ref _cleaned, 1) != 0) return;

@@ -22,7 +22,8 @@ internal static class InProcessProfile
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     private static readonly string[] Phases =
-        ["read file", "parse (LedgerDocument.Parse)", "ready filter (IsBlocked, defer)", "ready sort (ByPriorityThenAge)", "json output (JsonOut.Items copy)", "total"];
+        ["read file", "parse (LedgerDocument.Parse)", "ready filter (IsBlocked, defer)", "ready sort (ByPriorityThenAge)", "json output (JsonOut.Items copy)",
+            "total"];
 
     public static int Run(string workspace, int runs, int warmup)
     {

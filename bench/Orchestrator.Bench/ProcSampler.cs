@@ -69,7 +69,8 @@ internal sealed class ProcSampler(string socket)
                 var parent = ParentOf(pid);
                 // An exiting process (a zombie) shows an empty command line: then it is ours if its parent carries the bench's socket.
                 var ours = args.Contains(socket) || (args is [""] && HasEnvironment(parent, $"{SocketVariable}={socket}"));
-                Spawns.Add(new TmuxSpawn(pid, parent, comm, args is [""] ? "(exiting; command line gone)" : string.Join(' ', args), ours, _clock.Elapsed.TotalMilliseconds));
+                Spawns.Add(new TmuxSpawn(pid, parent, comm, args is [""] ? "(exiting; command line gone)" : string.Join(' ', args), ours,
+                    _clock.Elapsed.TotalMilliseconds));
                 _done.Add(pid);
                 _pending.Remove(pid);
                 continue;

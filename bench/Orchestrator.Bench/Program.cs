@@ -167,7 +167,8 @@ namespace Orchestrator.Bench
             return 0;
         }
 
-        private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or '=') ? s : $"'{s}'";
+        private static string Quote(string s) => s.Length > 0
+            && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or '=') ? s : $"'{s}'";
 
         private static int CountJsonArray(byte[] json)
         {

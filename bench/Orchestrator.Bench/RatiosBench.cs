@@ -75,7 +75,8 @@ internal static class RatiosBench
         pairs.Add(new($"orc item create, {small / 1000}k items, vs git commit of the ledger (one line appended)",
             new("orc item create", [orc.Path, "item", "create", "bench item", "--quiet"], Workspace(ws)),
             new("git commit ledger", Git(ws, "commit", "-q", "-m", "bench: one line", "--", "ledger/issues.jsonl"), GitIdentity,
-                () => File.AppendAllText(LedgerPath(ws), $"{{\"id\":\"zzz-bench-{++counter}\",\"title\":\"bench line {counter}\",\"status\":\"closed\",\"priority\":2,\"issue_type\":\"task\"}}\n")),
+                () => File.AppendAllText(LedgerPath(ws),
+                    $"{{\"id\":\"zzz-bench-{++counter}\",\"title\":\"bench line {counter}\",\"status\":\"closed\",\"priority\":2,\"issue_type\":\"task\"}}\n")),
             2.0));
         pairs.Add(new($"orc item create, {small / 1000}k items, vs git commit of a small file (context)",
             new("orc item create", [orc.Path, "item", "create", "bench item", "--quiet"], Workspace(ws)),
@@ -172,7 +173,8 @@ internal static class RatiosBench
     private static string SmallWorkspace(OrcCommand orc, string ws)
     {
         Init(orc, ws);
-        var create = ProcessTimer.RunOnce(WithWorkspace(orc.Start(["item", "create", "the bench's item", "--quiet", "-d", "What the agent is to do."]), ws), captureStdout: true);
+        var create = ProcessTimer.RunOnce(WithWorkspace(orc.Start(["item", "create", "the bench's item", "--quiet", "-d", "What the agent is to do."]), ws),
+            captureStdout: true);
         if (create.ExitCode != 0) throw new BenchException($"orc item create failed: {create.Stderr.Trim()}");
         var id = Encoding.UTF8.GetString(create.Stdout).Trim();
         var now = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -194,7 +196,8 @@ internal static class RatiosBench
         if (commit)
         {
             File.WriteAllText(Path.Combine(ws, "bench-notes.txt"), "notes\n");
-            foreach (var args in new[] { Git(ws, "add", "ledger/issues.jsonl", "bench-notes.txt"), Git(ws, "commit", "-q", "-m", "bench: the synthetic ledger") })
+            foreach (var args in new[] { Git(ws, "add", "ledger/issues.jsonl", "bench-notes.txt"), Git(ws, "commit", "-q", "-m",
+                "bench: the synthetic ledger") })
             {
                 var run = ChildUsage.Run(args, GitIdentity);
                 if (run.ExitCode != 0) throw new BenchException($"{string.Join(' ', args)}: {run.Stderr.Trim()}");

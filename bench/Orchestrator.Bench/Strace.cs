@@ -20,7 +20,8 @@ internal static class Strace
     {
         var prefix = System.IO.Path.Combine(scratchDir, "trace-" + Guid.NewGuid().ToString("N")[..8]);
         var psi = new ProcessStartInfo("strace") { WorkingDirectory = start.WorkingDirectory };
-        foreach (var a in new[] { "-f", "-ff", "-qq", "-e", "trace=execve", "-e", "signal=none", "-s", "200", "-o", prefix, start.FileName }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "-f", "-ff", "-qq", "-e", "trace=execve", "-e", "signal=none", "-s", "200", "-o", prefix,
+            start.FileName }) psi.ArgumentList.Add(a);
         foreach (var a in start.ArgumentList) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
         foreach (var (k, v) in start.Environment) psi.Environment[k] = v;
@@ -34,7 +35,8 @@ internal static class Strace
         var prefix = System.IO.Path.Combine(scratchDir, "attach-" + Guid.NewGuid().ToString("N")[..8]);
         // timeout sends SIGINT, on which strace detaches cleanly (SIGKILL would leave that to the kernel).
         var psi = new ProcessStartInfo("timeout");
-        foreach (var a in new[] { "--signal=INT", $"{duration.TotalSeconds:0.###}s", "strace", "-f", "-ff", "-qq", "-e", "trace=execve", "-e", "signal=none", "-s", "200", "-o", prefix })
+        foreach (var a in new[] { "--signal=INT", $"{duration.TotalSeconds:0.###}s", "strace", "-f", "-ff", "-qq", "-e", "trace=execve", "-e", "signal=none",
+            "-s", "200", "-o", prefix })
             psi.ArgumentList.Add(a);
         foreach (var pid in pids) { psi.ArgumentList.Add("-p"); psi.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
         var run = ProcessTimer.RunOnce(psi, captureStdout: false);

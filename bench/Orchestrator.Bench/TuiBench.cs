@@ -179,7 +179,8 @@ internal sealed class TuiBench
         var agents = new AgentService(runtime, ledger, sling);
         var mail = new MailService(runtime, ledger, agents, NullLogger<MailService>.Instance);
         var convoys = new ConvoyService(runtime, ledger, new PlanService(runtime, ledger), mail, sling, NullLogger<ConvoyService>.Instance);
-        var reader = new FleetReader(runtime, ledger, mail, convoys, new Orchestrator.Services.Patrol.ServiceLauncher(runtime, mail, NullLogger<Orchestrator.Services.Patrol.ServiceLauncher>.Instance));
+        var reader = new FleetReader(runtime, ledger, mail, convoys, new Orchestrator.Services.Patrol.ServiceLauncher(runtime, mail,
+            NullLogger<Orchestrator.Services.Patrol.ServiceLauncher>.Instance));
         var layouts = new LayoutCatalog(TuiConfigFolders.Layouts(ws, Env));
         var themes = new ThemeCatalog(TuiConfigFolders.Themes(ws, Env));
         var (layout, layoutWarning) = layouts.Load(_layoutName ?? context.Config.TuiLayout);
@@ -187,7 +188,8 @@ internal sealed class TuiBench
         if (layoutWarning is not null) Console.WriteLine($"layout: {layoutWarning}");
         _layoutFocus = layout.FocusedPane;
         // --snapshot-ms is for experiments only (how much of the CPU the periodic snapshot costs).
-        using var feed = _snapshotMs > 0 ? new FleetFeed(reader, runtime.Tmux) { SnapshotInterval = TimeSpan.FromMilliseconds(_snapshotMs) } : new FleetFeed(reader, runtime.Tmux);
+        using var feed = _snapshotMs > 0 ? new FleetFeed(reader,
+            runtime.Tmux) { SnapshotInterval = TimeSpan.FromMilliseconds(_snapshotMs) } : new FleetFeed(reader, runtime.Tmux);
         var host = new TuiHost
         {
             Actions = new FleetActions(ledger, sling, agents, mail, convoys),
@@ -206,7 +208,8 @@ internal sealed class TuiBench
         feed.Snapshot += (snapshot, screens) => { _snapshot = snapshot; _app?.Invoke(() => _window!.Apply(snapshot, screens)); };
         feed.Screens += screens =>
         {
-            if (_marker is { } m && _markerPane is { } p && Volatile.Read(ref _markerCaptured) == 0 && screens.TryGetValue(p, out var text) && text.Contains(m, StringComparison.Ordinal))
+            if (_marker is { } m && _markerPane is { } p && Volatile.Read(ref _markerCaptured) == 0 && screens.TryGetValue(p, out var text) && text.Contains(m,
+                StringComparison.Ordinal))
                 Volatile.Write(ref _markerCaptured, Stopwatch.GetTimestamp());
             _app?.Invoke(() => _window!.ApplyScreens(screens));
         };
@@ -301,7 +304,8 @@ internal sealed class TuiBench
         _snapshotNames = snap.Agents.Select(a => a.Name).ToList();
         var shown = snap.Agents.Count(a => screen.Contains($" {a.Name} · ", StringComparison.Ordinal));
         Console.WriteLine(F($"warm-up {warm.Elapsed.TotalSeconds:F1} s: {snap.Agents.Count} agents in the snapshot, {shown} tiles on screen, {feed.Snapshots} snapshots, {feed.Captures} pane captures, {Interlocked.Read(ref _draws)} frames drawn; focused pane at start: {focused} (layout says {_layoutFocus})"));
-        var quietAgents = snap.Agents.Where(a => a.PaneId is not null && a.State == "idle" && screen.Contains($" {a.Name} · ", StringComparison.Ordinal)).ToList();
+        var quietAgents = snap.Agents.Where(a => a.PaneId is not null && a.State == "idle" && screen.Contains($" {a.Name} · ",
+            StringComparison.Ordinal)).ToList();
         if (quietAgents.Count == 0) throw new BenchException("no quiet agent's tile is on screen");
 
         // 1. Quiet fleet: CPU and tmux processes.
@@ -466,7 +470,8 @@ internal sealed class TuiBench
         _termStarted = false;
         try { Tmux("-L", TermSocket, "kill-server"); }
         catch (BenchException) { }
-        var uid = (ProcSampler.Read("/proc/self/status") ?? "").Split('\n').FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?[4..].Trim().Split('\t', ' ')[0] ?? "0";
+        var uid = (ProcSampler.Read("/proc/self/status") ?? "").Split('\n').FirstOrDefault(l => l.StartsWith("Uid:",
+            StringComparison.Ordinal))?[4..].Trim().Split('\t', ' ')[0] ?? "0";
         var dir = Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } t ? t : "/tmp";
         try { File.Delete(Path.Combine(dir, $"tmux-{uid}", TermSocket)); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
@@ -480,7 +485,9 @@ internal sealed class TuiBench
         // This process set it for its own Terminal.Gui; orc tui in the terminal must draw for real.
         psi.Environment.Remove("DisableRealDriverIO");
         var run = ProcessTimer.RunOnce(psi, captureStdout: true);
-        return run.ExitCode == 0 ? System.Text.Encoding.UTF8.GetString(run.Stdout) : throw new BenchException($"tmux {string.Join(' ', args)}: exit {run.ExitCode}: {run.Stderr.Trim()}");
+        return run.ExitCode == 0
+            ? System.Text.Encoding.UTF8.GetString(run.Stdout)
+            : throw new BenchException($"tmux {string.Join(' ', args)}: exit {run.ExitCode}: {run.Stderr.Trim()}");
     }
 
     /// <summary>A measuring window: this process's CPU (whole, and by thread), tmux processes the TUI started, frames, snapshots, captures.</summary>
@@ -512,7 +519,8 @@ internal sealed class TuiBench
         Console.WriteLine(F($"   {feed.Snapshots - snapshots0} snapshots, {feed.Captures - captures0} pane captures, {feed.Watcher.ActivitySeen - activity0:N0} pane activity reports, {draws} frames drawn ({draws / wall:F1}/s; iteration start → frame drawn median {drawStats?.Median ?? 0:F1} ms, p90 {drawStats?.P90 ?? 0:F1}, max {drawStats?.Max ?? 0:F1}); gen0 GCs {GC.CollectionCount(0) - gc0}   [{label}]"));
     }
 
-    /// <summary>Keys j, k, Tab, Shift+Tab in turn, fed into the driver's input as a terminal would send them; each timed to the end of the frame that drew it.</summary>
+    /// <summary>Keys j, k, Tab, Shift+Tab in turn, fed into the driver's input as a terminal would send them; each timed to the end of the frame that drew
+    /// it.</summary>
     private void Keys(string title, double frameMs)
     {
         var inject = KeyInjector(out var how);
@@ -550,7 +558,8 @@ internal sealed class TuiBench
         Console.WriteLine(F($"   of which: injected → the app has the key (input thread, wait for the next iteration) median {Stats(toSeen).Median:F1} ms, max {Stats(toSeen).Max:F1}; key → its frame drawn (handling, layout, draw: the same iteration) median {Stats(toDraw).Median:F1} ms, p90 {Stats(toDraw).P90:F1}, max {Stats(toDraw).Max:F1}"));
     }
 
-    /// <summary>Types a unique marker and Enter into a quiet agent's pane (send-keys through the bench's own tmux client) and times until a frame shows it.</summary>
+    /// <summary>Types a unique marker and Enter into a quiet agent's pane (send-keys through the bench's own tmux client) and times until a frame shows
+    /// it.</summary>
     private void Markers(string title, TmuxServer stimulus, List<FleetAgent> agents)
     {
         Console.WriteLine($"{title}: {_markers} markers typed into {Math.Min(agents.Count, _markers)} quiet agents' panes (tmux send-keys MARKER Enter), 400-900 ms apart");

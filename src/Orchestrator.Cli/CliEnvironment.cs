@@ -100,7 +100,8 @@ public sealed record CliEnvironment(
             bytes = buffer.ToArray();
         }
         var chars = new char[bytes.Length];
-        if (System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out var valid, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done) return bytes;
+        if (System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out var valid, out _,
+            replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done) return bytes;
         var line = 1 + bytes.AsSpan(0, valid).Count((byte)'\n');
         throw new Core.OrcException($"<stdin>:{line}: is not valid UTF-8 (byte {valid + 1}); nothing was read");
     }

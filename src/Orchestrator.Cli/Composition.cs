@@ -48,10 +48,13 @@ public static class Composition
         services.AddSingleton(sp => new SlingService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), Log<SlingService>(sp)));
         services.AddSingleton(sp => new AgentService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<SlingService>()));
         services.AddSingleton(sp => new WorkService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<MailService>(), sp.Get<FormulaService>()));
-        services.AddSingleton(sp => new CrewService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<SlingService>(), sp.Get<AgentService>(), Log<CrewService>(sp)));
-        services.AddSingleton(sp => new MayorService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<SlingService>(), sp.Get<AgentService>(), sp.Get<MailService>()));
+        services.AddSingleton(sp => new CrewService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<SlingService>(), sp.Get<AgentService>(),
+            Log<CrewService>(sp)));
+        services.AddSingleton(sp => new MayorService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<SlingService>(), sp.Get<AgentService>(),
+            sp.Get<MailService>()));
         services.AddSingleton(sp => new SimAgent(sp.Get<WorkService>(), sp.Get<LedgerService>(), sp.Get<MailService>(), sp.Get<RuntimeContext>()));
-        services.AddSingleton(sp => new RefineryService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<AgentService>(), sp.Get<MailService>(), sp.Get<ConvoyService>(), Log<RefineryService>(sp)));
+        services.AddSingleton(sp => new RefineryService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<AgentService>(), sp.Get<MailService>(),
+            sp.Get<ConvoyService>(), Log<RefineryService>(sp)));
         services.AddSingleton(sp => new ReviewService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<RefineryService>()));
         services.AddSingleton(sp => new ReviewerService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<SlingService>(), Log<ReviewerService>(sp)));
         services.AddSingleton(sp => new PatrolLoop(sp.Get<RuntimeContext>(), Log<PatrolLoop>(sp)));
@@ -60,17 +63,22 @@ public static class Composition
             sp.Get<ConvoyService>(), sp.Get<PlanService>(), sp.Get<MailService>(), sp.Get<SlingService>(), sp.Get<WitnessService>(), sp.Get<MayorService>(),
             sp.Get<ReviewerService>(), Log<DeaconService>(sp)));
         services.AddSingleton(sp => new BootService(sp.Get<ServiceLauncher>()));
-        services.AddSingleton(sp => new WitnessService(sp.Get<RuntimeContext>(), sp.Get<AgentService>(), sp.Get<LedgerService>(), sp.Get<MailService>(), Log<WitnessService>(sp)));
+        services.AddSingleton(sp => new WitnessService(sp.Get<RuntimeContext>(), sp.Get<AgentService>(), sp.Get<LedgerService>(), sp.Get<MailService>(),
+            Log<WitnessService>(sp)));
         services.AddSingleton(sp => new MailService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<AgentService>(), Log<MailService>(sp)));
         services.AddSingleton(sp => new PlanService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>()));
-        services.AddSingleton(sp => new ConvoyService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<PlanService>(), sp.Get<MailService>(), sp.Get<SlingService>(), Log<ConvoyService>(sp)));
+        services.AddSingleton(sp => new ConvoyService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<PlanService>(), sp.Get<MailService>(),
+            sp.Get<SlingService>(), Log<ConvoyService>(sp)));
         services.AddSingleton(sp => new FormulaService(sp.Get<RuntimeContext>()));
-        services.AddSingleton(sp => new MoleculeService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<FormulaService>(), sp.Get<ConvoyService>(), Log<MoleculeService>(sp)));
+        services.AddSingleton(sp => new MoleculeService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<FormulaService>(), sp.Get<ConvoyService>(),
+            Log<MoleculeService>(sp)));
         services.AddSingleton(sp => new LearningService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<ConvoyService>()));
-        services.AddSingleton(sp => new HandoffService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<WorkService>(), sp.Get<SlingService>(), Log<HandoffService>(sp)));
+        services.AddSingleton(sp => new HandoffService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<WorkService>(), sp.Get<SlingService>(),
+            Log<HandoffService>(sp)));
         services.AddSingleton(sp => new ConfigService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>()));
         services.AddSingleton(sp => new DoctorService(sp.Get<RuntimeContext>(), sp.Get<LedgerService>()));
-        services.AddSingleton(sp => new FleetReader(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<MailService>(), sp.Get<ConvoyService>(), sp.Get<ServiceLauncher>()));
+        services.AddSingleton(sp => new FleetReader(sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<MailService>(), sp.Get<ConvoyService>(),
+            sp.Get<ServiceLauncher>()));
         services.AddSingleton(sp => new DemoScenario(sp.Get<WorkspaceInitializer>(), sp.Get<RuntimeContext>(), sp.Get<LedgerService>(), sp.Get<RigService>(),
             sp.Get<ConvoyService>(), sp.Get<ServiceLauncher>(), sp.Get<AgentService>()));
         return services.BuildServiceProvider();

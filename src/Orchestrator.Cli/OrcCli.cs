@@ -24,7 +24,8 @@ public static class OrcCli
         if (env.CommandLineBytes is { } commandLine && CommandLineText.FirstNotUtf8(args, commandLine) is { } bad)
         {
             // Checked before anything runs: nothing is stored with U+FFFD in place of the bytes given.
-            var where = bad.Byte is { } b ? $"argument {bad.Index + 1}, byte {b}" : $"argument {bad.Index + 1}; it holds U+FFFD, which is what bytes that are not UTF-8 become";
+            var where = bad.Byte is { } b
+                ? $"argument {bad.Index + 1}, byte {b}" : $"argument {bad.Index + 1}; it holds U+FFFD, which is what bytes that are not UTF-8 become";
             env.Error.WriteLine($"orc: error: {ArgumentName(parse, args, bad.Index)}: is not valid UTF-8 ({where}); nothing was done");
             return ExitCodes.Usage;
         }
@@ -54,7 +55,8 @@ public static class OrcCli
 
     /// <summary>This orc's version: the informational version of its assembly (version+commit).</summary>
     public static string Version =>
-        typeof(OrcCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) is [System.Reflection.AssemblyInformationalVersionAttribute v, ..]
+        typeof(OrcCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute),
+            false) is [System.Reflection.AssemblyInformationalVersionAttribute v, ..]
             ? v.InformationalVersion
             : typeof(OrcCli).Assembly.GetName().Version?.ToString() ?? "unknown";
 
@@ -103,7 +105,8 @@ public static class OrcCli
         (["ready", "blocked", "stats"], QueryCommands.Build),
         (["import", "export", "merge-driver"], TransferCommands.Build),
         (["rig"], s => [RigCommands.Build(s)]),
-        (["sling", "dispatch", "agents", "nudge", "peek", "attach", "kill", "resume", "unsling", "up", "down", "cleanup", "prime", "hook", "done", "sim-agent"], AgentCommands.Build),
+        (["sling", "dispatch", "agents", "nudge", "peek", "attach", "kill", "resume", "unsling", "up", "down", "cleanup", "prime", "hook", "done", "sim-agent"],
+            AgentCommands.Build),
         (["crew"], s => [CrewCommands.Build(s)]),
         (["mayor"], s => [MayorCommands.Build(s)]),
         (["mq", "refinery", "witness", "deacon", "boot", "dog", "feed", "status"], ServiceCommands.Build),
@@ -154,7 +157,8 @@ public static class OrcCli
         {
             // With no verb: the TUI inside a workspace (on a terminal), else the help.
             var env = services.GetRequiredService<CliEnvironment>();
-            if (services.GetRequiredService<Orchestrator.Services.Workspace.WorkspaceContext>().TryPaths is not null && !Console.IsInputRedirected && !Console.IsOutputRedirected && env.RawOut is not null)
+            if (services.GetRequiredService<Orchestrator.Services.Workspace.WorkspaceContext>().TryPaths is not null && !Console.IsInputRedirected
+                && !Console.IsOutputRedirected && env.RawOut is not null)
                 return TuiCommand.Run(services, root, pr.GetValue(TuiCommand.Layout), pr.GetValue(TuiCommand.Theme), pr.GetValue(TuiCommand.Sixteen));
             return root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = env.Out });
         });

@@ -15,7 +15,8 @@ public static class Names
     public static string Validate(string? name, string what)
     {
         if (string.IsNullOrEmpty(name)) throw new OrcException($"{what}: must not be empty", ExitCodes.Usage);
-        if (name.Length > MaxLength) throw new OrcException($"{what}: '{TerminalText.Line(Clip(name))}' is longer than {MaxLength} characters", ExitCodes.Usage);
+        if (name.Length > MaxLength) throw new OrcException($"{what}: '{TerminalText.Line(Clip(name))}' is longer than {MaxLength} characters",
+            ExitCodes.Usage);
         if (!(char.IsAsciiLetterLower(name[0]) || char.IsAsciiDigit(name[0])) ||
             !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
             throw new OrcException($"{what}: '{TerminalText.Line(Clip(name))}' is not a valid name (lowercase letters, digits, '-' and '_', starting with a letter or digit)", ExitCodes.Usage);

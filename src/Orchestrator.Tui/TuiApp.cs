@@ -52,7 +52,8 @@ public static class TuiApp
         using var gate = new IdleGate();
         void OnUi(Action update) { if (current is { } app) { app.Invoke(update); gate.Wake(); } }
         var quit = false;
-        var self = new SelfRunner(runtime.SelfArgv, root, new Dictionary<string, string?> { [RuntimeContext.SocketVariable] = environment(RuntimeContext.SocketVariable) });
+        var self = new SelfRunner(runtime.SelfArgv, root, new Dictionary<string,
+            string?> { [RuntimeContext.SocketVariable] = environment(RuntimeContext.SocketVariable) });
         var insideOurTmux = Adapters.Tmux.TmuxAttach.Inside(runtime.Tmux, environment);
         FleetWindow? window = null;
         var host = new TuiHost
@@ -75,7 +76,8 @@ public static class TuiApp
                 if (insideOurTmux)
                 {
                     // The TUI stays where it is; the client that shows it goes to the agent (F12 comes back).
-                    var r = Adapters.Tmux.TmuxAttach.Switch(runtime.Tmux, Adapters.Tmux.TmuxServer.Target(target.Session, target.Window), environment("TMUX_PANE"));
+                    var r = Adapters.Tmux.TmuxAttach.Switch(runtime.Tmux, Adapters.Tmux.TmuxServer.Target(target.Session, target.Window),
+                        environment("TMUX_PANE"));
                     if (r is not null) r = $"cannot switch to {target.Label}: {r}";
                     window?.Status.Say(r ?? $"switched to {target.Label}; F12 comes back", error: r is not null);
                     return;

@@ -54,7 +54,8 @@ public class DeferredReadTests
         var again = LedgerDocument.Parse(Encoding.UTF8.GetBytes(Write(doc))).Get("hq-rich");
         Assert.Equal("changed", again.Notes);
         Assert.Equal("line one\nline \"two\" — naïve", again.Description);
-        Assert.Equal(Fields(LedgerDocument.Parse(Encoding.UTF8.GetBytes(Rich)).Get("hq-rich")).Replace("|n|", "|changed|").Replace("2026-01-02T00:00:00Z", again.UpdatedAt), Fields(again));
+        Assert.Equal(Fields(LedgerDocument.Parse(Encoding.UTF8.GetBytes(Rich)).Get("hq-rich")).Replace("|n|", "|changed|").Replace("2026-01-02T00:00:00Z",
+            again.UpdatedAt), Fields(again));
     }
 
     [Fact]
@@ -94,7 +95,9 @@ public class DeferredReadTests
     {
         foreach (var field in new[] { "description", "notes", "close_reason" })
         {
-            var bytes = Encoding.UTF8.GetBytes(Item("hq-a") + "\n").Concat(Encoding.UTF8.GetBytes($"{{\"id\":\"hq-x\",\"{field}\":\"ab")).Concat(new byte[] { 0xC3, 0x28 }).Concat("\"}\n"u8.ToArray()).ToArray();
+            var bytes = Encoding.UTF8.GetBytes(Item("hq-a")
+                + "\n").Concat(Encoding.UTF8.GetBytes($"{{\"id\":\"hq-x\",\"{field}\":\"ab")).Concat(new byte[] { 0xC3,
+                0x28 }).Concat("\"}\n"u8.ToArray()).ToArray();
             var full = LedgerDocument.Parse(bytes);
             var deferred = LedgerDocument.ParseDeferred(bytes);
             Assert.Single(full.Errors);

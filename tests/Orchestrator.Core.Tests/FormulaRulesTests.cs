@@ -11,7 +11,8 @@ public class FormulaRulesTests
 
     private static FormulaText T(string text, int line, string file = File) => new(text, L(line, file));
 
-    private static FormulaStep Step(string id, string? title = null, int line = 10, string[]? needs = null, string file = File, string? description = null) => new()
+    private static FormulaStep Step(string id, string? title = null, int line = 10, string[]? needs = null, string file = File,
+        string? description = null) => new()
     {
         Id = id,
         Title = title is null ? null : T(title, line + 1, file),
@@ -24,7 +25,8 @@ public class FormulaRulesTests
     private static FormulaVar Var(string name, string? @default = null, bool? required = null, int line = 5, string file = File) =>
         new() { Name = name, Default = @default, Required = required, At = L(line, file) };
 
-    private static Formula F(string name, FormulaStep[] steps, FormulaVar[]? vars = null, string? extends = null, string file = File, string? title = null) => new()
+    private static Formula F(string name, FormulaStep[] steps, FormulaVar[]? vars = null, string? extends = null, string file = File,
+        string? title = null) => new()
     {
         Name = name,
         File = file,

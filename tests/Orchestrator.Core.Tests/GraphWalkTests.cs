@@ -9,8 +9,10 @@ namespace Orchestrator.Core.Tests;
 /// <summary>The graph walks made faster (cycles, sorting by id) answer exactly as before.</summary>
 public class GraphWalkTests
 {
-    private static readonly string[] Types = [DependencyTypes.Blocks, DependencyTypes.ParentChild, DependencyTypes.WaitsFor, DependencyTypes.Related, DependencyTypes.DiscoveredFrom];
-    private static readonly string[] StatusPool = [Statuses.Open, Statuses.Open, Statuses.Open, Statuses.InProgress, Statuses.Closed, Statuses.Blocked, Statuses.Hooked, Statuses.Deferred];
+    private static readonly string[] Types = [DependencyTypes.Blocks, DependencyTypes.ParentChild, DependencyTypes.WaitsFor, DependencyTypes.Related,
+        DependencyTypes.DiscoveredFrom];
+    private static readonly string[] StatusPool = [Statuses.Open, Statuses.Open, Statuses.Open, Statuses.InProgress, Statuses.Closed, Statuses.Blocked,
+        Statuses.Hooked, Statuses.Deferred];
 
     /// <summary>A ledger of random shape: dependencies anywhere (so cycles, parent cycles, missing targets), defer dates past and future, a bad line.</summary>
     internal static byte[] RandomLedger(int seed, int count = 120)
@@ -86,7 +88,8 @@ public class GraphWalkTests
         var rng = new Random(11);
         for (var round = 0; round < 200; round++)
         {
-            var ids = Enumerable.Range(0, rng.Next(0, 60)).Select(i => rng.Next(3) == 0 ? $"hq-{i % 7:x}.{rng.Next(1, 12)}" : $"hq-{rng.Next(1000):x}").Distinct().ToList();
+            var ids = Enumerable.Range(0, rng.Next(0,
+                60)).Select(i => rng.Next(3) == 0 ? $"hq-{i % 7:x}.{rng.Next(1, 12)}" : $"hq-{rng.Next(1000):x}").Distinct().ToList();
             ids.Sort(IdComparer.Instance);
             // Mostly in order with a few moved to the end (a change adding items), or shuffled.
             if (round % 3 == 0) ids = [.. ids.OrderBy(_ => rng.Next())];

@@ -44,7 +44,8 @@ public class IndexFormatTests
         {
             var i = indexed.Get(p.Id);
             Assert.True(i.IsSummary);
-            Assert.Equal((p.Title, p.Status, p.Priority, p.IssueType, p.Assignee, p.CreatedAt, p.DeferUntil), (i.Title, i.Status, i.Priority, i.IssueType, i.Assignee, i.CreatedAt, i.DeferUntil));
+            Assert.Equal((p.Title, p.Status, p.Priority, p.IssueType, p.Assignee, p.CreatedAt, p.DeferUntil), (i.Title, i.Status, i.Priority, i.IssueType,
+                i.Assignee, i.CreatedAt, i.DeferUntil));
             Assert.Equal(p.Labels, i.Labels);
             Assert.Equal(p.DependencyList.Select(d => (d.DependsOnId, d.Type)), i.DependencyList.Select(d => (d.DependsOnId, d.Type)));
             Assert.Equal(p.RawLine.ToArray(), i.RawLine.ToArray());

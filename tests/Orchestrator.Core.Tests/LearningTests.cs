@@ -132,7 +132,8 @@ public sealed class ConvoyLessonsTests
     private static WorkItem Item(string id, string title, params (string Author, string Text)[] comments) => new()
     {
         Id = id, Title = title, Status = Statuses.Closed,
-        Comments = comments.Select((c, i) => new Comment { Id = i + 1, IssueId = id, Author = c.Author, Text = c.Text, CreatedAt = $"2026-01-01T00:00:0{i}.0000000Z" }).ToList(),
+        Comments = comments.Select((c, i) => new Comment { Id = i + 1, IssueId = id, Author = c.Author, Text = c.Text,
+            CreatedAt = $"2026-01-01T00:00:0{i}.0000000Z" }).ToList(),
     };
 
     [Fact]
@@ -149,7 +150,8 @@ public sealed class ConvoyLessonsTests
         var convoy = new Convoy
         {
             Name = "c1", Items = ["app-1", "app-2", "web-1"], State = ConvoyStates.Landed, CreatedAt = "2026-01-01T00:00:00Z",
-            Report = new ConvoyReport { Convoy = "c1", Items = 3, ConflictsPredicted = 0, ConflictsMet = 1, MetItems = ["app-1"], AgentSeconds = 200, AgentWallSeconds = 90, QueueSeconds = 300 },
+            Report = new ConvoyReport { Convoy = "c1", Items = 3, ConflictsPredicted = 0, ConflictsMet = 1, MetItems = ["app-1"], AgentSeconds = 200,
+                AgentWallSeconds = 90, QueueSeconds = 300 },
         };
         var lessons = ConvoyLessons.Extract(convoy, [new(a, "app"), new(b, "app"), new(c, "web")]);
 
@@ -185,7 +187,9 @@ public sealed class ConvoyLessonsTests
     [Fact]
     public void A_convoy_that_went_smoothly_teaches_nothing()
     {
-        var convoy = new Convoy { Name = "calm", Items = ["app-1"], State = ConvoyStates.Landed, CreatedAt = "2026-01-01T00:00:00Z", Report = new ConvoyReport { Convoy = "calm", Items = 1 } };
-        Assert.Empty(ConvoyLessons.Extract(convoy, [new(Item("app-1", "x", ("nux", "submitted to the merge queue of app: branch b at 0123456789ab (1 commit)")), "app")]));
+        var convoy = new Convoy { Name = "calm", Items = ["app-1"], State = ConvoyStates.Landed, CreatedAt = "2026-01-01T00:00:00Z",
+            Report = new ConvoyReport { Convoy = "calm", Items = 1 } };
+        Assert.Empty(ConvoyLessons.Extract(convoy, [new(Item("app-1", "x", ("nux", "submitted to the merge queue of app: branch b at 0123456789ab (1 commit)")),
+            "app")]));
     }
 }

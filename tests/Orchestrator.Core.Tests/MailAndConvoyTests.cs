@@ -115,7 +115,8 @@ public sealed class ConvoyRulesTests
             Item("web-e", deps: Dep("web-d")),
             Item("app-f", status: Statuses.Deferred));
         var p = ConvoyRules.Progress(C("app-a", "app-b", "web-c", "web-d", "web-e", "app-f", "gone-1"), doc, i => i.Id.Split('-')[0]);
-        Assert.Equal([ProgressStates.Done, ProgressStates.InFlight, ProgressStates.InFlight, ProgressStates.Ready, ProgressStates.Blocked, ProgressStates.Blocked, ProgressStates.Missing],
+        Assert.Equal([ProgressStates.Done, ProgressStates.InFlight, ProgressStates.InFlight, ProgressStates.Ready, ProgressStates.Blocked,
+            ProgressStates.Blocked, ProgressStates.Missing],
             p.Items.Select(i => i.State));
         Assert.Equal(["web-d"], p.Items.Single(i => i.Id == "web-e").BlockedBy);
         var app = p.Rigs.Single(r => r.Rig == "app");
@@ -201,7 +202,8 @@ public sealed class ConvoyScoringTests
     public void A_convoy_nothing_of_which_was_reviewed_has_no_review_line()
     {
         var convoy = new Convoy { Name = "c", Items = ["x-a"], CreatedAt = "2026-01-01T00:00:00Z" };
-        var r = ConvoyScoring.Score(convoy, [E("2026-01-01T10:00:00Z", EventKinds.Slung, "x-a"), E("2026-01-01T10:01:00Z", EventKinds.Submitted, "x-a"), E("2026-01-01T10:02:00Z", EventKinds.Merged, "x-a")],
+        var r = ConvoyScoring.Score(convoy, [E("2026-01-01T10:00:00Z", EventKinds.Slung, "x-a"), E("2026-01-01T10:01:00Z", EventKinds.Submitted, "x-a"),
+            E("2026-01-01T10:02:00Z", EventKinds.Merged, "x-a")],
             [], DateTimeOffset.Parse("2026-01-01T10:02:00Z"));
         Assert.Empty(r.ReviewWaits);
         Assert.Equal(0, r.ReviewSeconds);

@@ -92,7 +92,8 @@ public sealed class PlanTests
     [Fact]
     public void Items_on_different_rigs_never_conflict()
     {
-        var r = CoordinationPlan.Build([P("x-a", files: ["cli.py"], rig: "app"), P("x-b", files: ["cli.py"], rig: "web"), P("x-c", files: ["cli.py"], rig: "app")],
+        var r = CoordinationPlan.Build([P("x-a", files: ["cli.py"], rig: "app"), P("x-b", files: ["cli.py"], rig: "web"), P("x-c", files: ["cli.py"],
+            rig: "app")],
             rig => rig is null ? null : AppFiles);
         var c = Assert.Single(r.Conflicts);
         Assert.Equal(("x-a", "x-c"), (c.A, c.B));

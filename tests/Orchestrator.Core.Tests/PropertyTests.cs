@@ -16,11 +16,14 @@ public class PropertyTests
 {
     private const int Cases = 500;
 
-    private static readonly string[] Times = ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-02T00:00:00+00:00", "2026-01-03T00:00:00Z", "2026-01-04T05:00:00+05:00"];
+    private static readonly string[] Times = ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2026-01-02T00:00:00+00:00", "2026-01-03T00:00:00Z",
+        "2026-01-04T05:00:00+05:00"];
     private static readonly string[] Texts = ["alpha", "beta", "Gamma \"quoted\"", "ünïcødé ✓", "tab\there", "back\\slash", "<b>&amp;</b>"];
     private static readonly string[] Labels = ["ui", "db", "perf", "sec"];
-    private static readonly string[] AllStatuses = [Statuses.Open, Statuses.InProgress, Statuses.Blocked, Statuses.Hooked, Statuses.Closed, Statuses.Deferred, Statuses.Pinned, Statuses.Tombstone];
-    private static readonly string[] DepTypes = [DependencyTypes.Blocks, DependencyTypes.ConditionalBlocks, DependencyTypes.WaitsFor, DependencyTypes.ParentChild, DependencyTypes.Related, DependencyTypes.DiscoveredFrom];
+    private static readonly string[] AllStatuses = [Statuses.Open, Statuses.InProgress, Statuses.Blocked, Statuses.Hooked, Statuses.Closed, Statuses.Deferred,
+        Statuses.Pinned, Statuses.Tombstone];
+    private static readonly string[] DepTypes = [DependencyTypes.Blocks, DependencyTypes.ConditionalBlocks, DependencyTypes.WaitsFor,
+        DependencyTypes.ParentChild, DependencyTypes.Related, DependencyTypes.DiscoveredFrom];
 
     /// <summary>A seed and a size: cases shrink to fewer items.</summary>
     private static readonly Gen<(int Seed, int Size)> Case = Gen.Select(Gen.Int, Gen.Int[1, 10]);
@@ -100,14 +103,16 @@ public class PropertyTests
             if (r.Next(2) == 0)
             {
                 var comments = o["comments"] as JsonArray ?? [];
-                comments.Add(new JsonObject { ["id"] = comments.Count + 1, ["issue_id"] = o["id"]!.GetValue<string>(), ["author"] = side, ["text"] = Pick(r, Texts), ["created_at"] = Pick(r, Times) });
+                comments.Add(new JsonObject { ["id"] = comments.Count + 1, ["issue_id"] = o["id"]!.GetValue<string>(), ["author"] = side, ["text"] = Pick(r,
+                    Texts), ["created_at"] = Pick(r, Times) });
                 o["comments"] = comments;
             }
             if (r.Next(3) == 0)
             {
                 var deps = o["dependencies"] as JsonArray ?? [];
                 if (deps.Count > 0 && r.Next(2) == 0) deps.RemoveAt(r.Next(deps.Count));
-                else deps.Add(new JsonObject { ["issue_id"] = o["id"]!.GetValue<string>(), ["depends_on_id"] = Pick(r, ids), ["type"] = DependencyTypes.Related });
+                else deps.Add(new JsonObject { ["issue_id"] = o["id"]!.GetValue<string>(), ["depends_on_id"] = Pick(r, ids),
+                    ["type"] = DependencyTypes.Related });
                 o["dependencies"] = deps.Count == 0 ? null : deps;
             }
             if (r.Next(3) == 0) o[$"x_custom_{r.Next(5)}"] = Unknown(r);
@@ -180,15 +185,19 @@ public class PropertyTests
             var m = Parse(again);
             Assert.Equal(Content(m), Content(LedgerMerge.Merge(DocOf(b), m, m)));
             // Merging the result with either side again (the side is already in it) changes nothing.
-            Assert.True(Content(m) == Content(LedgerMerge.Merge(DocOf(b), m, DocOf(ours))), $"base:\n{Show(b)}\nours:\n{Show(ours)}\ntheirs:\n{Show(theirs)}\nmerged:\n{again}");
-            Assert.True(Content(m) == Content(LedgerMerge.Merge(DocOf(b), m, DocOf(theirs))), $"base:\n{Show(b)}\nours:\n{Show(ours)}\ntheirs:\n{Show(theirs)}\nmerged:\n{again}");
+            Assert.True(Content(m) == Content(LedgerMerge.Merge(DocOf(b), m, DocOf(ours))),
+                $"base:\n{Show(b)}\nours:\n{Show(ours)}\ntheirs:\n{Show(theirs)}\nmerged:\n{again}");
+            Assert.True(Content(m) == Content(LedgerMerge.Merge(DocOf(b), m, DocOf(theirs))),
+                $"base:\n{Show(b)}\nours:\n{Show(ours)}\ntheirs:\n{Show(theirs)}\nmerged:\n{again}");
         }, iter: Cases);
     }
 
-    /// <summary>The definition, computed directly: blocked if the item or any ancestor (parent-child, any depth, any number of parents) has an active blocker.</summary>
+    /// <summary>The definition, computed directly: blocked if the item or any ancestor (parent-child, any depth, any number of parents) has an active
+    /// blocker.</summary>
     private static (HashSet<string> Ready, HashSet<string> Blocked) Expected(LedgerDocument doc, DateTimeOffset now)
     {
-        bool HasActiveBlocker(WorkItem i) => i.Dependencies.Any(d => DependencyTypes.IsBlocking(d.Type) && doc.Find(d.DependsOnId) is { } t && Statuses.IsActive(t.Status));
+        bool HasActiveBlocker(WorkItem i) => i.Dependencies.Any(d => DependencyTypes.IsBlocking(d.Type) && doc.Find(d.DependsOnId) is { } t
+            && Statuses.IsActive(t.Status));
         bool Blocked(WorkItem item)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -233,7 +242,8 @@ public class PropertyTests
             var ready = new DependencyGraph(doc).Ready(Now);
             var (expected, blocked) = Expected(doc, Now);
             var got = ready.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-            Assert.True(expected.SetEquals(got), $"ledger:\n{Write(doc)}\nexpected ready: {string.Join(" ", expected.Order())}\nlisted: {string.Join(" ", got.Order())}");
+            Assert.True(expected.SetEquals(got),
+                $"ledger:\n{Write(doc)}\nexpected ready: {string.Join(" ", expected.Order())}\nlisted: {string.Join(" ", got.Order())}");
             Assert.Equal(got.Count, ready.Count); // each once
             var graph = new DependencyGraph(doc);
             foreach (var item in doc.Items)
@@ -247,7 +257,8 @@ public class PropertyTests
         Case.Sample(c =>
         {
             var r = new Random(c.Seed);
-            var original = DocOf(RandomLedger(r, c.Size).Concat(Edit(r, RandomLedger(r, c.Size), "x").Where(o => o["id"]!.GetValue<string>().StartsWith("hq-new"))).DistinctBy(o => o["id"]!.GetValue<string>()));
+            var original = DocOf(RandomLedger(r, c.Size).Concat(Edit(r, RandomLedger(r, c.Size),
+                "x").Where(o => o["id"]!.GetValue<string>().StartsWith("hq-new"))).DistinctBy(o => o["id"]!.GetValue<string>()));
             var exported = Write(original);
             var target = new LedgerDocument();
             var ops = new ItemOperations(target, Now, "tester", "hq");

@@ -26,7 +26,8 @@ public class RegressionTests
     {
         var doc = new LedgerDocument();
         var ops = new ItemOperations(doc, TestLedger.Now, "t", "hq");
-        var e = Assert.Throws<OrcException>(() => ops.Create(new CreateItemRequest { Title = "x", Files = Enumerable.Range(0, 501).Select(i => $"f{i}").ToList() }));
+        var e = Assert.Throws<OrcException>(() => ops.Create(new CreateItemRequest { Title = "x", Files = Enumerable.Range(0,
+            501).Select(i => $"f{i}").ToList() }));
         Assert.StartsWith("file: ", e.Message);
         Assert.Equal(0, doc.Count);
     }

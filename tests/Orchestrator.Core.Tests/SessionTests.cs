@@ -38,7 +38,8 @@ public sealed class HookSessionsTests
             s.Select(x => (x.Number, x.StartedBy, x.Ended)));
         Assert.Equal(("2026-01-01T04:00:00.0000000Z", "2026-01-01T05:00:00.0000000Z"), (s[2].StartedAt, s[2].EndedAt));
         Assert.Equal([(SessionEnds.Handoff, "state: half done")], s[2].Notes.Select(n => (n.Kind, n.Text)));
-        Assert.Equal([(SessionEnds.Done, "ready for review"), ("returned", "returned by the refinery: conflicts with main in a.txt")], s[3].Notes.Select(n => (n.Kind, n.Text)));
+        Assert.Equal([(SessionEnds.Done, "ready for review"), ("returned", "returned by the refinery: conflicts with main in a.txt")],
+            s[3].Notes.Select(n => (n.Kind, n.Text)));
         Assert.All(s, x => Assert.Equal("app-1", x.Item));
         Assert.Null(HookSessions.Current(h));
     }

@@ -13,7 +13,8 @@ public sealed class SupervisionTests
         Name = "refinery@app", Pid = pid, StartedAt = Timestamps.Format(T0), BeatAt = Timestamps.Format(at ?? T0), IntervalSeconds = 5, State = state,
     };
 
-    private static ServiceHealth Classify(bool window = false, bool dead = false, int panePid = 0, int? exit = null, Heartbeat? beat = null, bool pidAlive = false, SupervisionRecord? record = null, DateTimeOffset? now = null) =>
+    private static ServiceHealth Classify(bool window = false, bool dead = false, int panePid = 0, int? exit = null, Heartbeat? beat = null,
+        bool pidAlive = false, SupervisionRecord? record = null, DateTimeOffset? now = null) =>
         ServiceHealth.Classify(new ServiceObservation(window, dead, panePid, exit, beat, pidAlive, record, now ?? T0.AddSeconds(3)));
 
     [Fact]
@@ -22,7 +23,8 @@ public sealed class SupervisionTests
         var all = ServiceDefinition.All(["app", "web"]);
         Assert.Equal(["boot", "deacon", "refinery@app", "witness@app", "refinery@web", "witness@web"], all.Select(s => s.Name));
         var refinery = all[2];
-        Assert.Equal(("refinery-app", "refinery-app", "refinery-app.lock", "deacon"), (refinery.Window, refinery.RecordKey, refinery.LockFile, refinery.Supervisor));
+        Assert.Equal(("refinery-app", "refinery-app", "refinery-app.lock", "deacon"), (refinery.Window, refinery.RecordKey, refinery.LockFile,
+            refinery.Supervisor));
         Assert.Equal(["refinery", "run", "app"], refinery.Args);
         Assert.Equal("boot", ServiceDefinition.ForDeacon().Supervisor);
         Assert.Null(ServiceDefinition.ForBoot().Supervisor);
@@ -33,7 +35,8 @@ public sealed class SupervisionTests
 
     [Fact]
     public void A_live_window_with_a_fresh_heartbeat_of_its_pid_is_running() =>
-        Assert.Equal((ServiceStates.Running, true, (int?)42), Classify(window: true, panePid: 42, beat: Beat(42)) is var h ? (h.State, h.Alive, h.Pid) : default);
+        Assert.Equal((ServiceStates.Running, true, (int?)42), Classify(window: true, panePid: 42, beat: Beat(42)) is var h ? (h.State, h.Alive,
+            h.Pid) : default);
 
     [Fact]
     public void A_live_window_that_has_not_beaten_yet_is_starting_and_counts_as_alive()
@@ -84,7 +87,8 @@ public sealed class SupervisionTests
     public void The_third_crash_in_a_row_is_crash_looping_with_the_recorded_error()
     {
         SupervisionRecord? r = null;
-        for (var i = 0; i < 3; i++) r = RestartPolicy.Crashed(r, "refinery@app", 100 + i, "NullReferenceException: boom", "/ws/.orc/logs/crash-1-10" + i + ".log", T0.AddMinutes(i), TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 3; i++) r = RestartPolicy.Crashed(r, "refinery@app", 100 + i, "NullReferenceException: boom",
+            "/ws/.orc/logs/crash-1-10" + i + ".log", T0.AddMinutes(i), TimeSpan.FromSeconds(30));
         var h = Classify(window: true, dead: true, panePid: 102, exit: 134, record: r);
         Assert.Equal(ServiceStates.CrashLooping, h.State);
         Assert.Equal("NullReferenceException: boom", h.Error);
@@ -107,7 +111,8 @@ public sealed class SupervisionTests
         Assert.Same(r1, RestartPolicy.Crashed(r1, "deacon", 7, "exit 1", null, T0.AddSeconds(5), first));
         Assert.False(RestartPolicy.Due(r1, T0.AddSeconds(29)));
         Assert.True(RestartPolicy.Due(r1, T0.AddSeconds(30)));
-        var r3 = RestartPolicy.Crashed(RestartPolicy.Crashed(r1, "deacon", 8, "exit 1", null, T0.AddMinutes(1), first), "deacon", 9, "exit 1", null, T0.AddMinutes(2), first);
+        var r3 = RestartPolicy.Crashed(RestartPolicy.Crashed(r1, "deacon", 8, "exit 1", null, T0.AddMinutes(1), first), "deacon", 9, "exit 1", null,
+            T0.AddMinutes(2), first);
         Assert.True(RestartPolicy.ShouldReport(r3));
         var reported = r3 with { Reported = true };
         Assert.False(RestartPolicy.ShouldReport(RestartPolicy.Crashed(reported, "deacon", 10, "exit 1", null, T0.AddMinutes(3), first)));
@@ -117,7 +122,8 @@ public sealed class SupervisionTests
     public void A_run_of_ten_minutes_ends_the_streak()
     {
         var first = TimeSpan.FromSeconds(30);
-        var streak = RestartPolicy.Crashed(RestartPolicy.Crashed(null, "deacon", 7, "exit 1", null, T0, first), "deacon", 8, "exit 1", null, T0.AddMinutes(1), first)
+        var streak = RestartPolicy.Crashed(RestartPolicy.Crashed(null, "deacon", 7, "exit 1", null, T0, first), "deacon", 8, "exit 1", null, T0.AddMinutes(1),
+            first)
             with { StartedAt = Timestamps.Format(T0.AddMinutes(2)) };
         Assert.Equal(2, streak.Crashes);
         Assert.Equal(1, RestartPolicy.Crashed(streak, "deacon", 9, "exit 1", null, T0.AddMinutes(13), first).Crashes);

@@ -32,11 +32,13 @@ public sealed class WatchTests
     [InlineData("working", true, 400, false, 600, "stuck")]
     [InlineData("unknown", true, 10, false, 60, "working")]
     public void An_observation_is_classified(string profileState, bool holds, int unchanged, bool repeating, int sinceStart, string expected) =>
-        Assert.Equal(expected, Watch.Classify(profileState, holds, TimeSpan.FromSeconds(unchanged), TimeSpan.FromSeconds(300), repeating, TimeSpan.FromSeconds(sinceStart), TimeSpan.FromSeconds(30)));
+        Assert.Equal(expected, Watch.Classify(profileState, holds, TimeSpan.FromSeconds(unchanged), TimeSpan.FromSeconds(300), repeating,
+            TimeSpan.FromSeconds(sinceStart), TimeSpan.FromSeconds(30)));
 
     private static Hook HookIn(string state, string? why = null)
     {
-        var h = new Hook { Agent = "ace", Rig = "app", Item = "app-1", Role = Roles.Polecat, Branch = "polecat/ace", Worktree = "/w", BaseCommit = "0", Profile = "sim", State = state, CreatedAt = "2026-12-02T10:00:00Z" };
+        var h = new Hook { Agent = "ace", Rig = "app", Item = "app-1", Role = Roles.Polecat, Branch = "polecat/ace", Worktree = "/w", BaseCommit = "0",
+            Profile = "sim", State = state, CreatedAt = "2026-12-02T10:00:00Z" };
         return why is null ? h : h with { History = [new HookEvent("2026-12-02T10:01:00Z", HookStates.Active, state, why)] };
     }
 
@@ -53,8 +55,10 @@ public sealed class WatchTests
     [InlineData(HookStates.Active, null, true, false, "unknown", 10, "working")]
     [InlineData(HookStates.Active, null, true, false, "unknown", 900, "stuck")]
     [InlineData(HookStates.Active, null, true, false, "idle", 900, "idle")]
-    public void The_one_classifier_reads_hook_window_and_screen(string hookState, string? why, bool window, bool paneDead, string? profileState, int unchanged, string expected) =>
-        Assert.Equal(expected, Watch.StateOf(new AgentSighting(HookIn(hookState, why), window, paneDead, profileState, false, TimeSpan.FromSeconds(unchanged), TimeSpan.FromSeconds(300))));
+    public void The_one_classifier_reads_hook_window_and_screen(string hookState, string? why, bool window, bool paneDead, string? profileState, int unchanged,
+        string expected) =>
+        Assert.Equal(expected, Watch.StateOf(new AgentSighting(HookIn(hookState, why), window, paneDead, profileState, false, TimeSpan.FromSeconds(unchanged),
+            TimeSpan.FromSeconds(300))));
 
     [Theory]
     [InlineData("working")]
@@ -67,8 +71,10 @@ public sealed class WatchTests
     {
         foreach (var (unchanged, repeating) in new[] { (10, false), (900, false), (10, true) })
         {
-            var view = Watch.StateOf(new AgentSighting(HookIn(HookStates.Active), true, false, profileState, repeating, TimeSpan.FromSeconds(unchanged), TimeSpan.FromSeconds(300)));
-            var witness = Watch.Classify(profileState, holdsWork: false, TimeSpan.FromSeconds(unchanged), TimeSpan.FromSeconds(300), repeating, TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(30));
+            var view = Watch.StateOf(new AgentSighting(HookIn(HookStates.Active), true, false, profileState, repeating, TimeSpan.FromSeconds(unchanged),
+                TimeSpan.FromSeconds(300)));
+            var witness = Watch.Classify(profileState, holdsWork: false, TimeSpan.FromSeconds(unchanged), TimeSpan.FromSeconds(300), repeating,
+                TimeSpan.FromSeconds(600), TimeSpan.FromSeconds(30));
             Assert.Equal(view, witness);
         }
     }

@@ -273,7 +273,8 @@ public class WorkItemRulesTests
     {
         Assert.Equal("src/Core/A.cs", WorkItemRules.File("src\\Core\\A.cs"));
         Assert.StartsWith("file: must not be empty", Assert.Throws<OrcException>(() => WorkItemRules.File(" ")).Message);
-        Assert.StartsWith("file: is 1,025 characters long; the limit is 1024", Assert.Throws<OrcException>(() => WorkItemRules.File(new string('a', 1025))).Message);
+        Assert.StartsWith("file: is 1,025 characters long; the limit is 1024", Assert.Throws<OrcException>(() => WorkItemRules.File(new string('a',
+            1025))).Message);
         Assert.StartsWith("file: contains a control character", Assert.Throws<OrcException>(() => WorkItemRules.File("a\nb")).Message);
     }
 

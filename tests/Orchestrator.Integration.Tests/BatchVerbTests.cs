@@ -13,7 +13,8 @@ public class BatchVerbTests
         stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l =>
         {
             var e = JsonDocument.Parse(l).RootElement;
-            return new Answer(e.GetProperty("line").GetInt32(), e.GetProperty("exit").GetInt32(), e.GetProperty("out").GetString()!, e.GetProperty("err").GetString()!);
+            return new Answer(e.GetProperty("line").GetInt32(), e.GetProperty("exit").GetInt32(), e.GetProperty("out").GetString()!,
+                e.GetProperty("err").GetString()!);
         }).ToList();
 
     private static string Lines(params string[][] commands) =>
@@ -171,7 +172,8 @@ public class BatchVerbTests
         Assert.Equal("orc: stdin:3: is not valid UTF-8 (byte 22); the line was not run\n", answers[2].Err);
         Assert.Equal("", r.Err);
         Assert.Equal(["after", "before"], LedgerDocument.Parse(ws.LedgerBytes()).Items.Select(i => i.Title).Order());
-        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".orc", "logs")) && Directory.GetFiles(Path.Combine(ws.Root, ".orc", "logs"), "crash-*").Length > 0, "a crash report was written");
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".orc", "logs")) && Directory.GetFiles(Path.Combine(ws.Root, ".orc", "logs"), "crash-*").Length > 0,
+            "a crash report was written");
     }
 
     [Fact]

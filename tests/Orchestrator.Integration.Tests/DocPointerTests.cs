@@ -21,7 +21,8 @@ public sealed partial class DocPointerTests
     {
         foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoRoot, "src"), "*.cs", SearchOption.AllDirectories))
         {
-            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")) continue;
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")) continue;
             var lines = File.ReadAllLines(file);
             for (var i = 0; i < lines.Length; i++)
             {
@@ -47,7 +48,8 @@ public sealed partial class DocPointerTests
     [Fact]
     public void Every_pointer_to_the_docs_in_what_orc_prints_or_writes_resolves()
     {
-        var found = Pointers().Where(p => !(p.File.EndsWith("DemoScenario.cs", StringComparison.Ordinal) && MadeByTheDemo.Contains(p.Match.Groups["file"].Value))).ToList();
+        var found = Pointers().Where(p => !(p.File.EndsWith("DemoScenario.cs",
+            StringComparison.Ordinal) && MadeByTheDemo.Contains(p.Match.Groups["file"].Value))).ToList();
         Assert.True(found.Count >= 4, $"only {found.Count} doc pointers found in src: the pattern no longer matches how they are written");
         var broken = new List<string>();
         foreach (var (file, line, m) in found)
@@ -69,7 +71,8 @@ public sealed partial class DocPointerTests
     [Fact]
     public void The_pattern_reads_each_way_a_pointer_is_written()
     {
-        string[] samples = ["see README, Install)", "see docs/file-formats.md, \\\"Rig settings\\\", or", "docs/configuration.md#shell-completions", "docs/cli.md lists"];
+        string[] samples = ["see README, Install)", "see docs/file-formats.md, \\\"Rig settings\\\", or", "docs/configuration.md#shell-completions",
+            "docs/cli.md lists"];
         var matches = samples.Select(s => Pointer().Match(s)).ToList();
         Assert.Equal("Install", matches[0].Groups["plain"].Value);
         Assert.Equal("Rig settings", matches[1].Groups["quoted"].Value);

@@ -612,8 +612,10 @@ public sealed partial class DocsTests
                     var pathPart = Uri.UnescapeDataString(hash < 0 ? target : target[..hash]);
                     var anchor = hash < 0 ? null : Uri.UnescapeDataString(target[(hash + 1)..]);
                     var dest = pathPart.Length == 0 ? file
-                        : Path.GetFullPath(pathPart.StartsWith('/') ? Path.Combine(RepoRoot, pathPart.TrimStart('/')) : Path.Combine(Path.GetDirectoryName(file)!, pathPart));
-                    if (!File.Exists(dest) && !Directory.Exists(dest)) { problems.Add($"{where}:{number}: ({target}): {CommandText.Relative(dest)} does not exist"); continue; }
+                        : Path.GetFullPath(pathPart.StartsWith('/') ? Path.Combine(RepoRoot,
+                            pathPart.TrimStart('/')) : Path.Combine(Path.GetDirectoryName(file)!, pathPart));
+                    if (!File.Exists(dest)
+                        && !Directory.Exists(dest)) { problems.Add($"{where}:{number}: ({target}): {CommandText.Relative(dest)} does not exist"); continue; }
                     if (anchor is null) continue;
                     anchored++;
                     if (!dest.EndsWith(".md", StringComparison.OrdinalIgnoreCase))

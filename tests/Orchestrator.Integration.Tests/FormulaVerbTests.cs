@@ -82,7 +82,8 @@ public class FormulaVerbTests
         var children = ledger.Values.Where(i => Deps(i).Contains((epicId, "parent-child"))).ToList();
         Assert.Equal(steps.Count, children.Count);
         Assert.Equal(ledger.Count, children.Count + 1); // nothing else was written
-        var itemOfStep = children.ToDictionary(c => Labels(c).Single(l => l.StartsWith("step:", StringComparison.Ordinal))["step:".Length..], c => c.GetProperty("id").GetString()!);
+        var itemOfStep = children.ToDictionary(c => Labels(c).Single(l => l.StartsWith("step:", StringComparison.Ordinal))["step:".Length..],
+            c => c.GetProperty("id").GetString()!);
         foreach (var step in steps)
         {
             var id = step.GetProperty("id").GetString()!;
@@ -95,8 +96,10 @@ public class FormulaVerbTests
         }
 
         // Ready: exactly the steps that need nothing; progress 0 of all.
-        var ready = Json(ws, "ready", "--json").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).Where(i => i != epicId).Order(StringComparer.Ordinal);
-        var roots = steps.Where(s => s.GetProperty("needs").GetArrayLength() == 0).Select(s => itemOfStep[s.GetProperty("id").GetString()!]).Order(StringComparer.Ordinal);
+        var ready = Json(ws, "ready",
+            "--json").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).Where(i => i != epicId).Order(StringComparer.Ordinal);
+        var roots = steps.Where(s => s.GetProperty("needs").GetArrayLength() == 0).Select(s
+            => itemOfStep[s.GetProperty("id").GetString()!]).Order(StringComparer.Ordinal);
         Assert.Equal(roots, ready);
         var progress = Json(ws, "mol", "progress", epicId, "--json");
         Assert.Equal(0, progress.GetProperty("closed").GetInt32());
@@ -110,7 +113,8 @@ public class FormulaVerbTests
         var poured = Json(ws, "pour", "feature", "--var", "feature=CSV export", "--json");
         var ids = poured.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("id").GetString()!).ToList();
         var status = Json(ws, "mol", "status", ids[2], "--json"); // a step names its molecule
-        Assert.Equal(["design", "plan", "implement", "review", "test"], status.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
+        Assert.Equal(["design", "plan", "implement", "review", "test"],
+            status.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
         var ledger = Ledger(ws);
         for (var k = 1; k < ids.Count; k++)
             Assert.Equal([(ids[k - 1], "blocks")], Deps(ledger[ids[k]]).Where(d => d.Type == "blocks"));
@@ -150,7 +154,8 @@ public class FormulaVerbTests
         Assert.Equal(2, ws.Orc("wisp", "code-review").ExitCode);
         Assert.Equal(commits, ws.CommitCount());
         Assert.Empty(Ledger(ws));
-        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".orc", "wisps")) && Directory.EnumerateFiles(Path.Combine(ws.Root, ".orc", "wisps"), "*.json").Any());
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".orc", "wisps")) && Directory.EnumerateFiles(Path.Combine(ws.Root, ".orc", "wisps"),
+            "*.json").Any());
     }
 
     [Fact]
@@ -228,8 +233,10 @@ public class FormulaVerbTests
         Assert.Contains("syntax:2:", Check("syntax", "description = \"ok\"\ntitle = \n"));
         Assert.Contains("keys:3: unknown key 'steps.gate'", Check("keys", "[[steps]]\nid = \"a\"\ngate = true\ntitle = \"A\"\n"));
         Assert.Contains("needs:4: step 'a' needs 'ghost', which is not a step", Check("needs", "[[steps]]\nid = \"a\"\ntitle = \"A\"\nneeds = [\"ghost\"]\n"));
-        Assert.Contains("dup:4: step 'a' is defined twice (first at line 1)", Check("dup", "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps]]\nid = \"a\"\ntitle = \"B\"\n"));
-        Assert.Contains("orphan:1: extends 'ghost', which is not a formula here", Check("orphan", "extends = \"ghost\"\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n"));
+        Assert.Contains("dup:4: step 'a' is defined twice (first at line 1)", Check("dup",
+            "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps]]\nid = \"a\"\ntitle = \"B\"\n"));
+        Assert.Contains("orphan:1: extends 'ghost', which is not a formula here", Check("orphan",
+            "extends = \"ghost\"\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n"));
         Assert.Contains("named:1: the formula is named 'other'", Check("named", "formula = \"other\"\n[[steps]]\nid = \"a\"\ntitle = \"A\"\n"));
         Assert.Contains("types:2: 'needs' must be an array of step ids", Check("types", "[[steps]]\nneeds = 3\nid = \"a\"\ntitle = \"A\"\n"));
         Assert.Contains("prof:4: step 'a': no agent profile 'nobody'", Check("prof", "[[steps]]\nid = \"a\"\ntitle = \"A\"\nprofile = \"nobody\"\n"));
@@ -409,7 +416,8 @@ public class FormulaVerbTests
         Assert.Equal(commits + 1, ws.CommitCount());
         ledger = Ledger(ws);
         Assert.Equal("burned", ledger[c].GetProperty("close_reason").GetString());
-        Assert.All(ledger.Values.Where(i => Deps(i).Contains((c, "parent-child"))), s => Assert.StartsWith("burned", s.GetProperty("close_reason").GetString()));
+        Assert.All(ledger.Values.Where(i => Deps(i).Contains((c, "parent-child"))), s => Assert.StartsWith("burned",
+            s.GetProperty("close_reason").GetString()));
         Assert.True(ws.IsClean());
         Assert.Equal(3, ws.Orc("mol", "status", "hq-nope").ExitCode);
         var plain = ws.Create("not a molecule");

@@ -27,7 +27,8 @@ public class ImportExportTests
             Assert.True(JsonNode.DeepEquals(o, b), $"{id} changed:\n{o.ToJsonString()}\n{b.ToJsonString()}");
         }
         // Untouched lines are written back byte for byte.
-        Assert.Equal(File.ReadAllLines(Fixture).Order(StringComparer.Ordinal), exported.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(File.ReadAllLines(Fixture).Order(StringComparer.Ordinal), exported.Out.Split('\n',
+            StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -71,7 +71,8 @@ public class ItemVerbTests
         var c = ws.Create("gamma chore", "-t", "chore", "-d", "mentions Needle here");
         ws.Orc("item", "update", c, "--status", "blocked");
         string[] Ids(params string[] filter) =>
-            JsonDocument.Parse(ws.Orc(["item", "list", "--json", .. filter]).Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
+            JsonDocument.Parse(ws.Orc(["item", "list", "--json",
+                .. filter]).Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
         Assert.Equal([a], Ids("--type", "bug"));
         Assert.Equal([a], Ids("--assignee", "ann"));
         Assert.Equal(new[] { b, c }.Order(), Ids("--assignee", "none").Order());
@@ -85,7 +86,8 @@ public class ItemVerbTests
         Assert.Equal([a], Ids("--assignee", "ANN"));
         Assert.Equal(new[] { a, b }.Order(), Ids("--label", "UI").Order());
         Assert.Equal([b], Ids("--text", "API"));
-        Assert.Equal([a], JsonDocument.Parse(ws.Orc("ready", "--json", "--assignee", "Ann").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!));
+        Assert.Equal([a], JsonDocument.Parse(ws.Orc("ready", "--json", "--assignee",
+            "Ann").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!));
     }
 
     [Fact]
@@ -127,7 +129,8 @@ public class ItemVerbTests
         var child = ws.Create("Child of a blocked epic", "--parent", epic, "-p", "0");
         var free = ws.Create("Free", "-p", "1");
         var later = ws.Create("Later", "--defer-until", "+3d");
-        string[] Ready() => JsonDocument.Parse(ws.Orc("ready", "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
+        string[] Ready() => JsonDocument.Parse(ws.Orc("ready",
+            "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
         Assert.Equal([free, gate], Ready());
         var blocked = JsonDocument.Parse(ws.Orc("blocked", "--json").Out).RootElement.EnumerateArray().ToList();
         Assert.Equal(new[] { child, epic }.Order(), blocked.Select(e => e.GetProperty("id").GetString()).Order());

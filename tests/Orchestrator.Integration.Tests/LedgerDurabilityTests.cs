@@ -149,7 +149,8 @@ public class LedgerDurabilityTests
             acknowledged[w] = [];
             for (var i = 0; i < perWriter; i++)
             {
-                var r = OrcProcess.Run(ws.Root, ["item", "create", $"writer {w} item {i}", "--json"], new Dictionary<string, string> { ["ORC_AGENT"] = $"agent-{w}" });
+                var r = OrcProcess.Run(ws.Root, ["item", "create", $"writer {w} item {i}", "--json"], new Dictionary<string,
+                    string> { ["ORC_AGENT"] = $"agent-{w}" });
                 Assert.True(r.ExitCode == 0, r.ToString());
                 acknowledged[w].Add(JsonDocument.Parse(r.Out).RootElement.GetProperty("id").GetString()!);
             }

@@ -94,7 +94,8 @@ public class LedgerIndexTests
         var earlier = ws.Create("Earlier");
         // A cycle a merge could leave (orc refuses to make one): a waits for b.
         var lines = ws.LedgerText().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l =>
-            l.Contains($"\"id\":\"{a}\"") ? l.Replace("\"issue_type\"", $"\"dependencies\":[{{\"issue_id\":\"{a}\",\"depends_on_id\":\"{b}\",\"type\":\"blocks\"}}],\"issue_type\"") : l);
+            l.Contains($"\"id\":\"{a}\"") ? l.Replace("\"issue_type\"",
+                $"\"dependencies\":[{{\"issue_id\":\"{a}\",\"depends_on_id\":\"{b}\",\"type\":\"blocks\"}}],\"issue_type\"") : l);
         File.WriteAllText(ws.LedgerPath, string.Join("\n", lines) + "\n");
         var index = Path.Combine(ws.Root, ".orc", "cache", "ledger.idx");
         var stale = ws.Orc("ready", "--json");

@@ -50,7 +50,8 @@ public class MergeDriverTests
         var s = items.Single(i => i["id"]!.GetValue<string>() == shared);
         Assert.Equal("Renamed on feature", s["title"]!.GetValue<string>());
         Assert.Equal(0, s["priority"]!.GetValue<int>());
-        Assert.Equal(["base", "main-label", "feature-label"], s["labels"]!.AsArray().Select(l => l!.GetValue<string>()).Order().ToArray().OrderBy(x => x == "base" ? 0 : x == "main-label" ? 1 : 2));
+        Assert.Equal(["base", "main-label", "feature-label"],
+            s["labels"]!.AsArray().Select(l => l!.GetValue<string>()).Order().ToArray().OrderBy(x => x == "base" ? 0 : x == "main-label" ? 1 : 2));
         Assert.Single(s["comments"]!.AsArray());
         var d = items.Single(i => i["id"]!.GetValue<string>() == doomed);
         Assert.Null(d["labels"]);
@@ -135,7 +136,8 @@ public class MergeDriverTests
             var text = File.ReadAllText(ledger);
             Assert.DoesNotContain("<<<<<<<", text);
             Assert.DoesNotContain("=======", text);
-            Assert.False(File.Exists(Path.Combine(clone, "ledger", "issues.quarantine")) && File.ReadAllText(Path.Combine(clone, "ledger", "issues.quarantine")).Contains("<<<<<<<"),
+            Assert.False(File.Exists(Path.Combine(clone, "ledger", "issues.quarantine")) && File.ReadAllText(Path.Combine(clone, "ledger",
+                "issues.quarantine")).Contains("<<<<<<<"),
                 "marker lines are not bad lines to quarantine");
             var merged = JsonNode.Parse(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.Contains(item, StringComparison.Ordinal)))!;
             Assert.Equal(("closed", "Retitled in the clone"), (merged["status"]!.GetValue<string>(), merged["title"]!.GetValue<string>()));

@@ -23,7 +23,8 @@ public sealed partial class ProcessStartSitesTests
     private static IEnumerable<(string File, int Line, string Code)> StartSites()
     {
         var sep = Path.DirectorySeparatorChar;
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(CommandText.RepoRoot, "src"), "*.cs", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(CommandText.RepoRoot, "src"), "*.cs",
+            SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             if (file.Contains($"{sep}bin{sep}", StringComparison.Ordinal) || file.Contains($"{sep}obj{sep}", StringComparison.Ordinal)) continue;
             var lines = File.ReadAllLines(file);

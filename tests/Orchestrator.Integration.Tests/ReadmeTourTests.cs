@@ -69,7 +69,8 @@ public sealed partial class ReadmeTourTests
             foreach (var l in body)
             {
                 var t = l.TrimStart();
-                if (t.StartsWith("dotnet build ", StringComparison.Ordinal) || t.StartsWith("dotnet publish ", StringComparison.Ordinal)) { builds++; continue; }
+                if (t.StartsWith("dotnet build ", StringComparison.Ordinal) || t.StartsWith("dotnet publish ",
+                    StringComparison.Ordinal)) { builds++; continue; }
                 if (OrcFunction().IsMatch(t)) { functions++; script.Append(orcFunction).Append('\n'); continue; }
                 script.Append(l).Append('\n');
             }
@@ -112,9 +113,11 @@ public sealed partial class ReadmeTourTests
             var path = Path.Combine(root, "tour.sh");
             File.WriteAllText(path, script);
 
-            var psi = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
+                RedirectStandardInput = true, UseShellExecute = false };
             psi.ArgumentList.Add(path);
-            foreach (var name in new[] { "ORC_WORKSPACE", "ORC_AGENT", "ORC_RIG", "ORC_ROLE", "TMUX", "TMUX_PANE", "XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE" })
+            foreach (var name in new[] { "ORC_WORKSPACE", "ORC_AGENT", "ORC_RIG", "ORC_ROLE", "TMUX", "TMUX_PANE", "XDG_CONFIG_HOME", "GIT_DIR",
+                "GIT_WORK_TREE" })
                 psi.Environment.Remove(name);
             psi.Environment["HOME"] = home;
             psi.Environment["TMPDIR"] = tmp;
@@ -177,7 +180,8 @@ public sealed partial class ReadmeTourTests
         for (var attempt = 0; attempt < 10 && Directory.Exists(root); attempt++)
         {
             try { Directory.Delete(root, recursive: true); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Thread.Sleep(200); } // a process the server just hung up on may write a last line
+            // a process the server just hung up on may write a last line
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Thread.Sleep(200); }
         }
     }
 }

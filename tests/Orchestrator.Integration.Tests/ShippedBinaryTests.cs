@@ -30,7 +30,8 @@ public sealed class ShippedBinaryTests : IDisposable
     public void Doctor_reports_the_git_engine_healthy()
     {
         var r = OrcProcess.Run(_ws.Root, ["doctor", "--json"], new Dictionary<string, string> { ["HOME"] = _ws.Root });
-        var check = JsonDocument.Parse(r.Out).RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("check").GetString() == "git engine");
+        var check = JsonDocument.Parse(r.Out).RootElement.GetProperty("checks").EnumerateArray().Single(c
+            => c.GetProperty("check").GetString() == "git engine");
         Assert.True(check.GetProperty("status").GetString() == "ok", check.ToString());
         Assert.Contains("all 13 kinds of operation", check.GetProperty("message").GetString());
     }
@@ -58,13 +59,16 @@ public sealed class ShippedBinaryTests : IDisposable
     [Fact]
     public void A_native_binary_without_its_libgit2_says_so_in_one_line_and_doctor_names_the_fix()
     {
-        Assert.SkipUnless(OrcProcess.Native is not null, "needs the published NativeAOT binary (ORC_TEST_BINARY); the JIT build loads libgit2 from the runtime's folders");
+        Assert.SkipUnless(OrcProcess.Native is not null,
+            "needs the published NativeAOT binary (ORC_TEST_BINARY); the JIT build loads libgit2 from the runtime's folders");
         var lonely = Path.Combine(_ws.Root, ".orc", "tmp", "bin");
         Directory.CreateDirectory(lonely);
         var orc = Path.Combine(lonely, "orc");
         File.Copy(OrcProcess.Native!, orc);
-        foreach (var so in Directory.EnumerateFiles(Path.GetDirectoryName(OrcProcess.Native!)!, "libonigwrap*.so")) File.Copy(so, Path.Combine(lonely, Path.GetFileName(so)));
-        var psi = new System.Diagnostics.ProcessStartInfo(orc) { WorkingDirectory = _ws.Root, RedirectStandardError = true, RedirectStandardOutput = true, ArgumentList = { "item", "create", "needs git" } };
+        foreach (var so in Directory.EnumerateFiles(Path.GetDirectoryName(OrcProcess.Native!)!, "libonigwrap*.so")) File.Copy(so, Path.Combine(lonely,
+            Path.GetFileName(so)));
+        var psi = new System.Diagnostics.ProcessStartInfo(orc) { WorkingDirectory = _ws.Root, RedirectStandardError = true, RedirectStandardOutput = true,
+            ArgumentList = { "item", "create", "needs git" } };
         using (var p = System.Diagnostics.Process.Start(psi)!)
         {
             var err = p.StandardError.ReadToEnd();
@@ -95,7 +99,8 @@ public sealed class ShippedBinaryTests : IDisposable
         Directory.CreateDirectory(lonely);
         var orc = Path.Combine(lonely, "orc");
         File.Copy(OrcProcess.Native!, orc);
-        var psi = new System.Diagnostics.ProcessStartInfo(orc) { WorkingDirectory = _ws.Root, RedirectStandardError = true, RedirectStandardOutput = true, ArgumentList = { "tui" } };
+        var psi = new System.Diagnostics.ProcessStartInfo(orc) { WorkingDirectory = _ws.Root, RedirectStandardError = true, RedirectStandardOutput = true,
+            ArgumentList = { "tui" } };
         using var p = System.Diagnostics.Process.Start(psi)!;
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();

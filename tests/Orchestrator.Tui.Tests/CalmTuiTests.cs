@@ -48,7 +48,8 @@ public sealed class CalmTuiTests : IDisposable
 
         // A key still answers at once after the quiet (the loop sleeps, a key wakes it).
         _term.Keys(false, "?");
-        RigFixture.Eventually(() => _term.Screen().Contains("keys (Esc closes)", StringComparison.Ordinal), () => "the help after a key; the screen:\n" + _term.Screen(), 10);
+        RigFixture.Eventually(() => _term.Screen().Contains("keys (Esc closes)", StringComparison.Ordinal),
+            () => "the help after a key; the screen:\n" + _term.Screen(), 10);
     }
 
     [Fact]
@@ -57,7 +58,8 @@ public sealed class CalmTuiTests : IDisposable
         Assert.Equal(0, _ws.Orc("config", "set", "tui.mouse", "on").ExitCode);
         Open();
         // tmux's mouse_any_flag is any mouse mode; mouse_all_flag is any-motion tracking (1003).
-        RigFixture.Eventually(() => Flag("mouse_button_flag") == "1", () => $"button-event mouse tracking: all={Flag("mouse_all_flag")} button={Flag("mouse_button_flag")}", 10);
+        RigFixture.Eventually(() => Flag("mouse_button_flag") == "1",
+            () => $"button-event mouse tracking: all={Flag("mouse_all_flag")} button={Flag("mouse_button_flag")}", 10);
         Assert.Equal("0", Flag("mouse_all_flag"));
     }
 

@@ -26,14 +26,16 @@ public sealed class EndToEndTests : IDisposable
     private string Screen() => _term.Screen();
 
     private void SeeOnScreen(string text, string what, int seconds = 30) =>
-        RigFixture.Eventually(() => Screen().Contains(text, StringComparison.Ordinal), () => $"{what}: '{text}' never appeared; the screen:\n{Screen()}", seconds);
+        RigFixture.Eventually(() => Screen().Contains(text, StringComparison.Ordinal), () => $"{what}: '{text}' never appeared; the screen:\n{Screen()}",
+            seconds);
 
     [Fact]
     public void Open_filter_sling_watch_a_tile_attach_come_back_esc_and_quit()
     {
         var idle = _ws.Create("Idle at its prompt", "--label", "sim:idle");
         _ws.Create("Something else entirely");
-        var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket, ["TERM"] = "xterm-256color", ["DOTNET_TieredPGO"] = "0" };
+        var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket, ["TERM"] = "xterm-256color",
+            ["DOTNET_TieredPGO"] = "0" };
         _term.Start(_ws.Root, $"unset DisableRealDriverIO; {OrcProcess.ShellCommand} tui; echo \"TUI-EXITED $?\"; sleep 60", env, 120, 36);
 
         // Open: the panes and both items.
@@ -46,7 +48,8 @@ public sealed class EndToEndTests : IDisposable
         _term.Keys(false, "Enter");
         SeeOnScreen("Items (1/2) /Idle", "the filter");
         // The title is drawn before the rows: a capture can land between the two.
-        RigFixture.Eventually(() => !Screen().Contains("Something else entirely", StringComparison.Ordinal), () => "the filtered-out item leaving the list; the screen:\n" + Screen());
+        RigFixture.Eventually(() => !Screen().Contains("Something else entirely", StringComparison.Ordinal),
+            () => "the filtered-out item leaving the list; the screen:\n" + Screen());
 
         // Sling the selected item from the TUI: s, Enter (the rig comes from the id).
         _term.Keys(true, "s");
@@ -58,13 +61,15 @@ public sealed class EndToEndTests : IDisposable
         SeeOnScreen("sim: idle at the prompt", "the agent's screen in its tile");
 
         // The tile follows the agent's output: type a line into the agent's own window.
-        var server = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc", "locks")) { PreferControlMode = false };
+        var server = new TmuxServer(_socket, Path.Combine(_ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(_ws.Root, ".orc",
+            "locks")) { PreferControlMode = false };
         Assert.True(server.SendText("app", agent, "hello from the test"));
         SeeOnScreen("sim: got 'hello from the test'", "the tile updating");
 
         // Attach: Enter on the tile leaves the TUI for the agent's window; F12 comes back.
         _term.Keys(false, "5", "Enter");
-        RigFixture.Eventually(() => !Screen().Contains("Items (") && Screen().Contains("sim: idle at the prompt"), () => "attaching to the agent; the screen:\n" + Screen());
+        RigFixture.Eventually(() => !Screen().Contains("Items (") && Screen().Contains("sim: idle at the prompt"),
+            () => "attaching to the agent; the screen:\n" + Screen());
         Assert.Contains("F12: back to orc", Screen()); // the way back, on the agent window's status line
         _term.Keys(false, "F12");
         SeeOnScreen("Items (", "coming back to the TUI");
@@ -94,33 +99,40 @@ public sealed class EndToEndTests : IDisposable
     {
         _ws.Create("Idle at its prompt", "--label", "sim:idle");
         _ws.Create("Something else entirely");
-        var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket, ["TERM"] = "xterm-256color", ["DOTNET_TieredPGO"] = "0" };
+        var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = _ws.Root, ["ORC_TMUX_SOCKET"] = _socket, ["TERM"] = "xterm-256color",
+            ["DOTNET_TieredPGO"] = "0" };
         _term.Start(_ws.Root, $"unset DisableRealDriverIO; {OrcProcess.ShellCommand} tui; echo \"TUI-EXITED $?\"; sleep 60", env, 120, 36);
         SeeOnScreen("Items (2/2)", "the TUI opening for the first person");
 
         // A second person attaches their own (smaller) terminal to the same session.
         using var second = new TestTerminal();
-        second.Start(_ws.Root, $"unset TMUX; tmux -L {_term.Socket} -f /dev/null attach-session -t =term", new Dictionary<string, string> { ["TERM"] = "xterm-256color" }, 100, 30);
+        second.Start(_ws.Root, $"unset TMUX; tmux -L {_term.Socket} -f /dev/null attach-session -t =term", new Dictionary<string,
+            string> { ["TERM"] = "xterm-256color" }, 100, 30);
         string SecondScreen() => second.Screen();
-        RigFixture.Eventually(() => SecondScreen().Contains("Items (", StringComparison.Ordinal), () => "the second person seeing the TUI; their screen:\n" + SecondScreen());
+        RigFixture.Eventually(() => SecondScreen().Contains("Items (", StringComparison.Ordinal),
+            () => "the second person seeing the TUI; their screen:\n" + SecondScreen());
 
         // The second person filters; the TUI (resized to their terminal) shows it to both.
         second.Keys(false, "2");
         second.Keys(true, "/Idle");
         second.Keys(false, "Enter");
-        RigFixture.Eventually(() => SecondScreen().Contains("Items (1/2) /Idle", StringComparison.Ordinal), () => "the second person's filter on their screen:\n" + SecondScreen());
+        RigFixture.Eventually(() => SecondScreen().Contains("Items (1/2) /Idle", StringComparison.Ordinal),
+            () => "the second person's filter on their screen:\n" + SecondScreen());
         SeeOnScreen("Items (1/2) /Idle", "the second person's filter on the first person's screen");
-        RigFixture.Eventually(() => !SecondScreen().Contains("Something else entirely", StringComparison.Ordinal), () => "the filtered-out item leaving the second screen:\n" + SecondScreen());
+        RigFixture.Eventually(() => !SecondScreen().Contains("Something else entirely", StringComparison.Ordinal),
+            () => "the filtered-out item leaving the second screen:\n" + SecondScreen());
 
         // The first person opens the help; the second sees it too, then the first quits for both.
         _term.Keys(true, "?");
-        RigFixture.Eventually(() => SecondScreen().Contains("Tab / Shift-Tab", StringComparison.Ordinal), () => "the first person's help on the second person's screen:\n" + SecondScreen());
+        RigFixture.Eventually(() => SecondScreen().Contains("Tab / Shift-Tab", StringComparison.Ordinal),
+            () => "the first person's help on the second person's screen:\n" + SecondScreen());
         _term.Keys(false, "Escape");
         // Escape and q sent together would read as Alt-q: wait for the help to close first.
         RigFixture.Eventually(() => !Screen().Contains("Tab / Shift-Tab", StringComparison.Ordinal), () => "closing the help:\n" + Screen());
         _term.Keys(true, "q");
         SeeOnScreen("TUI-EXITED 0", "quitting");
-        RigFixture.Eventually(() => SecondScreen().Contains("TUI-EXITED 0", StringComparison.Ordinal), () => "the second person seeing the TUI end:\n" + SecondScreen());
+        RigFixture.Eventually(() => SecondScreen().Contains("TUI-EXITED 0", StringComparison.Ordinal),
+            () => "the second person seeing the TUI end:\n" + SecondScreen());
     }
 
     public void Dispose()

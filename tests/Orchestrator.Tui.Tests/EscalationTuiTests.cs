@@ -28,7 +28,8 @@ public sealed class EscalationTuiTests : IDisposable
         _f.Tmux.KillWindow("app", agent); // its program ended after asking: the state must not become dead or stopped
 
         var env = _f.ProcessEnv();
-        using var services = Composition.Build(new CliEnvironment(_f.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
+        using var services = Composition.Build(new CliEnvironment(_f.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null,
+            TextReader.Null) { SelfArgv = OrcProcess.Argv });
         FleetSnapshot Read() => services.GetRequiredService<FleetReader>().Read();
         Assert.Equal("waiting", Read().Agents.Single(a => a.Name == agent).State);
 
@@ -45,7 +46,8 @@ public sealed class EscalationTuiTests : IDisposable
             ui.Type("5");
             ui.Type("z");
             screen = ui.Screen();
-            Assert.True(screen.Contains("(asked for a person)", StringComparison.Ordinal) && screen.Contains("the licence of the new", StringComparison.Ordinal), screen);
+            Assert.True(screen.Contains("(asked for a person)", StringComparison.Ordinal) && screen.Contains("the licence of the new",
+                StringComparison.Ordinal), screen);
             Assert.Contains($"{agent} · {id} · waiting · app · polecat", screen);
         }
         // The items layout: the item is blocked, and its details say who asked for what.
@@ -54,7 +56,8 @@ public sealed class EscalationTuiTests : IDisposable
             items.Window.Focus("items");
             items.Window.Pane<ItemsPane>()!.Select(id);
             // Wrapped to the pane's width: read as one text again.
-            Assert.Contains($"{agent} needs a person: the licence of the new dependency is unclear", string.Join(" ", items.Window.Pane<DetailsPane>()!.Rows.Select(r => r.Text.Trim())));
+            Assert.Contains($"{agent} needs a person: the licence of the new dependency is unclear", string.Join(" ",
+                items.Window.Pane<DetailsPane>()!.Rows.Select(r => r.Text.Trim())));
         }
     }
 }

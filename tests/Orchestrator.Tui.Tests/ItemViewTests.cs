@@ -23,7 +23,8 @@ public sealed class ItemViewTests
         var s = Fleet.Sample();
         var item = s.Ledger.Find("shop-3")!;
         item.Files = ["src/payments/api.cs", "src/payments/client.cs"];
-        item.Description = "The payment API takes a cart and returns a receipt. " + string.Concat(Enumerable.Repeat("It must never charge twice for one cart, even when the client retries. ", 6)) + LongWord + "\nSecond paragraph.";
+        item.Description = "The payment API takes a cart and returns a receipt. "
+            + string.Concat(Enumerable.Repeat("It must never charge twice for one cart, even when the client retries. ", 6)) + LongWord + "\nSecond paragraph.";
         for (var i = 1; i <= 7; i++)
             item.Comments.Add(new Comment { Id = i, IssueId = item.Id, Author = "ace", Text = $"comment number {i}", CreatedAt = $"2026-11-23T11:0{i}:00Z" });
         return s;
@@ -38,8 +39,10 @@ public sealed class ItemViewTests
         ui.Press(Key.Enter);
         var box = Assert.IsType<TextOverlay>(ui.Window.CurrentOverlay, exactMatch: false);
         var text = string.Join('\n', box.ShownLines);
-        foreach (var expected in new[] { "shop-3  Payment API", "labels: api", "owns: src/payments/api.cs, src/payments/client.cs", "parent: shop-1 Checkout v2",
-                     "agent: ace on shop (working)", "depends on:", "shop-2", "blocks:", "shop-4", "comments (7):", "comment number 1", "comment number 7", "Second paragraph." })
+        foreach (var expected in new[] { "shop-3  Payment API", "labels: api", "owns: src/payments/api.cs, src/payments/client.cs",
+            "parent: shop-1 Checkout v2",
+                     "agent: ace on shop (working)", "depends on:", "shop-2", "blocks:", "shop-4", "comments (7):", "comment number 1", "comment number 7",
+                         "Second paragraph." })
             Assert.Contains(expected, text);
         var width = box.Viewport.Width;
         Assert.All(box.ShownLines, l => Assert.True(l.GetColumns() <= width, $"wider than the box ({width}): {l}"));

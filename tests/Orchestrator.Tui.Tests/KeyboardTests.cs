@@ -73,7 +73,8 @@ public sealed class KeyboardTests
         ui.Type("?");
         var overlay = Assert.IsType<TextOverlay>(ui.Window.CurrentOverlay);
         var help = string.Join('\n', overlay.Lines);
-        foreach (var k in new[] { "Tab", "/", ":", "?", "nudge", "kill", "resume", "sling", "close", "comment", "reply", "archive", "next layout", "next theme", "F12" })
+        foreach (var k in new[] { "Tab", "/", ":", "?", "nudge", "kill", "resume", "sling", "close", "comment", "reply", "archive", "next layout", "next theme",
+            "F12" })
             Assert.Contains(k, help);
         Assert.Contains("keys (Esc closes)", ui.Screen());
         ui.Press(Key.Esc);

@@ -15,7 +15,8 @@ public sealed class LevelTests
     {
         var unnamed = typeof(LevelTests).Assembly.GetTypes()
             .Where(t => t.GetMethods().Any(m => m.GetCustomAttributes<FactAttribute>().Any()))
-            .Where(t => t.GetCustomAttributes<TraitAttribute>().Count(a => a.Name == OrcProcess.Level && a.Value is OrcProcess.UnitLevel or OrcProcess.ProcessLevel) != 1)
+            .Where(t => t.GetCustomAttributes<TraitAttribute>().Count(a => a.Name == OrcProcess.Level
+                && a.Value is OrcProcess.UnitLevel or OrcProcess.ProcessLevel) != 1)
             .Select(t => t.FullName);
         Assert.Empty(unnamed);
     }

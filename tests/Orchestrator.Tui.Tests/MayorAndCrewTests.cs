@@ -18,10 +18,12 @@ public sealed class MayorAndCrewTests
     {
         var sample = Fleet.Sample();
         var mayor = Fleet.Hook("mayor", "orc", "-", HookStates.Idle, Roles.Mayor) with { Item = null, Branch = "", Worktree = "/ws" };
-        var ada = Fleet.Hook("ada", "shop", "-", HookStates.Idle, Roles.Crew) with { Item = null, Branch = "crew/ada/home", Worktree = "/ws/worktrees/shop/ada" };
+        var ada = Fleet.Hook("ada", "shop", "-", HookStates.Idle, Roles.Crew) with { Item = null, Branch = "crew/ada/home",
+            Worktree = "/ws/worktrees/shop/ada" };
         var snapshot = sample with
         {
-            Agents = [new FleetAgent(mayor, AgentStates.Idle, "%20", Fleet.Now.ToUnixTimeSeconds() - 5, null), new FleetAgent(ada, AgentStates.Working, "%21", Fleet.Now.ToUnixTimeSeconds(), null), .. sample.Agents],
+            Agents = [new FleetAgent(mayor, AgentStates.Idle, "%20", Fleet.Now.ToUnixTimeSeconds() - 5, null), new FleetAgent(ada, AgentStates.Working, "%21",
+                Fleet.Now.ToUnixTimeSeconds(), null), .. sample.Agents],
         };
         var attached = new List<AttachTarget>();
         using var ui = new Headless(snapshot, 100, 40, attached: attached);

@@ -81,7 +81,8 @@ public sealed class PaletteTests : IDisposable
     public void Unsling_says_when_it_would_also_remove_the_worktree_and_lose_changes()
     {
         Assert.Equal("stops the agent, puts its item back to ready and ends its hook", RiskyCommands.Does(["unsling", "ace"]));
-        Assert.EndsWith("removes its worktree even with uncommitted changes (they are lost)", RiskyCommands.Does(["unsling", "ace", "--remove-worktree", "--force"]));
+        Assert.EndsWith("removes its worktree even with uncommitted changes (they are lost)", RiskyCommands.Does(["unsling", "ace", "--remove-worktree",
+            "--force"]));
         Assert.NotNull(RiskyCommands.Does(["rig", "--json", "remove", "docs"]));
         Assert.Null(RiskyCommands.Does(["rig", "list"]));
         Assert.Null(RiskyCommands.Does(["kill", "-h"]));

@@ -11,7 +11,8 @@ namespace Orchestrator.Tui.Tests;
 public sealed class PaneBindingTests
 {
     private static readonly ListPane[] Panes =
-        [new RigsPane(), new ItemsPane(), new DetailsPane(), new TilesPane(), new QueuePane(), new MailPane(), new ConvoysPane(), new FeedPane(), new ReviewPane()];
+        [new RigsPane(), new ItemsPane(), new DetailsPane(), new TilesPane(), new QueuePane(), new MailPane(), new ConvoysPane(), new FeedPane(),
+            new ReviewPane()];
 
     // Keys the window takes before any pane's binding (FleetWindow.OnKeyDown), and those a list moves with (ListPane).
     private const string Taken = "qQ?/:LTz123456789jkgG";

@@ -67,7 +67,8 @@ public sealed class PaneFollowTests
     [Fact]
     public void The_agents_pane_counts_the_tiles_it_shows_of_all()
     {
-        var agents = Enumerable.Range(0, 31).Select(i => new FleetAgent(Fleet.Hook("a" + i, "shop", "shop-" + i), AgentStates.Working, "%" + i, null, null)).ToList();
+        var agents = Enumerable.Range(0, 31).Select(i => new FleetAgent(Fleet.Hook("a" + i, "shop", "shop-" + i), AgentStates.Working, "%" + i, null,
+            null)).ToList();
         using var ui = new Headless(Fleet.Sample() with { Agents = agents }, 80, 24, screens: Fleet.Screens);
         Assert.Matches(@"Agents \(\d+ of 31\)", ui.Screen());
     }

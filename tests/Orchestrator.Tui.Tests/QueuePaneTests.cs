@@ -13,7 +13,8 @@ public sealed class QueuePaneTests
     public void Submissions_waiting_for_review_say_so_and_approved_ones_say_when_they_land()
     {
         var s = Fleet.Sample();
-        var waiting = new Submission { Item = "shop-5", Rig = "shop", Agent = "bee", Branch = "polecat/bee/shop-5", Commit = "0badc0de", BaseCommit = "0123", SubmittedAt = "2026-11-23T11:50:00Z", State = SubmissionStates.Review };
+        var waiting = new Submission { Item = "shop-5", Rig = "shop", Agent = "bee", Branch = "polecat/bee/shop-5", Commit = "0badc0de", BaseCommit = "0123",
+            SubmittedAt = "2026-11-23T11:50:00Z", State = SubmissionStates.Review };
         var approved = waiting with { Item = "shop-3", Agent = "ace", State = SubmissionStates.Approved };
         using var ui = new Headless(s with { Queue = [.. s.Queue, waiting, approved] }, 120, 40, layout: "overview");
         var rows = ui.Window.Pane<QueuePane>()!.Rows.Select(r => r.Text).ToList();

@@ -47,7 +47,8 @@ public sealed class ReviewPaneTests
         var patch = "diff --git a/api/Receipt.cs b/api/Receipt.cs\nnew file\n--- /dev/null\n+++ b/api/Receipt.cs\n" + added.Hunks +
             "diff --git a/api/pay.cs b/api/pay.cs\n--- a/api/pay.cs\n+++ b/api/pay.cs\n" + pay.Hunks;
         var changes = new CandidateChanges(
-            [new FileChange("api/Receipt.cs", null, "added", added.Added, added.Removed, false), new FileChange("api/pay.cs", null, "modified", pay.Added, pay.Removed, false)],
+            [new FileChange("api/Receipt.cs", null, "added", added.Added, added.Removed, false), new FileChange("api/pay.cs", null, "modified", pay.Added,
+                pay.Removed, false)],
             patch);
         var entry = ReviewOrder.Entry(sub, s.Ledger, [], s.TakenAt);
         return new ReviewDetail(entry, item, changes, ["api/"], [], []);

@@ -27,8 +27,10 @@ public sealed class ReviewTuiTests : IDisposable
     public ReviewTuiTests()
     {
         _fleet.Ok("rig", "set", "app", "land", "review");
-        var vars = new Dictionary<string, string> { ["USER"] = "tester", ["HOME"] = _fleet.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["ORC_TMUX_SOCKET"] = _fleet.Socket };
-        _services = Composition.Build(new CliEnvironment(_fleet.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
+        var vars = new Dictionary<string, string> { ["USER"] = "tester", ["HOME"] = _fleet.Root,
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["ORC_TMUX_SOCKET"] = _fleet.Socket };
+        _services = Composition.Build(new CliEnvironment(_fleet.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null,
+            TextReader.Null) { SelfArgv = OrcProcess.Argv });
     }
 
     public void Dispose()

@@ -24,7 +24,8 @@ public sealed class TmuxGoneTuiTests : IDisposable
         var agent = _f.Sling(_f.Item("keep me", "-l", "sim:hang"));
         _f.WaitForState(agent, "working");
         var env = _f.ProcessEnv();
-        using var services = Composition.Build(new CliEnvironment(_f.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
+        using var services = Composition.Build(new CliEnvironment(_f.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null,
+            TextReader.Null) { SelfArgv = OrcProcess.Argv });
         FleetSnapshot Read() => Headless.OffUi(() => services.GetRequiredService<FleetReader>().Read());
 
         using var ui = new Headless(Read(), 80, 24, workspace: _f.Root);

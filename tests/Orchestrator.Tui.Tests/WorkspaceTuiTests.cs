@@ -13,7 +13,8 @@ using Terminal.Gui.Input;
 
 namespace Orchestrator.Tui.Tests;
 
-/// <summary>The TUI on a real workspace (a git repository in a temp folder): its verbs change the ledger through the services, committed as the CLI would.</summary>
+/// <summary>The TUI on a real workspace (a git repository in a temp folder): its verbs change the ledger through the services, committed as the CLI
+/// would.</summary>
 [Trait(OrcProcess.Level, OrcProcess.ProcessLevel)]
 public sealed class WorkspaceTuiTests : IDisposable
 {
@@ -22,8 +23,11 @@ public sealed class WorkspaceTuiTests : IDisposable
 
     public WorkspaceTuiTests()
     {
-        var vars = new Dictionary<string, string> { ["USER"] = "tester", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["ORC_TMUX_SOCKET"] = "orc-test-none-" + Guid.NewGuid().ToString("N")[..8] };
-        _services = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
+        var vars = new Dictionary<string, string> { ["USER"] = "tester", ["HOME"] = _ws.Root,
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+            ["ORC_TMUX_SOCKET"] = "orc-test-none-" + Guid.NewGuid().ToString("N")[..8] };
+        _services = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null,
+            TextReader.Null) { SelfArgv = OrcProcess.Argv });
     }
 
     private FleetSnapshot Read() => _services.GetRequiredService<FleetReader>().Read();
@@ -92,8 +96,11 @@ public sealed class WorkspaceTuiTests : IDisposable
     public void Two_TUIs_on_one_workspace_both_show_what_either_one_did()
     {
         var id = _ws.Create("Shared work");
-        var vars = new Dictionary<string, string> { ["USER"] = "other", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin", ["ORC_TMUX_SOCKET"] = "orc-test-none-" + Guid.NewGuid().ToString("N")[..8] };
-        using var second = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
+        var vars = new Dictionary<string, string> { ["USER"] = "other", ["HOME"] = _ws.Root,
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+            ["ORC_TMUX_SOCKET"] = "orc-test-none-" + Guid.NewGuid().ToString("N")[..8] };
+        using var second = Composition.Build(new CliEnvironment(_ws.Root, k => vars.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null,
+            TextReader.Null) { SelfArgv = OrcProcess.Argv });
         FleetSnapshot ReadSecond() => second.GetRequiredService<FleetReader>().Read();
         Headless? a = null, b = null;
         a = new Headless(Read(), 100, 30, actions: Actions(), workspace: _ws.Root, refresh: () => a!.Apply(Read()));
@@ -120,7 +127,8 @@ public sealed class WorkspaceTuiTests : IDisposable
     public void A_broken_layout_file_is_named_with_its_line_and_the_overview_is_used()
     {
         Directory.CreateDirectory(Path.Combine(_ws.Root, "layouts"));
-        File.WriteAllText(Path.Combine(_ws.Root, "layouts", "broken.yaml"), "name: broken\ncolumns:\n  - width: 50%\n    panes:\n      - { pane: tiless, height: \"*\" }\n");
+        File.WriteAllText(Path.Combine(_ws.Root, "layouts", "broken.yaml"),
+            "name: broken\ncolumns:\n  - width: 50%\n    panes:\n      - { pane: tiless, height: \"*\" }\n");
         using var ui = new Headless(Fleet.Sample(), 80, 24, layout: "broken", workspace: _ws.Root, screens: Fleet.Screens);
         Assert.Equal("overview", ui.Window.LayoutSpec.Name);
         Assert.Matches(@"broken\.yaml:5: .*tiless", ui.LayoutWarning);

@@ -25,7 +25,8 @@ public sealed class FormulaCatalog
     public FormulaCatalog(IEnumerable<FormulaFolder> folders)
     {
         var asm = typeof(FormulaCatalog).Assembly;
-        foreach (var resource in asm.GetManifestResourceNames().Where(r => r.StartsWith(ResourceFolder, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var resource in asm.GetManifestResourceNames().Where(r => r.StartsWith(ResourceFolder,
+            StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var s = asm.GetManifestResourceStream(resource)!;
             var text = new StreamReader(s).ReadToEnd();
@@ -49,7 +50,8 @@ public sealed class FormulaCatalog
                 {
                     // Listed, not skipped: whoever put it there learns why it is never used.
                     Add(new FormulaEntry(name, f, folder.Origin, null,
-                        [new FormulaError(f, 1, $"'{TerminalText.Line(name)}' is not a valid formula name (lowercase letters, digits, '-' and '_'); rename the file")], []));
+                        [new FormulaError(f, 1,
+                            $"'{TerminalText.Line(name)}' is not a valid formula name (lowercase letters, digits, '-' and '_'); rename the file")], []));
                     continue;
                 }
                 var (formula, errors) = FormulaFile.Load(f);

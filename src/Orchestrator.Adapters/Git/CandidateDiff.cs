@@ -22,8 +22,10 @@ public sealed record CandidateChanges(IReadOnlyList<FileChange> Files, string Pa
     public static CandidateChanges Of(string repositoryPath, string onto, string candidate)
     {
         using var repo = new Repository(repositoryPath);
-        var before = repo.Lookup<Commit>(onto) ?? throw new OrcException($"{repositoryPath}: no commit {onto[..Math.Min(12, onto.Length)]} (the main the candidate was built on)");
-        var after = repo.Lookup<Commit>(candidate) ?? throw new OrcException($"{repositoryPath}: no commit {candidate[..Math.Min(12, candidate.Length)]} (the candidate)");
+        var before = repo.Lookup<Commit>(onto)
+            ?? throw new OrcException($"{repositoryPath}: no commit {onto[..Math.Min(12, onto.Length)]} (the main the candidate was built on)");
+        var after = repo.Lookup<Commit>(candidate)
+            ?? throw new OrcException($"{repositoryPath}: no commit {candidate[..Math.Min(12, candidate.Length)]} (the candidate)");
         using var changes = repo.Diff.Compare<TreeChanges>(before.Tree, after.Tree);
         var files = new List<FileChange>();
         var patch = new StringBuilder();

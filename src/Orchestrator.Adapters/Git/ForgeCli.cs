@@ -94,7 +94,9 @@ public sealed partial class ForgeCli
         foreach (var dir in (pathVariable ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var file = Path.Combine(dir, command);
-            if (File.Exists(file) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
+            if (File.Exists(file)
+                && (OperatingSystem.IsWindows()
+                || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
                 return file;
         }
         return null;
@@ -118,7 +120,8 @@ public sealed partial class ForgeCli
             ?? throw new OrcException($"{Name} {args[0]} {args[1]} printed no URL: {r.Said}");
     }
 
-    /// <summary>The state of the pull request at <paramref name="url"/> (opened from <paramref name="head"/>). Throws with the CLI's words when it cannot tell.</summary>
+    /// <summary>The state of the pull request at <paramref name="url"/> (opened from <paramref name="head"/>). Throws with the CLI's words when it cannot
+    /// tell.</summary>
     public PullRequestStatus View(string rigDir, string url, string? head)
     {
         // gh pr view URL --json state,mergeCommit: {"state":"OPEN|CLOSED|MERGED","mergeCommit":{"oid":…}|null}.
@@ -126,7 +129,8 @@ public sealed partial class ForgeCli
         // {"state":"opened|closed|locked|merged","merge_commit_sha":…,"squash_commit_sha":…}.
         string[] args;
         if (Name == GitHub) args = ["pr", "view", url, "--json", "state,mergeCommit"];
-        else if (MergeRequestUrl().Match(url) is { Success: true } m) args = ["mr", "view", m.Groups["iid"].Value, "--repo", m.Groups["project"].Value, "--output", "json"];
+        else if (MergeRequestUrl().Match(url) is { Success: true } m) args = ["mr", "view", m.Groups["iid"].Value, "--repo", m.Groups["project"].Value,
+            "--output", "json"];
         else args = ["mr", "view", head ?? url, "--output", "json"];
         var r = Run(args, rigDir);
         if (!r.Ok) throw new OrcException($"{Name} {args[0]} view failed: {r.Said}");
@@ -169,7 +173,8 @@ public sealed partial class ForgeCli
         if (!r.Ok)
         {
             // "no pull requests found for branch", "no open merge request available": none.
-            if (r.Said.Contains("no pull requests found", StringComparison.OrdinalIgnoreCase) || r.Said.Contains("no open merge request", StringComparison.OrdinalIgnoreCase)
+            if (r.Said.Contains("no pull requests found", StringComparison.OrdinalIgnoreCase) || r.Said.Contains("no open merge request",
+                StringComparison.OrdinalIgnoreCase)
                 || r.Said.Contains("not found", StringComparison.OrdinalIgnoreCase))
                 return null;
             throw new OrcException($"{Name} {args[0]} view {TerminalText.Line(head)} failed: {r.Said}");

@@ -18,12 +18,14 @@ public static class GitEngineCheck
 {
     /// <summary>The steps, in order (each one's name is printed before it runs).</summary>
     public static readonly string[] Steps =
-        ["init", "commit", "clone", "worktree", "status", "diff", "squash", "conflict-markers", "gate-worktree", "fast-forward", "merge", "checkout", "remove-worktree"];
+        ["init", "commit", "clone", "worktree", "status", "diff", "squash", "conflict-markers", "gate-worktree", "fast-forward", "merge", "checkout",
+            "remove-worktree"];
 
     /// <summary>LibGit2Sharp's version and the libgit2 it carries.</summary>
     public static string Version => "LibGit2Sharp " + GlobalSettings.Version.ToString();
 
-    /// <summary>Runs every step in a new folder under <paramref name="tempRoot"/>, calling <paramref name="starting"/> before each; removes the folder.</summary>
+    /// <summary>Runs every step in a new folder under <paramref name="tempRoot"/>, calling <paramref name="starting"/> before each; removes the
+    /// folder.</summary>
     public static void Run(string tempRoot, Action<string> starting)
     {
         var dir = System.IO.Path.Combine(tempRoot, "orc-git-check-" + Guid.NewGuid().ToString("N")[..10]);
@@ -59,7 +61,8 @@ public static class GitEngineCheck
             Step("status");
             var dirty = RigRepository.Uncommitted(worktree);
             Expect(dirty.Contains("feature.txt") && dirty.Contains("shared.txt"), "status missed a change: " + string.Join(", ", dirty));
-            var work = new WorkspaceRepository(worktree).Commit(["feature.txt", "shared.txt"], "work", "agent") ?? throw new OrcException("the worktree commit was not made");
+            var work = new WorkspaceRepository(worktree).Commit(["feature.txt", "shared.txt"], "work",
+                "agent") ?? throw new OrcException("the worktree commit was not made");
 
             Step("diff");
             var changed = RigRepository.ChangedFiles(clone, first, work, worktree);
@@ -73,13 +76,15 @@ public static class GitEngineCheck
 
             Step("conflict-markers");
             File.WriteAllText(System.IO.Path.Combine(worktree, "feature.txt"), "new\n<<<<<<< ours\na\n=======\nb\n>>>>>>> theirs\n");
-            var marked = new WorkspaceRepository(worktree).Commit(["feature.txt"], "markers", "agent") ?? throw new OrcException("the marker commit was not made");
+            var marked = new WorkspaceRepository(worktree).Commit(["feature.txt"], "markers",
+                "agent") ?? throw new OrcException("the marker commit was not made");
             var refused = integration.Squash(integration.TipOf(main), marked, "check: markers\n", DateTimeOffset.Now);
             Expect(!refused.Ok && refused.MarkerFiles.SequenceEqual(["feature.txt"]), "conflict markers were not found");
 
             Step("gate-worktree");
             integration.PrepareScratch(scratch, "orc-check-gate", squash.Commit!);
-            Expect(File.ReadAllText(System.IO.Path.Combine(scratch, "shared.txt")).EndsWith("four\n", StringComparison.Ordinal), "the gate worktree is not at the candidate");
+            Expect(File.ReadAllText(System.IO.Path.Combine(scratch, "shared.txt")).EndsWith("four\n", StringComparison.Ordinal),
+                "the gate worktree is not at the candidate");
 
             Step("fast-forward");
             integration.FastForward(main, integration.TipOf(main), squash.Commit!, "check");
@@ -90,12 +95,14 @@ public static class GitEngineCheck
             new WorkspaceRepository(worktree).Commit(["shared.txt"], "more", "agent");
             var outcome = RigRepository.MergeUnion(worktree, main, "agent");
             Expect(outcome == RigRepository.MergeOutcome.Merged, "the merge ended " + outcome);
-            using (var repo = new Repository(worktree)) Expect(repo.Head.Tip.Parents.Count() == 2 && repo.Head.Tip.Message.StartsWith("Merge branch", StringComparison.Ordinal), "the merge commit is wrong");
+            using (var repo = new Repository(worktree)) Expect(repo.Head.Tip.Parents.Count() == 2 && repo.Head.Tip.Message.StartsWith("Merge branch",
+                StringComparison.Ordinal), "the merge commit is wrong");
 
             Step("checkout");
             rig.SetBranch("orc/other", first, overwrite: false);
             RigRepository.Checkout(worktree, "orc/other");
-            Expect(RigRepository.BranchOf(worktree) == "orc/other" && !File.Exists(System.IO.Path.Combine(worktree, "feature.txt")), "the checkout did not change the files");
+            Expect(RigRepository.BranchOf(worktree) == "orc/other" && !File.Exists(System.IO.Path.Combine(worktree, "feature.txt")),
+                "the checkout did not change the files");
 
             Step("remove-worktree");
             rig.RemoveWorktree("agent", worktree, "orc/agent");

@@ -66,7 +66,8 @@ public sealed class RigIntegration(string repositoryPath)
         if (tipCommit is null) return new SquashResult(null, [], [], $"the submitted commit {tip[..Math.Min(12, tip.Length)]} is not in the rig's repository");
         var merge = repo.ObjectDatabase.MergeCommits(ontoCommit, tipCommit, new MergeTreeOptions { FailOnConflict = false, SkipReuc = true });
         if (merge.Status == MergeTreeStatus.Conflicts)
-            return new SquashResult(null, merge.Conflicts.Select(c => (c.Ours ?? c.Theirs ?? c.Ancestor).Path).Distinct().Order(StringComparer.Ordinal).ToList(), [], null);
+            return new SquashResult(null,
+                merge.Conflicts.Select(c => (c.Ours ?? c.Theirs ?? c.Ancestor).Path).Distinct().Order(StringComparer.Ordinal).ToList(), [], null);
         var markers = FilesWithNewConflictMarkers(repo, ontoCommit.Tree, merge.Tree);
         if (markers.Count > 0) return new SquashResult(null, [], markers, null);
         var author = new Signature(tipCommit.Author.Name, tipCommit.Author.Email, tipCommit.Author.When);

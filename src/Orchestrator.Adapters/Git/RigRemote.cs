@@ -37,7 +37,8 @@ public sealed class RigRemote(string rigDir, TimeSpan? timeout = null)
 
     public static string TrackingRef(string branch) => $"refs/remotes/{Origin}/{branch}";
 
-    /// <summary>Fetches origin's <paramref name="branch"/>; its tip, or null when origin has no such branch. Throws with git's words when the fetch fails.</summary>
+    /// <summary>Fetches origin's <paramref name="branch"/>; its tip, or null when origin has no such branch. Throws with git's words when the fetch
+    /// fails.</summary>
     public string? Fetch(string branch)
     {
         var ls = Git(["ls-remote", "--heads", Origin, "refs/heads/" + branch]);

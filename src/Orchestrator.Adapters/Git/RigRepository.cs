@@ -37,7 +37,8 @@ public sealed class RigRepository(string path)
         }
     }
 
-    /// <summary>True when <paramref name="path"/> is a repository or a worktree git can open; a malformed <c>.git</c> file is not (LibGit2Sharp throws on it).</summary>
+    /// <summary>True when <paramref name="path"/> is a repository or a worktree git can open; a malformed <c>.git</c> file is not (LibGit2Sharp throws on
+    /// it).</summary>
     public static bool IsRepository(string path)
     {
         try { return Repository.IsValid(path); }
@@ -85,7 +86,8 @@ public sealed class RigRepository(string path)
             // LibGit2Sharp's add first makes a branch named after the worktree, then checks out the
             // one asked for; left behind, it would make a later worktree of the same name (an agent
             // name used again) fail. Only the one this add made is removed.
-            if (!hadSide && worktreeName != branch && repo.Branches[worktreeName] is { IsRemote: false } side && !side.IsCurrentRepositoryHead) repo.Branches.Remove(side);
+            if (!hadSide && worktreeName != branch && repo.Branches[worktreeName] is { IsRemote: false } side
+                && !side.IsCurrentRepositoryHead) repo.Branches.Remove(side);
         }
         catch (LibGit2SharpException ex)
         {
@@ -101,10 +103,12 @@ public sealed class RigRepository(string path)
     /// </summary>
     public void AddDetachedWorktree(string worktreeName, string commit, string worktreePath)
     {
-        if (System.IO.Path.GetFileName(worktreePath) != worktreeName) throw new ArgumentException("the worktree's folder must be named as the worktree", nameof(worktreePath));
+        if (System.IO.Path.GetFileName(worktreePath) != worktreeName) throw new ArgumentException("the worktree's folder must be named as the worktree",
+            nameof(worktreePath));
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(worktreePath)!);
         var env = new Dictionary<string, string?> { ["GIT_DIR"] = null, ["GIT_WORK_TREE"] = null, ["GIT_INDEX_FILE"] = null, ["LC_ALL"] = "C" };
-        var r = Processes.CommandRunner.Run(["git", "worktree", "add", "--detach", "--quiet", worktreePath, commit], Path, env, TimeSpan.FromSeconds(120), tailLines: 10);
+        var r = Processes.CommandRunner.Run(["git", "worktree", "add", "--detach", "--quiet", worktreePath, commit], Path, env, TimeSpan.FromSeconds(120),
+            tailLines: 10);
         if (!r.Green)
             throw new OrcException($"cannot create the worktree {TerminalText.Line(worktreePath)} at {TerminalText.Line(commit)}: {TerminalText.Line(r.TimedOut ? "git did not answer in 120s" : r.Tail.Trim())}");
     }
@@ -297,10 +301,12 @@ public sealed class RigRepository(string path)
         var mergeBase = repo.ObjectDatabase.FindMergeBase(ours, theirs);
         if (mergeBase?.Sha == theirs.Sha) return MergeOutcome.UpToDate;
         if (Uncommitted(worktreePath).Count > 0) return MergeOutcome.Dirty;
-        var merged = repo.ObjectDatabase.MergeCommits(ours, theirs, new MergeTreeOptions { FailOnConflict = false, MergeFileFavor = MergeFileFavor.Union, SkipReuc = true });
+        var merged = repo.ObjectDatabase.MergeCommits(ours, theirs, new MergeTreeOptions { FailOnConflict = false, MergeFileFavor = MergeFileFavor.Union,
+            SkipReuc = true });
         if (merged.Status != MergeTreeStatus.Succeeded) return MergeOutcome.Conflicts;
         var sig = new Signature(agent, $"{agent}@orc.local", DateTimeOffset.Now);
-        var commit = repo.ObjectDatabase.CreateCommit(sig, sig, $"Merge branch '{branch}' into {repo.Head.FriendlyName}\n", merged.Tree, [ours, theirs], prettifyMessage: false);
+        var commit = repo.ObjectDatabase.CreateCommit(sig, sig, $"Merge branch '{branch}' into {repo.Head.FriendlyName}\n", merged.Tree, [ours, theirs],
+            prettifyMessage: false);
         repo.Reset(ResetMode.Hard, commit); // moves the checked-out branch and its files together
         return MergeOutcome.Merged;
     }

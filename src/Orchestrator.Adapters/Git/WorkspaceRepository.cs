@@ -108,7 +108,8 @@ public sealed class WorkspaceRepository(string root)
         catch (LibGit2SharpException ex) { throw new OrcException($"{Root}: cannot read the last commit: {ex.Message}"); }
     }
 
-    /// <summary>The workspace's uncommitted changes (files new, changed or removed against the last commit, in the index or the folder), by relative path; ignored files are left out.</summary>
+    /// <summary>The workspace's uncommitted changes (files new, changed or removed against the last commit, in the index or the folder), by relative path;
+    /// ignored files are left out.</summary>
     public List<string> Uncommitted()
     {
         using var repo = new Repository(Root);

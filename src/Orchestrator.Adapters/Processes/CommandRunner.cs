@@ -20,7 +20,8 @@ public sealed record CommandOutcome(int ExitCode, bool TimedOut, TimeSpan Elapse
 public static class CommandRunner
 {
     /// <param name="started">Told the started command's <see cref="SessionMark"/> (Linux), e.g. to record it where a successor finds it.</param>
-    public static CommandOutcome Run(IReadOnlyList<string> argv, string cwd, IReadOnlyDictionary<string, string?> env, TimeSpan timeout, int tailLines = 40, Action<SessionMark>? started = null)
+    public static CommandOutcome Run(IReadOnlyList<string> argv, string cwd, IReadOnlyDictionary<string, string?> env, TimeSpan timeout, int tailLines = 40,
+        Action<SessionMark>? started = null)
     {
         if (argv.Count == 0) throw new OrcException("no command to run");
         var tail = new Queue<string>();

@@ -10,7 +10,8 @@ namespace Orchestrator.Adapters.Processes;
 /// </summary>
 public static partial class ProcessImage
 {
-    /// <summary>Runs <paramref name="program"/> (a path) with <paramref name="arguments"/> in place of this process; returns only when that fails (then throws).</summary>
+    /// <summary>Runs <paramref name="program"/> (a path) with <paramref name="arguments"/> in place of this process; returns only when that fails (then
+    /// throws).</summary>
     public static int Replace(string program, IEnumerable<string> arguments)
     {
         var argv = new[] { program }.Concat(arguments).Select(Marshal.StringToCoTaskMemUTF8).Append(IntPtr.Zero).ToArray();

@@ -53,7 +53,8 @@ public sealed class ProfileCatalog
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         Names.Validate(name, y.Path + ": name");
         var prompt = y.String("prompt") ?? PromptModes.Keys;
-        if (!PromptModes.All.Contains(prompt)) throw y.Error("prompt", $"must be one of {string.Join(", ", PromptModes.All)}, got '{TerminalText.Line(prompt)}'");
+        if (!PromptModes.All.Contains(prompt)) throw y.Error("prompt",
+            $"must be one of {string.Join(", ", PromptModes.All)}, got '{TerminalText.Line(prompt)}'");
         var states = y.Section("states");
         states?.OnlyKeys("working", "waiting", "idle", "error");
         var screens = new List<ProfileScreen>();

@@ -24,7 +24,8 @@ public sealed class RigStore(string directory)
     }
 
     public Rig Get(string name) =>
-        Find(Names.Validate(name, "rig")) ?? throw new OrcException($"no rig '{name}' (see 'orc rig list'; add one with 'orc rig add NAME SOURCE')", ExitCodes.NotFound);
+        Find(Names.Validate(name, "rig")) ?? throw new OrcException($"no rig '{name}' (see 'orc rig list'; add one with 'orc rig add NAME SOURCE')",
+            ExitCodes.NotFound);
 
     public List<Rig> All()
     {
@@ -35,7 +36,8 @@ public sealed class RigStore(string directory)
 
     public static Rig Parse(YamlFile y, string fileName)
     {
-        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at", "gate_timeout", "batch", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead", "land", "push", "review_agent");
+        y.OnlyKeys("name", "source", "linked", "prefix", "default_branch", "gate", "profile", "max_polecats", "created_at", "gate_timeout", "batch",
+            "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead", "land", "push", "review_agent");
         var name = y.String("name") ?? fileName;
         if (name != fileName) throw y.Error("name", $"is '{TerminalText.Line(name)}' but the file is named {fileName}.yaml");
         var prefix = y.RequiredString("prefix");
@@ -44,7 +46,8 @@ public sealed class RigStore(string directory)
         var gate = y.Node("gate") is YamlDotNet.RepresentationModel.YamlScalarNode gs ? (gs.Value ?? "").Trim() : GateLine.FromWords(y.Strings("gate"));
         if (GateLine.Problem(gate) is { } problem) throw y.Error("gate", $"cannot be run: {problem}");
         // Files written before the setting existed have no key: auto, as they behaved.
-        var land = y.String("land") is { } l ? LandModes.Parse(l) ?? throw y.Error("land", $"must be {LandModes.Choices}, got '{TerminalText.Line(l)}'") : LandModes.Auto;
+        var land = y.String("land") is { } l ? LandModes.Parse(l) ?? throw y.Error("land",
+            $"must be {LandModes.Choices}, got '{TerminalText.Line(l)}'") : LandModes.Auto;
         return new Rig
         {
             Name = Names.Validate(name, y.Path + ": name"),

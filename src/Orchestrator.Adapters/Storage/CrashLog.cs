@@ -12,7 +12,8 @@ namespace Orchestrator.Adapters.Storage;
 /// </summary>
 public static class CrashLog
 {
-    /// <summary>Writes a report into <paramref name="logsDir"/> (or the temp folder outside a workspace); returns its path, or null when nothing could be written.</summary>
+    /// <summary>Writes a report into <paramref name="logsDir"/> (or the temp folder outside a workspace); returns its path, or null when nothing could be
+    /// written.</summary>
     public static string? Write(string? logsDir, IReadOnlyList<string> args, Exception error, int exitCode, DateTimeOffset now)
     {
         var pid = Environment.ProcessId;
@@ -46,7 +47,8 @@ public static class CrashLog
     public static string Summary(Exception error)
     {
         var inner = error;
-        while (inner.InnerException is not null && inner is TypeInitializationException or AggregateException or System.Reflection.TargetInvocationException) inner = inner.InnerException;
+        while (inner.InnerException is not null
+            && inner is TypeInitializationException or AggregateException or System.Reflection.TargetInvocationException) inner = inner.InnerException;
         return TerminalText.Line($"{inner.GetType().Name}: {inner.Message}");
     }
 

@@ -41,7 +41,8 @@ public sealed class FileLock : IDisposable
             }
             catch (IOException)
             {
-                throw new OrcException($"timed out after {timeout.TotalSeconds:0}s waiting for the workspace lock ({path}, held by {Holder(path)}); try again", ExitCodes.Busy);
+                throw new OrcException($"timed out after {timeout.TotalSeconds:0}s waiting for the workspace lock ({path}, held by {Holder(path)}); try again",
+                    ExitCodes.Busy);
             }
             catch (UnauthorizedAccessException ex)
             {

@@ -40,7 +40,8 @@ public sealed class LearningFile(string path)
             try
             {
                 var l = JsonSerializer.Deserialize(line, LearningJsonContext.Default.Learning);
-                if (l is null || !LearningRules.IsId(l.Id) || string.IsNullOrWhiteSpace(l.Text)) { errors.Add(new LearningLineError(n, "not a learning (it needs an id ln-XXXXXX and a text)", line)); continue; }
+                if (l is null || !LearningRules.IsId(l.Id) || string.IsNullOrWhiteSpace(l.Text)) { errors.Add(new LearningLineError(n,
+                    "not a learning (it needs an id ln-XXXXXX and a text)", line)); continue; }
                 byId[l.Id] = l with { Tags = l.Tags ?? [] };
             }
             catch (JsonException ex)

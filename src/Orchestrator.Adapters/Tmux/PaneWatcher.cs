@@ -58,7 +58,8 @@ public sealed class PaneWatcher : IDisposable
     private volatile bool _disposed;
 
     /// <param name="server">The server to watch; the watcher lists its sessions through it but does not own it.</param>
-    /// <param name="refreshInterval">How often sessions are listed again (default 3 s; <see cref="Timeout.InfiniteTimeSpan"/>: only on <see cref="Refresh"/> and <c>%sessions-changed</c>).</param>
+    /// <param name="refreshInterval">How often sessions are listed again (default 3 s; <see cref="Timeout.InfiniteTimeSpan"/>: only on <see cref="Refresh"/>
+    /// and <c>%sessions-changed</c>).</param>
     /// <param name="changedInterval">The least time between two <see cref="Changed"/> events (default 100 ms).</param>
     public PaneWatcher(TmuxServer server, TimeSpan? refreshInterval = null, TimeSpan? changedInterval = null)
     {

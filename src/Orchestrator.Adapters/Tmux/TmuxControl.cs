@@ -8,7 +8,8 @@ namespace Orchestrator.Adapters.Tmux;
 /// <summary>A notification tmux sends a control client outside a command's reply (<c>%output</c>, <c>%window-add</c>, <c>%exit</c>...).</summary>
 /// <param name="Name">The notification without its <c>%</c>, e.g. <c>output</c>.</param>
 /// <param name="Arguments">The rest of the line; for <c>%output</c> the pane id only.</param>
-/// <param name="Data">For <c>%output</c>: the bytes the pane wrote (tmux's octal escapes decoded), which may end or start inside a UTF-8 character (see <see cref="PaneOutputDecoder"/>); else empty. Also empty when the client does not decode output (<see cref="TmuxControl.DecodeOutput"/>).</param>
+/// <param name="Data">For <c>%output</c>: the bytes the pane wrote (tmux's octal escapes decoded), which may end or start inside a UTF-8 character (see
+/// <see cref="PaneOutputDecoder"/>); else empty. Also empty when the client does not decode output (<see cref="TmuxControl.DecodeOutput"/>).</param>
 public sealed record TmuxNotification(string Name, string Arguments, byte[] Data)
 {
     /// <summary>For <c>%output</c>: how many bytes the pane wrote, also when <see cref="Data"/> was not decoded.</summary>

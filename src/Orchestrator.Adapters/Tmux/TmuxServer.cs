@@ -67,7 +67,8 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     /// Commands that must not go through the control client: they act on "the current client"
     /// (which for a control client is orc's own hidden one), attach, or end the server under it.
     /// </summary>
-    private static readonly HashSet<string> PlainOnly = ["attach-session", "attach", "switch-client", "switchc", "detach-client", "display-message", "kill-server", "display-popup", "display-menu"];
+    private static readonly HashSet<string> PlainOnly = ["attach-session", "attach", "switch-client", "switchc", "detach-client", "display-message",
+        "kill-server", "display-popup", "display-menu"];
 
     private readonly Lock _controlGate = new();
     private TmuxControl? _control;
@@ -156,7 +157,8 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         if (!File.Exists(path)) return false;
         try
         {
-            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream,
+                System.Net.Sockets.ProtocolType.Unspecified);
             socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
             return true;
         }
@@ -288,7 +290,8 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     /// the session if needed. A window of that name that is dead is replaced; a live one only when
     /// <paramref name="replaceRunning"/> (its process is killed by tmux and the new one started in place).
     /// </summary>
-    public void StartWindow(string session, string window, string cwd, IReadOnlyDictionary<string, string> env, IReadOnlyList<string> argv, bool replaceRunning = false)
+    public void StartWindow(string session, string window, string cwd, IReadOnlyDictionary<string, string> env, IReadOnlyList<string> argv,
+        bool replaceRunning = false)
     {
         if (argv.Count == 0) throw new OrcException("no command to start");
         var existing = FindWindow(session, window);
@@ -300,7 +303,8 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
         else
         {
             // The first window of a new session becomes its current one (a client attaching sees it, not the keeper).
-            args.AddRange(EnsureSession(session, cwd) ? ["new-window", "-t", $"={session}:", "-n", window] : ["new-window", "-d", "-t", $"={session}:", "-n", window]);
+            args.AddRange(EnsureSession(session, cwd) ? ["new-window", "-t", $"={session}:", "-n", window] : ["new-window", "-d", "-t", $"={session}:", "-n",
+                window]);
         }
         // tmux expands formats in the start directory ('#(cmd)' would run cmd, '#{…}' be replaced):
         // '##' is a literal '#'. (-e values and the command's words are not expanded.)
@@ -325,9 +329,11 @@ public sealed partial class TmuxServer(string socketName, string configFile, str
     public const string KeeperWindow = "orc-keep";
 
     private static readonly string[] KeeperCommand =
-        ["sh", "-c", "printf 'orc keeps this tmux session open with this window; its agents are in the other windows (C-b w lists them).\\n'; exec sleep infinity"];
+        ["sh", "-c",
+            "printf 'orc keeps this tmux session open with this window; its agents are in the other windows (C-b w lists them).\\n'; exec sleep infinity"];
 
-    /// <summary>Makes <paramref name="session"/> with its <see cref="KeeperWindow"/> unless it exists (another process may make it at the same time); true when this call made it.</summary>
+    /// <summary>Makes <paramref name="session"/> with its <see cref="KeeperWindow"/> unless it exists (another process may make it at the same time); true when
+    /// this call made it.</summary>
     private bool EnsureSession(string session, string cwd)
     {
         if (HasSession(session)) return false;

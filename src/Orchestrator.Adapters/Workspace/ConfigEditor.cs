@@ -29,7 +29,8 @@ public static class ConfigEditor
 
     private static bool IsQuoted(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
 
-    /// <summary>The text of <paramref name="text"/> with <paramref name="key"/> set to <paramref name="yamlValue"/> (already YAML: a scalar or a flow list).</summary>
+    /// <summary>The text of <paramref name="text"/> with <paramref name="key"/> set to <paramref name="yamlValue"/> (already YAML: a scalar or a flow
+    /// list).</summary>
     public static string Set(string text, string path, string key, string yamlValue)
     {
         var spliced = TrySplice(text, path, key, yamlValue);

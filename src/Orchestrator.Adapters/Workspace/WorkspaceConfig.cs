@@ -178,7 +178,8 @@ public sealed class WorkspaceConfig
             if (key != "budget")
                 throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'learnings.{TerminalText.Line(key)}' (known: learnings.budget)");
             var text = Scalar(valueNode, path, "learnings.budget");
-            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var budget) || budget > Core.Knowledge.LearningRules.MaxBudget)
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
+                out var budget) || budget > Core.Knowledge.LearningRules.MaxBudget)
                 throw new OrcException($"{path}:{keyNode.Start.Line}: 'learnings.budget' must be a number of characters from 0 to {Core.Knowledge.LearningRules.MaxBudget:N0}, got '{TerminalText.Line(text)}'");
             config.LearningsBudget = budget;
         }
@@ -199,7 +200,8 @@ public sealed class WorkspaceConfig
                 _ => throw new OrcException($"{path}:{keyNode.Start.Line}: unknown setting 'mayor.{TerminalText.Line(key)}' (known: mayor.stuck_after, mayor.grace)"),
             };
             var text = Scalar(valueNode, path, "mayor." + key);
-            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < min || seconds > max)
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture,
+                out var seconds) || seconds < min || seconds > max)
                 throw new OrcException($"{path}:{keyNode.Start.Line}: 'mayor.{key}' must be a number of seconds from {min} to {max}, got '{TerminalText.Line(text)}'");
             if (key == "stuck_after") config.MayorStuckAfterSeconds = seconds;
             else config.MayorGraceSeconds = seconds;
@@ -251,7 +253,8 @@ public sealed class WorkspaceConfig
         List<string> names = node switch
         {
             YamlScalarNode s => (s.Value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(),
-            YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode cs ? cs.Value ?? "" : throw new OrcException($"{path}:{c.Start.Line}: 'notify.events' must be a list of event names")).ToList(),
+            YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode cs ? cs.Value
+                ?? "" : throw new OrcException($"{path}:{c.Start.Line}: 'notify.events' must be a list of event names")).ToList(),
             _ => throw new OrcException($"{path}:{node.Start.Line}: 'notify.events' must be a list of event names"),
         };
         foreach (var n in names)

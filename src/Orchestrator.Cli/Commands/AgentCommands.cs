@@ -39,7 +39,8 @@ internal static class AgentCommands
             // A crew member (named by --crew, or by --agent) takes one item in its own worktree.
             var crew = pr.GetValue(crewName);
             if (crew is not null && pr.GetValue(agent) is not null) throw new OrcException("--crew and --agent both name the agent: give one", ExitCodes.Usage);
-            if (crew is null && pr.GetValue(agent) is { } named && Names.IsValid(named) && services.GetRequiredService<RuntimeContext>().Hooks.Find(named) is { Role: Roles.Crew, State: not HookStates.Archived }) crew = named;
+            if (crew is null && pr.GetValue(agent) is { } named && Names.IsValid(named)
+                && services.GetRequiredService<RuntimeContext>().Hooks.Find(named) is { Role: Roles.Crew, State: not HookStates.Archived }) crew = named;
             if (crew is not null && ids.Length > 1) throw new OrcException("--crew: a crew member takes one item at a time", ExitCodes.Usage);
             if (pr.GetValue(convoyName) is { } name)
             {
@@ -53,8 +54,10 @@ internal static class AgentCommands
             {
                 try
                 {
-                    if (crew is not null) { hooks.Add(services.GetRequiredService<CrewService>().Assign(id, crew, pr.GetValue(rig), pr.GetValue(profile))); continue; }
-                    var h = services.GetRequiredService<SlingService>().Sling(new SlingService.Request(id, pr.GetValue(rig), pr.GetValue(agent), pr.GetValue(profile)), queue: !pr.GetValue(noQueue), out var waiting);
+                    if (crew is not null) { hooks.Add(services.GetRequiredService<CrewService>().Assign(id, crew, pr.GetValue(rig),
+                        pr.GetValue(profile))); continue; }
+                    var h = services.GetRequiredService<SlingService>().Sling(new SlingService.Request(id, pr.GetValue(rig), pr.GetValue(agent),
+                        pr.GetValue(profile)), queue: !pr.GetValue(noQueue), out var waiting);
                     if (h is not null) hooks.Add(h);
                     if (waiting is not null) queued.Add(waiting);
                 }
@@ -91,12 +94,14 @@ internal static class AgentCommands
 
         var dispatchJson = Options.Json();
         var dispatchNoHeaders = Options.NoHeaders();
-        var dispatchList = new Command("list", "Items queued for a free polecat slot, oldest first (the deacon slings them as slots free)") { dispatchJson, dispatchNoHeaders };
+        var dispatchList = new Command("list", "Items queued for a free polecat slot, oldest first (the deacon slings them as slots free)") { dispatchJson,
+            dispatchNoHeaders };
         dispatchList.SetAction(pr =>
         {
             var v = new Verb(services);
             var list = services.GetRequiredService<RuntimeContext>().Dispatch.All().OrderBy(e => e.QueuedAt, StringComparer.Ordinal).ToList();
-            if (pr.GetValue(dispatchJson)) { Output.JsonOut.Write(v.Env, list.Select(QueuedJson.From).ToList(), CliJsonContext.Default.ListQueuedJson); return 0; }
+            if (pr.GetValue(dispatchJson)) { Output.JsonOut.Write(v.Env, list.Select(QueuedJson.From).ToList(),
+                CliJsonContext.Default.ListQueuedJson); return 0; }
             if (list.Count == 0) { v.Out.WriteLine("nothing is queued"); return 0; }
             var table = new Output.Table(new("ITEM"), new("RIG"), new("QUEUED"), new("BY", Text: true));
             foreach (var q in list) table.Add(q.Item, q.Rig, q.QueuedAt, TerminalText.Line(q.By));
@@ -111,11 +116,13 @@ internal static class AgentCommands
             var id = pr.GetValue(cancelItem)!;
             var rt = services.GetRequiredService<RuntimeContext>();
             if (rt.Dispatch.Find(id) is null) throw new OrcException($"{id} is not queued (orc dispatch list)", ExitCodes.NotFound);
-            services.GetRequiredService<Orchestrator.Services.Ledger.LedgerService>().Transact("dispatch cancel", t => { t.Touched(rt.Dispatch.Delete(id), id); return 0; });
+            services.GetRequiredService<Orchestrator.Services.Ledger.LedgerService>().Transact("dispatch cancel", t => { t.Touched(rt.Dispatch.Delete(id),
+                id); return 0; });
             v.Out.WriteLine($"{id} is no longer queued");
             return 0;
         });
-        yield return new Command("dispatch", "The dispatch queue: items a sling queued because their rig had no free polecat slot") { dispatchList, dispatchCancel };
+        yield return new Command("dispatch", "The dispatch queue: items a sling queued because their rig had no free polecat slot") { dispatchList,
+            dispatchCancel };
 
         var json = Options.Json();
         var noHeaders = Options.NoHeaders();
@@ -129,7 +136,8 @@ internal static class AgentCommands
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var table = new Output.Table(new("AGENT"), new("RIG"), new("ROLE"), new("ITEM"), new("STATE"), new("LAST ACTIVITY", Text: true));
             foreach (var a in list)
-                table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Role, a.Hook.Item ?? "-", AgentStates.Spoken(a.State, a.ExitStatus), a.LastActivityUnix is { } t ? $"{Math.Max(0, now - t)}s ago" : "-");
+                table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Role, a.Hook.Item ?? "-", AgentStates.Spoken(a.State, a.ExitStatus),
+                    a.LastActivityUnix is { } t ? $"{Math.Max(0, now - t)}s ago" : "-");
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
@@ -175,7 +183,8 @@ internal static class AgentCommands
             {
                 var v = new Verb(services);
                 var h = verb == "kill" ? Agents().Kill(pr.GetValue(a)!) : Agents().Resume(pr.GetValue(a)!);
-                v.Out.WriteLine(verb == "kill" ? $"stopped {h.Agent}; its hook is {h.State} (orc resume {h.Agent})" : $"resumed {h.Agent} on {h.Item} (restart {h.Restarts})");
+                v.Out.WriteLine(verb == "kill"
+                    ? $"stopped {h.Agent}; its hook is {h.State} (orc resume {h.Agent})" : $"resumed {h.Agent} on {h.Item} (restart {h.Restarts})");
                 return 0;
             });
             yield return cmd;

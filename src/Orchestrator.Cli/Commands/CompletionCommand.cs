@@ -102,7 +102,8 @@ internal static class CompletionCommand
             "CONVOY" => () => Files(services, p => p.ConvoysDir, "*.json"),
             "AGENT" or "--agent" or "TO" => () => Files(services, p => p.AgentsDir, "*.json"),
             "RIG" or "--rig" => () => Files(services, p => p.RigSettingsDir, "*.yaml"),
-            "NAME" when command.Name is "show" or "remove" && command.Parents.OfType<Command>().Any(p => p.Name == "rig") => () => Files(services, p => p.RigSettingsDir, "*.yaml"),
+            "NAME" when command.Name is "show" or "remove" && command.Parents.OfType<Command>().Any(p => p.Name == "rig") => () => Files(services,
+                p => p.RigSettingsDir, "*.yaml"),
             "--profile" => () => Profiles(services),
             _ => null,
         };

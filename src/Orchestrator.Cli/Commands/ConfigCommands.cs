@@ -54,7 +54,8 @@ internal static class ConfigCommands
             var entries = Config().List(pr.GetValue(listUser));
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Env, entries.Select(e => new SettingJson(e.Key.Key, e.Value, Source(e.From), e.File, e.Key.Type, e.Key.Default)).ToList(), CliJsonContext.Default.ListSettingJson);
+                JsonOut.Write(v.Env, entries.Select(e => new SettingJson(e.Key.Key, e.Value, Source(e.From), e.File, e.Key.Type, e.Key.Default)).ToList(),
+                    CliJsonContext.Default.ListSettingJson);
                 return 0;
             }
             var table = new Output.Table(new("KEY"), new("VALUE", Text: true), new("FROM"));

@@ -24,7 +24,9 @@ internal static class ConvoyCommands
         var createItems = Options.ItemIds("ITEM");
         var title = new Option<string>("--title") { Description = "What the convoy delivers" };
         var onLand = new Option<string>("--on-land") { Description = "A command run by /bin/sh in the workspace when the convoy lands (ORC_CONVOY and ORC_CONVOY_ITEMS are set)" };
-        var create = new Command("create", "Make a convoy of work items (from any rig); refuses unknown or repeated items and dependency cycles among them") { createName, createItems, title, onLand };
+        var create = new Command("create",
+            "Make a convoy of work items (from any rig); refuses unknown or repeated items and dependency cycles among them") { createName, createItems, title,
+            onLand };
         create.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -67,11 +69,13 @@ internal static class ConvoyCommands
             var v = new Verb(services);
             var svc = Convoys();
             var all = svc.All().Select(svc.Progress).ToList();
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(p => ConvoyJson.From(p, items: false)).ToList(), CliJsonContext.Default.ListConvoyJson); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(p => ConvoyJson.From(p, items: false)).ToList(),
+                CliJsonContext.Default.ListConvoyJson); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no convoys; make one with 'orc convoy create NAME ITEM…'"); return 0; }
             var table = new Table(new("CONVOY"), new("STATE"), new("PROGRESS"), new("DONE"), new("IN FLIGHT"), new("TITLE", Text: true));
             foreach (var p in all)
-                table.Add(p.Convoy.Name, p.Convoy.State, $"[{ConvoyRules.Bar(p)}]", $"{p.Count(ProgressStates.Done)}/{p.Items.Count}", p.Count(ProgressStates.InFlight).ToString(System.Globalization.CultureInfo.InvariantCulture), TerminalText.Line(p.Convoy.Title ?? ""));
+                table.Add(p.Convoy.Name, p.Convoy.State, $"[{ConvoyRules.Bar(p)}]", $"{p.Count(ProgressStates.Done)}/{p.Items.Count}",
+                    p.Count(ProgressStates.InFlight).ToString(System.Globalization.CultureInfo.InvariantCulture), TerminalText.Line(p.Convoy.Title ?? ""));
             v.Print(table, pr.GetValue(listNoHeaders));
             return 0;
         });
@@ -115,7 +119,8 @@ internal static class ConvoyCommands
         var max = new Option<int>("--max", "-n") { Description = "Most agents of the convoy at work at once (default 3)", DefaultValueFactory = _ => 3 };
         var once = new Option<bool>("--once") { Description = "Sling what can start now and exit without recording the launch (the deacon does not go on with it)" };
         var interval = new Option<double>("--interval") { Description = "With --wait: seconds between checks (default 5)", DefaultValueFactory = _ => 5 };
-        var wait = new Option<bool>("--wait", "-w") { Description = "Stay and sling each next wave as slots free, until the convoy lands (Ctrl-C stops waiting; the deacon goes on)" };
+        var wait = new Option<bool>("--wait",
+            "-w") { Description = "Stay and sling each next wave as slots free, until the convoy lands (Ctrl-C stops waiting; the deacon goes on)" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Return at once (the default; kept for scripts)", Hidden = true };
         var launch = new Command("launch", "Launch a convoy: record it, sling the ready items the plan's first waves allow (never more than --max at once) and return; the deacon slings the next waves as slots free. --wait stays until it lands")
         { launchName, max, once, interval, wait, detach };
@@ -169,7 +174,8 @@ internal static class ConvoyCommands
         yield return convoy;
 
         // ---- orc plan ----
-        var targets = new Argument<string[]>("CONVOY|ITEM") { Description = "A convoy, or work items (an epic stands for its children)", Arity = ArgumentArity.OneOrMore };
+        var targets = new Argument<string[]>("CONVOY|ITEM") { Description = "A convoy, or work items (an epic stands for its children)",
+            Arity = ArgumentArity.OneOrMore };
         var planJson = Options.Json();
         var plan = new Command("plan", "The coordination plan: item, branch, worktree, files owned, depends on, status; predicted conflicts, waves, and overlaps seen in flight") { targets, planJson };
         plan.SetAction(pr =>
@@ -193,7 +199,8 @@ internal static class ConvoyCommands
         var header = new[] { "item", "wave", "rig", "branch", "worktree", "files owned", "depends on", "status" };
         var rows = p.Rows.Select(r => new[]
         {
-            r.Id, r.Wave?.ToString() ?? "-", r.Rig ?? "-", r.Branch ?? "-", r.Worktree is null ? "-" : Path.GetFileName(r.Worktree) is { Length: > 0 } w ? $"{r.Rig}/{w}" : r.Worktree,
+            r.Id, r.Wave?.ToString() ?? "-", r.Rig ?? "-", r.Branch ?? "-",
+                r.Worktree is null ? "-" : Path.GetFileName(r.Worktree) is { Length: > 0 } w ? $"{r.Rig}/{w}" : r.Worktree,
             r.Files.Count == 0 ? "(none declared)" : Clip(TerminalText.Line(string.Join(", ", r.Files)), 40),
             r.DependsOn.Count == 0 ? "none" : string.Join(", ", r.DependsOn), r.Status + (r.Agent is { } a ? $" ({a})" : ""),
         }).ToList();

@@ -12,14 +12,17 @@ internal static class CrewCommands
 {
     public static Command Build(IServiceProvider services)
     {
-        var crew = new Command("crew", "Crew: named, persistent workers of a rig, each with a worktree that stays between items (give one work with 'orc sling ITEM --crew NAME')");
+        var crew = new Command("crew",
+            "Crew: named, persistent workers of a rig, each with a worktree that stays between items (give one work with 'orc sling ITEM --crew NAME')");
         CrewService Crew() => services.GetRequiredService<CrewService>();
         Argument<string> Name() => new("NAME") { Description = "Crew member name: lowercase letters, digits, - and _" };
 
         var addName = Name();
         var rig = new Option<string>("--rig", "-r") { Description = "The rig it works on", Required = true };
         var profile = new Option<string>("--profile") { Description = "Agent profile (default: the rig's, else the workspace's)" };
-        var add = new Command("add", "Add a crew member: its worktree worktrees/RIG/NAME on branch crew/NAME/home (from the rig's main), recorded and committed") { addName, rig, profile };
+        var add = new Command("add",
+            "Add a crew member: its worktree worktrees/RIG/NAME on branch crew/NAME/home (from the rig's main), recorded and committed") { addName, rig,
+            profile };
         add.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -40,7 +43,8 @@ internal static class CrewCommands
             if (pr.GetValue(json)) { JsonOut.Write(v.Env, views.Select(HookJson.From).ToList(), CliJsonContext.Default.ListHookJson); return 0; }
             if (views.Count == 0) { v.Out.WriteLine("no crew; add one with 'orc crew add NAME --rig RIG'"); return 0; }
             var table = new Table(new("AGENT"), new("RIG"), new("ITEM"), new("STATE"), new("WORKTREE", Text: true));
-            foreach (var a in views) table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Item ?? "-", Core.Agents.AgentStates.Spoken(a.State, a.ExitStatus), TerminalText.Line(a.Hook.Worktree));
+            foreach (var a in views) table.Add(a.Hook.Agent, a.Hook.Rig, a.Hook.Item ?? "-", Core.Agents.AgentStates.Spoken(a.State, a.ExitStatus),
+                TerminalText.Line(a.Hook.Worktree));
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
@@ -52,7 +56,8 @@ internal static class CrewCommands
         {
             var v = new Verb(services);
             var (h, started) = Crew().Start(pr.GetValue(startName)!);
-            v.Out.WriteLine(started ? $"started {h.Agent} on rig {h.Rig} ({h.Profile}){(h.Item is null ? "" : $" on {h.Item}")}" : $"{h.Agent} is already running");
+            v.Out.WriteLine(started
+                ? $"started {h.Agent} on rig {h.Rig} ({h.Profile}){(h.Item is null ? "" : $" on {h.Item}")}" : $"{h.Agent} is already running");
             v.Out.WriteLine($"go there: orc crew attach {h.Agent}");
             return 0;
         });
@@ -75,7 +80,8 @@ internal static class CrewCommands
         crew.Add(attach);
 
         var releaseName = Name();
-        var release = new Command("release", "Take the item a crew member holds off it (back to ready); it is idle again, its worktree as it is") { releaseName };
+        var release = new Command("release",
+            "Take the item a crew member holds off it (back to ready); it is idle again, its worktree as it is") { releaseName };
         release.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -87,7 +93,8 @@ internal static class CrewCommands
         crew.Add(release);
 
         var removeName = Name();
-        var remove = new Command("remove", "Remove a crew member and its worktree (refused while it runs, holds work, or has uncommitted changes); its branches stay") { removeName };
+        var remove = new Command("remove",
+            "Remove a crew member and its worktree (refused while it runs, holds work, or has uncommitted changes); its branches stay") { removeName };
         remove.SetAction(pr =>
         {
             var v = new Verb(services);

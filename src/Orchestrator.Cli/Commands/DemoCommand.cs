@@ -47,7 +47,8 @@ internal static class DemoCommand
         {
             root = context.Resolve(dirOption);
             if (File.Exists(root) || (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any()))
-                throw new OrcException($"--dir: {TerminalText.Line(root)} is not a new or empty directory; the demo removes its directory when it ends", ExitCodes.Usage);
+                throw new OrcException($"--dir: {TerminalText.Line(root)} is not a new or empty directory; the demo removes its directory when it ends",
+                    ExitCodes.Usage);
             Directory.CreateDirectory(root);
         }
 
@@ -94,7 +95,8 @@ internal static class DemoCommand
         env.Out.Flush();
         scenario.StartTui(keep);
         var watch = Stopwatch.StartNew();
-        var attached = TmuxAttach.Attach(demoServices.GetRequiredService<RuntimeContext>().Tmux, "=" + DemoScenario.TuiSession); // inside another tmux too: nested
+        // inside another tmux too: nested
+        var attached = TmuxAttach.Attach(demoServices.GetRequiredService<RuntimeContext>().Tmux, "=" + DemoScenario.TuiSession);
         if (attached != 0 || (watch.Elapsed < TooShort && !scenario.TuiRunning()))
         {
             env.Error.WriteLine(attached != 0

@@ -31,7 +31,8 @@ internal static class DepCommands
         var other = Options.ItemId("DEPENDS_ON");
         var type = TypeOption(true);
         var json = Options.Json();
-        var cmd = new Command("add", "Make ID depend on DEPENDS_ON; a dependency that would close a cycle is refused and the cycle named") { id, other, type, json };
+        var cmd = new Command("add", "Make ID depend on DEPENDS_ON; a dependency that would close a cycle is refused and the cycle named") { id, other, type,
+            json };
         cmd.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -115,7 +116,9 @@ internal static class DepCommands
             var (id, type) = children[k];
             var last = k == children.Count - 1;
             var target = ledger.Find(id);
-            var label = target is null ? $"{TerminalText.Line(id)} (not in ledger)" : $"{id}  {ItemText.Clip(TerminalText.Line(target.Title), 60)} [{TerminalText.Line(target.Status)}]";
+            var label = target is null
+                ? $"{TerminalText.Line(id)} (not in ledger)"
+                : $"{id}  {ItemText.Clip(TerminalText.Line(target.Title), 60)} [{TerminalText.Line(target.Status)}]";
             var cycle = path.Contains(id) ? "  (cycle)" : "";
             o.WriteLine($"{indent}{(last ? "└── " : "├── ")}{TerminalText.Line(type)}: {label}{cycle}");
             if (target is null || cycle.Length > 0 || depth <= 1) continue;

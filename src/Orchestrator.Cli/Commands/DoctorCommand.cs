@@ -26,7 +26,8 @@ internal static class DoctorCommand
             var healthy = found.All(f => f.Status != Status.Problem);
             if (pr.GetValue(json))
             {
-                JsonOut.Write(v.Env, new DoctorJson(healthy, found.Select(f => new DoctorCheckJson(f.Check, Name(f.Status), f.Message, f.Fix)).ToList()), CliJsonContext.Default.DoctorJson);
+                JsonOut.Write(v.Env, new DoctorJson(healthy, found.Select(f => new DoctorCheckJson(f.Check, Name(f.Status), f.Message, f.Fix)).ToList()),
+                    CliJsonContext.Default.DoctorJson);
                 return healthy ? 0 : 1;
             }
             foreach (var f in found)

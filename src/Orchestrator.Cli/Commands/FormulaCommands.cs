@@ -30,11 +30,14 @@ internal static class FormulaCommands
 
     private static MoleculeService Molecules(IServiceProvider s) => s.GetRequiredService<MoleculeService>();
 
-    private static Option<string> Rig() => new("--rig") { Description = "Also use the rig's formulas/ (they override the workspace's), and give the items the rig's id prefix" };
+    private static Option<string> Rig()
+        => new("--rig") { Description = "Also use the rig's formulas/ (they override the workspace's), and give the items the rig's id prefix" };
 
-    private static Option<string[]> Vars() => new("--var") { Description = "A variable: NAME=VALUE (repeat for each; see 'orc formula show NAME')", AllowMultipleArgumentsPerToken = false };
+    private static Option<string[]> Vars() => new("--var") { Description = "A variable: NAME=VALUE (repeat for each; see 'orc formula show NAME')",
+        AllowMultipleArgumentsPerToken = false };
 
-    private static Argument<string> MoleculeId() => new("ID") { Description = "A molecule: a poured molecule's epic (or one of its steps), or a wisp id (wisp-…)" };
+    private static Argument<string> MoleculeId()
+        => new("ID") { Description = "A molecule: a poured molecule's epic (or one of its steps), or a wisp id (wisp-…)" };
 
     /// <summary>Runs a verb; a broken formula prints every FILE:LINE problem, not just the first.</summary>
     private static int Guard(Verb v, Func<int> body)
@@ -51,11 +54,13 @@ internal static class FormulaCommands
 
     private static Command Formula(IServiceProvider services)
     {
-        var formula = new Command("formula", "Formulas: reusable workflow templates (TOML) with variables and steps; shipped, in the workspace's formulas/, or in a rig's formulas/");
+        var formula = new Command("formula",
+            "Formulas: reusable workflow templates (TOML) with variables and steps; shipped, in the workspace's formulas/, or in a rig's formulas/");
 
         var listRig = Rig();
         var listJson = Options.Json();
-        var list = new Command("list", "Every formula: name, where it comes from, what it is for (a later source overrides an earlier one of the same name)") { listRig, listJson };
+        var list = new Command("list",
+            "Every formula: name, where it comes from, what it is for (a later source overrides an earlier one of the same name)") { listRig, listJson };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -87,7 +92,8 @@ internal static class FormulaCommands
         var showName = new Argument<string>("NAME") { Description = "A formula name (see 'orc formula list')" };
         var showRig = Rig();
         var showJson = Options.Json();
-        var show = new Command("show", "A formula in full, its parents folded in: variables (required, defaults), steps, what each needs") { showName, showRig, showJson };
+        var show = new Command("show", "A formula in full, its parents folded in: variables (required, defaults), steps, what each needs") { showName, showRig,
+            showJson };
         show.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -186,7 +192,8 @@ internal static class FormulaCommands
                 var stepIds = poured.Steps.ToDictionary(s => s.Id, s => MoleculeLabels.Value(s, MoleculeLabels.Step) ?? s.Id);
                 foreach (var s in poured.Steps)
                 {
-                    var after = s.Dependencies.Where(d => d.Type == Core.Items.DependencyTypes.Blocks).Select(d => stepIds.GetValueOrDefault(d.DependsOnId) ?? d.DependsOnId).ToList();
+                    var after = s.Dependencies.Where(d => d.Type == Core.Items.DependencyTypes.Blocks).Select(d => stepIds.GetValueOrDefault(d.DependsOnId)
+                        ?? d.DependsOnId).ToList();
                     v.Out.WriteLine($"  {s.Id,-14} {stepIds[s.Id],-12} {ItemText.Clip(TerminalText.Line(s.Title), 60)}{(after.Count > 0 ? "  (after " + string.Join(", ", after) + ")" : "")}");
                 }
                 if (poured.Convoy is { } cv)
@@ -242,7 +249,8 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var all = Molecules(services).List(pr.GetValue(listAll));
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(MoleculeProgressJson.From).ToList(), CliJsonContext.Default.ListMoleculeProgressJson); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(MoleculeProgressJson.From).ToList(),
+                CliJsonContext.Default.ListMoleculeProgressJson); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no molecules; pour one with 'orc pour FORMULA' or 'orc wisp FORMULA'"); return 0; }
             foreach (var m in all)
                 v.Out.WriteLine($"{TerminalText.Line(m.Id),-16} {m.Kind,-6} {TerminalText.Line(m.Formula ?? "-"),-14} {m.Closed}/{m.Total} ({m.Percent}%)  {ItemText.Clip(TerminalText.Line(m.Title), 60)}");
@@ -280,7 +288,8 @@ internal static class FormulaCommands
         mol.Add(progress);
 
         var closeId = MoleculeId();
-        var closeSteps = new Argument<string[]>("STEP") { Description = "Steps to close: their formula ids (design) or item ids (hq-a1b.1, wisp-x9.1)", Arity = ArgumentArity.OneOrMore };
+        var closeSteps = new Argument<string[]>("STEP") { Description = "Steps to close: their formula ids (design) or item ids (hq-a1b.1, wisp-x9.1)",
+            Arity = ArgumentArity.OneOrMore };
         var reason = new Option<string>("--reason", "-r") { Description = "Why (kept with the step)" };
         var closeJson = Options.Json();
         var close = new Command("close", "Close steps of a molecule. A poured molecule's epic closes with its last step; a wisp is burned (or squashed, if made with --squash) when its last step closes")
@@ -291,9 +300,13 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var r = Molecules(services).CloseSteps(pr.GetValue(closeId)!, pr.GetValue(closeSteps)!, pr.GetValue(reason));
-            if (pr.GetValue(closeJson)) { JsonOut.Write(v.Env, MoleculeJson.From(r.Molecule, r.Burned, r.Summary?.Id), CliJsonContext.Default.MoleculeJson); return 0; }
-            v.Out.WriteLine(r.Closed.Count == 0 ? "nothing to close: those steps were closed already" : $"closed {TerminalText.Line(string.Join(", ", r.Closed))} of {r.Molecule.Id} ({r.Molecule.Closed}/{r.Molecule.Total})");
-            if (r.Burned) v.Out.WriteLine(r.Summary is { } s ? $"wisp {r.Molecule.Id} is done: burned, squashed into {s.Id}" : $"wisp {r.Molecule.Id} is done: burned");
+            if (pr.GetValue(closeJson)) { JsonOut.Write(v.Env, MoleculeJson.From(r.Molecule, r.Burned, r.Summary?.Id),
+                CliJsonContext.Default.MoleculeJson); return 0; }
+            v.Out.WriteLine(r.Closed.Count == 0
+                ? "nothing to close: those steps were closed already"
+                : $"closed {TerminalText.Line(string.Join(", ", r.Closed))} of {r.Molecule.Id} ({r.Molecule.Closed}/{r.Molecule.Total})");
+            if (r.Burned) v.Out.WriteLine(r.Summary is { } s
+                ? $"wisp {r.Molecule.Id} is done: burned, squashed into {s.Id}" : $"wisp {r.Molecule.Id} is done: burned");
             else if (r.Molecule.AllClosed) v.Out.WriteLine($"molecule {r.Molecule.Id} is done: all steps closed");
             return 0;
         });
@@ -305,7 +318,8 @@ internal static class FormulaCommands
         {
             var v = new Verb(services);
             var m = Molecules(services).Burn(pr.GetValue(burnId)!);
-            v.Out.WriteLine(m.Kind == MoleculeKinds.Wisp ? $"burned wisp {m.Id} (no trace left)" : $"burned molecule {m.Id}: its open steps and the epic are closed");
+            v.Out.WriteLine(m.Kind == MoleculeKinds.Wisp
+                ? $"burned wisp {m.Id} (no trace left)" : $"burned molecule {m.Id}: its open steps and the epic are closed");
             return 0;
         });
         mol.Add(burn);
@@ -333,7 +347,8 @@ internal static class FormulaCommands
         var idWidth = Math.Max(4, m.Steps.Count == 0 ? 0 : m.Steps.Max(s => TerminalText.Line(s.ItemId).Length));
         foreach (var s in m.Steps)
         {
-            var state = s.IsClosed ? "" : s.WaitsFor.Count > 0 ? "waits for " + string.Join(", ", s.WaitsFor) : s.Status == Core.Items.Statuses.Open ? "ready" : s.Assignee is { } a ? "@" + a : "";
+            var state = s.IsClosed ? "" : s.WaitsFor.Count > 0 ? "waits for " + string.Join(", ",
+                s.WaitsFor) : s.Status == Core.Items.Statuses.Open ? "ready" : s.Assignee is { } a ? "@" + a : "";
             var who = new List<string>();
             if (s.Role is { } r) who.Add("role " + r);
             if (s.Profile is { } p) who.Add("profile " + p);

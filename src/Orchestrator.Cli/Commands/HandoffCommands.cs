@@ -35,7 +35,8 @@ internal static class HandoffCommands
         var restartAgent = new Argument<string>("AGENT");
         var after = new Option<int>("--after") { Description = "Wait for this process to exit first", Required = true };
         var session = new Option<int>("--session") { Description = "The session the handoff ended", Required = true };
-        var restart = new Command("handoff-restart", "Run by tmux for 'orc handoff': restart the agent once the handoff has answered") { restartAgent, after, session };
+        var restart = new Command("handoff-restart", "Run by tmux for 'orc handoff': restart the agent once the handoff has answered") { restartAgent, after,
+            session };
         restart.Hidden = true;
         restart.SetAction(pr =>
         {

@@ -11,7 +11,8 @@ internal static class InitCommand
 {
     public static Command Build(IServiceProvider services)
     {
-        var dir = new Argument<string>("DIR") { Description = "Directory of the new workspace (default: the current directory)", Arity = ArgumentArity.ZeroOrOne };
+        var dir = new Argument<string>("DIR") { Description = "Directory of the new workspace (default: the current directory)",
+            Arity = ArgumentArity.ZeroOrOne };
         var prefix = new Option<string>("--prefix") { Description = "Id prefix of the workspace's own work items", DefaultValueFactory = _ => "hq" };
         var profileOption = new Option<string>("--profile") { Description = $"The default agent profile (default: the first of {string.Join(", ", ProfileCatalog.Preferred)} on PATH, else sim)" };
         var here = new Option<bool>("--here") { Description = "Make the workspace even though DIR is a git repository with commits of its own (orc's files are committed into it); without it such a directory is refused" };
@@ -29,7 +30,9 @@ internal static class InitCommand
                 throw new Core.OrcException($"--profile: no shipped agent profile '{TerminalText.Line(chosen)}' (known: {string.Join(", ", new ProfileCatalog([]).All.Select(p => p.Name).Order())}); a profile of your own can be made the default later with 'orc config set default_profile NAME'", Core.ExitCodes.Usage);
             var found = chosen is null ? ProfileCatalog.Preferred.FirstOrDefault(c => ProfileCatalog.OnPath(c, context.Environment("PATH"))) : null;
             var profile = chosen ?? found ?? "sim";
-            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!, SelfCommand.MergeDriver(services.GetRequiredService<RuntimeContext>().SelfArgv), context.Actor, profile, intoExistingRepository: pr.GetValue(here));
+            var result = services.GetRequiredService<WorkspaceInitializer>().Init(target, pr.GetValue(prefix)!,
+                SelfCommand.MergeDriver(services.GetRequiredService<RuntimeContext>().SelfArgv), context.Actor, profile,
+                intoExistingRepository: pr.GetValue(here));
             var where = TerminalText.Line(result.Paths.Root);
             if (!result.Created)
             {

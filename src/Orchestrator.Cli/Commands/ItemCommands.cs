@@ -51,7 +51,8 @@ internal static class ItemCommands
         var quiet = new Option<bool>("--quiet") { Description = "Print only the new item's id, for a script: id=$(orc item create TITLE --quiet)" };
         var cmd = new Command("create", "Create a work item and print its id")
         {
-            title, description, design, acceptance, notes, type, priority, assignee, owner, labels, parent, deps, discovered, defer, externalRef, files, prefix, json, quiet,
+            title, description, design, acceptance, notes, type, priority, assignee, owner, labels, parent, deps, discovered, defer, externalRef, files, prefix,
+                json, quiet,
         };
         cmd.SetAction(pr =>
         {
@@ -94,7 +95,8 @@ internal static class ItemCommands
         var labels = Options.Labels();
         labels.Description = "Only items with this label (repeat: all must match)";
         var priority = new Option<string>("--priority", "-p") { Description = "Only this priority (0-4)" };
-        var text = new Option<string>("--text", "-q") { Description = "Only items whose id, title, assignee, labels, description or notes contain this (case-insensitive)" };
+        var text = new Option<string>("--text",
+            "-q") { Description = "Only items whose id, title, assignee, labels, description or notes contain this (case-insensitive)" };
         var all = new Option<bool>("--all") { Description = "Include closed items (by default they are left out)" };
         var limit = new Option<int?>("--limit", "-n") { Description = "At most this many" };
         var json = Options.Json();
@@ -107,7 +109,8 @@ internal static class ItemCommands
             var v = new Verb(services);
             var query = new ItemQuery
             {
-                Statuses = Options.SplitList(pr.GetValue(status)).Select(s => s == Statuses.Tombstone ? s : WorkItemRules.Status(s, "--status")).Distinct().ToList(),
+                Statuses = Options.SplitList(pr.GetValue(status)).Select(s => s == Statuses.Tombstone ? s : WorkItemRules.Status(s,
+                    "--status")).Distinct().ToList(),
                 Priority = pr.GetValue(priority) is { } ps ? WorkItemRules.Priority(ps, "--priority") : null,
                 Type = pr.GetValue(type),
                 Assignee = pr.GetValue(assignee),

@@ -15,7 +15,8 @@ internal static class LearnCommands
     public static Command Build(IServiceProvider services)
     {
         LearningService Learnings() => services.GetRequiredService<LearningService>();
-        var learn = new Command("learn", "Learnings: short lessons kept in the workspace (for everyone, a rig or a role); 'orc prime' gives each agent the relevant ones");
+        var learn = new Command("learn",
+            "Learnings: short lessons kept in the workspace (for everyone, a rig or a role); 'orc prime' gives each agent the relevant ones");
 
         var text = new Argument<string>("TEXT") { Description = $"The lesson, one line of at most {LearningRules.MaxTextLength} characters" };
         var rig = new Option<string>("--rig", "-r") { Description = "Only for agents on this rig (default: the whole workspace)" };
@@ -37,7 +38,8 @@ internal static class LearnCommands
         var listRole = new Option<string>("--role") { Description = "What an agent of this role sees: the general learnings and the role's" };
         var listTag = new Option<string>("--tag", "-t") { Description = "Only learnings with this tag" };
         var listJson = Options.Json();
-        var list = new Command("list", "The learnings, newest first (unreadable lines of learnings/learnings.jsonl are reported, and kept)") { listRig, listRole, listTag, listJson };
+        var list = new Command("list", "The learnings, newest first (unreadable lines of learnings/learnings.jsonl are reported, and kept)") { listRig,
+            listRole, listTag, listJson };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -45,7 +47,8 @@ internal static class LearnCommands
             foreach (var e in svc.Read().Errors.Take(5))
                 v.Env.Error.WriteLine($"orc: warning: learnings/learnings.jsonl:{e.Line}: {TerminalText.Line(e.Message)} (line kept as it is)");
             var all = svc.List(pr.GetValue(listRig), pr.GetValue(listRole), pr.GetValue(listTag));
-            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(l => LearningJson.From(l)).ToList(), CliJsonContext.Default.ListLearningJson); return 0; }
+            if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, all.Select(l => LearningJson.From(l)).ToList(),
+                CliJsonContext.Default.ListLearningJson); return 0; }
             if (all.Count == 0) { v.Out.WriteLine("no learnings; record one with 'orc learn add \"TEXT\" [--rig R]'"); return 0; }
             foreach (var l in all)
             {

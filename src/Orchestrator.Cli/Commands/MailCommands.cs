@@ -19,7 +19,8 @@ internal static class MailCommands
         var mail = new Command("mail", "Mail between agents, the services and you (the overseer), kept in git: send, inbox, read, reply, archive");
 
         Option<string> As() => new("--as") { Description = "The mailbox to act as (default: your agent's, from ORC_AGENT, else overseer)" };
-        Option<double> Wait() => new("--wait") { Description = "Seconds to wait for a busy agent to be idle before queueing its nudge (default 2)", DefaultValueFactory = _ => 2 };
+        Option<double> Wait() => new("--wait") { Description = "Seconds to wait for a busy agent to be idle before queueing its nudge (default 2)",
+            DefaultValueFactory = _ => 2 };
         Option<string> BodyOpt() => new("--body", "-b") { Description = "The message text ('-' reads it from standard input)" };
         Argument<string?> BodyArg() => new("BODY") { Description = "The message text, or '-' to read it from standard input", Arity = ArgumentArity.ZeroOrOne };
 
@@ -59,7 +60,8 @@ internal static class MailCommands
             var svc = Mail();
             var box = svc.Me(pr.GetValue(inboxAs));
             var list = svc.List(box, pr.GetValue(archived), pr.GetValue(unread));
-            if (pr.GetValue(inboxJson)) { JsonOut.Write(v.Env, list.Select(m => MessageJson.From(m)).ToList(), CliJsonContext.Default.ListMessageJson); return 0; }
+            if (pr.GetValue(inboxJson)) { JsonOut.Write(v.Env, list.Select(m => MessageJson.From(m)).ToList(),
+                CliJsonContext.Default.ListMessageJson); return 0; }
             if (list.Count == 0) { v.Out.WriteLine($"{box}: no {(pr.GetValue(archived) ? "archived" : pr.GetValue(unread) ? "unread" : "")} messages".Replace("  ", " ")); return 0; }
             var count = list.Count(m => !m.IsRead);
             v.Out.WriteLine($"{box}: {list.Count} message{(list.Count == 1 ? "" : "s")}, {count} unread");
@@ -95,12 +97,14 @@ internal static class MailCommands
         var replyAs = As();
         var replyWait = Wait();
         var replyJson = Options.Json();
-        var reply = new Command("reply", "Answer a message (to its sender, in the same thread)") { replyId, replyBodyArg, replyBody, replySubject, replyAs, replyWait, replyJson };
+        var reply = new Command("reply", "Answer a message (to its sender, in the same thread)") { replyId, replyBodyArg, replyBody, replySubject, replyAs,
+            replyWait, replyJson };
         reply.SetAction(pr =>
         {
             var v = new Verb(services);
             var svc = Mail();
-            var r = svc.Reply(svc.Me(pr.GetValue(replyAs)), pr.GetValue(replyId)!, Body(v, pr.GetValue(replyBodyArg), pr.GetValue(replyBody)), pr.GetValue(replySubject), WaitFor(pr.GetValue(replyWait)));
+            var r = svc.Reply(svc.Me(pr.GetValue(replyAs)), pr.GetValue(replyId)!, Body(v, pr.GetValue(replyBodyArg), pr.GetValue(replyBody)),
+                pr.GetValue(replySubject), WaitFor(pr.GetValue(replyWait)));
             Print(v, r, pr.GetValue(replyJson));
             return 0;
         });
@@ -136,7 +140,8 @@ internal static class MailCommands
     }
 
     private static TimeSpan WaitFor(double seconds) =>
-        seconds is >= 0 and <= 600 ? TimeSpan.FromSeconds(seconds) : throw new OrcException($"--wait must be between 0 and 600 seconds, got {seconds}", ExitCodes.Usage);
+        seconds is >= 0 and <= 600 ? TimeSpan.FromSeconds(seconds) : throw new OrcException($"--wait must be between 0 and 600 seconds, got {seconds}",
+            ExitCodes.Usage);
 
     private static string? Body(Verb v, string? arg, string? opt)
     {

@@ -20,7 +20,8 @@ internal static class MayorCommands
         {
             var v = new Verb(services);
             var (h, started) = Mayor().Start(pr.GetValue(profile));
-            v.Out.WriteLine(started ? $"started the mayor ({h.Profile}) in window {MayorService.Session}:{MayorService.Name}" : $"the mayor is already running ({h.Profile})");
+            v.Out.WriteLine(started
+                ? $"started the mayor ({h.Profile}) in window {MayorService.Session}:{MayorService.Name}" : $"the mayor is already running ({h.Profile})");
             v.Out.WriteLine("talk to it: orc mayor attach");
             return 0;
         });
@@ -28,7 +29,8 @@ internal static class MayorCommands
 
         var restartProfile = new Option<string>("--profile") { Description = "Agent profile (default: the one it has)" };
         var note = new Option<string>("--note") { Description = "What its fresh session should know (its orc prime shows it, as after a handoff)" };
-        var restart = new Command("restart", "Start the mayor afresh (a new conversation; its mailbox and history stay), e.g. when its context is full or it is stuck") { restartProfile, note };
+        var restart = new Command("restart",
+            "Start the mayor afresh (a new conversation; its mailbox and history stay), e.g. when its context is full or it is stuck") { restartProfile, note };
         restart.SetAction(pr =>
         {
             var v = new Verb(services);

@@ -33,7 +33,8 @@ internal static class QueryCommands
         {
             var v = new Verb(services);
             var ledger = v.ReadSummary();
-            var query = new ItemQuery { Assignee = pr.GetValue(assignee), Labels = Options.SplitList(pr.GetValue(labels)), Type = pr.GetValue(type), Ready = true };
+            var query = new ItemQuery { Assignee = pr.GetValue(assignee), Labels = Options.SplitList(pr.GetValue(labels)), Type = pr.GetValue(type),
+                Ready = true };
             var graph = new DependencyGraph(ledger);
             v.WarnAboutCycles(graph);
             var ready = graph.Ready(v.Context.Now).Where(i => query.Matches(i, isReady: true, isBlocked: false, rig: null));
@@ -101,7 +102,8 @@ internal static class QueryCommands
             if (pr.GetValue(json))
             {
                 static Dictionary<string, int> Map(List<(string, int)> counts) => counts.ToDictionary(c => c.Item1, c => c.Item2);
-                JsonOut.Write(v.Env, new StatsJson(ledger.Count, ready, blocked, ledger.Errors.Count, Map(byStatus), Map(byType), Map(byPriority)), CliJsonContext.Default.StatsJson);
+                JsonOut.Write(v.Env, new StatsJson(ledger.Count, ready, blocked, ledger.Errors.Count, Map(byStatus), Map(byType), Map(byPriority)),
+                    CliJsonContext.Default.StatsJson);
                 return 0;
             }
             v.Out.WriteLine($"{ledger.Count} work items: {ready} ready, {blocked} blocked");

@@ -25,16 +25,20 @@ internal static class ReviewCommands
 
         var listJson = Options.Json();
         var noHeaders = Options.NoHeaders();
-        var list = new Command("list", "Submissions waiting for review: what unblocks the most open items first, then the convoy nearest to landing, then the longest waiting") { listJson, noHeaders };
+        var list = new Command("list",
+            "Submissions waiting for review: what unblocks the most open items first, then the convoy nearest to landing, then the longest waiting") { listJson,
+            noHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
             var entries = Reviews().List();
             if (pr.GetValue(listJson)) { JsonOut.Write(v.Env, entries.Select(ReviewJson.From).ToList(), CliJsonContext.Default.ListReviewJson); return 0; }
             if (entries.Count == 0) { v.Out.WriteLine("nothing waits for review"); return 0; }
-            var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("CONVOY"), new("REVIEWER"), new("TITLE", Text: true));
+            var table = new Table(new("ITEM"), new("RIG"), new("AGENT"), new("WAITED"), new("UNBLOCKS"), new("CONVOY"), new("REVIEWER"), new("TITLE",
+                Text: true));
             foreach (var e in entries)
-                table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, ReviewOrder.Waited(e.Waited), e.Unblocks.ToString(CultureInfo.InvariantCulture),
+                table.Add(e.Submission.Item, e.Submission.Rig, e.Submission.Agent, ReviewOrder.Waited(e.Waited),
+                    e.Unblocks.ToString(CultureInfo.InvariantCulture),
                     e.Convoy is { } convoy ? $"{convoy} ({e.ConvoyLeft} left)" : "-", ReviewerColumn(e.Submission), TerminalText.Line(e.Title));
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
@@ -43,7 +47,9 @@ internal static class ReviewCommands
 
         var showItem = Options.ItemId("ITEM");
         var showJson = Options.Json();
-        var show = new Command("show", "One submission waiting for review: the item, the gate, the diff against the main it was built on, declared against touched files") { showItem, showJson };
+        var show = new Command("show",
+            "One submission waiting for review: the item, the gate, the diff against the main it was built on, declared against touched files") { showItem,
+            showJson };
         show.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -71,7 +77,8 @@ internal static class ReviewCommands
         review.Add(show);
 
         var approveItem = Options.ItemId("ITEM");
-        var approve = new Command("approve", "Say yes: the refinery lands it on its next pass (rebuilt on main and gated again if main moved since)") { approveItem };
+        var approve = new Command("approve",
+            "Say yes: the refinery lands it on its next pass (rebuilt on main and gated again if main moved since)") { approveItem };
         approve.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -104,9 +111,11 @@ internal static class ReviewCommands
         review.Add(assist);
 
         var noteItem = Options.ItemId("ITEM");
-        var verdict = new Option<string>("--verdict") { Description = "approve (it can land as it is) or changes (it must be fixed first); advice only", Required = true };
+        var verdict = new Option<string>("--verdict") { Description = "approve (it can land as it is) or changes (it must be fixed first); advice only",
+            Required = true };
         verdict.AcceptOnlyFromAmong([.. Core.Merging.ReviewerVerdicts.All]);
-        var noteText = new Option<string>("--text") { Description = "What you found, in a few lines ('-' reads standard input); goes on the item", Required = true };
+        var noteText = new Option<string>("--text") { Description = "What you found, in a few lines ('-' reads standard input); goes on the item",
+            Required = true };
         var note = new Command("note", "The reviewer agent's verdict on the candidate it read (run in its window): recorded and put on the item; it never approves or lands anything") { noteItem, verdict, noteText };
         note.SetAction(pr =>
         {
@@ -133,8 +142,10 @@ internal static class ReviewCommands
     private static string? ReviewerLine(Core.Merging.Submission s) => s.CurrentReview switch
     {
         null => null,
-        { State: Core.Merging.AgentReviewStates.Done } r => $"  reviewer {r.Agent} ({TerminalText.Line(r.Profile)}) says {r.Verdict}: {TerminalText.Line(r.Notes ?? "")} (advice: you decide)",
-        { State: Core.Merging.AgentReviewStates.Running } r => $"  reviewer {r.Agent} ({TerminalText.Line(r.Profile)}) is reading it since {r.StartedAt} ('orc peek {r.Agent}')",
+        { State: Core.Merging.AgentReviewStates.Done } r
+            => $"  reviewer {r.Agent} ({TerminalText.Line(r.Profile)}) says {r.Verdict}: {TerminalText.Line(r.Notes ?? "")} (advice: you decide)",
+        { State: Core.Merging.AgentReviewStates.Running } r
+            => $"  reviewer {r.Agent} ({TerminalText.Line(r.Profile)}) is reading it since {r.StartedAt} ('orc peek {r.Agent}')",
         var r => $"  the assistive review did not run{(r.State == Core.Merging.AgentReviewStates.Stopped ? " to the end" : "")}: {TerminalText.Line(r.Notes ?? r.State)} ('orc review assist {s.Item}' tries again)",
     };
 

@@ -28,7 +28,8 @@ internal static class RigCommands
         add.SetAction(pr =>
         {
             var v = new Verb(services);
-            var r = Rigs().Add(new RigService.AddRequest(pr.GetValue(name)!, pr.GetValue(source)!, pr.GetValue(link), pr.GetValue(prefix), pr.GetValue(gate) ?? [], pr.GetValue(profile), pr.GetValue(max), pr.GetValue(land)));
+            var r = Rigs().Add(new RigService.AddRequest(pr.GetValue(name)!, pr.GetValue(source)!, pr.GetValue(link), pr.GetValue(prefix),
+                pr.GetValue(gate) ?? [], pr.GetValue(profile), pr.GetValue(max), pr.GetValue(land)));
             v.Out.WriteLine($"added rig {r.Name} ({(r.Linked ? "linked" : "cloned")} from {TerminalText.Line(r.Source)}, branch {TerminalText.Line(r.DefaultBranch)}, item prefix '{r.Prefix}')");
             return 0;
         });
@@ -44,7 +45,8 @@ internal static class RigCommands
             if (pr.GetValue(json)) { JsonOut.Write(v.Env, rigs.Select(RigJson.From).ToList(), CliJsonContext.Default.ListRigJson); return 0; }
             if (rigs.Count == 0) { v.Out.WriteLine("no rigs; add one with 'orc rig add NAME SOURCE'"); return 0; }
             var table = new Table(new("RIG"), new("PREFIX"), new("BRANCH"), new("SOURCE", Text: true));
-            foreach (var r in rigs) table.Add(r.Name, r.Prefix, TerminalText.Line(r.DefaultBranch), TerminalText.Line(r.Source) + (r.Linked ? " (linked)" : ""));
+            foreach (var r in rigs) table.Add(r.Name, r.Prefix, TerminalText.Line(r.DefaultBranch),
+                TerminalText.Line(r.Source) + (r.Linked ? " (linked)" : ""));
             v.Print(table, pr.GetValue(noHeaders));
             return 0;
         });
@@ -99,7 +101,8 @@ internal static class RigCommands
         {
             var v = new Verb(services);
             var r = Rigs().Remove(pr.GetValue(rmName)!);
-            v.Out.WriteLine($"removed rig {r.Rig.Name}" + (r.Rig.Linked ? $" (unlinked: {TerminalText.Line(r.Rig.Source)} keeps its checkout, branches and own worktrees)" : ""));
+            v.Out.WriteLine($"removed rig {r.Rig.Name}" + (r.Rig.Linked
+                ? $" (unlinked: {TerminalText.Line(r.Rig.Source)} keeps its checkout, branches and own worktrees)" : ""));
             if (r.Archived.Count > 0) v.Out.WriteLine($"archived the hooks of {string.Join(", ", r.Archived)}");
             if (r.Worktrees.Count > 0) v.Out.WriteLine($"removed the worktrees {string.Join(", ", r.Worktrees.Select(TerminalText.Line))}");
             return 0;

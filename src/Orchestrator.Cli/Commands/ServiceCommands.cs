@@ -29,7 +29,8 @@ internal static class ServiceCommands
         var all = new Option<bool>("--all", "-a") { Description = "Also merged and rejected submissions" };
         var listJson = Options.Json();
         var listNoHeaders = Options.NoHeaders();
-        var list = new Command("list", "Queued and merging submissions, in the order the refinery will take them (with --all, the finished ones too)") { rigOpt, all, listJson, listNoHeaders };
+        var list = new Command("list", "Queued and merging submissions, in the order the refinery will take them (with --all, the finished ones too)") { rigOpt,
+            all, listJson, listNoHeaders };
         list.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -39,7 +40,8 @@ internal static class ServiceCommands
             var table = new Table(new("ITEM"), new("RIG"), new("STATE"), new("PRI"), new("AGENT"), new("SUBMITTED"), new("NOTE", Text: true));
             foreach (var s in subs)
                 table.Add(s.Item, s.Rig, s.State, "P" + s.Priority, s.Agent, s.SubmittedAt,
-                    TerminalText.Line(s.Reason ?? (s.State == SubmissionStates.PullRequest && s.PullRequest is { } url ? url : s.Landed is { } l ? "landed " + l[..12] : "")));
+                    TerminalText.Line(s.Reason ?? (s.State == SubmissionStates.PullRequest
+                        && s.PullRequest is { } url ? url : s.Landed is { } l ? "landed " + l[..12] : "")));
             v.Print(table, pr.GetValue(listNoHeaders));
             return 0;
         });
@@ -97,7 +99,8 @@ internal static class ServiceCommands
         var once = new Option<bool>("--once") { Description = "One pass over the queue, then exit" };
         var interval = new Option<double>("--interval") { Description = "Seconds between passes (default 5)", DefaultValueFactory = _ => 5 };
         var refineryWait = WaitOption();
-        var run = new Command("run", "Run the refinery of RIG: take queued submissions, gate them, land them on main or return them") { runRig, once, interval, refineryWait };
+        var run = new Command("run", "Run the refinery of RIG: take queued submissions, gate them, land them on main or return them") { runRig, once, interval,
+            refineryWait };
         run.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -113,8 +116,11 @@ internal static class ServiceCommands
                     v.Out.WriteLine($"{o.Item}: {o.Result}{(o.Commit is { } c ? " as " + c[..12] : "")}{(o.Reason is { } r ? " (" + TerminalText.Line(r) + ")" : "")}");
                 v.Out.Flush();
                 if (svc.BackingOff(rig.Name) is { } why && outcomes.All(o => o.Result == "waiting")) return "backing off: " + why;
-                return outcomes.Count == 0 ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned" + (outcomes.Count(o => o.Result == "review") is var held and > 0 ? $", {held} held for review" : "")
-                    + (outcomes.Count(o => o.Result == SubmissionStates.PullRequest) is var opened and > 0 ? $", {opened} pull request{(opened == 1 ? "" : "s")} opened" : "");
+                return outcomes.Count == 0
+                    ? null : $"{outcomes.Count(o => o.Result == "merged")} merged, {outcomes.Count(o => o.Result == "rejected")} returned"
+                    + (outcomes.Count(o => o.Result == "review") is var held and > 0 ? $", {held} held for review" : "")
+                    + (outcomes.Count(o
+                        => o.Result == SubmissionStates.PullRequest) is var opened and > 0 ? $", {opened} pull request{(opened == 1 ? "" : "s")} opened" : "");
             }, stop.Token, pr.GetValue(once));
             return 0;
         });
@@ -123,7 +129,8 @@ internal static class ServiceCommands
 
         // ---- orc witness / deacon / boot ----
         yield return PatrolCommand(services, "witness", "The recovery monitor of one rig ('orc up' starts one per rig)",
-            "Run the witness of RIG: classify each agent, nudge idle ones holding work, restart dead ones, flag waiting, stuck and looping ones", 10, perRig: true,
+            "Run the witness of RIG: classify each agent, nudge idle ones holding work, restart dead ones, flag waiting, stuck and looping ones", 10,
+                perRig: true,
             (rig, _) => services.GetRequiredService<Orchestrator.Services.Witness.WitnessService>().Pass(rig!)
                 .Where(o => o.Action is not null).Select(o => $"{o.Agent}: {o.State}, {o.Action}").ToList());
         var noSupervise = new Option<bool>("--no-supervise") { Description = "Do not restart stale refineries and witnesses" };
@@ -135,7 +142,8 @@ internal static class ServiceCommands
             (_, _) => services.GetRequiredService<BootService>().Pass() is { } s ? [s] : []);
 
         var dogAgent = new Argument<string>("AGENT") { Description = "Agent name" };
-        var checkpoint = new Command("checkpoint", "Commit a dead agent's uncommitted work to refs/orc/checkpoints/AGENT (worktree, index and branch untouched)") { dogAgent };
+        var checkpoint = new Command("checkpoint",
+            "Commit a dead agent's uncommitted work to refs/orc/checkpoints/AGENT (worktree, index and branch untouched)") { dogAgent };
         checkpoint.SetAction(pr =>
         {
             var v = new Verb(services);
@@ -169,7 +177,8 @@ internal static class ServiceCommands
                 JsonOut.Write(v.Env, w =>
                 {
                     w.WriteStartArray();
-                    foreach (var e in shown.TakeLast(Math.Max(0, pr.GetValue(count)))) JsonSerializer.Serialize(w, e, Adapters.Storage.OrcEventJsonContext.Default.OrcEvent);
+                    foreach (var e in shown.TakeLast(Math.Max(0, pr.GetValue(count)))) JsonSerializer.Serialize(w, e,
+                        Adapters.Storage.OrcEventJsonContext.Default.OrcEvent);
                     w.WriteEndArray();
                 });
                 return 0;
@@ -200,7 +209,8 @@ internal static class ServiceCommands
             var windows = rt.Tmux.ListWindows();
             var expected = launcher.Expected();
             // Heartbeats of services no longer expected (a removed rig's) are shown too.
-            var extra = rt.Heartbeats.All().Where(b => expected.All(d => d.Name != b.Name)).Select(b => ServiceDefinition.Parse(b.Name)).OfType<ServiceDefinition>();
+            var extra = rt.Heartbeats.All().Where(b => expected.All(d => d.Name != b.Name)).Select(b
+                => ServiceDefinition.Parse(b.Name)).OfType<ServiceDefinition>();
             var rows = expected.Concat(extra).Select(d => (Def: d, Health: launcher.Health(d, windows), Beat: rt.Heartbeats.Find(d.RecordKey))).ToList();
             if (pr.GetValue(statusJson))
             {
@@ -225,7 +235,8 @@ internal static class ServiceCommands
             }
             // The workspace's own agent: the mayor, when there is one.
             if (services.GetRequiredService<MayorService>().Status() is { Hook: { } mayorHook } m)
-                table.Add("mayor", m.State, "", "", $"profile {mayorHook.Profile}, {Plural.Of(m.Unread, "unread message")}{(m.Running ? "" : " (orc mayor start)")}");
+                table.Add("mayor", m.State, "", "",
+                    $"profile {mayorHook.Profile}, {Plural.Of(m.Unread, "unread message")}{(m.Running ? "" : " (orc mayor start)")}");
             v.Print(table, pr.GetValue(statusNoHeaders));
             // Agents that stopped to ask for a person (orc done --status escalated).
             foreach (var e in rt.Hooks.All().Where(Core.Agents.HookRules.Escalated))
@@ -242,7 +253,8 @@ internal static class ServiceCommands
         var command = new Command(name, description);
         var rigArg = new Argument<string>("RIG") { Description = "Rig name" };
         var once = new Option<bool>("--once") { Description = "One pass, then exit" };
-        var interval = new Option<double>("--interval") { Description = $"Seconds between passes (default {defaultInterval})", DefaultValueFactory = _ => defaultInterval };
+        var interval = new Option<double>("--interval") { Description = $"Seconds between passes (default {defaultInterval})",
+            DefaultValueFactory = _ => defaultInterval };
         var wait = WaitOption();
         var run = new Command("run", runDescription) { once, interval, wait };
         foreach (var o in extra) run.Add(o);
@@ -270,7 +282,8 @@ internal static class ServiceCommands
     }
 
     /// <summary>Hidden: how long a restarted service waits for its predecessor to finish its pass and let go.</summary>
-    private static Option<double> WaitOption() => new("--wait") { Hidden = true, Description = "Seconds to wait for another instance to stop (default 0: refuse at once)" };
+    private static Option<double> WaitOption() => new("--wait") { Hidden = true,
+        Description = "Seconds to wait for another instance to stop (default 0: refuse at once)" };
 
     /// <summary>The one-instance lock of a service: refused at once (or after --wait seconds) if another instance holds it.</summary>
     private static Adapters.Storage.FileLock Claim(string lockPath, string source, double waitSeconds)

@@ -28,7 +28,8 @@ internal static class TuiCommand
 
     public static Command Build(IServiceProvider services, RootCommand root)
     {
-        var cmd = new Command("tui", "The full-screen view of the fleet: rigs and agents, items, live agent tiles, merge queue, mail, convoys, events (? in it lists the keys)")
+        var cmd = new Command("tui",
+            "The full-screen view of the fleet: rigs and agents, items, live agent tiles, merge queue, mail, convoys, events (? in it lists the keys)")
         {
             Layout, Theme, Sixteen,
         };
@@ -50,7 +51,8 @@ internal static class TuiCommand
             return ProcessImage.Replace(program, Environment.GetCommandLineArgs().Skip(1));
         }
         if (Console.IsInputRedirected || Console.IsOutputRedirected)
-            throw new OrcException("the TUI needs a terminal (standard input and output are not one); for scripts use 'orc status' or 'orc agents --json'", ExitCodes.Usage);
+            throw new OrcException("the TUI needs a terminal (standard input and output are not one); for scripts use 'orc status' or 'orc agents --json'",
+                ExitCodes.Usage);
         var verbs = root.Subcommands.Where(c => !c.Hidden).Select(c => (c.Name, c.Description ?? "")).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
         return TuiApp.Run(services, new TuiOptions { Layout = layout, Theme = theme, Sixteen = sixteen, Verbs = verbs }, env.Variable);
     }

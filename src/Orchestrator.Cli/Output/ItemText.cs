@@ -51,7 +51,9 @@ internal static class ItemText
             var blockers = new DependencyGraph(ledger).BlockersOf(i);
             o.WriteLine(blockers.Count == 0 && !(i.DeferUntil is not null && Timestamps.TryParse(i.DeferUntil, out var t) && t > DateTimeOffset.UtcNow)
                 ? "  ready: yes"
-                : blockers.Count == 0 ? "  ready: deferred" : $"  ready: no, blocked by {string.Join(", ", blockers.Select(b => b.Item.Id + (b.Via is null ? "" : $" (via {b.Via})")))}");
+                : blockers.Count == 0
+                    ? "  ready: deferred"
+                    : $"  ready: no, blocked by {string.Join(", ", blockers.Select(b => b.Item.Id + (b.Via is null ? "" : $" (via {b.Via})")))}");
         }
         Block(o, "Description", i.Description);
         Block(o, "Design", i.Design);

@@ -52,7 +52,8 @@ internal sealed class Table
         }
     }
 
-    /// <summary>Narrows <paramref name="widths"/> until a row fits <paramref name="limit"/>: free text first, then the widest column, never below a few characters.</summary>
+    /// <summary>Narrows <paramref name="widths"/> until a row fits <paramref name="limit"/>: free text first, then the widest column, never below a few
+    /// characters.</summary>
     private static void Fit(Column[] columns, int[] widths, int limit)
     {
         int Total() => widths.Sum() + Gap.Length * (widths.Length - 1);
@@ -66,7 +67,8 @@ internal sealed class Table
         }
     }
 
-    /// <summary><paramref name="s"/> in at most <paramref name="width"/> characters: cut at the end (text) or in the middle (a name), marked with "…".</summary>
+    /// <summary><paramref name="s"/> in at most <paramref name="width"/> characters: cut at the end (text) or in the middle (a name), marked with
+    /// "…".</summary>
     public static string Cut(string s, int width, bool text)
     {
         if (s.Length <= width) return s;

@@ -22,7 +22,8 @@ public sealed record ItemHistory(string Item, IReadOnlyList<HistoryEntry> Sessio
             var during = Enumerable.Range(0, sessions.Count).Where(i => Within(c.CreatedAt, sessions[i])).ToList();
             if (during.Count == 0)
             {
-                var mine = Enumerable.Range(0, sessions.Count).LastOrDefault(i => sessions[i].Agent == c.Author && string.CompareOrdinal(sessions[i].StartedAt, c.CreatedAt) <= 0, -1);
+                var mine = Enumerable.Range(0, sessions.Count).LastOrDefault(i => sessions[i].Agent == c.Author && string.CompareOrdinal(sessions[i].StartedAt,
+                    c.CreatedAt) <= 0, -1);
                 if (mine >= 0 && (mine == sessions.Count - 1 || string.CompareOrdinal(sessions[mine + 1].StartedAt, c.CreatedAt) > 0)) byIndex[mine].Add(c);
                 else other.Add(c);
                 continue;

@@ -168,7 +168,8 @@ public static class HookSessions
 
     /// <summary>The handoff that has not been followed by anything yet (its fresh session is still to start), if any.</summary>
     public static HookEvent? PendingHandoff(Hook hook) =>
-        hook.History is { Count: > 0 } h && h[^1] is { Why: HookReasons.Handoff } e && e.From == e.To && e.To is HookStates.Active or HookStates.Idle ? e : null;
+        hook.History is { Count: > 0 } h && h[^1] is { Why: HookReasons.Handoff } e && e.From == e.To
+            && e.To is HookStates.Active or HookStates.Idle ? e : null;
 
     /// <summary>The last handoff of a hook that holds no item (the mayor, a crew member between items): its note for the next session.</summary>
     public static HookEvent? LastIdleHandoff(Hook hook) =>

@@ -49,13 +49,15 @@ public static class Watch
         if (HookRules.Escalated(h)) return AgentStates.Waiting; // it asked for a person, whatever its window shows
         // A completed hook means the submission is recorded; how the process ended after that does not matter.
         // An idle crew member or mayor whose program ended holds nothing: stopped, not dead.
-        if (!s.HasWindow) return h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
+        if (!s.HasWindow) return h.State == HookStates.Completed ? AgentStates.Done : h.State is HookStates.Suspended or HookStates.Idle
+            ? AgentStates.Stopped : AgentStates.Dead;
         if (s.PaneDead) return h.State == HookStates.Completed ? AgentStates.Done : h.State == HookStates.Idle ? AgentStates.Stopped : AgentStates.Dead;
         if (s.ProfileState is null) return AgentStates.Unknown; // its screen could not be read
         return Live(s.ProfileState, s.Repeating, s.UnchangedFor, s.StuckAfter);
     }
 
-    /// <summary>A live agent: a question (or a first-run screen nobody answered) first, then a model error, repeated output, the prompt, no change for too long, work.</summary>
+    /// <summary>A live agent: a question (or a first-run screen nobody answered) first, then a model error, repeated output, the prompt, no change for too
+    /// long, work.</summary>
     private static string Live(string profileState, bool repeating, TimeSpan unchangedFor, TimeSpan stuckAfter)
     {
         if (profileState is AgentStates.Waiting or AgentStates.Trust) return AgentStates.Waiting;
@@ -71,7 +73,8 @@ public static class Watch
     /// <c>starting</c> within the grace time (nothing is flagged or nudged yet) and
     /// <c>idle-with-hook</c> for an idle agent that holds work (it is nudged).
     /// </summary>
-    public static string Classify(string profileState, bool holdsWork, TimeSpan unchangedFor, TimeSpan stuckAfter, bool repeating, TimeSpan sinceStart, TimeSpan grace)
+    public static string Classify(string profileState, bool holdsWork, TimeSpan unchangedFor, TimeSpan stuckAfter, bool repeating, TimeSpan sinceStart,
+        TimeSpan grace)
     {
         if (sinceStart < grace) return WatchStates.Starting;
         var state = Live(profileState, repeating, unchangedFor, stuckAfter);

@@ -8,7 +8,8 @@ public sealed record FormulaError(string File, int Line, string Message)
 
 /// <summary>A formula that cannot be used: every problem found, each with its file and line.</summary>
 public sealed class FormulaException(IReadOnlyList<FormulaError> errors, int exitCode = ExitCodes.Failure)
-    : OrcException(errors[0] + (errors.Count > 1 ? $" (and {errors.Count - 1} more problem{(errors.Count == 2 ? "" : "s")}; see 'orc formula check')" : ""), exitCode)
+    : OrcException(errors[0] + (errors.Count > 1 ? $" (and {errors.Count - 1} more problem{(errors.Count == 2 ? "" : "s")}; see 'orc formula check')" : ""),
+        exitCode)
 {
     public IReadOnlyList<FormulaError> Errors { get; } = errors;
 }
@@ -21,7 +22,8 @@ public sealed record SourceLine(string File, int Line)
     public override string ToString() => $"{File}:{Line}";
 }
 
-/// <summary>A piece of text from a formula with where it starts; <see cref="Raw"/> is the text as written in the file (to place a <c>{{var}}</c> on its own line).</summary>
+/// <summary>A piece of text from a formula with where it starts; <see cref="Raw"/> is the text as written in the file (to place a <c>{{var}}</c> on its own
+/// line).</summary>
 public sealed record FormulaText(string Value, SourceLine At, string? Raw = null)
 {
     /// <summary>Where <paramref name="fragment"/> first appears (its own line inside a multi-line string), or the start.</summary>

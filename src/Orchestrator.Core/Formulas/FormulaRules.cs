@@ -96,7 +96,8 @@ public static partial class FormulaRules
 
         var merged = chain[^1];
         for (var i = chain.Count - 2; i >= 0; i--) merged = Merge(merged, chain[i]);
-        return (merged with { Steps = DependencyOrder(merged.Steps), Chain = chain.Select(c => c.File).ToList(), Extends = f.Extends, ExtendsAt = f.ExtendsAt }, errors);
+        return (merged with { Steps = DependencyOrder(merged.Steps), Chain = chain.Select(c => c.File).ToList(), Extends = f.Extends, ExtendsAt = f.ExtendsAt },
+            errors);
     }
 
     /// <summary>

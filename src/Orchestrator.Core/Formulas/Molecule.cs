@@ -74,7 +74,8 @@ public sealed record WispStep
 }
 
 /// <summary>One step of a molecule as it stands: its item, status, and the steps it still waits for.</summary>
-public sealed record StepView(string Step, string ItemId, string Title, string Status, string? Assignee, string? Role, string? Profile, IReadOnlyList<string> WaitsFor)
+public sealed record StepView(string Step, string ItemId, string Title, string Status, string? Assignee, string? Role, string? Profile,
+    IReadOnlyList<string> WaitsFor)
 {
     public bool IsClosed => Status is Statuses.Closed or Statuses.Tombstone;
     public bool IsReady => Status == Statuses.Open && WaitsFor.Count == 0;

@@ -67,7 +67,8 @@ public sealed record ItemQuery
         if (Ready && !isReady) return false;
         if (Blocked && !isBlocked) return false;
         if (Rig is not null && !string.Equals(rig, Rig, StringComparison.OrdinalIgnoreCase)) return false;
-        if (Assignee is not null && !(IsUnassigned ? string.IsNullOrEmpty(item.Assignee) : string.Equals(item.Assignee, Assignee, StringComparison.OrdinalIgnoreCase)))
+        if (Assignee is not null && !(IsUnassigned ? string.IsNullOrEmpty(item.Assignee) : string.Equals(item.Assignee, Assignee,
+            StringComparison.OrdinalIgnoreCase)))
             return false;
         if (Type is not null && !string.Equals(item.IssueType, Type, StringComparison.OrdinalIgnoreCase)) return false;
         if (Priority is { } p && item.Priority != p) return false;

@@ -35,7 +35,8 @@ public static class WorkItemRules
         if (!string.IsNullOrWhiteSpace(r.DeferUntil)) When(r.DeferUntil, now, N("defer-until"));
     }
 
-    /// <summary>Everything about a change that can be checked without the ledger (see <see cref="Check(CreateItemRequest, DateTimeOffset, Func{string, string}?)"/>).</summary>
+    /// <summary>Everything about a change that can be checked without the ledger (see
+    /// <see cref="Check(CreateItemRequest, DateTimeOffset, Func{string, string}?)"/>).</summary>
     public static void Check(UpdateItemRequest r, DateTimeOffset now, Func<string, string>? name = null)
     {
         string N(string field) => name?.Invoke(field) ?? field;

@@ -46,7 +46,8 @@ public static class ConvoyLessons
                             Clip($"Review of {item.Id} ({OneLine(item.Title, 60)}) in convoy {convoy.Name}: {OneLine(reason, 300)}"),
                             Rig(rig), null, Tags("review", tag), item.Id));
                 }
-                else if (text.StartsWith(Submitted, StringComparison.Ordinal) && text.IndexOf('\n') is var nl and > 0 && OneLine(text[(nl + 1)..], 400) is { Length: > 0 } note)
+                else if (text.StartsWith(Submitted, StringComparison.Ordinal) && text.IndexOf('\n') is var nl and > 0 && OneLine(text[(nl + 1)..],
+                    400) is { Length: > 0 } note)
                     lastNote = note;
             }
             if (lastNote is not null)

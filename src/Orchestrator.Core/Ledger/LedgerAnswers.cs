@@ -26,6 +26,7 @@ public sealed class LedgerAnswers
     /// <summary>Every cycle <see cref="Graph.DependencyGraph.FindCycles"/> finds, in its order.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Cycles { get; }
 
-    /// <summary>Open items with nothing blocking them (nor their ancestors), sorted as <see cref="Graph.DependencyGraph.Ready"/> sorts; deferred ones included.</summary>
+    /// <summary>Open items with nothing blocking them (nor their ancestors), sorted as <see cref="Graph.DependencyGraph.Ready"/> sorts; deferred ones
+    /// included.</summary>
     public IReadOnlyList<WorkItem> ReadyCandidates => _ready ??= _readyCandidates();
 }

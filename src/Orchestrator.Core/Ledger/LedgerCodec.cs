@@ -36,7 +36,8 @@ public static class LedgerCodec
     /// </summary>
     /// <param name="deferred">Check every field as a full read does, but keep only the fields
     /// <see cref="IsDeferred"/> leaves out in the line: each item reads them from it when first used.</param>
-    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data, bool summary = false, List<int>? lineNumbers = null, bool deferred = false)
+    public static (List<WorkItem> Items, List<LedgerLineError> Errors) ReadLines(ReadOnlyMemory<byte> data, bool summary = false, List<int>? lineNumbers = null,
+        bool deferred = false)
     {
         var mode = summary ? ReadMode.Summary : deferred ? ReadMode.Deferred : ReadMode.Full;
         var gate = mode == ReadMode.Deferred ? new object() : null;
@@ -298,7 +299,8 @@ public static class LedgerCodec
                     case 1: dep.DependsOnId = OptionalString(ref reader, "dependencies.depends_on_id") ?? ""; break;
                     case 2: dep.Type = KnownString(ref reader, "dependencies.type") ?? DependencyTypes.Blocks; break;
                     case 3:
-                        dep.IssueId = itemId is not null && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && IsAscii(reader.ValueSpan, itemId)
+                        dep.IssueId = itemId is not null && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && IsAscii(reader.ValueSpan,
+                            itemId)
                             ? itemId
                             : OptionalString(ref reader, "dependencies.issue_id") ?? "";
                         break;

@@ -81,7 +81,8 @@ public static class LedgerConflict
     private static LedgerDocument Side(byte[] bytes, int[] lines)
     {
         var (items, errors) = LedgerCodec.ReadLines(bytes);
-        var doc = new LedgerDocument(items, errors.Select(e => e with { LineNumber = e.LineNumber - 1 < lines.Length ? lines[e.LineNumber - 1] : e.LineNumber }));
+        var doc = new LedgerDocument(items,
+            errors.Select(e => e with { LineNumber = e.LineNumber - 1 < lines.Length ? lines[e.LineNumber - 1] : e.LineNumber }));
         return doc;
     }
 

@@ -121,7 +121,8 @@ public static class LedgerIndex
             var count = r.Int32();
             var errorsAt = BinaryPrimitives.ReadInt32LittleEndian(index.AsSpan(index.Length - TrailerLength));
             var positionsAt = BinaryPrimitives.ReadInt32LittleEndian(index.AsSpan(index.Length - TrailerLength + 4));
-            if (count < 0 || positionsAt < r.Position || (long)positionsAt + 4L * count != index.Length - TrailerLength || errorsAt < r.Position || errorsAt > positionsAt)
+            if (count < 0 || positionsAt < r.Position || (long)positionsAt + 4L * count != index.Length - TrailerLength || errorsAt < r.Position
+                || errorsAt > positionsAt)
                 return null;
 
             r = new IndexReader(index, errorsAt);
@@ -277,7 +278,8 @@ internal static class KnownWords
     [
         Statuses.Open, Statuses.InProgress, Statuses.Blocked, Statuses.Deferred, Statuses.Closed, Statuses.Hooked, Statuses.Pinned, Statuses.Tombstone,
         IssueTypes.Task, IssueTypes.Bug, IssueTypes.Feature, IssueTypes.Epic, IssueTypes.Chore,
-        DependencyTypes.Blocks, DependencyTypes.ParentChild, DependencyTypes.Related, DependencyTypes.DiscoveredFrom, DependencyTypes.WaitsFor, DependencyTypes.ConditionalBlocks,
+        DependencyTypes.Blocks, DependencyTypes.ParentChild, DependencyTypes.Related, DependencyTypes.DiscoveredFrom, DependencyTypes.WaitsFor,
+            DependencyTypes.ConditionalBlocks,
     ];
 
     public static readonly byte[][] Bytes = Strings.Select(Encoding.UTF8.GetBytes).ToArray();

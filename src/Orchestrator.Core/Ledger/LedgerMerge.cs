@@ -135,7 +135,8 @@ public static class LedgerMerge
         // Oldest first (then author, text, id), whichever side each came from: when both sides
         // added a comment with the same number, the same one keeps it whichever way round the merge runs.
         var comments = new JsonArray(merged.Where(c => c is not null).Select(c => c!.DeepClone())
-            .OrderBy(c => Timestamps.TryParse(c["created_at"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null, out var t) ? t : DateTimeOffset.MinValue)
+            .OrderBy(c => Timestamps.TryParse(c["created_at"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null,
+                out var t) ? t : DateTimeOffset.MinValue)
             .ThenBy(c => Text(c["author"]), StringComparer.Ordinal)
             .ThenBy(c => Text(c["text"]), StringComparer.Ordinal)
             .ThenBy(c => Text(c["id"]), StringComparer.Ordinal)

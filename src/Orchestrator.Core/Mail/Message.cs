@@ -36,7 +36,8 @@ public sealed record Message
 /// <summary>What an address names before it is resolved against the workspace's agents and rigs.</summary>
 public enum AddressKind { Overseer, Mayor, Agent, Role, Group }
 
-/// <summary>A parsed address: <c>overseer</c>, <c>mayor</c>, <c>AGENT</c>, <c>refinery@RIG</c>, <c>witness@RIG</c>, <c>all@RIG</c>, <c>polecats@RIG</c>, <c>crew@RIG</c>.</summary>
+/// <summary>A parsed address: <c>overseer</c>, <c>mayor</c>, <c>AGENT</c>, <c>refinery@RIG</c>, <c>witness@RIG</c>, <c>all@RIG</c>, <c>polecats@RIG</c>,
+/// <c>crew@RIG</c>.</summary>
 public sealed record Address(AddressKind Kind, string Name, string? Rig)
 {
     public override string ToString() => Rig is null ? Name : $"{Name}@{Rig}";
@@ -109,8 +110,10 @@ public static class MailRules
     public static string Subject(string? subject)
     {
         if (string.IsNullOrWhiteSpace(subject)) throw new OrcException("mail: the subject is empty", ExitCodes.Usage);
-        if (subject.Length > MaxSubjectLength) throw new OrcException($"mail: the subject is {subject.Length:N0} characters; the limit is {MaxSubjectLength}", ExitCodes.Usage);
-        if (subject.Any(c => char.IsControl(c))) throw new OrcException("mail: the subject holds control characters or line breaks (put details in the body)", ExitCodes.Usage);
+        if (subject.Length > MaxSubjectLength) throw new OrcException($"mail: the subject is {subject.Length:N0} characters; the limit is {MaxSubjectLength}",
+            ExitCodes.Usage);
+        if (subject.Any(c => char.IsControl(c))) throw new OrcException("mail: the subject holds control characters or line breaks (put details in the body)",
+            ExitCodes.Usage);
         return subject.Trim();
     }
 

@@ -13,7 +13,8 @@ public static class ConflictMarkers
     private const string Theirs = ">>>>>>> ";
     private const string Middle = "=======";
 
-    /// <summary>True when <paramref name="after"/> adds both an opening and a closing marker line that <paramref name="before"/> (null: a new file) lacks.</summary>
+    /// <summary>True when <paramref name="after"/> adds both an opening and a closing marker line that <paramref name="before"/> (null: a new file)
+    /// lacks.</summary>
     public static bool Added(string? before, string after)
     {
         if (!MayHaveMarkers(after)) return false;

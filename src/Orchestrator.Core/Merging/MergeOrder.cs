@@ -15,7 +15,8 @@ public static class MergeOrder
     /// Items whose submissions are open but not queued: waiting for review, approved, or in a pull
     /// request. Not landed yet, so what depends on them waits too.
     /// </param>
-    public static (List<Submission> Ready, List<Waiting> Waiting) Plan(IEnumerable<Submission> queued, Func<string, IEnumerable<string>> dependenciesOf, IEnumerable<string>? elsewhere = null)
+    public static (List<Submission> Ready, List<Waiting> Waiting) Plan(IEnumerable<Submission> queued, Func<string, IEnumerable<string>> dependenciesOf,
+        IEnumerable<string>? elsewhere = null)
     {
         var all = queued.ToList();
         var inQueue = all.Select(s => s.Item).Concat(elsewhere ?? []).ToHashSet(StringComparer.Ordinal);

@@ -69,7 +69,8 @@ public sealed record Submission
     public AgentReview? CurrentReview => Reviewer is { } r && r.Candidate == Candidate ? r : null;
 
     /// <summary>Not finished: waiting in the queue, being merged, waiting for review, approved and waiting to land, or a pull request still open.</summary>
-    public bool IsOpen => State is SubmissionStates.Queued or SubmissionStates.Merging or SubmissionStates.Review or SubmissionStates.Approved or SubmissionStates.PullRequest;
+    public bool IsOpen
+        => State is SubmissionStates.Queued or SubmissionStates.Merging or SubmissionStates.Review or SubmissionStates.Approved or SubmissionStates.PullRequest;
 }
 
 /// <summary>States of a reviewer agent's pass: it reads, it gave its verdict, or it did not run to the end.</summary>

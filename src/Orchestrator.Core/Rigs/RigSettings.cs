@@ -27,7 +27,8 @@ public static class RigSettings
 
     /// <summary>What <c>orc rig set</c> can change, in the order <c>orc rig show</c> lists them.</summary>
     public static readonly IReadOnlyList<string> Settable =
-        ["default_branch", "gate", "gate_timeout", "batch", "land", "push", "review_agent", "profile", "max_polecats", "stuck_after", "max_restarts", "grace", "nudge_idle", "restart_dead"];
+        ["default_branch", "gate", "gate_timeout", "batch", "land", "push", "review_agent", "profile", "max_polecats", "stuck_after", "max_restarts", "grace",
+            "nudge_idle", "restart_dead"];
 
     /// <summary>Keys of the rig file that are fixed once the rig exists, and why.</summary>
     public static readonly IReadOnlyDictionary<string, string> Fixed = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -50,7 +51,8 @@ public static class RigSettings
         if (Numbers.TryGetValue(key, out var range))
         {
             if (!int.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) || n < range.Min || n > range.Max)
-                throw new OrcException($"VALUE: {key} must be a whole number from {range.Min} to {range.Max}, got '{TerminalText.Line(value)}'", ExitCodes.Usage);
+                throw new OrcException($"VALUE: {key} must be a whole number from {range.Min} to {range.Max}, got '{TerminalText.Line(value)}'",
+                    ExitCodes.Usage);
             return WithNumber(rig, key, n);
         }
         if (Switches.Contains(key))
@@ -81,7 +83,8 @@ public static class RigSettings
                 ? throw new OrcException("VALUE: review_agent must name an agent profile (use 'orc rig unset RIG review_agent' for none)", ExitCodes.Usage)
                 : rig with { ReviewAgent = value.Trim() },
             "profile" => string.IsNullOrWhiteSpace(value)
-                ? throw new OrcException("VALUE: profile must name an agent profile (use 'orc rig unset RIG profile' for the workspace default)", ExitCodes.Usage)
+                ? throw new OrcException("VALUE: profile must name an agent profile (use 'orc rig unset RIG profile' for the workspace default)",
+                    ExitCodes.Usage)
                 : rig with { Profile = value.Trim() },
             "default_branch" => string.IsNullOrWhiteSpace(value) || value.Any(char.IsControl)
                 ? throw new OrcException($"VALUE: default_branch must be a branch name, got '{TerminalText.Line(value)}'", ExitCodes.Usage)

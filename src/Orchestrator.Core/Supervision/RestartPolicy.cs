@@ -27,7 +27,8 @@ public static class RestartPolicy
     /// The record after a crash of the run with <paramref name="pid"/> is seen: counted once per
     /// pid; a crash after a long run starts a new streak.
     /// </summary>
-    public static SupervisionRecord Crashed(SupervisionRecord? record, string name, int? pid, string error, string? log, DateTimeOffset now, TimeSpan firstDelay)
+    public static SupervisionRecord Crashed(SupervisionRecord? record, string name, int? pid, string error, string? log, DateTimeOffset now,
+        TimeSpan firstDelay)
     {
         if (record is not null && pid is not null && record.LastPid == pid) return record; // already counted
         var startedAt = At(record?.StartedAt);

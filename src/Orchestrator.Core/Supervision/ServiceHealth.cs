@@ -27,7 +27,8 @@ public sealed record ServiceObservation(
     bool HasWindow, bool PaneDead, int PanePid, int? ExitStatus,
     Heartbeat? Beat, bool BeatPidAlive, SupervisionRecord? Record, DateTimeOffset Now);
 
-/// <summary>A service's state and why: the pid it runs as (or, crashed, the pid that died), the last error it died with, how often in a row it crashed, when it is started again.</summary>
+/// <summary>A service's state and why: the pid it runs as (or, crashed, the pid that died), the last error it died with, how often in a row it crashed, when it
+/// is started again.</summary>
 public sealed record ServiceHealth(string State, int? Pid, string? Error, int Crashes, int Restarts, string? NextStartAt, string? Log)
 {
     /// <summary>Running or about to: its supervisor leaves it alone.</summary>
@@ -86,7 +87,8 @@ public sealed record ServiceHealth(string State, int? Pid, string? Error, int Cr
         var crashes = record?.Crashes ?? 0;
         if (state == ServiceStates.Crashed && crashes >= RestartPolicy.ReportAfter) state = ServiceStates.CrashLooping;
         // Alive again after crashes: the streak is shown until it has run long enough to end it.
-        return new ServiceHealth(state, pid, error ?? (crashes > 0 ? record?.LastError : null), crashes, record?.Restarts ?? 0, record?.NextStartAt, record?.Log);
+        return new ServiceHealth(state, pid, error ?? (crashes > 0 ? record?.LastError : null), crashes, record?.Restarts ?? 0, record?.NextStartAt,
+            record?.Log);
     }
 
     /// <summary>How a process's exit reads: "exit 1", "killed by SIGABRT (exit 134)".</summary>

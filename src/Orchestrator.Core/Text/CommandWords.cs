@@ -89,7 +89,8 @@ public static class CommandWords
             if (c == '\\') { i++; if (words == 1) firstQuoted = true; continue; }
             if (words == 1)
             {
-                if (c == '=' && !firstQuoted && first.Length > 0 && (char.IsAsciiLetter(first[0]) || first[0] == '_') && first.ToString().All(x => char.IsAsciiLetterOrDigit(x) || x == '_')) return true;
+                if (c == '=' && !firstQuoted && first.Length > 0 && (char.IsAsciiLetter(first[0]) || first[0] == '_')
+                    && first.ToString().All(x => char.IsAsciiLetterOrDigit(x) || x == '_')) return true;
                 first.Append(c);
             }
         }

@@ -55,7 +55,8 @@ public static class LineDiff
             while (x < n || y < m)
             {
                 if (x < n && y < m && a[start + x] == b[start + y]) { ops.Add(new Op(' ', a[start + x], start + x + 1, start + y + 1)); x++; y++; }
-                else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1])) { ops.Add(new Op('-', a[start + x], start + x + 1, start + y + 1)); x++; } // removals first, as git shows them
+                // removals first, as git shows them
+                else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1])) { ops.Add(new Op('-', a[start + x], start + x + 1, start + y + 1)); x++; }
                 else { ops.Add(new Op('+', b[start + y], start + x + 1, start + y + 1)); y++; }
             }
         }

@@ -27,7 +27,8 @@ public static class TerminalText
     }
 
     private static bool IsControl(char c) =>
-        c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c is '\u2028' or '\u2029' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') or '\u200e' or '\u200f' or '\u061c';
+        c < 0x20 || c == 0x7f || (c >= 0x80
+            && c < 0xa0) || c is '\u2028' or '\u2029' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') or '\u200e' or '\u200f' or '\u061c';
 
     private static string Escape(string? text, bool keepNewlines)
     {

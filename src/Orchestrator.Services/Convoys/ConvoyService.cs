@@ -23,7 +23,8 @@ public sealed record LaunchStep(List<Hook> Slung, List<string> Waiting, List<str
 /// its items are closed: the overseer gets mail, tmux shows it, and its on-land command runs.
 /// <c>launch</c> slings its ready items wave by wave, never more than N at once.
 /// </summary>
-public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, PlanService plans, MailService mail, SlingService sling, ILogger<ConvoyService> logger)
+public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, PlanService plans, MailService mail, SlingService sling,
+    ILogger<ConvoyService> logger)
 {
     public const string Source = "convoy";
 
@@ -165,14 +166,16 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
             var report = ConvoyScoring.Score(c, runtime.Events.ReadFrom(0).Events, predicted, now);
             var next = c with { State = ConvoyStates.Landed, LandedAt = Timestamps.Format(now), Report = report };
             tx.Touched(Store.Write(name, next), "convoy " + name);
-            runtime.Record(Source, EventKinds.ConvoyLanded, name, $"convoy {name} landed: {(c.Items.Count == 1 ? "its item is" : $"all {c.Items.Count} items")} closed");
+            runtime.Record(Source, EventKinds.ConvoyLanded, name,
+                $"convoy {name} landed: {(c.Items.Count == 1 ? "its item is" : $"all {c.Items.Count} items")} closed");
             return next;
         }).Value;
         if (landed is null) return null;
         var text = $"convoy {name}{(landed.Title is { } t ? $" ({TerminalText.Line(t)})" : "")} has landed: {(landed.Items.Count == 1 ? "its item is" : $"all {landed.Items.Count} items are")} closed.";
         try
         {
-            mail.Send(Source, mail.Supervisors(), $"convoy {name} landed", text + "\n\n" + string.Join("\n", ConvoyScoring.Describe(landed.Report!)) + $"\n\nSee 'orc convoy report {name}'.", TimeSpan.Zero);
+            mail.Send(Source, mail.Supervisors(), $"convoy {name} landed", text + "\n\n" + string.Join("\n",
+                ConvoyScoring.Describe(landed.Report!)) + $"\n\nSee 'orc convoy report {name}'.", TimeSpan.Zero);
         }
         catch (OrcException ex) { logger.LogWarning("convoy {Name}: landing mail failed: {Message}", name, ex.Message); }
         new Runtime.Notifier(runtime).Raise(Runtime.Notifier.ConvoyLanded, name + "\n" + landed.LandedAt, text);
@@ -194,10 +197,12 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
             // The command is the user's own, given to 'convoy create --on-land'; nothing from an item is in it (ids go in the environment).
             var outcome = CommandRunner.Run(["/bin/sh", "-c", command], runtime.Workspace.Paths.Root, env, TimeSpan.FromSeconds(120));
             result = outcome.TimedOut ? "timed out after 120s" : $"exit {outcome.ExitCode}";
-            if (outcome.Tail.Length > 0) result += ": " + TerminalText.Line(outcome.Tail.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "");
+            if (outcome.Tail.Length > 0) result += ": " + TerminalText.Line(outcome.Tail.Split('\n',
+                StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "");
         }
         catch (Exception ex) when (ex is OrcException or IOException or System.ComponentModel.Win32Exception) { result = "could not start: " + ex.Message; }
-        runtime.Record(Source, result.StartsWith("exit 0", StringComparison.Ordinal) ? EventKinds.ConvoyLanded : EventKinds.Error, c.Name, $"convoy {c.Name}: on-land command {result}");
+        runtime.Record(Source, result.StartsWith("exit 0", StringComparison.Ordinal) ? EventKinds.ConvoyLanded : EventKinds.Error, c.Name,
+            $"convoy {c.Name}: on-land command {result}");
         return ledger.Transact("convoy on-land", tx =>
         {
             var next = Get(c.Name) with { OnLandResult = result };
@@ -225,7 +230,8 @@ public sealed class ConvoyService(RuntimeContext runtime, LedgerService ledger, 
     {
         if (max < 1) throw new OrcException("--max: must be at least 1", ExitCodes.Usage);
         // One step of a convoy at a time (its launch command and the deacon may both step it), so --max holds.
-        using var stepping = FileLock.Acquire(Path.Combine(runtime.Workspace.Paths.LocksDir, $"convoy-{Names.Validate(name, "convoy")}.lock"), TimeSpan.FromSeconds(120), "step convoy " + name);
+        using var stepping = FileLock.Acquire(Path.Combine(runtime.Workspace.Paths.LocksDir, $"convoy-{Names.Validate(name, "convoy")}.lock"),
+            TimeSpan.FromSeconds(120), "step convoy " + name);
         var c = Get(name);
         if (c.State == ConvoyStates.Closed) throw new OrcException($"convoy {name} is closed");
         if (CheckLanded().Any(l => l.Name == name) || Get(name).State == ConvoyStates.Landed)

@@ -98,9 +98,11 @@ public sealed class DemoScenario(WorkspaceInitializer initializer, RuntimeContex
     /// <summary>Starts <c>orc convoy launch checkout --max 3</c> in the <c>orc</c> session, where it runs until the convoy lands.</summary>
     public void StartLaunch()
     {
-        var argv = new List<string>(runtime.SelfArgv) { "convoy", "launch", Convoy, "--max", Max.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "1", "--wait" };
+        var argv = new List<string>(runtime.SelfArgv) { "convoy", "launch", Convoy, "--max", Max.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--interval", "1", "--wait" };
         runtime.Tmux.StartWindow(ServiceLauncher.Session, LaunchWindow, runtime.Workspace.Paths.Root, Environment(), argv);
-        runtime.Record(runtime.Workspace.Actor, EventKinds.Started, "convoy " + Convoy, $"'orc demo' started 'orc convoy launch {Convoy} --max {Max} --wait' in window {ServiceLauncher.Session}:{LaunchWindow}");
+        runtime.Record(runtime.Workspace.Actor, EventKinds.Started, "convoy " + Convoy,
+            $"'orc demo' started 'orc convoy launch {Convoy} --max {Max} --wait' in window {ServiceLauncher.Session}:{LaunchWindow}");
     }
 
     /// <summary>

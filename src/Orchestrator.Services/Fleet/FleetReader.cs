@@ -75,7 +75,8 @@ public sealed class FleetReader(RuntimeContext runtime, LedgerService ledger, Ma
         Core.Supervision.ServiceHealth? h = null;
         Core.Events.Heartbeat? beat = null;
         try { h = launcher.Health(d, windows); beat = runtime.Heartbeats.Find(d.RecordKey); } catch (OrcException) { }
-        return new ServiceStatus(d.Name, d.Role, d.Rig, h?.Alive ?? false, beat?.Last, w?.PaneId, h?.State ?? Core.Supervision.ServiceStates.NeverRan, h?.Error, h?.Crashes ?? 0, d.Window);
+        return new ServiceStatus(d.Name, d.Role, d.Rig, h?.Alive ?? false, beat?.Last, w?.PaneId, h?.State ?? Core.Supervision.ServiceStates.NeverRan, h?.Error,
+            h?.Crashes ?? 0, d.Window);
     }
 
     private static T Try<T>(Func<T> read, T fallback, string what, List<string> problems)

@@ -19,7 +19,8 @@ public sealed record FleetAgent(Hook Hook, string State, string? PaneId, long? L
 
 /// <summary>A long-running service (refinery, witness, deacon, boot) and whether it answers.</summary>
 /// <summary>A service as the TUI shows it: its <see cref="Core.Supervision.ServiceStates"/> state, the error it last died with, its window.</summary>
-public sealed record ServiceStatus(string Name, string Role, string? Rig, bool Alive, string? Last, string? PaneId, string State = Core.Supervision.ServiceStates.NeverRan, string? Error = null, int Crashes = 0, string? Window = null);
+public sealed record ServiceStatus(string Name, string Role, string? Rig, bool Alive, string? Last, string? PaneId,
+    string State = Core.Supervision.ServiceStates.NeverRan, string? Error = null, int Crashes = 0, string? Window = null);
 
 /// <summary>A convoy with its progress computed from the ledger.</summary>
 public sealed record FleetConvoy(Convoy Convoy, ConvoyProgress Progress);

@@ -26,7 +26,8 @@ public sealed record StepsClosed(MoleculeView Molecule, IReadOnlyList<string> Cl
 /// last step closes and, if asked, squashed into one closed summary item and one commit.
 /// Every change to either runs under the workspace write lock.
 /// </summary>
-public sealed class MoleculeService(RuntimeContext runtime, LedgerService ledger, FormulaService formulas, ConvoyService convoys, ILogger<MoleculeService> logger)
+public sealed class MoleculeService(RuntimeContext runtime, LedgerService ledger, FormulaService formulas, ConvoyService convoys,
+    ILogger<MoleculeService> logger)
 {
     private RecordStore<Wisp> Wisps => new(runtime.Workspace.Paths.WispsDir, OrcJsonContext.Default.Wisp);
 
@@ -89,7 +90,8 @@ public sealed class MoleculeService(RuntimeContext runtime, LedgerService ledger
         if (!string.IsNullOrWhiteSpace(plan.Description)) lines.Add(plan.Description.TrimEnd());
         lines.Add("");
         lines.Add($"Molecule of formula {plan.Formula.Name} ({plan.Formula.File}).");
-        if (plan.Vars.Count > 0) lines.Add("Variables: " + string.Join(", ", plan.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")));
+        if (plan.Vars.Count > 0) lines.Add("Variables: " + string.Join(", ", plan.Vars.OrderBy(v => v.Key,
+            StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")));
         lines.Add("Steps: " + string.Join(", ", plan.Steps.Select(s => s.Needs.Count == 0 ? s.Id : $"{s.Id} (after {string.Join(", ", s.Needs)})")));
         return string.Join("\n", lines).Trim('\n');
     }
@@ -226,7 +228,9 @@ public sealed class MoleculeService(RuntimeContext runtime, LedgerService ledger
     }
 
     private static StepView StepOf(MoleculeView m, string step) =>
-        m.Find(step.Trim()) ?? throw new OrcException($"molecule {m.Id} has no step '{TerminalText.Line(step)}' (steps: {string.Join(", ", m.Steps.Select(s => s.Step))})", ExitCodes.NotFound);
+        m.Find(step.Trim())
+            ?? throw new OrcException($"molecule {m.Id} has no step '{TerminalText.Line(step)}' (steps: {string.Join(", ", m.Steps.Select(s => s.Step))})",
+            ExitCodes.NotFound);
 
     /// <summary>The closed item a squashed wisp leaves; made once (a retry after a crash finds it by its external ref).</summary>
     private WorkItem SummaryItem(ItemOperations ops, MoleculeView m)

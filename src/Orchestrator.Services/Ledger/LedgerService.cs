@@ -75,7 +75,8 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         {
             using (FileLock.Acquire(paths.EventsLock, LockTimeout, verb + " (event log)"))
                 sha = new WorkspaceRepository(paths.Root).Commit(
-                    [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message, context.Actor,
+                    [paths.Relative(paths.LedgerFile), paths.Relative(paths.QuarantineFile), paths.Relative(paths.EventsFile), .. transaction.Paths], message,
+                        context.Actor,
                     // records a killed writer wrote (or removed) but did not commit: mail, hooks, the queues, convoys
                     sweep: [paths.Relative(paths.MailDir), paths.Relative(paths.AgentsDir), paths.Relative(paths.QueueDir), paths.Relative(paths.ConvoysDir)]);
         }
@@ -134,7 +135,8 @@ public sealed class LedgerService(WorkspaceContext context, ILogger<LedgerServic
         if (ids.Count > 1) body += $"\nitems: {string.Join(" ", ids)}";
         if (ledger.ResolvedConflicts > 0)
             body += $"\nmerged {ledger.ResolvedConflicts} conflict block(s) a merge left in ledger/issues.jsonl, by item id " +
-                    (ledger.ResolvedWithBase ? "against their merge base" : "without a base (no merge base found: where both sides changed a field, the later change won)");
+                    (ledger.ResolvedWithBase
+                        ? "against their merge base" : "without a base (no merge base found: where both sides changed a field, the later change won)");
         if (quarantined > 0) body += $"\nquarantined {quarantined} unreadable line(s) to ledger/issues.quarantine";
         return $"orc: {subject}\n\n{body}";
     }

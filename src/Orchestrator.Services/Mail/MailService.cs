@@ -62,7 +62,8 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
     /// workspace has one (see 'orc mayor start'). An address list for <see cref="Send"/>.
     /// </summary>
     public string Supervisors() =>
-        runtime.Hooks.Find(MailRules.Mayor) is { Role: Roles.Mayor, State: not HookStates.Archived } ? $"{MailRules.Overseer},{MailRules.Mayor}" : MailRules.Overseer;
+        runtime.Hooks.Find(MailRules.Mayor) is { Role: Roles.Mayor,
+            State: not HookStates.Archived } ? $"{MailRules.Overseer},{MailRules.Mayor}" : MailRules.Overseer;
 
     /// <summary>The mailboxes an address list reaches, with the agent behind each (null for the overseer, mayor and services).</summary>
     public List<(string Box, Hook? Agent)> Resolve(string to)
@@ -93,7 +94,8 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
                     break;
                 case AddressKind.Group:
                     var rig = runtime.Rigs.Get(a.Rig!);
-                    var members = hooks.Where(x => x.Rig == rig.Name && (a.Name == "all" || x.Role == (a.Name == "polecats" ? Roles.Polecat : Roles.Crew))).ToList();
+                    var members = hooks.Where(x => x.Rig == rig.Name
+                        && (a.Name == "all" || x.Role == (a.Name == "polecats" ? Roles.Polecat : Roles.Crew))).ToList();
                     if (members.Count == 0) throw new OrcException($"mail: {a} names nobody (rig {rig.Name} has no such agents now)", ExitCodes.NotFound);
                     foreach (var m in members) Add(m.Agent, m);
                     break;
@@ -108,7 +110,8 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
     /// up to <paramref name="wait"/>, then queued).
     /// </summary>
     /// <param name="notify">False when the caller tells the agent itself (the refinery's nudge carries the reason).</param>
-    public SendResult Send(string from, string to, string subject, string? body, TimeSpan wait, string? replyTo = null, string? thread = null, string? item = null, bool notify = true)
+    public SendResult Send(string from, string to, string subject, string? body, TimeSpan wait, string? replyTo = null, string? thread = null,
+        string? item = null, bool notify = true)
     {
         if (!MailRules.IsBox(from)) throw new OrcException($"mail: '{TerminalText.Line(from)}' cannot send mail (not a mailbox)", ExitCodes.Usage);
         var subj = MailRules.Subject(subject);
@@ -129,7 +132,8 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
                 t.Touched(Inbox(box).Write(id, m), box);
                 list.Add(m);
             }
-            runtime.Record(from, EventKinds.Mail, string.Join(' ', list.Select(m => m.Box)), $"{from} → {TerminalText.Line(to.Trim())}: {TerminalText.Line(subj)}");
+            runtime.Record(from, EventKinds.Mail, string.Join(' ', list.Select(m => m.Box)),
+                $"{from} → {TerminalText.Line(to.Trim())}: {TerminalText.Line(subj)}");
             return list;
         }).Value;
         var deliveries = new List<Delivery>();
@@ -283,7 +287,8 @@ public sealed class MailService(RuntimeContext runtime, LedgerService ledger, Ag
             if (StateOf(hook) != AgentStates.Idle || !TryNudge(hook)) continue;
             Drop(p.Agent);
             delivered.Add(p.Agent);
-            runtime.Record("mail", EventKinds.Nudged, p.Agent, $"{p.Agent} is idle now; told it about {(p.Messages.Count == 1 ? "its queued message" : $"its {p.Messages.Count} queued messages")}");
+            runtime.Record("mail", EventKinds.Nudged, p.Agent,
+                $"{p.Agent} is idle now; told it about {(p.Messages.Count == 1 ? "its queued message" : $"its {p.Messages.Count} queued messages")}");
         }
         return delivered;
     }

@@ -42,11 +42,13 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         hooks = runtime.Hooks.All();
 
         // 1. Worktrees of work that has landed.
-        var merged = hooks.Where(h => h.State == HookStates.Completed && h.Role != Roles.Reviewer && h.Item is { } id && runtime.Queue(h.Rig).Find(id) is { State: SubmissionStates.Merged }).Select(h => h.Agent).ToHashSet();
+        var merged = hooks.Where(h => h.State == HookStates.Completed && h.Role != Roles.Reviewer && h.Item is { } id
+            && runtime.Queue(h.Rig).Find(id) is { State: SubmissionStates.Merged }).Select(h => h.Agent).ToHashSet();
         if (merged.Count > 0)
         {
             var (cleaned, refused) = agents.Cleanup(h => merged.Contains(h.Agent));
-            foreach (var a in cleaned) { did.Add("cleaned " + a); runtime.Record(Source, EventKinds.Cleaned, a, $"removed {a}'s worktree: its work has landed"); }
+            foreach (var a in cleaned) { did.Add("cleaned " + a); runtime.Record(Source, EventKinds.Cleaned, a,
+                $"removed {a}'s worktree: its work has landed"); }
             foreach (var r in refused) runtime.Record(Source, EventKinds.Flagged, null, "not cleaned: " + r);
         }
 
@@ -66,24 +68,28 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
 
         // 3. Items hooked by agents that no longer exist go back to ready.
         var live = hooks.Where(h => h.HoldsWork || h.State == HookStates.Completed).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
-        var orphans = ledger.ReadSummary().Items.Where(i => i.Status == Statuses.Hooked && (i.Assignee is null || !live.Contains(i.Assignee))).Select(i => (i.Id, i.Assignee)).ToList();
+        var orphans = ledger.ReadSummary().Items.Where(i => i.Status == Statuses.Hooked
+            && (i.Assignee is null || !live.Contains(i.Assignee))).Select(i => (i.Id, i.Assignee)).ToList();
         if (orphans.Count > 0)
         {
             ledger.Transact("deacon release", t =>
             {
                 // Re-read under the lock: a sling since the snapshot may have hooked one of these.
-                var holdersNow = runtime.Hooks.All().Where(h => h.HoldsWork || h.State == HookStates.Completed).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
+                var holdersNow = runtime.Hooks.All().Where(h => h.HoldsWork
+                    || h.State == HookStates.Completed).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
                 foreach (var (id, who) in orphans)
                 {
                     var item = t.Items.Ledger.Find(id);
                     if (item?.Assignee is { } holder && holdersNow.Contains(holder)) continue;
                     if (item is not { Status: Statuses.Hooked } || (item.Assignee is { } a && live.Contains(a))) continue;
                     t.Items.Update(id, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
-                    t.Items.AddComment(id, $"the deacon returned this to ready: it was hooked by {TerminalText.Line(who ?? "nobody")}, who has no hook any more");
+                    t.Items.AddComment(id,
+                        $"the deacon returned this to ready: it was hooked by {TerminalText.Line(who ?? "nobody")}, who has no hook any more");
                 }
                 return 0;
             });
-            foreach (var (id, who) in orphans) { did.Add("released " + id); runtime.Record(Source, EventKinds.Released, id, $"{id} was hooked by {TerminalText.Line(who ?? "nobody")}, who no longer exists; back to ready"); }
+            foreach (var (id, who) in orphans) { did.Add("released " + id); runtime.Record(Source, EventKinds.Released, id,
+                $"{id} was hooked by {TerminalText.Line(who ?? "nobody")}, who no longer exists; back to ready"); }
         }
 
         // 4. Refineries and witnesses whose heartbeat went stale.
@@ -170,7 +176,8 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         var argv = runtime.SelfArgv.Concat(args).ToList();
         try
         {
-            var r = ChildProcess.Run(argv, runtime.Workspace.Paths.Root, new Dictionary<string, string?> { ["ORC_WORKSPACE"] = runtime.Workspace.Paths.Root }, DogTimeout);
+            var r = ChildProcess.Run(argv, runtime.Workspace.Paths.Root, new Dictionary<string, string?> { ["ORC_WORKSPACE"] = runtime.Workspace.Paths.Root },
+                DogTimeout);
             if (r.TimedOut)
             {
                 logger.LogWarning("dog {Args} did not finish within {Minutes} min", string.Join(' ', args), DogTimeout.TotalMinutes);
@@ -202,7 +209,8 @@ public sealed class DeaconService(RuntimeContext runtime, LedgerService ledger, 
         try
         {
             var refName = $"refs/orc/checkpoints/{agent}";
-            var commit = WorktreeCheckpoint.Save(h.Worktree, refName, $"checkpoint of {agent}'s uncommitted work on {h.Item} ({Timestamps.Format(runtime.Workspace.Now)})",
+            var commit = WorktreeCheckpoint.Save(h.Worktree, refName,
+                $"checkpoint of {agent}'s uncommitted work on {h.Item} ({Timestamps.Format(runtime.Workspace.Now)})",
                 index, ("orc deacon", "deacon@orc.local"));
             runtime.Record(Source, EventKinds.Checkpoint, agent, $"saved {agent}'s uncommitted work to {refName} ({commit[..12]})");
             return $"saved to {refName} at {commit[..12]}";

@@ -45,7 +45,8 @@ public sealed class PatrolLoop(RuntimeContext runtime, ILogger<PatrolLoop> logge
                     if (repeats == 0 || runtime.Workspace.Now - lastReported >= RepeatReport)
                     {
                         logger.LogError(ex, "{Name}: pass failed", name);
-                        runtime.Record(name, EventKinds.Error, null, repeats == 0 ? $"{name}: {message}" : $"{name}: {message} (the same error {repeats + 1} passes in a row)");
+                        runtime.Record(name, EventKinds.Error, null,
+                            repeats == 0 ? $"{name}: {message}" : $"{name}: {message} (the same error {repeats + 1} passes in a row)");
                         lastReported = runtime.Workspace.Now;
                     }
                     lastError = message;

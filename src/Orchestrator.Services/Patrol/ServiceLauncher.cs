@@ -32,13 +32,15 @@ public sealed class ServiceLauncher(RuntimeContext runtime, Mail.MailService mai
     public RecordStore<SupervisionRecord> Records => new(Path.Combine(runtime.Workspace.Paths.RunDir, "supervision"), OrcJsonContext.Default.SupervisionRecord);
 
     private TimeSpan FirstDelay =>
-        runtime.Workspace.Environment(RestartDelayVariable) is { } s && double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var secs) && secs is >= 0 and <= 3600
+        runtime.Workspace.Environment(RestartDelayVariable) is { } s && double.TryParse(s, System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var secs) && secs is >= 0 and <= 3600
             ? TimeSpan.FromSeconds(secs) : RestartPolicy.DefaultFirstDelay;
 
     /// <summary>How <paramref name="service"/> is doing; <paramref name="windows"/>: the server's windows if the caller listed them already.</summary>
     public ServiceHealth Health(ServiceDefinition service, IReadOnlyList<TmuxWindow>? windows = null)
     {
-        var w = (windows ?? runtime.Tmux.ListWindows()).Where(x => x.Session == Session && x.Window == service.Window).OrderBy(x => x.PaneDead).FirstOrDefault();
+        var w = (windows ?? runtime.Tmux.ListWindows()).Where(x => x.Session == Session
+            && x.Window == service.Window).OrderBy(x => x.PaneDead).FirstOrDefault();
         var beat = Try(() => runtime.Heartbeats.Find(service.RecordKey));
         var record = Try(() => Records.Find(service.RecordKey));
         return ServiceHealth.Classify(new ServiceObservation(w is not null, w?.PaneDead ?? false, w?.PanePid ?? 0, w?.ExitStatus,
@@ -51,11 +53,13 @@ public sealed class ServiceLauncher(RuntimeContext runtime, Mail.MailService mai
         var env = new Dictionary<string, string> { ["ORC_WORKSPACE"] = runtime.Workspace.Paths.Root, ["ORC_ROLE"] = service.Role };
         if (runtime.Workspace.Environment(RuntimeContext.SocketVariable) is { Length: > 0 } socket) env[RuntimeContext.SocketVariable] = socket;
         if (runtime.Workspace.Environment(RestartDelayVariable) is { Length: > 0 } delay) env[RestartDelayVariable] = delay;
-        if (runtime.Tmux.FindWindow(Session, service.Window) is { PaneDead: false }) runtime.Tmux.KillWindow(Session, service.Window); // alive but silent: replace it
+        // alive but silent: replace it
+        if (runtime.Tmux.FindWindow(Session, service.Window) is { PaneDead: false }) runtime.Tmux.KillWindow(Session, service.Window);
         // A predecessor that was just stopped may still be finishing its pass: wait for it to let go.
         runtime.Tmux.StartWindow(Session, service.Window, runtime.Workspace.Paths.Root, env, [.. runtime.SelfArgv, .. service.Args, "--wait", "60"]);
         var record = Try(() => Records.Find(service.RecordKey));
-        Try(() => Records.Write(service.RecordKey, (record ?? new SupervisionRecord { Name = service.Name }) with { StartedAt = Timestamps.Format(runtime.Workspace.Now), NextStartAt = null }));
+        Try(() => Records.Write(service.RecordKey,
+            (record ?? new SupervisionRecord { Name = service.Name }) with { StartedAt = Timestamps.Format(runtime.Workspace.Now), NextStartAt = null }));
         runtime.Record(by, EventKinds.Started, service.Name, $"{by} started {service.Name}");
     }
 
@@ -78,7 +82,8 @@ public sealed class ServiceLauncher(RuntimeContext runtime, Mail.MailService mai
             var record = Try(() => Records.Find(service.RecordKey));
             if (health.Alive)
             {
-                if (RestartPolicy.SeenAlive(record, runtime.Workspace.Now) is var kept && kept != record && kept is not null) Try(() => Records.Write(service.RecordKey, kept));
+                if (RestartPolicy.SeenAlive(record,
+                    runtime.Workspace.Now) is var kept && kept != record && kept is not null) Try(() => Records.Write(service.RecordKey, kept));
                 continue;
             }
             if (health.IsCrash)
@@ -108,7 +113,8 @@ public sealed class ServiceLauncher(RuntimeContext runtime, Mail.MailService mai
         if (next == record) return record; // this crash is known already
         var wait = RestartPolicy.Delay(next.Crashes, FirstDelay);
         runtime.Record(by, EventKinds.Error, service.Name,
-            $"{service.Name} crashed ({TerminalText.Line(error)}); crash {next.Crashes} in a row, started again in {Describe(wait)}" + (report is { } r ? $"; report {r.Path}" : ""));
+            $"{service.Name} crashed ({TerminalText.Line(error)}); crash {next.Crashes} in a row, started again in {Describe(wait)}" + (report is { } r
+                ? $"; report {r.Path}" : ""));
         if (RestartPolicy.ShouldReport(next))
         {
             next = next with { Reported = true };
@@ -120,7 +126,8 @@ public sealed class ServiceLauncher(RuntimeContext runtime, Mail.MailService mai
                     $"Until it runs, {What(service)}.\nSee 'orc status' and 'orc feed --source {by}'; 'orc up' starts it at once.", TimeSpan.Zero);
             }
             catch (OrcException ex) { logger.LogWarning("{Service}: crash mail failed: {Message}", service.Name, ex.Message); }
-            runtime.Record(by, EventKinds.GaveUp, service.Name, $"{service.Name} is crash-looping ({next.Crashes} crashes in a row); told {mail.Supervisors()}");
+            runtime.Record(by, EventKinds.GaveUp, service.Name,
+                $"{service.Name} is crash-looping ({next.Crashes} crashes in a row); told {mail.Supervisors()}");
         }
         Try(() => Records.Write(service.RecordKey, next));
         return next;

@@ -67,7 +67,8 @@ public sealed class PlanService(RuntimeContext runtime, LedgerService ledger)
 
     public PlanView Build(IReadOnlyList<string> ids, string? convoy, LedgerDocument doc, bool asLaunched = false)
     {
-        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived && h.Role != Roles.Reviewer).ToList(); // a reviewer reads an item, it does not work it
+        // a reviewer reads an item, it does not work it
+        var hooks = runtime.Hooks.All().Where(h => h.State != HookStates.Archived && h.Role != Roles.Reviewer).ToList();
         var rigs = runtime.Rigs.All();
         var rigFiles = new Dictionary<string, IReadOnlyCollection<string>?>(StringComparer.Ordinal);
         IReadOnlyCollection<string>? FilesOf(string? rig)
@@ -121,7 +122,8 @@ public sealed class PlanService(RuntimeContext runtime, LedgerService ledger)
     }
 
     public string? RigOf(WorkItem item) =>
-        RigOf(item, runtime.Hooks.All().FirstOrDefault(h => h.Item == item.Id && h.State != HookStates.Archived && h.Role != Roles.Reviewer), runtime.Rigs.All());
+        RigOf(item, runtime.Hooks.All().FirstOrDefault(h => h.Item == item.Id && h.State != HookStates.Archived && h.Role != Roles.Reviewer),
+            runtime.Rigs.All());
 
     /// <summary>
     /// Overlaps between the branches now in flight (held by an agent, or submitted and not yet
@@ -136,7 +138,8 @@ public sealed class PlanService(RuntimeContext runtime, LedgerService ledger)
             var inFlight = h.HoldsWork || (h.State == HookStates.Completed && runtime.Queue(h.Rig).Find(h.Item) is { IsOpen: true });
             if (!inFlight) continue;
             List<string> files;
-            try { files = RigRepository.ChangedFiles(runtime.Workspace.Paths.RigDir(h.Rig), h.BaseCommit, h.State == HookStates.Completed ? h.SubmittedCommit : null, h.HoldsWork ? h.Worktree : null); }
+            try { files = RigRepository.ChangedFiles(runtime.Workspace.Paths.RigDir(h.Rig), h.BaseCommit,
+                h.State == HookStates.Completed ? h.SubmittedCommit : null, h.HoldsWork ? h.Worktree : null); }
             catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException or OrcException) { continue; }
             if (!byRig.TryGetValue(h.Rig, out var map)) byRig[h.Rig] = map = new(StringComparer.Ordinal);
             map[h.Item] = files;

@@ -39,14 +39,17 @@ public sealed partial class RefineryService
     /// </summary>
     private bool FollowPullRequests(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
     {
-        var open = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.PullRequest).OrderBy(s => s.ReviewSince ?? s.SubmittedAt, StringComparer.Ordinal).ToList();
+        var open = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.PullRequest).OrderBy(s => s.ReviewSince ?? s.SubmittedAt,
+            StringComparer.Ordinal).ToList();
         if (!rig.OpensPullRequests && open.Count == 0) return true;
         ForgeCli forge;
         try { forge = Forge(rig); }
         catch (OrcException e)
         {
             ForgeFailed(rig, "setup", e.Message,
-                rig.OpensPullRequests ? "the merge queue is stopped until it is fixed (nothing is lost: queued work waits)" : "its open pull requests are not followed until it is fixed");
+                rig.OpensPullRequests
+                    ? "the merge queue is stopped until it is fixed (nothing is lost: queued work waits)"
+                    : "its open pull requests are not followed until it is fixed");
             if (!rig.OpensPullRequests) return true;
             foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Queued))
                 outcomes.Add(new RefineryOutcome(s.Item, "waiting", null, "land: pr, but " + e.Message));
@@ -105,7 +108,8 @@ public sealed partial class RefineryService
         catch (OrcException e)
         {
             logger.LogWarning("refinery {Rig}: cannot bring {Branch} to origin's: {Message}", rig.Name, rig.DefaultBranch, e.Message);
-            runtime.Record(SourceOf(rig.Name), EventKinds.Error, null, $"cannot bring {rig.DefaultBranch} to {RigRemote.Origin}'s after a merged pull request: {e.Message}");
+            runtime.Record(SourceOf(rig.Name), EventKinds.Error, null,
+                $"cannot bring {rig.DefaultBranch} to {RigRemote.Origin}'s after a merged pull request: {e.Message}");
         }
     }
 
@@ -114,7 +118,8 @@ public sealed partial class RefineryService
     /// pull request, built on main (the first is; the others are squashed onto main again, alone).
     /// False when something stopped it: what was not opened is queued again, and the trouble reported.
     /// </summary>
-    private bool OpenPullRequests(Rig rig, RigIntegration git, string main, List<(Submission Sub, string Commit)> stack, string tail, List<RefineryOutcome> outcomes)
+    private bool OpenPullRequests(Rig rig, RigIntegration git, string main, List<(Submission Sub, string Commit)> stack, string tail,
+        List<RefineryOutcome> outcomes)
     {
         void Requeue(IEnumerable<(Submission Sub, string Commit)> rest)
         {
@@ -197,12 +202,14 @@ public sealed partial class RefineryService
         if (url is null || !ForgeCli.IsUrl(url)) return false;
         var title = ledger.ReadSummary().Find(s.Item)?.Title ?? s.Item;
         Opened(rig, s, candidate, onto, branch, url, rig.GateArgv.Count == 0 ? "no gate" : "green", "", forge, title, outcomes);
-        runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item, $"{s.Item}: its {forge.Noun} {ForgeCli.Display(url)} was opened before the refinery stopped; recorded, none opened again");
+        runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item,
+            $"{s.Item}: its {forge.Noun} {ForgeCli.Display(url)} was opened before the refinery stopped; recorded, none opened again");
         return true;
     }
 
     /// <summary>The pull request is open: recorded on the submission and the item, in the feed, and by mail to the overseer.</summary>
-    private void Opened(Rig rig, Submission s, string candidate, string main, string branch, string url, string verdict, string tail, ForgeCli forge, string title, List<RefineryOutcome> outcomes)
+    private void Opened(Rig rig, Submission s, string candidate, string main, string branch, string url, string verdict, string tail, ForgeCli forge,
+        string title, List<RefineryOutcome> outcomes)
     {
         var now = Timestamps.Format(runtime.Workspace.Now);
         var shown = ForgeCli.Display(url);
@@ -252,7 +259,8 @@ public sealed partial class RefineryService
         logger.LogWarning("refinery {Rig}: pull requests ({Step}): {Message}", rig.Name, step, message);
         var text = $"land: pr: {message}; {consequence}";
         runtime.Record(SourceOf(rig.Name), EventKinds.Error, null, text);
-        try { mail.Send(SourceOf(rig.Name), Core.Mail.MailRules.Overseer, $"{rig.Name}: pull requests cannot be {(step == "view" ? "followed" : "opened")}", text, TimeSpan.Zero); }
+        try { mail.Send(SourceOf(rig.Name), Core.Mail.MailRules.Overseer, $"{rig.Name}: pull requests cannot be {(step == "view" ? "followed" : "opened")}",
+            text, TimeSpan.Zero); }
         catch (OrcException ex) { logger.LogWarning("refinery {Rig}: mail to the overseer failed: {Message}", rig.Name, ex.Message); }
     }
 

@@ -96,7 +96,8 @@ public sealed partial class RefineryService
         if (pushed.Result == PushResult.Pushed)
         {
             SetupWorked(rig, PushStep);
-            runtime.Record(SourceOf(rig.Name), EventKinds.Pushed, items, $"pushed {stack[^1].Commit[..12]} to {RigRemote.Origin}/{rig.DefaultBranch} ({items})");
+            runtime.Record(SourceOf(rig.Name), EventKinds.Pushed, items,
+                $"pushed {stack[^1].Commit[..12]} to {RigRemote.Origin}/{rig.DefaultBranch} ({items})");
             return true;
         }
         foreach (var (s, _) in stack) Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue");

@@ -47,7 +47,8 @@ public sealed partial class RefineryService
             foreach (var (s, c) in stack)
                 t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with
                 {
-                    State = SubmissionStates.Review, Candidate = c, GateVerdict = verdict, GateTail = tail.Length == 0 ? null : Truncate(tail, 4000), ReviewSince = now,
+                    State = SubmissionStates.Review, Candidate = c, GateVerdict = verdict, GateTail = tail.Length == 0 ? null : Truncate(tail, 4000),
+                        ReviewSince = now,
                 }), s.Item);
             return 0;
         });
@@ -125,7 +126,8 @@ public sealed partial class RefineryService
     /// <summary>Returns a submission waiting for review to its worker with the reason, as a red gate does.</summary>
     public Submission RejectReview(string item, string reason)
     {
-        if (string.IsNullOrWhiteSpace(reason)) throw new OrcException("--reason: say why the work goes back (it goes on the item and to the worker)", ExitCodes.Usage);
+        if (string.IsNullOrWhiteSpace(reason)) throw new OrcException("--reason: say why the work goes back (it goes on the item and to the worker)",
+            ExitCodes.Usage);
         var s = Get(item);
         CheckWaitsForReview(s, "rejected");
         var rig = runtime.Rigs.Get(s.Rig);

@@ -25,7 +25,8 @@ public sealed record RefineryOutcome(string Item, string Result, string? Commit,
 /// Every step is recorded before the next, so a refinery killed at any point resumes without
 /// losing a submission or landing one twice.
 /// </summary>
-public sealed partial class RefineryService(RuntimeContext runtime, LedgerService ledger, AgentService agents, Mail.MailService mail, Convoys.ConvoyService convoys, ILogger<RefineryService> logger)
+public sealed partial class RefineryService(RuntimeContext runtime, LedgerService ledger, AgentService agents, Mail.MailService mail,
+    Convoys.ConvoyService convoys, ILogger<RefineryService> logger)
 {
     public static string SourceOf(string rig) => "refinery@" + rig;
 
@@ -51,7 +52,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
 
     /// <summary>Why the rig's refinery is backing off (a setup step keeps failing), or null.</summary>
     public string? BackingOff(string rig) =>
-        _setup.GetValueOrDefault(rig)?.Failing is { } f ? $"{Describe(f.Kind)}: {f.Message} ({f.Failures} failed attempt{(f.Failures == 1 ? "" : "s")} since {Timestamps.Format(f.Since)})" : null;
+        _setup.GetValueOrDefault(rig)?.Failing is { } f
+            ? $"{Describe(f.Kind)}: {f.Message} ({f.Failures} failed attempt{(f.Failures == 1 ? "" : "s")} since {Timestamps.Format(f.Since)})" : null;
 
     /// <summary>The lock only one refinery per rig can hold; null if another refinery has it.</summary>
     public FileLock? Claim(string rig) =>
@@ -124,7 +126,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
             {
                 // An approved candidate whose main has not moved: it lands as it was reviewed, no gate run.
                 Save(s with { State = SubmissionStates.Approved }, "requeue");
-                runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item, $"{s.Item} was being landed when the refinery stopped; approved and still on {rig.DefaultBranch}'s tip, it lands as reviewed");
+                runtime.Record(SourceOf(rig.Name), EventKinds.Recovered, s.Item,
+                    $"{s.Item} was being landed when the refinery stopped; approved and still on {rig.DefaultBranch}'s tip, it lands as reviewed");
             }
             else
             {
@@ -184,7 +187,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
             var prev = main;
             foreach (var (s, c) in stacked)
             {
-                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merging, Candidate = c, Onto = prev, Attempts = s.Attempts + 1 }), s.Item);
+                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merging, Candidate = c, Onto = prev,
+                    Attempts = s.Attempts + 1 }), s.Item);
                 prev = c;
             }
             return 0;
@@ -251,7 +255,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         }
         finally { TryDelete(markFile); }
         var verdict = outcome.TimedOut ? $"timed out after {rig.GateTimeoutSeconds}s" : outcome.Green ? "green" : $"red (exit {outcome.ExitCode})";
-        runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, string.Join(' ', items), $"gate on {commit[..12]} ({items.Count} item{(items.Count == 1 ? "" : "s")}): {verdict} in {outcome.Elapsed.TotalSeconds:0.0}s");
+        runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, string.Join(' ', items),
+            $"gate on {commit[..12]} ({items.Count} item{(items.Count == 1 ? "" : "s")}): {verdict} in {outcome.Elapsed.TotalSeconds:0.0}s");
         var tail = outcome.TimedOut ? $"(stopped after {rig.GateTimeoutSeconds}s)\n{outcome.Tail}" : outcome.Tail;
         return (outcome.Green, tail);
     }
@@ -308,7 +313,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
         if (SessionMark.Parse(text) is { } mark && mark.Kill() is var killed and > 0)
         {
-            logger.LogWarning("refinery {Rig}: stopped {Count} process(es) of a gate a stopped refinery left running (session {Pid})", rig.Name, killed, mark.Pid);
+            logger.LogWarning("refinery {Rig}: stopped {Count} process(es) of a gate a stopped refinery left running (session {Pid})", rig.Name, killed,
+                mark.Pid);
             runtime.Record(SourceOf(rig.Name), EventKinds.Cleaned, null,
                 $"stopped a gate left running by a refinery that did not finish its pass ({killed} process{(killed == 1 ? "" : "es")}, session {mark.Pid})");
         }
@@ -424,7 +430,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         ledger.Transact("merged", t =>
         {
             foreach (var (s, c) in landed)
-                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merged, Landed = c, FinishedAt = now, Reason = null, Details = null }), s.Item);
+                t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Merged, Landed = c, FinishedAt = now, Reason = null,
+                    Details = null }), s.Item);
             return 0;
         });
         foreach (var (s, c) in landed)
@@ -467,12 +474,14 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     {
         var now = Timestamps.Format(runtime.Workspace.Now);
         var hook = runtime.Hooks.Find(s.Agent);
-        var backToWorker = hook is not null && hook.Item == s.Item && hook.State is HookStates.Completed or HookStates.Active && Directory.Exists(hook.Worktree);
+        var backToWorker = hook is not null && hook.Item == s.Item && hook.State is HookStates.Completed or HookStates.Active
+            && Directory.Exists(hook.Worktree);
         ledger.Transact("reject", t =>
         {
             if (expected is not null && runtime.Queue(rig.Name).Find(s.Item) is var current && current?.State != expected)
                 throw new OrcException($"{s.Item} is {current?.State ?? "no longer in the merge queue"} now; nothing was changed");
-            t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Rejected, Reason = reason, Details = details, FinishedAt = now, Candidate = null, Onto = null, GateVerdict = null, GateTail = null, ReviewSince = null, ApprovedBy = null, ApprovedAt = null }), s.Item);
+            t.Touched(runtime.Queue(rig.Name).Write(s.Item, s with { State = SubmissionStates.Rejected, Reason = reason, Details = details, FinishedAt = now,
+                Candidate = null, Onto = null, GateVerdict = null, GateTail = null, ReviewSince = null, ApprovedBy = null, ApprovedAt = null }), s.Item);
             if (t.Items.Ledger.Find(s.Item) is { IsClosed: false })
             {
                 t.Items.Update(s.Item, backToWorker
@@ -536,7 +545,8 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         if (s.State != SubmissionStates.Rejected) throw new OrcException($"{item} is {s.State}; only a rejected submission can be retried");
         var git = new RigIntegration(runtime.Workspace.Paths.RigDir(s.Rig));
         var tip = git.BranchTip(s.Branch) ?? throw new OrcException($"{item}: its branch {s.Branch} is gone; nothing to retry");
-        var next = s with { State = SubmissionStates.Queued, Commit = tip, Reason = null, Details = null, FinishedAt = null, SubmittedAt = Timestamps.Format(runtime.Workspace.Now) };
+        var next = s with { State = SubmissionStates.Queued, Commit = tip, Reason = null, Details = null, FinishedAt = null,
+            SubmittedAt = Timestamps.Format(runtime.Workspace.Now) };
         ledger.Transact("mq retry", t =>
         {
             t.Touched(runtime.Queue(s.Rig).Write(s.Item, next), s.Item);

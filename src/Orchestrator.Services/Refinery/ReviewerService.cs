@@ -88,7 +88,8 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
         if (!ReviewerVerdicts.All.Contains(verdict))
             throw new OrcException($"--verdict: '{TerminalText.Line(verdict)}' is not one of {string.Join(", ", ReviewerVerdicts.All)}", ExitCodes.Usage);
         var summary = WorkItemRules.Text(text, "--text");
-        if (string.IsNullOrWhiteSpace(summary)) throw new OrcException("--text: say in a few lines what you found (it goes on the item for the person)", ExitCodes.Usage);
+        if (string.IsNullOrWhiteSpace(summary)) throw new OrcException("--text: say in a few lines what you found (it goes on the item for the person)",
+            ExitCodes.Usage);
         var s = Find(item);
         var now = Timestamps.Format(runtime.Workspace.Now);
         var noted = ledger.Transact("review note", t =>
@@ -109,7 +110,8 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
                     $"(advice for the person who decides: only 'orc review approve {s.Item}' lands it)");
             if (runtime.Hooks.Find(caller) is { Role: Roles.Reviewer } hook && hook.State is not (HookStates.Completed or HookStates.Archived))
             {
-                var active = hook.State == HookStates.Created ? hook.MoveTo(HookStates.Active, now, "started") : hook; // it answered before its start was recorded
+                // it answered before its start was recorded
+                var active = hook.State == HookStates.Created ? hook.MoveTo(HookStates.Active, now, "started") : hook;
                 t.Touched(runtime.Hooks.Write(caller, active.MoveTo(HookStates.Completed, now, "gave its verdict: " + verdict)), caller);
             }
             return next;
@@ -118,12 +120,14 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
         return noted;
     }
 
-    /// <summary>Whether a candidate waiting for review needs a reviewer started: no pass on this candidate yet (or, asked again, one that did not run to the end).</summary>
+    /// <summary>Whether a candidate waiting for review needs a reviewer started: no pass on this candidate yet (or, asked again, one that did not run to the
+    /// end).</summary>
     private static bool Needs(Submission s, bool again) =>
         s.Candidate is not null && s.Onto is not null
         && (s.CurrentReview is not { } r || (again && r.State is AgentReviewStates.Failed or AgentReviewStates.Stopped));
 
-    /// <summary>Claims the candidate's review (under the workspace lock), makes the reviewer's worktree and hook, and starts it. Null when another process claimed it first.</summary>
+    /// <summary>Claims the candidate's review (under the workspace lock), makes the reviewer's worktree and hook, and starts it. Null when another process
+    /// claimed it first.</summary>
     private string? Start(Rig rig, Submission s, bool again)
     {
         var name = NameFor(s.Item);
@@ -220,7 +224,9 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
                 Retire(h, "its work ended");
                 // Its hook ended some other way than its verdict (by hand: 'orc unsling'): the pass did not finish.
                 if (s is { State: SubmissionStates.Review } && pass is { State: AgentReviewStates.Running } && pass.Candidate == s.Candidate)
-                    Failed(h.Rig, s.Item, h.Agent, h.Profile, pass.Candidate, $"{h.Agent}'s work was ended ({TerminalText.Line(h.History.LastOrDefault()?.Why ?? "by hand")}) before it gave a verdict", again: false);
+                    Failed(h.Rig, s.Item, h.Agent, h.Profile, pass.Candidate,
+                        $"{h.Agent}'s work was ended ({TerminalText.Line(h.History.LastOrDefault()?.Why ?? "by hand")}) before it gave a verdict",
+                        again: false);
                 did.Add($"stopped reviewer {h.Agent}: its work ended");
                 continue;
             }
@@ -228,7 +234,9 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
             {
                 Retire(h, "its candidate no longer waits for it");
                 if (s is not null && pass is { State: AgentReviewStates.Running })
-                    Mark(s.Rig, s.Item, h.Agent, pass.Candidate, AgentReviewStates.Stopped, $"stopped before its verdict: {s.Item} was {s.State} {(s.State == SubmissionStates.Review ? "with a new candidate" : "by then")}", null);
+                    Mark(s.Rig, s.Item, h.Agent, pass.Candidate, AgentReviewStates.Stopped,
+                        $"stopped before its verdict: {s.Item} was {s.State} {(s.State == SubmissionStates.Review ? "with a new candidate" : "by then")}",
+                        null);
                 did.Add($"stopped reviewer {h.Agent}: {h.Item} no longer waits for it");
                 continue;
             }
@@ -250,11 +258,15 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
         }
         // A pass still recorded as running whose reviewer has no hook any more (removed by hand): it cannot finish.
         // (A claim writes the pass and the hook in one locked change, so a running pass always had its hook.)
-        var live = runtime.Hooks.All().Where(h => h.Role == Roles.Reviewer && h.State != HookStates.Archived).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
+        var live = runtime.Hooks.All().Where(h => h.Role == Roles.Reviewer
+            && h.State != HookStates.Archived).Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
         foreach (var rig in runtime.Rigs.All())
-            foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Review && s.CurrentReview is { State: AgentReviewStates.Running } r && !live.Contains(r.Agent)))
-                if (Failed(rig.Name, s.Item, s.Reviewer!.Agent, s.Reviewer.Profile, s.Reviewer.Candidate, $"{s.Reviewer.Agent} is gone (its hook was removed) before it gave a verdict", again: false,
-                        still: () => runtime.Hooks.Find(s.Reviewer.Agent) is not { Role: Roles.Reviewer, State: not HookStates.Archived }) is { } line) // a start just now is not an orphan
+            foreach (var s in runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Review
+                && s.CurrentReview is { State: AgentReviewStates.Running } r && !live.Contains(r.Agent)))
+                if (Failed(rig.Name, s.Item, s.Reviewer!.Agent, s.Reviewer.Profile, s.Reviewer.Candidate,
+                    $"{s.Reviewer.Agent} is gone (its hook was removed) before it gave a verdict", again: false,
+                        // a start just now is not an orphan
+                        still: () => runtime.Hooks.Find(s.Reviewer.Agent) is not { Role: Roles.Reviewer, State: not HookStates.Archived }) is { } line)
                     did.Add(line);
         return did;
     }
@@ -269,7 +281,8 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
     {
         var written = Mark(rig, item, agent, candidate, AgentReviewStates.Failed, why, profile, again, still);
         if (!written) return null;
-        runtime.Record(runtime.Workspace.Actor, EventKinds.Reviewed, item, $"the assistive review of {item} did not run: {TerminalText.Line(why)}; it waits for a person as before");
+        runtime.Record(runtime.Workspace.Actor, EventKinds.Reviewed, item,
+            $"the assistive review of {item} did not run: {TerminalText.Line(why)}; it waits for a person as before");
         return $"{item}: the assistive review did not run: {TerminalText.Line(why)}";
     }
 
@@ -278,7 +291,8 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
     /// Only a running pass moves, or, for a start that failed (<paramref name="profile"/> given), a
     /// candidate with no pass yet or (asked again) one that did not run to the end. False when nothing changed.
     /// </summary>
-    private bool Mark(string rig, string item, string agent, string candidate, string state, string why, string? profile, bool again = false, Func<bool>? still = null) =>
+    private bool Mark(string rig, string item, string agent, string candidate, string state, string why, string? profile, bool again = false,
+        Func<bool>? still = null) =>
         ledger.Transact("reviewer " + state, t =>
         {
             if (still is not null && !still()) return false;
@@ -287,7 +301,8 @@ public sealed class ReviewerService(RuntimeContext runtime, LedgerService ledger
             var pass = current.Reviewer is { } r && r.Agent == agent && r.Candidate == candidate ? r : null;
             var may = pass is null
                 ? profile is not null && Needs(current, again)
-                : pass.State == AgentReviewStates.Running || (again && profile is not null && pass.State is AgentReviewStates.Failed or AgentReviewStates.Stopped);
+                : pass.State == AgentReviewStates.Running || (again && profile is not null
+                    && pass.State is AgentReviewStates.Failed or AgentReviewStates.Stopped);
             if (!may) return false;
             var now = Timestamps.Format(runtime.Workspace.Now);
             pass = (pass ?? new AgentReview { Agent = agent, Profile = profile!, Candidate = candidate, StartedAt = now })

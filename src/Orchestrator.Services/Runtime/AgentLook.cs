@@ -13,7 +13,8 @@ namespace Orchestrator.Services.Runtime;
 public static class AgentLook
 {
     /// <param name="screenOf">The screen of a pane the caller already captured, or null to capture it here.</param>
-    public static string StateOf(RuntimeContext runtime, Hook h, TmuxWindow? w, IReadOnlyList<Rig> rigs, DateTimeOffset now, Func<string, string?>? screenOf = null)
+    public static string StateOf(RuntimeContext runtime, Hook h, TmuxWindow? w, IReadOnlyList<Rig> rigs, DateTimeOffset now, Func<string,
+        string?>? screenOf = null)
     {
         string? profileState = null;
         var repeating = false;

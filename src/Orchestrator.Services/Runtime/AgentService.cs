@@ -28,7 +28,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         foreach (var h in hooks)
         {
             windows.TryGetValue((h.Rig, h.Agent), out var w);
-            views.Add(new AgentView(h, AgentLook.StateOf(runtime, h, w, rigs, now), w?.ActivityUnix, w is { PaneDead: false }, w is { PaneDead: true } ? w.ExitStatus : null));
+            views.Add(new AgentView(h, AgentLook.StateOf(runtime, h, w, rigs, now), w?.ActivityUnix, w is { PaneDead: false },
+                w is { PaneDead: true } ? w.ExitStatus : null));
         }
         return views;
     }
@@ -103,7 +104,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
         // Its folder may be gone already (deleted by hand): git's record of it goes then too.
         if (removeWorktree && h.Role != Roles.Crew && RigRepository.IsRepository(runtime.Workspace.Paths.RigDir(h.Rig)))
             new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null);
-        runtime.Record(actor, Core.Events.EventKinds.Released, h.Item ?? h.Agent, $"{actor} unslung {h.Item} from {h.Agent}{(removeWorktree ? "; its worktree was removed" : "")}");
+        runtime.Record(actor, Core.Events.EventKinds.Released, h.Item ?? h.Agent,
+            $"{actor} unslung {h.Item} from {h.Agent}{(removeWorktree ? "; its worktree was removed" : "")}");
         var lost = removeWorktree && dirty.Count > 0 ? $"; lost uncommitted changes in {string.Join(", ", dirty.Take(8).Select(TerminalText.Line))}" : "";
         return $"took {h.Item} back from {h.Agent}: the item is ready again" +
             (commits > 0 ? $"; branch {h.Branch} keeps its {Plural.Of(commits, "commit")}" : "") +
@@ -128,7 +130,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
             var current = runtime.Hooks.Find(h.Agent)!;
             if (current.Role == Roles.Polecat && current.State != HookStates.Active && sling.Busy(runtime.Hooks.All(), rig.Name) >= rig.MaxPolecats)
                 throw new AtCapacityException($"agent {h.Agent} is not resumed: rig {rig.Name} has no free polecat slot (max_polecats {rig.MaxPolecats}); try again when one finishes");
-            var moved = current.MoveTo(HookStates.Active, Now, current.State == HookStates.Active ? HookReasons.Restarted : "resumed") with { Restarts = current.Restarts + 1 };
+            var moved = current.MoveTo(HookStates.Active, Now,
+                current.State == HookStates.Active ? HookReasons.Restarted : "resumed") with { Restarts = current.Restarts + 1 };
             t.Touched(runtime.Hooks.Write(h.Agent, moved), h.Agent);
             return moved;
         }).Value;
@@ -236,7 +239,8 @@ public sealed class AgentService(RuntimeContext runtime, LedgerService ledger, S
                 new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: landed ? h.Branch : null);
             }
             else if (RigRepository.IsRepository(runtime.Workspace.Paths.RigDir(h.Rig)))
-                new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null); // deleted by hand: git's record of it goes too
+                // deleted by hand: git's record of it goes too
+                new RigRepository(runtime.Workspace.Paths.RigDir(h.Rig)).RemoveWorktree(h.Agent, h.Worktree, deleteBranch: null);
             runtime.Tmux.KillWindow(h.Rig, h.Agent);
             Move(h, HookStates.Archived, "cleaned up");
             cleaned.Add(h.Agent);

@@ -74,7 +74,8 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
                     History = [new HookEvent(now, "", HookStates.Idle, $"crew member added by {runtime.Workspace.Actor}")],
                 };
                 t.Touched(runtime.Hooks.Write(name, h), name);
-                runtime.Record(runtime.Workspace.Actor, EventKinds.Added, name, $"crew member {name} added to rig {rig.Name} ({profile.Name}), worktree {paths.Relative(worktree)}");
+                runtime.Record(runtime.Workspace.Actor, EventKinds.Added, name,
+                    $"crew member {name} added to rig {rig.Name} ({profile.Name}), worktree {paths.Relative(worktree)}");
                 return h;
             }).Value;
             return hook;
@@ -84,7 +85,8 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
             if (made)
             {
                 try { repo.RemoveWorktree(name, worktree, deleteBranch: branch); }
-                catch (Exception e) when (e is OrcException or IOException or LibGit2Sharp.LibGit2SharpException) { logger.LogWarning(e, "crew add undo: worktree"); }
+                catch (Exception e) when (e is OrcException or IOException or LibGit2Sharp.LibGit2SharpException) { logger.LogWarning(e,
+                    "crew add undo: worktree"); }
             }
             throw;
         }
@@ -111,7 +113,8 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
     public Hook Running(string name)
     {
         var h = Get(name);
-        if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is not { PaneDead: false }) throw new OrcException($"crew {h.Agent} is not running (start it with 'orc crew start {h.Agent}')");
+        if (runtime.Tmux.FindWindow(h.Rig,
+            h.Agent) is not { PaneDead: false }) throw new OrcException($"crew {h.Agent} is not running (start it with 'orc crew start {h.Agent}')");
         return h;
     }
 
@@ -160,9 +163,11 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
             if (current.Item is { } id && t.Items.Ledger.Find(id) is { Status: Statuses.Hooked } it && it.Assignee == current.Agent)
             {
                 t.Items.Update(id, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
-                t.Items.AddComment(id, $"crew member {current.Agent} was released from this by {runtime.Workspace.Actor}; back to ready (its branch {current.Branch} is kept)");
+                t.Items.AddComment(id,
+                    $"crew member {current.Agent} was released from this by {runtime.Workspace.Actor}; back to ready (its branch {current.Branch} is kept)");
             }
-            t.Touched(runtime.Hooks.Write(current.Agent, current.Unhooked(Timestamps.Format(runtime.Workspace.Now), $"released by {runtime.Workspace.Actor}")), current.Agent);
+            t.Touched(runtime.Hooks.Write(current.Agent, current.Unhooked(Timestamps.Format(runtime.Workspace.Now), $"released by {runtime.Workspace.Actor}")),
+                current.Agent);
             runtime.Record(runtime.Workspace.Actor, EventKinds.Released, current.Item, $"crew member {current.Agent} released from {current.Item}");
             return 0;
         });
@@ -187,7 +192,8 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
             try { runtime.Tmux.KillWindow(current.Rig, current.Agent); } catch (OrcException) { } // a dead pane
             var next = current.MoveTo(HookStates.Archived, Timestamps.Format(runtime.Workspace.Now), $"crew member removed by {runtime.Workspace.Actor}");
             t.Touched(runtime.Hooks.Write(current.Agent, next), current.Agent);
-            runtime.Record(runtime.Workspace.Actor, EventKinds.Removed, current.Agent, $"crew member {current.Agent} removed from rig {current.Rig}; its worktree is gone, its branches are kept");
+            runtime.Record(runtime.Workspace.Actor, EventKinds.Removed, current.Agent,
+                $"crew member {current.Agent} removed from rig {current.Rig}; its worktree is gone, its branches are kept");
             return next;
         }).Value;
         var rig = runtime.Rigs.Find(h.Rig);
@@ -203,7 +209,8 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
     private void Removable(Hook h)
     {
         if (h.HoldsWork) throw new OrcException($"crew {h.Agent} holds {h.Item} (hook {h.State}); let it finish ('orc done') or release it first ('orc crew release {h.Agent}')");
-        if (runtime.Tmux.FindWindow(h.Rig, h.Agent) is { PaneDead: false }) throw new OrcException($"crew {h.Agent} is running; stop it first ('orc crew stop {h.Agent}')");
+        if (runtime.Tmux.FindWindow(h.Rig,
+            h.Agent) is { PaneDead: false }) throw new OrcException($"crew {h.Agent} is running; stop it first ('orc crew stop {h.Agent}')");
         if (!Directory.Exists(h.Worktree)) return;
         var dirty = RigRepository.Uncommitted(h.Worktree);
         if (dirty.Count > 0)
@@ -226,7 +233,8 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
         if (rigName is not null && Names.Validate(rigName, "--rig") != rig.Name)
             throw new OrcException($"--rig {rigName}: crew {crew.Agent} works on rig {rig.Name}", ExitCodes.Usage);
         if (profileName is not null && profileName != crew.Profile)
-            throw new OrcException($"--profile {TerminalText.Line(profileName)}: crew {crew.Agent} runs profile {crew.Profile} (chosen at 'orc crew add')", ExitCodes.Usage);
+            throw new OrcException($"--profile {TerminalText.Line(profileName)}: crew {crew.Agent} runs profile {crew.Profile} (chosen at 'orc crew add')",
+                ExitCodes.Usage);
         var profile = Startable(crew.Profile);
         var item = ledger.Read().Get(itemId);
         if (item.Status is Statuses.Hooked) throw new OrcException($"{item.Id} is already hooked by {TerminalText.Line(item.Assignee ?? "an agent")}");
@@ -295,7 +303,8 @@ public sealed class CrewService(RuntimeContext runtime, LedgerService ledger, Sl
             {
                 var current = runtime.Hooks.Find(hook.Agent) ?? hook;
                 if (current.Item == item.Id && current.HoldsWork)
-                    t.Touched(runtime.Hooks.Write(current.Agent, current.Unhooked(Timestamps.Format(runtime.Workspace.Now), "sling undone: " + TerminalText.Line(ex.Message))), current.Agent);
+                    t.Touched(runtime.Hooks.Write(current.Agent, current.Unhooked(Timestamps.Format(runtime.Workspace.Now),
+                        "sling undone: " + TerminalText.Line(ex.Message))), current.Agent);
                 if (t.Items.Ledger.Find(item.Id) is { Status: Statuses.Hooked } it && it.Assignee == hook.Agent)
                     t.Items.Update(item.Id, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });
                 return 0;

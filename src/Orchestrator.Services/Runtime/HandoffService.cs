@@ -58,7 +58,8 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         foreach (var name in new[] { "HOME", "PATH", "XDG_CONFIG_HOME", "USER" })
             if (runtime.Workspace.Environment(name) is { Length: > 0 } value) env[name] = value;
         runtime.Tmux.RunInBackground(runtime.Workspace.Paths.Root, env,
-            [.. runtime.SelfArgv, "handoff-restart", h.Agent, "--after", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--session", session.ToString(CultureInfo.InvariantCulture)]);
+            [.. runtime.SelfArgv, "handoff-restart", h.Agent, "--after", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--session",
+                session.ToString(CultureInfo.InvariantCulture)]);
 
         var now = Timestamps.Format(runtime.Workspace.Now);
         var hook = ledger.Transact("handoff", t =>
@@ -101,7 +102,8 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
         catch (OrcException ex)
         {
             logger.LogError("handoff-restart of {Agent} failed: {Message}", agent, ex.Message);
-            runtime.Record(h.Agent, EventKinds.Error, h.Agent, $"{h.Agent} could not be restarted after its handoff: {TerminalText.Line(ex.Message)} (orc resume {h.Agent})");
+            runtime.Record(h.Agent, EventKinds.Error, h.Agent,
+                $"{h.Agent} could not be restarted after its handoff: {TerminalText.Line(ex.Message)} (orc resume {h.Agent})");
             throw;
         }
         ledger.Transact("handoff restart", t =>
@@ -109,7 +111,8 @@ public sealed class HandoffService(RuntimeContext runtime, LedgerService ledger,
             var current = runtime.Hooks.Find(h.Agent);
             if (current is null || HookSessions.PendingHandoff(current)?.Session != session) return 0;
             t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(current.State, Timestamps.Format(runtime.Workspace.Now), HookReasons.AfterHandoff)), h.Agent);
-            runtime.Record(h.Agent, EventKinds.Restarted, h.Agent, $"{h.Agent} started fresh after its handoff (session {session + 1}){(h.Item is null ? "" : " on " + h.Item)}");
+            runtime.Record(h.Agent, EventKinds.Restarted, h.Agent,
+                $"{h.Agent} started fresh after its handoff (session {session + 1}){(h.Item is null ? "" : " on " + h.Item)}");
             return 0;
         });
         return "restarted";

@@ -130,7 +130,8 @@ public sealed class MayorService(RuntimeContext runtime, LedgerService ledger, S
     public Hook Running()
     {
         var h = Find() ?? throw NoMayor();
-        if (runtime.Tmux.FindWindow(Session, Name) is not { PaneDead: false }) throw new OrcException("the mayor is not running (start it with 'orc mayor start')");
+        if (runtime.Tmux.FindWindow(Session,
+            Name) is not { PaneDead: false }) throw new OrcException("the mayor is not running (start it with 'orc mayor start')");
         return h;
     }
 

@@ -15,7 +15,8 @@ namespace Orchestrator.Services.Runtime;
 public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
 {
     /// <param name="Gate">The <c>--gate</c> options: one command line, or (the old form) one word each.</param>
-    public sealed record AddRequest(string Name, string Source, bool Link, string? Prefix, IReadOnlyList<string> Gate, string? Profile, int? MaxPolecats, string? Land = null);
+    public sealed record AddRequest(string Name, string Source, bool Link, string? Prefix, IReadOnlyList<string> Gate, string? Profile, int? MaxPolecats,
+        string? Land = null);
 
     public Rig Add(AddRequest r)
     {
@@ -167,7 +168,8 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
             }
             t.Touched(runtime.Rigs.PathOf(rig.Name), rig.Name);
             File.Delete(runtime.Rigs.PathOf(rig.Name));
-            runtime.Record(actor, EventKinds.Removed, rig.Name, $"rig {rig.Name} removed by {actor}: {Plural.Of(ended.Count, "hook")} archived, its worktrees and rigs/{rig.Name} removed" +
+            runtime.Record(actor, EventKinds.Removed, rig.Name,
+                $"rig {rig.Name} removed by {actor}: {Plural.Of(ended.Count, "hook")} archived, its worktrees and rigs/{rig.Name} removed" +
                 (rig.Linked ? $" ({rig.Source} keeps its checkout, branches and own worktrees)" : ""));
             return ended;
         }).Value;
@@ -190,7 +192,8 @@ public sealed class RigService(RuntimeContext runtime, LedgerService ledger)
             throw new OrcException($"rig {rig.Name} has crew: {string.Join(", ", crew)}; remove them first ('orc crew remove NAME': their worktrees are in worktrees/{rig.Name}/)");
         // Windows of the rig's session are its agents (the services' session may share a name with a rig: only agents' windows count there).
         var agents = hooks.Select(h => h.Agent).ToHashSet(StringComparer.Ordinal);
-        var running = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name && !w.PaneDead && (rig.Name != Core.Supervision.ServiceDefinition.Session || agents.Contains(w.Window)))
+        var running = runtime.Tmux.ListWindows().Where(w => w.Session == rig.Name && !w.PaneDead
+            && (rig.Name != Core.Supervision.ServiceDefinition.Session || agents.Contains(w.Window)))
             .Select(w => w.Window).Distinct().Order(StringComparer.Ordinal).ToList();
         if (running.Count > 0)
             throw new OrcException($"rig {rig.Name} has agents running: {string.Join(", ", running)}; stop them first ('orc kill AGENT')");

@@ -31,7 +31,8 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
 
     public ProfileCatalog Profiles => _profiles ??= new ProfileCatalog(
     [
-        Path.Combine(Workspace.Environment("XDG_CONFIG_HOME") is { Length: > 0 } x ? x : Path.Combine(Workspace.Environment("HOME") ?? "/nonexistent", ".config"), "orc", "profiles"),
+        Path.Combine(Workspace.Environment("XDG_CONFIG_HOME") is { Length: > 0 } x ? x : Path.Combine(Workspace.Environment("HOME") ?? "/nonexistent",
+            ".config"), "orc", "profiles"),
         Workspace.Paths.ProfilesDir,
     ]);
 
@@ -54,7 +55,8 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
 
     /// <summary>Records an event from <paramref name="source"/> in the feed.</summary>
     public void Record(string source, string kind, string? subject, string text) =>
-        Events.Append(new Core.Events.OrcEvent { At = Core.Items.Timestamps.Format(Workspace.Now), Source = source, Kind = kind, Subject = subject, Text = text });
+        Events.Append(new Core.Events.OrcEvent { At = Core.Items.Timestamps.Format(Workspace.Now), Source = source, Kind = kind, Subject = subject,
+            Text = text });
 
     public RecordStore<Submission> Queue(string rig) => new(Path.Combine(Workspace.Paths.QueueDir, rig), OrcJsonContext.Default.Submission);
 

@@ -43,7 +43,8 @@ public sealed class ScreenClock(string runDir)
         {
             // "HASH SINCE_UNIX"; anything else (a torn or foreign file) counts as never seen.
             var parts = File.ReadAllText(path).Split(' ', 2);
-            return parts.Length == 2 && long.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var since) ? (parts[0], since) : null;
+            return parts.Length == 2 && long.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var since) ? (parts[0],
+                since) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return null; }
     }

@@ -85,7 +85,8 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
     private int Review(TextWriter output, Core.Agents.Hook hook, Func<TimeSpan, bool> sleep)
     {
         var item = ledger.Read().Get(hook.Item ?? throw new OrcException("sim: no item on my hook"));
-        var wish = item.Labels.Where(l => l.StartsWith(ReviewLabel, StringComparison.Ordinal)).Select(l => l[ReviewLabel.Length..]).LastOrDefault() ?? "approve";
+        var wish = item.Labels.Where(l => l.StartsWith(ReviewLabel,
+            StringComparison.Ordinal)).Select(l => l[ReviewLabel.Length..]).LastOrDefault() ?? "approve";
         var prime = work.Prime(null);
         output.WriteLine($"sim: working: reviewing {item.Id} ({prime.Split('\n').Count(l => l.StartsWith("### ", StringComparison.Ordinal))} steps to follow)");
         output.Flush();
@@ -96,14 +97,16 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
         var files = RigRepository.ChangedFiles(runtime.Workspace.Paths.RigDir(hook.Rig), hook.BaseCommit, RigRepository.HeadOf(hook.Worktree), null);
         string Orc(params string[] args)
         {
-            var r = Adapters.Processes.CommandRunner.Run([.. runtime.SelfArgv, .. args], hook.Worktree, new Dictionary<string, string?>(), TimeSpan.FromSeconds(120));
+            var r = Adapters.Processes.CommandRunner.Run([.. runtime.SelfArgv, .. args], hook.Worktree, new Dictionary<string, string?>(),
+                TimeSpan.FromSeconds(120));
             var said = Core.Text.TerminalText.Line(r.Tail.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "");
             output.WriteLine($"sim: orc {args[0]} {args[1]} (exit {r.ExitCode}): {said}");
             return said;
         }
         foreach (var f in files.Take(5)) Orc("item", "comment", item.Id, $"{f}: read by the sim reviewer; looks {(wish == "changes" ? "incomplete" : "fine")}");
         var verdict = wish == "changes" ? "changes" : "approve";
-        Orc("review", "note", item.Id, "--verdict", verdict, "--text", $"sim review of {Core.Text.Plural.Of(files.Count, "changed file")}: {(verdict == "approve" ? "nothing to fix" : "needs a test")}");
+        Orc("review", "note", item.Id, "--verdict", verdict, "--text",
+            $"sim review of {Core.Text.Plural.Of(files.Count, "changed file")}: {(verdict == "approve" ? "nothing to fix" : "needs a test")}");
         output.WriteLine($"sim: done reviewing {item.Id}: {verdict}");
         return 0;
     }
@@ -171,7 +174,8 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
     /// </summary>
     private int Idle(TextWriter output, TextReader input, Core.Agents.Hook hook, List<string> labels, Func<TimeSpan, bool> sleep)
     {
-        var busy = labels.Select(l => l.StartsWith("sim:busy=", StringComparison.Ordinal) && double.TryParse(l["sim:busy=".Length..], System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0).Max();
+        var busy = labels.Select(l => l.StartsWith("sim:busy=", StringComparison.Ordinal) && double.TryParse(l["sim:busy=".Length..],
+            System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0).Max();
         if (busy > 0)
         {
             output.WriteLine($"sim: working on {hook.Item} (busy for {busy:0.#}s)");
@@ -197,7 +201,8 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
             {
                 // As an agent whose context is full would: run 'orc handoff' (a process of its own), then wait to be replaced.
                 var note = line["handoff".Length..].TrimStart(':', ' ');
-                var outcome = Adapters.Processes.CommandRunner.Run([.. runtime.SelfArgv, "handoff", "--note", note], hook.Worktree, new Dictionary<string, string?>(), TimeSpan.FromSeconds(60));
+                var outcome = Adapters.Processes.CommandRunner.Run([.. runtime.SelfArgv, "handoff", "--note", note], hook.Worktree, new Dictionary<string,
+                    string?>(), TimeSpan.FromSeconds(60));
                 log.Add($"sim: orc handoff (exit {outcome.ExitCode}): {Core.Text.TerminalText.Line(outcome.Tail.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "")}");
             }
             else if (line.Contains("mail", StringComparison.OrdinalIgnoreCase))
@@ -269,7 +274,8 @@ public sealed class SimAgent(WorkService work, LedgerService ledger, Mail.MailSe
     private static List<string> WriteChange(string worktree, string agent, WorkItem item, List<string> labels, List<string> refused, bool notesOnly = false)
     {
         var targets = notesOnly ? [] : item.Files.Where(f => !f.EndsWith('/')).Select(f => (Path: f, Source: "file")).ToList();
-        if (!notesOnly) targets.AddRange(labels.Where(l => l.StartsWith(TouchLabel, StringComparison.Ordinal)).Select(l => (l[TouchLabel.Length..], TouchLabel[..^1])));
+        if (!notesOnly) targets.AddRange(labels.Where(l => l.StartsWith(TouchLabel, StringComparison.Ordinal)).Select(l => (l[TouchLabel.Length..],
+            TouchLabel[..^1])));
         if (targets.Count == 0) targets.Add(($"notes/{item.Id}.md", "notes"));
         var root = Path.GetFullPath(worktree);
         var written = new List<string>();

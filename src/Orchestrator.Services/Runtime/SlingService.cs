@@ -39,7 +39,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         Refuse(item, justNow: false);
         var rig = ResolveRig(r.Rig, item.Id);
         // A molecule's step may name its profile (the label profile:NAME, from its formula).
-        var profile = runtime.Profiles.Get(r.Profile ?? Core.Formulas.MoleculeLabels.Value(item, Core.Formulas.MoleculeLabels.Profile) ?? rig.Profile ?? runtime.Workspace.Config.DefaultProfile ?? "sim");
+        var profile = runtime.Profiles.Get(r.Profile ?? Core.Formulas.MoleculeLabels.Value(item,
+            Core.Formulas.MoleculeLabels.Profile) ?? rig.Profile ?? runtime.Workspace.Config.DefaultProfile ?? "sim");
         if (!runtime.CanStart(profile))
             throw new OrcException($"agent profile '{profile.Name}': '{TerminalText.Line(profile.Command)}' is not on PATH (install it, or choose another with --profile)");
         var named = r.Agent is null ? null : CrewService.ValidateName(r.Agent, "--agent");
@@ -63,14 +64,16 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                 if (working >= rig.MaxPolecats)
                 {
                     if (!queue) throw new AtCapacityException($"rig {rig.Name} already has {working} polecats at work (max_polecats {rig.MaxPolecats})");
-                    waiting = runtime.Dispatch.Find(item.Id) ?? new DispatchEntry { Item = item.Id, Rig = rig.Name, Agent = named, Profile = r.Profile, QueuedAt = now, By = runtime.Workspace.Actor };
+                    waiting = runtime.Dispatch.Find(item.Id) ?? new DispatchEntry { Item = item.Id, Rig = rig.Name, Agent = named, Profile = r.Profile,
+                        QueuedAt = now, By = runtime.Workspace.Actor };
                     t.Touched(runtime.Dispatch.Write(item.Id, waiting), item.Id);
                     return null;
                 }
                 var agent = named ?? NamePool.Next(Taken(hooks, rig.Name, repo));
                 if (hooks.FirstOrDefault(h => h.Agent == agent) is { } existing && existing.State != HookStates.Archived)
                     throw existing.Role == Roles.Crew
-                        ? new OrcException($"{agent} is a crew member of rig {existing.Rig}: give it work with 'orc sling {item.Id} --crew {agent}'", ExitCodes.Usage)
+                        ? new OrcException($"{agent} is a crew member of rig {existing.Rig}: give it work with 'orc sling {item.Id} --crew {agent}'",
+                            ExitCodes.Usage)
                         : new OrcException($"agent {agent} already has a hook ({existing.State}, {existing.Item}); choose another name");
                 var worktree = paths.Worktree(rig.Name, agent);
                 var branch = $"polecat/{agent}/{item.Id}";
@@ -106,7 +109,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         if (hook is null)
         {
             queued = waiting;
-            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Waiting, item.Id, $"queued {item.Id} for rig {rig.Name}: no free polecat slot (max_polecats {rig.MaxPolecats}); the deacon slings it when one frees");
+            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Waiting, item.Id,
+                $"queued {item.Id} for rig {rig.Name}: no free polecat slot (max_polecats {rig.MaxPolecats}); the deacon slings it when one frees");
             return null;
         }
 
@@ -114,7 +118,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         {
             Start(hook, profile, rig, firstStart: true);
             var activated = Activate(hook, "started");
-            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Slung, item.Id, $"slung {item.Id} to {hook.Agent} on rig {rig.Name} ({profile.Name})");
+            runtime.Record(runtime.Workspace.Actor, Core.Events.EventKinds.Slung, item.Id,
+                $"slung {item.Id} to {hook.Agent} on rig {rig.Name} ({profile.Name})");
             return activated;
         }
         catch (Exception ex)
@@ -144,7 +149,9 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
     private static void Refuse(WorkItem item, bool justNow)
     {
         if (item.Status is Statuses.Hooked)
-            throw new OrcException(justNow ? $"{item.Id} was just hooked by {TerminalText.Line(item.Assignee ?? "another agent")}" : $"{item.Id} is already hooked by {TerminalText.Line(item.Assignee ?? "an agent")}");
+            throw new OrcException(justNow
+                ? $"{item.Id} was just hooked by {TerminalText.Line(item.Assignee ?? "another agent")}"
+                : $"{item.Id} is already hooked by {TerminalText.Line(item.Assignee ?? "an agent")}");
         if (item.IsClosed) throw new OrcException($"{item.Id} is {item.Status}; reopen it first");
         if (item.IssueType == IssueTypes.Epic) throw new OrcException($"{item.Id} is an epic; sling its children instead");
     }
@@ -249,12 +256,15 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
                 seenScreen = null;
                 if (++answered > MaxScreenAnswers)
                 {
-                    logger.LogWarning("agent {Agent}: its '{Screen}' screen is still there after {Count} answers; left for a person", hook.Agent, first.Name, MaxScreenAnswers);
-                    runtime.Record(hook.Agent, Core.Events.EventKinds.Flagged, hook.Item ?? hook.Agent, $"{hook.Agent} is held at its first-run screen '{first.Name}': see 'orc peek {hook.Agent}'");
+                    logger.LogWarning("agent {Agent}: its '{Screen}' screen is still there after {Count} answers; left for a person", hook.Agent, first.Name,
+                        MaxScreenAnswers);
+                    runtime.Record(hook.Agent, Core.Events.EventKinds.Flagged, hook.Item ?? hook.Agent,
+                        $"{hook.Agent} is held at its first-run screen '{first.Name}': see 'orc peek {hook.Agent}'");
                     return;
                 }
                 foreach (var key in first.Keys) { runtime.Tmux.SendKeys(hook.Rig, hook.Agent, [key]); Thread.Sleep(150); } // one at a time, as typed
-                runtime.Record(hook.Agent, Core.Events.EventKinds.Nudged, hook.Item ?? hook.Agent, $"{hook.Agent}: answered its first-run screen '{first.Name}' ({string.Join(" ", first.Keys)})");
+                runtime.Record(hook.Agent, Core.Events.EventKinds.Nudged, hook.Item ?? hook.Agent,
+                    $"{hook.Agent}: answered its first-run screen '{first.Name}' ({string.Join(" ", first.Keys)})");
                 Thread.Sleep(700);
                 continue;
             }
@@ -265,7 +275,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
             // is past its screens once it works on it; typed, once its prompt has stayed a moment.
             if (state == AgentStates.Working && profile.Prompt != PromptModes.Keys) return;
             // (or it already answered: back at its prompt with the first prompt on its screen)
-            if (state == AgentStates.Idle && profile.Prompt == PromptModes.Arg && screen.Contains(prompt[..Math.Min(40, prompt.Length)], StringComparison.Ordinal)) return;
+            if (state == AgentStates.Idle && profile.Prompt == PromptModes.Arg && screen.Contains(prompt[..Math.Min(40, prompt.Length)],
+                StringComparison.Ordinal)) return;
             if (state == AgentStates.Idle && profile.Prompt != PromptModes.Arg)
             {
                 idleSince ??= DateTime.UtcNow;
@@ -316,7 +327,8 @@ public sealed class SlingService(RuntimeContext runtime, LedgerService ledger, I
         if (hook is null) return;
         ledger.Transact("sling undo", t =>
         {
-            if (runtime.Hooks.Find(made.Agent) is { } h && h.CreatedAt == hook.CreatedAt && h.Item == itemId) t.Touched(runtime.Hooks.Delete(made.Agent), made.Agent);
+            if (runtime.Hooks.Find(made.Agent) is { } h && h.CreatedAt == hook.CreatedAt && h.Item == itemId) t.Touched(runtime.Hooks.Delete(made.Agent),
+                made.Agent);
             var item = t.Items.Ledger.Find(itemId);
             if (item is { Status: Statuses.Hooked } && item.Assignee == made.Agent)
                 t.Items.Update(itemId, new UpdateItemRequest { Status = Statuses.Open, Assignee = "" });

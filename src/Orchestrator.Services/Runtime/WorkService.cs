@@ -129,7 +129,8 @@ public sealed partial class WorkService(RuntimeContext runtime, LedgerService le
     }
 
     private static string ShortTime(string? at) =>
-        at is null ? "now" : Timestamps.TryParse(at, out var t) ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : TerminalText.Line(at);
+        at is null ? "now" : Timestamps.TryParse(at, out var t) ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'",
+            System.Globalization.CultureInfo.InvariantCulture) : TerminalText.Line(at);
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 
@@ -256,7 +257,8 @@ public sealed partial class WorkService(RuntimeContext runtime, LedgerService le
     public string Finish(string? agent, string status, string? note)
     {
         var h = MyHook(agent);
-        if (!DoneStatuses.Contains(status)) throw new OrcException($"--status: '{TerminalText.Line(status)}' is not one of {string.Join(", ", DoneStatuses)}", ExitCodes.Usage);
+        if (!DoneStatuses.Contains(status)) throw new OrcException($"--status: '{TerminalText.Line(status)}' is not one of {string.Join(", ", DoneStatuses)}",
+            ExitCodes.Usage);
         if (!h.HoldsWork || h.Item is null) throw new OrcException($"agent {h.Agent} holds no work (its hook is {h.State})");
         var noteText = WorkItemRules.Text(note, "--note") ?? throw new OrcException($"--status {status} needs --note saying why", ExitCodes.Usage);
         var exists = Directory.Exists(h.Worktree);
@@ -275,7 +277,8 @@ public sealed partial class WorkService(RuntimeContext runtime, LedgerService le
             {
                 case "no-changes":
                     t.Items.Close(h.Item, "no changes needed: " + noteText);
-                    t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Completed, now, "no changes needed", noteText) with { Note = noteText }), h.Agent);
+                    t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Completed, now, "no changes needed", noteText) with { Note = noteText }),
+                        h.Agent);
                     break;
                 case "deferred":
                     t.Items.Update(h.Item, new UpdateItemRequest { Status = Statuses.Deferred, Assignee = "" });
@@ -285,17 +288,20 @@ public sealed partial class WorkService(RuntimeContext runtime, LedgerService le
                 default:
                     t.Items.Update(h.Item, new UpdateItemRequest { Status = Statuses.Blocked });
                     t.Items.AddComment(h.Item, $"{h.Agent} needs a person: {noteText}");
-                    t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, now, HookReasons.Escalated, noteText) with { Note = noteText }), h.Agent);
+                    t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, now, HookReasons.Escalated, noteText) with { Note = noteText }),
+                        h.Agent);
                     break;
             }
             return 0;
         });
-        runtime.Record(h.Agent, status == "escalated" ? Core.Events.EventKinds.Flagged : Core.Events.EventKinds.Submitted, h.Item, $"{h.Agent} ended {h.Item}: {status}: {TerminalText.Line(noteText)}");
+        runtime.Record(h.Agent, status == "escalated" ? Core.Events.EventKinds.Flagged : Core.Events.EventKinds.Submitted, h.Item,
+            $"{h.Agent} ended {h.Item}: {status}: {TerminalText.Line(noteText)}");
         if (status == "escalated")
         {
             mail.Send(h.Agent, mail.Supervisors(), $"{h.Agent} needs a person on {h.Item}",
                 $"{h.Agent} (rig {h.Rig}) stopped work on {h.Item} and asks for a person:\n\n{noteText}\n\nIts worktree {h.Worktree} is kept as it is.{kept}\n" +
-                $"Look: orc peek {h.Agent}, orc attach {h.Agent}. When it can go on: orc item update {h.Item} --status hooked, then orc resume {h.Agent}.", TimeSpan.Zero, item: h.Item);
+                $"Look: orc peek {h.Agent}, orc attach {h.Agent}. When it can go on: orc item update {h.Item} --status hooked, then orc resume {h.Agent}.",
+                    TimeSpan.Zero, item: h.Item);
             return $"escalated {h.Item}: the overseer{(mail.Supervisors().Contains("mayor") ? " and the mayor" : "")} were told; you are suspended until a person resumes you";
         }
         return status == "no-changes" ? $"closed {h.Item}: no changes needed" : $"deferred {h.Item}; it is back in the ledger as deferred{kept}";
@@ -327,9 +333,11 @@ public sealed partial class WorkService(RuntimeContext runtime, LedgerService le
             t.Touched(queue.Write(h.Item, submission), h.Agent);
             t.Items.Update(h.Item, new UpdateItemRequest { Status = Statuses.InProgress });
             t.Items.AddComment(h.Item, $"submitted to the merge queue of {h.Rig}: branch {h.Branch} at {head[..12]} ({commits.Count} commit{(commits.Count == 1 ? "" : "s")}){(noteText is null ? "" : "\n" + noteText)}");
-            var done = (runtime.Hooks.Find(h.Agent) ?? h).MoveTo(HookStates.Completed, now, "submitted", noteText) with { SubmittedCommit = head, Note = noteText };
+            var done = (runtime.Hooks.Find(h.Agent) ?? h).MoveTo(HookStates.Completed, now, "submitted", noteText) with { SubmittedCommit = head,
+                Note = noteText };
             t.Touched(runtime.Hooks.Write(h.Agent, done), h.Agent);
-            runtime.Record(h.Agent, Core.Events.EventKinds.Submitted, h.Item, $"{h.Agent} submitted {h.Item} to the merge queue of {h.Rig} ({commits.Count} commit{(commits.Count == 1 ? "" : "s")})");
+            runtime.Record(h.Agent, Core.Events.EventKinds.Submitted, h.Item,
+                $"{h.Agent} submitted {h.Item} to the merge queue of {h.Rig} ({commits.Count} commit{(commits.Count == 1 ? "" : "s")})");
             return submission;
         }).Value;
     }

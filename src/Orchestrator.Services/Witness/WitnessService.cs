@@ -62,7 +62,8 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
                 seen.Add(Dead(rig, h, w, sinceStart, source));
                 continue;
             }
-            if (w is null || w.PaneDead) { seen.Add(new Observation(h.Agent, h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Stopped, null)); continue; }
+            if (w is null || w.PaneDead) { seen.Add(new Observation(h.Agent, h.State == HookStates.Completed ? AgentStates.Done : AgentStates.Stopped,
+                null)); continue; }
 
             string screen;
             try { screen = runtime.Tmux.CapturePane(rig.Name, h.Agent, AgentProfile.ScreenLines); }
@@ -115,7 +116,9 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
         new Runtime.Notifier(runtime).Raise(state == AgentStates.Waiting ? Runtime.Notifier.Waiting : Runtime.Notifier.Stuck,
             $"{h.Agent}\n{state}\n{now - unchanged:O}", $"{h.Agent} {why}");
         TellOverseer(source, $"{h.Agent} {why}", $"{h.Agent}{(where.Length > 0 ? " " + where : "")}{(h.Item is { } i ? $" ({i})" : "")} {why}.\nLook: orc peek {h.Agent}\nGo there: orc attach {h.Agent}" +
-            (state == AgentStates.Waiting ? "\nAnswer it there, or: orc nudge " + h.Agent + " \"...\"" : "\nIf it is retrying the same thing, tell it what to do differently (orc nudge), or stop it (orc kill)."), h.Item, to);
+            (state == AgentStates.Waiting
+                ? "\nAnswer it there, or: orc nudge " + h.Agent + " \"...\""
+                : "\nIf it is retrying the same thing, tell it what to do differently (orc nudge), or stop it (orc kill)."), h.Item, to);
         return "flagged";
     }
 
@@ -151,8 +154,10 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             {
                 if (FlaggedAs(h.Agent) == AgentStates.Dead) return new Observation(h.Agent, AgentStates.Dead, null);
                 Flag(h.Agent, AgentStates.Dead);
-                runtime.Record(source, EventKinds.GaveUp, h.Agent, $"the mayor ended{exit} {recent + 1} times within an hour; left it stopped, the overseer should look");
-                TellOverseer(source, "gave up restarting the mayor", $"The mayor's program ended{exit} {recent + 1} times within an hour; it is left stopped.\n" +
+                runtime.Record(source, EventKinds.GaveUp, h.Agent,
+                    $"the mayor ended{exit} {recent + 1} times within an hour; left it stopped, the overseer should look");
+                TellOverseer(source, "gave up restarting the mayor",
+                    $"The mayor's program ended{exit} {recent + 1} times within an hour; it is left stopped.\n" +
                     "Look: orc peek mayor\nThen: orc mayor restart (or orc mayor start --profile NAME)", null, MailRules.Overseer);
                 return new Observation(h.Agent, AgentStates.Dead, "gave up");
             }
@@ -214,10 +219,12 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             // Seen again under the lock: a sling writes the hook before the ledger, so outside it a
             // brand-new hook can look as if its item were not its own.
             if (HookRules.WhyNotRestart(current, t.Items.Ledger.Find(current.Item ?? "")) is null) return false;
-            t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(closed ? HookStates.Completed : HookStates.Suspended, Timestamps.Format(runtime.Workspace.Now), why)), h.Agent);
+            t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(closed ? HookStates.Completed : HookStates.Suspended,
+                Timestamps.Format(runtime.Workspace.Now), why)), h.Agent);
             return true;
         }).Value;
-        if (moved) runtime.Record(source, EventKinds.Cleaned, h.Agent, $"{h.Agent}'s hook on {h.Item} ended: {TerminalText.Line(why)}; it is not restarted or nudged again");
+        if (moved) runtime.Record(source, EventKinds.Cleaned, h.Agent,
+            $"{h.Agent}'s hook on {h.Item} ended: {TerminalText.Line(why)}; it is not restarted or nudged again");
         return new Observation(h.Agent, closed ? AgentStates.Done : AgentStates.Stopped, moved ? "hook ended: " + why : null);
     }
 
@@ -233,12 +240,14 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             {
                 var current = runtime.Hooks.Find(h.Agent) ?? h;
                 if (current.State != HookStates.Active || current.Restarts != h.Restarts) return 0; // someone acted since
-                t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, Timestamps.Format(runtime.Workspace.Now), $"witness gave up after {h.Restarts} restarts")), h.Agent);
+                t.Touched(runtime.Hooks.Write(h.Agent, current.MoveTo(HookStates.Suspended, Timestamps.Format(runtime.Workspace.Now),
+                    $"witness gave up after {h.Restarts} restarts")), h.Agent);
                 if (h.Item is { } id && t.Items.Ledger.Find(id) is { IsClosed: false })
                     t.Items.AddComment(id, $"the witness stopped restarting {h.Agent} after {Plural.Of(h.Restarts, "restart")} (last it {ended}); its worktree and commits are kept. Look at it ('orc peek {h.Agent}'), then 'orc resume {h.Agent}' or release the item.");
                 return 0;
             });
-            runtime.Record(source, EventKinds.GaveUp, h.Agent, $"{h.Agent} ({h.Item}) ended {Plural.Of(h.Restarts + 1, "time")} (last it {ended}); stopped restarting it, the overseer should look");
+            runtime.Record(source, EventKinds.GaveUp, h.Agent,
+                $"{h.Agent} ({h.Item}) ended {Plural.Of(h.Restarts + 1, "time")} (last it {ended}); stopped restarting it, the overseer should look");
             new Runtime.Notifier(runtime).Raise(Runtime.Notifier.Stuck, $"{h.Agent}\ngave up\n{h.Restarts}\n{h.UpdatedAt}", $"gave up restarting {h.Agent}");
             TellOverseer(source, $"gave up restarting {h.Agent}", $"{h.Agent} on rig {rig.Name} ({h.Item}) ended {Plural.Of(h.Restarts + 1, "time")} (last it {ended}). Its hook is suspended; its worktree and commits are kept.\n" +
                 $"Look: orc peek {h.Agent}  (and its worktree {h.Worktree})\nThen: orc resume {h.Agent}, or release the item.", h.Item);
@@ -249,7 +258,8 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
             agents.Resume(h.Agent);
             _seen.Remove(h.Agent);
             Flag(h.Agent, null); // a new life: what it shows next is a new episode
-            runtime.Record(source, EventKinds.Restarted, h.Agent, $"{h.Agent} ({h.Item}) {ended}; restarted it from its hook (restart {h.Restarts + 1} of {rig.MaxRestarts})");
+            runtime.Record(source, EventKinds.Restarted, h.Agent,
+                $"{h.Agent} ({h.Item}) {ended}; restarted it from its hook (restart {h.Restarts + 1} of {rig.MaxRestarts})");
             return new Observation(h.Agent, AgentStates.Dead, "restarted");
         }
         catch (OrcException ex)
@@ -278,5 +288,6 @@ public sealed class WitnessService(RuntimeContext runtime, AgentService agents, 
     }
 
     private static DateTimeOffset Parse(string at, DateTimeOffset fallback) =>
-        DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : fallback;
+        DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind,
+            out var t) ? t : fallback;
 }

@@ -24,11 +24,14 @@ public sealed class ConfigService(RuntimeContext runtime, LedgerService ledger)
 
     /// <summary>The key, or a usage error listing the known ones.</summary>
     public static ConfigKey Key(string key) =>
-        ConfigKeys.Find(key) ?? throw new OrcException($"KEY: unknown setting '{TerminalText.Line(key)}' (known: {ConfigKeys.Known}; rig settings: 'orc rig set RIG KEY VALUE')", ExitCodes.Usage);
+        ConfigKeys.Find(key)
+            ?? throw new OrcException($"KEY: unknown setting '{TerminalText.Line(key)}' (known: {ConfigKeys.Known}; rig settings: 'orc rig set RIG KEY VALUE')",
+            ExitCodes.Usage);
 
     public string? UserFile => Context.UserConfigFile;
 
-    /// <summary>Every setting with its value in effect and where it comes from. With <paramref name="user"/>: the user's file only (no workspace needed).</summary>
+    /// <summary>Every setting with its value in effect and where it comes from. With <paramref name="user"/>: the user's file only (no workspace
+    /// needed).</summary>
     public List<Entry> List(bool user)
     {
         var userFile = UserFile;

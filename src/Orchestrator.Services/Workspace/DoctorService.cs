@@ -41,7 +41,8 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             try { found.AddRange(run()); }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                found.Add(new(check, Status.Problem, $"the check could not run: {TerminalText.Line(e.GetType().Name + ": " + e.Message)}", "see the git engine check, and .orc/logs/"));
+                found.Add(new(check, Status.Problem, $"the check could not run: {TerminalText.Line(e.GetType().Name + ": " + e.Message)}",
+                    "see the git engine check, and .orc/logs/"));
             }
         }
         Add("git", () => [Git()]);
@@ -87,22 +88,27 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
     {
         const string check = "git engine";
         var fix = "keep the libgit2-*.so published beside orc, or use the .NET tool build (see README, Install); details in .orc/logs/";
-        var outcome = CommandRunner.Run([.. runtime.SelfArgv, "doctor", "git-engine"], Context.CurrentDirectory, new Dictionary<string, string?>(), TimeSpan.FromSeconds(60));
+        var outcome = CommandRunner.Run([.. runtime.SelfArgv, "doctor", "git-engine"], Context.CurrentDirectory, new Dictionary<string, string?>(),
+            TimeSpan.FromSeconds(60));
         var lines = outcome.Tail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (outcome.ExitCode == 0 && lines.LastOrDefault() is { } last && last.StartsWith("ok", StringComparison.Ordinal))
-            return new(check, Status.Ok, $"libgit2 does all {GitEngineCheck.Steps.Length} kinds of operation orc needs ({TerminalText.Line(last[2..].Trim())})");
+            return new(check, Status.Ok,
+                $"libgit2 does all {GitEngineCheck.Steps.Length} kinds of operation orc needs ({TerminalText.Line(last[2..].Trim())})");
         var step = lines.LastOrDefault(l => l.StartsWith("step ", StringComparison.Ordinal))?[5..] ?? "start";
-        var why = lines.LastOrDefault(l => l.StartsWith("orc: ", StringComparison.Ordinal)) ?? lines.LastOrDefault(l => !l.StartsWith("step ", StringComparison.Ordinal)) ?? Describe(outcome);
+        var why = lines.LastOrDefault(l => l.StartsWith("orc: ", StringComparison.Ordinal)) ?? lines.LastOrDefault(l => !l.StartsWith("step ",
+            StringComparison.Ordinal)) ?? Describe(outcome);
         return new(check, Status.Problem, $"libgit2 failed at step '{step}' ({Describe(outcome)}): {TerminalText.Line(why)}", fix);
     }
 
     private static string Describe(CommandOutcome o) =>
-        o.TimedOut ? $"no answer in {o.Elapsed.TotalSeconds:0} s" : o.ExitCode > 128 ? $"exit {o.ExitCode}: killed by signal {o.ExitCode - 128}" : $"exit {o.ExitCode}";
+        o.TimedOut ? $"no answer in {o.Elapsed.TotalSeconds:0} s" : o.ExitCode > 128
+            ? $"exit {o.ExitCode}: killed by signal {o.ExitCode - 128}" : $"exit {o.ExitCode}";
 
     private Finding Tmux()
     {
         var r = Run(["tmux", "-V"], Context.CurrentDirectory);
-        if (r is null) return new("tmux", Status.Problem, $"tmux is not installed or not on PATH", $"install tmux {TmuxServer.MinimumVersion} or newer (apt-get install tmux)");
+        if (r is null) return new("tmux", Status.Problem, $"tmux is not installed or not on PATH",
+            $"install tmux {TmuxServer.MinimumVersion} or newer (apt-get install tmux)");
         var v = ParseVersion(r);
         if (v is null) return new("tmux", Status.Problem, $"cannot tell the tmux version from '{TerminalText.Line(r)}'", "install a recent tmux");
         return v < TmuxServer.MinimumVersion
@@ -123,7 +129,8 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             case SocketGuard.FolderState.Missing: return new(check, Status.Ok, $"{dir} does not exist yet (tmux makes it)");
             case SocketGuard.FolderState.Private: return new(check, Status.Ok, $"{dir} is yours, mode {folder.Octal}");
             case SocketGuard.FolderState.NotADirectory:
-                return new(check, Status.Problem, $"{dir} is not a directory (a symlink or a file?); orc and tmux refuse it", $"remove it (or set TMUX_TMPDIR to a folder of yours)");
+                return new(check, Status.Problem, $"{dir} is not a directory (a symlink or a file?); orc and tmux refuse it",
+                    $"remove it (or set TMUX_TMPDIR to a folder of yours)");
             case SocketGuard.FolderState.OtherOwner:
                 return new(check, Status.Problem, $"{dir} belongs to uid {folder.Owner}, not to you (uid {uid}); orc and tmux refuse it",
                     $"remove it as its owner (or set TMUX_TMPDIR to a folder of yours)");
@@ -150,7 +157,8 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
         var names = new SortedSet<string>(StringComparer.Ordinal);
         try { names.Add(Context.Config.DefaultProfile ?? "sim"); } catch (OrcException) { }
         try { foreach (var r in runtime.Rigs.All()) if (r.Profile is not null) names.Add(r.Profile); }
-        catch (OrcException e) { return [new("rigs", Status.Problem, TerminalText.Line(e.Message), "correct the rig's file at that line (see 'orc rig show RIG')")]; }
+        catch (OrcException e) { return [new("rigs", Status.Problem, TerminalText.Line(e.Message),
+            "correct the rig's file at that line (see 'orc rig show RIG')")]; }
         foreach (var h in runtime.Hooks.All()) names.Add(h.Profile);
         var found = new List<Finding>();
         foreach (var name in names)
@@ -161,10 +169,12 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
                 if (!runtime.CanStart(p))
                     found.Add(new("agent program", Status.Problem, $"profile {name}: '{TerminalText.Line(p.Command)}' is not on PATH", $"install {TerminalText.Line(p.Command)} or choose another profile (orc config set default_profile NAME; orc rig set RIG profile NAME)"));
                 else if (p.Command == Core.Agents.AgentProfile.SelfPlaceholder || p.Command is "sh" or "bash")
-                    found.Add(new("agent program", Status.Ok, $"profile {name}: {(p.Command == Core.Agents.AgentProfile.SelfPlaceholder ? "orc itself" : TerminalText.Line(p.Command))} found"));
+                    found.Add(new("agent program", Status.Ok,
+                        $"profile {name}: {(p.Command == Core.Agents.AgentProfile.SelfPlaceholder ? "orc itself" : TerminalText.Line(p.Command))} found"));
                 else found.Add(ProgramVersion(p));
             }
-            catch (OrcException e) { found.Add(new("agent program", Status.Problem, TerminalText.Line(e.Message), "choose a profile that exists (orc config set default_profile NAME)")); }
+            catch (OrcException e) { found.Add(new("agent program", Status.Problem, TerminalText.Line(e.Message),
+                "choose a profile that exists (orc config set default_profile NAME)")); }
         }
         return found;
     }
@@ -180,11 +190,14 @@ public sealed class DoctorService(RuntimeContext runtime, LedgerService ledger)
             return new("agent program", Status.Ok, $"profile {p.Name}: {command} found; this profile is NOT verified against the real {command} (its screens and states were written from documentation: watch its first sling with orc peek)");
         // Found on the workspace's PATH (the one the agents get), not only this process's.
         var program = p.Command.Contains('/') ? p.Command
-            : (Env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, p.Command)).FirstOrDefault(File.Exists) ?? p.Command;
+            : (Env("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d,
+                p.Command)).FirstOrDefault(File.Exists) ?? p.Command;
         var output = Run([program, .. v.VersionArgs], Context.Paths.Root, stderr: true);
         var version = output is null ? null : Core.Agents.ProfileVerification.VersionIn(output);
         if (version is null)
-            return new("agent program", Status.Problem, $"profile {p.Name}: cannot tell the version of {command} ('{command} {string.Join(' ', v.VersionArgs)}' failed or printed none)", $"check that {command} runs: {command} {string.Join(' ', v.VersionArgs)}");
+            return new("agent program", Status.Problem,
+                $"profile {p.Name}: cannot tell the version of {command} ('{command} {string.Join(' ', v.VersionArgs)}' failed or printed none)",
+                $"check that {command} runs: {command} {string.Join(' ', v.VersionArgs)}");
         var range = string.Join(", ", v.Versions.Select(x => x.TrimEnd('.') + ".x"));
         return v.Covers(version)
             ? new("agent program", Status.Ok, $"profile {p.Name}: {command} {version} (verified with {range})")

@@ -45,7 +45,8 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
     /// <param name="intoExistingRepository">Make the workspace in a git repository that already has
     /// commits of its own (orc's files are committed into it); without it such a directory is refused,
     /// since it is most likely a code repository that should become a rig, not the workspace.</param>
-    public Result Init(string directory, string prefix, string mergeDriverCommand, string actor, string? defaultProfile = null, bool intoExistingRepository = false)
+    public Result Init(string directory, string prefix, string mergeDriverCommand, string actor, string? defaultProfile = null,
+        bool intoExistingRepository = false)
     {
         var paths = new WorkspacePaths(directory);
         if (WorkspacePaths.IsWorkspace(paths.Root))
@@ -78,7 +79,8 @@ public sealed class WorkspaceInitializer(ILogger<WorkspaceInitializer> logger)
         repo.SetConfig($"merge.{MergeDriverName}.name", MergeDriverDescription);
         repo.SetConfig($"merge.{MergeDriverName}.driver", mergeDriverCommand);
         // The config file is written last: its presence is what marks a finished workspace.
-        AtomicFile.Write(paths.ConfigFile, System.Text.Encoding.UTF8.GetBytes(new WorkspaceConfig { Prefix = prefix, DefaultProfile = defaultProfile }.ToYaml()));
+        AtomicFile.Write(paths.ConfigFile, System.Text.Encoding.UTF8.GetBytes(new WorkspaceConfig { Prefix = prefix,
+            DefaultProfile = defaultProfile }.ToYaml()));
         var sha = repo.Commit(
             [".gitignore", ".gitattributes", ".orc/config.yaml", "ledger/issues.jsonl", "mail/.gitkeep", "agents/.gitkeep"],
             $"orc: initialise workspace (prefix {prefix})\n\nactor: {actor}", actor);

@@ -39,7 +39,8 @@ public static class LayoutParser
             var minWidth = 0;
             if (y.Scalar(col, "min_width") is { } minText
                 && (!int.TryParse(minText, System.Globalization.NumberStyles.None, null, out minWidth) || minWidth is < 1 or > Size.MaxAbsolute))
-                throw y.Error(ConfigYaml.Node(col, "min_width")!, $"'min_width' must be a number of cells from 1 to {Size.MaxAbsolute}, got '{ConfigYaml.Clip(minText)}'");
+                throw y.Error(ConfigYaml.Node(col, "min_width")!,
+                    $"'min_width' must be a number of cells from 1 to {Size.MaxAbsolute}, got '{ConfigYaml.Clip(minText)}'");
             var panesNode = y.Sequence(col, "panes");
             if (panesNode is null || panesNode.Children.Count == 0)
                 throw y.Error((YamlNode?)panesNode ?? col, "no panes: each column needs a list of 'panes'");

@@ -91,7 +91,8 @@ public readonly record struct Size(SizeKind Kind, int Value)
             while (result[i] < minimums[i])
             {
                 var floor = Enumerable.Range(0, result.Length).Select(j => Math.Max(MinShared, minimums[j])).ToArray();
-                var donor = Enumerable.Range(0, result.Length).Where(j => j != i && result[j] > floor[j]).OrderByDescending(j => result[j] - floor[j]).FirstOrDefault(-1);
+                var donor = Enumerable.Range(0,
+                    result.Length).Where(j => j != i && result[j] > floor[j]).OrderByDescending(j => result[j] - floor[j]).FirstOrDefault(-1);
                 if (donor < 0) break;
                 var give = Math.Min(minimums[i] - result[i], result[donor] - floor[donor]);
                 result[donor] -= give;

@@ -30,7 +30,8 @@ public static class ThemeParser
             Section(y, root, "status", ThemeSpec.StatusNames, dark.Status));
     }
 
-    private static Dictionary<string, ThemeColor> Section(ConfigYaml y, YamlMappingNode root, string key, IReadOnlyList<string> known, IReadOnlyDictionary<string, ThemeColor> defaults)
+    private static Dictionary<string, ThemeColor> Section(ConfigYaml y, YamlMappingNode root, string key, IReadOnlyList<string> known,
+        IReadOnlyDictionary<string, ThemeColor> defaults)
     {
         var result = new Dictionary<string, ThemeColor>(defaults, StringComparer.Ordinal);
         var section = y.Mapping(root, key);

@@ -15,7 +15,8 @@ namespace Orchestrator.Tui.Hosting;
 /// </summary>
 internal sealed class IdleGate : IDisposable
 {
-    /// <summary>How long the loop keeps its full pace after the last thing that happened (an Esc waiting to be told from an escape sequence is decided by a timeout).</summary>
+    /// <summary>How long the loop keeps its full pace after the last thing that happened (an Esc waiting to be told from an escape sequence is decided by a
+    /// timeout).</summary>
     public static readonly TimeSpan AwakeFor = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest one idle wait lasts.</summary>

@@ -46,7 +46,8 @@ internal static class TerminalApp
         try
         {
             MarkInstanceBasedModelUsed(null);
-            app = (IApplication)NewApplication(new AnsiComponentFactory(new WakingInput(gate), WakingInput.ReadsTerminal ? new CalmOutput() : null), new SystemTimeProvider());
+            app = (IApplication)NewApplication(new AnsiComponentFactory(new WakingInput(gate), WakingInput.ReadsTerminal ? new CalmOutput() : null),
+                new SystemTimeProvider());
             UsedStockInput = false;
         }
         catch (Exception e) when (e is MissingMethodException or MissingMemberException or TypeLoadException)

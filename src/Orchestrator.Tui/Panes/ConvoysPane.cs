@@ -8,7 +8,8 @@ namespace Orchestrator.Tui.Panes;
 internal sealed class ConvoysPane() : ListPane("convoys", "Convoys")
 {
     public override IReadOnlyList<PaneBinding> Bindings { get; } =
-        [PaneBinding.On<ConvoySelection>("Enter", "show", (v, s) => v.Show($"convoy {s.Convoy.Convoy.Name}", Describe(s.Convoy), wrap: false), "select a convoy")];
+        [PaneBinding.On<ConvoySelection>("Enter", "show", (v, s) => v.Show($"convoy {s.Convoy.Convoy.Name}", Describe(s.Convoy), wrap: false),
+            "select a convoy")];
 
     /// <summary>A convoy in full: its bar and counts, each item's state, each rig's share.</summary>
     public static string Describe(FleetConvoy c)

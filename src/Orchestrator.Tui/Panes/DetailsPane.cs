@@ -18,7 +18,8 @@ internal sealed class DetailsPane() : ListPane("details", "Details")
     public override string? FilterHelp => null;
 
     public override IReadOnlyList<PaneBinding> Bindings { get; } =
-        [PaneBinding.On<ItemSelection>("Enter", "all of it", (v, s) => v.ShowItem(s.Id, inBox: true), "select an item") with { InStatusBar = false }, .. ItemBindings.All];
+        [PaneBinding.On<ItemSelection>("Enter", "all of it", (v, s) => v.ShowItem(s.Id, inBox: true), "select an item") with { InStatusBar = false },
+            .. ItemBindings.All];
 
     /// <summary>The item shown, whatever line is selected.</summary>
     public override Selection? Selected => _itemId is { } id ? new ItemSelection(id) : null;

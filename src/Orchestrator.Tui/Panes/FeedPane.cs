@@ -42,7 +42,8 @@ internal sealed class FeedPane() : ListPane("feed", "Events")
             // Narrow (a side column at 80x24): the time to the minute and what happened, in the kind's colour.
             if (narrow)
             {
-                rows.Add(Row.Of($"event:{i}:{e.At}", new EventSelection(e), new Span(time[..Math.Min(5, time.Length)] + " ", Palette.Dim), new Span(line, color)));
+                rows.Add(Row.Of($"event:{i}:{e.At}", new EventSelection(e), new Span(time[..Math.Min(5, time.Length)] + " ", Palette.Dim), new Span(line,
+                    color)));
                 continue;
             }
             rows.Add(Row.Of($"event:{i}:{e.At}", new EventSelection(e),

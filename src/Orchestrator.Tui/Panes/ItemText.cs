@@ -20,7 +20,8 @@ internal static class ItemText
         var lines = new List<(string Text, Attribute? Color)>();
         var graph = new DependencyGraph(s.Ledger);
         lines.Add(($"{item.Id}  {item.Title}", palette.Title));
-        lines.Add(($"{item.Status} · P{item.Priority} · {item.IssueType}" + (item.Assignee is { } a ? $" · @{a}" : "") + (graph.IsBlocked(item) && !item.IsClosed ? " · blocked" : ""), palette.Status(item.Status)));
+        lines.Add(($"{item.Status} · P{item.Priority} · {item.IssueType}" + (item.Assignee is { } a ? $" · @{a}" : "") + (graph.IsBlocked(item)
+            && !item.IsClosed ? " · blocked" : ""), palette.Status(item.Status)));
         if (item.ParentId is { } parent) lines.Add(($"parent: {parent}" + (s.Ledger.Find(parent) is { } p ? $" {p.Title}" : ""), palette.Dim));
         if (item.Labels.Count > 0) lines.Add(("labels: " + string.Join(", ", item.Labels), palette.Dim));
         if (item.Files.Count > 0) lines.Add(("owns: " + string.Join(", ", item.Files), palette.Dim));
@@ -28,7 +29,8 @@ internal static class ItemText
             lines.Add(($"agent: {agent.Name} on {agent.Rig} ({agent.State}), branch {agent.Hook.Branch}", palette.State(agent.State)));
         if (s.Queue.FirstOrDefault(q => q.Item == item.Id) is { } sub)
             lines.Add(($"merge queue: {sub.State}" + (sub.Reason is { } r ? $" ({r})" : ""), palette.Dim));
-        if (whole && item.CreatedAt is { Length: > 0 } created) lines.Add(($"created {created}" + (item.UpdatedAt is { Length: > 0 } updated && updated != created ? $" · updated {updated}" : "") + (item.ClosedAt is { Length: > 0 } closed ? $" · closed {closed}" : ""), palette.Dim));
+        if (whole && item.CreatedAt is { Length: > 0 } created) lines.Add(($"created {created}" + (item.UpdatedAt is { Length: > 0 } updated
+            && updated != created ? $" · updated {updated}" : "") + (item.ClosedAt is { Length: > 0 } closed ? $" · closed {closed}" : ""), palette.Dim));
         if (!string.IsNullOrWhiteSpace(item.Description))
         {
             lines.Add(("", null));
@@ -74,7 +76,8 @@ internal static class ItemText
     private static string Mark(WorkItem i, DependencyGraph graph) =>
         i.IsClosed ? "✔" : graph.IsBlocked(i) ? "⧗" : i.Status is Statuses.InProgress or Statuses.Hooked ? "●" : "○";
 
-    private static void Tree(FleetSnapshot s, DependencyGraph graph, WorkItem item, string indent, List<(string, Attribute?)> lines, HashSet<string> path, int depth, Palette palette)
+    private static void Tree(FleetSnapshot s, DependencyGraph graph, WorkItem item, string indent, List<(string, Attribute?)> lines, HashSet<string> path,
+        int depth, Palette palette)
     {
         foreach (var d in item.DependencyList.Where(d => d.Type is DependencyTypes.Blocks))
         {

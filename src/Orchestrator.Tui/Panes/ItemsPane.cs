@@ -17,7 +17,8 @@ internal sealed class ItemsPane() : ListPane("items", "Items")
     private int _total;
 
     public override IReadOnlyList<PaneBinding> Bindings { get; } =
-        [PaneBinding.On<ItemSelection>("Enter", "show", (v, s) => v.ShowItem(s.Id, inBox: false), "select an item") with { InStatusBar = false }, .. ItemBindings.All];
+        [PaneBinding.On<ItemSelection>("Enter", "show", (v, s) => v.ShowItem(s.Id, inBox: false), "select an item") with { InStatusBar = false },
+            .. ItemBindings.All];
 
     public override string? FilterHelp => "ready blocked all status:S rig:R @assignee #label type:T p:N text";
 
@@ -39,7 +40,8 @@ internal sealed class ItemsPane() : ListPane("items", "Items")
         foreach (var item in items)
         {
             var blocked = (query.Blocked || !item.IsClosed) && (item.Status == Statuses.Blocked || graph.IsBlocked(item));
-            if (!query.Matches(item, ready?.Contains(item.Id) ?? false, blocked, query.Rig is null ? null : PlanService.RigOf(item, hooks.GetValueOrDefault(item.Id), s.Rigs)))
+            if (!query.Matches(item, ready?.Contains(item.Id) ?? false, blocked, query.Rig is null ? null : PlanService.RigOf(item,
+                hooks.GetValueOrDefault(item.Id), s.Rigs)))
                 continue;
             var status = blocked && item.Status == Statuses.Open ? "blocked" : item.Status;
             rows.Add(Row.Of(item.Id, new ItemSelection(item.Id),

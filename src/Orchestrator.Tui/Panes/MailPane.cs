@@ -19,7 +19,8 @@ internal sealed class MailPane() : ListPane("mail", "Mail")
                 v.Show(m.Subject, $"from: {m.From}\nto: {m.To}\nsent: {m.SentAt}" + (m.Item is { } it ? $"\nitem: {it}" : "") + "\n\n" + (m.Body ?? ""));
             });
         }, "select a message"),
-        PaneBinding.On<MailSelection>("r", "reply", (v, s) => v.Form("reply", [new FormField("body", "reply")], f => v.Actions.Reply(s.Message.Id, f["body"])), "select a message"),
+        PaneBinding.On<MailSelection>("r", "reply", (v, s) => v.Form("reply", [new FormField("body", "reply")], f => v.Actions.Reply(s.Message.Id, f["body"])),
+            "select a message"),
         PaneBinding.On<MailSelection>("a", "archive", (v, s) => v.Do("archiving", () => v.Actions.Archive(s.Message.Id)), "select a message"),
         PaneBinding.Always("m", "new mail", v => Compose(v, "")),
     ];

@@ -24,7 +24,8 @@ internal sealed class ReviewPane() : ListPane("review", "Review")
 
     public override string? FilterHelp => "item, title, rig or agent";
 
-    protected override string TitleDetail => Snapshot is { } s && s.Queue.Count(q => q.State == SubmissionStates.Review) is var n and > 0 ? $"({n} waiting)" : "";
+    protected override string TitleDetail => Snapshot is { } s
+        && s.Queue.Count(q => q.State == SubmissionStates.Review) is var n and > 0 ? $"({n} waiting)" : "";
 
     /// <summary>The snapshot's submissions waiting for review, in review order.</summary>
     public static List<ReviewWait> Waiting(FleetSnapshot s) => ReviewOrder.Of(s.Queue, s.Ledger, s.Convoys.Select(c => c.Convoy), s.TakenAt);

@@ -74,7 +74,8 @@ internal sealed class RigsPane() : ListPane("rigs", "Rigs")
             new Span(indent),
             new Span(StateGlyphs.Alive(svc.Alive) + " ", svc.Alive ? Palette.State(AgentStates.Working) : Palette.State(AgentStates.Dead)),
             new Span(Pad(svc.Role, _nameWidth) + " "),
-            new Span(svc.Alive ? "running" : svc.State == Core.Supervision.ServiceStates.NeverRan ? "off" : svc.State, svc.Alive ? Palette.Dim : Palette.State(AgentStates.Dead)),
+            new Span(svc.Alive ? "running" : svc.State == Core.Supervision.ServiceStates.NeverRan ? "off" : svc.State,
+                svc.Alive ? Palette.Dim : Palette.State(AgentStates.Dead)),
             new Span(svc.Error is { } e && !svc.Alive ? "  " + e : "", Palette.Dim),
         ]);
 }

@@ -27,7 +27,8 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
     // How many tiles the last frame showed: the title says "(12 of 31)" when not all fit.
     private int _visible = -1;
 
-    protected override string TitleDetail => Rows.Count == 0 ? "" : _visible >= 0 && _visible < Rows.Count ? $"({_visible} of {Rows.Count})" : $"({Rows.Count})";
+    protected override string TitleDetail => Rows.Count == 0 ? "" : _visible >= 0
+        && _visible < Rows.Count ? $"({_visible} of {Rows.Count})" : $"({Rows.Count})";
 
     public override IReadOnlyList<PaneBinding> Bindings => AgentBindings.All;
 
@@ -54,7 +55,8 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
         s.Agents
             .Where(a => filter.Length == 0 || $"{a.Name} {a.Rig} {a.Hook.Item} {a.State} {a.Role}".Contains(filter, StringComparison.OrdinalIgnoreCase))
             .Where(a => a.State != "done" || filter.Length > 0)
-            .Select(a => Row.Of("agent:" + a.Name, new AgentSelection(a), new Span(Header(a)), new Span(a.PaneId ?? ""), new Span(a.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+            .Select(a => Row.Of("agent:" + a.Name, new AgentSelection(a), new Span(Header(a)), new Span(a.PaneId ?? ""),
+                new Span(a.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
                 new Span(Core.Agents.HookRules.Escalated(a.Hook) ? a.Hook.Note ?? "" : "")))
             .ToList();
 
@@ -178,7 +180,9 @@ internal sealed class TilesPane() : ListPane("tiles", "Agents")
         if (text is null && Core.Agents.HookRules.Escalated(a.Hook))
             return ["(asked for a person)", Core.Text.TerminalText.Line(a.Hook.Note ?? ""), $"orc resume {a.Name} (when it can go on)"];
         if (text is null)
-            return [a.State is "dead" or "stopped" or "done" ? (Core.Agents.AgentStates.Spoken(a.State, a.ExitStatus) is Core.Agents.AgentStates.Exited ? "(exited)" : $"({a.State}{(a.ExitStatus is { } e ? $", exit {e}" : "")})") : "(waiting for output)"];
+            return [a.State is "dead" or "stopped" or "done" ? (Core.Agents.AgentStates.Spoken(a.State,
+                a.ExitStatus) is Core.Agents.AgentStates.Exited
+                ? "(exited)" : $"({a.State}{(a.ExitStatus is { } e ? $", exit {e}" : "")})") : "(waiting for output)"];
         var lines = Core.Text.TerminalText.Block(text).Replace("\r", "").Split('\n').Select(l => l.Replace("\t", "    ").TrimEnd()).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
         return lines.Skip(Math.Max(0, lines.Count - count)).ToList();

@@ -19,7 +19,8 @@ internal sealed partial class FleetWindow
             ("/", "filter the focused pane (as you type; Enter keeps it, Esc drops it)"),
             (":", "command palette: any orc verb, e.g. :ready or :convoy show NAME"),
             ("  in its output box", "Ctrl-C stops the command, Esc stops it and closes; h l / ← → scroll sideways"),
-            ("?", "this help"), ("z", "zoom: the focused pane alone on the screen (z or Esc: back)"), ("L", "next layout"), ("T", "next theme"), ("F5, Ctrl-L", "refresh now"),
+            ("?", "this help"), ("z", "zoom: the focused pane alone on the screen (z or Esc: back)"), ("L", "next layout"), ("T", "next theme"), ("F5, Ctrl-L",
+                "refresh now"),
             ("q", "quit (asks first while agents or the demo run)"), ("Q", "quit without asking"),
             ("F12 (in an agent's window)", "come back to the TUI"),
         })

@@ -35,7 +35,8 @@ internal sealed class Palette
     public Attribute Hunk => Status("in_progress");
 
     /// <summary>A palette from role → colour tables (background shared by all roles).</summary>
-    public static Palette From(Color background, IReadOnlyDictionary<string, Color> colors, IReadOnlyDictionary<string, Color> states, IReadOnlyDictionary<string, Color> statuses)
+    public static Palette From(Color background, IReadOnlyDictionary<string, Color> colors, IReadOnlyDictionary<string, Color> states,
+        IReadOnlyDictionary<string, Color> statuses)
     {
         Color C(string role, Color fallback) => colors.TryGetValue(role, out var c) ? c : fallback;
         var fg = C("foreground", new Color(ColorName16.Gray));
@@ -53,7 +54,8 @@ internal sealed class Palette
             // background colours reads better on it; in a pane without the focus, on the quieter
             // border colour, so the focused pane's bar is the one that stands out.
             Selected = new Attribute(Readable(selection, C("title", new Color(ColorName16.White)), background), selection),
-            SelectedInactive = new Attribute(Readable(C("border", new Color(ColorName16.DarkGray)), C("title", new Color(ColorName16.White)), background), C("border", new Color(ColorName16.DarkGray))),
+            SelectedInactive = new Attribute(Readable(C("border", new Color(ColorName16.DarkGray)), C("title", new Color(ColorName16.White)), background),
+                C("border", new Color(ColorName16.DarkGray))),
             StatusBar = new Attribute(statusBar, background),
             StatusKey = new Attribute(focus, background, TextStyle.Bold),
             States = states.ToDictionary(kv => kv.Key, kv => new Attribute(kv.Value, background)),
@@ -84,7 +86,8 @@ internal sealed class Palette
         new Dictionary<string, Color>
         {
             ["working"] = new(ColorName16.BrightGreen), ["idle"] = new(ColorName16.Gray), ["waiting"] = new(ColorName16.BrightYellow),
-            ["stuck"] = new(ColorName16.Yellow), ["looping"] = new(ColorName16.Magenta), ["error"] = new(ColorName16.Red), ["dead"] = new(ColorName16.BrightRed),
+            ["stuck"] = new(ColorName16.Yellow), ["looping"] = new(ColorName16.Magenta), ["error"] = new(ColorName16.Red),
+                ["dead"] = new(ColorName16.BrightRed),
             ["done"] = new(ColorName16.Green), ["stopped"] = new(ColorName16.DarkGray), ["unknown"] = new(ColorName16.Gray),
         },
         new Dictionary<string, Color>

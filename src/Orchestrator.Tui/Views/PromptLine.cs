@@ -51,7 +51,8 @@ internal sealed class PromptLine : View
 
     public string Value => _field.Text ?? "";
 
-    public void Open(string prompt, string text, Action<string> accept, Action? cancel = null, Action<string>? changed = null, Func<string, string?>? complete = null, string hint = "")
+    public void Open(string prompt, string text, Action<string> accept, Action? cancel = null, Action<string>? changed = null, Func<string,
+        string?>? complete = null, string hint = "")
     {
         _label.Text = prompt;
         _accept = accept;

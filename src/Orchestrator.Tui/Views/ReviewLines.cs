@@ -7,7 +7,8 @@ namespace Orchestrator.Tui.Views;
 /// <summary>What a line of the review view is, for its colour and for moving by file and hunk.</summary>
 internal enum ReviewLineKind { Text, Heading, Dim, Warning, File, Hunk, Added, Removed, Context }
 
-/// <summary>One line of the review view: its text (already made safe to draw), what it is, and the file of the diff it belongs to (-1: before the diff).</summary>
+/// <summary>One line of the review view: its text (already made safe to draw), what it is, and the file of the diff it belongs to (-1: before the
+/// diff).</summary>
 internal readonly record struct ReviewLine(string Text, ReviewLineKind Kind, int File = -1);
 
 /// <summary>
@@ -65,7 +66,8 @@ internal static class ReviewLines
                 inHunk = false;
                 var f = file < d.Changes.Files.Count ? d.Changes.Files[file] : null;
                 Add("");
-                Add(f is null ? raw : $"━━ {f.Path}{(f.OldPath is { } old ? " (from " + old + ")" : "")}  {f.Status}" + (f.Binary ? ", binary" : $", +{f.Added} -{f.Removed}") + " ━━",
+                Add(f is null ? raw : $"━━ {f.Path}{(f.OldPath is { } old ? " (from " + old + ")" : "")}  {f.Status}" + (f.Binary
+                    ? ", binary" : $", +{f.Added} -{f.Removed}") + " ━━",
                     ReviewLineKind.File, file);
                 continue;
             }

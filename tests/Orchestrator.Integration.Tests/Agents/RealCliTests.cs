@@ -136,7 +136,8 @@ public sealed class RealCliTests : IDisposable
     private void Record(string profile, string name, string agent)
     {
         if (Environment.GetEnvironmentVariable("ORC_RECORD_SCREENS") != "1") return;
-        var dir = Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("ORC_RECORD_SCREENS needs the source tree"), "tests", "Orchestrator.Integration.Tests", "Fixtures", "screens", profile);
+        var dir = Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("ORC_RECORD_SCREENS needs the source tree"), "tests",
+            "Orchestrator.Integration.Tests", "Fixtures", "screens", profile);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, name + ".txt"), _f.Tmux.CapturePane(_f.Rig!, agent, 60));
     }
@@ -145,13 +146,16 @@ public sealed class RealCliTests : IDisposable
     {
         using var run = SlingReal(profile, $"say hello ({profile})", WorkScript);
         var (agent, id, server, env) = (run.Agent, run.Item, run.Server, run.Env);
-        string Screen() { try { return _f.Tmux.CapturePane(_f.Rig!, agent, 60); } catch (Orchestrator.Core.OrcException e) { return "(no pane: " + e.Message + ")"; } }
+        string Screen() { try { return _f.Tmux.CapturePane(_f.Rig!, agent,
+            60); } catch (Orchestrator.Core.OrcException e) { return "(no pane: " + e.Message + ")"; } }
 
         // Its commands ran: prime, the commit, done (the submission is in the merge queue).
-        RigFixture.Eventually(() => JsonDocument.Parse(_f.Ok("mq", "list", "--json").Out).RootElement.EnumerateArray().Any(s => s.GetProperty("item").GetString() == id),
+        RigFixture.Eventually(() => JsonDocument.Parse(_f.Ok("mq", "list",
+            "--json").Out).RootElement.EnumerateArray().Any(s => s.GetProperty("item").GetString() == id),
             () => $"{profile} never submitted {id}; model turns {server.Turns}; tool results:\n{string.Join("\n--\n", server.ToolResults)}\nits screen:\n{Screen()}", 120);
         Assert.Contains(server.ToolResults, r => r.Contains(id) && r.Contains("orc done")); // orc prime printed its item and how to submit
-        RigFixture.Eventually(() => server.Turns >= 5 && _f.State(agent) is "idle" or "done", () => $"{profile} did not come back to its prompt: {_f.State(agent)}\n{Screen()}", 60);
+        RigFixture.Eventually(() => server.Turns >= 5 && _f.State(agent) is "idle" or "done",
+            () => $"{profile} did not come back to its prompt: {_f.State(agent)}\n{Screen()}", 60);
         Record(profile, "idle-after-work", agent);
 
         Orc(env, "refinery", "run", "app", "--once");
@@ -245,13 +249,15 @@ public sealed class RealCliTests : IDisposable
     }
 
     private bool ModelSaw(ModelServer server, string text) =>
-        server.Requests.Any(r => r.Path.EndsWith("/messages", StringComparison.Ordinal) && r.Body.Contains("\"tools\"", StringComparison.Ordinal) && r.Body.Contains(text, StringComparison.Ordinal));
+        server.Requests.Any(r => r.Path.EndsWith("/messages", StringComparison.Ordinal) && r.Body.Contains("\"tools\"",
+            StringComparison.Ordinal) && r.Body.Contains(text, StringComparison.Ordinal));
 
     [Fact]
     public void A_nudge_reaches_a_real_idle_claude_and_one_typed_while_it_works_waits_for_its_turn()
     {
         // First turn: slow (it is working when the first nudge comes); then one answer per nudge.
-        using var run = SlingReal("claude", "talk to me", _ => [ModelStep.Slow(TimeSpan.FromSeconds(12), ModelStep.Say("First turn done.")), ModelStep.Say("Noted the first."), ModelStep.Say("Noted the second.")]);
+        using var run = SlingReal("claude", "talk to me", _ => [ModelStep.Slow(TimeSpan.FromSeconds(12), ModelStep.Say("First turn done.")),
+            ModelStep.Say("Noted the first."), ModelStep.Say("Noted the second.")]);
         var agent = run.Agent;
         var server = run.Server;
         string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
@@ -260,11 +266,13 @@ public sealed class RealCliTests : IDisposable
         _f.Ok("nudge", agent, "while-you-work: also check the docs");
         Assert.False(ModelSaw(server, "while-you-work"), "the nudge interrupted the turn in progress");
         RigFixture.Eventually(() => ModelSaw(server, "while-you-work"), () => $"the nudge typed while it worked never reached the model\n{Screen()}", 60);
-        RigFixture.Eventually(() => server.Turns >= 2 && _f.State(agent) == "idle", () => $"not idle after the queued nudge: {_f.State(agent)}\n{Screen()}", 60);
+        RigFixture.Eventually(() => server.Turns >= 2 && _f.State(agent) == "idle", () => $"not idle after the queued nudge: {_f.State(agent)}\n{Screen()}",
+            60);
 
         _f.Ok("nudge", agent, "when-idle: say what you did");
         RigFixture.Eventually(() => ModelSaw(server, "when-idle"), () => $"the nudge to the idle agent never reached the model\n{Screen()}", 30);
-        RigFixture.Eventually(() => Screen().Contains("Noted the second.", StringComparison.Ordinal), () => "the answer to the nudge is not on its screen:\n" + Screen(), 30);
+        RigFixture.Eventually(() => Screen().Contains("Noted the second.", StringComparison.Ordinal),
+            () => "the answer to the nudge is not on its screen:\n" + Screen(), 30);
     }
 
     [Fact]
@@ -272,10 +280,12 @@ public sealed class RealCliTests : IDisposable
     {
         Need("claude", ClaudePackage);
         // The stricter choice the README describes: a copy of the shipped profile, commands ask first.
-        var shipped = File.ReadAllText(Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "src", "Orchestrator.Adapters", "Profiles", "Shipped", "claude.yaml"));
+        var shipped = File.ReadAllText(Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "src",
+            "Orchestrator.Adapters", "Profiles", "Shipped", "claude.yaml"));
         Assert.Contains("args: [--dangerously-skip-permissions]", shipped);
         Directory.CreateDirectory(Path.Combine(_f.Root, ".orc", "profiles"));
-        File.WriteAllText(Path.Combine(_f.Root, ".orc", "profiles", "claude.yaml"), shipped.Replace("args: [--dangerously-skip-permissions]", "args: [--permission-mode, default]"));
+        File.WriteAllText(Path.Combine(_f.Root, ".orc", "profiles", "claude.yaml"), shipped.Replace("args: [--dangerously-skip-permissions]",
+            "args: [--permission-mode, default]"));
         _f.Ok("rig", "set", "app", "grace", "0");
         using var run = SlingReal("claude", "needs approval", _ => [ModelStep.Shell("rm -rf build && echo removed"), ModelStep.Say("Cleaned.")]);
         var (agent, env, server) = (run.Agent, run.Env, run.Server);
@@ -288,7 +298,8 @@ public sealed class RealCliTests : IDisposable
         Assert.Contains($"{agent} is waiting for an answer", _f.Ok("mail", "inbox").Out);
         // A person answers (1. Yes is highlighted); it runs the command and comes back to its prompt.
         _f.Tmux.SendKeys(_f.Rig!, agent, ["Enter"]);
-        RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal), () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 45);
+        RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal),
+            () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 45);
         Assert.Contains(server.ToolResults, r => r.Contains("removed"));
     }
 
@@ -297,7 +308,8 @@ public sealed class RealCliTests : IDisposable
     {
         Need("codex", CodexPackage);
         // A copy of the shipped profile that asks before any command it does not know to be safe.
-        var shipped = File.ReadAllText(Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "src", "Orchestrator.Adapters", "Profiles", "Shipped", "codex.yaml"));
+        var shipped = File.ReadAllText(Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "src",
+            "Orchestrator.Adapters", "Profiles", "Shipped", "codex.yaml"));
         Assert.Contains("args: [--dangerously-bypass-approvals-and-sandbox]", shipped);
         Directory.CreateDirectory(Path.Combine(_f.Root, ".orc", "profiles"));
         File.WriteAllText(Path.Combine(_f.Root, ".orc", "profiles", "codex.yaml"),
@@ -312,7 +324,8 @@ public sealed class RealCliTests : IDisposable
         Assert.Contains($"{agent}: waiting, flagged", Orc(env, "witness", "run", "app", "--once").Out);
         // A person answers (the first choice, "Yes", is highlighted); it runs the command and comes back to its prompt.
         _f.Tmux.SendKeys(_f.Rig!, agent, ["Enter"]);
-        RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal), () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 60);
+        RigFixture.Eventually(() => _f.State(agent) == "idle" && Screen().Contains("Cleaned.", StringComparison.Ordinal),
+            () => $"not idle after the answer: {_f.State(agent)}\n{Screen()}", 60);
         Assert.Contains(server.ToolResults, r => r.Contains("removed"));
     }
 
@@ -324,9 +337,11 @@ public sealed class RealCliTests : IDisposable
         string Screen() => _f.Tmux.CapturePane(_f.Rig!, agent, 60);
         RigFixture.Eventually(() => server.Turns >= 1 && _f.State(agent) == "idle", () => $"not idle: {_f.State(agent)}\n{Screen()}", 60);
         _f.Ok("nudge", agent, "when-idle: say what you did");
-        RigFixture.Eventually(() => server.Requests.Any(r => r.Path.EndsWith("/responses", StringComparison.Ordinal) && r.Body.Contains("when-idle: say what you did", StringComparison.Ordinal)),
+        RigFixture.Eventually(() => server.Requests.Any(r => r.Path.EndsWith("/responses",
+            StringComparison.Ordinal) && r.Body.Contains("when-idle: say what you did", StringComparison.Ordinal)),
             () => $"the nudge never reached the model\n{Screen()}", 60);
-        RigFixture.Eventually(() => Screen().Contains("Noted the nudge.", StringComparison.Ordinal), () => "the answer to the nudge is not on its screen:\n" + Screen(), 60);
+        RigFixture.Eventually(() => Screen().Contains("Noted the nudge.", StringComparison.Ordinal),
+            () => "the answer to the nudge is not on its screen:\n" + Screen(), 60);
     }
 
     /// <summary>The first "id" in what a command printed (orc item create --json).</summary>
@@ -335,7 +350,8 @@ public sealed class RealCliTests : IDisposable
 
     /// <summary>True when a tool result the agent sent back said its command failed.</summary>
     private static bool AnyToolFailed(ModelServer server) =>
-        server.Requests.Any(r => r.Path.EndsWith("/messages", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(r.Body, "\"is_error\":\\s*true"));
+        server.Requests.Any(r => r.Path.EndsWith("/messages", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(r.Body,
+            "\"is_error\":\\s*true"));
 
     [Fact]
     public void A_real_claude_mayor_plans_a_request_into_a_convoy_that_lands_and_hears_that_it_landed()
@@ -361,16 +377,21 @@ public sealed class RealCliTests : IDisposable
         var started = Orc(env, "mayor", "start", "--profile", "claude");
         Assert.True(started.ExitCode == 0, started.ToString());
         string Screen() => _f.Tmux.CapturePane("orc", "mayor", 60);
-        RigFixture.Eventually(() => server.Turns >= 2 && _f.State("mayor") == "idle", () => $"the mayor did not prime and wait: {_f.State("mayor")}\n{Screen()}", 90);
-        Assert.Contains(server.ToolResults, r => r.Contains("orc item create", StringComparison.Ordinal) && r.Contains("orc convoy create", StringComparison.Ordinal)); // its prime
+        RigFixture.Eventually(() => server.Turns >= 2 && _f.State("mayor") == "idle",
+            () => $"the mayor did not prime and wait: {_f.State("mayor")}\n{Screen()}", 90);
+        // its prime
+        Assert.Contains(server.ToolResults, r => r.Contains("orc item create", StringComparison.Ordinal) && r.Contains("orc convoy create",
+            StringComparison.Ordinal));
 
         // The user's request, typed into its window.
         _f.Ok("nudge", "mayor", "Add a greeting to the app, with a document that explains it.");
-        RigFixture.Eventually(() => server.Turns >= 8 && _f.State("mayor") == "idle", () => $"the mayor did not plan and launch: turns {server.Turns}\n{string.Join("\n--\n", server.ToolResults)}\n{Screen()}", 120);
+        RigFixture.Eventually(() => server.Turns >= 8 && _f.State("mayor") == "idle",
+            () => $"the mayor did not plan and launch: turns {server.Turns}\n{string.Join("\n--\n", server.ToolResults)}\n{Screen()}", 120);
         Assert.False(AnyToolFailed(server), "a command the mayor ran failed:\n" + string.Join("\n--\n", server.ToolResults));
         var items = JsonDocument.Parse(_f.Ok("convoy", "show", "greet", "--json").Out).RootElement;
         Assert.Contains("A greeting", items.ToString());
-        Assert.Contains(server.ToolResults, r => r.Contains("greet.txt", StringComparison.Ordinal) && r.Contains("GREETING.md", StringComparison.Ordinal)); // the plan showed the files
+        // the plan showed the files
+        Assert.Contains(server.ToolResults, r => r.Contains("greet.txt", StringComparison.Ordinal) && r.Contains("GREETING.md", StringComparison.Ordinal));
 
         // The services land it (run here pass by pass); the mayor is told and reads its mail.
         RigFixture.Eventually(() =>
@@ -399,7 +420,8 @@ public sealed class RealCliTests : IDisposable
         // The item comes as a prompt typed into the running Claude.
         var slung = Orc(env, "sling", id, "--crew", "ada");
         Assert.True(slung.ExitCode == 0, slung.ToString());
-        RigFixture.Eventually(() => JsonDocument.Parse(_f.Ok("mq", "list", "--json").Out).RootElement.EnumerateArray().Any(s => s.GetProperty("item").GetString() == id),
+        RigFixture.Eventually(() => JsonDocument.Parse(_f.Ok("mq", "list",
+            "--json").Out).RootElement.EnumerateArray().Any(s => s.GetProperty("item").GetString() == id),
             () => $"ada never submitted {id}; turns {server.Turns}\n{string.Join("\n--\n", server.ToolResults)}\n{Screen()}", 120);
         Orc(env, "refinery", "run", "app", "--once");
         Assert.Equal("closed", JsonDocument.Parse(_f.Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("status").GetString());
@@ -421,7 +443,8 @@ public sealed class RealCliTests : IDisposable
         var claude = Need("claude", ClaudePackage);
         var codex = Need("codex", CodexPackage);
         var socket = "orc-rec-" + Guid.NewGuid().ToString("N")[..8];
-        var fixtures = Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "tests", "Orchestrator.Integration.Tests", "Fixtures", "screens");
+        var fixtures = Path.Combine(OrcProcess.RepoRoot ?? throw new InvalidOperationException("needs the source tree"), "tests",
+            "Orchestrator.Integration.Tests", "Fixtures", "screens");
         string Tmux(params string[] args)
         {
             var psi = new System.Diagnostics.ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -435,7 +458,8 @@ public sealed class RealCliTests : IDisposable
         string Wait(string session, string text, int seconds = 30)
         {
             string screen = "";
-            RigFixture.Eventually(() => (screen = Tmux("capture-pane", "-p", "-t", session)).Contains(text, StringComparison.Ordinal), () => $"'{text}' never appeared:\n{screen}", seconds);
+            RigFixture.Eventually(() => (screen = Tmux("capture-pane", "-p", "-t", session)).Contains(text, StringComparison.Ordinal),
+                () => $"'{text}' never appeared:\n{screen}", seconds);
             Thread.Sleep(500); // let it finish drawing
             return Tmux("capture-pane", "-p", "-t", session);
         }
@@ -463,7 +487,8 @@ public sealed class RealCliTests : IDisposable
                 Keys("claude", "Down", "Enter");
                 Save("claude", "working", Wait("claude", "esc to interrupt"));
                 var idle = Wait("claude", "Hello from the scripted model.");
-                RigFixture.Eventually(() => !(idle = Tmux("capture-pane", "-p", "-t", "claude")).Contains("esc to interrupt", StringComparison.Ordinal), () => "still working:\n" + idle, 30);
+                RigFixture.Eventually(() => !(idle = Tmux("capture-pane", "-p", "-t", "claude")).Contains("esc to interrupt", StringComparison.Ordinal),
+                    () => "still working:\n" + idle, 30);
                 Save("claude", "idle", idle);
             }
             // Codex: its composer first, then the folder trust screen.
@@ -478,7 +503,8 @@ public sealed class RealCliTests : IDisposable
                 Keys("codex", "Enter");
                 Save("codex", "working", Wait("codex", "esc to interrupt"));
                 var idle = Wait("codex", "Hello from the scripted model.");
-                RigFixture.Eventually(() => !(idle = Tmux("capture-pane", "-p", "-t", "codex")).Contains("esc to interrupt", StringComparison.Ordinal), () => "still working:\n" + idle, 30);
+                RigFixture.Eventually(() => !(idle = Tmux("capture-pane", "-p", "-t", "codex")).Contains("esc to interrupt", StringComparison.Ordinal),
+                    () => "still working:\n" + idle, 30);
                 Save("codex", "idle", idle);
             }
         }

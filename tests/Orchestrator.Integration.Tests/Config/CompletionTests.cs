@@ -29,7 +29,8 @@ public sealed class CompletionTests : IDisposable
 
     private string Shell(string shell, string script, params string[] args)
     {
-        var psi = new ProcessStartInfo(shell) { WorkingDirectory = _f.Ws.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(shell) { WorkingDirectory = _f.Ws.Root, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(script);
         psi.Environment["HOME"] = _f.Ws.Root;
@@ -69,7 +70,9 @@ public sealed class CompletionTests : IDisposable
         string Complete(params string[] words)
         {
             var quoted = string.Join(" ", words.Select(w => "'" + w + "'"));
-            return Shell("bash", OrcFunction("bash") + $"source '{file}'; COMP_WORDS=({quoted}); COMP_CWORD={words.Length - 1}; _orc_complete; printf '%s\\n' \"${{COMPREPLY[@]}}\"", "-c");
+            return Shell("bash",
+                OrcFunction("bash")
+                + $"source '{file}'; COMP_WORDS=({quoted}); COMP_CWORD={words.Length - 1}; _orc_complete; printf '%s\\n' \"${{COMPREPLY[@]}}\"", "-c");
         }
 
         Assert.Contains("config", Complete("orc", "conf").Split('\n'));
@@ -96,7 +99,9 @@ public sealed class CompletionTests : IDisposable
         string Complete(params string[] words)
         {
             var quoted = string.Join(" ", words.Select(w => "'" + w + "'"));
-            return Shell("zsh", OrcFunction("zsh") + $"compdef() {{ }}; compadd() {{ shift 2; print -rl -- \"$@\" }}; source '{file}'; words=({quoted}); CURRENT={words.Length}; _orc", "-fc");
+            return Shell("zsh",
+                OrcFunction("zsh")
+                + $"compdef() {{ }}; compadd() {{ shift 2; print -rl -- \"$@\" }}; source '{file}'; words=({quoted}); CURRENT={words.Length}; _orc", "-fc");
         }
         Assert.Contains(item, Complete("orc", "item", "show", "").Split('\n'));
         Assert.Contains(agent, Complete("orc", "nudge", "").Split('\n'));

@@ -56,7 +56,8 @@ public sealed class DoctorTests : IDisposable
     {
         var (code, healthy, checks) = Doctor();
         Assert.True(code == 0 && healthy, string.Join("\n", checks));
-        foreach (var name in new[] { "git", "tmux", "tmux socket folder", "config", "agent program", "git lock", "worktrees", "ledger", "merge driver", "workspace git" })
+        foreach (var name in new[] { "git", "tmux", "tmux socket folder", "config", "agent program", "git lock", "worktrees", "ledger", "merge driver",
+            "workspace git" })
             Assert.Contains(checks, c => c.Check == name && c.Status == "ok");
         var text = _ws.Orc("doctor");
         Assert.Equal(0, text.ExitCode);
@@ -88,7 +89,8 @@ public sealed class DoctorTests : IDisposable
             var (code, healthy, checks) = Doctor();
             Assert.Equal(1, code);
             Assert.False(healthy);
-            Assert.Contains(checks, c => c.Check == "tmux socket folder" && c.Status == "problem" && c.Message.Contains("0755") && c.Fix!.Contains("chmod 700"));
+            Assert.Contains(checks,
+                c => c.Check == "tmux socket folder" && c.Status == "problem" && c.Message.Contains("0755") && c.Fix!.Contains("chmod 700"));
             Assert.Contains(checks, c => c.Check == "merge driver" && c.Status == "problem");
             Assert.Contains(checks, c => c.Check == "git lock" && c.Status == "problem" && c.Message.Contains("index.lock"));
             Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Fix!.Contains("worktree prune"));
@@ -123,8 +125,10 @@ public sealed class DoctorTests : IDisposable
         {
             var node = System.Text.Json.Nodes.JsonNode.Parse(bLine)!.AsObject();
             node["dependencies"] = new System.Text.Json.Nodes.JsonArray(
-                new System.Text.Json.Nodes.JsonObject { ["issue_id"] = b, ["depends_on_id"] = a, ["type"] = "blocks", ["created_at"] = "2026-01-01T00:00:00Z", ["created_by"] = "t" },
-                new System.Text.Json.Nodes.JsonObject { ["issue_id"] = b, ["depends_on_id"] = "hq-zzzz", ["type"] = "blocks", ["created_at"] = "2026-01-01T00:00:00Z", ["created_by"] = "t" });
+                new System.Text.Json.Nodes.JsonObject { ["issue_id"] = b, ["depends_on_id"] = a, ["type"] = "blocks", ["created_at"] = "2026-01-01T00:00:00Z",
+                    ["created_by"] = "t" },
+                new System.Text.Json.Nodes.JsonObject { ["issue_id"] = b, ["depends_on_id"] = "hq-zzzz", ["type"] = "blocks",
+                    ["created_at"] = "2026-01-01T00:00:00Z", ["created_by"] = "t" });
             lines[lines.IndexOf(bLine)] = node.ToJsonString();
         }
         lines.Add(lines[0]);
@@ -179,8 +183,12 @@ public sealed class DoctorTests : IDisposable
 
             var (code, _, checks) = Doctor();
             Assert.Equal(1, code);
-            Assert.Contains(checks, c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/left-over") && c.Fix!.Contains("orc doctor --fix (deletes them"));
-            Assert.Contains(checks, c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/orphan-work") && c.Message.Contains("hold commits") && c.Fix!.Contains("not done by --fix"));
+            Assert.Contains(checks,
+                c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/left-over")
+                && c.Fix!.Contains("orc doctor --fix (deletes them"));
+            Assert.Contains(checks,
+                c => c.Check == "branches" && c.Status == "problem" && c.Message.Contains("polecat/orphan-work") && c.Message.Contains("hold commits")
+                && c.Fix!.Contains("not done by --fix"));
 
             var fixedRun = _ws.Orc("doctor", "--fix");
             Assert.Equal(1, fixedRun.ExitCode); // the branch holding work stays a problem
@@ -243,7 +251,9 @@ public sealed class DoctorTests : IDisposable
             File.WriteAllLines(events, lines);
             var edited = Doctor();
             Assert.Equal(1, edited.Code);
-            Assert.Contains(edited.Checks, c => c.Check == "workspace git" && c.Status == "problem" && c.Message.Contains("events/events.jsonl") && c.Message.Contains("orc did not make"));
+            Assert.Contains(edited.Checks,
+                c => c.Check == "workspace git" && c.Status == "problem" && c.Message.Contains("events/events.jsonl")
+                && c.Message.Contains("orc did not make"));
         }
         finally { RigFixture.DeleteSource(source); }
     }
@@ -266,9 +276,13 @@ public sealed class DoctorTests : IDisposable
             var (code, _, checks) = Doctor();
             Assert.Equal(1, code);
             foreach (var name in new[] { "w1", "w2" })
-                Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Message.StartsWith($"worktrees/app/{name}: its .git file does not lead", StringComparison.Ordinal)
+                Assert.Contains(checks,
+                    c => c.Check == "worktrees" && c.Status == "problem" && c.Message.StartsWith($"worktrees/app/{name}: its .git file does not lead",
+                    StringComparison.Ordinal)
                     && c.Fix!.StartsWith("orc doctor --fix (points", StringComparison.Ordinal));
-            Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Message.StartsWith("worktrees/app/w3: not a git worktree any more, and rigs/app has no record", StringComparison.Ordinal)
+            Assert.Contains(checks,
+                c => c.Check == "worktrees" && c.Status == "problem"
+                && c.Message.StartsWith("worktrees/app/w3: not a git worktree any more, and rigs/app has no record", StringComparison.Ordinal)
                 && c.Fix!.Contains("git -C rigs/app worktree add worktrees/app/w3") && c.Fix.Contains("not done by --fix"));
 
             var fixedRun = _ws.Orc("doctor", "--fix");
@@ -299,8 +313,12 @@ public sealed class DoctorTests : IDisposable
 
             var (code, _, checks) = Doctor();
             Assert.Equal(1, code);
-            Assert.Contains(checks, c => c.Check == "hooks" && c.Status == "problem" && c.Message == "agent w1: its worktree worktrees/app/w1 is gone (its hook is completed)" && c.Fix!.StartsWith("orc cleanup", StringComparison.Ordinal));
-            Assert.Contains(checks, c => c.Check == "hooks" && c.Status == "problem" && c.Message.StartsWith($"agent w2 holds {held} but its worktree worktrees/app/w2 is gone", StringComparison.Ordinal)
+            Assert.Contains(checks,
+                c => c.Check == "hooks" && c.Status == "problem" && c.Message == "agent w1: its worktree worktrees/app/w1 is gone (its hook is completed)"
+                && c.Fix!.StartsWith("orc cleanup", StringComparison.Ordinal));
+            Assert.Contains(checks,
+                c => c.Check == "hooks" && c.Status == "problem" && c.Message.StartsWith($"agent w2 holds {held} but its worktree worktrees/app/w2 is gone",
+                StringComparison.Ordinal)
                 && c.Fix!.StartsWith("orc unsling w2 --remove-worktree", StringComparison.Ordinal) && c.Fix.Contains("not done by --fix"));
             Assert.Equal(1, _ws.Orc("doctor", "--fix").ExitCode); // neither is --fix's to end
 
@@ -324,7 +342,9 @@ public sealed class DoctorTests : IDisposable
         File.WriteAllText(Path.Combine(leftover, "README.md"), "a checkout of the rig's code\n");
         var (code, _, checks) = Doctor();
         Assert.Equal(1, code);
-        Assert.Contains(checks, c => c.Check == "worktrees" && c.Status == "problem" && c.Message == "worktrees/gone/.refinery: the refinery's gate worktree of rig gone, which no longer exists");
+        Assert.Contains(checks,
+            c => c.Check == "worktrees" && c.Status == "problem"
+            && c.Message == "worktrees/gone/.refinery: the refinery's gate worktree of rig gone, which no longer exists");
         var fixedRun = _ws.Orc("doctor", "--fix");
         Assert.True(fixedRun.ExitCode == 0, fixedRun.ToString());
         Assert.False(Directory.Exists(leftover));

@@ -30,7 +30,8 @@ public sealed class NotificationTests : IDisposable
         _server.StartWindow("orc", "orc", _ws.Root, new Dictionary<string, string>(), ["sh", "-c", "exec cat"]);
         _capture = Path.Combine(_ws.Root, ".orc", "tmp", "terminal.bytes");
         _term.Start(_ws.Root, $"unset TMUX; exec tmux -L {_socket} attach-session -t =orc", new Dictionary<string, string>());
-        RigFixture.Eventually(() => _server.Run("list-clients", "-F", "#{client_control_mode}").Out.Split('\n').Contains("0"), () => "the terminal did not attach: " + _term.Screen());
+        RigFixture.Eventually(() => _server.Run("list-clients", "-F", "#{client_control_mode}").Out.Split('\n').Contains("0"),
+            () => "the terminal did not attach: " + _term.Screen());
         _term.Run("pipe-pane", "-t", "=term:", "-O", $"cat >> '{_capture}'");
     }
 
@@ -76,7 +77,8 @@ public sealed class NotificationTests : IDisposable
         RigFixture.Eventually(() => _term.Screen().Contains("#{host}"), () => "the tmux format was expanded: " + _term.Screen());
 
         // Text that reached the ledger some other way (a merge, an agent's output) with an escape sequence in it.
-        using var services = Composition.Build(new CliEnvironment(_ws.Root, k => _ws.Env.GetValueOrDefault(k) ?? (k == "HOME" ? _ws.Root : null), TextWriter.Null, TextWriter.Null, TextReader.Null));
+        using var services = Composition.Build(new CliEnvironment(_ws.Root, k => _ws.Env.GetValueOrDefault(k) ?? (k == "HOME" ? _ws.Root : null),
+            TextWriter.Null, TextWriter.Null, TextReader.Null));
         Assert.Equal(1, new Notifier(services.GetRequiredService<RuntimeContext>()).Raise(Notifier.Stuck, "evil", "nux \u001b]0;owned\u0007\u009b2J is stuck"));
         RigFixture.Eventually(() => Captured().Contains("is stuck\u0007"), () => "no second OSC: " + Captured().Replace("\u001b", "\\e"));
         Assert.DoesNotContain("\u001b]0;owned", Captured()); // shown as text, never sent
@@ -91,13 +93,15 @@ public sealed class NotificationTests : IDisposable
         Ok("config", "set", "notify.events", "waiting,stuck");
         LandConvoy("quiet");
         // Not chosen: no message. Then a chosen event through the same path.
-        using (var services = Composition.Build(new CliEnvironment(_ws.Root, k => _ws.Env.GetValueOrDefault(k) ?? (k == "HOME" ? _ws.Root : null), TextWriter.Null, TextWriter.Null, TextReader.Null)))
+        using (var services = Composition.Build(new CliEnvironment(_ws.Root, k => _ws.Env.GetValueOrDefault(k) ?? (k == "HOME" ? _ws.Root : null),
+            TextWriter.Null, TextWriter.Null, TextReader.Null)))
         {
             var notifier = new Notifier(services.GetRequiredService<RuntimeContext>());
             Assert.Equal(0, notifier.Raise(Notifier.ConvoyLanded, "feat-again", "convoy feat-again has landed"));
             Assert.Equal(1, notifier.Raise(Notifier.Waiting, "nux\nwaiting\n1", "nux is waiting for an answer"));
         }
-        RigFixture.Eventually(() => Captured().Contains("\u001b]9;orc: nux is waiting for an answer\u0007"), () => "no OSC 9: " + Captured().Replace("\u001b", "\\e"));
+        RigFixture.Eventually(() => Captured().Contains("\u001b]9;orc: nux is waiting for an answer\u0007"), () => "no OSC 9: " + Captured().Replace("\u001b",
+            "\\e"));
         Assert.DoesNotContain("convoy feat", Captured());
         Assert.DoesNotContain("\u001b]777", Captured());
     }
@@ -109,7 +113,8 @@ public sealed class NotificationTests : IDisposable
         var told = new int[4];
         Parallel.For(0, told.Length, i =>
         {
-            using var services = Composition.Build(new CliEnvironment(_ws.Root, k => _ws.Env.GetValueOrDefault(k) ?? (k == "HOME" ? _ws.Root : null), TextWriter.Null, TextWriter.Null, TextReader.Null));
+            using var services = Composition.Build(new CliEnvironment(_ws.Root, k => _ws.Env.GetValueOrDefault(k) ?? (k == "HOME" ? _ws.Root : null),
+                TextWriter.Null, TextWriter.Null, TextReader.Null));
             told[i] = new Notifier(services.GetRequiredService<RuntimeContext>()).Raise(Notifier.Stuck, "nux\nstuck\n2026", "nux has shown no change");
         });
         Assert.Equal(1, told.Sum());

@@ -33,7 +33,8 @@ public sealed class YamlFileTests : IDisposable
         _ => "name: broken\n",
     };
 
-    /// <summary>Writes <paramref name="text"/> as a file of <paramref name="kind"/>, reads it as orc does, and returns the one-line problem and the file's path.</summary>
+    /// <summary>Writes <paramref name="text"/> as a file of <paramref name="kind"/>, reads it as orc does, and returns the one-line problem and the file's
+    /// path.</summary>
     private (string Message, string Path) Read(string kind, string text)
     {
         var name = kind == "rig" ? "app" : kind is "workspace" or "user" or "config-edit" ? "config" : "broken";
@@ -97,7 +98,8 @@ public sealed class YamlFileTests : IDisposable
     [Theory]
     [MemberData(nameof(Kinds))]
     public void Nesting_too_deep_is_refused(string kind) =>
-        AssertOneLine(kind, FirstLine(kind) + "deep: " + new string('[', 100_000) + new string(']', 100_000) + "\n", 2, $"invalid YAML: nested more than {YamlFile.MaxDepth} levels deep");
+        AssertOneLine(kind, FirstLine(kind) + "deep: " + new string('[', 100_000) + new string(']', 100_000) + "\n", 2,
+            $"invalid YAML: nested more than {YamlFile.MaxDepth} levels deep");
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -151,7 +153,8 @@ public sealed class YamlFileTests : IDisposable
         var found = new List<string>();
         foreach (var file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
         {
-            if (file == reader || file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")) continue;
+            if (file == reader || file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")) continue;
             var lines = File.ReadAllLines(file);
             for (var i = 0; i < lines.Length; i++)
                 foreach (var word in Parsing.Where(w => lines[i].Contains(w, StringComparison.Ordinal)))

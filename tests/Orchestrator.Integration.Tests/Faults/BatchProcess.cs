@@ -10,7 +10,8 @@ public sealed record BatchAnswer(int Line, int Exit, string Out, string Err)
     public static BatchAnswer Parse(string json)
     {
         var e = JsonDocument.Parse(json).RootElement;
-        return new BatchAnswer(e.GetProperty("line").GetInt32(), e.GetProperty("exit").GetInt32(), e.GetProperty("out").GetString()!, e.GetProperty("err").GetString()!);
+        return new BatchAnswer(e.GetProperty("line").GetInt32(), e.GetProperty("exit").GetInt32(), e.GetProperty("out").GetString()!,
+            e.GetProperty("err").GetString()!);
     }
 
     public string Id() => JsonDocument.Parse(Out).RootElement.GetProperty("id").GetString()!;
@@ -55,7 +56,8 @@ public sealed class BatchProcess : IDisposable
     public BatchAnswer Run(params string[] args)
     {
         Write(args);
-        var answer = ReadAnswer() ?? throw new InvalidOperationException($"orc batch ended without answering line {_line}: {string.Join(' ', args)}; stderr: {Finish()}");
+        var answer = ReadAnswer()
+            ?? throw new InvalidOperationException($"orc batch ended without answering line {_line}: {string.Join(' ', args)}; stderr: {Finish()}");
         Assert.True(answer.Exit == 0, $"line {answer.Line} ({string.Join(' ', args)}) failed: {answer}");
         return answer;
     }

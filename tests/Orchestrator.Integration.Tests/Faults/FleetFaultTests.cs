@@ -61,7 +61,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         return hooks.ToDictionary(h => h.Agent, h => (h.Item!, h.Branch!, h.Worktree, repo.Branches[h.Branch!]?.Tip.Sha ?? "(no branch)"));
     }
 
-    private static void AssertSame(Dictionary<string, (string Item, string Branch, string Worktree, string Tip)> before, Dictionary<string, (string Item, string Branch, string Worktree, string Tip)> after)
+    private static void AssertSame(Dictionary<string, (string Item, string Branch, string Worktree, string Tip)> before, Dictionary<string, (string Item,
+        string Branch, string Worktree, string Tip)> after)
     {
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
         foreach (var (agent, b) in before)
@@ -89,7 +90,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         var agents = new List<string>();
         for (var i = 0; i < n; i++) agents.Add(f.Sling(f.Item($"Long job {i}", "-l", "sim:hang")));
         f.WaitForAll(agents, ["working"], 90);
-        foreach (var a in f.Agents()) WorkInProgress(a.GetProperty("worktree").GetString()!, a.GetProperty("agent").GetString()!, a.GetProperty("item").GetString()!);
+        foreach (var a in f.Agents()) WorkInProgress(a.GetProperty("worktree").GetString()!, a.GetProperty("agent").GetString()!,
+            a.GetProperty("item").GetString()!);
         return agents;
     }
 
@@ -107,7 +109,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         // Noticed at once, by a fresh orc process (no hang, no crash): every agent dead, the server not running.
         var listed = f.Process(["agents", "--json"], 30);
         Assert.True(listed.ExitCode == 0, listed.ToString());
-        var states = JsonDocument.Parse(listed.Out).RootElement.EnumerateArray().ToDictionary(a => a.GetProperty("agent").GetString()!, a => a.GetProperty("state").GetString());
+        var states = JsonDocument.Parse(listed.Out).RootElement.EnumerateArray().ToDictionary(a => a.GetProperty("agent").GetString()!,
+            a => a.GetProperty("state").GetString());
         Assert.All(agents, a => Assert.Equal("dead", states[a]));
         var status = f.Process(["status"], 30);
         Assert.True(status.ExitCode == 0, status.ToString());
@@ -135,7 +138,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         foreach (var a in f.Agents())
         {
             Assert.Equal(2, a.GetProperty("restarts").GetInt32());
-            Assert.Equal("hooked", JsonDocument.Parse(f.Ok("item", "show", a.GetProperty("item").GetString()!, "--json").Out).RootElement[0].GetProperty("status").GetString());
+            Assert.Equal("hooked", JsonDocument.Parse(f.Ok("item", "show", a.GetProperty("item").GetString()!,
+                "--json").Out).RootElement[0].GetProperty("status").GetString());
         }
         AssertNothingUncommitted(f);
     }
@@ -172,7 +176,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
     }
 
     private static Dictionary<string, string> QueueStates(FleetFixture f) =>
-        new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"), OrcJsonContext.Default.Submission).All().ToDictionary(s => s.Item, s => s.State);
+        new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"),
+            OrcJsonContext.Default.Submission).All().ToDictionary(s => s.Item, s => s.State);
 
     /// <summary>
     /// main is never broken: its first-parent history is the first commit and then one squash per
@@ -182,7 +187,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
     {
         using var repo = new Repository(f.RigDir);
         var main = repo.Branches["master"].Tip;
-        var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = main, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological }).ToList();
+        var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = main, FirstParentOnly = true,
+            SortBy = CommitSortStrategies.Topological }).ToList();
         Assert.Equal("first", chain[^1].MessageShort);
         var seen = new HashSet<string>();
         foreach (var c in chain.Take(chain.Count - 1))
@@ -198,7 +204,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         }
         if (!checkout) return;
         Assert.Equal(main.Sha, repo.Head.Tip.Sha);
-        var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true }).Where(e => e.State is not (FileStatus.Ignored or FileStatus.Unaltered)).Select(e => e.FilePath).ToList();
+        var dirty = repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true }).Where(e
+            => e.State is not (FileStatus.Ignored or FileStatus.Unaltered)).Select(e => e.FilePath).ToList();
         Assert.True(dirty.Count == 0, "the rig's checkout is dirty: " + string.Join(", ", dirty));
     }
 
@@ -258,7 +265,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         AssertMainIsWhole(f, files);
         using (var repo = new Repository(f.RigDir))
         {
-            var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological }).ToList();
+            var chain = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true,
+                SortBy = CommitSortStrategies.Topological }).ToList();
             Assert.Equal(files.Count + 1, chain.Count);
             Assert.Null(repo.Branches["orc-refinery-app"]);
             var queue = new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"), OrcJsonContext.Default.Submission).All();
@@ -287,11 +295,14 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
     private static string Dirty(string repoDir)
     {
         using var repo = new Repository(repoDir);
-        return string.Join(", ", repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true }).Where(e => e.State is not (FileStatus.Ignored or FileStatus.Unaltered)).Select(e => e.FilePath));
+        return string.Join(", ",
+            repo.RetrieveStatus(new StatusOptions { IncludeUntracked = true }).Where(e
+            => e.State is not (FileStatus.Ignored or FileStatus.Unaltered)).Select(e => e.FilePath));
     }
 
     private static Dictionary<string, int> Attempts(FleetFixture f) =>
-        new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"), OrcJsonContext.Default.Submission).All().ToDictionary(s => s.Item, s => s.Attempts);
+        new RecordStore<Orchestrator.Core.Merging.Submission>(Path.Combine(f.Root, "mq", "app"),
+            OrcJsonContext.Default.Submission).All().ToDictionary(s => s.Item, s => s.Attempts);
 
     private static string? SafeRead(string file)
     {
@@ -420,13 +431,15 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
         var items = Enumerable.Range(0, 3).Select(i => f.Item($"Job {i}", "--file", $"job{i}.txt")).ToList();
         var agents = items.Select(i => f.Sling(i)).ToList();
         f.WaitForAll(agents, ["done"], 90);
-        RigFixture.Eventually(() => items.All(i => QueueStates(f).GetValueOrDefault(i) == "merged"), () => "not landed without the deacon: " + string.Join(", ", QueueStates(f)), 90);
+        RigFixture.Eventually(() => items.All(i => QueueStates(f).GetValueOrDefault(i) == "merged"), () => "not landed without the deacon: " + string.Join(", ",
+            QueueStates(f)), 90);
         Assert.Equal(3, f.Agents().Count);
         Say("3 agents finished and landed with no deacon");
 
         // Restarted, it resumes: it cleans the landed work it missed.
         deacon = f.Start(["deacon", "run", "--interval", "0.2", "--wait", "30"], output);
-        RigFixture.Eventually(() => Beat(f, "deacon") is { Passes: > 0 } b && b.Pid == deacon.Id, () => "the restarted deacon never made a pass\n" + output, 60);
+        RigFixture.Eventually(() => Beat(f, "deacon") is { Passes: > 0 } b && b.Pid == deacon.Id, () => "the restarted deacon never made a pass\n" + output,
+            60);
         RigFixture.Eventually(() => f.Agents().Count == 0, () => "the deacon did not clean the landed work: " + string.Join(", ", f.Agents()), 60);
         foreach (var a in agents) Assert.False(Directory.Exists(Path.Combine(f.Root, "worktrees", "app", a)));
         Assert.Equal(6, JsonDocument.Parse(f.Ok("item", "list", "--all", "--json").Out).RootElement.GetArrayLength());
@@ -461,7 +474,8 @@ public sealed class FleetFaultTests(ITestOutputHelper log) : IDisposable
 
         using var again = new TestTerminal();
         again.Start(f.Root, $"unset DisableRealDriverIO; {OrcProcess.ShellCommand} tui; echo \"TUI-EXITED $?\"; sleep 60", env, 160, 40);
-        RigFixture.Eventually(() => again.Screen() is var s && s.Contains(first, StringComparison.Ordinal) && s.Contains("After the kill", StringComparison.Ordinal),
+        RigFixture.Eventually(() => again.Screen() is var s && s.Contains(first, StringComparison.Ordinal) && s.Contains("After the kill",
+            StringComparison.Ordinal),
             () => "the new TUI does not show both items:\n" + again.Screen(), 60);
         Say("a new TUI shows the fleet");
         Assert.Equal("completed", a.GetProperty("hook_state").GetString());

@@ -218,7 +218,8 @@ public class LedgerFaultTests(ITestOutputHelper output)
         Assert.Equal(ws.LedgerText(), ((Blob)repo.Head.Tip["ledger/issues.jsonl"].Target).GetContentText());
         foreach (var c in repo.Commits)
             if (c["ledger/issues.jsonl"]?.Target is Blob blob)
-                Assert.True(LedgerDocument.Parse(blob.GetContentStream().ReadAllBytes()).Errors.Count == 0, $"seed {seed}: commit {c.Sha} holds an unreadable ledger");
+                Assert.True(LedgerDocument.Parse(blob.GetContentStream().ReadAllBytes()).Errors.Count == 0,
+                    $"seed {seed}: commit {c.Sha} holds an unreadable ledger");
         Assert.True(acknowledged >= rounds, $"seed {seed}: only {acknowledged} writes were acknowledged");
         output.WriteLine($"seed {seed}: {rounds} SIGKILLs, {acknowledged} acknowledged writes all present, in {clock.Elapsed.TotalSeconds:0.0}s");
     }
@@ -297,7 +298,8 @@ public class LedgerFaultTests(ITestOutputHelper output)
         Assert.True(ws.IsClean(), ws.Dirty());
         // The retry makes it once.
         Assert.Equal(0, ws.Orc(retry).ExitCode);
-        Assert.Single(JsonDocument.Parse(ws.Orc("item", "list", "--json").Out).RootElement.EnumerateArray(), e => e.GetProperty("title").GetString() == "exactly once");
+        Assert.Single(JsonDocument.Parse(ws.Orc("item", "list", "--json").Out).RootElement.EnumerateArray(),
+            e => e.GetProperty("title").GetString() == "exactly once");
     }
 }
 

@@ -16,7 +16,8 @@ public sealed class ArgumentArrayTests : IDisposable
 
     private string[] Hostile() =>
     [
-        $"$(touch {Marker})", $"`touch {Marker}`", $"a b; touch {Marker}", $"x' ; touch '{Marker}", "#{pane_id} #(echo hi) ##", $"-c touch {Marker}", "*", "~", "",
+        $"$(touch {Marker})", $"`touch {Marker}`", $"a b; touch {Marker}", $"x' ; touch '{Marker}", "#{pane_id} #(echo hi) ##", $"-c touch {Marker}", "*", "~",
+            "",
     ];
 
     private static readonly string Recorder = "for a in \"$@\"; do printf '[%s]\\n' \"$a\"; done > \"$OUT\"";
@@ -35,7 +36,8 @@ public sealed class ArgumentArrayTests : IDisposable
     public void A_configured_command_gets_each_argument_as_one_word()
     {
         var output = Path.Combine(_dir, "runner.txt");
-        var outcome = CommandRunner.Run(["sh", "-c", Recorder, "sh", .. Hostile()], _dir, new Dictionary<string, string?> { ["OUT"] = output, ["ORC_ITEMS"] = $"$(touch {Marker})" }, TimeSpan.FromSeconds(30));
+        var outcome = CommandRunner.Run(["sh", "-c", Recorder, "sh", .. Hostile()], _dir, new Dictionary<string, string?> { ["OUT"] = output,
+            ["ORC_ITEMS"] = $"$(touch {Marker})" }, TimeSpan.FromSeconds(30));
         Assert.True(outcome.Green, outcome.Tail);
         Assert.Equal(Expected(), Recorded(output));
         Assert.False(File.Exists(Marker));
@@ -48,12 +50,14 @@ public sealed class ArgumentArrayTests : IDisposable
         var tmux = new TmuxServer(_socket, Path.Combine(_dir, "tmux.conf"), _dir);
         var window = Path.Combine(_dir, "window.txt");
         tmux.StartWindow("s", "w", _dir, new Dictionary<string, string> { ["OUT"] = window }, ["sh", "-c", Recorder + "; sleep 60", "sh", .. Hostile()]);
-        Integration.Tests.Support.RigFixture.Eventually(() => File.Exists(window) && Recorded(window).Length == Hostile().Length, () => "the window's program never wrote its arguments");
+        Integration.Tests.Support.RigFixture.Eventually(() => File.Exists(window) && Recorded(window).Length == Hostile().Length,
+            () => "the window's program never wrote its arguments");
         Assert.Equal(Expected(), Recorded(window));
 
         var background = Path.Combine(_dir, "background.txt");
         tmux.RunInBackground(_dir, new Dictionary<string, string> { ["OUT"] = background }, ["sh", "-c", Recorder, "sh", .. Hostile()]);
-        Integration.Tests.Support.RigFixture.Eventually(() => File.Exists(background) && Recorded(background).Length == Hostile().Length, () => "the background job never wrote its arguments");
+        Integration.Tests.Support.RigFixture.Eventually(() => File.Exists(background) && Recorded(background).Length == Hostile().Length,
+            () => "the background job never wrote its arguments");
         Assert.Equal(Expected(), Recorded(background));
         Assert.False(File.Exists(Marker));
     }

@@ -49,7 +49,8 @@ public static class HostileCorpus
         "esc\u001b[2J", "nul\0", new string('a', 33), new string('b', 5000),
     ];
 
-    /// <summary>True when <paramref name="s"/> could move the cursor, set the title or reach the clipboard: any C0 control but newline and tab, DEL, or a C1 control.</summary>
+    /// <summary>True when <paramref name="s"/> could move the cursor, set the title or reach the clipboard: any C0 control but newline and tab, DEL, or a C1
+    /// control.</summary>
     public static bool HasRawControl(string s) =>
         s.Any(c => (c < 0x20 && c is not '\n' and not '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0));
 
@@ -86,7 +87,8 @@ public static class HostileCorpus
             if (comment is not null)
             {
                 w.WriteStartArray("comments");
-                w.WriteStartObject(); w.WriteNumber("id", 1); w.WriteString("author", "x"); w.WriteString("text", comment); w.WriteString("created_at", "2026-01-01T00:00:00Z"); w.WriteEndObject();
+                w.WriteStartObject(); w.WriteNumber("id", 1); w.WriteString("author", "x"); w.WriteString("text", comment); w.WriteString("created_at",
+                    "2026-01-01T00:00:00Z"); w.WriteEndObject();
                 w.WriteEndArray();
             }
             w.WriteEndObject();

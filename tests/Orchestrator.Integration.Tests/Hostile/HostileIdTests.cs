@@ -9,7 +9,8 @@ namespace Orchestrator.Integration.Tests.Hostile;
 /// <summary>Ids arriving in an import become file names, branch names and arguments: anything but a plain id is refused with FILE:LINE.</summary>
 public sealed class HostileIdTests(RefusalWorkspace shared) : IClassFixture<RefusalWorkspace>
 {
-    public static TheoryData<string> HostileIds() => ["../../evil", "a/b", "a b", "-rf", "--help", "x\u001b[2J", "x:y", "%1", "=a", ".hidden", "a..b", new string('i', 101), "$(touch x)"];
+    public static TheoryData<string> HostileIds() => ["../../evil", "a/b", "a b", "-rf", "--help", "x\u001b[2J", "x:y", "%1", "=a", ".hidden", "a..b",
+        new string('i', 101), "$(touch x)"];
 
     [Theory]
     [MemberData(nameof(HostileIds))]

@@ -37,7 +37,8 @@ public sealed class HostileNameTests(RefusalWorkspace shared) : IClassFixture<Re
         }
         Assert.Equal(before, ws.LedgerBytes());
         Assert.Equal(commits, ws.CommitCount());
-        Assert.False(Directory.Exists(Path.Combine(ws.Root, "rigs")) && Directory.EnumerateFileSystemEntries(Path.Combine(ws.Root, "rigs")).Any(), "no rig was made");
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, "rigs")) && Directory.EnumerateFileSystemEntries(Path.Combine(ws.Root, "rigs")).Any(),
+            "no rig was made");
         Assert.False(Directory.Exists(Path.Combine(ws.Root, "evil")) || Directory.Exists(Path.Combine(Path.GetDirectoryName(ws.Root)!, "evil")));
     }
 

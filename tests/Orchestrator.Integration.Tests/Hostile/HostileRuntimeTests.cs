@@ -27,7 +27,8 @@ public sealed class HostileRuntimeTests : IDisposable
     private CliResult Ok(params string[] args) => _f.Ok(args);
 
     private string State(string agent) =>
-        JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == agent).GetProperty("state").GetString()!;
+        JsonDocument.Parse(Ok("agents",
+            "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == agent).GetProperty("state").GetString()!;
 
     [Fact]
     public void A_title_with_shell_syntax_goes_through_sling_prime_mail_nudge_and_the_gate_as_data()

@@ -15,7 +15,8 @@ public sealed class HostileTextTests(RefusalWorkspace shared, DataWorkspace data
     {
         var data = new TheoryData<string, string>();
         foreach (var (kind, _) in HostileCorpus.Escapes)
-            foreach (var entry in new[] { "create-title", "create-description", "update-title", "update-notes", "comment", "label", "mail-body", "mail-subject", "assignee" })
+            foreach (var entry in new[] { "create-title", "create-description", "update-title", "update-notes", "comment", "label", "mail-body", "mail-subject",
+                "assignee" })
             {
                 // A carriage return is part of a CRLF line break in text of several lines: stored, and shown escaped.
                 if (kind == "carriage-return" && entry is "create-description" or "update-notes" or "comment" or "mail-body") continue;
@@ -72,12 +73,15 @@ public sealed class HostileTextTests(RefusalWorkspace shared, DataWorkspace data
         var id = "hq-" + kind.Replace("-", "");
         var dep = "hq-dep" + kind.Replace("-", "");
         var file = Path.Combine(ws.Root, "in-" + kind + ".jsonl");
-        File.WriteAllText(file, HostileCorpus.ItemLine(id, text, description: "desc " + text, labels: ["l" + text], comment: "says " + text, assignee: "who" + text) + "\n"
-            + HostileCorpus.ItemLine(dep, "blocked by it " + text).Replace("\"updated_at\"", $"\"dependencies\":[{{\"issue_id\":\"{dep}\",\"depends_on_id\":\"{id}\",\"type\":\"blocks\"}}],\"updated_at\"") + "\n");
+        File.WriteAllText(file, HostileCorpus.ItemLine(id, text, description: "desc " + text, labels: ["l" + text], comment: "says " + text,
+            assignee: "who" + text) + "\n"
+            + HostileCorpus.ItemLine(dep, "blocked by it " + text).Replace("\"updated_at\"",
+                $"\"dependencies\":[{{\"issue_id\":\"{dep}\",\"depends_on_id\":\"{id}\",\"type\":\"blocks\"}}],\"updated_at\"") + "\n");
         var imported = ws.Orc("import", file);
         Assert.True(imported.ExitCode == 0, imported.ToString());
 
-        foreach (var args in new[] { new[] { "item", "show", id }, ["item", "show", dep], ["item", "list", "--all"], ["ready"], ["blocked"], ["stats"], ["history", id], ["item", "dep", "tree", dep] })
+        foreach (var args in new[] { new[] { "item", "show", id }, ["item", "show", dep], ["item", "list", "--all"], ["ready"], ["blocked"], ["stats"],
+            ["history", id], ["item", "dep", "tree", dep] })
         {
             var r = ws.Orc(args);
             Assert.True(r.ExitCode == 0, string.Join(' ', args) + ": " + r);

@@ -18,7 +18,8 @@ public sealed class ImportLimitTests(RefusalWorkspace shared) : IClassFixture<Re
     private static JsonArray Dependencies(int n) => new(Enumerable.Range(0, n).Select(i =>
         (JsonNode)new JsonObject { ["issue_id"] = "hq-bad", ["depends_on_id"] = $"hq-d{i}", ["type"] = "related" }).ToArray());
 
-    private static JsonArray OneComment(string text, string at) => new(new JsonObject { ["id"] = 1, ["issue_id"] = "hq-bad", ["author"] = "x", ["text"] = text, ["created_at"] = at });
+    private static JsonArray OneComment(string text, string at) => new(new JsonObject { ["id"] = 1, ["issue_id"] = "hq-bad", ["author"] = "x", ["text"] = text,
+        ["created_at"] = at });
 
     /// <summary>What is wrong with the record on line 2, set on an otherwise good record, and the message expected.</summary>
     public static TheoryData<string, string> Cases() => new()
@@ -89,7 +90,8 @@ public sealed class ImportLimitTests(RefusalWorkspace shared) : IClassFixture<Re
     public void A_record_at_every_limit_imports_and_keeps_its_unknown_fields()
     {
         using var ws = new TempWorkspace();
-        var o = JsonNode.Parse(HostileCorpus.ItemLine("hq-full", new string('t', ItemLimits.TitleLength), description: new string('d', ItemLimits.TextLength)))!.AsObject();
+        var o = JsonNode.Parse(HostileCorpus.ItemLine("hq-full", new string('t', ItemLimits.TitleLength), description: new string('d',
+            ItemLimits.TextLength)))!.AsObject();
         o["priority"] = 4;
         o["labels"] = Strings(Enumerable.Range(0, ItemLimits.Labels).Select(i => $"{i:D3}" + new string('l', ItemLimits.LabelLength - 3)));
         o["files"] = Strings(Enumerable.Range(0, ItemLimits.Files).Select(i => $"src/f{i}.cs"));
@@ -118,13 +120,15 @@ public sealed class ImportLimitTests(RefusalWorkspace shared) : IClassFixture<Re
         var (before, commits) = (ws.LedgerBytes(), ws.CommitCount());
 
         File.WriteAllText(file, second.ToJsonString() + "\n");
-        AssertRefused(ws, before, commits, ws.Orc("import", file), "item hq-m, merged with the ledger's: labels: 120 labels; the limit is 100 per item; nothing imported");
+        AssertRefused(ws, before, commits, ws.Orc("import", file),
+            "item hq-m, merged with the ledger's: labels: 120 labels; the limit is 100 per item; nothing imported");
 
         // Two lines of one id in the file are merged before the lock, and checked the same way.
         File.WriteAllText(file, first.ToJsonString() + "\n" + second.ToJsonString() + "\n");
         using var fresh = new TempWorkspace();
         var (empty, none) = (fresh.LedgerBytes(), fresh.CommitCount());
-        AssertRefused(fresh, empty, none, fresh.Orc("import", file), $"{file}:2: item hq-m: labels: 120 labels; the limit is 100 per item (its lines merged into one item); nothing imported");
+        AssertRefused(fresh, empty, none, fresh.Orc("import", file),
+            $"{file}:2: item hq-m: labels: 120 labels; the limit is 100 per item (its lines merged into one item); nothing imported");
         Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(fresh.Orc("item", "list", "--json").Out).RootElement.ValueKind);
     }
 }

@@ -33,7 +33,8 @@ public sealed class LedgerDamageTests
         var ids = JsonDocument.Parse(list.Out).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order().ToArray();
         Assert.Equal(["hq-a1", "hq-a5"], ids);
         // The conflict block is merged by id (the marker lines are no bad lines); the rest is named by its line in the file.
-        foreach (var expected in new[] { ":7: field 'priority' must be an integer", ":9: id '../evil' is not a valid id", ":10: ", "hq-a1 appears on more than one line" })
+        foreach (var expected in new[] { ":7: field 'priority' must be an integer", ":9: id '../evil' is not a valid id", ":10: ",
+            "hq-a1 appears on more than one line" })
             Assert.Contains("ledger/issues.jsonl" + (expected.StartsWith(':') ? expected : ": item " + expected), list.Err);
         foreach (var marker in new[] { ":2:", ":4:", ":6:" }) Assert.DoesNotContain("ledger/issues.jsonl" + marker, list.Err);
         Assert.Equal(0, ws.Orc("ready").ExitCode);
@@ -82,7 +83,8 @@ public sealed class LedgerDamageTests
         {
             var line = HostileCorpus.ItemLine($"hq-c{i}", "chain");
             var on = i > 0 ? $"hq-c{i - 1}" : closed ? $"hq-c{n - 1}" : null;
-            if (on is not null) line = line.Replace("\"updated_at\"", $"\"dependencies\":[{{\"issue_id\":\"hq-c{i}\",\"depends_on_id\":\"{on}\",\"type\":\"blocks\"}}],\"updated_at\"");
+            if (on is not null) line = line.Replace("\"updated_at\"",
+                $"\"dependencies\":[{{\"issue_id\":\"hq-c{i}\",\"depends_on_id\":\"{on}\",\"type\":\"blocks\"}}],\"updated_at\"");
             sb.Append(line).Append('\n');
         }
         return sb.ToString();

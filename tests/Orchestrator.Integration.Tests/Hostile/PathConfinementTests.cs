@@ -43,8 +43,10 @@ public sealed class PathConfinementTests(RefusalWorkspace shared) : IClassFixtur
             var e = Assert.Throws<Orchestrator.Core.OrcException>(() => Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root, "src/out/x.txt"));
             Assert.Contains("goes through the symlink src/out, which points outside", e.Message);
             Assert.Throws<Orchestrator.Core.OrcException>(() => Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root, "passwd"));
-            Assert.Contains("is an absolute path", Assert.Throws<Orchestrator.Core.OrcException>(() => Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root, "/etc/passwd")).Message);
-            Assert.Contains("leaves", Assert.Throws<Orchestrator.Core.OrcException>(() => Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root, "a/../../x")).Message);
+            Assert.Contains("is an absolute path", Assert.Throws<Orchestrator.Core.OrcException>(() => Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root,
+                "/etc/passwd")).Message);
+            Assert.Contains("leaves", Assert.Throws<Orchestrator.Core.OrcException>(() => Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root,
+                "a/../../x")).Message);
             // Inside, and through a symlink that stays inside: fine.
             Assert.Equal(Path.Combine(root, "src", "new", "f.txt"), Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root, "src/new/f.txt"));
             Assert.Equal(Path.Combine(root, "inner", "f.txt"), Orchestrator.Adapters.Storage.ConfinedPath.Resolve(root, "inner/f.txt"));

@@ -32,7 +32,8 @@ public sealed class Utf8InputTests
         var (before, commits) = (ws.LedgerBytes(), ws.CommitCount());
         var line = Encoding.UTF8.GetBytes(HostileCorpus.ItemLine("hq-s1", "TITLE") + "\n");
         var at = line.AsSpan().IndexOf("TITLE"u8);
-        AssertRefused(ws, before, commits, RunWithStdin(ws.Root, [.. "\n"u8, .. line[..at], .. BadUtf8, .. line[(at + 5)..]], "import", "-"), "<stdin>:2: is not valid UTF-8");
+        AssertRefused(ws, before, commits, RunWithStdin(ws.Root, [.. "\n"u8, .. line[..at], .. BadUtf8, .. line[(at + 5)..]], "import", "-"),
+            "<stdin>:2: is not valid UTF-8");
         AssertRefused(ws, before, commits, RunWithStdin(ws.Root, BadUtf8, "item", "create", "t", "-d", "-"), "<stdin>:1: is not valid UTF-8");
         AssertRefused(ws, before, commits, RunWithStdin(ws.Root, BadUtf8, "item", "comment", id, "-"), "<stdin>:1: is not valid UTF-8");
         var mails = Directory.GetFiles(Path.Combine(ws.Root, "mail"), "*.json", SearchOption.AllDirectories).Length;

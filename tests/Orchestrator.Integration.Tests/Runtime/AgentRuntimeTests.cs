@@ -227,7 +227,8 @@ public sealed class AgentRuntimeTests : IDisposable
     [Fact]
     public void Down_stops_only_this_workspace_and_suspends_its_hooks()
     {
-        var other = new TmuxServer("orc-test-other-" + Guid.NewGuid().ToString("N")[..8], Path.Combine(_ws.Root, "other.conf"), Path.Combine(_ws.Root, "other-locks"));
+        var other = new TmuxServer("orc-test-other-" + Guid.NewGuid().ToString("N")[..8], Path.Combine(_ws.Root, "other.conf"), Path.Combine(_ws.Root,
+            "other-locks"));
         try
         {
             other.StartWindow("x", "y", _ws.Root, new Dictionary<string, string>(), ["sh", "-c", "exec cat"]);
@@ -290,7 +291,8 @@ public sealed class AgentRuntimeTests : IDisposable
         term.Start(_ws.Root, $"unset TMUX; exec tmux -L {_socket} attach-session -t =orc", new Dictionary<string, string>());
         RigFixture.Eventually(() => Clients().Any(c => c.Session == "orc"), () => "the terminal did not attach: " + term.Screen());
         server.SendText("orc", "orc", "go");
-        RigFixture.Eventually(() => Clients() is [var c] && c.Session == "app" && c.Window == agent, () => "the client was not switched: " + string.Join(", ", Clients()));
+        RigFixture.Eventually(() => Clients() is [var c] && c.Session == "app" && c.Window == agent, () => "the client was not switched: " + string.Join(", ",
+            Clients()));
         RigFixture.Eventually(() => server.CapturePane("orc", "orc").Contains("attach-exit=0"), () => "attach failed: " + server.CapturePane("orc", "orc"));
         term.Run("send-keys", "-t", "=term:", "F12");
         RigFixture.Eventually(() => Clients() is [var c] && c.Session == "orc", () => "F12 did not return: " + string.Join(", ", Clients()));
@@ -342,8 +344,10 @@ public sealed class AgentRuntimeTests : IDisposable
             () => results[1] = OrcProcess.Run(_ws.Root, ["nudge", agent, b], env));
         Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
         // orc nudge returns once tmux has the keys; the agent echoes them a moment later, so wait for both whole lines.
-        List<string> Lines() => Ok("peek", agent, "-n", "100").Out.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("aaaa") || l.Contains("bbbb")).ToList();
-        RigFixture.Eventually(() => Lines() is var l && l.Contains(a) && l.Contains(b), () => "both nudges were not shown whole: " + string.Join(" | ", Lines()));
+        List<string> Lines() => Ok("peek", agent, "-n",
+            "100").Out.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("aaaa") || l.Contains("bbbb")).ToList();
+        RigFixture.Eventually(() => Lines() is var l && l.Contains(a) && l.Contains(b), () => "both nudges were not shown whole: " + string.Join(" | ",
+            Lines()));
         Assert.All(Lines(), l => Assert.True(l == a || l == b, "interleaved: " + l));
     }
 }

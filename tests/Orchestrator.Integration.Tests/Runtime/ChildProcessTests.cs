@@ -53,7 +53,8 @@ public sealed class ChildProcessTests : IDisposable
     public async Task A_streamed_run_hands_over_every_line_and_returns_the_exit_code()
     {
         var lines = new List<string>();
-        var exit = await ChildProcess.StreamAsync(["sh", "-c", "echo one; echo two >&2; echo three; exit 5"], l => { lock (lines) lines.Add(l); }, _dir, cancel: TestContext.Current.CancellationToken);
+        var exit = await ChildProcess.StreamAsync(["sh", "-c", "echo one; echo two >&2; echo three; exit 5"], l => { lock (lines) lines.Add(l); }, _dir,
+            cancel: TestContext.Current.CancellationToken);
         Assert.Equal(5, exit);
         lock (lines) Assert.Equal(["one", "three", "two"], lines.Order(StringComparer.Ordinal));
     }
@@ -64,6 +65,7 @@ public sealed class ChildProcessTests : IDisposable
         var missing = Path.Combine(_dir, "no-such-program");
         var e = Assert.Throws<ProgramNotFoundException>(() => ChildProcess.Run([missing]));
         Assert.Contains("not found or not executable", e.Message);
-        Assert.Throws<ProgramNotFoundException>(() => ChildProcess.StreamAsync([missing], _ => { }, cancel: TestContext.Current.CancellationToken).GetAwaiter().GetResult());
+        Assert.Throws<ProgramNotFoundException>(() => ChildProcess.StreamAsync([missing], _ => { },
+            cancel: TestContext.Current.CancellationToken).GetAwaiter().GetResult());
     }
 }

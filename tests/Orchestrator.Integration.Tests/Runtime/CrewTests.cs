@@ -210,7 +210,8 @@ public sealed class CrewTests : IDisposable
         var worktree = Crew("ada").GetProperty("worktree").GetString()!;
         string[] items = [Item("One", "-l", "sim:ask"), Item("Two", "-l", "sim:ask")]; // each waits for an answer, holding its item
         var env = new Dictionary<string, string> { ["ORC_TMUX_SOCKET"] = _socket, ["HOME"] = _ws.Root };
-        var runs = await Task.WhenAll(items.Select(i => Task.Run(() => OrcProcess.Run(_ws.Root, ["sling", i, "--crew", "ada"], env), TestContext.Current.CancellationToken)));
+        var runs = await Task.WhenAll(items.Select(i => Task.Run(() => OrcProcess.Run(_ws.Root, ["sling", i, "--crew", "ada"], env),
+            TestContext.Current.CancellationToken)));
 
         Assert.True(runs.Count(r => r.ExitCode == 0) == 1, string.Join("\n", runs.Select(r => r.ToString())));
         var won = items[Array.FindIndex(runs, r => r.ExitCode == 0)];

@@ -152,14 +152,16 @@ public sealed class DispatchTests : IDisposable
         Assert.Equal("completed", _f.Agent(a1).GetProperty("hook_state").GetString());
 
         _f.Ok("done", "--agent", a2, "--status", "deferred", "--note", "waits for the v2 API");
-        Assert.Equal(("deferred", false), (ItemJson(later).GetProperty("status").GetString(), ItemJson(later).TryGetProperty("assignee", out var who) && who.GetString() is { Length: > 0 }));
+        Assert.Equal(("deferred", false), (ItemJson(later).GetProperty("status").GetString(), ItemJson(later).TryGetProperty("assignee",
+            out var who) && who.GetString() is { Length: > 0 }));
 
         var escalated = _f.Ok("done", "--agent", a3, "--status", "escalated", "--note", "the licence of the new dependency is unclear").Out;
         Assert.Contains($"escalated {stuck}", escalated);
         Assert.Equal("blocked", ItemJson(stuck).GetProperty("status").GetString());
         Assert.Equal("waiting", _f.State(a3));
         Assert.Contains($"needs a person: {a3} on {stuck}", _f.Ok("status").Out);
-        var mail = JsonDocument.Parse(_f.Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray().Single(m => m.GetProperty("subject").GetString() == $"{a3} needs a person on {stuck}");
+        var mail = JsonDocument.Parse(_f.Ok("mail", "inbox",
+            "--json").Out).RootElement.EnumerateArray().Single(m => m.GetProperty("subject").GetString() == $"{a3} needs a person on {stuck}");
         Assert.Contains("the licence of the new dependency is unclear", _f.Ok("mail", "read", mail.GetProperty("id").GetString()!).Out);
         // Neither the witness nor 'orc up' starts it again; a person does.
         Assert.DoesNotContain("restarted", _f.Ok("witness", "run", "app", "--once").Out);
@@ -231,7 +233,8 @@ public sealed class DispatchTests : IDisposable
         Assert.Equal(2, docs.Count(d => d.TryGetProperty("agent", out _) && !d.TryGetProperty("queued", out _)));
         var queued = docs.Where(d => d.TryGetProperty("queued", out _)).Select(d => d.GetProperty("item").GetString()!).ToList();
         Assert.Equal(3, queued.Count);
-        var list = JsonDocument.Parse(_f.Ok("dispatch", "list", "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("item").GetString()!).ToList();
+        var list = JsonDocument.Parse(_f.Ok("dispatch", "list",
+            "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("item").GetString()!).ToList();
         Assert.Equal(queued.Order(), list.Order());
         // Full: the deacon leaves them queued.
         Assert.DoesNotContain("slung queued", _f.Ok("deacon", "run", "--once", "--no-supervise").Out);
@@ -242,7 +245,8 @@ public sealed class DispatchTests : IDisposable
         Assert.Equal(2, JsonDocument.Parse(_f.Ok("dispatch", "list", "--json").Out).RootElement.GetArrayLength());
         Assert.Equal(2, _f.Agents().Count(a => a.GetProperty("hook_state").GetString() == "active"));
         // A queued item closed meanwhile is dropped from the queue with the reason, never slung.
-        var left = JsonDocument.Parse(_f.Ok("dispatch", "list", "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("item").GetString()!).ToList();
+        var left = JsonDocument.Parse(_f.Ok("dispatch", "list",
+            "--json").Out).RootElement.EnumerateArray().Select(e => e.GetProperty("item").GetString()!).ToList();
         _f.Ok("item", "close", left[0], "--reason", "not needed");
         _f.Ok("dispatch", "cancel", left[1]);
         _f.Ok("unsling", _f.Agents().First(a => a.GetProperty("hook_state").GetString() == "active").GetProperty("agent").GetString()!);

@@ -43,10 +43,12 @@ public sealed class HandoffTests : IDisposable
 
     private string Item(string title, params string[] extra) => _ws.Create(title, ["--prefix", "app", .. extra]);
 
-    private string Sling(string item, params string[] extra) => JsonDocument.Parse(Ok(["sling", item, "--json", .. extra]).Out).RootElement.GetProperty("agent").GetString()!;
+    private string Sling(string item, params string[] extra) => JsonDocument.Parse(Ok(["sling", item, "--json",
+        .. extra]).Out).RootElement.GetProperty("agent").GetString()!;
 
     private string State(string agent) =>
-        JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == agent).GetProperty("state").GetString()!;
+        JsonDocument.Parse(Ok("agents",
+            "--json").Out).RootElement.EnumerateArray().Single(a => a.GetProperty("agent").GetString() == agent).GetProperty("state").GetString()!;
 
     private int PanePid(string agent) => _tmux.FindWindow("app", agent) is { PaneDead: false } w ? w.PanePid : 0;
 
@@ -106,17 +108,20 @@ public sealed class HandoffTests : IDisposable
             var subjects = repo.Commits.Take(10).Select(c => c.MessageShort).ToList();
             Assert.True(subjects.IndexOf($"orc: handoff restart {agent}") < subjects.IndexOf($"orc: handoff {agent}"), string.Join("\n", subjects));
         }
-        Assert.Equal(1, JsonDocument.Parse(Ok("agents", "--json").Out).RootElement[0].GetProperty("restarts").GetInt32()); // the resume only: a handoff does not count towards max_restarts
+        // the resume only: a handoff does not count towards max_restarts
+        Assert.Equal(1, JsonDocument.Parse(Ok("agents", "--json").Out).RootElement[0].GetProperty("restarts").GetInt32());
 
         // Again, from an orc process of its own with a multi-line note that hides a bidi override:
         // it answers before the agent is replaced, and the note is printed with the override shown.
         WaitIdle(agent);
         before = PanePid(agent);
         var hostile = "line one \u202eevil\nline two\ttabbed";
-        var r = OrcProcess.Run(_ws.Root, ["handoff", "--note", hostile], new Dictionary<string, string> { ["ORC_AGENT"] = agent, ["ORC_TMUX_SOCKET"] = _socket, ["USER"] = "tester" });
+        var r = OrcProcess.Run(_ws.Root, ["handoff", "--note", hostile], new Dictionary<string, string> { ["ORC_AGENT"] = agent, ["ORC_TMUX_SOCKET"] = _socket,
+            ["USER"] = "tester" });
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains($"handoff of {agent} recorded (session 3, note of", r.Out);
-        RigFixture.Eventually(() => PanePid(agent) is var p && p != 0 && p != before, () => $"{agent} was not restarted the second time:\n{Ok("peek", agent).Out}");
+        RigFixture.Eventually(() => PanePid(agent) is var p && p != 0 && p != before,
+            () => $"{agent} was not restarted the second time:\n{Ok("peek", agent).Out}");
         RigFixture.Eventually(() => Sessions(History(item)).Count == 4, () => History(item).ToString());
         Assert.Equal("handoff", Sessions(History(item))[2].Ended);
 
@@ -182,7 +187,8 @@ public sealed class HandoffTests : IDisposable
         var sessions = history.GetProperty("sessions").EnumerateArray().ToList();
         Assert.Equal("restarted after a crash", sessions[1].GetProperty("started_by").GetString());
         Assert.Equal("made by the sim agent", sessions[1].GetProperty("notes")[0].GetProperty("text").GetString());
-        Assert.Contains(sessions[1].GetProperty("comments").EnumerateArray(), c => c.GetProperty("text").GetString()!.StartsWith("submitted to the merge queue", StringComparison.Ordinal));
+        Assert.Contains(sessions[1].GetProperty("comments").EnumerateArray(), c => c.GetProperty("text").GetString()!.StartsWith("submitted to the merge queue",
+            StringComparison.Ordinal));
         Assert.Contains(history.GetProperty("other_comments").EnumerateArray(), c => c.GetProperty("text").GetString() == "second attempt, \u202e reversed");
         Assert.Single(Directory.GetFiles(Path.Combine(_ws.Root, "agents", "archive"), "nux-*.json"));
 

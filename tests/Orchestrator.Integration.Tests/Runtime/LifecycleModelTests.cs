@@ -65,7 +65,8 @@ public sealed class LifecycleModelTests : IDisposable
     private List<Hook> Hooks() => new RecordStore<Hook>(Path.Combine(_f.Root, "agents"), OrcJsonContext.Default.Hook).All();
 
     private Dictionary<string, JsonElement> Items() =>
-        JsonDocument.Parse(_f.Ok("item", "list", "--all", "--json").Out).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, e => e.Clone());
+        JsonDocument.Parse(_f.Ok("item", "list", "--all", "--json").Out).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!,
+            e => e.Clone());
 
     private HashSet<string> LiveWindows() => _f.Tmux.ListWindows().Where(w => w.Session == "app" && !w.PaneDead).Select(w => w.Window).ToHashSet();
 
@@ -97,7 +98,8 @@ public sealed class LifecycleModelTests : IDisposable
                 }
                 return Run("done", "--agent", h.Agent, "--note", "model");
             case 4:
-                return Pick(r, working) is { } f ? Run("done", "--agent", f.Agent, "--status", Pick(r, ["no-changes", "deferred", "escalated"])!, "--note", "model") : "nobody to end";
+                return Pick(r, working) is { } f ? Run("done", "--agent", f.Agent, "--status", Pick(r, ["no-changes", "deferred", "escalated"])!, "--note",
+                    "model") : "nobody to end";
             case 5: return Pick(r, working) is { } k ? Run("kill", k.Agent) : "nobody to kill";
             case 6:
                 if (Pick(r, working) is not { } c) return "nobody to crash";
@@ -107,7 +109,8 @@ public sealed class LifecycleModelTests : IDisposable
                 return Pick(r, hooks.Where(h => h.State == HookStates.Suspended).ToList()) is { } s ? Run("resume", s.Agent) : "nobody to resume";
             case 8: return Run("up", "--no-services");
             case 9:
-                return Pick(r, hooks.Where(h => h.HoldsWork).ToList()) is { } u ? Run(["unsling", r.Next(2) == 0 ? u.Agent : u.Item!, .. r.Next(3) == 0 ? new[] { "--remove-worktree" } : []]) : "nothing to unsling";
+                return Pick(r, hooks.Where(h => h.HoldsWork).ToList()) is { } u ? Run(["unsling", r.Next(2) == 0 ? u.Agent : u.Item!,
+                    .. r.Next(3) == 0 ? new[] { "--remove-worktree" } : []]) : "nothing to unsling";
             case 10:
                 var notClosed = items.Values.Where(i => i.GetProperty("status").GetString() != "closed").Select(i => i.GetProperty("id").GetString()!).ToList();
                 return Pick(r, notClosed) is { } x ? Run("item", "close", x, "--reason", "model") : "nothing to close";
@@ -115,7 +118,8 @@ public sealed class LifecycleModelTests : IDisposable
                 if (r.Next(3) == 0) File.WriteAllText(_red, ""); else File.Delete(_red);
                 return (File.Exists(_red) ? "red gate: " : "green gate: ") + Run("refinery", "run", "app", "--once");
             case 12:
-                var rejected = new RecordStore<Submission>(Path.Combine(_f.Root, "mq", "app"), OrcJsonContext.Default.Submission).All().Where(s => s.State == SubmissionStates.Rejected).ToList();
+                var rejected = new RecordStore<Submission>(Path.Combine(_f.Root, "mq", "app"),
+                    OrcJsonContext.Default.Submission).All().Where(s => s.State == SubmissionStates.Rejected).ToList();
                 return Pick(r, rejected) is { } q ? Run("mq", "retry", q.Item) : Run("witness", "run", "app", "--once");
             default: return Run("deacon", "run", "--once", "--no-supervise");
         }
@@ -131,14 +135,18 @@ public sealed class LifecycleModelTests : IDisposable
             if (g.Count() > 1) problems.Add($"{g.Key} is held by {string.Join(", ", g.Select(h => h.Agent))}");
         foreach (var (id, item) in items.Where(i => i.Value.GetProperty("status").GetString() == "closed"))
         {
-            if (item.TryGetProperty("assignee", out var a) && hooks.Any(h => h.Agent == a.GetString() && h.Item == id && h.State == HookStates.Created)) problems.Add($"closed {id} was just slung");
+            if (item.TryGetProperty("assignee",
+                out var a) && hooks.Any(h => h.Agent == a.GetString() && h.Item == id
+                && h.State == HookStates.Created)) problems.Add($"closed {id} was just slung");
             foreach (var h in hooks.Where(h => h.Item == id && live.Contains(h.Agent) && !liveBefore.Contains(h.Agent)))
                 problems.Add($"{h.Agent} was started on closed {id}");
         }
         foreach (var h in hooks.Where(h => h.HoldsWork && !Directory.Exists(h.Worktree)))
             problems.Add($"{h.Agent} holds {h.Item} ({h.State}) but its worktree {h.Worktree} is gone");
-        var inQueue = new RecordStore<Submission>(Path.Combine(_f.Root, "mq", "app"), OrcJsonContext.Default.Submission).All().Where(s => s.IsOpen).Select(s => s.Agent).ToHashSet();
-        var busy = hooks.Count(h => h.Role == Roles.Polecat && (h.State is HookStates.Created or HookStates.Active || (h.State == HookStates.Completed && inQueue.Contains(h.Agent))));
+        var inQueue = new RecordStore<Submission>(Path.Combine(_f.Root, "mq", "app"),
+            OrcJsonContext.Default.Submission).All().Where(s => s.IsOpen).Select(s => s.Agent).ToHashSet();
+        var busy = hooks.Count(h => h.Role == Roles.Polecat && (h.State is HookStates.Created or HookStates.Active || (h.State == HookStates.Completed
+            && inQueue.Contains(h.Agent))));
         // (the same count as SlingService.Busy, written out: the test states the rule, it does not call it)
         if (busy > MaxPolecats) problems.Add($"{busy} polecats at work (max {MaxPolecats})");
         using (var repo = new Repository(_f.RigDir))

@@ -84,7 +84,8 @@ public sealed class MayorTests : IDisposable
 
         // Two 'orc mayor start' processes at the same moment: one starts it, the other finds it running.
         var env = new Dictionary<string, string> { ["ORC_TMUX_SOCKET"] = _socket, ["HOME"] = _ws.Root };
-        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => OrcProcess.Run(_ws.Root, ["mayor", "start"], env), TestContext.Current.CancellationToken)));
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => OrcProcess.Run(_ws.Root, ["mayor", "start"], env),
+            TestContext.Current.CancellationToken)));
         foreach (var r in runs) Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Single(runs, r => r.Out.Contains("started the mayor (sim)", StringComparison.Ordinal));
         Assert.Single(runs, r => r.Out.Contains("already running", StringComparison.Ordinal));
@@ -123,22 +124,27 @@ public sealed class MayorTests : IDisposable
         Assert.Equal("convoy", landed.GetProperty("from").GetString());
         Assert.Equal("overseer,mayor", landed.GetProperty("to").GetString());
         Assert.Single(Inbox("overseer"), m => m.GetProperty("subject").GetString() == "convoy ship landed");
-        Assert.DoesNotContain(Inbox("mayor"), m => m.GetProperty("subject").GetString()!.EndsWith("landed on app", StringComparison.Ordinal)); // per-item landings are not the mayor's
+        // per-item landings are not the mayor's
+        Assert.DoesNotContain(Inbox("mayor"), m => m.GetProperty("subject").GetString()!.EndsWith("landed on app", StringComparison.Ordinal));
         RigFixture.Eventually(() => Inbox("mayor").Single(m => m.GetProperty("subject").GetString() == "convoy ship landed").GetProperty("read").GetBoolean(),
             () => Ok("peek", "mayor", "-n", "40").Out);
-        RigFixture.Eventually(() => Ok("peek", "mayor", "-n", "40").Out.Contains("sim: read mail " + landed.GetProperty("id").GetString() + " from convoy: convoy ship landed", StringComparison.Ordinal),
+        RigFixture.Eventually(() => Ok("peek", "mayor", "-n",
+            "40").Out.Contains("sim: read mail " + landed.GetProperty("id").GetString() + " from convoy: convoy ship landed", StringComparison.Ordinal),
             () => Ok("peek", "mayor", "-n", "40").Out);
 
         // An escalation: an agent waiting for an answer is reported to the overseer and the mayor.
         var ask = Item("Asks", "-l", "sim:ask");
         var agent = JsonDocument.Parse(Ok("sling", ask, "--json").Out).RootElement.GetProperty("agent").GetString()!;
-        RigFixture.Eventually(() => Ok("witness", "run", "app", "--once").Out.Contains($"{agent}: waiting", StringComparison.Ordinal), () => Ok("peek", agent).Out);
+        RigFixture.Eventually(() => Ok("witness", "run", "app", "--once").Out.Contains($"{agent}: waiting", StringComparison.Ordinal), () => Ok("peek",
+            agent).Out);
         Assert.Single(Inbox("mayor"), m => m.GetProperty("subject").GetString() == $"{agent} is waiting for an answer");
         Assert.Single(Inbox("overseer"), m => m.GetProperty("subject").GetString() == $"{agent} is waiting for an answer");
 
         // The TUI's rig tree reads the mayor as a workspace-level agent, in window orc:mayor (where Enter takes you).
-        var env = new Dictionary<string, string>(_ws.Env) { ["USER"] = "tester", ["HOME"] = _ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
-        using var services = Composition.Build(new CliEnvironment(_ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
+        var env = new Dictionary<string, string>(_ws.Env) { ["USER"] = "tester", ["HOME"] = _ws.Root,
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
+        using var services = Composition.Build(new CliEnvironment(_ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null,
+            TextReader.Null) { SelfArgv = OrcProcess.Argv });
         var fleet = services.GetRequiredService<FleetReader>().Read();
         var mayor = Assert.Single(fleet.Agents, x => x.Role == "mayor");
         Assert.Equal(("orc", "mayor"), (mayor.Rig, mayor.Name));
@@ -223,7 +229,8 @@ public sealed class MayorTests : IDisposable
         Assert.Contains("--note: is 9,000 characters long", tooLong.Err);
         Assert.Equal(before, MayorPid()); // refused: nothing changed
 
-        Assert.Contains("restarted the mayor (sim) in window orc:mayor; its prime shows your note", Ok("mayor", "restart", "--note", "Context was full; the login convoy is launched").Out);
+        Assert.Contains("restarted the mayor (sim) in window orc:mayor; its prime shows your note", Ok("mayor", "restart", "--note",
+            "Context was full; the login convoy is launched").Out);
         RigFixture.Eventually(() => MayorPid() is var p && p != 0 && p != before, () => "the mayor was not restarted");
         Assert.Equal(1, MayorWindows());
         var prime = _ws.OrcAs("mayor", "prime").Out;
@@ -241,7 +248,8 @@ public sealed class MayorTests : IDisposable
     {
         // A mayor program that ends at once.
         Directory.CreateDirectory(Path.Combine(_ws.Root, ".orc", "profiles"));
-        File.WriteAllText(Path.Combine(_ws.Root, ".orc", "profiles", "quitter.yaml"), "name: quitter\ncommand: sh\nargs: [-c, 'echo bye; exit 3']\nprompt: none\n");
+        File.WriteAllText(Path.Combine(_ws.Root, ".orc", "profiles", "quitter.yaml"),
+            "name: quitter\ncommand: sh\nargs: [-c, 'echo bye; exit 3']\nprompt: none\n");
         Ok("config", "set", "mayor.grace", "0");
         Ok("mayor", "start", "--profile", "quitter");
         bool Dead() { using var tmux = Tmux; return tmux.FindWindow("orc", "mayor") is { PaneDead: true }; }
@@ -273,9 +281,11 @@ public sealed class MayorTests : IDisposable
         Ok("mayor", "start", "--profile", "asker");
         RigFixture.Eventually(() => Ok("mayor", "status").Out.Contains("mayor: stuck"), () => Ok("mayor", "status").Out, 40);
         Assert.Contains("mayor: stuck, flagged", Ok("deacon", "run", "--once", "--no-supervise").Out);
-        var told = Inbox("overseer").Where(m => m.GetProperty("subject").GetString()!.StartsWith("mayor has shown no change for", StringComparison.Ordinal)).ToList();
+        var told = Inbox("overseer").Where(m => m.GetProperty("subject").GetString()!.StartsWith("mayor has shown no change for",
+            StringComparison.Ordinal)).ToList();
         Assert.Single(told);
-        Assert.DoesNotContain(Inbox("mayor"), m => m.GetProperty("subject").GetString()!.StartsWith("mayor ", StringComparison.Ordinal)); // not mailed to itself
+        // not mailed to itself
+        Assert.DoesNotContain(Inbox("mayor"), m => m.GetProperty("subject").GetString()!.StartsWith("mayor ", StringComparison.Ordinal));
         Assert.DoesNotContain("mayor: stuck, flagged", Ok("deacon", "run", "--once", "--no-supervise").Out); // once per episode
     }
 }

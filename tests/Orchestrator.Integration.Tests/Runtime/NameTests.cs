@@ -45,7 +45,8 @@ public class NameTests
     public void A_hook_moves_only_along_its_lifecycle()
     {
         var h = new Hook { Agent = "nux", Rig = "app", Branch = "polecat/nux/hq-1", Worktree = "/w", BaseCommit = "abc", Profile = "sim", CreatedAt = "t0" };
-        h = h.MoveTo(HookStates.Active, "t1", "started").MoveTo(HookStates.Suspended, "t2", "killed").MoveTo(HookStates.Active, "t3", "resumed").MoveTo(HookStates.Completed, "t4", "done");
+        h = h.MoveTo(HookStates.Active, "t1", "started").MoveTo(HookStates.Suspended, "t2", "killed").MoveTo(HookStates.Active, "t3",
+            "resumed").MoveTo(HookStates.Completed, "t4", "done");
         Assert.Equal(4, h.History.Count);
         Assert.False(h.HoldsWork);
         Assert.Throws<OrcException>(() => h.MoveTo(HookStates.Suspended, "t5", "again"));

@@ -239,7 +239,8 @@ public sealed class PaneWatcherTests : IDisposable
         StartQuiet("b", "two");
         var w = Watch();
         Assert.Equal(2, w.Sessions.Count);
-        string[] controlClients() => [.. _tmux.Run("list-clients", "-F", "#{client_control_mode}").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l == "1")];
+        string[] controlClients() => [.. _tmux.Run("list-clients", "-F", "#{client_control_mode}").Out.Split('\n',
+            StringSplitOptions.RemoveEmptyEntries).Where(l => l == "1")];
         Assert.Equal(3, controlClients().Length); // the server's own and one per session
         w.Dispose();
         RigFixture.Eventually(() => controlClients().Length == 1, () => $"{controlClients().Length} control clients", 20);

@@ -22,7 +22,8 @@ public class ProfileTests
     {
         { "claude", "✻ Cogitating… (12s · ↑ 1.2k tokens · esc to interrupt)", AgentStates.Working },
         { "claude", "╭──────────────╮\n│ > Try \"fix lint errors\" │\n╰──────────────╯\n  ? for shortcuts", AgentStates.Idle },
-        { "claude", "Edit file src/app.ts\nDo you want to make this edit to app.ts?\n❯ 1. Yes\n  2. No, and tell Claude what to do differently", AgentStates.Waiting },
+        { "claude", "Edit file src/app.ts\nDo you want to make this edit to app.ts?\n❯ 1. Yes\n  2. No, and tell Claude what to do differently",
+            AgentStates.Waiting },
         { "codex", "• Working (5s • esc to interrupt)", AgentStates.Working },
         { "codex", "Allow command?\n  $ npm test\n[y/N]", AgentStates.Waiting },
         { "codex", "▌ Ask Codex to do anything\n ⏎ send   ⇧⏎ newline", AgentStates.Idle },
@@ -142,7 +143,8 @@ public class ProfileTests
 
     [Theory]
     [InlineData("name: broken\ncommand: x\nargs: [unclosed\n", "broken.yaml:4: invalid YAML")]
-    [InlineData("name: broken\ncommand: x\nstates:\n  working: ['(unclosed']\n", "broken.yaml:4: 'working' pattern '(unclosed' is not a valid regular expression")]
+    [InlineData("name: broken\ncommand: x\nstates:\n  working: ['(unclosed']\n",
+        "broken.yaml:4: 'working' pattern '(unclosed' is not a valid regular expression")]
     [InlineData("name: broken\ncommand: x\nvolatile: ['[spinner']\n", "broken.yaml:3: 'volatile' pattern '[spinner' is not a valid regular expression")]
     [InlineData("name: broken\ncommand: x\ncomand: y\n", "broken.yaml:3: unknown setting 'comand'")]
     [InlineData("name: broken\ncommand: x\nprompt: shout\n", "broken.yaml:3: 'prompt' must be one of arg, keys, none")]

@@ -156,7 +156,8 @@ public sealed class RigRemoveTests : IDisposable
             Assert.True(Repository.IsValid(user));
             using (var repo = new Repository(user))
             {
-                Assert.Equal([Path.GetFileName(mine), Path.GetFileName(old)], Directory.GetDirectories(Path.Combine(user, ".git", "worktrees")).Select(Path.GetFileName).Order());
+                Assert.Equal([Path.GetFileName(mine), Path.GetFileName(old)], Directory.GetDirectories(Path.Combine(user, ".git",
+                    "worktrees")).Select(Path.GetFileName).Order());
                 Assert.Equal("master", repo.Head.FriendlyName);
                 Assert.StartsWith($"{item}: Add a greeting", repo.Head.Tip.MessageShort); // the landed work stays
                 Assert.DoesNotContain(repo.RetrieveStatus(), e => e.State != FileStatus.Ignored); // the checkout is clean
@@ -167,7 +168,8 @@ public sealed class RigRemoveTests : IDisposable
             }
             Assert.True(Directory.Exists(mine));
             // Nothing of orc's is left for git to prune: only the user's own stale record.
-            Assert.Equal($"Removing worktrees/{Path.GetFileName(old)}: gitdir file points to non-existent location", Git(user, "worktree", "prune", "--dry-run", "--verbose").Trim());
+            Assert.Equal($"Removing worktrees/{Path.GetFileName(old)}: gitdir file points to non-existent location", Git(user, "worktree", "prune", "--dry-run",
+                "--verbose").Trim());
             EverythingStillWorks(agent);
         }
         finally

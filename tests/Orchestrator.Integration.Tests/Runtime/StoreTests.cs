@@ -20,7 +20,8 @@ public sealed class StoreTests : IDisposable
     public void Rig_settings_round_trip_through_yaml_with_the_gate_as_given(string gate)
     {
         var store = new RigStore(_dir);
-        var rig = new Rig { Name = "app", Source = "/src/app \"quoted\"", Prefix = "app", DefaultBranch = "main", Gate = gate, Profile = "claude", MaxPolecats = 4, CreatedAt = "2026-11-23T00:00:00Z" };
+        var rig = new Rig { Name = "app", Source = "/src/app \"quoted\"", Prefix = "app", DefaultBranch = "main", Gate = gate, Profile = "claude",
+            MaxPolecats = 4, CreatedAt = "2026-11-23T00:00:00Z" };
         File.WriteAllText(store.PathOf("app"), RigStore.ToYaml(rig));
         var back = store.Get("app");
         Assert.Equal(rig, back);
@@ -67,7 +68,8 @@ public sealed class StoreTests : IDisposable
     public void Hooks_are_kept_as_json_records_and_read_back_whole()
     {
         var store = new RecordStore<Hook>(_dir, OrcJsonContext.Default.Hook);
-        var hook = new Hook { Agent = "nux", Rig = "app", Item = "app-x1", Branch = "polecat/nux/app-x1", Worktree = "/w/nux", BaseCommit = "abc", Profile = "sim", CreatedAt = "t0" }
+        var hook = new Hook { Agent = "nux", Rig = "app", Item = "app-x1", Branch = "polecat/nux/app-x1", Worktree = "/w/nux", BaseCommit = "abc",
+            Profile = "sim", CreatedAt = "t0" }
             .MoveTo(HookStates.Active, "t1", "started");
         store.Write("nux", hook);
         var text = File.ReadAllText(store.PathOf("nux"));
@@ -92,7 +94,8 @@ public sealed class StoreTests : IDisposable
     public void Appended_event_lines_and_old_ones_compacted_away_are_orcs_own_change_to_the_event_log_and_nothing_else_is()
     {
         static string E(int n) => System.Text.Json.JsonSerializer.Serialize(
-            new Core.Events.OrcEvent { At = $"2026-01-{n:00}T00:00:00Z", Source = "deacon", Kind = "cleaned", Text = "event " + n }, OrcEventJsonContext.Default.OrcEvent);
+            new Core.Events.OrcEvent { At = $"2026-01-{n:00}T00:00:00Z", Source = "deacon", Kind = "cleaned", Text = "event " + n },
+                OrcEventJsonContext.Default.OrcEvent);
         static byte[] Log(params string[] lines) => System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
         var committed = Log(E(1), E(2), E(3));
 

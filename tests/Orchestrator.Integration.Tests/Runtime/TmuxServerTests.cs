@@ -25,7 +25,8 @@ public sealed class TmuxServerTests : IDisposable
     private static readonly Dictionary<string, string> NoEnv = [];
 
     private void StartCat(string window) =>
-        _tmux.StartWindow("rig", window, _dir.Root, new Dictionary<string, string> { ["ORC_AGENT"] = window }, ["sh", "-c", "echo started $ORC_AGENT; exec cat"]);
+        _tmux.StartWindow("rig", window, _dir.Root, new Dictionary<string, string> { ["ORC_AGENT"] = window }, ["sh", "-c",
+            "echo started $ORC_AGENT; exec cat"]);
 
     private string WaitFor(string window, string text)
     {
@@ -76,7 +77,8 @@ public sealed class TmuxServerTests : IDisposable
         var a = new string('a', 300);
         var b = new string('b', 300);
         Parallel.Invoke(() => _tmux.SendText("rig", "toast", a), () => _tmux.SendText("rig", "toast", b));
-        RigFixture.Eventually(() => File.Exists(received) && File.ReadAllLines(received).Length >= 2, () => $"cat received: {(File.Exists(received) ? File.ReadAllText(received) : "nothing")}", 20);
+        RigFixture.Eventually(() => File.Exists(received) && File.ReadAllLines(received).Length >= 2,
+            () => $"cat received: {(File.Exists(received) ? File.ReadAllText(received) : "nothing")}", 20);
         var lines = File.ReadAllLines(received);
         // Each line the program read is one sender's text, whole.
         Assert.All(lines, l => Assert.True(l == a || l == b, $"interleaved: {l}"));

@@ -67,7 +67,8 @@ public sealed class ConvoyTests : IDisposable
         Assert.Equal(2, waves.Count);
         Assert.Equal(new[] { count, docs, web }.Order(StringComparer.Ordinal), waves[0].Order(StringComparer.Ordinal));
         Assert.Equal(new[] { clear, notes }.Order(StringComparer.Ordinal), waves[1].Order(StringComparer.Ordinal));
-        var conflicts = plan.GetProperty("conflicts").EnumerateArray().Select(c => string.Join("|", new[] { c.GetProperty("a").GetString()!, c.GetProperty("b").GetString()! }.Order(StringComparer.Ordinal))).ToList();
+        var conflicts = plan.GetProperty("conflicts").EnumerateArray().Select(c => string.Join("|", new[] { c.GetProperty("a").GetString()!,
+            c.GetProperty("b").GetString()! }.Order(StringComparer.Ordinal))).ToList();
         Assert.Contains(string.Join("|", new[] { count, clear }.Order(StringComparer.Ordinal)), conflicts);
         Assert.Contains(string.Join("|", new[] { docs, notes }.Order(StringComparer.Ordinal)), conflicts);
         Assert.DoesNotContain(conflicts, c => c.Contains(web));
@@ -133,7 +134,8 @@ public sealed class ConvoyTests : IDisposable
             Assert.Contains($"{a2} waits for {a1} (predicted conflict)", step);
 
             // Both agents finish and submit; the refineries land them.
-            RigFixture.Eventually(() => Show("ship").GetProperty("items").EnumerateArray().All(i => i.GetProperty("status").GetString() != "hooked"), () => Ok("agents").Out);
+            RigFixture.Eventually(() => Show("ship").GetProperty("items").EnumerateArray().All(i => i.GetProperty("status").GetString() != "hooked"),
+                () => Ok("agents").Out);
             Ok("refinery", "run", "app", "--once");
             Ok("refinery", "run", "web", "--once");
             var mid = Show("ship");
@@ -142,7 +144,8 @@ public sealed class ConvoyTests : IDisposable
 
             // a1 has landed: a2 may start now.
             Assert.Contains($"slung {a2}", Ok("convoy", "launch", "ship", "--once").Out);
-            RigFixture.Eventually(() => Show("ship").GetProperty("in_flight").GetInt32() == 1 && Show("ship").GetProperty("items").EnumerateArray().All(i => i.GetProperty("status").GetString() != "hooked"), () => Ok("agents").Out);
+            RigFixture.Eventually(() => Show("ship").GetProperty("in_flight").GetInt32() == 1
+                && Show("ship").GetProperty("items").EnumerateArray().All(i => i.GetProperty("status").GetString() != "hooked"), () => Ok("agents").Out);
             Ok("refinery", "run", "app", "--once");
 
             // The refinery's merge closed the last item; the next look lands the convoy.
@@ -150,7 +153,8 @@ public sealed class ConvoyTests : IDisposable
             var landed = Show("ship");
             Assert.Equal("landed", landed.GetProperty("state").GetString());
             Assert.Equal(3, landed.GetProperty("done").GetInt32());
-            var mail = JsonDocument.Parse(Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray().Single(m => m.GetProperty("subject").GetString() == "convoy ship landed");
+            var mail = JsonDocument.Parse(Ok("mail", "inbox",
+                "--json").Out).RootElement.EnumerateArray().Single(m => m.GetProperty("subject").GetString() == "convoy ship landed");
             Assert.Equal("convoy", mail.GetProperty("from").GetString());
             Assert.Equal($"ship {a1} {a2} {w1}", File.ReadAllText(flag).Trim());
             Assert.Contains("convoy-landed", Ok("feed", "-n", "50").Out);
@@ -164,7 +168,8 @@ public sealed class ConvoyTests : IDisposable
 
             // Only once: another look does not land it again.
             Ok("deacon", "run", "--once", "--no-supervise");
-            Assert.Single(JsonDocument.Parse(Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray(), m => m.GetProperty("subject").GetString() == "convoy ship landed");
+            Assert.Single(JsonDocument.Parse(Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray(),
+                m => m.GetProperty("subject").GetString() == "convoy ship landed");
         }
         finally { File.Delete(flag); }
     }
@@ -255,7 +260,8 @@ public sealed class ConvoyTests : IDisposable
         Ok("sling", y);
         // sim:hang stops after its first step, before writing: write the change as the agents would.
         foreach (var agent in JsonDocument.Parse(Ok("agents", "--json").Out).RootElement.EnumerateArray())
-            File.WriteAllText(Path.Combine(agent.GetProperty("worktree").GetString()!, "config.yaml"), "mine: " + agent.GetProperty("agent").GetString() + "\n");
+            File.WriteAllText(Path.Combine(agent.GetProperty("worktree").GetString()!, "config.yaml"),
+                "mine: " + agent.GetProperty("agent").GetString() + "\n");
 
         var overlaps = Plan("pair").GetProperty("overlaps").EnumerateArray().ToList();
         var o = Assert.Single(overlaps);

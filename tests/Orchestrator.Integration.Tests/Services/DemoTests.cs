@@ -60,7 +60,8 @@ public sealed class DemoTests : IDisposable
         var convoy = Json("convoy", "show", "checkout");
         var items = convoy.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
         Assert.Equal(6, items.Count);
-        var byTitle = Json("item", "list", "--all").EnumerateArray().ToDictionary(i => i.GetProperty("title").GetString()!, i => i.GetProperty("id").GetString()!);
+        var byTitle = Json("item", "list", "--all").EnumerateArray().ToDictionary(i => i.GetProperty("title").GetString()!,
+            i => i.GetProperty("id").GetString()!);
         var epic = byTitle["Checkout v2"];
         var payments = byTitle["Payment settings"];
         var model = byTitle["Cart model: line items and totals"];
@@ -72,7 +73,8 @@ public sealed class DemoTests : IDisposable
         Assert.Single(plan.GetProperty("conflicts").EnumerateArray());
 
         RigFixture.Eventually(() => Json("convoy", "show", "checkout").GetProperty("state").GetString() == "landed",
-            () => "the convoy did not land:\n" + Ok("convoy", "show", "checkout").Out + "\n" + Ok("agents").Out + "\n" + Ok("feed", "-n", "80").Out, seconds: 150);
+            () => "the convoy did not land:\n" + Ok("convoy", "show", "checkout").Out + "\n" + Ok("agents").Out + "\n" + Ok("feed", "-n", "80").Out,
+                seconds: 150);
 
         // Every item closed; the on-land command closes the epic too.
         RigFixture.Eventually(() => Json("item", "list", "--all").EnumerateArray().All(i => i.GetProperty("status").GetString() == "closed"),
@@ -83,7 +85,8 @@ public sealed class DemoTests : IDisposable
         {
             var log = repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["main"].Tip }).ToList();
             foreach (var id in items)
-                Assert.Single(log, c => c.Message.StartsWith(id + ": ", StringComparison.Ordinal) && c.Message.Contains($"Orc-Item: {id}\n", StringComparison.Ordinal));
+                Assert.Single(log, c => c.Message.StartsWith(id + ": ", StringComparison.Ordinal) && c.Message.Contains($"Orc-Item: {id}\n",
+                    StringComparison.Ordinal));
             Assert.Equal(items.Count + 1, log.Count);
             var ini = ((Blob)repo.Branches["main"].Tip["config/shop.ini"].Target).GetContentText();
             Assert.Contains(model + ":", ini);

@@ -40,7 +40,8 @@ public sealed class LearningVerbTests : IDisposable
 
     private string Add(params string[] args) => JsonDocument.Parse(Ok(["learn", "add", .. args, "--json"]).Out).RootElement.GetProperty("id").GetString()!;
 
-    private List<JsonElement> List(params string[] args) => JsonDocument.Parse(Ok(["learn", "list", .. args, "--json"]).Out).RootElement.EnumerateArray().ToList();
+    private List<JsonElement> List(params string[] args) => JsonDocument.Parse(Ok(["learn", "list", .. args,
+        "--json"]).Out).RootElement.EnumerateArray().ToList();
 
     [Fact]
     public void Learnings_are_added_listed_and_removed_and_each_change_is_committed()

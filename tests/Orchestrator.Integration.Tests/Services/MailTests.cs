@@ -45,7 +45,8 @@ public sealed class MailTests : IDisposable
     }
 
     private JsonElement[] Inbox(string? asBox = null, params string[] extra) =>
-        JsonDocument.Parse(Ok(["mail", "inbox", "--json", .. asBox is null ? Array.Empty<string>() : ["--as", asBox], .. extra]).Out).RootElement.EnumerateArray().ToArray();
+        JsonDocument.Parse(Ok(["mail", "inbox", "--json", .. asBox is null ? Array.Empty<string>() : ["--as", asBox],
+            .. extra]).Out).RootElement.EnumerateArray().ToArray();
 
     private int MailFiles() => Directory.Exists(Path.Combine(_ws.Root, "mail"))
         ? Directory.EnumerateFiles(Path.Combine(_ws.Root, "mail"), "m-*.json", SearchOption.AllDirectories).Count() : 0;
@@ -54,7 +55,8 @@ public sealed class MailTests : IDisposable
     private bool MailCommitted()
     {
         using var repo = new LibGit2Sharp.Repository(_ws.Root);
-        return !repo.RetrieveStatus(new LibGit2Sharp.StatusOptions()).Any(e => e.FilePath.StartsWith("mail/", StringComparison.Ordinal) && e.State != LibGit2Sharp.FileStatus.Ignored);
+        return !repo.RetrieveStatus(new LibGit2Sharp.StatusOptions()).Any(e => e.FilePath.StartsWith("mail/",
+            StringComparison.Ordinal) && e.State != LibGit2Sharp.FileStatus.Ignored);
     }
 
     /// <summary>A hook on disk, as sling leaves it, for an agent that is not running.</summary>
@@ -113,7 +115,8 @@ public sealed class MailTests : IDisposable
         Assert.Single(r.Select(m => m.GetProperty("thread").GetString()).Distinct());
         Assert.Single(Inbox("refinery@app"));
         Assert.Single(Inbox("mayor"));
-        var polecats = JsonDocument.Parse(Ok("mail", "send", "polecats@app", "Only polecats", "--json").Out).RootElement.EnumerateArray().Select(m => m.GetProperty("box").GetString()).Order().ToArray();
+        var polecats = JsonDocument.Parse(Ok("mail", "send", "polecats@app", "Only polecats",
+            "--json").Out).RootElement.EnumerateArray().Select(m => m.GetProperty("box").GetString()).Order().ToArray();
         Assert.Equal(["ace", "nux"], polecats);
     }
 
@@ -151,7 +154,8 @@ public sealed class MailTests : IDisposable
     public void Shell_text_is_kept_as_data_and_escape_sequences_are_refused()
     {
         const string body = "run $(rm -rf ~) `id`; echo $HOME | tee /tmp/x; 'quoted' \"double\"\nsecond line\ttab";
-        var id = JsonDocument.Parse(_ws.OrcWithInput(body, "mail", "send", "overseer", "a $(subject) `x` ; rm -rf /", "-", "--json").Out).RootElement[0].GetProperty("id").GetString()!;
+        var id = JsonDocument.Parse(_ws.OrcWithInput(body, "mail", "send", "overseer", "a $(subject) `x` ; rm -rf /", "-",
+            "--json").Out).RootElement[0].GetProperty("id").GetString()!;
         var stored = JsonDocument.Parse(File.ReadAllText(Path.Combine(_ws.Root, "mail", "overseer", id + ".json"))).RootElement;
         Assert.Equal(body, stored.GetProperty("body").GetString());
         Assert.Equal("a $(subject) `x` ; rm -rf /", stored.GetProperty("subject").GetString());
@@ -174,7 +178,8 @@ public sealed class MailTests : IDisposable
         var started = Enumerable.Range(0, processes).Select(p =>
         {
             var script = string.Join(" && ", Enumerable.Range(0, each).Select(i => $"{OrcProcess.ShellCommand} mail send overseer 'p{p} m{i}' --as mayor"));
-            var psi = new ProcessStartInfo("/bin/sh", ["-c", script]) { WorkingDirectory = _ws.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo("/bin/sh", ["-c", script]) { WorkingDirectory = _ws.Root, RedirectStandardOutput = true,
+                RedirectStandardError = true };
             psi.Environment["ORC_WORKSPACE"] = _ws.Root;
             psi.Environment["ORC_TMUX_SOCKET"] = _socket;
             return Process.Start(psi)!;
@@ -213,7 +218,8 @@ public sealed class MailTests : IDisposable
         // Idle: told at once; it reads the message.
         var toIdle = JsonDocument.Parse(Ok("mail", "send", idle, "Hello idle", "--json").Out).RootElement[0];
         Assert.Equal("nudged", toIdle.GetProperty("delivery").GetString());
-        RigFixture.Eventually(() => Peek(idle).Contains("read mail " + toIdle.GetProperty("id").GetString()), () => "the idle agent did not read its mail:\n" + Peek(idle));
+        RigFixture.Eventually(() => Peek(idle).Contains("read mail " + toIdle.GetProperty("id").GetString()),
+            () => "the idle agent did not read its mail:\n" + Peek(idle));
         Assert.True(Inbox(idle)[0].GetProperty("read").GetBoolean());
 
         // Busy: not interrupted; the nudge is queued and nothing is typed into its pane.
@@ -226,7 +232,8 @@ public sealed class MailTests : IDisposable
         // Once it is idle, the witness's delivery (here by hand) tells it.
         RigFixture.Eventually(() => Peek(busy).Contains("sim: idle at the prompt"), () => "the busy agent never became idle:\n" + Peek(busy), 60);
         Assert.Contains("told " + busy, Ok("mail", "deliver").Out);
-        RigFixture.Eventually(() => Peek(busy).Contains("read mail " + toBusy.GetProperty("id").GetString()), () => "the busy agent did not read its mail once idle:\n" + Peek(busy));
+        RigFixture.Eventually(() => Peek(busy).Contains("read mail " + toBusy.GetProperty("id").GetString()),
+            () => "the busy agent did not read its mail once idle:\n" + Peek(busy));
         Assert.False(File.Exists(Path.Combine(_ws.Root, ".orc", "run", "nudges", busy + ".json")));
     }
 }

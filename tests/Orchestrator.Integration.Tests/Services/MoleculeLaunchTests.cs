@@ -87,7 +87,8 @@ public sealed class MoleculeLaunchTests : IDisposable
         Assert.Equal("sim", ProfileOfHookFor(steps[0]));
 
         // The sim agent does the work and submits it; the refinery merges it and closes the step.
-        RigFixture.Eventually(() => Json("mol", "status", steps[0], "--json").GetProperty("steps")[0].GetProperty("status").GetString() != "hooked", () => Ok("agents").Out);
+        RigFixture.Eventually(() => Json("mol", "status", steps[0], "--json").GetProperty("steps")[0].GetProperty("status").GetString() != "hooked",
+            () => Ok("agents").Out);
         Ok("refinery", "run", "app", "--once");
         var status = Json("mol", "status", steps[0], "--json");
         Assert.Equal("closed", status.GetProperty("steps")[0].GetProperty("status").GetString());

@@ -17,7 +17,8 @@ public sealed class PatrolLoopTests
         var ws = new TempWorkspace();
         try
         {
-            var context = new WorkspaceContext(ws.Root, name => name == "ORC_WORKSPACE" ? ws.Root : Environment.GetEnvironmentVariable(name), TimeProvider.System);
+            var context = new WorkspaceContext(ws.Root, name => name == "ORC_WORKSPACE" ? ws.Root : Environment.GetEnvironmentVariable(name),
+                TimeProvider.System);
             using var runtime = new RuntimeContext(context, ["orc"]);
             var loop = new PatrolLoop(runtime, NullLogger<PatrolLoop>.Instance);
             // The pass deletes the workspace, as a test's clean-up or the demo's does while a service finishes a pass.

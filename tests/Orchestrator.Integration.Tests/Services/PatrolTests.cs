@@ -155,14 +155,20 @@ public sealed class PatrolTests : IDisposable
             () => "the deacon window would not go: " + string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Session}:{w.Window}={w.PanePid}")));
         var restart = Ok("boot", "run", "--once").Out;
         Assert.True(restart.Contains("started the deacon"), "boot did not restart the killed deacon: '" + restart + "' windows: " +
-            string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Session}:{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("status").Out + Ok("feed", "-n", "30").Out);
+            string.Join(", ",
+                Tmux.ListWindows().Select(w => $"{w.Session}:{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("status").Out + Ok("feed", "-n",
+                "30").Out);
         RigFixture.Eventually(() => Tmux.FindWindow("orc", "deacon") is { PaneDead: false }, () => "no deacon window");
         // The deacon it started supervises the rig's refinery and witness.
-        RigFixture.Eventually(() => Tmux.FindWindow("orc", "refinery-app") is { PaneDead: false } && Tmux.FindWindow("orc", "witness-app") is { PaneDead: false },
+        RigFixture.Eventually(() => Tmux.FindWindow("orc", "refinery-app") is { PaneDead: false } && Tmux.FindWindow("orc",
+            "witness-app") is { PaneDead: false },
             () => "the deacon did not start the refinery and witness: " + string.Join(", ", Tmux.ListWindows().Select(w => w.Window)));
         // A second deacon refuses (once the restarted one has started and holds its lock).
         RigFixture.Eventually(() => Tmux.FindWindow("orc", "deacon") is { } w && JsonDocument.Parse(Ok("status", "--json").Out).RootElement.EnumerateArray()
-            .Any(e => e.GetProperty("name").GetString() == "deacon" && e.GetProperty("state").GetString() == "running" && e.TryGetProperty("pid", out var pid) && pid.GetInt32() == w.PanePid), () => "the new deacon never beat: " + Ok("status", "--json").Out + " windows: " + string.Join(", ", Tmux.ListWindows().Select(w => $"{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("feed", "-n", "40").Out);
+            .Any(e => e.GetProperty("name").GetString() == "deacon" && e.GetProperty("state").GetString() == "running" && e.TryGetProperty("pid",
+                out var pid) && pid.GetInt32() == w.PanePid), () => "the new deacon never beat: " + Ok("status",
+                "--json").Out + " windows: " + string.Join(", ",
+                Tmux.ListWindows().Select(w => $"{w.Window}={w.PanePid}{(w.PaneDead ? " dead" : "")}")) + "\n" + Ok("feed", "-n", "40").Out);
         var second = _ws.Orc("deacon", "run", "--once");
         Assert.Equal(5, second.ExitCode);
         Assert.Contains("already running", second.Err);

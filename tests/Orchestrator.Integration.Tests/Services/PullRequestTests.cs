@@ -145,7 +145,8 @@ public sealed class PullRequestTests : IDisposable
         return repo.Branches["master"].Tip.Sha;
     }
 
-    private List<JsonElement> OverseerMail() => JsonDocument.Parse(Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    private List<JsonElement> OverseerMail() => JsonDocument.Parse(Ok("mail", "inbox",
+        "--json").Out).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
 
     [Fact]
     public void A_green_submission_becomes_a_pushed_branch_and_a_pull_request_and_its_merge_closes_the_item()
@@ -309,7 +310,8 @@ public sealed class PullRequestTests : IDisposable
         var id = Submit("Add e", new() { ["e.txt"] = "e\n" });
         Refinery();
         var create = Assert.Single(Calls());
-        Assert.Equal(["glab", "mr", "create", "--source-branch", $"orc/{id}-1", "--target-branch", "master", "--title", $"{id}: Add e", "--description"], create[..^2]);
+        Assert.Equal(["glab", "mr", "create", "--source-branch", $"orc/{id}-1", "--target-branch", "master", "--title", $"{id}: Add e", "--description"],
+            create[..^2]);
         Assert.Equal("--yes", create[^1]);
         var mq = Mq(id);
         Assert.Equal(mr, mq.GetProperty("pull_request").GetString());

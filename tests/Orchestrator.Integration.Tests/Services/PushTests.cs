@@ -81,7 +81,8 @@ public sealed class PushTests : IDisposable
     private static List<string> Log(string repoPath)
     {
         using var repo = new Repository(repoPath);
-        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological })
+        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true,
+            SortBy = CommitSortStrategies.Topological })
             .Select(c => c.MessageShort).ToList();
     }
 

@@ -60,7 +60,8 @@ public sealed class RefineryTests : IDisposable
     private List<string> MainLog()
     {
         using var repo = new Repository(RigDir);
-        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological })
+        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true,
+            SortBy = CommitSortStrategies.Topological })
             .Select(c => c.MessageShort).ToList();
     }
 
@@ -141,7 +142,8 @@ public sealed class RefineryTests : IDisposable
     public void A_red_gate_returns_the_work_with_the_output_tail_and_main_stays()
     {
         Ok("rig", "remove", "app");
-        Ok("rig", "add", "app", _source, "--gate", "sh", "--gate", "-c", "--gate", "if [ -e broken ]; then echo 'FAIL: broken is here' >&2; exit 1; fi; echo all green");
+        Ok("rig", "add", "app", _source, "--gate", "sh", "--gate", "-c", "--gate",
+            "if [ -e broken ]; then echo 'FAIL: broken is here' >&2; exit 1; fi; echo all green");
         var before = MainLog();
         var bad = Submit("Break it", new() { ["broken"] = "x\n" });
         Ok("refinery", "run", "app", "--once");
@@ -258,7 +260,8 @@ public sealed class RefineryTests : IDisposable
             Assert.Contains($"held by pid {Environment.ProcessId} (batch, since ", e.Message);
         }
         // Free again: the next one takes it and is named.
-        using (FileLock.Acquire(path, TimeSpan.FromSeconds(5), "create")) Assert.StartsWith($"pid {Environment.ProcessId} (create, since ", FileLock.Holder(path));
+        using (FileLock.Acquire(path, TimeSpan.FromSeconds(5), "create")) Assert.StartsWith($"pid {Environment.ProcessId} (create, since ",
+            FileLock.Holder(path));
     }
 
     [Fact]
@@ -337,8 +340,10 @@ public sealed class RefineryTests : IDisposable
 
         public Loop(TempWorkspace ws)
         {
-            var env = new Dictionary<string, string>(ws.Env) { ["USER"] = "tester", ["HOME"] = ws.Root, ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
-            _services = Composition.Build(new CliEnvironment(ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null, TextReader.Null) { SelfArgv = OrcProcess.Argv });
+            var env = new Dictionary<string, string>(ws.Env) { ["USER"] = "tester", ["HOME"] = ws.Root,
+                ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
+            _services = Composition.Build(new CliEnvironment(ws.Root, k => env.GetValueOrDefault(k), TextWriter.Null, TextWriter.Null,
+                TextReader.Null) { SelfArgv = OrcProcess.Argv });
             Refinery = _services.GetRequiredService<RefineryService>();
         }
 
@@ -461,7 +466,8 @@ public sealed class RefineryTests : IDisposable
 
     private static void KillGroup(int pgid)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", "-" + pgid }, UseShellExecute = false, RedirectStandardError = true })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-KILL", "--", "-" + pgid }, UseShellExecute = false,
+            RedirectStandardError = true })!;
         kill.WaitForExit();
     }
 
@@ -485,7 +491,8 @@ public sealed class RefineryTests : IDisposable
         {
             // The refinery took it: the candidate is recorded, and the gate is running.
             // (The refinery marks the gate's session in .orc/run once the gate has started: wait for that too.)
-            RigFixture.Eventually(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0 && Mq(id).GetProperty("state").GetString() == "merging"
+            RigFixture.Eventually(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0
+                && Mq(id).GetProperty("state").GetString() == "merging"
                     && File.Exists(Path.Combine(_ws.Root, ".orc", "run", "refinery-app.gate")),
                 () => "the gate never started: " + Mq(id) + "\n" + output, 90);
             var taken = new RecordStore<Submission>(Path.Combine(_ws.Root, "mq", "app"), OrcJsonContext.Default.Submission).Find(id)!;

@@ -64,7 +64,8 @@ public sealed class ReviewRecoveryTests : IDisposable
     private List<string> MainLog()
     {
         using var repo = new Repository(RigDir);
-        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological })
+        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true,
+            SortBy = CommitSortStrategies.Topological })
             .Select(c => c.MessageShort).ToList();
     }
 
@@ -97,8 +98,10 @@ public sealed class ReviewRecoveryTests : IDisposable
 
     /// <summary>How often the feed and the overseer's mail said the item waits for review.</summary>
     private (int Feed, int Mail) ReviewsAsked(string id) => (
-        Ok("feed", "-n", "10000").Out.Split('\n').Count(l => l.Contains($"{id} by ", StringComparison.Ordinal) && l.Contains("waits for review", StringComparison.Ordinal)),
-        JsonDocument.Parse(Ok("mail", "inbox", "--json").Out).RootElement.EnumerateArray().Count(m => m.GetProperty("subject").GetString() == $"{id} waits for your review"));
+        Ok("feed", "-n", "10000").Out.Split('\n').Count(l => l.Contains($"{id} by ", StringComparison.Ordinal) && l.Contains("waits for review",
+            StringComparison.Ordinal)),
+        JsonDocument.Parse(Ok("mail", "inbox",
+            "--json").Out).RootElement.EnumerateArray().Count(m => m.GetProperty("subject").GetString() == $"{id} waits for your review"));
 
     /// <summary>One submission held for review and approved: its record then.</summary>
     private Submission Approved(string id)
@@ -169,7 +172,8 @@ public sealed class ReviewRecoveryTests : IDisposable
     {
         Ok("rig", "set", "app", "batch", "3");
         var main = Main();
-        var ids = new[] { Submit("Add a", new() { ["a.txt"] = "a\n" }), Submit("Add b", new() { ["b.txt"] = "b\n" }), Submit("Add c", new() { ["c.txt"] = "c\n" }) };
+        var ids = new[] { Submit("Add a", new() { ["a.txt"] = "a\n" }), Submit("Add b", new() { ["b.txt"] = "b\n" }), Submit("Add c",
+            new() { ["c.txt"] = "c\n" }) };
         Ok("refinery", "run", "app", "--once");
         Assert.Equal(1, GateRuns); // one gate run for the stack of three
         Assert.Equal(main, Main());
@@ -219,7 +223,8 @@ public sealed class ReviewRecoveryTests : IDisposable
     public void A_reviewed_stack_approved_in_any_order_lands_as_it_was_reviewed_without_another_gate()
     {
         Ok("rig", "set", "app", "batch", "3");
-        var ids = new[] { Submit("Add a", new() { ["a.txt"] = "a\n" }), Submit("Add b", new() { ["b.txt"] = "b\n" }), Submit("Add c", new() { ["c.txt"] = "c\n" }) };
+        var ids = new[] { Submit("Add a", new() { ["a.txt"] = "a\n" }), Submit("Add b", new() { ["b.txt"] = "b\n" }), Submit("Add c",
+            new() { ["c.txt"] = "c\n" }) };
         Ok("refinery", "run", "app", "--once");
         var held = ids.Select(id => Queue.Find(id)!).ToList();
         // The second first, then the first; the third stays unapproved.

@@ -51,7 +51,8 @@ public sealed class ReviewTests : IDisposable
     private List<string> MainLog()
     {
         using var repo = new Repository(RigDir);
-        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true, SortBy = CommitSortStrategies.Topological })
+        return repo.Commits.QueryBy(new CommitFilter { IncludeReachableFrom = repo.Branches["master"].Tip, FirstParentOnly = true,
+            SortBy = CommitSortStrategies.Topological })
             .Select(c => c.MessageShort).ToList();
     }
 
@@ -176,7 +177,8 @@ public sealed class ReviewTests : IDisposable
         var id = Submit("Add c", new() { ["c.txt"] = "gamma\n" });
         Ok("refinery", "run", "app", "--once");
         Assert.Equal("review", Mq(id).GetProperty("state").GetString());
-        string[][] answers = [["review", "approve", id], ["review", "reject", id, "--reason", "no"], ["review", "approve", id], ["review", "reject", id, "--reason", "nope"]];
+        string[][] answers = [["review", "approve", id], ["review", "reject", id, "--reason", "no"], ["review", "approve", id], ["review", "reject", id,
+            "--reason", "nope"]];
         var results = new CliResult[answers.Length];
         Parallel.For(0, answers.Length, i => results[i] = _fleet.Process(answers[i]));
         var won = Assert.Single(results.Select((r, i) => (r, i)), x => x.r.ExitCode == 0);

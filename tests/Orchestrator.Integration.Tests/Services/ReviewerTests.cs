@@ -43,7 +43,8 @@ public sealed class ReviewerTests : IDisposable
     private string? ReviewerState(string id) => Reviewer(id)?.GetProperty("state").GetString();
 
     private List<string> Comments(string id) =>
-        [.. JsonDocument.Parse(Ok("item", "show", id, "--json").Out).RootElement[0].GetProperty("comments").EnumerateArray().Select(c => c.GetProperty("text").GetString()!)];
+        [.. JsonDocument.Parse(Ok("item", "show", id,
+            "--json").Out).RootElement[0].GetProperty("comments").EnumerateArray().Select(c => c.GetProperty("text").GetString()!)];
 
     /// <summary>Every reviewer hook ever made in this workspace (live and archived, replaced ones too).</summary>
     private List<Hook> ReviewerHooks() =>
@@ -74,7 +75,8 @@ public sealed class ReviewerTests : IDisposable
         var name = Assert.Single(ReviewerHooks()).Agent;
         Assert.Equal($"review-{id}", name);
         // (Its note is one locked change; the feed says so once it is committed.)
-        RigFixture.Eventually(() => Ok("feed").Out.Contains($"{name} reviewed {id}: approve"), () => $"the reviewer has not noted its verdict: {Mq(id)}\n{_ws.Orc("peek", name).Out}");
+        RigFixture.Eventually(() => Ok("feed").Out.Contains($"{name} reviewed {id}: approve"),
+            () => $"the reviewer has not noted its verdict: {Mq(id)}\n{_ws.Orc("peek", name).Out}");
 
         var reviewer = Reviewer(id)!.Value;
         Assert.Equal("approve", reviewer.GetProperty("verdict").GetString());
@@ -92,7 +94,8 @@ public sealed class ReviewerTests : IDisposable
         Assert.Equal(main, Main());
         Assert.Matches($@"^{id}\s+app\s+w1\s+\S+\s+0\s+-\s+approve\s+Add a$", Ok("review", "list", "--no-headers").Out.Trim());
         Assert.Contains($"reviewer {name} (sim) says approve", Ok("review", "show", id).Out);
-        Assert.Equal("approve", JsonDocument.Parse(Ok("review", "list", "--json").Out).RootElement[0].GetProperty("reviewer").GetProperty("verdict").GetString());
+        Assert.Equal("approve", JsonDocument.Parse(Ok("review", "list",
+            "--json").Out).RootElement[0].GetProperty("reviewer").GetProperty("verdict").GetString());
 
         // Done with: the next pass stops it and removes its worktree; nothing of the rig's branches moved.
         Deacon();
@@ -112,7 +115,8 @@ public sealed class ReviewerTests : IDisposable
     {
         Ok("rig", "set", "app", "review_agent", "sim");
         var id = Held("Add b", "--label", "sim:review=hang"); // it reads and never answers
-        string[][] triggers = [["review", "assist", id], ["review", "assist", id], ["review", "assist", id], ["review", "assist", id], ["deacon", "run", "--once", "--no-supervise"]];
+        string[][] triggers = [["review", "assist", id], ["review", "assist", id], ["review", "assist", id], ["review", "assist", id], ["deacon", "run",
+            "--once", "--no-supervise"]];
         var results = new CliResult[triggers.Length];
         Parallel.For(0, triggers.Length, i => results[i] = _fleet.Process(triggers[i]));
         var startedByAssist = results.Take(4).Count(r => r.ExitCode == 0 && r.Out.StartsWith("started reviewer", StringComparison.Ordinal));
@@ -185,7 +189,8 @@ public sealed class ReviewerTests : IDisposable
         var reviewer = Reviewer(id)!.Value;
         Assert.Equal("failed", reviewer.GetProperty("state").GetString());
         Assert.Contains("before it gave a verdict", reviewer.GetProperty("notes").GetString());
-        Assert.Contains(Comments(id), c => c.StartsWith("the assistive review did not run", StringComparison.Ordinal) && c.Contains("waits for a person's review as before"));
+        Assert.Contains(Comments(id), c => c.StartsWith("the assistive review did not run",
+            StringComparison.Ordinal) && c.Contains("waits for a person's review as before"));
         Assert.Equal("review", Mq(id).GetProperty("state").GetString());
         Assert.Contains(" did not run ", Ok("review", "list", "--no-headers").Out);
         Assert.Contains("the assistive review did not run", Ok("review", "show", id).Out);

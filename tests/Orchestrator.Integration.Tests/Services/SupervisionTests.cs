@@ -56,7 +56,8 @@ public sealed class SupervisionTests : IDisposable
             Assert.Equal("crashed", seen.GetProperty("state").GetString()); // the deacon has not counted this one yet
             Assert.False(seen.GetProperty("alive").GetBoolean());
             // tmux 3.3 knows the signal only once it has reaped the process; until then, no status.
-            Assert.Contains(seen.GetProperty("error").GetString(), (string[])["killed by SIGKILL (exit 137)", "died without stopping (tmux has no exit status)"]);
+            Assert.Contains(seen.GetProperty("error").GetString(), (string[])["killed by SIGKILL (exit 137)",
+                "died without stopping (tmux has no exit status)"]);
             // The deacon counts the crash once and waits out the backoff before starting it again.
             var first = _f.Ok("deacon", "run", "--once").Out;
             var after = Status("refinery@app");

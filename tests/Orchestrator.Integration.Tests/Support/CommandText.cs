@@ -33,7 +33,8 @@ public sealed record FoundCommand(string Where, string Command);
 /// </summary>
 public static class CommandText
 {
-    public static readonly string RepoRoot = OrcProcess.RepoRoot ?? throw new InvalidOperationException("repository root (Orchestrator.sln) not found above " + AppContext.BaseDirectory);
+    public static readonly string RepoRoot = OrcProcess.RepoRoot
+        ?? throw new InvalidOperationException("repository root (Orchestrator.sln) not found above " + AppContext.BaseDirectory);
 
     /// <summary>README.md, CONTRIBUTING.md and docs/*.md.</summary>
     public static IEnumerable<string> DocFiles() =>
@@ -173,7 +174,8 @@ public static class CommandText
                 : c == ';' ? 1
                 : c == '|' && spaced ? 1
                 : c == '&' && spaced && i == text.TrimEnd().Length - 1 ? 1
-                : spaced && (c is '>' || c == '<' && !IsPlaceholder(rest) || rest.StartsWith("2>")) ? text.Length - i // a redirection: the rest is not the command's
+                // a redirection: the rest is not the command's
+                : spaced && (c is '>' || c == '<' && !IsPlaceholder(rest) || rest.StartsWith("2>")) ? text.Length - i
                 : 0;
             if (op == 0) { cur.Append(c); continue; }
             pieces.Add(cur.ToString());
@@ -186,7 +188,8 @@ public static class CommandText
     }
 
     /// <summary>A usage line's &lt;PLACEHOLDER&gt;, not an input redirection.</summary>
-    private static bool IsPlaceholder(ReadOnlySpan<char> text) => text.Length > 2 && text[0] == '<' && text.IndexOf('>') is > 1 and var close && !text[1..close].ContainsAny(" <");
+    private static bool IsPlaceholder(ReadOnlySpan<char> text) => text.Length > 2 && text[0] == '<' && text.IndexOf('>') is > 1 and var close
+        && !text[1..close].ContainsAny(" <");
 
     public static string StripComment(string line)
     {

@@ -47,7 +47,8 @@ public sealed class FleetFixture : IDisposable
     public string RigDir => Path.Combine(Ws.Root, "rigs", Rig ?? throw new InvalidOperationException("no rig"));
 
     /// <summary>A client of this workspace's tmux server (plain processes: a test may kill the server under it).</summary>
-    public TmuxServer Tmux => field ??= new TmuxServer(Socket, Path.Combine(Ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(Ws.Root, ".orc", "locks")) { PreferControlMode = false };
+    public TmuxServer Tmux => field ??= new TmuxServer(Socket, Path.Combine(Ws.Root, ".orc", "tmp", "tmux.conf"), Path.Combine(Ws.Root, ".orc",
+        "locks")) { PreferControlMode = false };
 
     /// <summary>The environment a child orc process of this workspace runs with.</summary>
     public Dictionary<string, string> ProcessEnv(params (string Key, string Value)[] extra)
@@ -120,7 +121,8 @@ public sealed class FleetFixture : IDisposable
     public void WaitForAll(IEnumerable<string> agents, string[] states, int seconds = 60)
     {
         var names = agents.ToHashSet(StringComparer.Ordinal);
-        string Pending() => string.Join(", ", Agents().Where(a => names.Contains(a.GetProperty("agent").GetString()!) && !states.Contains(a.GetProperty("state").GetString()))
+        string Pending() => string.Join(", ",
+            Agents().Where(a => names.Contains(a.GetProperty("agent").GetString()!) && !states.Contains(a.GetProperty("state").GetString()))
             .Select(a => $"{a.GetProperty("agent").GetString()}={a.GetProperty("state").GetString()}"));
         RigFixture.Eventually(() => Pending().Length == 0, () => $"not yet {string.Join("/", states)}: {Pending()}", seconds);
     }

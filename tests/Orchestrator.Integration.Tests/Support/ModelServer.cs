@@ -130,7 +130,8 @@ public sealed class ModelServer : IDisposable
             using (var reader = new StreamReader(ctx.Request.InputStream, Encoding.UTF8)) body = await reader.ReadToEndAsync();
             var path = ctx.Request.Url?.AbsolutePath ?? "/";
             Requests.Enqueue((path, body));
-            if (ctx.Request.HttpMethod == "HEAD" || ctx.Request.HttpMethod == "GET") { await Json(ctx, 200, new JsonObject { ["data"] = new JsonArray() }); return; }
+            if (ctx.Request.HttpMethod == "HEAD" || ctx.Request.HttpMethod == "GET") { await Json(ctx, 200,
+                new JsonObject { ["data"] = new JsonArray() }); return; }
             if (path.EndsWith("/messages/count_tokens", StringComparison.Ordinal)) { await Json(ctx, 200, new JsonObject { ["input_tokens"] = 100 }); return; }
             if (path.EndsWith("/messages", StringComparison.Ordinal)) { await Anthropic(ctx, body); return; }
             if (path.EndsWith("/responses", StringComparison.Ordinal)) { await OpenAi(ctx, body); return; }
@@ -189,7 +190,9 @@ public sealed class ModelServer : IDisposable
         {
             var turns = messages.Count(m => m?["role"]?.GetValue<string>() == "assistant");
             CollectToolResults(messages.LastOrDefault());
-            var (s, fail) = await Resolve(turns, [.. messages.SelectMany(m => m?["content"] as JsonArray ?? []).Where(p => p?["type"]?.GetValue<string>() == "tool_result").Select(ToolResultText)]);
+            var (s, fail) = await Resolve(turns,
+                [.. messages.SelectMany(m => m?["content"] as JsonArray
+                ?? []).Where(p => p?["type"]?.GetValue<string>() == "tool_result").Select(ToolResultText)]);
             if (fail is { } status) { await AnthropicError(ctx, status); return; }
             Interlocked.Increment(ref _turns);
             step = s ?? ModelStep.Say("All done.");
@@ -202,13 +205,15 @@ public sealed class ModelServer : IDisposable
         {
             case ShellStep sh:
                 if (sh.Text is { } say) content.Add(new JsonObject { ["type"] = "text", ["text"] = say });
-                content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = $"toolu_{NextId():D6}", ["name"] = "Bash", ["input"] = new JsonObject { ["command"] = sh.Command, ["description"] = "Run a command" } });
+                content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = $"toolu_{NextId():D6}", ["name"] = "Bash",
+                    ["input"] = new JsonObject { ["command"] = sh.Command, ["description"] = "Run a command" } });
                 stopReason = "tool_use";
                 break;
             case EditStep ed:
                 // Claude's Write takes an absolute path.
                 var file = Path.IsPathRooted(ed.Path) ? ed.Path : Path.Combine(WorkingDirectory(body) ?? "/nonexistent-working-directory", ed.Path);
-                content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = $"toolu_{NextId():D6}", ["name"] = "Write", ["input"] = new JsonObject { ["file_path"] = file, ["content"] = ed.Content } });
+                content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = $"toolu_{NextId():D6}", ["name"] = "Write",
+                    ["input"] = new JsonObject { ["file_path"] = file, ["content"] = ed.Content } });
                 stopReason = "tool_use";
                 break;
             case TextStep tx:
@@ -253,21 +258,26 @@ public sealed class ModelServer : IDisposable
             var type = block["type"]!.GetValue<string>();
             if (type == "text")
             {
-                await Sse(o, "content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = i, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } });
-                await Sse(o, "content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = i, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = block["text"]!.GetValue<string>() } });
+                await Sse(o, "content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = i,
+                    ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } });
+                await Sse(o, "content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = i,
+                    ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = block["text"]!.GetValue<string>() } });
             }
             else
             {
                 await Sse(o, "content_block_start", new JsonObject
                 {
                     ["type"] = "content_block_start", ["index"] = i,
-                    ["content_block"] = new JsonObject { ["type"] = "tool_use", ["id"] = block["id"]!.DeepClone(), ["name"] = block["name"]!.DeepClone(), ["input"] = new JsonObject() },
+                    ["content_block"] = new JsonObject { ["type"] = "tool_use", ["id"] = block["id"]!.DeepClone(), ["name"] = block["name"]!.DeepClone(),
+                        ["input"] = new JsonObject() },
                 });
-                await Sse(o, "content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = i, ["delta"] = new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = block["input"]!.ToJsonString() } });
+                await Sse(o, "content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = i,
+                    ["delta"] = new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = block["input"]!.ToJsonString() } });
             }
             await Sse(o, "content_block_stop", new JsonObject { ["type"] = "content_block_stop", ["index"] = i });
         }
-        await Sse(o, "message_delta", new JsonObject { ["type"] = "message_delta", ["delta"] = new JsonObject { ["stop_reason"] = stopReason, ["stop_sequence"] = null }, ["usage"] = new JsonObject { ["output_tokens"] = 20 } });
+        await Sse(o, "message_delta", new JsonObject { ["type"] = "message_delta", ["delta"] = new JsonObject { ["stop_reason"] = stopReason,
+            ["stop_sequence"] = null }, ["usage"] = new JsonObject { ["output_tokens"] = 20 } });
         await Sse(o, "message_stop", new JsonObject { ["type"] = "message_stop" });
         ctx.Response.Close();
     }
@@ -316,14 +326,16 @@ public sealed class ModelServer : IDisposable
         else
         {
             // A turn of the model is a tool call it made (answered by its output) or a message it said.
-            var turns = input.Count(i => i?["type"]?.GetValue<string>() is "function_call" or "custom_tool_call" || (i?["type"]?.GetValue<string>() == "message" && i["role"]?.GetValue<string>() == "assistant"));
+            var turns = input.Count(i => i?["type"]?.GetValue<string>() is "function_call" or "custom_tool_call"
+                || (i?["type"]?.GetValue<string>() == "message" && i["role"]?.GetValue<string>() == "assistant"));
             foreach (var i in input.Where(i => i?["type"]?.GetValue<string>() is "function_call_output" or "custom_tool_call_output").TakeLast(1))
                 ToolResults.Enqueue(i!["output"] is JsonValue v ? v.ToString() : i["output"]?.ToJsonString() ?? "");
             var (s, fail) = await Resolve(turns, [.. input.Where(i => i?["type"]?.GetValue<string>() is "function_call_output" or "custom_tool_call_output")
                 .Select(i => i!["output"] is JsonValue v ? v.ToString() : i["output"]?.ToJsonString() ?? "")]);
             if (fail is { } status)
             {
-                await Json(ctx, status, new JsonObject { ["error"] = new JsonObject { ["type"] = status == 429 ? "rate_limit_exceeded" : "server_error", ["message"] = $"scripted failure {status}" } });
+                await Json(ctx, status, new JsonObject { ["error"] = new JsonObject { ["type"] = status == 429 ? "rate_limit_exceeded" : "server_error",
+                    ["message"] = $"scripted failure {status}" } });
                 return;
             }
             Interlocked.Increment(ref _turns);
@@ -347,8 +359,10 @@ public sealed class ModelServer : IDisposable
             var patch = $"*** Begin Patch\n*** Add File: {ed.Path}\n{string.Concat(ed.Content.TrimEnd('\n').Split('\n').Select(l => "+" + l + "\n"))}*** End Patch\n";
             var callId = $"call_{NextId():D6}";
             var item = patchTool["type"]?.GetValue<string>() == "custom"
-                ? new JsonObject { ["type"] = "custom_tool_call", ["id"] = $"ctc_{NextId():D6}", ["call_id"] = callId, ["name"] = "apply_patch", ["input"] = patch, ["status"] = "completed" }
-                : new JsonObject { ["type"] = "function_call", ["id"] = $"fc_{NextId():D6}", ["call_id"] = callId, ["name"] = "apply_patch", ["arguments"] = new JsonObject { ["input"] = patch }.ToJsonString(), ["status"] = "completed" };
+                ? new JsonObject { ["type"] = "custom_tool_call", ["id"] = $"ctc_{NextId():D6}", ["call_id"] = callId, ["name"] = "apply_patch",
+                    ["input"] = patch, ["status"] = "completed" }
+                : new JsonObject { ["type"] = "function_call", ["id"] = $"fc_{NextId():D6}", ["call_id"] = callId, ["name"] = "apply_patch",
+                    ["arguments"] = new JsonObject { ["input"] = patch }.ToJsonString(), ["status"] = "completed" };
             await Sse(o, "response.output_item.added", Ev("response.output_item.added", new JsonObject { ["output_index"] = 0, ["item"] = item.DeepClone() }));
             await Sse(o, "response.output_item.done", Ev("response.output_item.done", new JsonObject { ["output_index"] = 0, ["item"] = item.DeepClone() }));
             output.Add(item);
@@ -361,7 +375,8 @@ public sealed class ModelServer : IDisposable
                 ? new JsonObject { ["command"] = new JsonArray("bash", "-lc", sh.Command), ["workdir"] = null }
                 : new JsonObject { ["cmd"] = sh.Command, ["command"] = sh.Command };
             if (shellTool == "shell") args.Remove("workdir");
-            var item = new JsonObject { ["type"] = "function_call", ["id"] = $"fc_{NextId():D6}", ["call_id"] = callId, ["name"] = shellTool, ["arguments"] = args.ToJsonString(), ["status"] = "completed" };
+            var item = new JsonObject { ["type"] = "function_call", ["id"] = $"fc_{NextId():D6}", ["call_id"] = callId, ["name"] = shellTool,
+                ["arguments"] = args.ToJsonString(), ["status"] = "completed" };
             await Sse(o, "response.output_item.added", Ev("response.output_item.added", new JsonObject { ["output_index"] = 0, ["item"] = item.DeepClone() }));
             await Sse(o, "response.output_item.done", Ev("response.output_item.done", new JsonObject { ["output_index"] = 0, ["item"] = item.DeepClone() }));
             output.Add(item);
@@ -378,9 +393,11 @@ public sealed class ModelServer : IDisposable
             await Sse(o, "response.output_item.added", Ev("response.output_item.added", new JsonObject
             {
                 ["output_index"] = 0,
-                ["item"] = new JsonObject { ["type"] = "message", ["id"] = msgId, ["role"] = "assistant", ["status"] = "in_progress", ["content"] = new JsonArray() },
+                ["item"] = new JsonObject { ["type"] = "message", ["id"] = msgId, ["role"] = "assistant", ["status"] = "in_progress",
+                    ["content"] = new JsonArray() },
             }));
-            await Sse(o, "response.output_text.delta", Ev("response.output_text.delta", new JsonObject { ["item_id"] = msgId, ["output_index"] = 0, ["content_index"] = 0, ["delta"] = text }));
+            await Sse(o, "response.output_text.delta", Ev("response.output_text.delta", new JsonObject { ["item_id"] = msgId, ["output_index"] = 0,
+                ["content_index"] = 0, ["delta"] = text }));
             await Sse(o, "response.output_item.done", Ev("response.output_item.done", new JsonObject { ["output_index"] = 0, ["item"] = item.DeepClone() }));
             output.Add(item);
         }

@@ -51,7 +51,8 @@ public static class PrivateTmux
     /// <summary>Sends a signal to one process (kill -SIG PID).</summary>
     public static void Signal(int pid, string signal)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false, RedirectStandardError = true })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(CultureInfo.InvariantCulture) },
+            UseShellExecute = false, RedirectStandardError = true })!;
         kill.WaitForExit();
     }
 

@@ -39,7 +39,8 @@ public static class RigFixture
     /// hooked by the agent, an active hook) with <paramref name="files"/> committed on its branch.
     /// Returns the item id and the worktree.
     /// </summary>
-    public static (string Item, string Worktree) Hook(TempWorkspace ws, string rig, string agent, string title, Dictionary<string, string> files, string mainBranch = "master", params string[] createArgs)
+    public static (string Item, string Worktree) Hook(TempWorkspace ws, string rig, string agent, string title, Dictionary<string, string> files,
+        string mainBranch = "master", params string[] createArgs)
     {
         var id = ws.Create(title, ["--prefix", rig, .. createArgs]);
         var branch = $"polecat/{agent}/{id}";
@@ -59,7 +60,8 @@ public static class RigFixture
             var sig = new Signature(agent, agent + "@orc.local", DateTimeOffset.Now);
             repo.Commit($"{id}: {title}", sig, sig);
         }
-        new RecordStore<Orchestrator.Core.Agents.Hook>(Path.Combine(ws.Root, "agents"), OrcJsonContext.Default.Hook).Write(agent, new Orchestrator.Core.Agents.Hook
+        new RecordStore<Orchestrator.Core.Agents.Hook>(Path.Combine(ws.Root, "agents"), OrcJsonContext.Default.Hook).Write(agent,
+            new Orchestrator.Core.Agents.Hook
         {
             Agent = agent, Rig = rig, Item = id, Branch = branch, Worktree = worktree, BaseCommit = baseCommit,
             Profile = "sim", State = HookStates.Active, CreatedAt = "2026-11-23T00:00:00Z",
@@ -70,7 +72,8 @@ public static class RigFixture
     }
 
     /// <summary>An agent's finished work: <see cref="Hook"/>, then the real 'orc done' (the work is in the rig's merge queue). Returns the item id.</summary>
-    public static string Submit(TempWorkspace ws, string rig, string agent, string title, Dictionary<string, string> files, string mainBranch = "master", params string[] createArgs)
+    public static string Submit(TempWorkspace ws, string rig, string agent, string title, Dictionary<string, string> files, string mainBranch = "master",
+        params string[] createArgs)
     {
         var (id, _) = Hook(ws, rig, agent, title, files, mainBranch, createArgs);
         var done = ws.Orc("done", "--agent", agent);

@@ -97,7 +97,9 @@ public sealed class TempWorkspace : IDisposable
     public string Dirty()
     {
         using var repo = new Repository(Root);
-        return string.Join(", ", repo.RetrieveStatus(new StatusOptions()).Where(e => e.State != FileStatus.Unaltered && e.State != FileStatus.Ignored).Select(e => $"{e.FilePath} ({e.State})"));
+        return string.Join(", ",
+            repo.RetrieveStatus(new StatusOptions()).Where(e => e.State != FileStatus.Unaltered
+            && e.State != FileStatus.Ignored).Select(e => $"{e.FilePath} ({e.State})"));
     }
 
     public void Dispose()

@@ -20,7 +20,8 @@ public sealed class TestTerminal : IDisposable
 
     public void Start(string cwd, string script, IDictionary<string, string> env, int width = 160, int height = 40)
     {
-        var args = new List<string> { "new-session", "-d", "-s", "term", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", height.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", cwd };
+        var args = new List<string> { "new-session", "-d", "-s", "term", "-x", width.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y",
+            height.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", cwd };
         foreach (var (k, v) in env) args.AddRange(["-e", $"{k}={v}"]);
         args.AddRange(["sh", "-c", script]);
         Run([.. args]);

@@ -80,7 +80,8 @@ public sealed class LayoutCatalogTests : IDisposable
         var env = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = Path.Combine(_temp.Root, "xdg"), ["HOME"] = "/nonexistent" };
         var folders = TuiConfigFolders.Layouts(Path.Combine(_temp.Root, "ws"), k => env.GetValueOrDefault(k));
         Assert.Equal([Path.Combine(_temp.Root, "ws", "layouts"), Path.Combine(_temp.Root, "xdg", "orc", "layouts")], folders);
-        _temp.Write("xdg/orc/layouts/mine.yaml", "name: mine\nfocus: mail\ncolumns:\n  - width: 50%\n    panes:\n      - { pane: items }\n  - panes:\n      - { pane: mail, height: 10 }\n");
+        _temp.Write("xdg/orc/layouts/mine.yaml",
+            "name: mine\nfocus: mail\ncolumns:\n  - width: 50%\n    panes:\n      - { pane: items }\n  - panes:\n      - { pane: mail, height: 10 }\n");
 
         var catalog = new LayoutCatalog(folders);
         var (spec, warning) = catalog.Load("mine");
@@ -123,16 +124,20 @@ public sealed class LayoutCatalogTests : IDisposable
     [InlineData("columns:\n  - width: [30%\n    panes: []\n", 3, "invalid YAML")]
     [InlineData("columns:\n  - width: *\n    panes:\n      - { pane: rigs }\n", 2, "write \"*\"")]
     [InlineData("columns:\n  - width: 30%\n    colour: red\n    panes:\n      - { pane: rigs }\n", 3, "unknown key 'colour' in a column")]
-    [InlineData("columns:\n  - width: 30%\n    min_width: wide\n    panes:\n      - { pane: rigs }\n", 3, "'min_width' must be a number of cells from 1 to 1000, got 'wide'")]
+    [InlineData("columns:\n  - width: 30%\n    min_width: wide\n    panes:\n      - { pane: rigs }\n", 3,
+        "'min_width' must be a number of cells from 1 to 1000, got 'wide'")]
     [InlineData("layout: x\ncolumns:\n  - panes:\n      - { pane: rigs }\n", 1, "unknown key 'layout'")]
     [InlineData("columns:\n  - panes:\n      - { pane: rigs }\n      - { pane: graphs }\n", 4, "unknown pane 'graphs'")]
     [InlineData("columns:\n  - width: 150%\n    panes:\n      - { pane: rigs }\n", 2, "'width' is '150%': a percentage must be a whole number from 1% to 100%")]
     [InlineData("columns:\n  - panes:\n      - { pane: rigs, height: 0% }\n", 3, "'height' is '0%'")]
-    [InlineData("columns:\n  - panes:\n      - { pane: rigs }\n  - panes:\n      - { pane: feed }\n      - { pane: rigs }\n", 6, "pane 'rigs' is listed twice (first on line 3)")]
+    [InlineData("columns:\n  - panes:\n      - { pane: rigs }\n  - panes:\n      - { pane: feed }\n      - { pane: rigs }\n", 6,
+        "pane 'rigs' is listed twice (first on line 3)")]
     [InlineData("columns:\n  - panes:\n      - { pane: tiles, tiles_per_row: 0 }\n", 3, "'tiles_per_row' must be a whole number from 1 to 8, got '0'")]
     [InlineData("columns:\n  - panes:\n      - { pane: feed, tiles_per_row: 2 }\n", 3, "'tiles_per_row' belongs to the tiles pane")]
-    [InlineData("columns:\n  - width: 60%\n    panes:\n      - { pane: rigs }\n  - width: 50%\n    panes:\n      - { pane: feed }\n", 2, "column widths add up to 110%")]
-    [InlineData("columns:\n  - panes:\n      - { pane: rigs, height: 70% }\n      - { pane: feed, height: 40% }\n", 3, "pane heights in this column add up to 110%")]
+    [InlineData("columns:\n  - width: 60%\n    panes:\n      - { pane: rigs }\n  - width: 50%\n    panes:\n      - { pane: feed }\n", 2,
+        "column widths add up to 110%")]
+    [InlineData("columns:\n  - panes:\n      - { pane: rigs, height: 70% }\n      - { pane: feed, height: 40% }\n", 3,
+        "pane heights in this column add up to 110%")]
     [InlineData("name: bad\n", 1, "no panes")]
     [InlineData("columns:\n  - width: 30%\n    panes: []\n", 3, "no panes")]
     [InlineData("focus: mail\ncolumns:\n  - panes:\n      - { pane: rigs }\n", 1, "'focus' is 'mail', which is not a pane of this layout")]

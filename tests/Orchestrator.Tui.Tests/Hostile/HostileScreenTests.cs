@@ -17,7 +17,8 @@ public sealed class HostileScreenTests
 {
     private static readonly string[] Evil =
     [
-        "\u001b]52;c;cm0gLXJmIH4=\u0007clip", "\u001b]0;pwned\u0007title", "\u001b[2J\u001b[Hcls", "\u009b2Jc1", "\u009d0;x\u009cosc", "bell\u0007\u0007", "nul\0", "del\u007f", "cr\rback\b",
+        "\u001b]52;c;cm0gLXJmIH4=\u0007clip", "\u001b]0;pwned\u0007title", "\u001b[2J\u001b[Hcls", "\u009b2Jc1", "\u009d0;x\u009cosc", "bell\u0007\u0007",
+            "nul\0", "del\u007f", "cr\rback\b",
     ];
 
     private static FleetSnapshot HostileFleet()
@@ -46,7 +47,8 @@ public sealed class HostileScreenTests
 
     private static void AssertClean(string screen, string what)
     {
-        var bad = screen.Select((c, n) => (c, n)).FirstOrDefault(x => (x.c < 0x20 && x.c is not '\n' and not '\r') || x.c == 0x7f || (x.c >= 0x80 && x.c < 0xa0));
+        var bad = screen.Select((c, n) => (c,
+            n)).FirstOrDefault(x => (x.c < 0x20 && x.c is not '\n' and not '\r') || x.c == 0x7f || (x.c >= 0x80 && x.c < 0xa0));
         Assert.True(bad == default, $"{what}: control character U+{(int)bad.c:X4} at {bad.n} on the screen");
         Assert.DoesNotContain("\u001b", screen);
     }

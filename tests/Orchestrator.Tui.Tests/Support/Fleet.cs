@@ -15,9 +15,11 @@ internal static class Fleet
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
-    public static WorkItem Item(string id, string title, string status = Statuses.Open, int priority = 2, string? assignee = null, string[]? labels = null, string[]? dependsOn = null, string? parent = null, string type = IssueTypes.Task)
+    public static WorkItem Item(string id, string title, string status = Statuses.Open, int priority = 2, string? assignee = null, string[]? labels = null,
+        string[]? dependsOn = null, string? parent = null, string type = IssueTypes.Task)
     {
-        var item = new WorkItem { Id = id, Title = title, Status = status, Priority = priority, Assignee = assignee, IssueType = type, CreatedAt = "2026-11-20T10:00:00Z" };
+        var item = new WorkItem { Id = id, Title = title, Status = status, Priority = priority, Assignee = assignee, IssueType = type,
+            CreatedAt = "2026-11-20T10:00:00Z" };
         if (labels is not null) item.Labels = [.. labels];
         foreach (var d in dependsOn ?? []) item.Dependencies.Add(new Dependency { IssueId = id, DependsOnId = d, Type = DependencyTypes.Blocks });
         if (parent is not null) item.Dependencies.Add(new Dependency { IssueId = id, DependsOnId = parent, Type = DependencyTypes.ParentChild });
@@ -60,27 +62,35 @@ internal static class Fleet
             new("boot", "boot", null, true, null, "%11"),
             new("refinery@shop", Roles.Refinery, "shop", true, null, "%12"),
             new("witness@shop", Roles.Witness, "shop", true, null, "%13"),
-            new("refinery@docs", Roles.Refinery, "docs", false, null, null, "crash-looping", "NullReferenceException: Object reference not set to an instance of an object.", 3, "refinery-docs"),
+            new("refinery@docs", Roles.Refinery, "docs", false, null, null, "crash-looping",
+                "NullReferenceException: Object reference not set to an instance of an object.", 3, "refinery-docs"),
             new("witness@docs", Roles.Witness, "docs", true, null, "%14"),
         };
         var queue = new List<Submission>
         {
-            new() { Item = "shop-2", Rig = "shop", Agent = "eel", Branch = "polecat/eel/shop-2", Commit = "c0ffee00", BaseCommit = "0123", SubmittedAt = "2026-11-23T11:40:00Z", State = SubmissionStates.Merged, Landed = "feedbeef12345678", FinishedAt = "2026-11-23T11:45:00Z" },
-            new() { Item = "docs-9", Rig = "docs", Agent = "fox", Branch = "polecat/fox/docs-9", Commit = "abad1dea", BaseCommit = "0123", SubmittedAt = "2026-11-23T11:41:00Z", State = SubmissionStates.Rejected, Reason = "conflict in README.md", FinishedAt = "2026-11-23T11:46:00Z" },
+            new() { Item = "shop-2", Rig = "shop", Agent = "eel", Branch = "polecat/eel/shop-2", Commit = "c0ffee00", BaseCommit = "0123",
+                SubmittedAt = "2026-11-23T11:40:00Z", State = SubmissionStates.Merged, Landed = "feedbeef12345678", FinishedAt = "2026-11-23T11:45:00Z" },
+            new() { Item = "docs-9", Rig = "docs", Agent = "fox", Branch = "polecat/fox/docs-9", Commit = "abad1dea", BaseCommit = "0123",
+                SubmittedAt = "2026-11-23T11:41:00Z", State = SubmissionStates.Rejected, Reason = "conflict in README.md",
+                FinishedAt = "2026-11-23T11:46:00Z" },
         };
         var inbox = new List<Message>
         {
-            new() { Id = "m-aaaaaa", From = "refinery@shop", To = "overseer", Box = "overseer", Subject = "landed shop-2: Cart model", SentAt = "2026-11-23T11:45:00Z", Thread = "m-aaaaaa", ReadAt = "2026-11-23T11:50:00Z" },
-            new() { Id = "m-bbbbbb", From = "witness@shop", To = "overseer", Box = "overseer", Subject = "bee is waiting for an answer", Body = "should I keep the old API?", SentAt = "2026-11-23T11:58:00Z", Thread = "m-bbbbbb" },
+            new() { Id = "m-aaaaaa", From = "refinery@shop", To = "overseer", Box = "overseer", Subject = "landed shop-2: Cart model",
+                SentAt = "2026-11-23T11:45:00Z", Thread = "m-aaaaaa", ReadAt = "2026-11-23T11:50:00Z" },
+            new() { Id = "m-bbbbbb", From = "witness@shop", To = "overseer", Box = "overseer", Subject = "bee is waiting for an answer",
+                Body = "should I keep the old API?", SentAt = "2026-11-23T11:58:00Z", Thread = "m-bbbbbb" },
         };
-        var convoy = new Convoy { Name = "checkout", Title = "Checkout v2", Items = ["shop-2", "shop-3", "shop-4", "shop-5"], CreatedAt = "2026-11-23T11:00:00Z" };
+        var convoy = new Convoy { Name = "checkout", Title = "Checkout v2", Items = ["shop-2", "shop-3", "shop-4", "shop-5"],
+            CreatedAt = "2026-11-23T11:00:00Z" };
         var rigs = new List<Rig> { Rig("shop", "shop"), Rig("docs", "docs") };
         var progress = ConvoyRules.Progress(convoy, ledger, i => i.Id.StartsWith("shop", StringComparison.Ordinal) ? "shop" : "docs");
         var events = new List<OrcEvent>
         {
             new() { At = "2026-11-23T11:40:00Z", Source = "sling", Kind = EventKinds.Slung, Subject = "shop-3", Text = "slung shop-3 to ace" },
             new() { At = "2026-11-23T11:45:00Z", Source = "refinery@shop", Kind = EventKinds.Merged, Subject = "shop-2", Text = "merged shop-2 as feedbeef" },
-            new() { At = "2026-11-23T11:46:00Z", Source = "refinery@docs", Kind = EventKinds.Rejected, Subject = "docs-9", Text = "returned docs-9: conflict in README.md", Tag = "conflict" },
+            new() { At = "2026-11-23T11:46:00Z", Source = "refinery@docs", Kind = EventKinds.Rejected, Subject = "docs-9",
+                Text = "returned docs-9: conflict in README.md", Tag = "conflict" },
             new() { At = "2026-11-23T11:58:00Z", Source = "witness@shop", Kind = EventKinds.Waiting, Subject = "bee", Text = "bee is waiting for an answer" },
         };
         return new FleetSnapshot("/home/me/fleet", Now, rigs, agents, services, ledger, queue, inbox, [new FleetConvoy(convoy, progress)], events, true, []);

@@ -25,8 +25,10 @@ internal sealed record QueuedJson(string Item, string Rig, bool Queued, string Q
 }
 
 /// <summary>shape <c>mayor</c>: <c>orc mayor status</c>.</summary>
-internal sealed record MayorJson(bool Exists, bool Running, string State, string? Profile, string? Session, string? Window, string? CreatedAt, int Unread, string? LastActivity)
+internal sealed record MayorJson(bool Exists, bool Running, string State, string? Profile, string? Session, string? Window, string? CreatedAt, int Unread,
+    string? LastActivity)
 {
     public static MayorJson From(MayorStatus s) =>
-        new(s.Hook is not null, s.Running, s.State, s.Hook?.Profile, s.Hook?.Rig, s.Hook?.Agent, s.Hook?.CreatedAt, s.Unread, HookJson.Unix(s.LastActivityUnix));
+        new(s.Hook is not null, s.Running, s.State, s.Hook?.Profile, s.Hook?.Rig, s.Hook?.Agent, s.Hook?.CreatedAt, s.Unread,
+            HookJson.Unix(s.LastActivityUnix));
 }

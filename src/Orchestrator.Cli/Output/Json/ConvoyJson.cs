@@ -52,7 +52,8 @@ internal sealed record PlanJson(
 {
     public static PlanJson From(PlanView p) =>
         new(p.Convoy,
-            p.Rows.Select(r => new PlanItemJson(r.Id, r.Title, r.Rig, r.Branch, r.Worktree, r.Agent, [.. r.Files], [.. r.DependsOn], r.Status, r.Wave)).ToList(),
+            p.Rows.Select(r => new PlanItemJson(r.Id, r.Title, r.Rig, r.Branch, r.Worktree, r.Agent, [.. r.Files], [.. r.DependsOn], r.Status,
+                r.Wave)).ToList(),
             p.Result.Conflicts.Select(c => new PlanConflictJson(c.A, c.B, [.. c.Shared])).ToList(),
             p.Result.Waves.Select(w => w.ToList()).ToList(),
             p.Result.Warnings.Select(x => new PlanWarningJson(x.Item, x.Pattern, x.Text)).ToList(),

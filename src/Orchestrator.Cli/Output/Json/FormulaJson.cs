@@ -6,7 +6,8 @@ using Orchestrator.Core.Items;
 namespace Orchestrator.Cli.Output.Json;
 
 /// <summary>shape <c>formula-entry</c>: <c>orc formula list</c>.</summary>
-internal sealed record FormulaEntryJson(string Name, string Origin, string File, string? Extends, string Description, List<string> Overrides, List<string> Errors)
+internal sealed record FormulaEntryJson(string Name, string Origin, string File, string? Extends, string Description, List<string> Overrides,
+    List<string> Errors)
 {
     public static FormulaEntryJson From(FormulaEntry e, IEnumerable<FormulaError> problems) =>
         new(e.Name, e.Origin, e.File, e.Formula?.Extends, e.Formula?.Summary ?? "", [.. e.Hides], problems.Select(x => x.ToString()).ToList());
@@ -44,7 +45,8 @@ internal sealed record MoleculeJson(string Id, string Kind, string? Formula, str
             m.Steps.Select(s => new MoleculeStepJson(s.Step, s.ItemId, s.Title, s.Status, s.IsReady, s.Assignee, s.Role, s.Profile, [.. s.WaitsFor])).ToList());
 }
 
-internal sealed record MoleculeStepJson(string Step, string Id, string Title, string Status, bool Ready, string? Assignee, string? Role, string? Profile, List<string> WaitsFor);
+internal sealed record MoleculeStepJson(string Step, string Id, string Title, string Status, bool Ready, string? Assignee, string? Role, string? Profile,
+    List<string> WaitsFor);
 
 /// <summary>shape <c>poured</c>: <c>orc pour</c>; the epic and its steps in the ledger's shape.</summary>
 internal sealed record PouredJson(WorkItem Epic, List<WorkItem> Steps, string? Convoy);

@@ -9,10 +9,12 @@ internal sealed record StatsJson(int Total, int Ready, int Blocked, int Unreadab
     Dictionary<string, int> ByStatus, Dictionary<string, int> ByType, Dictionary<string, int> ByPriority);
 
 /// <summary>shape <c>dep-tree</c>: <c>orc item dep tree</c>, one node per item, its dependencies (or dependents) as children.</summary>
-internal sealed record DepTreeJson(string Id, string? DependencyType, string? Title, string? Status, int? Priority, bool? Missing, bool? Cycle, List<DepTreeJson> Children)
+internal sealed record DepTreeJson(string Id, string? DependencyType, string? Title, string? Status, int? Priority, bool? Missing, bool? Cycle,
+    List<DepTreeJson> Children)
 {
     /// <summary>The tree under <paramref name="id"/>, <paramref name="depth"/> levels deep; a node already on the path is a cycle, not expanded.</summary>
-    public static DepTreeJson Of(LedgerDocument ledger, string id, string? type, Func<WorkItem, IEnumerable<(string Id, string Type)>> next, HashSet<string> path, int depth)
+    public static DepTreeJson Of(LedgerDocument ledger, string id, string? type, Func<WorkItem, IEnumerable<(string Id, string Type)>> next,
+        HashSet<string> path, int depth)
     {
         var item = ledger.Find(id);
         var cycle = path.Contains(id);

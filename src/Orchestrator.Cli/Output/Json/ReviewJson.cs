@@ -18,7 +18,8 @@ internal sealed record SubmissionJson(
 }
 
 /// <summary>A reviewer agent's pass (in <c>submission</c>, <c>review</c> and <c>review-detail</c>).</summary>
-internal sealed record ReviewerJson(string Agent, string Profile, string Candidate, string State, string StartedAt, string? Verdict, string? Notes, string? FinishedAt)
+internal sealed record ReviewerJson(string Agent, string Profile, string Candidate, string State, string StartedAt, string? Verdict, string? Notes,
+    string? FinishedAt)
 {
     public static ReviewerJson? From(AgentReview? r) =>
         r is null ? null : new(r.Agent, r.Profile, r.Candidate, r.State, r.StartedAt, r.Verdict, r.Notes, r.FinishedAt);
@@ -57,7 +58,8 @@ internal sealed record ReviewFileJson(string Path, string? OldPath, string Statu
 
 /// <summary>shape <c>service</c>: <c>orc status</c>.</summary>
 internal sealed record ServiceJson(
-    string Name, string State, bool Alive, int? Pid, string? BeatAt, long? Passes, string? Last, int Crashes, int Restarts, string? Error, string? Log, string? NextStartAt)
+    string Name, string State, bool Alive, int? Pid, string? BeatAt, long? Passes, string? Last, int Crashes, int Restarts, string? Error, string? Log,
+        string? NextStartAt)
 {
     public static ServiceJson From(string name, ServiceHealth h, Heartbeat? b) =>
         new(name, h.State, h.Alive, h.Pid, b?.BeatAt, b?.Passes, b?.Last, h.Crashes, h.Restarts, h.Error, h.Log, h.IsCrash ? h.NextStartAt : null);

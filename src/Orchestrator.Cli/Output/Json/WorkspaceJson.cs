@@ -17,7 +17,8 @@ internal sealed record RigJson(
 
 /// <summary>shape <c>message</c>: <c>orc mail inbox</c>, <c>read</c>, and <c>send</c>/<c>reply</c> with how each was delivered.</summary>
 internal sealed record MessageJson(
-    string Id, [property: JsonPropertyName("from")] string Sender, string To, string Box, string Subject, string? Body, string SentAt, string Thread, string? ReplyTo, string? Item,
+    string Id, [property: JsonPropertyName("from")] string Sender, string To, string Box, string Subject, string? Body, string SentAt, string Thread,
+        string? ReplyTo, string? Item,
     bool Read, string? ReadAt, string? ArchivedAt, string? Delivery)
 {
     public static MessageJson From(Message m, string? delivery = null) =>
@@ -26,7 +27,8 @@ internal sealed record MessageJson(
 
 /// <summary>shape <c>learning</c>: <c>orc learn add</c>, <c>list</c>, and <c>from-convoy</c> with each one's status.</summary>
 internal sealed record LearningJson(
-    string? Id, string Text, string Scope, string? Rig, string? Role, List<string> Tags, string CreatedAt, string? CreatedBy, string? Source, string? Item, string? Status)
+    string? Id, string Text, string Scope, string? Rig, string? Role, List<string> Tags, string CreatedAt, string? CreatedBy, string? Source, string? Item,
+        string? Status)
 {
     public static LearningJson From(Learning l, string? status = null) =>
         new(l.Id.Length > 0 ? l.Id : null, l.Text, l.Scope, l.Rig, l.Role, l.Tags, l.CreatedAt, l.CreatedBy, l.Source, l.Item, status);
