@@ -59,8 +59,8 @@ public static class ConvoyScoring
                 case EventKinds.Rejected:
                     if (queuedFrom.Remove(item, out var q2) && at >= q2) queue += (at - q2).TotalSeconds;
                     Reviewed(item, at, waiting: false); // rejected in review (or returned some other way while held)
-                    if (e.Tag == "gate") gateFailures++;
-                    if (e.Tag == "conflict") met.Add(item);
+                    if (e.Tag == Merging.RejectionCauses.GateTag) gateFailures++;
+                    if (e.Tag == Merging.RejectionCauses.ConflictTag) met.Add(item);
                     workFrom[item] = at; // back to work
                     break;
             }

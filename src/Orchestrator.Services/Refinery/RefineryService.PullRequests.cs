@@ -81,7 +81,7 @@ public sealed partial class RefineryService
                     merged = true;
                     break;
                 case PullRequestState.Closed:
-                    try { Reject(rig, s, $"{PullRequestClosed} ({ForgeCli.Display(url)})", null, outcomes, expected: SubmissionStates.PullRequest); }
+                    try { Reject(rig, s, RejectionCause.PullRequest, $"{PullRequestClosed} ({ForgeCli.Display(url)})", null, outcomes, expected: SubmissionStates.PullRequest); }
                     catch (OrcException e) { logger.LogInformation("refinery {Rig}: {Item} changed meanwhile: {Message}", rig.Name, s.Item, e.Message); }
                     break;
             }

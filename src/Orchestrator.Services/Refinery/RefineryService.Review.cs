@@ -131,7 +131,7 @@ public sealed partial class RefineryService
         var s = Get(item);
         CheckWaitsForReview(s, "rejected");
         var rig = runtime.Rigs.Get(s.Rig);
-        Reject(rig, s, ReviewRejection + runtime.Workspace.Actor + ": " + TerminalText.Line(reason).Trim(), null, [], expected: SubmissionStates.Review);
+        Reject(rig, s, RejectionCause.Review, ReviewRejection + runtime.Workspace.Actor + ": " + TerminalText.Line(reason).Trim(), null, [], expected: SubmissionStates.Review);
         return runtime.Queue(s.Rig).Find(s.Item)!;
     }
 

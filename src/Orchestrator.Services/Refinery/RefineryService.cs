@@ -158,21 +158,21 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         {
             if (git.BranchTip(s.Branch) is null)
             {
-                Reject(rig, s, $"its branch {s.Branch} was deleted", null, outcomes);
+                Reject(rig, s, RejectionCause.Branch, $"its branch {s.Branch} was deleted", null, outcomes);
                 continue;
             }
             var title = items.Find(s.Item)?.Title ?? s.Item;
             var squash = git.Squash(onto, s.Commit, RigIntegration.LandingMessage(s.Item, title, s.Agent, s.Commits), runtime.Workspace.Now);
-            if (squash.Missing is { } missing) { Reject(rig, s, missing, null, outcomes); continue; }
+            if (squash.Missing is { } missing) { Reject(rig, s, null, missing, null, outcomes); continue; }
             if (squash.Conflicts.Count > 0)
             {
-                Reject(rig, s, $"conflicts with {rig.DefaultBranch} in {string.Join(", ", squash.Conflicts.Take(10).Select(TerminalText.Line))}",
+                Reject(rig, s, RejectionCause.Conflict, $"conflicts with {rig.DefaultBranch} in {string.Join(", ", squash.Conflicts.Take(10).Select(TerminalText.Line))}",
                     "conflicting files:\n" + string.Join('\n', squash.Conflicts.Select(TerminalText.Line)), outcomes);
                 continue;
             }
             if (squash.MarkerFiles.Count > 0)
             {
-                Reject(rig, s, $"leaves conflict markers in {string.Join(", ", squash.MarkerFiles.Take(10).Select(TerminalText.Line))}",
+                Reject(rig, s, RejectionCause.Conflict, $"leaves conflict markers in {string.Join(", ", squash.MarkerFiles.Take(10).Select(TerminalText.Line))}",
                     "files with <<<<<<< / >>>>>>> markers:\n" + string.Join('\n', squash.MarkerFiles.Select(TerminalText.Line)), outcomes);
                 continue;
             }
@@ -202,7 +202,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         if (green) return Accept(rig, git, main, current, tail, outcomes);
         if (current.Count == 1)
         {
-            Reject(rig, current[0].Sub, GateReason(rig), tail, outcomes);
+            Reject(rig, current[0].Sub, RejectionCause.Gate, GateReason(rig), tail, outcomes);
             return true;
         }
         // A red batch: find the first submission whose prefix is red.
@@ -226,7 +226,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
                 Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue"); // nothing landed: the rest waits too
             return false;
         }
-        Reject(rig, current[culprit].Sub, GateReason(rig), tails.GetValueOrDefault(culprit + 1, tail), outcomes);
+        Reject(rig, current[culprit].Sub, RejectionCause.Gate, GateReason(rig), tails.GetValueOrDefault(culprit + 1, tail), outcomes);
         foreach (var (s, _) in current.Skip(culprit + 1))
             Save(s with { State = SubmissionStates.Queued, Candidate = null, Onto = null }, "requeue"); // restacked on the new main next round
         return true;
@@ -455,22 +455,12 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         catch (OrcException ex) { logger.LogWarning("refinery {Rig}: mail to {To} failed: {Message}", rig.Name, to, ex.Message); }
     }
 
-    /// <summary>Why a submission was returned, for scripts and the convoy report: conflict, gate, branch, hand, review or pr.</summary>
-    private static string? CauseOf(Rig rig, string reason) =>
-        reason.StartsWith("conflicts with", StringComparison.Ordinal) || reason.StartsWith("leaves conflict markers", StringComparison.Ordinal) ? "conflict"
-        : reason == GateReason(rig) ? "gate"
-        : reason.StartsWith("rejected by", StringComparison.Ordinal) ? "hand"
-        : reason.StartsWith(ReviewRejection, StringComparison.Ordinal) ? "review"
-        : reason.StartsWith("its branch", StringComparison.Ordinal) ? "branch"
-        : reason.StartsWith(PullRequestClosed, StringComparison.Ordinal) ? "pr"
-        : null;
-
     /// <summary>
     /// Sends a submission back: the item returns to its worker if the worker still has its
     /// worktree (hook active again, told by a nudge), else to ready; the reason goes on the item.
     /// </summary>
     /// <param name="expected">When given, the state the submission must still be in under the lock (else nothing changes).</param>
-    private void Reject(Rig rig, Submission s, string reason, string? details, List<RefineryOutcome> outcomes, string? expected = null)
+    private void Reject(Rig rig, Submission s, RejectionCause? cause, string reason, string? details, List<RefineryOutcome> outcomes, string? expected = null)
     {
         var now = Timestamps.Format(runtime.Workspace.Now);
         var hook = runtime.Hooks.Find(s.Agent);
@@ -497,7 +487,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         });
         runtime.Events.Append(new OrcEvent
         {
-            At = now, Source = SourceOf(rig.Name), Kind = EventKinds.Rejected, Subject = s.Item, Tag = CauseOf(rig, reason),
+            At = now, Source = SourceOf(rig.Name), Kind = EventKinds.Rejected, Subject = s.Item, Tag = cause?.Tag(),
             Text = $"{s.Item} returned {(backToWorker ? "to " + s.Agent : "to ready")}: {reason}",
         });
         outcomes.Add(new RefineryOutcome(s.Item, "rejected", null, reason));
@@ -567,7 +557,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         using var claim = Claim(rig.Name) ?? throw new OrcException($"the refinery of {rig.Name} is working; stop it or try again", ExitCodes.Busy);
         s = runtime.Queue(s.Rig).Find(s.Item) ?? s; // it may have moved before the claim was ours
         if (s.State != SubmissionStates.Queued) throw new OrcException($"{item} is {s.State} now; only a queued submission can be rejected");
-        Reject(rig, s, "rejected by " + runtime.Workspace.Actor + ": " + TerminalText.Line(reason), null, []);
+        Reject(rig, s, RejectionCause.Hand, "rejected by " + runtime.Workspace.Actor + ": " + TerminalText.Line(reason), null, []);
         return runtime.Queue(s.Rig).Find(s.Item)!;
     }
 }
