@@ -69,7 +69,7 @@ public sealed class ShippedBinaryTests : IDisposable
             Path.GetFileName(so)));
         var psi = new System.Diagnostics.ProcessStartInfo(orc) { WorkingDirectory = _ws.Root, RedirectStandardError = true, RedirectStandardOutput = true,
             ArgumentList = { "item", "create", "needs git" } };
-        using (var p = System.Diagnostics.Process.Start(psi)!)
+        using (var p = StartCopy(psi))
         {
             var err = p.StandardError.ReadToEnd();
             p.WaitForExit();
@@ -80,7 +80,7 @@ public sealed class ShippedBinaryTests : IDisposable
         }
         psi.ArgumentList.Clear();
         psi.ArgumentList.Add("doctor");
-        using (var p = System.Diagnostics.Process.Start(psi)!)
+        using (var p = StartCopy(psi))
         {
             var output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
@@ -101,11 +101,26 @@ public sealed class ShippedBinaryTests : IDisposable
         File.Copy(OrcProcess.Native!, orc);
         var psi = new System.Diagnostics.ProcessStartInfo(orc) { WorkingDirectory = _ws.Root, RedirectStandardError = true, RedirectStandardOutput = true,
             ArgumentList = { "tui" } };
-        using var p = System.Diagnostics.Process.Start(psi)!;
+        using var p = StartCopy(psi);
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
         Assert.Equal(1, p.ExitCode);
         var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal($"orc: error: the TUI is a second program, orc-tui, published beside orc, and {Path.Combine(lonely, "orc-tui")} is missing; publish orc again (README, Install) or keep orc-tui next to orc", line);
+    }
+
+    /// <summary>
+    /// Starts a binary this test has just copied. Another test's fork can still hold the copy's
+    /// write handle until that child execs, so exec may briefly fail with ETXTBSY ("Text file busy"):
+    /// that is retried, nothing else is.
+    /// </summary>
+    private static System.Diagnostics.Process StartCopy(System.Diagnostics.ProcessStartInfo psi)
+    {
+        const int TextFileBusy = 26;
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return System.Diagnostics.Process.Start(psi)!; }
+            catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == TextFileBusy && attempt < 50) { Thread.Sleep(100); }
+        }
     }
 }
