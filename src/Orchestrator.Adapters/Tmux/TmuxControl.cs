@@ -66,7 +66,10 @@ public sealed class TmuxControl : IDisposable
     public static TmuxControl? TryOpen(string socketName, string configFile, bool output = false, string? session = null)
     {
         var flags = output ? "ignore-size" : "ignore-size,no-output";
-        List<string> argv = ["-L", socketName, "-f", configFile, "-C", "attach-session", "-f", flags];
+        // -N: attach-session would otherwise start a server when none runs. That server finds no
+        // session and exits at once, and a sling starting the first agent meanwhile sees it and then
+        // loses it ("no server running").
+        List<string> argv = ["-L", socketName, "-f", configFile, "-N", "-C", "attach-session", "-f", flags];
         if (session is not null) argv.AddRange(["-t", session]);
         var c = new TmuxControl(argv);
         // The first reply proves the client is attached; no server or no session closes it instead.
