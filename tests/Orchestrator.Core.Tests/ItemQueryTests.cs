@@ -81,7 +81,8 @@ public sealed class ItemQueryTests
     {
         var tomb = Item("a-9", "gone", Statuses.Tombstone);
         Assert.False(new ItemQuery().Matches(tomb, false, false, null));
-        Assert.True(new ItemQuery { All = true }.Matches(tomb, false, false, null));
+        Assert.False(new ItemQuery { All = true }.Matches(tomb, false, false, null)); // deleted: only by its status
+        Assert.True(new ItemQuery { All = true }.Matches(Item("a-8", "done", Statuses.Closed), false, false, null));
         Assert.True(new ItemQuery { Statuses = [Statuses.Tombstone] }.Matches(tomb, false, false, null));
     }
 }

@@ -342,6 +342,10 @@ public sealed partial class DocsTests
             Run("item", "dep", "remove", c, b);
             Run("item", "list");
             Run("item", "show", a);
+            Run("item", "search", "cart");
+            Run("item", "label", "list");
+            var gone = Id(Run("item", "create", "Unwanted"));
+            Run("item", "delete", gone, "--reason", "not needed");
             Run("item", "dep", "tree", b);
             Run("ready");
             Run("blocked");

@@ -22,6 +22,8 @@ internal static class ItemCommands
         item.Add(Update(services));
         item.Add(Close(services));
         item.Add(Reopen(services));
+        item.Add(Delete(services));
+        item.Add(Search(services));
         item.Add(CommentCmd(services));
         item.Add(Label(services));
         item.Add(DepCommands.Build(services));
@@ -153,7 +155,7 @@ internal static class ItemCommands
 
     private static Command Update(IServiceProvider services)
     {
-        var id = Options.ItemId();
+        var id = Options.ItemIds();
         var title = new Option<string>("--title") { Description = "New title" };
         var description = new Option<string>("--description", "-d") { Description = "New description ('-' reads standard input, '' clears)" };
         var design = new Option<string>("--design") { Description = "New design notes" };
@@ -168,7 +170,7 @@ internal static class ItemCommands
         var externalRef = new Option<string>("--external-ref") { Description = "New external reference ('' clears)" };
         var files = new Option<string[]>("--file") { Description = "Replace the files the item expects to own (repeat)" };
         var json = Options.Json();
-        var cmd = new Command("update", "Change fields of a work item")
+        var cmd = new Command("update", "Change fields of work items (several ids: the same change to each, in one commit, or none if one is refused)")
         {
             id, title, description, design, acceptance, notes, status, type, priority, assignee, owner, defer, externalRef, files, json,
         };
@@ -192,9 +194,15 @@ internal static class ItemCommands
                 Files = pr.GetValue(files) is { Length: > 0 } replaced ? replaced : null,
             };
             WorkItemRules.Check(request, v.Context.Now, Options.Named);
-            var updated = v.Mutate("update", ops => ops.Update(pr.GetValue(id)!, request)).Value;
-            if (pr.GetValue(json)) JsonOut.Item(v.Env, updated);
-            else v.Out.WriteLine($"updated {updated.Id}: {TerminalText.Line(updated.Title)}");
+            var ids = pr.GetValue(id)!.Distinct(StringComparer.Ordinal).ToList();
+            var updated = v.Mutate("update", ops => ids.Select(i => ops.Update(i, request)).ToList()).Value;
+            if (pr.GetValue(json))
+            {
+                if (updated.Count == 1) JsonOut.Item(v.Env, updated[0]); // one id: the item, as before; several: an array
+                else JsonOut.Items(v.Env, updated);
+                return 0;
+            }
+            foreach (var u in updated) v.Out.WriteLine($"updated {u.Id}: {TerminalText.Line(u.Title)}");
             return 0;
         });
         return cmd;
@@ -208,6 +216,65 @@ internal static class ItemCommands
             (ops, id, pr) => ops.Close(id, pr.GetValue(reason)),
             i => $"closed {i.Id}: {TerminalText.Line(i.Title)}",
             i => $"{i.Id} was already closed");
+    }
+
+    private static Command Delete(IServiceProvider services)
+    {
+        var ids = Options.ItemIds();
+        var reason = new Option<string>("--reason", "-r") { Description = "Why it is deleted" };
+        var force = new Option<bool>("--force") { Description = "Delete it even if open items wait for it (they stop waiting; each is named)" };
+        var json = Options.Json();
+        var cmd = new Command("delete", "Delete work items: each stays in the ledger as a tombstone (as bd exports it), so no merge brings it back")
+        {
+            ids, reason, force, json,
+        };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            WorkItemRules.Text(pr.GetValue(reason), "--reason");
+            var list = pr.GetValue(ids)!.Distinct(StringComparer.Ordinal).ToList();
+            var result = v.Mutate("delete", ops => list.Select(i =>
+            {
+                var (deleted, unblocked) = ops.Delete(i, pr.GetValue(reason), pr.GetValue(force));
+                return (Deleted: deleted, Unblocked: unblocked, Item: ops.Ledger.Get(i));
+            }).ToList()).Value;
+            if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Select(r => r.Item).ToList()); return 0; }
+            foreach (var r in result)
+            {
+                v.Out.WriteLine(r.Deleted ? $"deleted {r.Item.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Item.Id} was already deleted");
+                foreach (var w in r.Unblocked) v.Out.WriteLine($"  {w.Id} no longer waits for it: {TerminalText.Line(w.Title)}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Search(IServiceProvider services)
+    {
+        var words = new Argument<string[]>("TEXT") { Description = "Words to find (each must appear somewhere; case-insensitive)", Arity = ArgumentArity.OneOrMore };
+        var all = new Option<bool>("--all") { Description = "Include closed and deleted items" };
+        var limit = new Option<int?>("--limit", "-n") { Description = "At most this many" };
+        var json = Options.Json();
+        var cmd = new Command("search", "Find work items by text in their id, title, description, design, acceptance, notes, labels, assignee or comments")
+        {
+            words, all, limit, json,
+        };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var wanted = pr.GetValue(words)!.Where(w => w.Length > 0).ToList();
+            foreach (var w in wanted) WorkItemRules.Text(w, "TEXT");
+            var n = pr.GetValue(limit);
+            if (n is < 0) throw new OrcException("--limit: must be 0 or more", ExitCodes.Usage);
+            var items = v.Read().Sorted()
+                .Where(i => pr.GetValue(all) || !i.IsClosed)
+                .Where(i => wanted.All(w => ItemQuery.Finds(i, w))).ToList();
+            if (n is { } max) items = items.Take(max).ToList();
+            if (pr.GetValue(json)) JsonOut.Items(v.Env, items);
+            else ItemText.List(v.Out, items, "no work items mention that");
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command Reopen(IServiceProvider services) =>
@@ -267,6 +334,29 @@ internal static class ItemCommands
         return cmd;
     }
 
+    private static Command LabelList(IServiceProvider services)
+    {
+        var all = new Option<bool>("--all") { Description = "Count closed items too" };
+        var json = Options.Json();
+        var cmd = new Command("list", "Every label in use, with how many items carry it (open items, or all with --all)") { all, json };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var counts = v.Read().Sorted()
+                .Where(i => i.Status != Statuses.Tombstone && (pr.GetValue(all) || !i.IsClosed))
+                .SelectMany(i => i.Labels.Distinct(StringComparer.Ordinal))
+                .CountBy(l => l, StringComparer.Ordinal)
+                .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new LabelCountJson(c.Key, c.Value)).ToList();
+            if (pr.GetValue(json)) { JsonOut.Write(v.Env, counts, CliJsonContext.Default.ListLabelCountJson); return 0; }
+            if (counts.Count == 0) { v.Out.WriteLine("no labels in use"); return 0; }
+            var width = counts.Max(c => c.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
+            foreach (var c in counts) v.Out.WriteLine($"{c.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(width)}  {TerminalText.Line(c.Label)}");
+            return 0;
+        });
+        return cmd;
+    }
+
     private static Command Label(IServiceProvider services)
     {
         var label = new Command("label", "Add or remove labels");
@@ -294,6 +384,7 @@ internal static class ItemCommands
             });
             label.Add(cmd);
         }
+        label.Add(LabelList(services));
         return label;
     }
 }

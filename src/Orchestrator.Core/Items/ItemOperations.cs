@@ -76,6 +76,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
     {
         if (r.IsEmpty) throw new OrcException("nothing to update: give at least one field to change (see 'orc item update --help')", ExitCodes.Usage);
         var item = ledger.Get(id);
+        if (item.Status == Statuses.Tombstone) throw new OrcException($"{item.Id} is deleted (tombstone); it cannot be updated");
         var title = r.Title is null ? null : WorkItemRules.Title(r.Title);
         var description = WorkItemRules.Text(r.Description, "description");
         var design = WorkItemRules.Text(r.Design, "design");
@@ -129,6 +130,44 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         Touch(item);
         return true;
     }
+
+    /// <summary>
+    /// Deletes an item as bd does: it stays in the ledger as a tombstone (status <c>tombstone</c>,
+    /// with bd's <c>deleted_at</c>, <c>deleted_by</c>, <c>delete_reason</c> and <c>original_type</c>),
+    /// so a merge with a copy that still has it cannot bring it back. An item that open items wait
+    /// for (blocks, or children of an epic) is refused unless <paramref name="force"/>; the result
+    /// names them (they no longer wait for it). False when it was already deleted.
+    /// </summary>
+    public (bool Deleted, List<WorkItem> Unblocked) Delete(string id, string? reason, bool force)
+    {
+        var item = ledger.Get(id);
+        var why = WorkItemRules.Text(reason, "reason");
+        if (item.Status == Statuses.Tombstone) return (false, []);
+        var waiting = Dependents(item.Id).ToList();
+        if (waiting.Count > 0 && !force)
+            throw new OrcException($"{item.Id}: {waiting.Count} open item(s) wait for it ({string.Join(", ", waiting.Take(5).Select(w => w.Id))}"
+                + $"{(waiting.Count > 5 ? ", …" : "")}); nothing deleted (--force deletes it anyway and they stop waiting for it)");
+        var originalType = item.IssueType;
+        item.Status = Statuses.Tombstone;
+        item.ClosedAt = null;
+        item.CloseReason = null;
+        item.Extra.RemoveAll(e => e.Key is DeletedAt or DeletedBy or DeleteReason or OriginalType);
+        item.Extra.Add(new(DeletedAt, JsonString(_now)));
+        item.Extra.Add(new(DeletedBy, JsonString(actor)));
+        if (why is { Length: > 0 }) item.Extra.Add(new(DeleteReason, JsonString(why)));
+        item.Extra.Add(new(OriginalType, JsonString(originalType)));
+        Touch(item);
+        return (true, waiting);
+    }
+
+    /// <summary>bd's fields on a tombstone.</summary>
+    public const string DeletedAt = "deleted_at", DeletedBy = "deleted_by", DeleteReason = "delete_reason", OriginalType = "original_type";
+
+    /// <summary>Open items that wait for <paramref name="id"/>: by an ordering dependency, or as its children.</summary>
+    public IEnumerable<WorkItem> Dependents(string id) =>
+        ledger.Sorted().Where(i => !i.IsClosed && i.Id != id && i.DependencyList.Any(d => d.DependsOnId == id && DependencyTypes.IsOrdering(d.Type)));
+
+    private static string JsonString(string s) => System.Text.Json.Nodes.JsonValue.Create(s).ToJsonString();
 
     public Comment AddComment(string id, string text)
     {

@@ -6,7 +6,7 @@ namespace Orchestrator.Core.Items;
 /// which must hold): <c>status:open,blocked</c>, <c>ready</c>, <c>blocked</c>, <c>rig:NAME</c>,
 /// <c>assignee:NAME</c> (or <c>@NAME</c>; <c>none</c> for unassigned), <c>label:NAME</c> (or
 /// <c>#NAME</c>), <c>type:bug</c>, <c>p:1</c>, <c>all</c> (closed items too; they are hidden
-/// otherwise), and any other word is text looked for in the id, title, assignee, labels,
+/// otherwise; deleted items only by <c>status:tombstone</c>), and any other word is text looked for in the id, title, assignee, labels,
 /// description and notes. Every comparison ignores case.
 /// </summary>
 public sealed record ItemQuery
@@ -63,7 +63,8 @@ public sealed record ItemQuery
     public bool Matches(WorkItem item, bool isReady, bool isBlocked, string? rig)
     {
         if (Statuses.Count > 0) { if (!Statuses.Contains(item.Status)) return false; }
-        else if (!All && !Ready && !Blocked && (item.IsClosed || item.Status == Items.Statuses.Tombstone)) return false;
+        else if (item.Status == Items.Statuses.Tombstone) return false; // deleted: only asked for by status
+        else if (!All && !Ready && !Blocked && item.IsClosed) return false;
         if (Ready && !isReady) return false;
         if (Blocked && !isBlocked) return false;
         if (Rig is not null && !string.Equals(rig, Rig, StringComparison.OrdinalIgnoreCase)) return false;
@@ -88,6 +89,16 @@ public sealed record ItemQuery
         || item.Labels.Any(x => x.Contains(text, StringComparison.OrdinalIgnoreCase))
         || (!item.IsSummary && ((item.Description?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
                                 || (item.Notes?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)));
+
+    /// <summary>
+    /// Full-text search (<c>orc item search</c>): whether <paramref name="text"/> is anywhere in the
+    /// item, as <see cref="Mentions"/> looks, and in its design, acceptance criteria and comments.
+    /// </summary>
+    public static bool Finds(WorkItem item, string text) =>
+        Mentions(item, text)
+        || (item.Design?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
+        || (item.AcceptanceCriteria?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
+        || item.Comments.Any(c => c.Text.Contains(text, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The assignee filter asks for items assigned to no one (<c>none</c>, as the CLI's <c>--assignee none</c>).</summary>
     public bool IsUnassigned => string.Equals(Assignee, "none", StringComparison.OrdinalIgnoreCase);

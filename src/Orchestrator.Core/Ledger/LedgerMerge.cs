@@ -10,7 +10,8 @@ namespace Orchestrator.Core.Ledger;
 /// Merges two versions of a ledger by item id, as git's merge driver for ledger files.
 /// Per field: a field changed on one side only takes that change; a field changed on both
 /// sides takes the side with the later <c>updated_at</c>. Labels, files, dependencies and comments
-/// are unioned (an element one side removed since the base stays removed). Output stays sorted.
+/// are unioned (an element one side removed since the base stays removed). A deletion (status
+/// <c>tombstone</c>) wins over any edit on the other side. Output stays sorted.
 /// </summary>
 public static class LedgerMerge
 {
@@ -81,6 +82,8 @@ public static class LedgerMerge
                 value = MergeSet(bv, ov, tv, n => $"{n["depends_on_id"]}\0{n["type"]}", OursWins);
             else if (key == "comments")
                 value = RenumberComments(MergeSet(bv, ov, tv, n => $"{n["created_at"]}\0{n["author"]}\0{n["text"]}", OursWins));
+            else if (key == "status" && (IsTombstone(ov) || IsTombstone(tv)))
+                value = IsTombstone(ov) ? ov : tv; // a deletion wins: a later edit elsewhere cannot bring the item back
             else
                 value = Pick(bv, ov, tv, OursWins);
             if (value is not null) merged[key] = value.DeepClone();
@@ -89,6 +92,9 @@ public static class LedgerMerge
         item.MarkDirty();
         return item;
     }
+
+    private static bool IsTombstone(JsonNode? status) =>
+        status is JsonValue v && v.TryGetValue<string>(out var s) && s == Statuses.Tombstone;
 
     private static JsonNode? Pick(JsonNode? b, JsonNode? o, JsonNode? t, Func<JsonNode?, JsonNode?, bool> oursWins)
     {

@@ -40,6 +40,7 @@ namespace Orchestrator.Cli.Output.Json;
 [JsonSerializable(typeof(DepTreeJson))]
 [JsonSerializable(typeof(HistoryJson))]
 [JsonSerializable(typeof(ItemCommentJson))]
+[JsonSerializable(typeof(List<LabelCountJson>))]
 [JsonSerializable(typeof(ImportSummaryJson))]
 [JsonSerializable(typeof(List<SettingJson>))]
 [JsonSerializable(typeof(DoctorJson))]
@@ -70,6 +71,7 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         ["dep-tree"] = typeof(DepTreeJson),
         ["history"] = typeof(HistoryJson),
         ["comment"] = typeof(ItemCommentJson),
+        ["label-count"] = typeof(LabelCountJson),
         ["import-summary"] = typeof(ImportSummaryJson),
         ["setting"] = typeof(SettingJson),
         ["doctor"] = typeof(DoctorJson),

@@ -59,3 +59,6 @@ internal sealed record ItemCommentJson(long Id, string IssueId, string Author, s
 
 /// <summary>shape <c>import-summary</c>: <c>orc import</c>.</summary>
 internal sealed record ImportSummaryJson(int Added, int Updated, int Unchanged);
+
+/// <summary>shape <c>label-count</c>: <c>orc item label list</c>, one per label, most used first.</summary>
+internal sealed record LabelCountJson(string Label, int Count);
