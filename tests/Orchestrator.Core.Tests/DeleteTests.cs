@@ -130,3 +130,77 @@ public class DeleteTests
         }
     }
 }
+
+/// <summary>Epics that close themselves when their last child closes, and <c>orc item close-eligible</c>.</summary>
+public class EpicCloseTests
+{
+    private static string Epic(string id, string? parent = null, string status = Statuses.Open, string? label = null)
+    {
+        var o = JsonNode.Parse(parent is null ? Item(id, status: status) : Item(id, status: status, deps: Dep(parent, DependencyTypes.ParentChild)))!.AsObject();
+        o["issue_type"] = "epic";
+        if (label is not null) o["labels"] = new JsonArray(label);
+        return o.ToJsonString();
+    }
+
+    private static string Child(string id, string parent, string status = Statuses.Open) => Item(id, status: status, deps: Dep(parent, DependencyTypes.ParentChild));
+
+    [Fact]
+    public void Closing_the_last_open_child_closes_the_epic_and_its_finished_parents_innermost_first()
+    {
+        var doc = Doc(Epic("hq-top"), Epic("hq-mid", "hq-top"), Child("hq-mid.1", "hq-mid"), Child("hq-mid.2", "hq-mid"), Child("hq-top.9", "hq-top", Statuses.Closed));
+        var ops = new ItemOperations(doc, Now, "tester", "hq");
+
+        ops.Close("hq-mid.1", null);
+        Assert.Empty(ops.EpicsClosed);
+        Assert.Equal(Statuses.Open, doc.Get("hq-mid").Status);
+
+        ops.Close("hq-mid.2", "done");
+        Assert.Equal(["hq-mid", "hq-top"], Ids(ops.EpicsClosed));
+        Assert.Equal(ItemOperations.AllChildrenClosed, doc.Get("hq-top").CloseReason);
+        Assert.Contains("hq-top", ops.Changed);
+    }
+
+    [Theory]
+    [InlineData(Statuses.InProgress, "an epic someone works on")]
+    [InlineData(Statuses.Hooked, "an epic an agent holds")]
+    [InlineData(Statuses.Closed, "an epic already closed")]
+    public void An_epic_that_is_not_simply_open_is_left_as_it_is(string status, string what)
+    {
+        var doc = Doc(Epic("hq-e", status: status), Child("hq-e.1", "hq-e"));
+        var before = doc.Get("hq-e").CloseReason;
+        var ops = new ItemOperations(doc, Now, "tester", "hq");
+        ops.Close("hq-e.1", null);
+        Assert.True(ops.EpicsClosed.Count == 0, what);
+        Assert.Equal(status, doc.Get("hq-e").Status);
+        Assert.Equal(before, doc.Get("hq-e").CloseReason);
+    }
+
+    [Fact]
+    public void A_molecules_epic_is_the_molecules_to_close_and_a_task_parent_never_closes_itself()
+    {
+        var task = JsonNode.Parse(Item("hq-t"))!.ToJsonString();
+        var doc = Doc(Epic("hq-m", label: "molecule"), Child("hq-m.1", "hq-m"), task, Child("hq-t.1", "hq-t"));
+        var ops = new ItemOperations(doc, Now, "tester", "hq");
+        ops.Close("hq-m.1", null);
+        ops.Close("hq-t.1", null);
+        Assert.Empty(ops.EpicsClosed);
+        Assert.Empty(ops.CloseEligible());
+    }
+
+    [Fact]
+    public void Deleting_the_last_open_child_closes_the_epic_and_close_eligible_finds_older_ones()
+    {
+        var doc = Doc(Epic("hq-a"), Child("hq-a.1", "hq-a", Statuses.Closed), Child("hq-a.2", "hq-a"),
+            Epic("hq-old"), Child("hq-old.1", "hq-old", Statuses.Closed), Epic("hq-empty"));
+        var ops = new ItemOperations(doc, Now, "tester", "hq");
+
+        Assert.Equal(["hq-old"], Ids(ops.CloseEligible())); // an epic with no children is not finished
+        ops.Delete("hq-a.2", null, force: false);
+        Assert.Equal(["hq-a"], Ids(ops.EpicsClosed));
+
+        var closed = new ItemOperations(doc, Now, "tester", "hq").CloseEligibleEpics();
+        Assert.Equal(["hq-old"], Ids(closed));
+        Assert.Equal(Statuses.Closed, doc.Get("hq-old").Status);
+        Assert.Equal(Statuses.Open, doc.Get("hq-empty").Status);
+    }
+}

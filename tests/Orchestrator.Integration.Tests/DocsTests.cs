@@ -343,6 +343,10 @@ public sealed partial class DocsTests
             Run("item", "list");
             Run("item", "show", a);
             Run("item", "search", "cart");
+            var finished = Id(Run("item", "create", "Finished epic", "-t", "epic"));
+            Run("item", "close", Id(Run("item", "create", "Its only child", "--parent", finished)));
+            Run("item", "reopen", finished);
+            Run("item", "close-eligible", "--dry-run");
             Run("item", "label", "list");
             var gone = Id(Run("item", "create", "Unwanted"));
             Run("item", "delete", gone, "--reason", "not needed");

@@ -147,3 +147,35 @@ public class ItemHousekeepingTests
         Assert.Contains("no labels in use", empty.Orc("item", "label", "list").Out);
     }
 }
+
+/// <summary>Epics close themselves, through the verbs people and agents run.</summary>
+public class EpicCloseVerbTests
+{
+    [Fact]
+    public void Closing_an_epics_last_child_closes_the_epic_in_the_same_commit_and_close_eligible_does_the_older_ones()
+    {
+        using var ws = new TempWorkspace();
+        var epic = ws.Create("Checkout", "-t", "epic");
+        var a = ws.Create("Cart", "--parent", epic);
+        var b = ws.Create("Pay", "--parent", epic);
+        Assert.Equal(0, ws.Orc("item", "close", a).ExitCode);
+        Assert.Contains(epic, ws.Orc("ready").Out);
+        var before = ws.CommitCount();
+
+        var r = ws.Orc("item", "close", b, "--reason", "done");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"closed {epic}: Checkout (all its children are closed)", r.Out);
+        Assert.Equal(before + 1, ws.CommitCount());
+        Assert.DoesNotContain(epic, ws.Orc("ready").Out);
+
+        // An epic reopened after its children closed (or finished before epics closed themselves) is closed by close-eligible.
+        var old = epic;
+        Assert.Equal(0, ws.Orc("item", "reopen", old).ExitCode);
+        Assert.Contains($"would close {old}", ws.Orc("item", "close-eligible", "--dry-run").Out);
+        Assert.Contains(old, ws.Orc("ready").Out);
+        var closed = JsonDocument.Parse(ws.Orc("item", "close-eligible", "--json").Out).RootElement;
+        Assert.Equal([old], closed.EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        Assert.Contains("no open epic", ws.Orc("item", "close-eligible").Out);
+    }
+}

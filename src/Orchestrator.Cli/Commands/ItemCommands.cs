@@ -24,6 +24,7 @@ internal static class ItemCommands
         item.Add(Reopen(services));
         item.Add(Delete(services));
         item.Add(Search(services));
+        item.Add(CloseEligible(services));
         item.Add(CommentCmd(services));
         item.Add(Label(services));
         item.Add(DepCommands.Build(services));
@@ -249,6 +250,28 @@ internal static class ItemCommands
         return cmd;
     }
 
+    private static Command CloseEligible(IServiceProvider services)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only list them" };
+        var json = Options.Json();
+        var cmd = new Command("close-eligible", "Close every open epic whose children are all closed (an epic closes itself when its last child does)")
+        {
+            dryRun, json,
+        };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var epics = pr.GetValue(dryRun)
+                ? new ItemOperations(v.Read(), v.Context.Now, v.Context.Actor, "x").CloseEligible()
+                : v.Mutate("close-eligible", ops => ops.CloseEligibleEpics()).Value;
+            if (pr.GetValue(json)) { JsonOut.Items(v.Env, epics); return 0; }
+            if (epics.Count == 0) { v.Out.WriteLine("no open epic has all its children closed"); return 0; }
+            foreach (var e in epics) v.Out.WriteLine($"{(pr.GetValue(dryRun) ? "would close" : "closed")} {e.Id}: {TerminalText.Line(e.Title)}");
+            return 0;
+        });
+        return cmd;
+    }
+
     private static Command Search(IServiceProvider services)
     {
         var words = new Argument<string[]>("TEXT") { Description = "Words to find (each must appear somewhere; case-insensitive)", Arity = ArgumentArity.OneOrMore };
@@ -296,9 +319,16 @@ internal static class ItemCommands
             var v = new Verb(services);
             var list = pr.GetValue(ids)!;
             check(pr);
-            var result = v.Mutate(verb, ops => list.Select(i => (Changed: change(ops, i, pr), Item: ops.Ledger.Get(i))).ToList());
-            if (pr.GetValue(json)) { JsonOut.Items(v.Env, result.Value.Select(r => r.Item).ToList()); LandConvoys(services, verb, null); return 0; }
-            foreach (var r in result.Value) v.Out.WriteLine(r.Changed ? changed(r.Item) : unchanged(r.Item));
+            var result = v.Mutate(verb, ops => (Rows: list.Select(i => (Changed: change(ops, i, pr), Item: ops.Ledger.Get(i))).ToList(),
+                Epics: ops.EpicsClosed.ToList())).Value;
+            if (pr.GetValue(json))
+            {
+                JsonOut.Items(v.Env, [.. result.Rows.Select(r => r.Item), .. result.Epics]);
+                LandConvoys(services, verb, null);
+                return 0;
+            }
+            foreach (var r in result.Rows) v.Out.WriteLine(r.Changed ? changed(r.Item) : unchanged(r.Item));
+            foreach (var e in result.Epics) v.Out.WriteLine($"closed {e.Id}: {TerminalText.Line(e.Title)} ({ItemOperations.AllChildrenClosed})");
             LandConvoys(services, verb, v.Out);
             return 0;
         });

@@ -117,8 +117,63 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         if (item.Status == Statuses.Tombstone) throw new OrcException($"{item.Id} is deleted (tombstone); it cannot be closed");
         SetStatus(item, Statuses.Closed, why);
         Touch(item);
+        CloseFinishedEpics(item);
         return true;
     }
+
+    /// <summary>Epics this change closed because their last open child closed (or was deleted), innermost first.</summary>
+    public List<WorkItem> EpicsClosed { get; } = [];
+
+    /// <summary>The reason an epic closed by its last child's closing is given.</summary>
+    public const string AllChildrenClosed = "all its children are closed";
+
+    /// <summary>Open epics whose children are all closed: <c>orc item close-eligible</c> closes them.</summary>
+    public List<WorkItem> CloseEligible()
+    {
+        var children = ChildrenByParent();
+        return ledger.Sorted().Where(e => IsFinishedEpic(e, children)).ToList();
+    }
+
+    /// <summary>Closes the epics in <see cref="CloseEligible"/> (each once), and any epic that completes; returns them.</summary>
+    public List<WorkItem> CloseEligibleEpics()
+    {
+        var finished = CloseEligible();
+        foreach (var e in finished) { SetStatus(e, Statuses.Closed, AllChildrenClosed); Touch(e); }
+        foreach (var e in finished) CloseFinishedEpics(e);
+        return [.. finished, .. EpicsClosed];
+    }
+
+    /// <summary>An epic closes itself when its last open child closes, and so on up (a poured molecule's epic is the molecule's to close).</summary>
+    private void CloseFinishedEpics(WorkItem item)
+    {
+        if (item.ParentId is null) return;
+        var children = ChildrenByParent();
+        var parent = ledger.Find(item.ParentId);
+        while (parent is not null && IsFinishedEpic(parent, children))
+        {
+            SetStatus(parent, Statuses.Closed, AllChildrenClosed);
+            Touch(parent);
+            EpicsClosed.Add(parent);
+            parent = parent.ParentId is { } up ? ledger.Find(up) : null;
+        }
+    }
+
+    private Dictionary<string, List<WorkItem>> ChildrenByParent()
+    {
+        var map = new Dictionary<string, List<WorkItem>>(StringComparer.Ordinal);
+        foreach (var i in ledger.Items)
+            if (i.ParentId is { } p)
+            {
+                if (!map.TryGetValue(p, out var list)) map[p] = list = [];
+                list.Add(i);
+            }
+        return map;
+    }
+
+    private static bool IsFinishedEpic(WorkItem e, Dictionary<string, List<WorkItem>> children) =>
+        e.IssueType == IssueTypes.Epic && (e.Status is Statuses.Open or Statuses.Blocked)
+        && !e.Labels.Contains(Formulas.MoleculeLabels.Molecule)
+        && children.TryGetValue(e.Id, out var kids) && kids.All(k => k.IsClosed);
 
     /// <summary>Reopens a closed item; false when it was not closed.</summary>
     public bool Reopen(string id)
@@ -157,6 +212,7 @@ public sealed class ItemOperations(LedgerDocument ledger, DateTimeOffset now, st
         if (why is { Length: > 0 }) item.Extra.Add(new(DeleteReason, JsonString(why)));
         item.Extra.Add(new(OriginalType, JsonString(originalType)));
         Touch(item);
+        CloseFinishedEpics(item);
         return (true, waiting);
     }
 
