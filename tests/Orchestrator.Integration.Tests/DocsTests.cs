@@ -347,6 +347,8 @@ public sealed partial class DocsTests
             Run("item", "close", Id(Run("item", "create", "Its only child", "--parent", finished)));
             Run("item", "reopen", finished);
             Run("item", "close-eligible", "--dry-run");
+            Run("item", "duplicate", Id(Run("item", "create", "Cart again")), "--of", a);
+            Run("item", "supersede", Id(Run("item", "create", "Old pay")), "--by", b);
             Run("item", "label", "list");
             var gone = Id(Run("item", "create", "Unwanted"));
             Run("item", "delete", gone, "--reason", "not needed");

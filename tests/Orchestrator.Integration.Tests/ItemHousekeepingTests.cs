@@ -179,3 +179,42 @@ public class EpicCloseVerbTests
         Assert.Contains("no open epic", ws.Orc("item", "close-eligible").Out);
     }
 }
+
+/// <summary>Duplicates and superseded items: closed with a link, as bd marks them.</summary>
+public class DuplicateVerbTests
+{
+    [Fact]
+    public void Duplicate_and_supersede_close_with_a_link_that_blocks_nothing_and_bad_links_change_nothing()
+    {
+        using var ws = new TempWorkspace();
+        var canonical = ws.Create("Login fails on Safari");
+        var dup = ws.Create("Safari login broken");
+        var waiting = ws.Create("Release notes", "--deps", dup);
+        var old = ws.Create("Old design");
+        var replacement = ws.Create("New design");
+
+        var r = ws.Orc("item", "duplicate", dup, "--of", canonical);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"closed {dup}: duplicate of {canonical}", r.Out);
+        var shown = JsonDocument.Parse(ws.Orc("item", "show", dup, "--json").Out).RootElement[0];
+        Assert.Equal("closed", shown.GetProperty("status").GetString());
+        Assert.Contains(shown.GetProperty("dependencies").EnumerateArray(),
+            d => d.GetProperty("type").GetString() == "duplicates" && d.GetProperty("depends_on_id").GetString() == canonical);
+        Assert.Contains(waiting, ws.Orc("ready").Out);
+        Assert.Contains(canonical, ws.Orc("ready").Out);
+
+        var s = JsonDocument.Parse(ws.Orc("item", "supersede", old, "--by", replacement, "--json").Out).RootElement;
+        Assert.Equal("superseded by " + replacement, s.GetProperty("close_reason").GetString());
+
+        var ledger = ws.LedgerBytes();
+        Assert.Equal(1, ws.Orc("item", "duplicate", canonical, "--of", canonical).ExitCode);
+        Assert.Equal(3, ws.Orc("item", "duplicate", canonical, "--of", "hq-nope").ExitCode); // not found
+        Assert.Equal(2, ws.Orc("item", "duplicate", canonical).ExitCode);
+        Assert.Equal(0, ws.Orc("item", "delete", replacement).ExitCode);
+        ledger = ws.LedgerBytes();
+        var toDeleted = ws.Orc("item", "supersede", canonical, "--by", replacement);
+        Assert.Equal(1, toDeleted.ExitCode);
+        Assert.Contains("deleted", toDeleted.Err);
+        Assert.Equal(ledger, ws.LedgerBytes());
+    }
+}

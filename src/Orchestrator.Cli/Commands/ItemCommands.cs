@@ -25,6 +25,10 @@ internal static class ItemCommands
         item.Add(Delete(services));
         item.Add(Search(services));
         item.Add(CloseEligible(services));
+        item.Add(Link(services, "duplicate", "--of", "Close a work item as a duplicate of another (a 'duplicates' link to it)",
+            "The item it duplicates", (ops, id, other) => ops.MarkDuplicate(id, other)));
+        item.Add(Link(services, "supersede", "--by", "Close a work item as replaced by another (a 'superseded-by' link to it)",
+            "The item that replaces it", (ops, id, other) => ops.MarkSuperseded(id, other)));
         item.Add(CommentCmd(services));
         item.Add(Label(services));
         item.Add(DepCommands.Build(services));
@@ -245,6 +249,29 @@ internal static class ItemCommands
                 v.Out.WriteLine(r.Deleted ? $"deleted {r.Item.Id}: {TerminalText.Line(r.Item.Title)}" : $"{r.Item.Id} was already deleted");
                 foreach (var w in r.Unblocked) v.Out.WriteLine($"  {w.Id} no longer waits for it: {TerminalText.Line(w.Title)}");
             }
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary><c>orc item duplicate ID --of OTHER</c> and <c>orc item supersede ID --by OTHER</c>: a link, then the close.</summary>
+    private static Command Link(IServiceProvider services, string verb, string optionName, string help, string otherHelp,
+        Func<ItemOperations, string, string, bool> link)
+    {
+        var id = Options.ItemId();
+        var other = new Option<string>(optionName) { Description = otherHelp, Required = true };
+        var json = Options.Json();
+        var cmd = new Command(verb, help) { id, other, json };
+        cmd.SetAction(pr =>
+        {
+            var v = new Verb(services);
+            var result = v.Mutate(verb, ops => (Closed: link(ops, pr.GetValue(id)!, pr.GetValue(other)!), Item: ops.Ledger.Get(pr.GetValue(id)!),
+                Epics: ops.EpicsClosed.ToList())).Value;
+            if (pr.GetValue(json)) { JsonOut.Item(v.Env, result.Item); return 0; }
+            v.Out.WriteLine(result.Closed
+                ? $"closed {result.Item.Id}: {TerminalText.Line(result.Item.CloseReason ?? "")}"
+                : $"{result.Item.Id} was already closed; linked it to {TerminalText.Line(pr.GetValue(other)!)}");
+            foreach (var e in result.Epics) v.Out.WriteLine($"closed {e.Id}: {TerminalText.Line(e.Title)} ({ItemOperations.AllChildrenClosed})");
             return 0;
         });
         return cmd;

@@ -46,8 +46,12 @@ public static class DependencyTypes
     public const string ParentChild = "parent-child";
     public const string Related = "related";
     public const string DiscoveredFrom = "discovered-from";
+    /// <summary>On an item closed as a duplicate: the canonical item (<c>orc item duplicate ID --of CANONICAL</c>).</summary>
+    public const string Duplicates = "duplicates";
+    /// <summary>On an item closed as replaced: the item that replaces it (<c>orc item supersede ID --by NEW</c>).</summary>
+    public const string SupersededBy = "superseded-by";
 
-    public static readonly IReadOnlyList<string> Known = [Blocks, ConditionalBlocks, WaitsFor, ParentChild, Related, DiscoveredFrom];
+    public static readonly IReadOnlyList<string> Known = [Blocks, ConditionalBlocks, WaitsFor, ParentChild, Related, DiscoveredFrom, Duplicates, SupersededBy];
 
     public static bool IsBlocking(string type) => type is Blocks or ConditionalBlocks or WaitsFor;
 
