@@ -16,7 +16,7 @@ public sealed record SquashResult(string? Commit, IReadOnlyList<string> Conflict
 /// commit (in the object database, touching no checkout), check out candidates in a scratch
 /// worktree for the gate, and move main forward, only forward, only from the tip it expects.
 /// </summary>
-public sealed class RigIntegration(string repositoryPath)
+public sealed class RigIntegration(string repositoryPath) : IRigIntegration
 {
     public const string ItemTrailer = "Orc-Item";
 

@@ -37,7 +37,7 @@ public sealed partial class RefineryService
     /// rig opens pull requests but cannot (no origin, no CLI): the queue stops there, reported once,
     /// and nothing is gated or lost; it never falls back to landing by itself.
     /// </summary>
-    private bool FollowPullRequests(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
+    private bool FollowPullRequests(Rig rig, IRigIntegration git, List<RefineryOutcome> outcomes)
     {
         var open = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.PullRequest).OrderBy(s => s.ReviewSince ?? s.SubmittedAt,
             StringComparer.Ordinal).ToList();
@@ -95,7 +95,7 @@ public sealed partial class RefineryService
     /// checkout with changes, or a main with commits origin lacks, is left as it is and said so), so
     /// the next candidates are built on what was merged.
     /// </summary>
-    private void FollowOrigin(Rig rig, RigIntegration git)
+    private void FollowOrigin(Rig rig, IRigIntegration git)
     {
         try
         {
@@ -118,7 +118,7 @@ public sealed partial class RefineryService
     /// pull request, built on main (the first is; the others are squashed onto main again, alone).
     /// False when something stopped it: what was not opened is queued again, and the trouble reported.
     /// </summary>
-    private bool OpenPullRequests(Rig rig, RigIntegration git, string main, List<(Submission Sub, string Commit)> stack, string tail,
+    private bool OpenPullRequests(Rig rig, IRigIntegration git, string main, List<(Submission Sub, string Commit)> stack, string tail,
         List<RefineryOutcome> outcomes)
     {
         void Requeue(IEnumerable<(Submission Sub, string Commit)> rest)

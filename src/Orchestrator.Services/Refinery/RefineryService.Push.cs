@@ -30,7 +30,7 @@ public sealed partial class RefineryService
     /// when it cannot (origin unreachable, the two have diverged, the checkout cannot move): nothing
     /// may land then, and the failure was reported.
     /// </summary>
-    private bool SyncOrigin(Rig rig, RigIntegration git, IEnumerable<string> waiting, List<RefineryOutcome> outcomes)
+    private bool SyncOrigin(Rig rig, IRigIntegration git, IEnumerable<string> waiting, List<RefineryOutcome> outcomes)
     {
         if (!rig.Push && !rig.OpensPullRequests) return true;
         var remote = new RigRemote(git.Path);
@@ -85,7 +85,7 @@ public sealed partial class RefineryService
     /// moves. Pushed: true. Otherwise the stack is queued again (approvals kept) and false.
     /// </summary>
     /// <param name="moved">Set when origin moved: the caller goes on with another round, which rebuilds on origin's new tip.</param>
-    private bool PushLanding(Rig rig, RigIntegration git, List<(Submission Sub, string Commit)> stack, List<RefineryOutcome> outcomes, out bool moved)
+    private bool PushLanding(Rig rig, IRigIntegration git, List<(Submission Sub, string Commit)> stack, List<RefineryOutcome> outcomes, out bool moved)
     {
         moved = false;
         if (!rig.Push) return true;

@@ -21,7 +21,7 @@ public sealed partial class RefineryService
     /// A green stack: in auto mode it lands. In review mode the approved submissions at its front
     /// land (they were reviewed, then rebuilt on a moved main) and the rest wait for a person.
     /// </summary>
-    private bool Accept(Rig rig, RigIntegration git, string main, List<(Submission Sub, string Commit)> stack, string tail, List<RefineryOutcome> outcomes)
+    private bool Accept(Rig rig, IRigIntegration git, string main, List<(Submission Sub, string Commit)> stack, string tail, List<RefineryOutcome> outcomes)
     {
         if (rig.OpensPullRequests) return OpenPullRequests(rig, git, main, stack, tail, outcomes); // land: pr (RefineryService.PullRequests.cs)
         if (!rig.ReviewsLandings) return Land(rig, git, main, stack, outcomes);
@@ -71,7 +71,7 @@ public sealed partial class RefineryService
     /// a candidate not approved) is queued again, first in line, to be rebuilt on main and gated
     /// (and then lands, without a second review): main never takes work nobody approved.
     /// </summary>
-    private void LandApproved(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
+    private void LandApproved(Rig rig, IRigIntegration git, List<RefineryOutcome> outcomes)
     {
         var approved = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Approved)
             .OrderBy(s => s.ApprovedAt, StringComparer.Ordinal).ToList();

@@ -30,6 +30,12 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
 {
     public static string SourceOf(string rig) => "refinery@" + rig;
 
+    /// <summary>
+    /// The rig's repository as the refinery works on it, made from the rig's directory: git
+    /// (<see cref="RigIntegration"/>), or a model of it in tests of the refinery's decisions.
+    /// </summary>
+    public Func<string, IRigIntegration> Integration { get; init; } = dir => new RigIntegration(dir);
+
     /// <summary>Gate runs made by this object (tests count them).</summary>
     public int GateRuns { get; private set; }
 
@@ -65,7 +71,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         var outcomes = new List<RefineryOutcome>();
         StopLeftoverGate(rig);
         if (Backoff(rig.Name).ShouldWait(runtime.Workspace.Now)) return outcomes;
-        var git = new RigIntegration(runtime.Workspace.Paths.RigDir(rig.Name));
+        var git = Integration(runtime.Workspace.Paths.RigDir(rig.Name));
         _moved[rig.Name] = 0;
         if (!Recover(rig, git, outcomes)) return outcomes;
         LandApproved(rig, git, outcomes);
@@ -97,7 +103,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     /// rest queued again. False when it cannot tell (with <c>push: on</c>, origin out of reach): they
     /// stay merging and nothing else happens this pass.
     /// </summary>
-    private bool Recover(Rig rig, RigIntegration git, List<RefineryOutcome> outcomes)
+    private bool Recover(Rig rig, IRigIntegration git, List<RefineryOutcome> outcomes)
     {
         // Killed while moving main, it may have left the rig's checkout half-way between two commits it recorded.
         var moves = runtime.Queue(rig.Name).All().Where(s => s.State == SubmissionStates.Merging)
@@ -139,7 +145,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     }
 
     /// <summary>One stack of up to <c>batch</c> submissions: squash, gate, land or return. False when nothing could progress.</summary>
-    private bool Round(Rig rig, RigIntegration git, List<Submission> batch, List<RefineryOutcome> outcomes)
+    private bool Round(Rig rig, IRigIntegration git, List<Submission> batch, List<RefineryOutcome> outcomes)
     {
         // Checked before anything is squashed, recorded or gated: a checkout that cannot follow
         // main would only make the whole round fail at its end.
@@ -234,7 +240,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
 
     private static string GateReason(Rig rig) => $"the gate ({TerminalText.Line(rig.Gate)}) failed";
 
-    private (bool Green, string Tail) Gate(Rig rig, RigIntegration git, string commit, List<string> items)
+    private (bool Green, string Tail) Gate(Rig rig, IRigIntegration git, string commit, List<string> items)
     {
         if (rig.GateArgv.Count == 0) return (true, "");
         GateRuns++;
@@ -262,7 +268,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     }
 
     /// <summary>Moves main to the last of <paramref name="stack"/> and records every item as merged.</summary>
-    private bool Land(Rig rig, RigIntegration git, string expectedMain, List<(Submission Sub, string Commit)> stack, List<RefineryOutcome> outcomes)
+    private bool Land(Rig rig, IRigIntegration git, string expectedMain, List<(Submission Sub, string Commit)> stack, List<RefineryOutcome> outcomes)
     {
         if (!PushLanding(rig, git, stack, outcomes, out var moved))
         {
@@ -533,7 +539,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     {
         var s = Get(item);
         if (s.State != SubmissionStates.Rejected) throw new OrcException($"{item} is {s.State}; only a rejected submission can be retried");
-        var git = new RigIntegration(runtime.Workspace.Paths.RigDir(s.Rig));
+        var git = Integration(runtime.Workspace.Paths.RigDir(s.Rig));
         var tip = git.BranchTip(s.Branch) ?? throw new OrcException($"{item}: its branch {s.Branch} is gone; nothing to retry");
         var next = s with { State = SubmissionStates.Queued, Commit = tip, Reason = null, Details = null, FinishedAt = null,
             SubmittedAt = Timestamps.Format(runtime.Workspace.Now) };
