@@ -36,6 +36,9 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
     /// </summary>
     public Func<string, IRigIntegration> Integration { get; init; } = dir => new RigIntegration(dir);
 
+    /// <summary>How the rig's gate runs on a candidate: a child process, or in tests a gate that answers per candidate.</summary>
+    public IGateRunner GateRunner { get; init; } = ProcessGateRunner.Instance;
+
     /// <summary>Gate runs made by this object (tests count them).</summary>
     public int GateRuns { get; private set; }
 
@@ -254,11 +257,7 @@ public sealed partial class RefineryService(RuntimeContext runtime, LedgerServic
         };
         var markFile = GateMarkFile(rig);
         CommandOutcome outcome;
-        try
-        {
-            outcome = CommandRunner.Run(rig.GateArgv, scratch, env, TimeSpan.FromSeconds(rig.GateTimeoutSeconds),
-                started: mark => RecordGate(rig, markFile, mark));
-        }
+        try { outcome = GateRunner.Run(new GateRun(rig, commit, items, scratch, env, mark => RecordGate(rig, markFile, mark))); }
         finally { TryDelete(markFile); }
         var verdict = outcome.TimedOut ? $"timed out after {rig.GateTimeoutSeconds}s" : outcome.Green ? "green" : $"red (exit {outcome.ExitCode})";
         runtime.Record(SourceOf(rig.Name), EventKinds.GateRun, string.Join(' ', items),
