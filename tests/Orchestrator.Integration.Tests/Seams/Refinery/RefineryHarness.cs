@@ -38,20 +38,29 @@ public sealed class StillClock(DateTimeOffset now) : TimeProvider
 
 /// <summary>
 /// The refinery of one rig ("app") in a real temporary workspace (ledger, queue, feed, mail on
-/// disk), with the rig's repository and gate replaced by <see cref="FakeRigGit"/> and <see cref="FakeGate"/>.
+/// disk; a copy of one made once per test process), with the rig's repository and gate replaced by <see cref="FakeRigGit"/> and <see cref="FakeGate"/>.
 /// </summary>
 public sealed class RefineryHarness : IDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly TempWorkspace _ws = new();
+    /// <summary>One workspace made by 'orc init' per test process; each test works in a copy of it (removed with the process).</summary>
+    private static readonly Lazy<TempWorkspace> Template = new(() =>
+    {
+        var ws = new TempWorkspace();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => ws.Dispose();
+        return ws;
+    });
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "orc-test-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly Dictionary<string, string> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
 
     public RefineryHarness(int batch = 1, string gate = "make test", string land = LandModes.Auto)
     {
-        var env = new Dictionary<string, string> { ["USER"] = "tester", ["HOME"] = _ws.Root, ["PATH"] = "/usr/bin:/bin" };
-        var workspace = new WorkspaceContext(_ws.Root, k => env.GetValueOrDefault(k), new StillClock(Start));
+        Copy(Template.Value.Root, _root);
+        var env = new Dictionary<string, string> { ["USER"] = "tester", ["HOME"] = _root, ["PATH"] = "/usr/bin:/bin" };
+        var workspace = new WorkspaceContext(_root, k => env.GetValueOrDefault(k), new StillClock(Start));
         Runtime = new RuntimeContext(workspace, ["orc"]);
         Ledger = new LedgerService(workspace, NullLogger<LedgerService>.Instance);
         var sling = new SlingService(Runtime, Ledger, NullLogger<SlingService>.Instance);
@@ -153,5 +162,23 @@ public sealed class RefineryHarness : IDisposable
     /// <summary>Rejections in the feed: (name, tag).</summary>
     public List<(string Name, string? Tag)> Rejections() => Events(EventKinds.Rejected).Select(e => (Name(e.Subject!), e.Tag)).ToList();
 
-    public void Dispose() => _ws.Dispose();
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)) File.SetAttributes(f, FileAttributes.Normal);
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 }
