@@ -222,7 +222,7 @@ internal sealed class TuiBench
 
         try
         {
-            Measure(feed, runtime.Tmux, stimulus, layout.Name);
+            Measure(feed, (TmuxServer)runtime.Tmux, stimulus, layout.Name);
         }
         finally
         {

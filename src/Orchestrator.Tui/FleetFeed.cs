@@ -13,7 +13,7 @@ namespace Orchestrator.Tui;
 internal sealed class FleetFeed : IDisposable
 {
     private readonly FleetReader _reader;
-    private readonly TmuxServer _tmux;
+    private readonly ITmuxServer _tmux;
     private readonly PaneWatcher _watcher;
     private readonly AutoResetEvent _wake = new(false);
     private readonly CancellationTokenSource _stop = new();
@@ -22,7 +22,7 @@ internal sealed class FleetFeed : IDisposable
     private Dictionary<string, string> _screens = new(StringComparer.Ordinal);
     private HashSet<string> _livePanes = new(StringComparer.Ordinal);
 
-    public FleetFeed(FleetReader reader, TmuxServer tmux)
+    public FleetFeed(FleetReader reader, ITmuxServer tmux)
     {
         _reader = reader;
         _tmux = tmux;

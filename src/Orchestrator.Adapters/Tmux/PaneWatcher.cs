@@ -38,7 +38,7 @@ public sealed class PaneWatcher : IDisposable
     /// </summary>
     private const string ActivityFormat = "#{window_activity}.#{cursor_x}.#{cursor_y}.#{history_size}";
 
-    private readonly TmuxServer _server;
+    private readonly ITmuxServer _server;
     private readonly Lock _gate = new();          // _changed, _dead
     private readonly Lock _refreshGate = new();   // _clients and opening/closing them
     private readonly Dictionary<string, TmuxControl> _clients = new(StringComparer.Ordinal); // by session id ($N)
@@ -61,7 +61,7 @@ public sealed class PaneWatcher : IDisposable
     /// <param name="refreshInterval">How often sessions are listed again (default 3 s; <see cref="Timeout.InfiniteTimeSpan"/>: only on <see cref="Refresh"/>
     /// and <c>%sessions-changed</c>).</param>
     /// <param name="changedInterval">The least time between two <see cref="Changed"/> events (default 100 ms).</param>
-    public PaneWatcher(TmuxServer server, TimeSpan? refreshInterval = null, TimeSpan? changedInterval = null)
+    public PaneWatcher(ITmuxServer server, TimeSpan? refreshInterval = null, TimeSpan? changedInterval = null)
     {
         _server = server;
         RefreshInterval = refreshInterval ?? TimeSpan.FromSeconds(3);

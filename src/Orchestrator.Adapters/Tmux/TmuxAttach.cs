@@ -22,14 +22,14 @@ public static class TmuxAttach
         tmuxVariable is { Length: > 0 } t && t.Split(',')[0] is var path && (path == socketPath || SocketGuard.SameFile(path, socketPath));
 
     /// <summary>True when this process runs inside <paramref name="tmux"/> (its <c>$TMUX</c>, read through <paramref name="environment"/>).</summary>
-    public static bool Inside(TmuxServer tmux, Func<string, string?> environment) => Inside(environment("TMUX"), tmux.SocketPath);
+    public static bool Inside(ITmuxServer tmux, Func<string, string?> environment) => Inside(environment("TMUX"), tmux.SocketPath);
 
     /// <summary>
     /// Goes to <paramref name="target"/> (a <see cref="TmuxServer.Target"/>): switches when inside
     /// the server, else attaches this terminal. Returns tmux's exit code (0 after a switch); throws
     /// <see cref="OrcException"/> when a switch fails.
     /// </summary>
-    public static int Open(TmuxServer tmux, string target, Func<string, string?> environment)
+    public static int Open(ITmuxServer tmux, string target, Func<string, string?> environment)
     {
         if (!Inside(tmux, environment)) return Attach(tmux, target);
         if (Switch(tmux, target, environment("TMUX_PANE")) is { } error) throw new OrcException(error);
@@ -40,7 +40,7 @@ public static class TmuxAttach
     /// Switches the tmux client that shows <paramref name="pane"/> (this process's <c>$TMUX_PANE</c>)
     /// to <paramref name="target"/>. Returns null when done, else what went wrong.
     /// </summary>
-    public static string? Switch(TmuxServer tmux, string target, string? pane)
+    public static string? Switch(ITmuxServer tmux, string target, string? pane)
     {
         // Name the client: without -c tmux would pick the most recently active one, which may be
         // another terminal, or orc's own control client.
@@ -53,7 +53,7 @@ public static class TmuxAttach
     /// Attaches this terminal to <paramref name="target"/> until the user detaches (F12); from inside
     /// another tmux, as a client of this server nested in it. Returns tmux's exit code.
     /// </summary>
-    public static int Attach(TmuxServer tmux, string target)
+    public static int Attach(ITmuxServer tmux, string target)
     {
         tmux.CheckSocket();
         return ChildProcess.Interactive(["tmux", "-L", tmux.SocketName, "-f", tmux.ConfigFile, "attach-session", "-t", target], Nested);
@@ -63,7 +63,7 @@ public static class TmuxAttach
     private static readonly IReadOnlyDictionary<string, string?> Nested = new Dictionary<string, string?> { ["TMUX"] = null, ["TMUX_PANE"] = null };
 
     /// <summary>The tty of the tmux client (not a control client) that shows <paramref name="pane"/>.</summary>
-    private static string? ClientShowing(TmuxServer tmux, string? pane)
+    private static string? ClientShowing(ITmuxServer tmux, string? pane)
     {
         if (string.IsNullOrEmpty(pane)) return null;
         var clients = tmux.Run("list-clients", "-F", "#{client_tty}\t#{pane_id}\t#{client_control_mode}");

@@ -16,7 +16,7 @@ public sealed record TmuxWindow(string Session, string Window, string PaneId, in
 /// a shell string, and every target is an exact match (<c>=session:=window</c>), so no name or
 /// text can be read as something else. orc never talks to any other tmux server.
 /// </summary>
-public sealed partial class TmuxServer(string socketName, string configFile, string locksDir) : IDisposable
+public sealed partial class TmuxServer(string socketName, string configFile, string locksDir) : ITmuxServer
 {
     public static readonly Version MinimumVersion = new(3, 2);
     /// <summary>How long any one round trip to the server may take: a server that does not answer by then is stopped or hung.</summary>

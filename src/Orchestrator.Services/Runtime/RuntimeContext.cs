@@ -13,11 +13,14 @@ namespace Orchestrator.Services.Runtime;
 /// What the agent runtime works with in one workspace: its private tmux server, the agent
 /// profiles, the rig settings, the hooks and the merge queue, and how to start this orc again.
 /// </summary>
-public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<string> selfArgv) : IDisposable
+/// <param name="tmux">Makes the tmux server the runtime uses, once, on first use (a test's fake); null: the workspace's own
+/// <see cref="TmuxServer"/>.</param>
+public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<string> selfArgv, Func<RuntimeContext, ITmuxServer>? tmux = null)
+    : IDisposable
 {
     public const string SocketVariable = "ORC_TMUX_SOCKET";
 
-    private TmuxServer? _tmux;
+    private ITmuxServer? _tmux;
     private ProfileCatalog? _profiles;
 
     public WorkspaceContext Workspace { get; } = workspace;
@@ -25,7 +28,8 @@ public sealed class RuntimeContext(WorkspaceContext workspace, IReadOnlyList<str
     /// <summary>The argv that starts this orc (for the sim agent and git's merge driver).</summary>
     public IReadOnlyList<string> SelfArgv { get; } = selfArgv;
 
-    public TmuxServer Tmux => _tmux ??= new TmuxServer(
+    /// <summary>The workspace's tmux server (<see cref="TmuxServer"/>, or what the constructor's factory made).</summary>
+    public ITmuxServer Tmux => _tmux ??= tmux?.Invoke(this) ?? new TmuxServer(
         Workspace.Environment(SocketVariable) is { Length: > 0 } s ? s : TmuxServer.SocketNameFor(Workspace.Paths.Root),
         Workspace.Paths.TmuxConfig, Workspace.Paths.LocksDir);
 
