@@ -57,9 +57,10 @@ public sealed class Notifier(RuntimeContext runtime)
         return true;
     }
 
-    private static void Forget(string dir)
+    /// <summary>Removes markers older than <see cref="KeepMarkers"/> by the workspace's clock.</summary>
+    private void Forget(string dir)
     {
-        var old = DateTime.UtcNow - KeepMarkers;
+        var old = runtime.Workspace.Now.UtcDateTime - KeepMarkers;
         foreach (var f in Directory.EnumerateFiles(dir))
         {
             try { if (File.GetLastWriteTimeUtc(f) < old) File.Delete(f); }
