@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LibGit2Sharp;
 using Orchestrator.Core.Ledger;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 

@@ -5,7 +5,7 @@ using Orchestrator.Adapters.Storage;
 using Orchestrator.Adapters.Tmux;
 using Orchestrator.Cli;
 using Orchestrator.Core.Merging;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Integration.Tests;

@@ -1,5 +1,5 @@
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Cli;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 

@@ -1,5 +1,5 @@
 using LibGit2Sharp;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 

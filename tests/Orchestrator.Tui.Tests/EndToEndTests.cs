@@ -1,5 +1,5 @@
 using Orchestrator.Adapters.Tmux;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Tui.Tests;
 

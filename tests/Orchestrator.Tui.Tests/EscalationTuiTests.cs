@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Hosting;
 using Terminal.Gui.App;
 using Terminal.Gui.Drivers;

@@ -1,6 +1,6 @@
 using Orchestrator.Core.Items;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
 using Orchestrator.Tui.Views;

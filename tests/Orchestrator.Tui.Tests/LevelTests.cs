@@ -1,5 +1,5 @@
 using System.Reflection;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Tui.Tests;
 

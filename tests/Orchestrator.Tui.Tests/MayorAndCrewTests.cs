@@ -1,6 +1,6 @@
 using Orchestrator.Core.Agents;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Config;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;

@@ -1,5 +1,5 @@
 using Orchestrator.Core.Text;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Actions;
 using Orchestrator.Tui.Tests.Config;
 using Orchestrator.Tui.Tests.Support;

@@ -1,4 +1,4 @@
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
 using Orchestrator.Tui.Views;

@@ -1,7 +1,7 @@
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Events;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Tests.Support;
 using Terminal.Gui.Input;
 

@@ -1,5 +1,5 @@
 using Orchestrator.Core.Merging;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;
 

@@ -1,9 +1,9 @@
 using Orchestrator.Adapters.Git;
 using Orchestrator.Core.Merging;
 using Orchestrator.Core.Text;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Services.Refinery;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Config;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;

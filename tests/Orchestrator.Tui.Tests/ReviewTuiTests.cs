@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli;
 using Orchestrator.Core.Merging;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Services.Refinery;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Config;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;

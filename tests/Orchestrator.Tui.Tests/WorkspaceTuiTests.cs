@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Cli;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Convoys;
 using Orchestrator.Services.Fleet;
 using Orchestrator.Services.Ledger;
 using Orchestrator.Services.Mail;
 using Orchestrator.Services.Runtime;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Actions;
 using Orchestrator.Tui.Panes;
 using Orchestrator.Tui.Tests.Support;

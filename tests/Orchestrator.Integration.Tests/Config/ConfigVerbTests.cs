@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Core;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Config;
 

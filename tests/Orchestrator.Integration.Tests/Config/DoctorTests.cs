@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LibGit2Sharp;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Config;
 

@@ -4,7 +4,7 @@ using Orchestrator.Adapters.Storage;
 using Orchestrator.Adapters.Workspace;
 using Orchestrator.Core;
 using Orchestrator.Core.Text;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Config;
 
 namespace Orchestrator.Integration.Tests.Config;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Faults;
 

@@ -7,7 +7,7 @@ using Orchestrator.Adapters.Storage;
 using Orchestrator.Cli;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Events;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Faults;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Orchestrator.Adapters.Tmux;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Faults;
 

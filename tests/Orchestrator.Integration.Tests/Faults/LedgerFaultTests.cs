@@ -3,7 +3,7 @@ using System.Text.Json;
 using LibGit2Sharp;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Ledger;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Faults;
 

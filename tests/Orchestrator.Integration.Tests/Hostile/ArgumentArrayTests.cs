@@ -50,13 +50,13 @@ public sealed class ArgumentArrayTests : IDisposable
         var tmux = new TmuxServer(_socket, Path.Combine(_dir, "tmux.conf"), _dir);
         var window = Path.Combine(_dir, "window.txt");
         tmux.StartWindow("s", "w", _dir, new Dictionary<string, string> { ["OUT"] = window }, ["sh", "-c", Recorder + "; sleep 60", "sh", .. Hostile()]);
-        Integration.Tests.Support.RigFixture.Eventually(() => File.Exists(window) && Recorded(window).Length == Hostile().Length,
+        Testing.RigFixture.Eventually(() => File.Exists(window) && Recorded(window).Length == Hostile().Length,
             () => "the window's program never wrote its arguments");
         Assert.Equal(Expected(), Recorded(window));
 
         var background = Path.Combine(_dir, "background.txt");
         tmux.RunInBackground(_dir, new Dictionary<string, string> { ["OUT"] = background }, ["sh", "-c", Recorder, "sh", .. Hostile()]);
-        Integration.Tests.Support.RigFixture.Eventually(() => File.Exists(background) && Recorded(background).Length == Hostile().Length,
+        Testing.RigFixture.Eventually(() => File.Exists(background) && Recorded(background).Length == Hostile().Length,
             () => "the background job never wrote its arguments");
         Assert.Equal(Expected(), Recorded(background));
         Assert.False(File.Exists(Marker));

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Hostile;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orchestrator.Core.Items;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using static Orchestrator.Integration.Tests.Hostile.HostileRun;
 
 namespace Orchestrator.Integration.Tests.Hostile;

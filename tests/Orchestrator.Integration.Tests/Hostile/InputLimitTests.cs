@@ -3,7 +3,7 @@ using Orchestrator.Adapters.Storage;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Ledger;
 using Orchestrator.Integration.Tests.Faults;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Hostile;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using static Orchestrator.Integration.Tests.Hostile.HostileRun;
 
 namespace Orchestrator.Integration.Tests.Hostile;

@@ -1,5 +1,5 @@
 using Orchestrator.Adapters.Processes;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Runtime;
 

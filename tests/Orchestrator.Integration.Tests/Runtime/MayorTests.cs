@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Adapters.Tmux;
 using Orchestrator.Cli;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Fleet;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Runtime;
 

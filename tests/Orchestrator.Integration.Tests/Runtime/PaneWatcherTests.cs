@@ -1,6 +1,6 @@
 using System.Text;
 using Orchestrator.Adapters.Tmux;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Runtime;
 

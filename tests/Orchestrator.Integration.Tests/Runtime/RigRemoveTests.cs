@@ -3,7 +3,7 @@ using System.Text.Json;
 using LibGit2Sharp;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core.Agents;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Runtime;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Orchestrator.Adapters.Tmux;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Runtime;
 

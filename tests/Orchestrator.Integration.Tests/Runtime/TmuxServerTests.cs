@@ -1,6 +1,6 @@
 using Orchestrator.Adapters.Tmux;
 using Orchestrator.Core;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Runtime;
 

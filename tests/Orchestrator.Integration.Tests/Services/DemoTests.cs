@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LibGit2Sharp;
 using Orchestrator.Adapters.Tmux;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Services;
 

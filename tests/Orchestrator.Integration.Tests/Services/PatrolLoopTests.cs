@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Patrol;
 using Orchestrator.Services.Runtime;
 using Orchestrator.Services.Workspace;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Services;
 

@@ -4,7 +4,7 @@ using LibGit2Sharp;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core;
 using Orchestrator.Core.Agents;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Services;
 

@@ -8,9 +8,9 @@ using Orchestrator.Adapters.Storage;
 using Orchestrator.Core.Agents;
 using Orchestrator.Core.Merging;
 using Orchestrator.Cli;
-using Orchestrator.Integration.Tests.Support;
 using Orchestrator.Services.Refinery;
 using Orchestrator.Services.Runtime;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Services;
 

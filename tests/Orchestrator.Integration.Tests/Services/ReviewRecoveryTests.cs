@@ -3,7 +3,7 @@ using LibGit2Sharp;
 using Orchestrator.Adapters.Git;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core.Merging;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Services;
 

@@ -1,4 +1,4 @@
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using Orchestrator.Tui.Config;
 using Terminal.Gui.Drawing;
 

@@ -1,6 +1,6 @@
 using Orchestrator.Adapters.Workspace;
 using Orchestrator.Core;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Tui.Tests.Config;
 

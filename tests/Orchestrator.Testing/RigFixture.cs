@@ -3,7 +3,7 @@ using Orchestrator.Adapters.Git;
 using Orchestrator.Adapters.Storage;
 using Orchestrator.Core.Agents;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>What the runtime and service tests share: a source repository for a rig, rig settings, waiting for a condition.</summary>
 public static class RigFixture

@@ -2,7 +2,7 @@ using System.Text;
 using LibGit2Sharp;
 using Orchestrator.Cli;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>
 /// A fresh temp directory for one test, removed afterwards. Runs orc in-process (fast, isolated

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Orchestrator.Adapters.Tmux;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>
 /// One workspace with a fleet behind it, for a test: a <see cref="TempWorkspace"/> on a private

@@ -1,6 +1,6 @@
 using Orchestrator.Adapters.Tmux;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>A second tmux server standing in for the user's terminal (plain config, its own socket).</summary>
 public sealed class TestTerminal : IDisposable

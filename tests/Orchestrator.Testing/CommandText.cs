@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Orchestrator.Cli;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>One <c>orc …</c> command found in a text, and where (FILE:LINE).</summary>
 public sealed record FoundCommand(string Where, string Command);

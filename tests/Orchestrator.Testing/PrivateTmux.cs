@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Orchestrator.Adapters.Tmux;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>
 /// Ends what a test started on its private tmux socket, and only that: the server, and every

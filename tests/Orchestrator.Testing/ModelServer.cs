@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>One answer of the scripted model: a turn of the main conversation.</summary>
 public abstract record ModelStep

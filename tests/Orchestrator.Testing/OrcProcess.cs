@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Orchestrator.Integration.Tests.Support;
+namespace Orchestrator.Testing;
 
 /// <summary>
 /// Starts the real orc as a child process: the orc.dll built beside the tests (run with
