@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 

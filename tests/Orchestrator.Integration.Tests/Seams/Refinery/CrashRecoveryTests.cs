@@ -1,7 +1,7 @@
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Merging;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Seams.Refinery;
 

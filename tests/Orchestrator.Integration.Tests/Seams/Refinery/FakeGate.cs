@@ -1,3 +1,4 @@
+using Orchestrator.Testing;
 using Orchestrator.Adapters.Processes;
 using Orchestrator.Services.Refinery;
 

@@ -1,3 +1,4 @@
+using Orchestrator.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using Orchestrator.Adapters.Git;

@@ -1,5 +1,5 @@
 using Orchestrator.Core.Merging;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Seams.Refinery;
 

@@ -4,7 +4,7 @@ using Orchestrator.Core.Events;
 using Orchestrator.Core.Items;
 using Orchestrator.Core.Merging;
 using Orchestrator.Core.Rigs;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 using Orchestrator.Services.Convoys;
 using Orchestrator.Services.Ledger;
 using Orchestrator.Services.Mail;

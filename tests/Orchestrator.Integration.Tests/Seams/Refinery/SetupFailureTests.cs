@@ -1,6 +1,6 @@
 using Orchestrator.Core.Events;
 using Orchestrator.Core.Merging;
-using Orchestrator.Integration.Tests.Support;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests.Seams.Refinery;
 
